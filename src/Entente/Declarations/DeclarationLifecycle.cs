@@ -1,0 +1,76 @@
+namespace Entente.Declarations;
+
+/// <summary>Lifecycle statuses, numbered as the HMRC CDS notification function codes.</summary>
+public enum DeclarationStatus
+{
+    Accepted = 1,
+    Received = 2,
+    Rejected = 3,
+    Control = 5,
+    DocumentsRequested = 6,
+    CorrectionsApplied = 7,
+    GoodsReleased = 8,
+    Cleared = 9,
+    Invalidated = 10,
+    AmendmentAccepted = 11,
+    TaxCalculated = 13,
+    GoodsExited = 16,
+}
+
+/// <summary>The legal status moves of a declaration. Pure: the caller loads, asks, saves.</summary>
+public static class DeclarationLifecycle
+{
+    private static readonly Dictionary<DeclarationStatus, DeclarationStatus[]> Moves = new()
+    {
+        [DeclarationStatus.Received] = [DeclarationStatus.Accepted, DeclarationStatus.Rejected, DeclarationStatus.Invalidated],
+        [DeclarationStatus.Accepted] = [DeclarationStatus.Control, DeclarationStatus.DocumentsRequested, DeclarationStatus.TaxCalculated,
+            DeclarationStatus.GoodsReleased, DeclarationStatus.AmendmentAccepted, DeclarationStatus.Invalidated, DeclarationStatus.Rejected],
+        [DeclarationStatus.Control] = [DeclarationStatus.DocumentsRequested, DeclarationStatus.CorrectionsApplied, DeclarationStatus.GoodsReleased,
+            DeclarationStatus.Rejected, DeclarationStatus.Invalidated],
+        [DeclarationStatus.DocumentsRequested] = [DeclarationStatus.Control, DeclarationStatus.CorrectionsApplied, DeclarationStatus.GoodsReleased,
+            DeclarationStatus.Rejected, DeclarationStatus.Invalidated],
+        [DeclarationStatus.CorrectionsApplied] = [DeclarationStatus.Control, DeclarationStatus.TaxCalculated, DeclarationStatus.GoodsReleased,
+            DeclarationStatus.Invalidated],
+        [DeclarationStatus.AmendmentAccepted] = [DeclarationStatus.Control, DeclarationStatus.DocumentsRequested, DeclarationStatus.TaxCalculated,
+            DeclarationStatus.GoodsReleased, DeclarationStatus.Invalidated],
+        [DeclarationStatus.TaxCalculated] = [DeclarationStatus.Control, DeclarationStatus.GoodsReleased, DeclarationStatus.AmendmentAccepted,
+            DeclarationStatus.Invalidated],
+        [DeclarationStatus.GoodsReleased] = [DeclarationStatus.Cleared, DeclarationStatus.GoodsExited, DeclarationStatus.AmendmentAccepted],
+        [DeclarationStatus.GoodsExited] = [DeclarationStatus.Cleared],
+        [DeclarationStatus.Cleared] = [],
+        [DeclarationStatus.Rejected] = [],
+        [DeclarationStatus.Invalidated] = [],
+    };
+
+    public static IReadOnlyList<DeclarationStatus> AllowedFrom(DeclarationStatus from) => Moves[from];
+
+    public static bool CanMove(DeclarationStatus from, DeclarationStatus to) => Moves[from].Contains(to);
+
+    /// <summary>The two-digit notification function code of a status (01 accepted, 09 cleared...).</summary>
+    public static string FunctionCode(DeclarationStatus status) => ((int)status).ToString("00", System.Globalization.CultureInfo.InvariantCulture);
+
+    public static bool TryParse(string text, out DeclarationStatus status)
+    {
+        status = default;
+        if (int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var code))
+        {
+            if (!Enum.IsDefined(typeof(DeclarationStatus), code)) return false;
+            status = (DeclarationStatus)code;
+            return true;
+        }
+        foreach (var value in Enum.GetValues<DeclarationStatus>())
+        {
+            if (string.Equals(ToName(value), text, StringComparison.OrdinalIgnoreCase) ||
+                string.Equals(value.ToString(), text, StringComparison.OrdinalIgnoreCase))
+            {
+                status = value;
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>The kebab-case name used on the wire and in the CLI (goods-released).</summary>
+    public static string ToName(DeclarationStatus status) =>
+        System.Text.Json.JsonNamingPolicy.KebabCaseLower.ConvertName(status.ToString());
+}

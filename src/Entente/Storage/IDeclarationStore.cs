@@ -1,0 +1,109 @@
+using Entente.Declarations;
+using Entente.Ingest;
+
+namespace Entente.Storage;
+
+/// <summary>
+/// The node's declaration store: one schema, two providers (SQLite embedded, PostgreSQL in production).
+/// This is the seam between the node and its database; everything above it is provider-agnostic.
+/// </summary>
+public interface IDeclarationStore : IAsyncDisposable
+{
+    StorageProvider Provider { get; }
+
+    /// <summary>Applies the versioned migrations not yet applied (idempotent, safe to call on every start).</summary>
+    Task MigrateAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Opens one ingest unit: everything added commits together or not at all.</summary>
+    Task<IIngestSession> BeginIngestAsync(CancellationToken cancellationToken = default);
+
+    Task<StoredDeclaration?> GetAsync(string id, CancellationToken cancellationToken = default);
+
+    /// <summary>Finds a declaration by node id, MRN or LRN (first match, in that order).</summary>
+    Task<StoredDeclaration?> FindAsync(string reference, CancellationToken cancellationToken = default);
+
+    Task<SearchPage> SearchAsync(DeclarationQuery query, CancellationToken cancellationToken = default);
+
+    /// <summary>Moves a declaration to a new lifecycle status if <see cref="DeclarationLifecycle"/> allows it; records the move.</summary>
+    Task<StatusChange> ChangeStatusAsync(string id, DeclarationStatus to, string actor, string? reason, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<StatusEvent>> GetHistoryAsync(string id, CancellationToken cancellationToken = default);
+
+    Task<DeclarationSummary> SummariseAsync(int top = 10, CancellationToken cancellationToken = default);
+
+    Task<long> CountAsync(CancellationToken cancellationToken = default);
+
+    Task SaveApiUserAsync(ApiUser user, CancellationToken cancellationToken = default);
+
+    /// <summary>Finds the user whose key hashes to <paramref name="keyHash"/> (SHA-256, hex).</summary>
+    Task<ApiUser?> FindApiUserByKeyHashAsync(string keyHash, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<ApiUser>> ListApiUsersAsync(CancellationToken cancellationToken = default);
+}
+
+public enum StorageProvider
+{
+    Sqlite,
+    PostgreSql,
+}
+
+/// <summary>One transaction of ingest. Disposing without <see cref="CommitAsync"/> rolls everything back.</summary>
+public interface IIngestSession : IAsyncDisposable
+{
+    /// <summary>
+    /// Stores the batch (assigning ids and the received-at time) and returns, per input, null when stored or
+    /// the id of the declaration it duplicates (same MRN, or same LRN from the same declarant) — earlier in this
+    /// session or already in the store. Duplicates are not stored.
+    /// </summary>
+    Task<IReadOnlyList<string?>> AddAsync(IReadOnlyList<PendingDeclaration> batch, CancellationToken cancellationToken = default);
+
+    Task CommitAsync(CancellationToken cancellationToken = default);
+}
+
+public sealed record PendingDeclaration(Declaration Declaration, InspectionLabels? Labels, DeclarationFormat Format, string SourceFile);
+
+public sealed record StoredDeclaration(Declaration Declaration, DateTimeOffset ReceivedAt, DeclarationFormat Format, string SourceFile, InspectionLabels? Labels);
+
+public sealed record DeclarationQuery
+{
+    public string? Reference { get; init; }
+    public string? PartyId { get; init; }
+    public string? HsPrefix { get; init; }
+    public string? OriginCountryCode { get; init; }
+    public DateOnly? From { get; init; }
+    public DateOnly? To { get; init; }
+    public string? ContainerId { get; init; }
+    public DeclarationStatus? Status { get; init; }
+    public int Limit { get; init; } = 50;
+
+    /// <summary>Opaque position from a previous page (the last id seen); ids are time-ordered UUID v7.</summary>
+    public string? After { get; init; }
+}
+
+public sealed record DeclarationListing(
+    string Id, string? Lrn, string? Mrn, string? TypeCode, DeclarationStatus Status, DateOnly? Date,
+    string? DeclarantId, string? ImporterId, int Items, decimal? TotalValue, string? Currency);
+
+public sealed record SearchPage(IReadOnlyList<DeclarationListing> Items, string? Next);
+
+public sealed record StatusChange(bool Found, bool Allowed, DeclarationStatus? From, DeclarationStatus To);
+
+public sealed record StatusEvent(DateTimeOffset At, DeclarationStatus? From, DeclarationStatus To, string Actor, string? Reason);
+
+public sealed record CountOf(string Key, long Count, decimal Value);
+
+public sealed record DeclarationSummary(
+    long Declarations, long GoodsItems, long WithLabels, long LabelledFraud,
+    IReadOnlyList<CountOf> TopHsChapters, IReadOnlyList<CountOf> TopOrigins, IReadOnlyList<CountOf> ValueByCurrency,
+    DateOnly? FirstDate, DateOnly? LastDate);
+
+public enum Role
+{
+    Analyst,
+    Officer,
+    Liaison,
+    Auditor,
+    Admin,
+}
+
+public sealed record ApiUser(string Name, Role Role, string KeyHash, DateTimeOffset CreatedAt, string? Authority = null);
