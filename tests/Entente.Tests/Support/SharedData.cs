@@ -20,14 +20,14 @@ public static class SharedData
             ? fromEnv
             : Path.GetFullPath(Path.Combine(RepositoryRoot, "..", "shared", "data"));
 
-    /// <summary>Full path of a file or folder inside a data set, e.g. Path("wco-dms-samples", "declarations").</summary>
-    public static string Path(string dataSet, params string[] parts) =>
+    /// <summary>Full path of a file or folder inside a data set, e.g. PathOf("wco-dms-samples", "declarations").</summary>
+    public static string PathOf(string dataSet, params string[] parts) =>
         System.IO.Path.Combine([Root, dataSet, .. parts]);
 
-    public static bool Has(string dataSet) => Directory.Exists(Path(dataSet));
+    public static bool Has(string dataSet) => Directory.Exists(PathOf(dataSet));
 
     public static string MissingReason(string dataSet) =>
-        $"data set '{dataSet}' is missing at {Path(dataSet)} (set ENTENTE_DATA); it is published at {PublishedAt.GetValueOrDefault(dataSet, "see ../shared/README.md")}";
+        $"data set '{dataSet}' is missing at {PathOf(dataSet)} (set ENTENTE_DATA); it is published at {PublishedAt.GetValueOrDefault(dataSet, "see ../shared/README.md")}";
 
     private static string FindRoot()
     {
