@@ -1,1 +1,3 @@
-return 0;
+using Entente.Cli;
+
+return await EntenteCli.RunAsync(args, Console.Out, Console.Error);

@@ -1,1 +1,8 @@
-return 0;
+using Entente.Nodes;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddEntenteNode();
+
+var app = builder.Build();
+await app.MapEntenteNodeAsync();
+await app.RunAsync();

@@ -1,0 +1,33 @@
+namespace Entente.Bench;
+
+internal static class BenchCli
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        if (args.Length == 0 || args[0] is "-h" or "--help")
+        {
+            Console.WriteLine("""
+                Entente benchmarks (results go in docs/benchmarks.md with the command that produced them).
+
+                  ingest [--count N] [--formats csv,json,wco-xml,edifact] [--databases sqlite,postgres]
+                         [--postgres CONNSTRING] [--work DIR] [--keep-files]
+                      Declarations per second parsed, validated and stored, and peak memory, per format and database.
+                      Input: N declarations generated from the Korea Customs Service data set ($ENTENTE_DATA) when present,
+                      else from Entente's generator. PostgreSQL: --postgres or $ENTENTE_TEST_POSTGRES, a server where the
+                      user may create databases (scripts/with-postgres starts a throwaway one).
+                """);
+            return 0;
+        }
+        return args[0] switch
+        {
+            "ingest" => await IngestBenchmark.RunAsync(args[1..]),
+            _ => Unknown(args[0]),
+        };
+    }
+
+    private static int Unknown(string name)
+    {
+        Console.Error.WriteLine($"entente bench: unknown benchmark '{name}'; try --help");
+        return 2;
+    }
+}

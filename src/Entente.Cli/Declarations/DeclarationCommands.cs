@@ -1,0 +1,163 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Entente.Declarations;
+using Entente.Storage;
+
+namespace Entente.Cli.Declarations;
+
+internal static class DeclarationCommands
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
+    };
+
+    public static Command Create()
+    {
+        var declarations = new Command("declarations", "Search and show stored declarations, move their status");
+        declarations.Add(Search());
+        declarations.Add(Show());
+        declarations.Add(Status());
+        declarations.Add(History());
+        return declarations;
+    }
+
+    private static Command Search()
+    {
+        var home = CommonOptions.Home();
+        var database = CommonOptions.Database();
+        var json = CommonOptions.Json();
+        var reference = new Option<string?>("--reference") { Description = "MRN or LRN" };
+        var party = new Option<string?>("--party") { Description = "A party's identification number (EORI, TIN, trader number)" };
+        var hs = new Option<string?>("--hs") { Description = "Leading digits of the commodity code (e.g. 2402)" };
+        var origin = new Option<string?>("--origin") { Description = "Country of origin (ISO 3166-1 alpha-2)" };
+        var from = new Option<string?>("--from") { Description = "Declared on or after (yyyy-MM-dd)" };
+        var to = new Option<string?>("--to") { Description = "Declared on or before (yyyy-MM-dd)" };
+        var container = new Option<string?>("--container") { Description = "Container number (ISO 6346)" };
+        var status = new Option<string?>("--status") { Description = "Lifecycle status (code or name)" };
+        var limit = new Option<int>("--limit") { Description = "At most this many (1-1000)", DefaultValueFactory = _ => 20 };
+        var after = new Option<string?>("--after") { Description = "Continue after this id (the 'next' of a previous page)" };
+        var command = new Command("search", "Find declarations; filters combine") { home, database, json, reference, party, hs, origin, from, to, container, status, limit, after };
+        command.SetAction(async (parse, ct) =>
+        {
+            var node = CommonOptions.LoadNode(parse, home, database);
+            DeclarationStatus? statusFilter = null;
+            if (parse.GetValue(status) is { } s)
+            {
+                if (!DeclarationLifecycle.TryParse(s, out var parsed)) throw new CliException($"--status: '{s}' is not a declaration status");
+                statusFilter = parsed;
+            }
+            if (parse.GetValue(limit) is < 1 or > 1000) throw new CliException("--limit: 1 to 1000");
+            if (parse.GetValue(hs) is { } prefix && !prefix.All(char.IsAsciiDigit)) throw new CliException($"--hs: digits only, got '{prefix}'");
+            var query = new DeclarationQuery
+            {
+                Reference = parse.GetValue(reference),
+                PartyId = parse.GetValue(party),
+                HsPrefix = parse.GetValue(hs),
+                OriginCountryCode = parse.GetValue(origin)?.ToUpperInvariant(),
+                From = Date(parse.GetValue(from), "--from"),
+                To = Date(parse.GetValue(to), "--to"),
+                ContainerId = parse.GetValue(container)?.ToUpperInvariant(),
+                Status = statusFilter,
+                Limit = parse.GetValue(limit),
+                After = parse.GetValue(after),
+            };
+            await using var store = await CommonOptions.OpenStoreAsync(node, ct);
+            var page = await store.SearchAsync(query, ct);
+            var output = parse.InvocationConfiguration.Output;
+            if (parse.GetValue(json))
+            {
+                output.WriteLine(JsonSerializer.Serialize(page, Json));
+                return 0;
+            }
+            output.WriteLine($"{"ID",-36}  {"MRN/LRN",-22} {"TYPE",-4} {"STATUS",-18} {"DATE",-10} {"IMPORTER",-17} {"ITEMS",5} {"VALUE",16}");
+            foreach (var d in page.Items)
+            {
+                var value = d.TotalValue is { } v ? $"{v.ToString("N2", CultureInfo.InvariantCulture)} {d.Currency}" : "";
+                output.WriteLine($"{d.Id,-36}  {Clip(d.Mrn ?? d.Lrn, 22),-22} {Clip(d.TypeCode, 4),-4} {DeclarationLifecycle.ToName(d.Status),-18} {d.Date:yyyy-MM-dd} {Clip(d.ImporterId, 17),-17} {d.Items,5} {value,16}");
+            }
+            output.WriteLine(page.Next is null ? $"{page.Items.Count} found" : $"{page.Items.Count} shown; more with --after {page.Next}");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Show()
+    {
+        var home = CommonOptions.Home();
+        var database = CommonOptions.Database();
+        var reference = new Argument<string>("reference") { Description = "Declaration id, MRN or LRN" };
+        var command = new Command("show", "Print a declaration in Entente's canonical JSON") { home, database, reference };
+        command.SetAction(async (parse, ct) =>
+        {
+            var node = CommonOptions.LoadNode(parse, home, database);
+            await using var store = await CommonOptions.OpenStoreAsync(node, ct);
+            var stored = await store.FindAsync(parse.GetValue(reference)!, ct)
+                ?? throw new CliException($"no declaration with id, MRN or LRN '{parse.GetValue(reference)}'");
+            parse.InvocationConfiguration.Output.WriteLine(JsonSerializer.Serialize(DeclarationsApi.ToEnvelope(stored), Json));
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Status()
+    {
+        var home = CommonOptions.Home();
+        var database = CommonOptions.Database();
+        var reference = new Argument<string>("reference") { Description = "Declaration id, MRN or LRN" };
+        var to = new Argument<string>("status") { Description = "New status: a notification code (01, 05, 08, 09...) or a name (accepted, control, goods-released...)" };
+        var reason = new Option<string?>("--reason") { Description = "Why (recorded with the move)" };
+        var actor = new Option<string>("--actor") { Description = "Who moves it (default: the OS user)", DefaultValueFactory = _ => Environment.UserName };
+        var command = new Command("status", "Move a declaration to a new lifecycle status") { home, database, reference, to, reason, actor };
+        command.SetAction(async (parse, ct) =>
+        {
+            var node = CommonOptions.LoadNode(parse, home, database);
+            if (!DeclarationLifecycle.TryParse(parse.GetValue(to)!, out var target)) throw new CliException($"'{parse.GetValue(to)}' is not a declaration status");
+            await using var store = await CommonOptions.OpenStoreAsync(node, ct);
+            var stored = await store.FindAsync(parse.GetValue(reference)!, ct)
+                ?? throw new CliException($"no declaration with id, MRN or LRN '{parse.GetValue(reference)}'");
+            var change = await store.ChangeStatusAsync(stored.Declaration.Id!, target, parse.GetValue(actor)!, parse.GetValue(reason), ct);
+            if (!change.Allowed)
+            {
+                var allowed = string.Join(", ", DeclarationLifecycle.AllowedFrom(change.From!.Value).Select(DeclarationLifecycle.ToName));
+                throw new CliException($"a declaration cannot move from {DeclarationLifecycle.ToName(change.From.Value)} to {DeclarationLifecycle.ToName(target)}; allowed: {(allowed.Length > 0 ? allowed : "none (final status)")}");
+            }
+            parse.InvocationConfiguration.Output.WriteLine($"{stored.Declaration.Id}: {DeclarationLifecycle.ToName(change.From!.Value)} -> {DeclarationLifecycle.ToName(target)}");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command History()
+    {
+        var home = CommonOptions.Home();
+        var database = CommonOptions.Database();
+        var reference = new Argument<string>("reference") { Description = "Declaration id, MRN or LRN" };
+        var command = new Command("history", "The status moves of a declaration") { home, database, reference };
+        command.SetAction(async (parse, ct) =>
+        {
+            var node = CommonOptions.LoadNode(parse, home, database);
+            await using var store = await CommonOptions.OpenStoreAsync(node, ct);
+            var stored = await store.FindAsync(parse.GetValue(reference)!, ct)
+                ?? throw new CliException($"no declaration with id, MRN or LRN '{parse.GetValue(reference)}'");
+            foreach (var e in await store.GetHistoryAsync(stored.Declaration.Id!, ct))
+                parse.InvocationConfiguration.Output.WriteLine($"{e.At:yyyy-MM-dd HH:mm:ss}Z  {(e.From is { } f ? DeclarationLifecycle.ToName(f) : "-"),-18} -> {DeclarationLifecycle.ToName(e.To),-18} {e.Actor}{(e.Reason is null ? "" : $": {e.Reason}")}");
+            return 0;
+        });
+        return command;
+    }
+
+    private static DateOnly? Date(string? text, string option)
+    {
+        if (text is null) return null;
+        return DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date)
+            ? date
+            : throw new CliException($"{option}: expected a date yyyy-MM-dd, got '{text}'");
+    }
+
+    private static string Clip(string? text, int width) => text is null ? "" : text.Length <= width ? text : text[..(width - 1)] + "…";
+}

@@ -1,0 +1,42 @@
+using System.CommandLine;
+using Entente.Cli.Declarations;
+using Entente.Cli.Demo;
+using Entente.Cli.Ingest;
+using Entente.Cli.Nodes;
+
+namespace Entente.Cli;
+
+/// <summary>The `entente` command line. Each feature adds its commands; output goes to the given writers so tests can read it.</summary>
+public static class EntenteCli
+{
+    public static RootCommand Build()
+    {
+        var root = new RootCommand("Entente: the node a customs administration runs to cooperate with others.");
+        root.Add(NodeCommands.Node());
+        root.Add(NodeCommands.User());
+        root.Add(NodeCommands.Serve());
+        root.Add(IngestCommand.Create());
+        root.Add(DeclarationCommands.Create());
+        root.Add(DemoCommand.Create());
+        return root;
+    }
+
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
+    {
+        var parse = Build().Parse(args);
+        return await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false }, cancellationToken)
+            .ContinueWith(t =>
+            {
+                if (t.IsCompletedSuccessfully) return t.Result;
+                var e = t.Exception?.GetBaseException();
+                if (e is OperationCanceledException) return 130;
+                if (e is CliException)
+                {
+                    error.WriteLine($"entente: {e.Message}");
+                    return 2;
+                }
+                error.WriteLine($"entente: {e?.Message}");
+                return 1;
+            }, TaskScheduler.Default);
+    }
+}

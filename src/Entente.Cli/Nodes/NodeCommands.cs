@@ -1,0 +1,118 @@
+using System.CommandLine;
+using Entente.Nodes;
+using Entente.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+
+namespace Entente.Cli.Nodes;
+
+internal static class NodeCommands
+{
+    public static Command Node()
+    {
+        var node = new Command("node", "Create and inspect a node");
+
+        var home = new Option<string>("--home") { Description = "Folder to create as the node's home", Required = true };
+        var code = new Option<string>("--code") { Description = "The administration's code: ISO country code, optionally with a suffix (KR, NL-RTM)", Required = true };
+        var name = new Option<string>("--name") { Description = "The administration's name", Required = true };
+        var database = CommonOptions.Database();
+        var init = new Command("init", "Create a node: its home, settings, database and first administrator key") { home, code, name, database };
+        init.SetAction(async (parse, ct) =>
+        {
+            var options = new NodeOptions
+            {
+                Home = Path.GetFullPath(parse.GetValue(home)!),
+                Code = parse.GetValue(code)!,
+                Name = parse.GetValue(name)!,
+                Database = parse.GetValue(database),
+            };
+            var problems = NodeHome.Validate(options);
+            if (problems.Count > 0) throw new CliException(string.Join("; ", problems));
+            if (NodeHome.Exists(options.Home)) throw new CliException($"{options.Home} is already a node's home");
+            var key = await NodeHome.InitAsync(options, TimeProvider.System, ct);
+            var output = parse.InvocationConfiguration.Output;
+            output.WriteLine($"Node {options.Code} ({options.Name}) created in {options.Home}");
+            output.WriteLine($"Store: {(NodeHome.IsPostgres(options.DatabaseOrDefault) ? "PostgreSQL" : options.DatabaseOrDefault)}");
+            output.WriteLine($"Administrator API key (shown once, keep it safe): {key}");
+            return 0;
+        });
+        node.Add(init);
+
+        var showHome = CommonOptions.Home();
+        var showDatabase = CommonOptions.Database();
+        var show = new Command("show", "Show the node's settings and what its store holds") { showHome, showDatabase };
+        show.SetAction(async (parse, ct) =>
+        {
+            var options = CommonOptions.LoadNode(parse, showHome, showDatabase);
+            await using var store = await CommonOptions.OpenStoreAsync(options, ct);
+            var output = parse.InvocationConfiguration.Output;
+            output.WriteLine($"Node:         {options.Code} ({options.Name})");
+            output.WriteLine($"Home:         {options.Home}");
+            output.WriteLine($"Store:        {store.Provider}");
+            output.WriteLine($"Declarations: {await store.CountAsync(ct):N0}");
+            return 0;
+        });
+        node.Add(show);
+        return node;
+    }
+
+    public static Command User()
+    {
+        var user = new Command("user", "API users and their keys");
+        var home = CommonOptions.Home();
+        var database = CommonOptions.Database();
+        var name = new Option<string>("--name") { Description = "User name (unique)", Required = true };
+        var role = new Option<Role>("--role") { Description = "analyst, officer, liaison, auditor or admin", Required = true };
+        var authority = new Option<string?>("--authority") { Description = "The authority or unit the user belongs to" };
+        var add = new Command("add", "Create an API user and print its key (shown once)") { home, database, name, role, authority };
+        add.SetAction(async (parse, ct) =>
+        {
+            var options = CommonOptions.LoadNode(parse, home, database);
+            var userName = parse.GetValue(name)!;
+            if (userName.Length is 0 or > 100) throw new CliException("--name: 1 to 100 characters");
+            await using var store = await CommonOptions.OpenStoreAsync(options, ct);
+            if ((await store.ListApiUsersAsync(ct)).Any(u => u.Name == userName)) throw new CliException($"user '{userName}' exists already");
+            var (key, created) = NodeHome.NewUser(userName, parse.GetValue(role), parse.GetValue(authority) ?? options.Code, TimeProvider.System);
+            await store.SaveApiUserAsync(created, ct);
+            parse.InvocationConfiguration.Output.WriteLine($"User {created.Name} ({created.Role.ToString().ToLowerInvariant()}) created. API key (shown once): {key}");
+            return 0;
+        });
+        user.Add(add);
+
+        var listHome = CommonOptions.Home();
+        var listDatabase = CommonOptions.Database();
+        var list = new Command("list", "List API users (never their keys)") { listHome, listDatabase };
+        list.SetAction(async (parse, ct) =>
+        {
+            var options = CommonOptions.LoadNode(parse, listHome, listDatabase);
+            await using var store = await CommonOptions.OpenStoreAsync(options, ct);
+            foreach (var u in await store.ListApiUsersAsync(ct))
+                parse.InvocationConfiguration.Output.WriteLine($"{u.Name,-24} {u.Role.ToString().ToLowerInvariant(),-8} {u.Authority,-10} created {u.CreatedAt:yyyy-MM-dd HH:mm}Z");
+            return 0;
+        });
+        user.Add(list);
+        return user;
+    }
+
+    public static Command Serve()
+    {
+        var home = CommonOptions.Home();
+        var database = CommonOptions.Database();
+        var urls = new Option<string>("--urls") { Description = "Where to listen (default http://127.0.0.1:5080)", DefaultValueFactory = _ => "http://127.0.0.1:5080" };
+        var serve = new Command("serve", "Run the node's HTTP API") { home, database, urls };
+        serve.SetAction(async (parse, ct) =>
+        {
+            var options = CommonOptions.LoadNode(parse, home, database);
+            var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], ContentRootPath = options.Home });
+            builder.Configuration[$"{NodeOptions.Section}:Home"] = options.Home;
+            if (parse.GetValue(database) is { } db) builder.Configuration[$"{NodeOptions.Section}:Database"] = db;
+            builder.WebHost.UseUrls(parse.GetValue(urls)!);
+            builder.AddEntenteNode();
+            var app = builder.Build();
+            await app.MapEntenteNodeAsync();
+            await app.RunAsync(ct);
+            return 0;
+        });
+        return serve;
+    }
+}

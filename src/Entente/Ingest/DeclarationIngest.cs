@@ -1,0 +1,295 @@
+using System.Threading.Channels;
+using Entente.Declarations;
+using Entente.Ingest.Csv;
+using Entente.Ingest.Edifact;
+using Entente.Ingest.Json;
+using Entente.Ingest.WcoXml;
+using Entente.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace Entente.Ingest;
+
+public sealed record IngestOptions
+{
+    public DeclarationFormat Format { get; init; } = DeclarationFormat.Auto;
+
+    /// <summary>Column mapping for CSV extracts; required when the format is (or is detected as) CSV.</summary>
+    public CsvMapping? Mapping { get; init; }
+
+    /// <summary>Keep the good records of a file with bad ones; by default a file is all-or-nothing.</summary>
+    public bool Partial { get; init; }
+
+    public int BatchSize { get; init; } = 2_000;
+
+    /// <summary>Errors listed in the report past this many are counted, not listed.</summary>
+    public int MaxListedErrors { get; init; } = 1_000;
+}
+
+public sealed record IngestProgress(string File, long BytesRead, long? TotalBytes, long Records);
+
+/// <summary>What one file (or request body) gave.</summary>
+public sealed record FileIngestOutcome(string File, DeclarationFormat Format, long Accepted, long Rejected, long Duplicates, bool Committed);
+
+public sealed class IngestReport
+{
+    public long Accepted { get; private set; }
+    public long Rejected { get; private set; }
+    public long Duplicates { get; private set; }
+    public List<IngestError> Errors { get; } = [];
+    public List<IngestError> DuplicateRecords { get; } = [];
+    public long UnlistedErrors { get; private set; }
+    public List<FileIngestOutcome> Files { get; } = [];
+
+    /// <summary>Every file committed and no record was refused.</summary>
+    public bool Succeeded => Rejected == 0 && Errors.Count == 0 && UnlistedErrors == 0 && Files.TrueForAll(f => f.Committed);
+
+    internal void Add(FileIngestOutcome outcome, IEnumerable<IngestError> errors, IEnumerable<IngestError> duplicates, long unlisted, int maxListed)
+    {
+        Files.Add(outcome);
+        Accepted += outcome.Accepted;
+        Rejected += outcome.Rejected;
+        Duplicates += outcome.Duplicates;
+        foreach (var error in errors)
+        {
+            if (Errors.Count < maxListed) Errors.Add(error);
+            else UnlistedErrors++;
+        }
+        UnlistedErrors += unlisted;
+        foreach (var duplicate in duplicates)
+        {
+            if (DuplicateRecords.Count < maxListed) DuplicateRecords.Add(duplicate);
+        }
+    }
+}
+
+/// <summary>
+/// Reads, validates and stores declarations files: one transaction per file (all-or-nothing unless partial),
+/// reading and validating on one thread while the previous batch is written on another.
+/// </summary>
+public sealed class DeclarationIngest(IDeclarationStore store, ILogger<DeclarationIngest>? logger = null)
+{
+    public async Task<IngestReport> IngestFilesAsync(IReadOnlyList<string> paths, IngestOptions options,
+        IProgress<IngestProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var report = new IngestReport();
+        foreach (var path in paths)
+        {
+            FileStream stream;
+            try
+            {
+                stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                report.Add(new FileIngestOutcome(path, options.Format, 0, 0, 0, false),
+                    [new IngestError(path, null, "", $"cannot open the file: {e.Message}")], [], 0, options.MaxListedErrors);
+                continue;
+            }
+            await using (stream)
+            {
+                await IngestAsync(stream, path, options, report, progress, cancellationToken);
+            }
+        }
+        return report;
+    }
+
+    public async Task<IngestReport> IngestStreamAsync(Stream stream, string name, IngestOptions options, CancellationToken cancellationToken = default)
+    {
+        var report = new IngestReport();
+        await IngestAsync(stream, name, options, report, null, cancellationToken);
+        return report;
+    }
+
+    private async Task IngestAsync(Stream input, string file, IngestOptions options, IngestReport report,
+        IProgress<IngestProgress>? progress, CancellationToken cancellationToken)
+    {
+        var errors = new List<IngestError>();
+        var duplicates = new List<IngestError>();
+        long unlisted = 0;
+        void Error(IngestError e)
+        {
+            if (errors.Count < options.MaxListedErrors) errors.Add(e);
+            else unlisted++;
+        }
+
+        var stream = input.CanSeek ? input : new BufferedStream(input, 1 << 16);
+        var format = options.Format;
+        if (format == DeclarationFormat.Auto)
+        {
+            var detected = await DetectAsync(stream, cancellationToken);
+            if (detected.Format is not { } f)
+            {
+                report.Add(new FileIngestOutcome(file, format, 0, 0, 0, false),
+                    [new IngestError(file, 1, "", $"cannot tell the format: {detected.Reason}; name it with --format")], [], 0, options.MaxListedErrors);
+                return;
+            }
+            format = f;
+        }
+        if (format == DeclarationFormat.Csv && options.Mapping is null)
+        {
+            report.Add(new FileIngestOutcome(file, format, 0, 0, 0, false),
+                [new IngestError(file, 1, "", "a CSV extract needs a column mapping (--mapping FILE.yaml); see docs/formats/csv-mapping.md")], [], 0, options.MaxListedErrors);
+            return;
+        }
+        var reader = CreateReader(format, options.Mapping);
+
+        long accepted = 0, rejected = 0, duplicateCount = 0;
+        var failed = false;
+        var storeFailed = false;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var channel = Channel.CreateBounded<List<SourceRecord>>(new BoundedChannelOptions(4) { SingleReader = true, SingleWriter = true });
+        var total = stream.CanSeek ? stream.Length : (long?)null;
+
+        var producer = Task.Factory.StartNew(() =>
+        {
+            long records = 0;
+            var batch = new List<SourceRecord>(options.BatchSize);
+            try
+            {
+                foreach (var record in reader.Read(stream, file, stop.Token))
+                {
+                    if (record.Errors.Count == 0 && record.Declaration is { } declaration)
+                    {
+                        foreach (var problem in DeclarationValidator.Validate(declaration))
+                            record.Errors.Add(record.ErrorFor(problem));
+                    }
+                    else if (record.Errors.Count == 0)
+                    {
+                        record.AddError(record.RecordPath, "the record holds no declaration");
+                    }
+                    batch.Add(record);
+                    if (batch.Count >= options.BatchSize)
+                    {
+                        Publish(batch);
+                        batch = new List<SourceRecord>(options.BatchSize);
+                        records += options.BatchSize;
+                        progress?.Report(new IngestProgress(file, stream.CanSeek ? stream.Position : records, total, records));
+                    }
+                }
+                if (batch.Count > 0) Publish(batch);
+                channel.Writer.Complete();
+            }
+            catch (Exception e)
+            {
+                if (batch.Count > 0) Publish(batch);
+                channel.Writer.Complete(e);
+            }
+
+            void Publish(List<SourceRecord> full)
+            {
+                while (!channel.Writer.TryWrite(full))
+                {
+                    if (!channel.Writer.WaitToWriteAsync(stop.Token).AsTask().GetAwaiter().GetResult()) return;
+                }
+            }
+        }, stop.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+        await using var session = await store.BeginIngestAsync(cancellationToken);
+        var pending = new List<PendingDeclaration>(options.BatchSize);
+        var pendingRecords = new List<SourceRecord>(options.BatchSize);
+        try
+        {
+            await foreach (var batch in channel.Reader.ReadAllAsync(cancellationToken))
+            {
+                pending.Clear();
+                pendingRecords.Clear();
+                foreach (var record in batch)
+                {
+                    if (record.Errors.Count > 0)
+                    {
+                        rejected++;
+                        failed = true;
+                        foreach (var e in record.Errors) Error(e);
+                    }
+                    else if (options.Partial || !failed)
+                    {
+                        pending.Add(new PendingDeclaration(record.Declaration!, record.Labels, format, Path.GetFileName(file)));
+                        pendingRecords.Add(record);
+                    }
+                }
+                if (pending.Count == 0) continue;
+                IReadOnlyList<string?> results;
+                try
+                {
+                    results = await session.AddAsync(pending, cancellationToken);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    storeFailed = true;
+                    logger?.LogError(e, "Storing declarations from {File} failed", file);
+                    Error(new IngestError(file, pendingRecords[0].Line, "", $"the store refused the batch, nothing from this file was kept: {e.Message}"));
+                    break;
+                }
+                for (var i = 0; i < results.Count; i++)
+                {
+                    if (results[i] is { } original)
+                    {
+                        duplicateCount++;
+                        var r = pendingRecords[i];
+                        var d = r.Declaration!;
+                        var key = d.Mrn is not null ? $"MRN {d.Mrn}" : $"LRN {d.Lrn} from declarant {d.FindParty(PartyRole.Declarant)?.Id ?? "(none)"}";
+                        duplicates.Add(new IngestError(file, r.Line, r.RecordPath, $"duplicate: {key} is already declaration {original}; not stored again") { Segment = r.Segment });
+                    }
+                    else
+                    {
+                        accepted++;
+                    }
+                }
+            }
+        }
+        catch (IngestFormatException e)
+        {
+            failed = true;
+            Error(e.Error);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            failed = true;
+            Error(new IngestError(file, null, "", $"the file cannot be read as {FormatDetector.Name(format)}: {e.Message}"));
+            logger?.LogWarning(e, "Ingest of {File} stopped", file);
+        }
+        finally
+        {
+            if (!channel.Reader.Completion.IsCompleted) await stop.CancelAsync();
+            await producer.ContinueWith(static _ => { }, TaskScheduler.Default);
+        }
+
+        var commit = !storeFailed && (!failed || options.Partial);
+        if (commit)
+        {
+            await session.CommitAsync(cancellationToken);
+        }
+        else
+        {
+            accepted = 0;
+        }
+        report.Add(new FileIngestOutcome(file, format, accepted, rejected, duplicateCount, commit), errors, duplicates, unlisted, options.MaxListedErrors);
+    }
+
+    private static async Task<(DeclarationFormat? Format, string Reason)> DetectAsync(Stream stream, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[FormatDetector.SniffLength];
+        var read = 0;
+        if (stream.CanSeek)
+        {
+            var start = stream.Position;
+            while (read < buffer.Length && await stream.ReadAsync(buffer.AsMemory(read), cancellationToken) is var n and > 0) read += n;
+            stream.Position = start;
+        }
+        else
+        {
+            throw new InvalidOperationException("format detection needs a seekable stream");
+        }
+        var format = FormatDetector.Detect(buffer.AsSpan(0, read), out var reason);
+        return (format, reason);
+    }
+
+    public static IDeclarationReader CreateReader(DeclarationFormat format, CsvMapping? mapping) => format switch
+    {
+        DeclarationFormat.WcoXml => new WcoXmlReader(),
+        DeclarationFormat.Edifact => new CusdecReader(),
+        DeclarationFormat.Json => new JsonDeclarationReader(),
+        DeclarationFormat.Csv => new CsvReader(mapping ?? throw new ArgumentException("CSV needs a mapping", nameof(mapping))),
+        _ => throw new ArgumentOutOfRangeException(nameof(format), format, "name a concrete format"),
+    };
+}

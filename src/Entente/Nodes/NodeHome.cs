@@ -1,0 +1,86 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Entente.Storage;
+
+namespace Entente.Nodes;
+
+/// <summary>A node's home folder: entente.json (settings), entente.db (the SQLite store by default), mappings/.</summary>
+public static class NodeHome
+{
+    public const string ConfigFile = "entente.json";
+
+    public static string ConfigPath(string home) => Path.Combine(home, ConfigFile);
+
+    public static bool Exists(string home) => File.Exists(ConfigPath(home));
+
+    /// <summary>Creates the home, its settings and database, and the first administrator. Returns that user's API key (shown once).</summary>
+    public static async Task<string> InitAsync(NodeOptions options, TimeProvider time, CancellationToken cancellationToken = default)
+    {
+        var problems = Validate(options);
+        if (problems.Count > 0) throw new ArgumentException(string.Join("; ", problems));
+        if (Exists(options.Home)) throw new InvalidOperationException($"{ConfigPath(options.Home)} exists already: this folder is a node's home");
+
+        Directory.CreateDirectory(options.Home);
+        Directory.CreateDirectory(options.MappingsPath);
+        var settings = new JsonObject
+        {
+            [NodeOptions.Section] = new JsonObject
+            {
+                ["Code"] = options.Code,
+                ["Name"] = options.Name,
+                ["CreatedAt"] = time.GetUtcNow().ToString("O"),
+            },
+        };
+        // A PostgreSQL connection string may hold a password: it is never written into the home;
+        // give it with --database or ENTENTE__DATABASE each time.
+        if (options.Database is { Length: > 0 } database && !IsPostgres(database))
+            settings[NodeOptions.Section]!["Database"] = database;
+        await File.WriteAllTextAsync(ConfigPath(options.Home), settings.ToJsonString(new JsonSerializerOptions { WriteIndented = true }), cancellationToken);
+
+        await using var store = DeclarationStores.Open(options.DatabaseOrDefault, time);
+        await store.MigrateAsync(cancellationToken);
+        var (key, user) = NewUser("admin", Role.Admin, options.Code, time);
+        await store.SaveApiUserAsync(user, cancellationToken);
+        return key;
+    }
+
+    /// <summary>Reads the home's settings; values given explicitly (command line) win over the file.</summary>
+    public static NodeOptions Load(string home, string? database = null)
+    {
+        var path = ConfigPath(home);
+        if (!File.Exists(path)) throw new FileNotFoundException($"{home} is not a node's home (no {ConfigFile}); create one with: entente node init --home {home} --code CC --name \"...\"", path);
+        var json = JsonNode.Parse(File.ReadAllText(path))?[NodeOptions.Section]
+            ?? throw new InvalidDataException($"{path}: no \"{NodeOptions.Section}\" section");
+        var options = new NodeOptions
+        {
+            Home = Path.GetFullPath(home),
+            Code = json["Code"]?.GetValue<string>() ?? "",
+            Name = json["Name"]?.GetValue<string>() ?? "",
+            Database = database ?? Environment.GetEnvironmentVariable("ENTENTE__DATABASE") ?? json["Database"]?.GetValue<string>(),
+        };
+        if (json["Mappings"]?.GetValue<string>() is { } mappings) options.Mappings = mappings;
+        var problems = Validate(options);
+        if (problems.Count > 0) throw new InvalidDataException($"{path}: {string.Join("; ", problems)}");
+        return options;
+    }
+
+    public static List<string> Validate(NodeOptions options)
+    {
+        var results = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
+        System.ComponentModel.DataAnnotations.Validator.TryValidateObject(options, new(options), results, validateAllProperties: true);
+        return results.Select(r => $"{string.Join(",", r.MemberNames)}: {r.ErrorMessage}").ToList();
+    }
+
+    public static bool IsPostgres(string database) =>
+        database.Contains("Host=", StringComparison.OrdinalIgnoreCase) || database.StartsWith("postgres", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Makes an API user with a fresh random key. Only the key's SHA-256 is stored.</summary>
+    public static (string Key, ApiUser User) NewUser(string name, Role role, string? authority, TimeProvider time)
+    {
+        var key = "ent_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).Replace('+', '-').Replace('/', '_').TrimEnd('=');
+        return (key, new ApiUser(name, role, HashKey(key), time.GetUtcNow(), authority));
+    }
+
+    public static string HashKey(string key) => Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key)));
+}

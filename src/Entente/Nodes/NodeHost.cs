@@ -1,0 +1,86 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Entente.Access;
+using Entente.Declarations;
+using Entente.Storage;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Entente.Nodes;
+
+/// <summary>Composes a node: its settings, store, authentication, and every feature's endpoints.</summary>
+public static class NodeHost
+{
+    /// <summary>
+    /// Adds the node to a web application. The home comes from configuration (Entente:Home, ENTENTE__HOME or --Entente:Home);
+    /// its entente.json is read as configuration, and the settings are validated on start.
+    /// </summary>
+    public static WebApplicationBuilder AddEntenteNode(this WebApplicationBuilder builder, TimeProvider? time = null)
+    {
+        var home = builder.Configuration[$"{NodeOptions.Section}:Home"];
+        if (string.IsNullOrWhiteSpace(home))
+            throw new InvalidOperationException("no node home: pass --home DIR (CLI) or set Entente:Home / ENTENTE__HOME");
+        var loaded = NodeHome.Load(home, builder.Configuration[$"{NodeOptions.Section}:Database"]);
+        if (long.TryParse(builder.Configuration[$"{NodeOptions.Section}:MaxRequestBytes"], out var maxRequest)) loaded.MaxRequestBytes = maxRequest;
+
+        builder.Services.AddOptions<NodeOptions>()
+            .Configure(o =>
+            {
+                o.Home = loaded.Home;
+                o.Code = loaded.Code;
+                o.Name = loaded.Name;
+                o.Database = loaded.Database;
+                o.Mappings = loaded.Mappings;
+                o.MaxRequestBytes = loaded.MaxRequestBytes;
+            })
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = loaded.MaxRequestBytes);
+
+        builder.Services.AddSingleton(time ?? TimeProvider.System);
+        builder.Services.AddSingleton<IDeclarationStore>(sp =>
+            DeclarationStores.Open(sp.GetRequiredService<IOptions<NodeOptions>>().Value.DatabaseOrDefault, sp.GetRequiredService<TimeProvider>()));
+
+        builder.Services.AddProblemDetails();
+        builder.Services.AddOpenApi();
+        builder.Services.ConfigureHttpJsonOptions(json =>
+        {
+            json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+            json.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+            json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower));
+        });
+        builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.Scheme)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.Scheme, null);
+        var policies = builder.Services.AddAuthorizationBuilder();
+        foreach (var (name, roles) in AccessPolicies.Roles)
+            policies.AddPolicy(name, p => p.RequireAuthenticatedUser().RequireRole(roles.Select(r => r.ToString().ToLowerInvariant())));
+        // Default deny: an endpoint that names no policy still needs an authenticated caller.
+        policies.SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
+        return builder;
+    }
+
+    /// <summary>Migrates the store, then maps the node's endpoints.</summary>
+    public static async Task<WebApplication> MapEntenteNodeAsync(this WebApplication app)
+    {
+        await app.Services.GetRequiredService<IDeclarationStore>().MigrateAsync();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapOpenApi().AllowAnonymous();
+        app.MapGet("/health", () => Results.Text("ok")).AllowAnonymous().ExcludeFromDescription();
+        app.MapGet("/api/node", (IOptions<NodeOptions> node) => new { code = node.Value.Code, name = node.Value.Name, version = Version })
+            .RequireAuthorization(AccessPolicies.Read).WithTags("Node");
+        app.MapDeclarationsApi();
+        return app;
+    }
+
+    public static string Version { get; } =
+        typeof(NodeHost).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+
+}

@@ -1,0 +1,39 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Entente.Nodes;
+
+/// <summary>
+/// The node's settings, shared by the server and the CLI. Bound from the "Entente" section of
+/// HOME/entente.json, then environment variables (ENTENTE__CODE, ENTENTE__DATABASE...).
+/// To add a setting: add a property here with its validation attribute, document it in docs/configuration.md,
+/// and read it through IOptions&lt;NodeOptions&gt; (or NodeHome.Options in the CLI).
+/// </summary>
+public sealed class NodeOptions
+{
+    public const string Section = "Entente";
+
+    /// <summary>The administration's node code: an ISO 3166-1 country code, optionally followed by a suffix (KR, NL-RTM).</summary>
+    [Required, RegularExpression("^[A-Z]{2}(-[A-Z0-9]{1,12})?$", ErrorMessage = "the node code is an ISO country code, optionally with a suffix, e.g. KR or NL-RTM")]
+    public string Code { get; set; } = "";
+
+    [Required, StringLength(200, MinimumLength = 1)]
+    public string Name { get; set; } = "";
+
+    /// <summary>The node's home folder (configuration, SQLite database, keys).</summary>
+    [Required]
+    public string Home { get; set; } = "";
+
+    /// <summary>A PostgreSQL connection string, or a SQLite file; empty means HOME/entente.db.</summary>
+    public string? Database { get; set; }
+
+    /// <summary>Largest request body the API accepts, in bytes.</summary>
+    [Range(1024, long.MaxValue)]
+    public long MaxRequestBytes { get; set; } = 256L * 1024 * 1024;
+
+    /// <summary>Folder of CSV column mappings the API may name (?mapping=NAME); relative to the home.</summary>
+    public string Mappings { get; set; } = "mappings";
+
+    public string DatabaseOrDefault => string.IsNullOrWhiteSpace(Database) ? Path.Combine(Home, "entente.db") : Database;
+
+    public string MappingsPath => Path.IsPathRooted(Mappings) ? Mappings : Path.Combine(Home, Mappings);
+}
