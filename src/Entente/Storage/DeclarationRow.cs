@@ -1,0 +1,128 @@
+using System.Text.Json;
+using Entente.Common;
+using Entente.Declarations;
+using Entente.Ingest;
+
+namespace Entente.Storage;
+
+/// <summary>A stored declaration flattened into the columns and side-table rows both providers write. Pure.</summary>
+internal sealed record DeclarationRow(
+    string Id, string? Lrn, string? Mrn, string? DeclarantId, string? TypeCode, string? FunctionCode,
+    DeclarationStatus Status, DateOnly? Date, string? ImporterId, int Items, decimal? TotalValue, string? Currency,
+    DateTimeOffset ReceivedAt, DeclarationFormat Format, string SourceFile, string Document,
+    IReadOnlyList<PartyRow> Parties, IReadOnlyList<GoodsItemRow> GoodsItems, IReadOnlyList<string> Containers,
+    InspectionLabels? Labels)
+{
+    public const string IngestActor = "ingest";
+
+    /// <summary>Flattens a declaration that already carries its node id and status.</summary>
+    public static DeclarationRow Of(PendingDeclaration pending, DateTimeOffset receivedAt)
+    {
+        var d = pending.Declaration;
+        var id = d.Id ?? throw new ArgumentException("the declaration has no id yet", nameof(pending));
+        var (total, currency) = TotalValueOf(d);
+        var parties = new List<PartyRow>(d.Parties.Count);
+        foreach (var party in d.Parties)
+        {
+            if (Key(party.Id) is { } partyId) parties.Add(new PartyRow(RoleName(party.Role), partyId));
+        }
+        var items = new List<GoodsItemRow>(d.GoodsShipment.GoodsItems.Count);
+        foreach (var item in d.GoodsShipment.GoodsItems)
+        {
+            var amount = item.CustomsValue ?? item.ItemPrice;
+            items.Add(new GoodsItemRow(item.Sequence, HsCode(item.Classification?.Code), CountryCode(item.OriginCountryCode),
+                amount?.Value, CurrencyCode(amount?.Currency)));
+        }
+        var containers = new List<string>(d.GoodsShipment.Consignment.Containers.Count);
+        foreach (var container in d.GoodsShipment.Consignment.Containers)
+        {
+            if (ContainerNumber(container.Id) is { } number) containers.Add(number);
+        }
+        return new DeclarationRow(
+            id, Key(d.Lrn), Key(d.Mrn), DeclarantIdOf(d), Key(d.TypeCode), Key(d.FunctionCode), d.Status,
+            DateOf(d), Key(d.FindParty(PartyRole.Importer)?.Id), d.GoodsShipment.GoodsItems.Count, total, currency,
+            receivedAt, pending.Format, pending.SourceFile, EntenteJson.Serialize(d), parties, items, containers, pending.Labels);
+    }
+
+    /// <summary>A reference as it is keyed: trimmed, and absent when blank.</summary>
+    public static string? Key(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+
+    public static string? DeclarantIdOf(Declaration d) => Key(d.FindParty(PartyRole.Declarant)?.Id);
+
+    /// <summary>The declarant part of the LRN key: an LRN is unique per declarant, and a missing declarant is one declarant.</summary>
+    public static string DeclarantKey(Declaration d) => DeclarantIdOf(d) ?? "";
+
+    /// <summary>The date a declaration is filed under: acceptance by customs, else issue by the declarant, as written.</summary>
+    public static DateOnly? DateOf(Declaration d) =>
+        (d.AcceptanceDateTime ?? d.IssueDateTime) is { } at ? DateOnly.FromDateTime(at.DateTime) : null;
+
+    /// <summary>The invoice amount, else the items' customs values (or prices) summed when they share one currency.</summary>
+    public static (decimal? Value, string? Currency) TotalValueOf(Declaration d)
+    {
+        if (d.InvoiceAmount is { } invoice) return (invoice.Value, CurrencyCode(invoice.Currency));
+        decimal sum = 0;
+        string? currency = null;
+        var any = false;
+        foreach (var item in d.GoodsShipment.GoodsItems)
+        {
+            if ((item.CustomsValue ?? item.ItemPrice) is not { } amount) continue;
+            var code = CurrencyCode(amount.Currency);
+            if (any && !string.Equals(code, currency, StringComparison.Ordinal)) return (null, null);
+            currency = code;
+            sum += amount.Value;
+            any = true;
+        }
+        return any ? (sum, currency) : (null, null);
+    }
+
+    /// <summary>An HS code as indexed: digits and letters only ("8471.30" is 847130).</summary>
+    public static string? HsCode(string? code)
+    {
+        if (string.IsNullOrWhiteSpace(code)) return null;
+        var kept = string.Concat(code.Where(char.IsAsciiLetterOrDigit));
+        return kept.Length == 0 ? null : kept.ToUpperInvariant();
+    }
+
+    /// <summary>A container number as indexed: capitals, no spaces or dashes ("CSQU 305438-3" is CSQU3054383).</summary>
+    public static string? ContainerNumber(string? id)
+    {
+        if (string.IsNullOrWhiteSpace(id)) return null;
+        var kept = string.Concat(id.Where(c => c is not (' ' or '-' or '\t')));
+        return kept.Length == 0 ? null : kept.ToUpperInvariant();
+    }
+
+    public static string? CountryCode(string? code) => Key(code)?.ToUpperInvariant();
+
+    public static string? CurrencyCode(string? code) => Key(code)?.ToUpperInvariant();
+
+    public static string RoleName(PartyRole role) => JsonNamingPolicy.KebabCaseLower.ConvertName(role.ToString());
+
+    public static string FormatName(DeclarationFormat format) => JsonNamingPolicy.KebabCaseLower.ConvertName(format.ToString());
+
+    public static DeclarationFormat ParseFormat(string name)
+    {
+        foreach (var format in Enum.GetValues<DeclarationFormat>())
+        {
+            if (string.Equals(FormatName(format), name, StringComparison.Ordinal)) return format;
+        }
+        throw new FormatException($"unknown source format '{name}' in the store");
+    }
+
+    public static string RoleName(Role role) => JsonNamingPolicy.KebabCaseLower.ConvertName(role.ToString());
+
+    public static Role ParseRole(string name)
+    {
+        foreach (var role in Enum.GetValues<Role>())
+        {
+            if (string.Equals(RoleName(role), name, StringComparison.Ordinal)) return role;
+        }
+        throw new FormatException($"unknown API user role '{name}' in the store");
+    }
+}
+
+internal sealed record PartyRow(string Role, string PartyId);
+
+internal sealed record GoodsItemRow(int Sequence, string? HsCode, string? Origin, decimal? Value, string? Currency);
+
+/// <summary>The keys of a stored declaration that duplicate detection compares.</summary>
+internal sealed record StoredKeys(string Id, string? Mrn, string DeclarantKey, string? Lrn);

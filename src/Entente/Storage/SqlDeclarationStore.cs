@@ -1,0 +1,372 @@
+using System.Data.Common;
+using System.Text;
+using Entente.Common;
+using Entente.Declarations;
+using Entente.Ingest;
+
+namespace Entente.Storage;
+
+/// <summary>
+/// What both providers share: the SQL that reads the same on SQLite and PostgreSQL. A provider supplies its
+/// connections, its migration folder, its bulk ingest path and the few fragments where the dialects differ.
+/// </summary>
+internal abstract class SqlDeclarationStore(TimeProvider time) : IDeclarationStore
+{
+    protected const string ListingColumns =
+        "d.id, d.lrn, d.mrn, d.type_code, d.status, d.declaration_date, d.declarant_id, d.importer_id, d.items, d.total_value, d.currency";
+
+    protected TimeProvider Time { get; } = time;
+
+    public abstract StorageProvider Provider { get; }
+
+    /// <summary>The folder under Storage/Migrations holding this provider's scripts.</summary>
+    protected abstract string MigrationFolder { get; }
+
+    /// <summary>CREATE TABLE IF NOT EXISTS schema_migrations in this dialect.</summary>
+    protected abstract string SchemaMigrationsTable { get; }
+
+    /// <summary>What to append to a SELECT that is about to update the row it reads.</summary>
+    protected abstract string ForUpdate { get; }
+
+    protected abstract ValueTask<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken);
+
+    public abstract Task<IIngestSession> BeginIngestAsync(CancellationToken cancellationToken = default);
+
+    public abstract ValueTask DisposeAsync();
+
+    /// <summary>Serialises concurrent migrators (PostgreSQL replicas starting together); SQLite's write lock already does.</summary>
+    protected virtual Task LockForMigrationAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken) =>
+        Task.CompletedTask;
+
+    /// <summary>The parameter that carries the canonical JSON document into the document column.</summary>
+    protected virtual void AddDocument(DbCommand command, string name, string json) => Add(command, name, json);
+
+    public async Task MigrateAsync(CancellationToken cancellationToken = default)
+    {
+        var migrations = Migrations.For(MigrationFolder);
+        await using var connection = await OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await LockForMigrationAsync(connection, transaction, cancellationToken);
+        await ExecuteAsync(connection, transaction, SchemaMigrationsTable, cancellationToken);
+
+        var applied = new HashSet<int>();
+        await using (var command = Command(connection, transaction, "SELECT version FROM schema_migrations"))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken)) applied.Add(reader.GetInt32(0));
+        }
+
+        foreach (var migration in migrations)
+        {
+            if (applied.Contains(migration.Version)) continue;
+            await ExecuteAsync(connection, transaction, migration.Sql, cancellationToken);
+            await using var record = Command(connection, transaction,
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (@version, @name, @at)");
+            Add(record, "@version", migration.Version);
+            Add(record, "@name", migration.Name);
+            Add(record, "@at", Time.GetUtcNow());
+            await record.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    public async Task<StoredDeclaration?> GetAsync(string id, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenConnectionAsync(cancellationToken);
+        return await ReadStoredAsync(connection, "d.id = @reference", id, cancellationToken);
+    }
+
+    public async Task<StoredDeclaration?> FindAsync(string reference, CancellationToken cancellationToken = default)
+    {
+        var key = DeclarationRow.Key(reference);
+        if (key is null) return null;
+        await using var connection = await OpenConnectionAsync(cancellationToken);
+        return await ReadStoredAsync(connection,
+            "(d.id = @reference OR d.mrn = @reference OR d.lrn = @reference) " +
+            "ORDER BY CASE WHEN d.id = @reference THEN 0 WHEN d.mrn = @reference THEN 1 ELSE 2 END, d.id LIMIT 1",
+            key, cancellationToken);
+    }
+
+    private static async Task<StoredDeclaration?> ReadStoredAsync(DbConnection connection, string where, string reference, CancellationToken cancellationToken)
+    {
+        await using var command = Command(connection, null,
+            "SELECT d.document, d.received_at, d.source_format, d.source_file, l.fraud, l.critical_fraud, l.revenue " +
+            "FROM declarations d LEFT JOIN inspection_labels l ON l.declaration_id = d.id WHERE " + where);
+        Add(command, "@reference", reference);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken)) return null;
+        var labels = reader.IsDBNull(4)
+            ? null
+            : new InspectionLabels(reader.GetBoolean(4), NullableInt(reader, 5), NullableDecimal(reader, 6));
+        return new StoredDeclaration(
+            EntenteJson.Deserialize(reader.GetString(0)),
+            reader.GetFieldValue<DateTimeOffset>(1),
+            DeclarationRow.ParseFormat(reader.GetString(2)),
+            reader.GetString(3),
+            labels);
+    }
+
+    public async Task<SearchPage> SearchAsync(DeclarationQuery query, CancellationToken cancellationToken = default)
+    {
+        var limit = Math.Clamp(query.Limit, 1, DeclarationStores.MaxPageSize);
+        await using var connection = await OpenConnectionAsync(cancellationToken);
+        await using var command = Command(connection, null, "");
+        var where = new List<string>();
+
+        if (DeclarationRow.Key(query.Reference) is { } reference)
+        {
+            where.Add("(d.id = @reference OR d.mrn = @reference OR d.lrn = @reference)");
+            Add(command, "@reference", reference);
+        }
+        if (DeclarationRow.Key(query.PartyId) is { } party)
+        {
+            where.Add("d.id IN (SELECT p.declaration_id FROM declaration_parties p WHERE p.party_id = @party)");
+            Add(command, "@party", party);
+        }
+        // HS prefix and origin describe one goods item together: "an item of chapter 84 from CN".
+        var item = new List<string>();
+        if (DeclarationRow.HsCode(query.HsPrefix) is { } prefix)
+        {
+            // A range on the code, not LIKE: both engines then walk the hs_code index.
+            item.Add("g.hs_code >= @hs_from AND g.hs_code < @hs_to");
+            Add(command, "@hs_from", prefix);
+            Add(command, "@hs_to", prefix[..^1] + (char)(prefix[^1] + 1));
+        }
+        if (DeclarationRow.CountryCode(query.OriginCountryCode) is { } origin)
+        {
+            item.Add("g.origin = @origin");
+            Add(command, "@origin", origin);
+        }
+        if (item.Count > 0)
+            where.Add("d.id IN (SELECT g.declaration_id FROM goods_items g WHERE " + string.Join(" AND ", item) + ")");
+        if (query.From is { } from)
+        {
+            where.Add("d.declaration_date >= @from");
+            Add(command, "@from", from);
+        }
+        if (query.To is { } to)
+        {
+            where.Add("d.declaration_date <= @to");
+            Add(command, "@to", to);
+        }
+        if (DeclarationRow.ContainerNumber(query.ContainerId) is { } container)
+        {
+            where.Add("d.id IN (SELECT c.declaration_id FROM containers c WHERE c.container_id = @container)");
+            Add(command, "@container", container);
+        }
+        if (query.Status is { } status)
+        {
+            where.Add("d.status = @status");
+            Add(command, "@status", (int)status);
+        }
+        if (DeclarationRow.Key(query.After) is { } after)
+        {
+            where.Add("d.id > @after");
+            Add(command, "@after", after);
+        }
+
+        var sql = new StringBuilder("SELECT ").Append(ListingColumns).Append(" FROM declarations d");
+        if (where.Count > 0) sql.Append(" WHERE ").AppendJoin(" AND ", where);
+        sql.Append(" ORDER BY d.id LIMIT @limit");
+        Add(command, "@limit", limit + 1);
+        command.CommandText = sql.ToString();
+
+        var items = new List<DeclarationListing>(Math.Min(limit + 1, 64));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken)) items.Add(ReadListing(reader));
+        if (items.Count <= limit) return new SearchPage(items, null);
+        items.RemoveAt(limit);
+        return new SearchPage(items, items[^1].Id);
+    }
+
+    private static DeclarationListing ReadListing(DbDataReader r) => new(
+        r.GetString(0), NullableString(r, 1), NullableString(r, 2), NullableString(r, 3), (DeclarationStatus)r.GetInt32(4),
+        r.IsDBNull(5) ? null : r.GetFieldValue<DateOnly>(5), NullableString(r, 6), NullableString(r, 7), r.GetInt32(8),
+        NullableDecimal(r, 9), NullableString(r, 10));
+
+    public async Task<StatusChange> ChangeStatusAsync(string id, DeclarationStatus to, string actor, string? reason, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        DeclarationStatus from;
+        string document;
+        await using (var read = Command(connection, transaction, "SELECT status, document FROM declarations WHERE id = @id" + ForUpdate))
+        {
+            Add(read, "@id", id);
+            await using var reader = await read.ExecuteReaderAsync(cancellationToken);
+            if (!await reader.ReadAsync(cancellationToken)) return new StatusChange(false, false, null, to);
+            from = (DeclarationStatus)reader.GetInt32(0);
+            document = reader.GetString(1);
+        }
+        if (!DeclarationLifecycle.CanMove(from, to)) return new StatusChange(true, false, from, to);
+
+        var declaration = EntenteJson.Deserialize(document);
+        declaration.Status = to;
+        await using (var update = Command(connection, transaction, "UPDATE declarations SET status = @status, document = @document WHERE id = @id"))
+        {
+            Add(update, "@status", (int)to);
+            AddDocument(update, "@document", EntenteJson.Serialize(declaration));
+            Add(update, "@id", id);
+            await update.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await using (var record = Command(connection, transaction,
+            "INSERT INTO status_events (declaration_id, at, from_status, to_status, actor, reason) VALUES (@id, @at, @from, @to, @actor, @reason)"))
+        {
+            Add(record, "@id", id);
+            Add(record, "@at", Time.GetUtcNow());
+            Add(record, "@from", (int)from);
+            Add(record, "@to", (int)to);
+            Add(record, "@actor", actor);
+            Add(record, "@reason", reason);
+            await record.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await transaction.CommitAsync(cancellationToken);
+        return new StatusChange(true, true, from, to);
+    }
+
+    public async Task<IReadOnlyList<StatusEvent>> GetHistoryAsync(string id, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenConnectionAsync(cancellationToken);
+        await using var command = Command(connection, null,
+            "SELECT at, from_status, to_status, actor, reason FROM status_events WHERE declaration_id = @id ORDER BY id");
+        Add(command, "@id", id);
+        var events = new List<StatusEvent>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            events.Add(new StatusEvent(
+                reader.GetFieldValue<DateTimeOffset>(0),
+                reader.IsDBNull(1) ? null : (DeclarationStatus)reader.GetInt32(1),
+                (DeclarationStatus)reader.GetInt32(2),
+                reader.GetString(3),
+                NullableString(reader, 4)));
+        }
+        return events;
+    }
+
+    public async Task<DeclarationSummary> SummariseAsync(int top = 10, CancellationToken cancellationToken = default)
+    {
+        top = Math.Clamp(top, 1, DeclarationStores.MaxPageSize);
+        await using var connection = await OpenConnectionAsync(cancellationToken);
+        await using var transaction = await BeginSnapshotAsync(connection, cancellationToken);
+
+        long declarations, goodsItems, withLabels, fraud;
+        DateOnly? first, last;
+        await using (var command = Command(connection, transaction,
+            "SELECT (SELECT count(*) FROM declarations), (SELECT count(*) FROM goods_items), " +
+            "(SELECT count(*) FROM inspection_labels), (SELECT count(*) FROM inspection_labels WHERE fraud), " +
+            "(SELECT min(declaration_date) FROM declarations), (SELECT max(declaration_date) FROM declarations)"))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            await reader.ReadAsync(cancellationToken);
+            declarations = reader.GetInt64(0);
+            goodsItems = reader.GetInt64(1);
+            withLabels = reader.GetInt64(2);
+            fraud = reader.GetInt64(3);
+            first = reader.IsDBNull(4) ? null : reader.GetFieldValue<DateOnly>(4);
+            last = reader.IsDBNull(5) ? null : reader.GetFieldValue<DateOnly>(5);
+        }
+
+        var chapters = await CountsAsync(connection, transaction,
+            "SELECT substr(hs_code, 1, 2) AS k, count(*) AS n, sum(value) FROM goods_items WHERE hs_code IS NOT NULL " +
+            "GROUP BY substr(hs_code, 1, 2) ORDER BY n DESC, k LIMIT @top", top, cancellationToken);
+        var origins = await CountsAsync(connection, transaction,
+            "SELECT origin AS k, count(*) AS n, sum(value) FROM goods_items WHERE origin IS NOT NULL " +
+            "GROUP BY origin ORDER BY n DESC, k LIMIT @top", top, cancellationToken);
+        var currencies = await CountsAsync(connection, transaction,
+            "SELECT currency AS k, count(*) AS n, sum(total_value) AS v FROM declarations WHERE currency IS NOT NULL " +
+            "GROUP BY currency ORDER BY v DESC, k LIMIT @top", top, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return new DeclarationSummary(declarations, goodsItems, withLabels, fraud, chapters, origins, currencies, first, last);
+    }
+
+    /// <summary>A read transaction whose statements all see one state of the store.</summary>
+    protected virtual async Task<DbTransaction> BeginSnapshotAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        await connection.BeginTransactionAsync(cancellationToken);
+
+    private static async Task<IReadOnlyList<CountOf>> CountsAsync(DbConnection connection, DbTransaction transaction, string sql, int top, CancellationToken cancellationToken)
+    {
+        await using var command = Command(connection, transaction, sql);
+        Add(command, "@top", top);
+        var counts = new List<CountOf>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+            counts.Add(new CountOf(reader.GetString(0), reader.GetInt64(1), NullableDecimal(reader, 2) ?? 0m));
+        return counts;
+    }
+
+    public async Task<long> CountAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenConnectionAsync(cancellationToken);
+        await using var command = Command(connection, null, "SELECT count(*) FROM declarations");
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    public async Task SaveApiUserAsync(ApiUser user, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenConnectionAsync(cancellationToken);
+        await using var command = Command(connection, null,
+            "INSERT INTO api_users (name, role, key_hash, authority, created_at) VALUES (@name, @role, @key_hash, @authority, @created_at) " +
+            "ON CONFLICT (name) DO UPDATE SET role = excluded.role, key_hash = excluded.key_hash, " +
+            "authority = excluded.authority, created_at = excluded.created_at");
+        Add(command, "@name", user.Name);
+        Add(command, "@role", DeclarationRow.RoleName(user.Role));
+        Add(command, "@key_hash", user.KeyHash);
+        Add(command, "@authority", user.Authority);
+        Add(command, "@created_at", user.CreatedAt.ToUniversalTime());
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<ApiUser?> FindApiUserByKeyHashAsync(string keyHash, CancellationToken cancellationToken = default)
+    {
+        var users = await ReadApiUsersAsync("WHERE key_hash = @key_hash", keyHash, cancellationToken);
+        return users.Count == 0 ? null : users[0];
+    }
+
+    public Task<IReadOnlyList<ApiUser>> ListApiUsersAsync(CancellationToken cancellationToken = default) =>
+        ReadApiUsersAsync("ORDER BY name", null, cancellationToken);
+
+    private async Task<IReadOnlyList<ApiUser>> ReadApiUsersAsync(string tail, string? keyHash, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenConnectionAsync(cancellationToken);
+        await using var command = Command(connection, null, "SELECT name, role, key_hash, created_at, authority FROM api_users " + tail);
+        if (keyHash is not null) Add(command, "@key_hash", keyHash);
+        var users = new List<ApiUser>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            users.Add(new ApiUser(reader.GetString(0), DeclarationRow.ParseRole(reader.GetString(1)), reader.GetString(2),
+                reader.GetFieldValue<DateTimeOffset>(3), NullableString(reader, 4)));
+        }
+        return users;
+    }
+
+    protected static DbCommand Command(DbConnection connection, DbTransaction? transaction, string sql)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        return command;
+    }
+
+    protected static DbParameter Add(DbCommand command, string name, object? value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value ?? DBNull.Value;
+        command.Parameters.Add(parameter);
+        return parameter;
+    }
+
+    protected static async Task ExecuteAsync(DbConnection connection, DbTransaction? transaction, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = Command(connection, transaction, sql);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    protected static string? NullableString(DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
+
+    protected static int? NullableInt(DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetInt32(i);
+
+    protected static decimal? NullableDecimal(DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetDecimal(i);
+}
