@@ -22,7 +22,7 @@ public sealed class ApiKeyAuthenticationHandler(
     IProblemDetailsService problems)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggerFactory, encoder)
 {
-    public const string Scheme = "ApiKey";
+    public const string SchemeName = "ApiKey";
     public const string AuthorityClaim = "entente:authority";
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
@@ -47,8 +47,8 @@ public sealed class ApiKeyAuthenticationHandler(
             new(ClaimTypes.Role, user.Role.ToString().ToLowerInvariant()),
         };
         if (user.Authority is { } authority) claims.Add(new Claim(AuthorityClaim, authority));
-        var identity = new ClaimsIdentity(claims, Scheme);
-        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), Scheme));
+        var identity = new ClaimsIdentity(claims, SchemeName);
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
