@@ -3,6 +3,7 @@ using Entente.Nodes;
 using Entente.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Hosting;
 
 namespace Entente.Cli.Nodes;
 
@@ -110,7 +111,8 @@ internal static class NodeCommands
             builder.AddEntenteNode();
             var app = builder.Build();
             await app.MapEntenteNodeAsync();
-            await app.RunAsync(ct);
+            await app.StartAsync(ct);
+            await app.WaitForShutdownAsync(ct);
             return 0;
         });
         return serve;

@@ -162,9 +162,16 @@ public static class DeclarationsApi
         if (limit is < 1 or > 1000) return Problem(400, "Bad query", "limit: expected 1 to 1000");
         var page = await store.SearchAsync(new DeclarationQuery
         {
-            Reference = reference, PartyId = party, HsPrefix = hs, OriginCountryCode = origin?.ToUpperInvariant(),
-            From = fromDate, To = toDate, ContainerId = container?.ToUpperInvariant(), Status = statusFilter,
-            Limit = limit ?? 50, After = after,
+            Reference = reference,
+            PartyId = party,
+            HsPrefix = hs,
+            OriginCountryCode = origin?.ToUpperInvariant(),
+            From = fromDate,
+            To = toDate,
+            ContainerId = container?.ToUpperInvariant(),
+            Status = statusFilter,
+            Limit = limit ?? 50,
+            After = after,
         }, cancellationToken);
         return TypedResults.Ok(page);
     }

@@ -64,6 +64,7 @@ public sealed class DeclarationGenerator
 
     private readonly Random random;
     private readonly string importingCountry;
+    private readonly string referencePrefix;
     private readonly DateOnly firstDay;
     private readonly int days;
     private readonly (string Id, string Name, string Country)[] importers;
@@ -72,10 +73,12 @@ public sealed class DeclarationGenerator
     private readonly HashSet<int> riskyImporters;
     private long counter;
 
-    public DeclarationGenerator(int seed, string importingCountry = "GB", DateOnly? firstDay = null, int days = 365, int traders = 400)
+    /// <param name="referencePrefix">Starts every LRN (default: the importing country), so two generators never collide.</param>
+    public DeclarationGenerator(int seed, string importingCountry = "GB", DateOnly? firstDay = null, int days = 365, int traders = 400, string? referencePrefix = null)
     {
         random = new Random(seed);
         this.importingCountry = importingCountry;
+        this.referencePrefix = referencePrefix ?? importingCountry;
         this.firstDay = firstDay ?? new DateOnly(2026, 1, 1);
         this.days = days;
         importers = Enumerable.Range(0, traders).Select(i => (Eori(importingCountry), TraderName(), importingCountry)).ToArray();
@@ -112,7 +115,7 @@ public sealed class DeclarationGenerator
         var declaration = new Declaration
         {
             FunctionCode = "9",
-            Lrn = $"{importingCountry}{day:yyMMdd}-{n:D8}",
+            Lrn = $"{referencePrefix}{day:yyMMdd}-{n:D8}",
             TypeCode = "IMA",
             IssueDateTime = new DateTimeOffset(day.ToDateTime(new TimeOnly(random.Next(6, 20), random.Next(60))), TimeSpan.Zero),
             DeclarationOfficeId = $"{importingCountry}{random.Next(100, 120):D6}",

@@ -100,7 +100,7 @@ public class DeclarationValidatorTests
         d.GoodsShipment.GoodsItems[0].NetMassKg = -1m;
         d.GoodsShipment.GoodsItems[0].CustomsValue = new Amount(-5m, "GBP");
         var paths = DeclarationValidator.Validate(d).Select(p => p.Path).ToList();
-        Assert.Equal(["/goodsShipment/goodsItems/0/netMassKg", "/goodsShipment/goodsItems/0/customsValue/value"], paths);
+        Assert.Equal(["/goodsShipment/goodsItems/0/customsValue/value", "/goodsShipment/goodsItems/0/netMassKg"], paths);
     }
 
     [Fact]

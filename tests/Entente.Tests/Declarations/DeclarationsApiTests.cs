@@ -20,7 +20,7 @@ public sealed class DeclarationsApiTests(NodeFixture fixture) : IClassFixture<No
     private static List<Entente.Declarations.Declaration> Generate(int seed, int count) =>
         new DeclarationGenerator(seed).Generate(count).Select(r => r.Declaration!).ToList();
 
-    [StoreTheory]
+    [StoreTheory, BothStores]
     public async Task Refuses_requests_without_an_api_key_with_problem_details(StorageProvider provider)
     {
         var node = await fixture.ForAsync(provider);
@@ -34,7 +34,7 @@ public sealed class DeclarationsApiTests(NodeFixture fixture) : IClassFixture<No
         Assert.Equal(HttpStatusCode.Unauthorized, submit.StatusCode);
     }
 
-    [StoreTheory]
+    [StoreTheory, BothStores]
     public async Task Refuses_an_unknown_api_key(StorageProvider provider)
     {
         var node = await fixture.ForAsync(provider);
@@ -43,7 +43,7 @@ public sealed class DeclarationsApiTests(NodeFixture fixture) : IClassFixture<No
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
     }
 
-    [StoreTheory]
+    [StoreTheory, BothStores]
     public async Task An_analyst_may_search_but_not_submit_or_move_a_status(StorageProvider provider)
     {
         var node = await fixture.ForAsync(provider);
@@ -54,7 +54,7 @@ public sealed class DeclarationsApiTests(NodeFixture fixture) : IClassFixture<No
         Assert.Contains("analyst", await submit.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
-    [StoreTheory]
+    [StoreTheory, BothStores]
     public async Task An_officer_submits_a_batch_then_finds_reads_and_moves_a_declaration(StorageProvider provider)
     {
         var node = await fixture.ForAsync(provider);
@@ -91,7 +91,7 @@ public sealed class DeclarationsApiTests(NodeFixture fixture) : IClassFixture<No
         Assert.Equal("officer", history[1].GetProperty("actor").GetString());
     }
 
-    [StoreTheory]
+    [StoreTheory, BothStores]
     public async Task A_batch_with_a_bad_declaration_is_refused_whole_with_pointers(StorageProvider provider)
     {
         var node = await fixture.ForAsync(provider);
@@ -110,7 +110,7 @@ public sealed class DeclarationsApiTests(NodeFixture fixture) : IClassFixture<No
         Assert.Empty(search.GetProperty("items").EnumerateArray());
     }
 
-    [StoreTheory]
+    [StoreTheory, BothStores]
     public async Task Partial_submission_keeps_the_good_declarations(StorageProvider provider)
     {
         var node = await fixture.ForAsync(provider);
@@ -124,7 +124,7 @@ public sealed class DeclarationsApiTests(NodeFixture fixture) : IClassFixture<No
         Assert.Equal(1, result.RootElement.GetProperty("rejected").GetInt64());
     }
 
-    [StoreTheory]
+    [StoreTheory, BothStores]
     public async Task Sending_the_same_batch_twice_stores_nothing_twice(StorageProvider provider)
     {
         var node = await fixture.ForAsync(provider);
@@ -138,7 +138,7 @@ public sealed class DeclarationsApiTests(NodeFixture fixture) : IClassFixture<No
         Assert.Contains("duplicate", result.RootElement.GetProperty("duplicateRecords")[0].GetProperty("message").GetString(), StringComparison.Ordinal);
     }
 
-    [StoreTheory]
+    [StoreTheory, BothStores]
     public async Task Unknown_declarations_and_bad_queries_are_problem_details(StorageProvider provider)
     {
         var node = await fixture.ForAsync(provider);
@@ -154,7 +154,7 @@ public sealed class DeclarationsApiTests(NodeFixture fixture) : IClassFixture<No
         Assert.Contains("binary", await junk.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
-    [StoreTheory]
+    [StoreTheory, BothStores]
     public async Task Serves_its_openapi_document(StorageProvider provider)
     {
         var node = await fixture.ForAsync(provider);

@@ -29,7 +29,7 @@ public sealed class DeclarationIngestTests : IDisposable
     private static List<Entente.Declarations.Declaration> Generate(int seed, int count) =>
         new DeclarationGenerator(seed).Generate(count).Select(r => r.Declaration!).ToList();
 
-    [StoreTheory]
+    [StoreTheory, BothStores]
     public async Task A_file_with_one_bad_record_stores_nothing_and_points_at_it(StorageProvider provider)
     {
         await using var test = await TestStore.CreateAsync(provider);
@@ -49,7 +49,7 @@ public sealed class DeclarationIngestTests : IDisposable
         Assert.Equal(0, await test.CountAsync("SELECT COUNT(*) FROM goods_items"));
     }
 
-    [StoreTheory]
+    [StoreTheory, BothStores]
     public async Task Partial_ingest_keeps_every_good_record_across_batches(StorageProvider provider)
     {
         await using var test = await TestStore.CreateAsync(provider);
@@ -66,7 +66,7 @@ public sealed class DeclarationIngestTests : IDisposable
         Assert.Equal(21, await test.Store.CountAsync());
     }
 
-    [StoreTheory]
+    [StoreTheory, BothStores]
     public async Task Duplicates_within_a_file_and_against_the_store_are_reported_not_stored(StorageProvider provider)
     {
         await using var test = await TestStore.CreateAsync(provider);
@@ -85,7 +85,7 @@ public sealed class DeclarationIngestTests : IDisposable
         Assert.Equal(6, await test.Store.CountAsync());
     }
 
-    [StoreTheory]
+    [StoreTheory, BothStores]
     public async Task A_truncated_file_stores_nothing_unless_partial(StorageProvider provider)
     {
         await using var test = await TestStore.CreateAsync(provider);
@@ -103,7 +103,7 @@ public sealed class DeclarationIngestTests : IDisposable
         Assert.Equal(4, await test.Store.CountAsync());
     }
 
-    [StoreTheory]
+    [StoreTheory, BothStores]
     public async Task Each_file_is_its_own_transaction(StorageProvider provider)
     {
         await using var test = await TestStore.CreateAsync(provider);
@@ -120,7 +120,7 @@ public sealed class DeclarationIngestTests : IDisposable
         Assert.Equal(3, await test.Store.CountAsync());
     }
 
-    [StoreTheory]
+    [StoreTheory, BothStores]
     public async Task Binary_junk_is_refused_without_harm(StorageProvider provider)
     {
         await using var test = await TestStore.CreateAsync(provider);
@@ -136,7 +136,7 @@ public sealed class DeclarationIngestTests : IDisposable
         Assert.Equal(0, await test.Store.CountAsync());
     }
 
-    [StoreTheory]
+    [StoreTheory, BothStores]
     public async Task Labels_from_a_national_extract_are_stored_as_outcomes_not_declaration_data(StorageProvider provider)
     {
         await using var test = await TestStore.CreateAsync(provider);

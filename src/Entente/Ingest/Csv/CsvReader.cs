@@ -86,6 +86,7 @@ internal sealed class CsvAssembler
     private readonly CsvSettings _settings;
     private readonly string _file;
     private readonly CsvRow _row = new();
+    internal const int MaxRememberedKeys = 100_000;
     private readonly Dictionary<string, long> _seenKeys = new(StringComparer.Ordinal);
     private readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> _fraudValues;
     private readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> _notFraudValues;
@@ -266,7 +267,13 @@ internal sealed class CsvAssembler
         else if (_keyColumns.Length > 0)
         {
             var key = new string(_key, 0, _keyLength);
-            if (!_seenKeys.TryAdd(key, line))
+            // Memory stays flat on huge extracts: keys are remembered for the first MaxRememberedKeys declarations;
+            // past that a repeated key reaches the store, whose MRN/LRN duplicate check reports it.
+            if (!_seenKeys.ContainsKey(key))
+            {
+                if (_seenKeys.Count < MaxRememberedKeys) _seenKeys.Add(key, line);
+            }
+            else
             {
                 var shown = key.Replace(KeySeparator, '|');
                 _row.Errors.Add(new IngestError(_file, line, _mapping.GroupBy[0],
