@@ -195,10 +195,17 @@ internal static class IngestBenchmark
                     }
                     break;
                 case "wco-xml":
-                    WcoXmlWriter.WriteBatch(stream, Resample(templates, count));
+                    WcoXmlWriter.WriteBatch(stream, Resample(templates, count), indent: false);
                     break;
                 case "edifact":
-                    CusdecWriter.Write(stream, Resample(templates, count));
+                    CusdecWriter.WriteInterchange(stream, Resample(templates, count), new CusdecWriterOptions
+                    {
+                        Sender = "BENCH",
+                        Recipient = "ENTENTE",
+                        ControlReference = "1",
+                        PreparedAt = TimeProvider.System.GetUtcNow(),
+                        CharacterSet = EdifactCharacterSet.Unow,
+                    });
                     break;
             }
         }

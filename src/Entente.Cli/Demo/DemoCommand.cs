@@ -103,7 +103,10 @@ internal static class DemoCommand
                     case DeclarationFormat.Edifact:
                         CusdecWriter.WriteInterchange(stream, declarations, new CusdecWriterOptions
                         {
-                            Sender = "KRBROKER01", Recipient = "KRCUSTOMS", ControlReference = "DEMO1", PreparedAt = TimeProvider.System.GetUtcNow(),
+                            Sender = "KRBROKER01",
+                            Recipient = "KRCUSTOMS",
+                            ControlReference = "DEMO1",
+                            PreparedAt = TimeProvider.System.GetUtcNow(),
                         });
                         break;
                     default:

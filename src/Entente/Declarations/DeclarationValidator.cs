@@ -104,7 +104,8 @@ public static class DeclarationValidator
 
         public void Party(string path, Party party)
         {
-            if (party.Id is null && party.Name is null)
+            // A representative may be named by its status alone (DMS: the declarant acts as the representative).
+            if (party.Id is null && party.Name is null && !(party.Role == PartyRole.Representative && party.FunctionCode is not null))
                 problems.Add(new(path, $"the {party.Role} needs an identification number or a name"));
             Length($"{path}/id", party.Id, 35);
             Length($"{path}/name", party.Name, 256);
@@ -117,8 +118,9 @@ public static class DeclarationValidator
             }
         }
 
+        // XI is the EORI prefix of Northern Ireland traders under the Windsor Framework; it is not an ISO 3166 code.
         private bool IsEoriShaped(string eori) =>
-            eori.Length is > 2 and <= 17 && lists.IsCountry(eori[..2]) && eori.Skip(2).All(char.IsAsciiLetterOrDigit);
+            eori.Length is > 2 and <= 17 && (lists.IsCountry(eori[..2]) || eori.StartsWith("XI", StringComparison.Ordinal)) && eori.Skip(2).All(char.IsAsciiLetterOrDigit);
 
         public void Consignment(string path, Consignment consignment)
         {

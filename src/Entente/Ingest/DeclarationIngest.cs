@@ -3,6 +3,7 @@ using Entente.Declarations;
 using Entente.Ingest.Csv;
 using Entente.Ingest.Edifact;
 using Entente.Ingest.Json;
+using Entente.Ingest.WcoXml;
 
 using Entente.Storage;
 using Microsoft.Extensions.Logging;
@@ -286,7 +287,7 @@ public sealed class DeclarationIngest(IDeclarationStore store, ILogger<Declarati
 
     public static IDeclarationReader CreateReader(DeclarationFormat format, CsvMapping? mapping) => format switch
     {
-        DeclarationFormat.WcoXml => throw new NotSupportedException(),
+        DeclarationFormat.WcoXml => new WcoXmlReader(),
         DeclarationFormat.Edifact => new CusdecReader(),
         DeclarationFormat.Json => new JsonDeclarationReader(),
         DeclarationFormat.Csv => new CsvReader(mapping ?? throw new ArgumentException("CSV needs a mapping", nameof(mapping))),

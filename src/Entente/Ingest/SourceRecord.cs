@@ -45,7 +45,10 @@ public sealed class SourceRecord
             for (var path = problem.Path; path.Length > 0; path = path[..Math.Max(0, path.LastIndexOf('/'))])
             {
                 if (Locate(path) is { } at)
-                    return new IngestError(File, at.Line, at.Path, $"{problem.Message} (canonical {problem.Path})") { Segment = Segment };
+                {
+                    var message = at.Path == problem.Path ? problem.Message : $"{problem.Message} (canonical {problem.Path})";
+                    return new IngestError(File, at.Line, at.Path, message) { Segment = Segment };
+                }
             }
         }
         return new IngestError(File, Line, problem.Path, problem.Message) { Segment = Segment };

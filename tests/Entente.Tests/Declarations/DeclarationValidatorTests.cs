@@ -155,4 +155,22 @@ public class DeclarationValidatorTests
         d.Parties[0].Id = "553202734852";
         Assert.Equal("/parties/0/id", Single(d).Path);
     }
+
+    [Fact]
+    public void Accepts_northern_ireland_eoris()
+    {
+        var d = SampleDeclarations.Valid();
+        d.Parties[0].Id = "XI553202734852";
+        Assert.Empty(DeclarationValidator.Validate(d));
+    }
+
+    [Fact]
+    public void Accepts_a_representative_named_by_its_status_alone_but_not_another_party()
+    {
+        var d = SampleDeclarations.Valid();
+        d.Parties.Add(new Party { Role = PartyRole.Representative, FunctionCode = "2" });
+        Assert.Empty(DeclarationValidator.Validate(d));
+        d.Parties.Add(new Party { Role = PartyRole.Consignee });
+        Assert.Equal("/parties/4", Single(d).Path);
+    }
 }
