@@ -635,8 +635,10 @@ internal sealed class DeclarationMapper
                 case "Name": party.Name = Text(pointer["name"]); break;
                 case "ID":
                     party.Id = Text(pointer["id"]);
-                    // DMS identifies traders by EORI (DE 3/2, 3/10, 3/16, 3/18, 3/20, 3/39).
-                    if (party.Id is not null) party.IdScheme = "EORI";
+                    // DMS identifies traders by EORI (DE 3/2, 3/10, 3/16, 3/18, 3/20, 3/39); other WCO profiles carry national
+                    // trader numbers here, so only an ID that starts like an EORI (a country code, or XI) is taken as one.
+                    if (party.Id is { Length: > 2 } id && (id.StartsWith("XI", StringComparison.Ordinal) || Entente.CodeLists.CodeLists.Default.IsCountry(id[..2])))
+                        party.IdScheme = "EORI";
                     break;
                 case "FunctionCode" or "CategoryCode": party.FunctionCode = Text(pointer["functionCode"]); break;
                 case "Address": party.Address = ReadAddress(pointer["address"]); break;

@@ -135,6 +135,19 @@ public class WcoXmlWriterTests
     };
 
     [Fact]
+    public void Takes_only_ids_that_start_like_an_eori_as_eoris()
+    {
+        var declaration = Entente.Tests.Declarations.SampleDeclarations.Valid();
+        declaration.Parties[0].Id = "QLRUBN9";
+        declaration.Parties[0].IdScheme = null;
+        using var stream = new MemoryStream(Encoding.UTF8.GetBytes(WcoXmlWriter.ToXml(declaration)));
+        var read = new WcoXmlReader().Read(stream, "national.xml").Single().Declaration!;
+        Assert.Null(read.FindParty(PartyRole.Importer)!.IdScheme);
+        Assert.Equal("EORI", read.FindParty(PartyRole.Declarant)!.IdScheme);
+        Assert.Empty(DeclarationValidator.Validate(read));
+    }
+
+    [Fact]
     public void Round_trips_every_field_the_reader_maps()
     {
         var declaration = Rich();
