@@ -9,9 +9,14 @@ namespace Entente.Cli;
 /// <summary>The `entente` command line. Each feature adds its commands; output goes to the given writers so tests can read it.</summary>
 public static class EntenteCli
 {
-    public static RootCommand Build()
+    public static Command Build()
     {
-        var root = new RootCommand("Entente: the node a customs administration runs to cooperate with others.");
+        // A plain command named as the launcher (./entente), with the help and version options a RootCommand would add.
+        var root = new Command("entente", "Entente: the node a customs administration runs to cooperate with others.")
+        {
+            new System.CommandLine.Help.HelpOption(),
+            new VersionOption(),
+        };
         root.Add(NodeCommands.Node());
         root.Add(NodeCommands.User());
         root.Add(NodeCommands.Serve());
