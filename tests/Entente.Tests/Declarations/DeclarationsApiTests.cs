@@ -155,6 +155,46 @@ public sealed class DeclarationsApiTests(NodeFixture fixture) : IClassFixture<No
     }
 
     [StoreTheory, BothStores]
+    public async Task Accepts_wco_xml_edifact_and_csv_bodies_by_content_type(StorageProvider provider)
+    {
+        var node = await fixture.ForAsync(provider);
+        using var officer = node.Client(node.OfficerKey);
+        var xml = new MemoryStream();
+        Entente.Ingest.WcoXml.WcoXmlWriter.WriteBatch(xml, new DeclarationGenerator(7, referencePrefix: "XMLAPI").Generate(5).Select(r => r.Declaration!));
+        var edifact = new MemoryStream();
+        Entente.Ingest.Edifact.CusdecWriter.WriteInterchange(edifact, new DeclarationGenerator(8, referencePrefix: "EDIAPI").Generate(4).Select(r => r.Declaration!),
+            new Entente.Ingest.Edifact.CusdecWriterOptions { Sender = "BROKER", Recipient = "CUSTOMS", ControlReference = "7", PreparedAt = new DateTimeOffset(2026, 1, 2, 3, 4, 0, TimeSpan.Zero) });
+        const string Csv = """
+            Declaration ID,Date,Office ID,Process Type,Import Type,Import Use,Payment Type,Mode of Transport,Declarant ID,Importer ID,Seller ID,Courier ID,HS6 Code,Country of Departure,Country of Origin,Tax Rate,Tax Type,Country of Origin Indicator,Net Mass,Item Price,Fraud,Critical Fraud
+            71061800,2020-01-01,30,B,11,21,11,10,ZZR1LT6,QLRUBN9,0VKY2BR,,440890,BE,BE,0.0,FEU1,G,108.0,372254.4,0,0
+            71945189,2020-01-01,40,B,11,21,11,40,SWF9S4X,7JD1S2X,8WDKMC6,,690722,CN,CN,8.0,A,Y,11352.0,375751.2,1,2
+            """;
+
+        foreach (var (body, mediaType, query, expected) in new[]
+        {
+            (xml.ToArray(), "application/xml", "", 5),
+            (edifact.ToArray(), "application/edifact", "", 4),
+            (Encoding.UTF8.GetBytes(Csv), "text/csv", "?mapping=kcs-synthetic-hs6", 2),
+        })
+        {
+            var content = new ByteArrayContent(body);
+            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(mediaType);
+            var response = await officer.PostAsync(new Uri("/api/declarations" + query, UriKind.Relative), content);
+            var text = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"{mediaType}: {text}");
+            using var result = JsonDocument.Parse(text);
+            Assert.Equal(expected, result.RootElement.GetProperty("accepted").GetInt64());
+        }
+        var csvDeclaration = await officer.GetFromJsonAsync<JsonElement>(new Uri("/api/declarations/71945189", UriKind.Relative));
+        Assert.Equal("csv", csvDeclaration.GetProperty("format").GetString());
+
+        var noMapping = await officer.PostAsync(new Uri("/api/declarations?mapping=no-such-mapping", UriKind.Relative), new StringContent(Csv, Encoding.UTF8, "text/csv"));
+        Assert.Equal(HttpStatusCode.BadRequest, noMapping.StatusCode);
+        var traversal = await officer.PostAsync(new Uri("/api/declarations?mapping=..%2F..%2Fentente", UriKind.Relative), new StringContent(Csv, Encoding.UTF8, "text/csv"));
+        Assert.Equal(HttpStatusCode.BadRequest, traversal.StatusCode);
+    }
+
+    [StoreTheory, BothStores]
     public async Task Serves_its_openapi_document(StorageProvider provider)
     {
         var node = await fixture.ForAsync(provider);
