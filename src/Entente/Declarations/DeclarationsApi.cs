@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Entente.Declarations;
@@ -54,7 +55,7 @@ public static class DeclarationsApi
     }
 
     private static async Task<Results<Ok<IngestResult>, ProblemHttpResult>> Submit(
-        HttpRequest request, IDeclarationStore store, IOptions<NodeOptions> node,
+        HttpRequest request, IDeclarationStore store, IOptions<NodeOptions> node, ClaimsPrincipal user, ILoggerFactory loggers,
         string? format, string? mapping, bool? partial, CancellationToken cancellationToken)
     {
         var options = node.Value;
@@ -87,12 +88,20 @@ public static class DeclarationsApi
                 await request.Body.CopyToAsync(file, cancellationToken);
                 if (file.Length == 0) return Problem(400, "Empty request", "the request body holds no declaration");
                 file.Position = 0;
-                var ingest = new DeclarationIngest(store);
+                var ingest = new DeclarationIngest(store, loggers.CreateLogger<DeclarationIngest>());
                 var name = request.Headers["X-File-Name"].ToString() is { Length: > 0 and < 200 } given ? Path.GetFileName(given) : "request";
                 var report = await ingest.IngestStreamAsync(file, name,
                     new IngestOptions { Format = declaredFormat, Mapping = csvMapping, Partial = partial ?? false }, cancellationToken);
                 var result = IngestResult.From(report);
-                if (report.Files.TrueForAll(f => f.Committed)) return TypedResults.Ok(result);
+                var logger = loggers.CreateLogger(typeof(DeclarationsApi).FullName!);
+                var who = user.Identity?.Name ?? "?";
+                if (report.Files.TrueForAll(f => f.Committed))
+                {
+                    Log.Submitted(logger, who, name, FormatDetector.Name(report.Files[0].Format), report.Accepted, report.Rejected, report.Duplicates);
+                    return TypedResults.Ok(result);
+                }
+                Log.SubmissionRefused(logger, who, request.HttpContext.Connection.RemoteIpAddress?.ToString() ?? "?", report.Rejected,
+                    report.Errors.FirstOrDefault()?.ToString() ?? "");
                 return TypedResults.Problem(new ProblemDetails
                 {
                     Status = 422,
@@ -198,7 +207,7 @@ public static class DeclarationsApi
     }
 
     private static async Task<Results<Ok<StatusChangeResponse>, ProblemHttpResult>> ChangeStatus(
-        string reference, StatusChangeRequest body, IDeclarationStore store, ClaimsPrincipal user, CancellationToken cancellationToken)
+        string reference, StatusChangeRequest body, IDeclarationStore store, ClaimsPrincipal user, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         if (body.Status is null || !DeclarationLifecycle.TryParse(body.Status, out var to))
             return Problem(400, "Unknown status", $"status: '{body.Status}' is not a declaration status; use a notification code (01, 05, 08, 09...) or a name (accepted, control, goods-released, cleared...)");
@@ -213,6 +222,8 @@ public static class DeclarationsApi
             return Problem(409, "Status move not allowed",
                 $"a declaration cannot move from {DeclarationLifecycle.ToName(change.From.Value)} to {DeclarationLifecycle.ToName(to)}; allowed: {(allowed.Length > 0 ? allowed : "none (final status)")}");
         }
+        Log.StatusMoved(loggers.CreateLogger(typeof(DeclarationsApi).FullName!), user.Identity?.Name ?? "?", stored.Declaration.Id!,
+            DeclarationLifecycle.ToName(change.From!.Value), DeclarationLifecycle.ToName(to));
         return TypedResults.Ok(new StatusChangeResponse(stored.Declaration.Id!, DeclarationLifecycle.ToName(change.From!.Value), DeclarationLifecycle.ToName(to)));
     }
 

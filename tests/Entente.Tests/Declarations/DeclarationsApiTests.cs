@@ -108,6 +108,10 @@ public sealed class DeclarationsApiTests(NodeFixture fixture) : IClassFixture<No
 
         var search = await officer.GetFromJsonAsync<JsonElement>(new Uri($"/api/declarations?reference={batch[0].Lrn}", UriKind.Relative));
         Assert.Empty(search.GetProperty("items").EnumerateArray());
+
+        // The refusal is logged with who sent it (console logging is asynchronous: give it a moment).
+        for (var wait = 0; wait < 50 && !node.Node.Log.Contains("Refused a submission from officer", StringComparison.Ordinal); wait++) await Task.Delay(100);
+        Assert.Contains("Refused a submission from officer", node.Node.Log, StringComparison.Ordinal);
     }
 
     [StoreTheory, BothStores]

@@ -1,0 +1,16 @@
+using Microsoft.Extensions.Logging;
+
+namespace Entente.Declarations;
+
+/// <summary>Diagnostics of the declarations API (the ledger, not the log, is the audit trail).</summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "{User} submitted {File} ({Format}): {Accepted} accepted, {Rejected} rejected, {Duplicates} duplicates")]
+    public static partial void Submitted(ILogger logger, string user, string file, string format, long accepted, long rejected, long duplicates);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Refused a submission from {User} ({Remote}): {Rejected} records refused; first problem: {FirstError}")]
+    public static partial void SubmissionRefused(ILogger logger, string user, string remote, long rejected, string firstError);
+
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Information, Message = "{User} moved declaration {Id} from {From} to {To}")]
+    public static partial void StatusMoved(ILogger logger, string user, string id, string from, string to);
+}
