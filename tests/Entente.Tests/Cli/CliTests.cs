@@ -158,6 +158,27 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task Ingest_refuses_an_xml_external_entity_attack_and_stores_nothing()
+    {
+        await Init();
+        var attack = Path.Combine(folder, "attack.xml");
+        File.WriteAllText(attack, """
+            <?xml version="1.0"?>
+            <!DOCTYPE Declaration [<!ENTITY secret SYSTEM "file:///etc/passwd">]>
+            <Declaration xmlns="urn:wco:datamodel:WCO:DEC-DMS:2"><FunctionalReferenceID>&secret;</FunctionalReferenceID></Declaration>
+            """);
+        var (status, output, _) = await Run("ingest", "--home", Home, "--json", attack);
+        Assert.Equal(1, status);
+        Assert.DoesNotContain("root:", output, StringComparison.Ordinal);
+        using var json = JsonDocument.Parse(output);
+        var error = Assert.Single(json.RootElement.GetProperty("errors").EnumerateArray());
+        Assert.Contains("DTD", error.GetProperty("message").GetString(), StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(2, error.GetProperty("line").GetInt64());
+        var (_, search, _) = await Run("declarations", "search", "--home", Home, "--json");
+        Assert.Empty(JsonDocument.Parse(search).RootElement.GetProperty("items").EnumerateArray());
+    }
+
+    [Fact]
     public async Task Ingest_refuses_a_csv_without_a_mapping_and_an_unknown_format_name()
     {
         await Init();
