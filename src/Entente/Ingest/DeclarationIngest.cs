@@ -65,7 +65,8 @@ public sealed class IngestReport
 
 /// <summary>
 /// Reads, validates and stores declarations files: one transaction per file (all-or-nothing unless partial),
-/// reading and validating on one thread while the previous batch is written on another.
+/// reading, validating and preparing (<see cref="IDeclarationStore.Prepare"/>) on one thread while the previous
+/// batch is written on another.
 /// </summary>
 public sealed class DeclarationIngest(IDeclarationStore store, ILogger<DeclarationIngest>? logger = null)
 {
@@ -138,13 +139,15 @@ public sealed class DeclarationIngest(IDeclarationStore store, ILogger<Declarati
         var failed = false;
         var storeFailed = false;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var channel = Channel.CreateBounded<List<SourceRecord>>(new BoundedChannelOptions(4) { SingleReader = true, SingleWriter = true });
+        var channel = Channel.CreateBounded<List<Read>>(new BoundedChannelOptions(4) { SingleReader = true, SingleWriter = true });
+        var sourceFile = Path.GetFileName(file);
         var total = stream.CanSeek ? stream.Length : (long?)null;
 
         var producer = Task.Factory.StartNew(() =>
         {
             long records = 0;
-            var batch = new List<SourceRecord>(options.BatchSize);
+            var anyRejected = false;
+            var batch = new List<Read>(options.BatchSize);
             try
             {
                 foreach (var record in reader.Read(stream, file, stop.Token))
@@ -158,11 +161,16 @@ public sealed class DeclarationIngest(IDeclarationStore store, ILogger<Declarati
                     {
                         record.AddError(record.RecordPath, "the record holds no declaration");
                     }
-                    batch.Add(record);
+                    anyRejected |= record.Errors.Count > 0;
+                    // What the writer will not store (a rejected file keeps nothing) is not prepared.
+                    var prepared = record.Errors.Count == 0 && (options.Partial || !anyRejected)
+                        ? store.Prepare(new PendingDeclaration(record.Declaration!, record.Labels, format, sourceFile))
+                        : null;
+                    batch.Add(new Read(record, prepared));
                     if (batch.Count >= options.BatchSize)
                     {
                         Publish(batch);
-                        batch = new List<SourceRecord>(options.BatchSize);
+                        batch = new List<Read>(options.BatchSize);
                         records += options.BatchSize;
                         progress?.Report(new IngestProgress(file, stream.CanSeek ? stream.Position : records, total, records));
                     }
@@ -176,7 +184,7 @@ public sealed class DeclarationIngest(IDeclarationStore store, ILogger<Declarati
                 channel.Writer.Complete(e);
             }
 
-            void Publish(List<SourceRecord> full)
+            void Publish(List<Read> full)
             {
                 while (!channel.Writer.TryWrite(full))
                 {
@@ -186,7 +194,7 @@ public sealed class DeclarationIngest(IDeclarationStore store, ILogger<Declarati
         }, stop.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
         await using var session = await store.BeginIngestAsync(cancellationToken);
-        var pending = new List<PendingDeclaration>(options.BatchSize);
+        var pending = new List<PreparedDeclaration>(options.BatchSize);
         var pendingRecords = new List<SourceRecord>(options.BatchSize);
         try
         {
@@ -194,7 +202,7 @@ public sealed class DeclarationIngest(IDeclarationStore store, ILogger<Declarati
             {
                 pending.Clear();
                 pendingRecords.Clear();
-                foreach (var record in batch)
+                foreach (var (record, prepared) in batch)
                 {
                     if (record.Errors.Count > 0)
                     {
@@ -204,7 +212,7 @@ public sealed class DeclarationIngest(IDeclarationStore store, ILogger<Declarati
                     }
                     else if (options.Partial || !failed)
                     {
-                        pending.Add(new PendingDeclaration(record.Declaration!, record.Labels, format, Path.GetFileName(file)));
+                        pending.Add(prepared ?? store.Prepare(new PendingDeclaration(record.Declaration!, record.Labels, format, sourceFile)));
                         pendingRecords.Add(record);
                     }
                 }
@@ -266,6 +274,9 @@ public sealed class DeclarationIngest(IDeclarationStore store, ILogger<Declarati
         }
         report.Add(new FileIngestOutcome(file, format, accepted, rejected, duplicateCount, commit), errors, duplicates, unlisted, options.MaxListedErrors);
     }
+
+    /// <summary>A record as read and validated, prepared for the store when it is to be stored.</summary>
+    private readonly record struct Read(SourceRecord Record, PreparedDeclaration? Prepared);
 
     private static async Task<(DeclarationFormat? Format, string Reason)> DetectAsync(Stream stream, CancellationToken cancellationToken)
     {

@@ -9,22 +9,31 @@ namespace Entente.Storage;
 internal sealed record DeclarationRow(
     string Id, string? Lrn, string? Mrn, string? DeclarantId, string? TypeCode, string? FunctionCode,
     DeclarationStatus Status, DateOnly? Date, string? ImporterId, int Items, decimal? TotalValue, string? Currency,
-    DateTimeOffset ReceivedAt, DeclarationFormat Format, string SourceFile, string Document,
+    DateTimeOffset ReceivedAt, DeclarationFormat Format, string SourceFile, byte[] Document,
     IReadOnlyList<PartyRow> Parties, IReadOnlyList<GoodsItemRow> GoodsItems, IReadOnlyList<string> Containers,
     InspectionLabels? Labels)
 {
     public const string IngestActor = "ingest";
 
-    /// <summary>Flattens a declaration that already carries its node id and status.</summary>
+    /// <summary>The declarant part of the LRN key: an LRN is unique per declarant, and a missing declarant is one declarant.</summary>
+    public string DeclarantKey => DeclarantId ?? "";
+
+    /// <summary>
+    /// Flattens a declaration received at <paramref name="receivedAt"/> as it will be stored: a new UUID v7 id, the
+    /// received status, the document as UTF-8 JSON. The declaration is left unchanged.
+    /// </summary>
     public static DeclarationRow Of(PendingDeclaration pending, DateTimeOffset receivedAt)
     {
         var d = pending.Declaration;
-        var id = d.Id ?? throw new ArgumentException("the declaration has no id yet", nameof(pending));
+        var id = Guid.CreateVersion7(receivedAt).ToString();
         var (total, currency) = TotalValueOf(d);
+        // The side tables are keyed by what search asks (party, container): a repeated pair says nothing more.
         var parties = new List<PartyRow>(d.Parties.Count);
         foreach (var party in d.Parties)
         {
-            if (Key(party.Id) is { } partyId) parties.Add(new PartyRow(RoleName(party.Role), partyId));
+            if (Key(party.Id) is not { } partyId) continue;
+            var row = new PartyRow(RoleName(party.Role), partyId);
+            if (!parties.Contains(row)) parties.Add(row);
         }
         var items = new List<GoodsItemRow>(d.GoodsShipment.GoodsItems.Count);
         foreach (var item in d.GoodsShipment.GoodsItems)
@@ -36,21 +45,34 @@ internal sealed record DeclarationRow(
         var containers = new List<string>(d.GoodsShipment.Consignment.Containers.Count);
         foreach (var container in d.GoodsShipment.Consignment.Containers)
         {
-            if (ContainerNumber(container.Id) is { } number) containers.Add(number);
+            if (ContainerNumber(container.Id) is { } number && !containers.Contains(number)) containers.Add(number);
         }
         return new DeclarationRow(
-            id, Key(d.Lrn), Key(d.Mrn), DeclarantIdOf(d), Key(d.TypeCode), Key(d.FunctionCode), d.Status,
+            id, Key(d.Lrn), Key(d.Mrn), DeclarantIdOf(d), Key(d.TypeCode), Key(d.FunctionCode), DeclarationStatus.Received,
             DateOf(d), Key(d.FindParty(PartyRole.Importer)?.Id), d.GoodsShipment.GoodsItems.Count, total, currency,
-            receivedAt, pending.Format, pending.SourceFile, EntenteJson.Serialize(d), parties, items, containers, pending.Labels);
+            receivedAt, pending.Format, pending.SourceFile, DocumentOf(d, id), parties, items, containers, pending.Labels);
+    }
+
+    /// <summary>The canonical JSON of the declaration as stored: with its node id and the received status.</summary>
+    private static byte[] DocumentOf(Declaration d, string id)
+    {
+        var (previousId, previousStatus) = (d.Id, d.Status);
+        d.Id = id;
+        d.Status = DeclarationStatus.Received;
+        try
+        {
+            return EntenteJson.SerializeToUtf8(d);
+        }
+        finally
+        {
+            (d.Id, d.Status) = (previousId, previousStatus);
+        }
     }
 
     /// <summary>A reference as it is keyed: trimmed, and absent when blank.</summary>
     public static string? Key(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
     public static string? DeclarantIdOf(Declaration d) => Key(d.FindParty(PartyRole.Declarant)?.Id);
-
-    /// <summary>The declarant part of the LRN key: an LRN is unique per declarant, and a missing declarant is one declarant.</summary>
-    public static string DeclarantKey(Declaration d) => DeclarantIdOf(d) ?? "";
 
     /// <summary>The date a declaration is filed under: acceptance by customs, else issue by the declarant, as written.</summary>
     public static DateOnly? DateOf(Declaration d) =>

@@ -17,6 +17,15 @@ public interface IDeclarationStore : IAsyncDisposable
     /// <summary>Opens one ingest unit: everything added commits together or not at all.</summary>
     Task<IIngestSession> BeginIngestAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Does the part of storing that needs no database: assigns the node id (<c>Guid.CreateVersion7</c> at the received
+    /// time), flattens the declaration into its index rows and serialises its document, so that a pipeline can do it
+    /// on another thread than the one writing. Safe to call from any thread; the declaration is left as it is (its id
+    /// and status are set when <see cref="IIngestSession.AddAsync(IReadOnlyList{PreparedDeclaration}, CancellationToken)"/>
+    /// stores it) and must not change until then.
+    /// </summary>
+    PreparedDeclaration Prepare(PendingDeclaration pending);
+
     Task<StoredDeclaration?> GetAsync(string id, CancellationToken cancellationToken = default);
 
     /// <summary>Finds a declaration by node id, MRN or LRN (first match, in that order).</summary>
@@ -57,10 +66,30 @@ public interface IIngestSession : IAsyncDisposable
     /// </summary>
     Task<IReadOnlyList<string?>> AddAsync(IReadOnlyList<PendingDeclaration> batch, CancellationToken cancellationToken = default);
 
+    /// <summary>As <see cref="AddAsync(IReadOnlyList{PendingDeclaration}, CancellationToken)"/>, for declarations already prepared by <see cref="IDeclarationStore.Prepare"/>.</summary>
+    Task<IReadOnlyList<string?>> AddAsync(IReadOnlyList<PreparedDeclaration> batch, CancellationToken cancellationToken = default);
+
     Task CommitAsync(CancellationToken cancellationToken = default);
 }
 
 public sealed record PendingDeclaration(Declaration Declaration, InspectionLabels? Labels, DeclarationFormat Format, string SourceFile);
+
+/// <summary>A declaration ready to be written: see <see cref="IDeclarationStore.Prepare"/>.</summary>
+public sealed class PreparedDeclaration
+{
+    internal PreparedDeclaration(PendingDeclaration pending, DeclarationRow row)
+    {
+        Pending = pending;
+        Row = row;
+    }
+
+    public PendingDeclaration Pending { get; }
+
+    /// <summary>The node id the declaration gets if it is stored (a duplicate keeps none).</summary>
+    public string Id => Row.Id;
+
+    internal DeclarationRow Row { get; }
+}
 
 public sealed record StoredDeclaration(Declaration Declaration, DateTimeOffset ReceivedAt, DeclarationFormat Format, string SourceFile, InspectionLabels? Labels);
 

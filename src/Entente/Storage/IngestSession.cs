@@ -4,9 +4,9 @@ using Entente.Declarations;
 namespace Entente.Storage;
 
 /// <summary>
-/// The duplicate rule and id assignment both providers share. Duplicates are found by looking the batch's keys up
-/// in the database inside this session's transaction, so earlier batches of the same unit are seen without a
-/// set that grows with the file; within one batch a dictionary of that batch's keys is enough.
+/// What both providers' ingest sessions share: preparing, the commit-once rule, and updating the caller's declarations
+/// once stored. A provider writes a batch and finds its duplicates (same MRN, or same LRN from the same declarant)
+/// its own way, inside the session's transaction so earlier batches of the unit are seen.
 /// </summary>
 internal abstract class IngestSession(DbConnection connection, DbTransaction transaction, TimeProvider time) : IIngestSession
 {
@@ -16,61 +16,30 @@ internal abstract class IngestSession(DbConnection connection, DbTransaction tra
 
     protected DbTransaction Transaction { get; } = transaction;
 
-    /// <summary>The stored declarations having one of these MRNs or LRNs (any declarant), as this transaction sees them.</summary>
-    protected abstract Task<IReadOnlyList<StoredKeys>> FindStoredAsync(IReadOnlyCollection<string> mrns, IReadOnlyCollection<string> lrns, CancellationToken cancellationToken);
+    public static PreparedDeclaration Prepare(PendingDeclaration pending, TimeProvider time) =>
+        new(pending, DeclarationRow.Of(pending, time.GetUtcNow()));
 
-    /// <summary>Writes new declarations with their side-table rows and their received event.</summary>
-    protected abstract Task InsertAsync(IReadOnlyList<DeclarationRow> rows, CancellationToken cancellationToken);
+    /// <summary>Writes the new declarations of the batch with their side-table rows; per input, null when stored or the id it duplicates.</summary>
+    protected abstract Task<string?[]> StoreAsync(IReadOnlyList<PreparedDeclaration> batch, CancellationToken cancellationToken);
 
-    public async Task<IReadOnlyList<string?>> AddAsync(IReadOnlyList<PendingDeclaration> batch, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<string?>> AddAsync(IReadOnlyList<PendingDeclaration> batch, CancellationToken cancellationToken = default)
+    {
+        var prepared = new PreparedDeclaration[batch.Count];
+        for (var i = 0; i < batch.Count; i++) prepared[i] = Prepare(batch[i], time);
+        return AddAsync(prepared, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<string?>> AddAsync(IReadOnlyList<PreparedDeclaration> batch, CancellationToken cancellationToken = default)
     {
         if (_committed) throw new InvalidOperationException("this ingest session is committed: begin another one");
-        var mrns = new HashSet<string>(StringComparer.Ordinal);
-        var lrns = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var pending in batch)
-        {
-            if (DeclarationRow.Key(pending.Declaration.Mrn) is { } mrn) mrns.Add(mrn);
-            if (DeclarationRow.Key(pending.Declaration.Lrn) is { } lrn) lrns.Add(lrn);
-        }
-
-        var byMrn = new Dictionary<string, string>(StringComparer.Ordinal);
-        var byLrn = new Dictionary<(string Declarant, string Lrn), string>();
-        if (mrns.Count > 0 || lrns.Count > 0)
-        {
-            foreach (var stored in await FindStoredAsync(mrns, lrns, cancellationToken))
-            {
-                if (stored.Mrn is { } mrn) byMrn.TryAdd(mrn, stored.Id);
-                if (stored.Lrn is { } lrn) byLrn.TryAdd((stored.DeclarantKey, lrn), stored.Id);
-            }
-        }
-
-        var now = time.GetUtcNow();
-        var results = new string?[batch.Count];
-        var rows = new List<DeclarationRow>(batch.Count);
+        var results = await StoreAsync(batch, cancellationToken);
         for (var i = 0; i < batch.Count; i++)
         {
-            var declaration = batch[i].Declaration;
-            var mrn = DeclarationRow.Key(declaration.Mrn);
-            var lrn = DeclarationRow.Key(declaration.Lrn);
-            var declarant = DeclarationRow.DeclarantKey(declaration);
-            if (mrn is not null && byMrn.TryGetValue(mrn, out var sameMrn))
-            {
-                results[i] = sameMrn;
-                continue;
-            }
-            if (lrn is not null && byLrn.TryGetValue((declarant, lrn), out var sameLrn))
-            {
-                results[i] = sameLrn;
-                continue;
-            }
-            var id = Guid.CreateVersion7(now).ToString();
-            declaration.Id = id;
+            if (results[i] is not null) continue;
+            var declaration = batch[i].Pending.Declaration;
+            declaration.Id = batch[i].Id;
             declaration.Status = DeclarationStatus.Received;
-            if (mrn is not null) byMrn[mrn] = id;
-            if (lrn is not null) byLrn[(declarant, lrn)] = id;
-            rows.Add(DeclarationRow.Of(batch[i], now));
         }
-        if (rows.Count > 0) await InsertAsync(rows, cancellationToken);
         return results;
     }
 

@@ -32,6 +32,12 @@ internal abstract class SqlDeclarationStore(TimeProvider time) : IDeclarationSto
 
     public abstract Task<IIngestSession> BeginIngestAsync(CancellationToken cancellationToken = default);
 
+    public PreparedDeclaration Prepare(PendingDeclaration pending)
+    {
+        ArgumentNullException.ThrowIfNull(pending);
+        return IngestSession.Prepare(pending, Time);
+    }
+
     public abstract ValueTask DisposeAsync();
 
     /// <summary>Serialises concurrent migrators (PostgreSQL replicas starting together); SQLite's write lock already does.</summary>
@@ -91,7 +97,7 @@ internal abstract class SqlDeclarationStore(TimeProvider time) : IDeclarationSto
     {
         await using var command = Command(connection, null,
             "SELECT d.document, d.received_at, d.source_format, d.source_file, l.fraud, l.critical_fraud, l.revenue " +
-            "FROM declarations d LEFT JOIN inspection_labels l ON l.declaration_id = d.id WHERE " + where);
+            "FROM declarations d LEFT JOIN inspection_labels l ON l.declaration_key = d.key WHERE " + where);
         Add(command, "@reference", reference);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken)) return null;
@@ -120,7 +126,7 @@ internal abstract class SqlDeclarationStore(TimeProvider time) : IDeclarationSto
         }
         if (DeclarationRow.Key(query.PartyId) is { } party)
         {
-            where.Add("d.id IN (SELECT p.declaration_id FROM declaration_parties p WHERE p.party_id = @party)");
+            where.Add("d.key IN (SELECT p.declaration_key FROM declaration_parties p WHERE p.party_id = @party)");
             Add(command, "@party", party);
         }
         // HS prefix and origin describe one goods item together: "an item of chapter 84 from CN".
@@ -138,7 +144,7 @@ internal abstract class SqlDeclarationStore(TimeProvider time) : IDeclarationSto
             Add(command, "@origin", origin);
         }
         if (item.Count > 0)
-            where.Add("d.id IN (SELECT g.declaration_id FROM goods_items g WHERE " + string.Join(" AND ", item) + ")");
+            where.Add("d.key IN (SELECT g.declaration_key FROM goods_items g WHERE " + string.Join(" AND ", item) + ")");
         if (query.From is { } from)
         {
             where.Add("d.declaration_date >= @from");
@@ -151,7 +157,7 @@ internal abstract class SqlDeclarationStore(TimeProvider time) : IDeclarationSto
         }
         if (DeclarationRow.ContainerNumber(query.ContainerId) is { } container)
         {
-            where.Add("d.id IN (SELECT c.declaration_id FROM containers c WHERE c.container_id = @container)");
+            where.Add("d.key IN (SELECT c.declaration_key FROM containers c WHERE c.container_id = @container)");
             Add(command, "@container", container);
         }
         if (query.Status is { } status)
@@ -227,19 +233,23 @@ internal abstract class SqlDeclarationStore(TimeProvider time) : IDeclarationSto
     public async Task<IReadOnlyList<StatusEvent>> GetHistoryAsync(string id, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenConnectionAsync(cancellationToken);
+        // Ingest writes no event: the first one, null -> received by the ingest from its source file, is read off the declaration.
         await using var command = Command(connection, null,
-            "SELECT at, from_status, to_status, actor, reason FROM status_events WHERE declaration_id = @id ORDER BY id");
+            "SELECT 0 AS n, received_at, NULL, @received, @actor, source_file FROM declarations WHERE id = @id " +
+            "UNION ALL SELECT id, at, from_status, to_status, actor, reason FROM status_events WHERE declaration_id = @id ORDER BY n");
         Add(command, "@id", id);
+        Add(command, "@received", (int)DeclarationStatus.Received);
+        Add(command, "@actor", DeclarationRow.IngestActor);
         var events = new List<StatusEvent>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
             events.Add(new StatusEvent(
-                reader.GetFieldValue<DateTimeOffset>(0),
-                reader.IsDBNull(1) ? null : (DeclarationStatus)reader.GetInt32(1),
-                (DeclarationStatus)reader.GetInt32(2),
-                reader.GetString(3),
-                NullableString(reader, 4)));
+                reader.GetFieldValue<DateTimeOffset>(1),
+                reader.IsDBNull(2) ? null : (DeclarationStatus)reader.GetInt32(2),
+                (DeclarationStatus)reader.GetInt32(3),
+                reader.GetString(4),
+                NullableString(reader, 5)));
         }
         return events;
     }

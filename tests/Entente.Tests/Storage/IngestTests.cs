@@ -84,7 +84,6 @@ public class IngestTests
         Assert.Equal(3, await test.CountAsync("SELECT count(*) FROM declaration_parties"));
         Assert.Equal(2, await test.CountAsync("SELECT count(*) FROM goods_items"));
         Assert.Equal(1, await test.CountAsync("SELECT count(*) FROM containers"));
-        Assert.Equal(2, await test.CountAsync("SELECT count(*) FROM status_events"));
         Assert.Equal(1, await test.CountAsync("SELECT count(*) FROM inspection_labels"));
     }
 

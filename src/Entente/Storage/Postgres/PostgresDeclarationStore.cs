@@ -1,5 +1,4 @@
 using System.Data.Common;
-using Entente.Declarations;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -71,7 +70,52 @@ internal sealed class PostgresDeclarationStore : SqlDeclarationStore
     private sealed class PostgresIngestSession(NpgsqlConnection connection, NpgsqlTransaction transaction, TimeProvider time)
         : IngestSession(connection, transaction, time)
     {
-        protected override async Task<IReadOnlyList<StoredKeys>> FindStoredAsync(IReadOnlyCollection<string> mrns, IReadOnlyCollection<string> lrns, CancellationToken cancellationToken)
+        protected override async Task<string?[]> StoreAsync(IReadOnlyList<PreparedDeclaration> batch, CancellationToken cancellationToken)
+        {
+            // Duplicates are found by looking the batch's keys up inside this transaction, so earlier batches of the unit
+            // are seen without a set that grows with the file; within the batch a dictionary of its keys is enough.
+            var mrns = new HashSet<string>(StringComparer.Ordinal);
+            var lrns = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var prepared in batch)
+            {
+                if (prepared.Row.Mrn is { } mrn) mrns.Add(mrn);
+                if (prepared.Row.Lrn is { } lrn) lrns.Add(lrn);
+            }
+            var byMrn = new Dictionary<string, string>(StringComparer.Ordinal);
+            var byLrn = new Dictionary<(string Declarant, string Lrn), string>();
+            if (mrns.Count > 0 || lrns.Count > 0)
+            {
+                foreach (var stored in await FindStoredAsync(mrns, lrns, cancellationToken))
+                {
+                    if (stored.Mrn is { } mrn) byMrn.TryAdd(mrn, stored.Id);
+                    if (stored.Lrn is { } lrn) byLrn.TryAdd((stored.DeclarantKey, lrn), stored.Id);
+                }
+            }
+
+            var results = new string?[batch.Count];
+            var rows = new List<DeclarationRow>(batch.Count);
+            for (var i = 0; i < batch.Count; i++)
+            {
+                var row = batch[i].Row;
+                if (row.Mrn is { } mrn && byMrn.TryGetValue(mrn, out var sameMrn))
+                {
+                    results[i] = sameMrn;
+                    continue;
+                }
+                if (row.Lrn is { } lrn && byLrn.TryGetValue((row.DeclarantKey, lrn), out var sameLrn))
+                {
+                    results[i] = sameLrn;
+                    continue;
+                }
+                if (row.Mrn is { } newMrn) byMrn[newMrn] = row.Id;
+                if (row.Lrn is { } newLrn) byLrn[(row.DeclarantKey, newLrn)] = row.Id;
+                rows.Add(row);
+            }
+            if (rows.Count > 0) await InsertAsync(rows, cancellationToken);
+            return results;
+        }
+
+        private async Task<IReadOnlyList<StoredKeys>> FindStoredAsync(IReadOnlyCollection<string> mrns, IReadOnlyCollection<string> lrns, CancellationToken cancellationToken)
         {
             await using var command = new NpgsqlCommand(
                 "SELECT id, mrn, coalesce(declarant_id, ''), lrn FROM declarations WHERE mrn = ANY(@mrns) OR lrn = ANY(@lrns)",
@@ -88,16 +132,32 @@ internal sealed class PostgresDeclarationStore : SqlDeclarationStore
             return found;
         }
 
-        protected override async Task InsertAsync(IReadOnlyList<DeclarationRow> rows, CancellationToken cancellationToken)
+        /// <summary>Takes <paramref name="count"/> numbers from the declarations' key sequence (not necessarily consecutive).</summary>
+        private async Task<long[]> ReserveKeysAsync(int count, CancellationToken cancellationToken)
         {
+            await using var command = new NpgsqlCommand(
+                "SELECT nextval(pg_get_serial_sequence('declarations', 'key')) FROM generate_series(1, @count)", connection, transaction);
+            command.Parameters.Add(new NpgsqlParameter("count", NpgsqlDbType.Integer) { Value = count });
+            var keys = new long[count];
+            var i = 0;
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken)) keys[i++] = reader.GetInt64(0);
+            return keys;
+        }
+
+        private async Task InsertAsync(IReadOnlyList<DeclarationRow> rows, CancellationToken cancellationToken)
+        {
+            var keys = await ReserveKeysAsync(rows.Count, cancellationToken);
             await using (var copy = await connection.BeginBinaryImportAsync(
-                "COPY declarations (id, lrn, mrn, declarant_id, type_code, function_code, status, declaration_date, importer_id, items, " +
+                "COPY declarations (key, id, lrn, mrn, declarant_id, type_code, function_code, status, declaration_date, importer_id, items, " +
                 "total_value, currency, received_at, source_format, source_file, document) FROM STDIN (FORMAT BINARY)", cancellationToken))
             {
-                foreach (var row in rows)
+                for (var r = 0; r < rows.Count; r++)
                 {
+                    var row = rows[r];
                     await copy.StartRowAsync(cancellationToken);
-                    await Text(copy, row.Id, cancellationToken);
+                    await copy.WriteAsync(keys[r], NpgsqlDbType.Bigint, cancellationToken);
+                    await copy.WriteAsync(row.Id, NpgsqlDbType.Text, cancellationToken);
                     await Text(copy, row.Lrn, cancellationToken);
                     await Text(copy, row.Mrn, cancellationToken);
                     await Text(copy, row.DeclarantId, cancellationToken);
@@ -121,15 +181,15 @@ internal sealed class PostgresDeclarationStore : SqlDeclarationStore
             if (rows.Any(r => r.Parties.Count > 0))
             {
                 await using var copy = await connection.BeginBinaryImportAsync(
-                    "COPY declaration_parties (declaration_id, role, party_id) FROM STDIN (FORMAT BINARY)", cancellationToken);
-                foreach (var row in rows)
+                    "COPY declaration_parties (party_id, declaration_key, role) FROM STDIN (FORMAT BINARY)", cancellationToken);
+                for (var r = 0; r < rows.Count; r++)
                 {
-                    foreach (var party in row.Parties)
+                    foreach (var party in rows[r].Parties)
                     {
                         await copy.StartRowAsync(cancellationToken);
-                        await copy.WriteAsync(row.Id, NpgsqlDbType.Text, cancellationToken);
-                        await copy.WriteAsync(party.Role, NpgsqlDbType.Text, cancellationToken);
                         await copy.WriteAsync(party.PartyId, NpgsqlDbType.Text, cancellationToken);
+                        await copy.WriteAsync(keys[r], NpgsqlDbType.Bigint, cancellationToken);
+                        await copy.WriteAsync(party.Role, NpgsqlDbType.Text, cancellationToken);
                     }
                 }
                 await copy.CompleteAsync(cancellationToken);
@@ -138,13 +198,13 @@ internal sealed class PostgresDeclarationStore : SqlDeclarationStore
             if (rows.Any(r => r.GoodsItems.Count > 0))
             {
                 await using var copy = await connection.BeginBinaryImportAsync(
-                    "COPY goods_items (declaration_id, sequence, hs_code, origin, value, currency) FROM STDIN (FORMAT BINARY)", cancellationToken);
-                foreach (var row in rows)
+                    "COPY goods_items (declaration_key, sequence, hs_code, origin, value, currency) FROM STDIN (FORMAT BINARY)", cancellationToken);
+                for (var r = 0; r < rows.Count; r++)
                 {
-                    foreach (var item in row.GoodsItems)
+                    foreach (var item in rows[r].GoodsItems)
                     {
                         await copy.StartRowAsync(cancellationToken);
-                        await copy.WriteAsync(row.Id, NpgsqlDbType.Text, cancellationToken);
+                        await copy.WriteAsync(keys[r], NpgsqlDbType.Bigint, cancellationToken);
                         await copy.WriteAsync(item.Sequence, NpgsqlDbType.Integer, cancellationToken);
                         await Text(copy, item.HsCode, cancellationToken);
                         await Text(copy, item.Origin, cancellationToken);
@@ -158,30 +218,15 @@ internal sealed class PostgresDeclarationStore : SqlDeclarationStore
             if (rows.Any(r => r.Containers.Count > 0))
             {
                 await using var copy = await connection.BeginBinaryImportAsync(
-                    "COPY containers (declaration_id, container_id) FROM STDIN (FORMAT BINARY)", cancellationToken);
-                foreach (var row in rows)
+                    "COPY containers (container_id, declaration_key) FROM STDIN (FORMAT BINARY)", cancellationToken);
+                for (var r = 0; r < rows.Count; r++)
                 {
-                    foreach (var container in row.Containers)
+                    foreach (var container in rows[r].Containers)
                     {
                         await copy.StartRowAsync(cancellationToken);
-                        await copy.WriteAsync(row.Id, NpgsqlDbType.Text, cancellationToken);
                         await copy.WriteAsync(container, NpgsqlDbType.Text, cancellationToken);
+                        await copy.WriteAsync(keys[r], NpgsqlDbType.Bigint, cancellationToken);
                     }
-                }
-                await copy.CompleteAsync(cancellationToken);
-            }
-
-            await using (var copy = await connection.BeginBinaryImportAsync(
-                "COPY status_events (declaration_id, at, to_status, actor, reason) FROM STDIN (FORMAT BINARY)", cancellationToken))
-            {
-                foreach (var row in rows)
-                {
-                    await copy.StartRowAsync(cancellationToken);
-                    await copy.WriteAsync(row.Id, NpgsqlDbType.Text, cancellationToken);
-                    await copy.WriteAsync(row.ReceivedAt, NpgsqlDbType.TimestampTz, cancellationToken);
-                    await copy.WriteAsync((int)DeclarationStatus.Received, NpgsqlDbType.Integer, cancellationToken);
-                    await copy.WriteAsync(DeclarationRow.IngestActor, NpgsqlDbType.Text, cancellationToken);
-                    await copy.WriteAsync(row.SourceFile, NpgsqlDbType.Text, cancellationToken);
                 }
                 await copy.CompleteAsync(cancellationToken);
             }
@@ -189,12 +234,12 @@ internal sealed class PostgresDeclarationStore : SqlDeclarationStore
             if (rows.Any(r => r.Labels is not null))
             {
                 await using var copy = await connection.BeginBinaryImportAsync(
-                    "COPY inspection_labels (declaration_id, fraud, critical_fraud, revenue) FROM STDIN (FORMAT BINARY)", cancellationToken);
-                foreach (var row in rows)
+                    "COPY inspection_labels (declaration_key, fraud, critical_fraud, revenue) FROM STDIN (FORMAT BINARY)", cancellationToken);
+                for (var r = 0; r < rows.Count; r++)
                 {
-                    if (row.Labels is not { } labels) continue;
+                    if (rows[r].Labels is not { } labels) continue;
                     await copy.StartRowAsync(cancellationToken);
-                    await copy.WriteAsync(row.Id, NpgsqlDbType.Text, cancellationToken);
+                    await copy.WriteAsync(keys[r], NpgsqlDbType.Bigint, cancellationToken);
                     await copy.WriteAsync(labels.Fraud, NpgsqlDbType.Boolean, cancellationToken);
                     if (labels.CriticalFraud is { } critical) await copy.WriteAsync(critical, NpgsqlDbType.Integer, cancellationToken);
                     else await copy.WriteNullAsync(cancellationToken);

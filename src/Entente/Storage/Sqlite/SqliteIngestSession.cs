@@ -1,0 +1,273 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.Data.Sqlite;
+using SQLitePCL;
+
+namespace Entente.Storage.Sqlite;
+
+/// <summary>
+/// Ingest on SQLite: statements prepared once per unit and run through SQLite's own API, because per row the ADO.NET
+/// layer costs as much as the b-tree work. Values are written in the text forms Microsoft.Data.Sqlite writes, so the
+/// store reads them back the same way. A declaration is inserted unless it conflicts with the unique MRN or LRN index;
+/// only a conflict costs a lookup, so the duplicate check is the index probe the insert does anyway.
+/// </summary>
+internal sealed class SqliteIngestSession : IngestSession
+{
+    // The writer's page cache, for the side-table indexes whose inserts land all over: bounded, and given back on dispose.
+    private const int CacheKiB = 64 * 1024;
+
+    private readonly sqlite3 _db;
+    private readonly Statement _declaration;
+    private readonly Statement _byMrn;
+    private readonly Statement _byLrn;
+    private readonly Statement _party;
+    private readonly Statement _item;
+    private readonly Statement _container;
+    private readonly Statement _labels;
+    private readonly int _defaultCacheSize;
+
+    public SqliteIngestSession(SqliteConnection connection, SqliteTransaction transaction, TimeProvider time)
+        : base(connection, transaction, time)
+    {
+        _db = connection.Handle ?? throw new InvalidOperationException("the SQLite connection is not open");
+        using (var cache = new Statement(_db, "PRAGMA cache_size"))
+        {
+            cache.Step();
+            _defaultCacheSize = cache.Int32(0);
+        }
+        Statement.Execute(_db, $"PRAGMA cache_size = -{CacheKiB}");
+        _declaration = new(_db,
+            "INSERT INTO declarations (id, lrn, mrn, declarant_id, type_code, function_code, status, declaration_date, importer_id, " +
+            "items, total_value, currency, received_at, source_format, source_file, document) " +
+            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16) ON CONFLICT DO NOTHING");
+        _byMrn = new(_db, "SELECT id FROM declarations WHERE mrn = ?1");
+        _byLrn = new(_db, "SELECT id FROM declarations WHERE lrn = ?1 AND coalesce(declarant_id, '') = ?2");
+        _party = new(_db, "INSERT INTO declaration_parties (party_id, declaration_key, role) VALUES (?1, ?2, ?3)");
+        _item = new(_db, "INSERT INTO goods_items (declaration_key, sequence, hs_code, origin, value, currency) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+        _container = new(_db, "INSERT INTO containers (container_id, declaration_key) VALUES (?1, ?2)");
+        _labels = new(_db, "INSERT INTO inspection_labels (declaration_key, fraud, critical_fraud, revenue) VALUES (?1, ?2, ?3, ?4)");
+    }
+
+    // Microsoft.Data.Sqlite has no asynchronous I/O, so neither does this: the caller's pipeline overlaps the work.
+    protected override Task<string?[]> StoreAsync(IReadOnlyList<PreparedDeclaration> batch, CancellationToken cancellationToken)
+    {
+        var results = new string?[batch.Count];
+        for (var i = 0; i < batch.Count; i++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var row = batch[i].Row;
+            var insert = _declaration;
+            insert.Text(1, row.Id);
+            insert.Text(2, row.Lrn);
+            insert.Text(3, row.Mrn);
+            insert.Text(4, row.DeclarantId);
+            insert.Text(5, row.TypeCode);
+            insert.Text(6, row.FunctionCode);
+            insert.Int64(7, (int)row.Status);
+            insert.Date(8, row.Date);
+            insert.Text(9, row.ImporterId);
+            insert.Int64(10, row.Items);
+            insert.Decimal(11, row.TotalValue);
+            insert.Text(12, row.Currency);
+            insert.Time(13, row.ReceivedAt);
+            insert.Text(14, DeclarationRow.FormatName(row.Format));
+            insert.Text(15, row.SourceFile);
+            insert.Utf8(16, row.Document);
+            if (insert.Execute() == 0)
+            {
+                results[i] = DuplicateOf(row);
+                continue;
+            }
+            var key = raw.sqlite3_last_insert_rowid(_db);
+
+            foreach (var party in row.Parties)
+            {
+                _party.Text(1, party.PartyId);
+                _party.Int64(2, key);
+                _party.Text(3, party.Role);
+                _party.Execute();
+            }
+            foreach (var item in row.GoodsItems)
+            {
+                _item.Int64(1, key);
+                _item.Int64(2, item.Sequence);
+                _item.Text(3, item.HsCode);
+                _item.Text(4, item.Origin);
+                _item.Decimal(5, item.Value);
+                _item.Text(6, item.Currency);
+                _item.Execute();
+            }
+            foreach (var container in row.Containers)
+            {
+                _container.Text(1, container);
+                _container.Int64(2, key);
+                _container.Execute();
+            }
+            if (row.Labels is { } labels)
+            {
+                _labels.Int64(1, key);
+                _labels.Int64(2, labels.Fraud ? 1 : 0);
+                _labels.Int64(3, labels.CriticalFraud);
+                _labels.Decimal(4, labels.RevenueRecovered);
+                _labels.Execute();
+            }
+        }
+        return Task.FromResult(results);
+    }
+
+    /// <summary>The declaration a refused insert conflicts with: the same MRN first, else the same LRN from the same declarant.</summary>
+    private string DuplicateOf(DeclarationRow row)
+    {
+        if (row.Mrn is not null)
+        {
+            _byMrn.Text(1, row.Mrn);
+            if (_byMrn.QueryText() is { } sameMrn) return sameMrn;
+        }
+        if (row.Lrn is not null)
+        {
+            _byLrn.Text(1, row.Lrn);
+            _byLrn.Text(2, row.DeclarantKey);
+            if (_byLrn.QueryText() is { } sameLrn) return sameLrn;
+        }
+        throw new InvalidOperationException($"declaration {row.Id} conflicts with a stored one that has neither its MRN nor its LRN");
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        foreach (var statement in (Statement[])[_declaration, _byMrn, _byLrn, _party, _item, _container, _labels]) statement.Dispose();
+        // The connection goes back to the pool: it keeps the default cache, not the writer's.
+        Statement.Execute(_db, $"PRAGMA cache_size = {_defaultCacheSize}");
+        await base.DisposeAsync();
+    }
+
+    /// <summary>A prepared statement, its parameters bound by position (1-based) and cleared by each execution.</summary>
+    private sealed class Statement : IDisposable
+    {
+        private readonly sqlite3 _db;
+        private readonly sqlite3_stmt _statement;
+        private byte[] _utf8 = new byte[256];
+        private readonly char[] _chars = new char[64];
+
+        public Statement(sqlite3 db, string sql)
+        {
+            _db = db;
+            Check(raw.sqlite3_prepare_v3(db, sql, raw.SQLITE_PREPARE_PERSISTENT, out _statement));
+        }
+
+        public static void Execute(sqlite3 db, string sql)
+        {
+            using var statement = new Statement(db, sql);
+            statement.Execute();
+        }
+
+        public void Text(int index, string? value)
+        {
+            if (value is null)
+            {
+                Check(raw.sqlite3_bind_null(_statement, index));
+                return;
+            }
+            // A zero-length span would bind NULL, not the empty text.
+            if (value.Length == 0)
+            {
+                Check(raw.sqlite3_bind_text(_statement, index, ""));
+                return;
+            }
+            var most = Encoding.UTF8.GetMaxByteCount(value.Length);
+            if (most > _utf8.Length) _utf8 = new byte[Math.Max(most, _utf8.Length * 2)];
+            var length = Encoding.UTF8.GetBytes(value, _utf8);
+            Check(raw.sqlite3_bind_text(_statement, index, _utf8.AsSpan(0, length)));
+        }
+
+        public void Utf8(int index, byte[] value)
+        {
+            if (value.Length == 0) Check(raw.sqlite3_bind_text(_statement, index, ""));
+            else Check(raw.sqlite3_bind_text(_statement, index, value));
+        }
+
+        public void Int64(int index, long? value) =>
+            Check(value is { } v ? raw.sqlite3_bind_int64(_statement, index, v) : raw.sqlite3_bind_null(_statement, index));
+
+        // Microsoft.Data.Sqlite's forms: decimals as text (NUMERIC affinity then stores a number), dates and times ISO 8601.
+        public void Decimal(int index, decimal? value) => Formatted(index, value, "0.0###########################");
+
+        public void Date(int index, DateOnly? value) => Formatted(index, value, @"yyyy\-MM\-dd");
+
+        public void Time(int index, DateTimeOffset value) => Formatted<DateTimeOffset>(index, value, @"yyyy\-MM\-dd HH\:mm\:ss.FFFFFFFzzz");
+
+        private void Formatted<T>(int index, T? value, string format) where T : struct, ISpanFormattable
+        {
+            if (value is not { } v)
+            {
+                Check(raw.sqlite3_bind_null(_statement, index));
+                return;
+            }
+            if (!v.TryFormat(_chars, out var written, format, CultureInfo.InvariantCulture))
+                throw new InvalidOperationException($"'{v}' does not fit the text buffer");
+            var length = Encoding.UTF8.GetBytes(_chars.AsSpan(0, written), _utf8);
+            Check(raw.sqlite3_bind_text(_statement, index, _utf8.AsSpan(0, length)));
+        }
+
+        /// <summary>Runs the statement to completion; the rows it changed.</summary>
+        public int Execute()
+        {
+            var rc = raw.sqlite3_step(_statement);
+            try
+            {
+                if (rc != raw.SQLITE_DONE && rc != raw.SQLITE_ROW) Throw(rc);
+            }
+            finally
+            {
+                Reset();
+            }
+            return raw.sqlite3_changes(_db);
+        }
+
+        /// <summary>Steps once, leaving the row readable; true when there is one.</summary>
+        public bool Step()
+        {
+            var rc = raw.sqlite3_step(_statement);
+            if (rc == raw.SQLITE_ROW) return true;
+            try
+            {
+                if (rc != raw.SQLITE_DONE) Throw(rc);
+            }
+            finally
+            {
+                Reset();
+            }
+            return false;
+        }
+
+        public int Int32(int column) => raw.sqlite3_column_int(_statement, column);
+
+        /// <summary>The first column of the first row, or null when there is no row.</summary>
+        public string? QueryText()
+        {
+            if (!Step()) return null;
+            var text = raw.sqlite3_column_text(_statement, 0).utf8_to_string();
+            Reset();
+            return text;
+        }
+
+        private void Reset()
+        {
+            raw.sqlite3_reset(_statement);
+            raw.sqlite3_clear_bindings(_statement);
+        }
+
+        private void Throw(int rc)
+        {
+            // The extended code and message are the connection's, as Microsoft.Data.Sqlite reports them.
+            SqliteException.ThrowExceptionForRC(rc, _db);
+            throw new InvalidOperationException($"SQLite error {rc}");
+        }
+
+        private void Check(int rc)
+        {
+            if (rc != raw.SQLITE_OK) Throw(rc);
+        }
+
+        public void Dispose() => _statement.Dispose();
+    }
+}
