@@ -70,6 +70,8 @@ public sealed class IngestReport
 /// </summary>
 public sealed class DeclarationIngest(IDeclarationStore store, ILogger<DeclarationIngest>? logger = null)
 {
+    private const int FirstBatchSize = 250;
+
     public async Task<IngestReport> IngestFilesAsync(IReadOnlyList<string> paths, IngestOptions options,
         IProgress<IngestProgress>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -147,7 +149,9 @@ public sealed class DeclarationIngest(IDeclarationStore store, ILogger<Declarati
         {
             long records = 0;
             var anyRejected = false;
-            var batch = new List<Read>(options.BatchSize);
+            // The first batches are small, so the writer starts while the reader warms up; they double up to BatchSize.
+            var size = Math.Min(options.BatchSize, FirstBatchSize);
+            var batch = new List<Read>(size);
             try
             {
                 foreach (var record in reader.Read(stream, file, stop.Token))
@@ -161,17 +165,24 @@ public sealed class DeclarationIngest(IDeclarationStore store, ILogger<Declarati
                     {
                         record.AddError(record.RecordPath, "the record holds no declaration");
                     }
-                    anyRejected |= record.Errors.Count > 0;
-                    // What the writer will not store (a rejected file keeps nothing) is not prepared.
-                    var prepared = record.Errors.Count == 0 && (options.Partial || !anyRejected)
-                        ? store.Prepare(new PendingDeclaration(record.Declaration!, record.Labels, format, sourceFile))
-                        : null;
-                    batch.Add(new Read(record, prepared));
-                    if (batch.Count >= options.BatchSize)
+                    if (record.Errors.Count > 0)
+                    {
+                        anyRejected = true;
+                        batch.Add(Read.Rejected(record));
+                    }
+                    else
+                    {
+                        // What the writer will not store (a rejected file keeps nothing) is not prepared.
+                        batch.Add(Read.Valid(record, options.Partial || !anyRejected
+                            ? store.Prepare(new PendingDeclaration(record.Declaration!, record.Labels, format, sourceFile))
+                            : null));
+                    }
+                    if (batch.Count >= size)
                     {
                         Publish(batch);
-                        batch = new List<Read>(options.BatchSize);
-                        records += options.BatchSize;
+                        records += batch.Count;
+                        size = Math.Min(options.BatchSize, size * 2);
+                        batch = new List<Read>(size);
                         progress?.Report(new IngestProgress(file, stream.CanSeek ? stream.Position : records, total, records));
                     }
                 }
@@ -195,25 +206,25 @@ public sealed class DeclarationIngest(IDeclarationStore store, ILogger<Declarati
 
         await using var session = await store.BeginIngestAsync(cancellationToken);
         var pending = new List<PreparedDeclaration>(options.BatchSize);
-        var pendingRecords = new List<SourceRecord>(options.BatchSize);
+        var pendingRecords = new List<Read>(options.BatchSize);
         try
         {
             await foreach (var batch in channel.Reader.ReadAllAsync(cancellationToken))
             {
                 pending.Clear();
                 pendingRecords.Clear();
-                foreach (var (record, prepared) in batch)
+                foreach (var read in batch)
                 {
-                    if (record.Errors.Count > 0)
+                    if (read.Errors is { } recordErrors)
                     {
                         rejected++;
                         failed = true;
-                        foreach (var e in record.Errors) Error(e);
+                        foreach (var e in recordErrors) Error(e);
                     }
-                    else if (options.Partial || !failed)
+                    else if (read.Prepared is { } prepared)
                     {
-                        pending.Add(prepared ?? store.Prepare(new PendingDeclaration(record.Declaration!, record.Labels, format, sourceFile)));
-                        pendingRecords.Add(record);
+                        pending.Add(prepared);
+                        pendingRecords.Add(read);
                     }
                 }
                 if (pending.Count == 0) continue;
@@ -235,8 +246,7 @@ public sealed class DeclarationIngest(IDeclarationStore store, ILogger<Declarati
                     {
                         duplicateCount++;
                         var r = pendingRecords[i];
-                        var d = r.Declaration!;
-                        var key = d.Mrn is not null ? $"MRN {d.Mrn}" : $"LRN {d.Lrn} from declarant {d.FindParty(PartyRole.Declarant)?.Id ?? "(none)"}";
+                        var key = r.Mrn is not null ? $"MRN {r.Mrn}" : $"LRN {r.Lrn} from declarant {r.DeclarantId ?? "(none)"}";
                         duplicates.Add(new IngestError(file, r.Line, r.RecordPath, $"duplicate: {key} is already declaration {original}; not stored again") { Segment = r.Segment });
                     }
                     else
@@ -275,8 +285,23 @@ public sealed class DeclarationIngest(IDeclarationStore store, ILogger<Declarati
         report.Add(new FileIngestOutcome(file, format, accepted, rejected, duplicateCount, commit), errors, duplicates, unlisted, options.MaxListedErrors);
     }
 
-    /// <summary>A record as read and validated, prepared for the store when it is to be stored.</summary>
-    private readonly record struct Read(SourceRecord Record, PreparedDeclaration? Prepared);
+    /// <summary>
+    /// What the writer needs of a record read and validated: its errors, or the declaration prepared for the store (when
+    /// it is to be stored) and what a duplicate report names. The declaration itself is not kept: memory stays with
+    /// what is written.
+    /// </summary>
+    private sealed record Read(
+        List<IngestError>? Errors, PreparedDeclaration? Prepared, long Line, string RecordPath, int? Segment,
+        string? Mrn, string? Lrn, string? DeclarantId)
+    {
+        public static Read Rejected(SourceRecord record) => new(record.Errors, null, record.Line, record.RecordPath, record.Segment, null, null, null);
+
+        public static Read Valid(SourceRecord record, PreparedDeclaration? prepared)
+        {
+            var d = record.Declaration!;
+            return new(null, prepared, record.Line, record.RecordPath, record.Segment, d.Mrn, d.Lrn, d.FindParty(PartyRole.Declarant)?.Id);
+        }
+    }
 
     private static async Task<(DeclarationFormat? Format, string Reason)> DetectAsync(Stream stream, CancellationToken cancellationToken)
     {

@@ -117,9 +117,15 @@ internal sealed record DeclarationRow(
 
     public static string? CurrencyCode(string? code) => Key(code)?.ToUpperInvariant();
 
-    public static string RoleName(PartyRole role) => JsonNamingPolicy.KebabCaseLower.ConvertName(role.ToString());
+    private static readonly Dictionary<PartyRole, string> PartyRoleNames = Enum.GetValues<PartyRole>().ToDictionary(r => r, Kebab);
 
-    public static string FormatName(DeclarationFormat format) => JsonNamingPolicy.KebabCaseLower.ConvertName(format.ToString());
+    private static readonly Dictionary<DeclarationFormat, string> FormatNames = Enum.GetValues<DeclarationFormat>().ToDictionary(f => f, Kebab);
+
+    private static string Kebab<T>(T value) where T : struct, Enum => JsonNamingPolicy.KebabCaseLower.ConvertName(value.ToString());
+
+    public static string RoleName(PartyRole role) => PartyRoleNames.TryGetValue(role, out var name) ? name : Kebab(role);
+
+    public static string FormatName(DeclarationFormat format) => FormatNames.TryGetValue(format, out var name) ? name : Kebab(format);
 
     public static DeclarationFormat ParseFormat(string name)
     {

@@ -20,9 +20,8 @@ public interface IDeclarationStore : IAsyncDisposable
     /// <summary>
     /// Does the part of storing that needs no database: assigns the node id (<c>Guid.CreateVersion7</c> at the received
     /// time), flattens the declaration into its index rows and serialises its document, so that a pipeline can do it
-    /// on another thread than the one writing. Safe to call from any thread; the declaration is left as it is (its id
-    /// and status are set when <see cref="IIngestSession.AddAsync(IReadOnlyList{PreparedDeclaration}, CancellationToken)"/>
-    /// stores it) and must not change until then.
+    /// on another thread than the one writing, and keep only what is written. Safe to call from any thread; the
+    /// declaration is not changed, nor referred to afterwards.
     /// </summary>
     PreparedDeclaration Prepare(PendingDeclaration pending);
 
@@ -66,7 +65,10 @@ public interface IIngestSession : IAsyncDisposable
     /// </summary>
     Task<IReadOnlyList<string?>> AddAsync(IReadOnlyList<PendingDeclaration> batch, CancellationToken cancellationToken = default);
 
-    /// <summary>As <see cref="AddAsync(IReadOnlyList{PendingDeclaration}, CancellationToken)"/>, for declarations already prepared by <see cref="IDeclarationStore.Prepare"/>.</summary>
+    /// <summary>
+    /// As <see cref="AddAsync(IReadOnlyList{PendingDeclaration}, CancellationToken)"/>, for declarations prepared by
+    /// <see cref="IDeclarationStore.Prepare"/>; a stored one's id is its <see cref="PreparedDeclaration.Id"/>.
+    /// </summary>
     Task<IReadOnlyList<string?>> AddAsync(IReadOnlyList<PreparedDeclaration> batch, CancellationToken cancellationToken = default);
 
     Task CommitAsync(CancellationToken cancellationToken = default);
@@ -74,18 +76,12 @@ public interface IIngestSession : IAsyncDisposable
 
 public sealed record PendingDeclaration(Declaration Declaration, InspectionLabels? Labels, DeclarationFormat Format, string SourceFile);
 
-/// <summary>A declaration ready to be written: see <see cref="IDeclarationStore.Prepare"/>.</summary>
+/// <summary>A declaration as it will be written (see <see cref="IDeclarationStore.Prepare"/>).</summary>
 public sealed class PreparedDeclaration
 {
-    internal PreparedDeclaration(PendingDeclaration pending, DeclarationRow row)
-    {
-        Pending = pending;
-        Row = row;
-    }
+    internal PreparedDeclaration(DeclarationRow row) => Row = row;
 
-    public PendingDeclaration Pending { get; }
-
-    /// <summary>The node id the declaration gets if it is stored (a duplicate keeps none).</summary>
+    /// <summary>The node id the declaration has once stored (a duplicate is not stored).</summary>
     public string Id => Row.Id;
 
     internal DeclarationRow Row { get; }

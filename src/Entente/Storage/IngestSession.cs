@@ -4,8 +4,8 @@ using Entente.Declarations;
 namespace Entente.Storage;
 
 /// <summary>
-/// What both providers' ingest sessions share: preparing, the commit-once rule, and updating the caller's declarations
-/// once stored. A provider writes a batch and finds its duplicates (same MRN, or same LRN from the same declarant)
+/// What both providers' ingest sessions share: preparing, the commit-once rule, and updating the caller's pending
+/// declarations once stored. A provider writes a batch and finds its duplicates (same MRN, or same LRN from the same declarant)
 /// its own way, inside the session's transaction so earlier batches of the unit are seen.
 /// </summary>
 internal abstract class IngestSession(DbConnection connection, DbTransaction transaction, TimeProvider time) : IIngestSession
@@ -17,30 +17,29 @@ internal abstract class IngestSession(DbConnection connection, DbTransaction tra
     protected DbTransaction Transaction { get; } = transaction;
 
     public static PreparedDeclaration Prepare(PendingDeclaration pending, TimeProvider time) =>
-        new(pending, DeclarationRow.Of(pending, time.GetUtcNow()));
+        new(DeclarationRow.Of(pending, time.GetUtcNow()));
 
     /// <summary>Writes the new declarations of the batch with their side-table rows; per input, null when stored or the id it duplicates.</summary>
     protected abstract Task<string?[]> StoreAsync(IReadOnlyList<PreparedDeclaration> batch, CancellationToken cancellationToken);
 
-    public Task<IReadOnlyList<string?>> AddAsync(IReadOnlyList<PendingDeclaration> batch, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<string?>> AddAsync(IReadOnlyList<PendingDeclaration> batch, CancellationToken cancellationToken = default)
     {
         var prepared = new PreparedDeclaration[batch.Count];
         for (var i = 0; i < batch.Count; i++) prepared[i] = Prepare(batch[i], time);
-        return AddAsync(prepared, cancellationToken);
+        var results = await AddAsync(prepared, cancellationToken);
+        for (var i = 0; i < batch.Count; i++)
+        {
+            if (results[i] is not null) continue;
+            batch[i].Declaration.Id = prepared[i].Id;
+            batch[i].Declaration.Status = DeclarationStatus.Received;
+        }
+        return results;
     }
 
     public async Task<IReadOnlyList<string?>> AddAsync(IReadOnlyList<PreparedDeclaration> batch, CancellationToken cancellationToken = default)
     {
         if (_committed) throw new InvalidOperationException("this ingest session is committed: begin another one");
-        var results = await StoreAsync(batch, cancellationToken);
-        for (var i = 0; i < batch.Count; i++)
-        {
-            if (results[i] is not null) continue;
-            var declaration = batch[i].Pending.Declaration;
-            declaration.Id = batch[i].Id;
-            declaration.Status = DeclarationStatus.Received;
-        }
-        return results;
+        return await StoreAsync(batch, cancellationToken);
     }
 
     public async Task CommitAsync(CancellationToken cancellationToken = default)

@@ -85,6 +85,62 @@ public class IngestTests
         Assert.Equal(2, await test.CountAsync("SELECT count(*) FROM goods_items"));
         Assert.Equal(1, await test.CountAsync("SELECT count(*) FROM containers"));
         Assert.Equal(1, await test.CountAsync("SELECT count(*) FROM inspection_labels"));
+        // The received event is the declaration's own received_at and source file: ingest writes no event row.
+        Assert.Equal(0, await test.CountAsync("SELECT count(*) FROM status_events"));
+    }
+
+    [StoreTheory, BothStores]
+    public async Task A_party_or_container_named_twice_in_one_declaration_is_stored_and_found_once(StorageProvider provider)
+    {
+        await using var test = await TestStore.CreateAsync(provider);
+        var declaration = DeclarationBuilder.Import("LRN-1").Declarant("GB1").Party(PartyRole.Declarant, "GB1", "again")
+            .Item("847130", "CN", 10m).Container("CSQU3054383").Container("csqu 305438-3");
+
+        Assert.Equal([null], await test.Store.IngestAsync(declaration));
+
+        Assert.Equal(2, (await test.Store.GetAsync(declaration.Build().Id!))!.Declaration.GoodsShipment.Consignment.Containers.Count);
+        Assert.Single((await test.Store.SearchAsync(new() { ContainerId = "CSQU3054383" })).Items);
+        Assert.Single((await test.Store.SearchAsync(new() { PartyId = "GB1" })).Items);
+        Assert.Equal(1, await test.CountAsync("SELECT count(*) FROM containers"));
+    }
+
+    [StoreTheory, BothStores]
+    public async Task A_prepared_declaration_is_stored_under_the_id_it_was_given_and_leaves_the_original_as_it_was(StorageProvider provider)
+    {
+        await using var test = await TestStore.CreateAsync(provider);
+        var declaration = DeclarationBuilder.Import("LRN-1").Mrn("25GB000000000000A1").Declarant("GB1").Item("847130", "CN", 10m).Build();
+        declaration.Status = DeclarationStatus.Cleared;
+
+        var prepared = test.Store.Prepare(new PendingDeclaration(declaration, null, DeclarationFormat.Csv, "day.csv"));
+        var again = test.Store.Prepare(new PendingDeclaration(declaration, null, DeclarationFormat.Csv, "day.csv"));
+        await using (var session = await test.Store.BeginIngestAsync())
+        {
+            Assert.Equal([null, prepared.Id], await session.AddAsync([prepared, again]));
+            await session.CommitAsync();
+        }
+
+        Assert.Null(declaration.Id);
+        Assert.Equal(DeclarationStatus.Cleared, declaration.Status);
+        var stored = await test.Store.GetAsync(prepared.Id);
+        Assert.NotNull(stored);
+        Assert.Equal(prepared.Id, stored.Declaration.Id);
+        Assert.Equal(DeclarationStatus.Received, stored.Declaration.Status);
+        Assert.Null(await test.Store.GetAsync(again.Id));
+    }
+
+    [StoreTheory, BothStores]
+    public async Task Amounts_and_dates_read_back_as_written(StorageProvider provider)
+    {
+        await using var test = await TestStore.CreateAsync(provider);
+        await test.Store.IngestAsync(
+            DeclarationBuilder.Import("L1").AcceptedOn("2025-01-10").Invoice(100m, "EUR").Labelled(true, 2, 0.125m),
+            DeclarationBuilder.Import("L2").AcceptedOn("2024-12-31").Item("0101", "FR", 1234.5678m));
+
+        var listings = (await test.Store.SearchAsync(new())).Items.ToDictionary(l => l.Lrn!);
+        Assert.Equal((100m, "EUR", new DateOnly(2025, 1, 10)), (listings["L1"].TotalValue, listings["L1"].Currency, listings["L1"].Date));
+        Assert.Equal((1234.5678m, "EUR", new DateOnly(2024, 12, 31)), (listings["L2"].TotalValue, listings["L2"].Currency, listings["L2"].Date));
+        Assert.Equal(new InspectionLabels(true, 2, 0.125m), (await test.Store.FindAsync("L1"))!.Labels);
+        Assert.Equal(TestStore.Start, (await test.Store.FindAsync("L2"))!.ReceivedAt);
     }
 
     [StoreTheory, BothStores]

@@ -136,7 +136,7 @@ internal sealed class PostgresDeclarationStore : SqlDeclarationStore
         private async Task<long[]> ReserveKeysAsync(int count, CancellationToken cancellationToken)
         {
             await using var command = new NpgsqlCommand(
-                "SELECT nextval(pg_get_serial_sequence('declarations', 'key')) FROM generate_series(1, @count)", connection, transaction);
+                "SELECT nextval('declarations_key_seq') FROM generate_series(1, @count)", connection, transaction);
             command.Parameters.Add(new NpgsqlParameter("count", NpgsqlDbType.Integer) { Value = count });
             var keys = new long[count];
             var i = 0;

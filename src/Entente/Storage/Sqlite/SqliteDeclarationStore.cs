@@ -11,6 +11,10 @@ namespace Entente.Storage.Sqlite;
 internal sealed class SqliteDeclarationStore : SqlDeclarationStore
 {
     private const int BusyTimeoutSeconds = 30;
+    // Set once, on the file: 8 KiB pages hold six ~1.3 KiB declaration rows where 4 KiB pages held three, and make
+    // bulk ingest about a quarter faster (docs/storage.md); page_size only takes effect on a new, empty file.
+    private const string NewFilePragmas = "PRAGMA page_size = 8192; PRAGMA journal_mode = WAL; ";
+
     private static readonly string ConnectionPragmas =
         $"PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {BusyTimeoutSeconds * 1000};";
 
@@ -51,9 +55,9 @@ internal sealed class SqliteDeclarationStore : SqlDeclarationStore
         {
             await connection.OpenAsync(cancellationToken);
             using var command = connection.CreateCommand();
-            // WAL is a property of the file, set once; the other pragmas hold per connection.
+            // The page size and WAL are properties of the file, set once; the other pragmas hold per connection.
             var setWal = Volatile.Read(ref _walSet) == 0;
-            command.CommandText = setWal ? "PRAGMA journal_mode = WAL; " + ConnectionPragmas : ConnectionPragmas;
+            command.CommandText = setWal ? NewFilePragmas + ConnectionPragmas : ConnectionPragmas;
             command.ExecuteNonQuery();
             if (setWal) Volatile.Write(ref _walSet, 1);
             return connection;

@@ -73,7 +73,7 @@ internal sealed class SqliteIngestSession : IngestSession
             insert.Text(14, DeclarationRow.FormatName(row.Format));
             insert.Text(15, row.SourceFile);
             insert.Utf8(16, row.Document);
-            if (insert.Execute() == 0)
+            if (!insert.Insert())
             {
                 results[i] = DuplicateOf(row);
                 continue;
@@ -140,7 +140,7 @@ internal sealed class SqliteIngestSession : IngestSession
         await base.DisposeAsync();
     }
 
-    /// <summary>A prepared statement, its parameters bound by position (1-based) and cleared by each execution.</summary>
+    /// <summary>A prepared statement, its parameters bound by position (1-based), all of them before each execution.</summary>
     private sealed class Statement : IDisposable
     {
         private readonly sqlite3 _db;
@@ -208,8 +208,17 @@ internal sealed class SqliteIngestSession : IngestSession
             Check(raw.sqlite3_bind_text(_statement, index, _utf8.AsSpan(0, length)));
         }
 
-        /// <summary>Runs the statement to completion; the rows it changed.</summary>
-        public int Execute()
+        /// <summary>Runs the statement to completion.</summary>
+        public void Execute() => Run();
+
+        /// <summary>Runs an INSERT to completion: false when it inserted nothing (ON CONFLICT DO NOTHING).</summary>
+        public bool Insert()
+        {
+            Run();
+            return raw.sqlite3_changes(_db) > 0;
+        }
+
+        private void Run()
         {
             var rc = raw.sqlite3_step(_statement);
             try
@@ -220,7 +229,6 @@ internal sealed class SqliteIngestSession : IngestSession
             {
                 Reset();
             }
-            return raw.sqlite3_changes(_db);
         }
 
         /// <summary>Steps once, leaving the row readable; true when there is one.</summary>
@@ -250,11 +258,8 @@ internal sealed class SqliteIngestSession : IngestSession
             return text;
         }
 
-        private void Reset()
-        {
-            raw.sqlite3_reset(_statement);
-            raw.sqlite3_clear_bindings(_statement);
-        }
+        // Every execution binds every parameter, so the bindings need no clearing.
+        private void Reset() => raw.sqlite3_reset(_statement);
 
         private void Throw(int rc)
         {
