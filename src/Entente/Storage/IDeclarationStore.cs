@@ -20,8 +20,8 @@ public interface IDeclarationStore : IAsyncDisposable
     /// <summary>
     /// Does the part of storing that needs no database: assigns the node id (<c>Guid.CreateVersion7</c> at the received
     /// time), flattens the declaration into its index rows and serialises its document, so that a pipeline can do it
-    /// on another thread than the one writing, and keep only what is written. Safe to call from any thread; the
-    /// declaration is not changed, nor referred to afterwards.
+    /// on another thread than the one writing, and keep only what is written. Safe to call from any thread (one call
+    /// per declaration at a time); the declaration is left as it was, and not referred to afterwards.
     /// </summary>
     PreparedDeclaration Prepare(PendingDeclaration pending);
 

@@ -17,6 +17,7 @@ internal sealed class SqliteIngestSession : IngestSession
     private const int CacheKiB = 64 * 1024;
 
     private readonly sqlite3 _db;
+    private readonly List<Statement> _statements = [];
     private readonly Statement _declaration;
     private readonly Statement _byMrn;
     private readonly Statement _byLrn;
@@ -30,22 +31,38 @@ internal sealed class SqliteIngestSession : IngestSession
         : base(connection, transaction, time)
     {
         _db = connection.Handle ?? throw new InvalidOperationException("the SQLite connection is not open");
-        using (var cache = new Statement(_db, "PRAGMA cache_size"))
+        try
         {
-            cache.Step();
-            _defaultCacheSize = cache.Int32(0);
+            _declaration = Compile(
+                "INSERT INTO declarations (id, lrn, mrn, declarant_id, type_code, function_code, status, declaration_date, importer_id, " +
+                "items, total_value, currency, received_at, source_format, source_file, document) " +
+                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16) ON CONFLICT DO NOTHING");
+            _byMrn = Compile("SELECT id FROM declarations WHERE mrn = ?1");
+            _byLrn = Compile("SELECT id FROM declarations WHERE lrn = ?1 AND coalesce(declarant_id, '') = ?2");
+            _party = Compile("INSERT INTO declaration_parties (party_id, declaration_key, role) VALUES (?1, ?2, ?3)");
+            _item = Compile("INSERT INTO goods_items (declaration_key, sequence, hs_code, origin, value, currency) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+            _container = Compile("INSERT INTO containers (container_id, declaration_key) VALUES (?1, ?2)");
+            _labels = Compile("INSERT INTO inspection_labels (declaration_key, fraud, critical_fraud, revenue) VALUES (?1, ?2, ?3, ?4)");
+            using (var cache = new Statement(_db, "PRAGMA cache_size"))
+            {
+                cache.Step();
+                _defaultCacheSize = cache.Int32(0);
+            }
+            Statement.Execute(_db, $"PRAGMA cache_size = -{CacheKiB}");
         }
-        Statement.Execute(_db, $"PRAGMA cache_size = -{CacheKiB}");
-        _declaration = new(_db,
-            "INSERT INTO declarations (id, lrn, mrn, declarant_id, type_code, function_code, status, declaration_date, importer_id, " +
-            "items, total_value, currency, received_at, source_format, source_file, document) " +
-            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16) ON CONFLICT DO NOTHING");
-        _byMrn = new(_db, "SELECT id FROM declarations WHERE mrn = ?1");
-        _byLrn = new(_db, "SELECT id FROM declarations WHERE lrn = ?1 AND coalesce(declarant_id, '') = ?2");
-        _party = new(_db, "INSERT INTO declaration_parties (party_id, declaration_key, role) VALUES (?1, ?2, ?3)");
-        _item = new(_db, "INSERT INTO goods_items (declaration_key, sequence, hs_code, origin, value, currency) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
-        _container = new(_db, "INSERT INTO containers (container_id, declaration_key) VALUES (?1, ?2)");
-        _labels = new(_db, "INSERT INTO inspection_labels (declaration_key, fraud, critical_fraud, revenue) VALUES (?1, ?2, ?3, ?4)");
+        catch
+        {
+            // The caller disposes the connection, which must not keep statements open.
+            foreach (var statement in _statements) statement.Dispose();
+            throw;
+        }
+    }
+
+    private Statement Compile(string sql)
+    {
+        var statement = new Statement(_db, sql);
+        _statements.Add(statement);
+        return statement;
     }
 
     // Microsoft.Data.Sqlite has no asynchronous I/O, so neither does this: the caller's pipeline overlaps the work.
@@ -134,7 +151,7 @@ internal sealed class SqliteIngestSession : IngestSession
 
     public override async ValueTask DisposeAsync()
     {
-        foreach (var statement in (Statement[])[_declaration, _byMrn, _byLrn, _party, _item, _container, _labels]) statement.Dispose();
+        foreach (var statement in _statements) statement.Dispose();
         // The connection goes back to the pool: it keeps the default cache, not the writer's.
         Statement.Execute(_db, $"PRAGMA cache_size = {_defaultCacheSize}");
         await base.DisposeAsync();
