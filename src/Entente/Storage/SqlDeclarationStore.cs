@@ -301,7 +301,8 @@ internal abstract class SqlDeclarationStore(TimeProvider time) : IDeclarationSto
         var counts = new List<CountOf>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
-            counts.Add(new CountOf(reader.GetString(0), reader.GetInt64(1), NullableDecimal(reader, 2) ?? 0m));
+            // SQLite sums indexed amounts as floating point: summaries are rounded to cents.
+            counts.Add(new CountOf(reader.GetString(0), reader.GetInt64(1), Math.Round(NullableDecimal(reader, 2) ?? 0m, 2)));
         return counts;
     }
 
