@@ -158,8 +158,17 @@ public sealed class DeclarationIngest(IDeclarationStore store, ILogger<Declarati
                 {
                     if (record.Errors.Count == 0 && record.Declaration is { } declaration)
                     {
-                        foreach (var problem in DeclarationValidator.Validate(declaration))
-                            record.Errors.Add(record.ErrorFor(problem));
+                        if (IsAdditionalMessage(format, declaration))
+                        {
+                            record.AddError(record.RecordPath,
+                                $"a DMS additional message (FunctionCode 13: amendment or cancellation) to declaration {declaration.Mrn ?? declaration.Lrn ?? "?"}; " +
+                                "ingest stores declarations, it does not apply amendments yet — record a cancellation with 'entente declarations status REF invalidated'");
+                        }
+                        else
+                        {
+                            foreach (var problem in DeclarationValidator.Validate(declaration))
+                                record.Errors.Add(record.ErrorFor(problem));
+                        }
                     }
                     else if (record.Errors.Count == 0)
                     {
@@ -320,6 +329,11 @@ public sealed class DeclarationIngest(IDeclarationStore store, ILogger<Declarati
         var format = FormatDetector.Detect(buffer.AsSpan(0, read), out var reason);
         return (format, reason);
     }
+
+    // WCO DMS FunctionCode 13 marks an amendment (TypeCode ..COR) or cancellation (..INV) of a lodged declaration,
+    // which carries the lodged declaration's MRN: stored as a declaration it would pass for a duplicate or a new one.
+    private static bool IsAdditionalMessage(DeclarationFormat format, Declaration declaration) =>
+        format == DeclarationFormat.WcoXml && declaration.FunctionCode == "13";
 
     public static IDeclarationReader CreateReader(DeclarationFormat format, CsvMapping? mapping) => format switch
     {

@@ -156,4 +156,18 @@ public sealed class DeclarationIngestTests : IDisposable
         var summary = await test.Store.SummariseAsync();
         Assert.Equal((2L, 1L), (summary.WithLabels, summary.LabelledFraud));
     }
+
+    [SharedDataFact("wco-dms-samples")]
+    public async Task A_dms_amendment_is_refused_with_the_reason_not_taken_for_a_declaration()
+    {
+        await using var test = await TestStore.CreateAsync(StorageProvider.Sqlite);
+        var amendment = Directory.GetFiles(SharedData.PathOf("wco-dms-samples", "declarations"), "*Amendment*.xml")
+            .First(f => File.ReadAllText(f).Contains("<FunctionCode>13</FunctionCode>", StringComparison.Ordinal));
+
+        var report = await new DeclarationIngest(test.Store).IngestFilesAsync([amendment], new IngestOptions());
+
+        Assert.False(report.Succeeded);
+        Assert.Contains("additional message", report.Errors.Single().Message, StringComparison.Ordinal);
+        Assert.Equal(0, await test.Store.CountAsync());
+    }
 }
