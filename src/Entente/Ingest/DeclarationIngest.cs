@@ -254,6 +254,8 @@ public sealed class DeclarationIngest(IDeclarationStore store, ILogger<Declarati
                     if (results[i] is { } original)
                     {
                         duplicateCount++;
+                        // Re-sending a huge file must not hold one error per record: only the listed ones are kept.
+                        if (duplicates.Count >= options.MaxListedErrors) continue;
                         var r = pendingRecords[i];
                         var key = r.Mrn is not null ? $"MRN {r.Mrn}" : $"LRN {r.Lrn} from declarant {r.DeclarantId ?? "(none)"}";
                         duplicates.Add(new IngestError(file, r.Line, r.RecordPath, $"duplicate: {key} is already declaration {original}; not stored again") { Segment = r.Segment });
