@@ -28,74 +28,112 @@ internal static class IngestBenchmark
         string? postgres = Environment.GetEnvironmentVariable("ENTENTE_TEST_POSTGRES");
         var work = Path.Combine(Path.GetTempPath(), "entente-bench");
         var keepFiles = false;
+        var stages = false;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
             {
                 case "--count": count = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--formats": formats = args[++i].Split(','); break;
-                case "--databases": databases = args[++i].Split(','); break;
+                case "--databases": databases = args[++i] == "none" ? [] : args[i].Split(','); break;
                 case "--postgres": postgres = args[++i]; break;
                 case "--work": work = args[++i]; break;
                 case "--keep-files": keepFiles = true; break;
+                case "--stages": stages = true; break;
                 default:
                     Console.Error.WriteLine($"entente bench ingest: unknown option {args[i]}");
                     return 2;
             }
         }
+        if (databases.FirstOrDefault(d => d is not ("sqlite" or "postgres")) is { } unknown)
+        {
+            Console.Error.WriteLine($"entente bench ingest: unknown database {unknown}; use sqlite, postgres or none");
+            return 2;
+        }
         Directory.CreateDirectory(work);
         var data = Environment.GetEnvironmentVariable("ENTENTE_DATA") ?? Path.GetFullPath(Path.Combine("..", "shared", "data"));
-        var korean = Path.Combine(data, KoreanTrain);
         var mappingPath = Path.Combine(AppContext.BaseDirectory, "mappings", "kcs-synthetic-hs6.yaml");
         var mapping = CsvMapping.Load(mappingPath);
 
         Console.WriteLine($"# entente bench ingest --count {count} on {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}");
-        List<Declaration> templates;
-        string[]? csvLines = null;
-        string? csvHeader = null;
-        if (File.Exists(korean))
+        // Written by a method of its own so the templates are garbage before anything is measured.
+        var files = WriteFiles(formats, count, work, data, mapping);
+
+        if (stages)
         {
-            Console.WriteLine($"# templates: {korean} (Korea Customs Service synthetic declarations, MIT), resampled with fresh MRNs");
-            var reader = new CsvReader(mapping);
-            using (var stream = File.OpenRead(korean))
-                templates = reader.Read(stream, korean).Select(r => r.Declaration!).ToList();
-            var lines = File.ReadAllLines(korean);
-            csvHeader = lines[0];
-            csvLines = lines[1..];
-        }
-        else
-        {
-            Console.WriteLine($"# templates: Entente's generator (the data set {KoreanTrain} is missing at {data}; it is published at github.com/Seondong/Customs-Declaration-Datasets)");
-            templates = new DeclarationGenerator(seed: 1).Generate(20_000).Select(r => r.Declaration!).ToList();
+            Console.WriteLine();
+            Console.WriteLine("Stages on one thread, µs per declaration (the reading columns each include the ones before; the store column writes up to 100,000 prepared declarations into a new SQLite file and commits):");
+            Console.WriteLine();
+            Console.WriteLine("| format | read | + validate | + prepare (row and document) | store in SQLite |");
+            Console.WriteLine("|---|---:|---:|---:|---:|");
+            foreach (var format in formats) await MeasureStagesAsync(format, files[format], mapping, work);
         }
 
-        var files = new Dictionary<string, string>();
-        foreach (var format in formats)
-        {
-            var path = Path.Combine(work, $"declarations-{count}.{Extension(format)}");
-            var watch = Stopwatch.StartNew();
-            if (!File.Exists(path)) Write(format, path, count, templates, csvHeader, csvLines);
-            files[format] = path;
-            Console.WriteLine($"# {format}: {path} ({new FileInfo(path).Length / 1024.0 / 1024.0:N0} MiB, ready in {watch.Elapsed.TotalSeconds:N0} s)");
-        }
-
+        if (databases.Length == 0) return Finish(keepFiles, files);
         Console.WriteLine();
-        Console.WriteLine("| format | database | declarations | seconds | declarations/s | peak managed heap MiB | peak working set MiB |");
-        Console.WriteLine("|---|---|---:|---:|---:|---:|---:|");
+        Console.WriteLine("| format | database | declarations | seconds | declarations/s | peak managed heap MiB | peak working set MiB | allocated B/declaration | GCs gen0/1/2 | GC pauses s |");
+        Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---|---:|");
         foreach (var database in databases)
         {
             if (database == "postgres" && string.IsNullOrEmpty(postgres))
             {
-                Console.WriteLine("| * | postgres | skipped: give --postgres CONNSTRING or run under scripts/with-postgres | | | | |");
+                Console.WriteLine("| * | postgres | skipped: give --postgres CONNSTRING or run under scripts/with-postgres | | | | | | | |");
                 continue;
             }
             foreach (var format in formats)
             {
                 var result = await MeasureAsync(database, format, files[format], mapping, work, postgres);
-                Console.WriteLine($"| {format} | {database} | {result.Accepted:N0} | {result.Seconds:N1} | {result.Accepted / result.Seconds:N0} | {result.PeakHeapMiB:N0} | {result.PeakWorkingSetMiB:N0} |");
+                Console.WriteLine($"| {format} | {database} | {result.Accepted:N0} | {result.Seconds:N1} | {result.Accepted / result.Seconds:N0} | {result.PeakHeapMiB:N0} | {result.PeakWorkingSetMiB:N0} | {result.AllocatedPerDeclaration:N0} | {result.Collections} | {result.GcPauseSeconds:N2} |");
                 if (result.Accepted != count) Console.WriteLine($"| | | WARNING: {count - result.Accepted:N0} not stored: {result.FirstError} | | | | |");
             }
         }
+        return Finish(keepFiles, files);
+    }
+
+    private static Dictionary<string, string> WriteFiles(string[] formats, int count, string work, string data, CsvMapping mapping)
+    {
+        var korean = Path.Combine(data, KoreanTrain);
+        List<Declaration>? templates = null;
+        string[]? csvLines = null;
+        string? csvHeader = null;
+        var files = new Dictionary<string, string>();
+        foreach (var format in formats)
+        {
+            var path = Path.Combine(work, $"declarations-{count}.{Extension(format)}");
+            var watch = Stopwatch.StartNew();
+            if (!File.Exists(path))
+            {
+                templates ??= LoadTemplates(korean, data, mapping, out csvHeader, out csvLines);
+                Write(format, path, count, templates, csvHeader, csvLines);
+            }
+            files[format] = path;
+            Console.WriteLine($"# {format}: {path} ({new FileInfo(path).Length / 1024.0 / 1024.0:N0} MiB, ready in {watch.Elapsed.TotalSeconds:N0} s)");
+        }
+        return files;
+    }
+
+    private static List<Declaration> LoadTemplates(string korean, string data, CsvMapping mapping, out string? csvHeader, out string[]? csvLines)
+    {
+        csvHeader = null;
+        csvLines = null;
+        if (File.Exists(korean))
+        {
+            Console.WriteLine($"# templates: {korean} (Korea Customs Service synthetic declarations, MIT), resampled with fresh MRNs");
+            var reader = new CsvReader(mapping);
+            List<Declaration> templates;
+            using (var stream = File.OpenRead(korean))
+                templates = reader.Read(stream, korean).Select(r => r.Declaration!).ToList();
+            var lines = File.ReadAllLines(korean);
+            csvHeader = lines[0];
+            csvLines = lines[1..];
+            return templates;
+        }
+        Console.WriteLine($"# templates: Entente's generator (the data set {KoreanTrain} is missing at {data}; it is published at github.com/Seondong/Customs-Declaration-Datasets)");
+        return new DeclarationGenerator(seed: 1).Generate(20_000).Select(r => r.Declaration!).ToList();
+    }
+
+    private static int Finish(bool keepFiles, Dictionary<string, string> files)
+    {
         if (!keepFiles)
         {
             foreach (var file in files.Values) File.Delete(file);
@@ -103,7 +141,8 @@ internal static class IngestBenchmark
         return 0;
     }
 
-    private sealed record Measurement(long Accepted, double Seconds, double PeakHeapMiB, double PeakWorkingSetMiB, string? FirstError);
+    private sealed record Measurement(long Accepted, double Seconds, double PeakHeapMiB, double PeakWorkingSetMiB, string? FirstError,
+        double AllocatedPerDeclaration, string Collections, double GcPauseSeconds);
 
     private static async Task<Measurement> MeasureAsync(string database, string format, string file, CsvMapping mapping, string work, string? postgres)
     {
@@ -135,12 +174,17 @@ internal static class IngestBenchmark
         await using var store = DeclarationStores.Open(connection, TimeProvider.System);
         await store.MigrateAsync();
         using var sampler = new MemorySampler();
+        var (gen0, gen1, gen2, paused) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration());
+        var allocated = GC.GetTotalAllocatedBytes(true);
         var watch = Stopwatch.StartNew();
         FormatDetector.TryParseName(format, out var declared);
         var report = await new DeclarationIngest(store).IngestFilesAsync([file],
-            new IngestOptions { Format = declared, Mapping = format == "csv" ? mapping : null, BatchSize = 5_000 });
+            new IngestOptions { Format = declared, Mapping = format == "csv" ? mapping : null });
         watch.Stop();
         var (heap, workingSet) = sampler.Stop();
+        var collections = $"{GC.CollectionCount(0) - gen0}/{GC.CollectionCount(1) - gen1}/{GC.CollectionCount(2) - gen2}";
+        var pause = (GC.GetTotalPauseDuration() - paused).TotalSeconds;
+        var allocatedPerDeclaration = (GC.GetTotalAllocatedBytes(true) - allocated) / (double)Math.Max(1, report.Accepted);
         await store.DisposeAsync();
 
         if (dropDatabase is not null)
@@ -155,7 +199,59 @@ internal static class IngestBenchmark
         {
             foreach (var f in new[] { connection, connection + "-wal", connection + "-shm" }) File.Delete(f);
         }
-        return new Measurement(report.Accepted, watch.Elapsed.TotalSeconds, heap / 1048576.0, workingSet / 1048576.0, report.Errors.FirstOrDefault()?.ToString());
+        return new Measurement(report.Accepted, watch.Elapsed.TotalSeconds, heap / 1048576.0, workingSet / 1048576.0, report.Errors.FirstOrDefault()?.ToString(),
+            allocatedPerDeclaration, collections, pause);
+    }
+
+    /// <summary>Where the reading thread's time goes: the file read, then also validated, then also prepared for the store.</summary>
+    private static async Task MeasureStagesAsync(string format, string file, CsvMapping mapping, string work)
+    {
+        const int StoreStageLimit = 100_000;
+        var kept = new List<PreparedDeclaration>();
+        FormatDetector.TryParseName(format, out var declared);
+        var micros = new double[3];
+        // Three timed passes (read; read and validate; read, validate and prepare), then one that keeps prepared rows to store.
+        for (var stage = 0; stage < 4; stage++)
+        {
+            GC.Collect();
+            var watch = Stopwatch.StartNew();
+            var reader = DeclarationIngest.CreateReader(declared, format == "csv" ? mapping : null);
+            using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+            long n = 0;
+            foreach (var record in reader.Read(stream, file))
+            {
+                if (record.Declaration is not { } declaration) continue;
+                if (stage >= 1 && DeclarationValidator.Validate(declaration).Count > 0) continue;
+                if (stage >= 2)
+                {
+                    var prepared = IngestSession.Prepare(new PendingDeclaration(declaration, record.Labels, declared, "bench"), TimeProvider.System);
+                    if (stage == 3)
+                    {
+                        kept.Add(prepared);
+                        if (kept.Count == StoreStageLimit) break;
+                    }
+                }
+                n++;
+            }
+            if (stage < 3) micros[stage] = watch.Elapsed.TotalMicroseconds / Math.Max(1, n);
+        }
+        var database = Path.Combine(work, $"stages-{format}.db");
+        foreach (var f in new[] { database, database + "-wal", database + "-shm" }) File.Delete(f);
+        double storeMicros;
+        await using (var store = DeclarationStores.Open(database, TimeProvider.System))
+        {
+            await store.MigrateAsync();
+            GC.Collect();
+            var watch = Stopwatch.StartNew();
+            await using (var session = await store.BeginIngestAsync())
+            {
+                for (var i = 0; i < kept.Count; i += 5_000) await session.AddAsync(kept.GetRange(i, Math.Min(5_000, kept.Count - i)));
+                await session.CommitAsync();
+            }
+            storeMicros = watch.Elapsed.TotalMicroseconds / Math.Max(1, kept.Count);
+        }
+        foreach (var f in new[] { database, database + "-wal", database + "-shm" }) File.Delete(f);
+        Console.WriteLine($"| {format} | {micros[0]:N1} | {micros[1]:N1} | {micros[2]:N1} | {storeMicros:N1} |");
     }
 
     private static string Extension(string format) => format switch

@@ -71,6 +71,12 @@ public interface IIngestSession : IAsyncDisposable
     /// </summary>
     Task<IReadOnlyList<string?>> AddAsync(IReadOnlyList<PreparedDeclaration> batch, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// How many declarations the store writes best at a time: an embedded store wants them as they come, a server
+    /// fewer, larger round trips. Ingest gathers what is ready up to this many.
+    /// </summary>
+    int WriteBatchSize { get; }
+
     Task CommitAsync(CancellationToken cancellationToken = default);
 }
 

@@ -14,6 +14,8 @@ internal abstract class IngestSession(DbConnection connection, DbTransaction tra
 
     protected DbConnection Connection { get; } = connection;
 
+    public abstract int WriteBatchSize { get; }
+
     protected DbTransaction Transaction { get; } = transaction;
 
     public static PreparedDeclaration Prepare(PendingDeclaration pending, TimeProvider time) =>

@@ -70,6 +70,9 @@ internal sealed class PostgresDeclarationStore : SqlDeclarationStore
     private sealed class PostgresIngestSession(NpgsqlConnection connection, NpgsqlTransaction transaction, TimeProvider time)
         : IngestSession(connection, transaction, time)
     {
+        // Five COPYs and a key lookup per batch: a few thousand declarations amortise the round trips.
+        public override int WriteBatchSize => 2_048;
+
         protected override async Task<string?[]> StoreAsync(IReadOnlyList<PreparedDeclaration> batch, CancellationToken cancellationToken)
         {
             // Duplicates are found by looking the batch's keys up inside this transaction, so earlier batches of the unit

@@ -58,6 +58,9 @@ internal sealed class SqliteIngestSession : IngestSession
         }
     }
 
+    // Each statement runs per row anyway: a bigger batch would only keep more declarations waiting in memory.
+    public override int WriteBatchSize => 256;
+
     private Statement Compile(string sql)
     {
         var statement = new Statement(_db, sql);
