@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Entente.Access;
 using Entente.Declarations;
 using Entente.Storage;
 
@@ -41,10 +42,14 @@ internal static class DeclarationCommands
         var status = new Option<string?>("--status") { Description = "Lifecycle status (code or name)" };
         var limit = new Option<int>("--limit") { Description = "At most this many (1-1000)", DefaultValueFactory = _ => 20 };
         var after = new Option<string?>("--after") { Description = "Continue after this id (the 'next' of a previous page)" };
-        var command = new Command("search", "Find declarations; filters combine") { home, database, json, reference, party, hs, origin, from, to, container, status, limit, after };
+        var (purpose, justification) = PurposeOptions();
+        var command = new Command("search", "Find declarations; filters combine") { home, database, json, reference, party, hs, origin, from, to, container, status, limit, after, purpose, justification };
         command.SetAction(async (parse, ct) =>
         {
             var node = CommonOptions.LoadNode(parse, home, database);
+            var access = Access(parse, purpose, justification);
+            if (parse.GetValue(party) is not null && !access.Allowed)
+                throw new CliException($"--party: {PersonalData.Notice(PersonalData.ConsolePurposes)} (--purpose, --justification)");
             DeclarationStatus? statusFilter = null;
             if (parse.GetValue(status) is { } s)
             {
@@ -68,6 +73,7 @@ internal static class DeclarationCommands
             };
             await using var store = await CommonOptions.OpenStoreAsync(node, ct);
             var page = await store.SearchAsync(query, ct);
+            if (!access.Allowed) page = page with { Items = page.Items.Select(PersonalData.Withhold).ToList() };
             var output = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json))
             {
@@ -81,9 +87,21 @@ internal static class DeclarationCommands
                 output.WriteLine($"{d.Id,-36}  {Clip(d.Mrn ?? d.Lrn, 22),-22} {Clip(d.TypeCode, 4),-4} {DeclarationLifecycle.ToName(d.Status),-18} {d.Date:yyyy-MM-dd} {Clip(d.ImporterId, 17),-17} {d.Items,5} {value,16}");
             }
             output.WriteLine(page.Next is null ? $"{page.Items.Count} found" : $"{page.Items.Count} shown; more with --after {page.Next}");
+            if (!access.Allowed && page.Items.Count > 0) output.WriteLine($"Importers withheld: {PersonalData.Notice(PersonalData.ConsolePurposes)} (--purpose, --justification)");
             return 0;
         });
         return command;
+    }
+
+    private static (Option<string?> Purpose, Option<string?> Justification) PurposeOptions() => (
+        new Option<string?>("--purpose") { Description = $"Why party (personal) data is read: {string.Join(", ", PersonalData.ConsolePurposes.Order(StringComparer.Ordinal))}" },
+        new Option<string?>("--justification") { Description = "The case, control or request that needs it (recorded)" });
+
+    private static PersonalDataDecision Access(ParseResult parse, Option<string?> purpose, Option<string?> justification)
+    {
+        var access = PersonalData.DecideForConsole(parse.GetValue(purpose), parse.GetValue(justification));
+        if (access.PurposeStated && !access.Allowed) throw new CliException(access.Reason!);
+        return access;
     }
 
     private static Command Show()
@@ -91,14 +109,25 @@ internal static class DeclarationCommands
         var home = CommonOptions.Home();
         var database = CommonOptions.Database();
         var reference = new Argument<string>("reference") { Description = "Declaration id, MRN or LRN" };
-        var command = new Command("show", "Print a declaration in Entente's canonical JSON") { home, database, reference };
+        var (purpose, justification) = PurposeOptions();
+        var command = new Command("show", "Print a declaration in Entente's canonical JSON (party data needs --purpose and --justification)")
+        {
+            home, database, reference, purpose, justification,
+        };
         command.SetAction(async (parse, ct) =>
         {
             var node = CommonOptions.LoadNode(parse, home, database);
+            var access = Access(parse, purpose, justification);
             await using var store = await CommonOptions.OpenStoreAsync(node, ct);
             var stored = await store.FindAsync(parse.GetValue(reference)!, ct)
                 ?? throw new CliException($"no declaration with id, MRN or LRN '{parse.GetValue(reference)}'");
-            parse.InvocationConfiguration.Output.WriteLine(JsonSerializer.Serialize(DeclarationsApi.ToEnvelope(stored), Json));
+            var envelope = DeclarationsApi.ToEnvelope(stored);
+            if (!access.Allowed)
+            {
+                var (withheld, pointers) = PersonalData.Withhold(stored.Declaration);
+                envelope = envelope with { Declaration = withheld, Withheld = pointers, Notice = pointers.Count > 0 ? PersonalData.Notice(PersonalData.ConsolePurposes) : null };
+            }
+            parse.InvocationConfiguration.Output.WriteLine(JsonSerializer.Serialize(envelope, Json));
             return 0;
         });
         return command;

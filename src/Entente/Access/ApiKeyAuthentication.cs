@@ -83,7 +83,7 @@ public sealed class ApiKeyAuthenticationHandler(
     }
 }
 
-/// <summary>Which roles may do what. Personal-data purposes come with the agreements feature.</summary>
+/// <summary>Which roles may do what. Which purposes each role may read personal data for: <see cref="PersonalData"/>.</summary>
 public static class AccessPolicies
 {
     public const string Read = "read";
@@ -98,7 +98,17 @@ public static class AccessPolicies
         [ChangeStatus] = [Role.Officer, Role.Admin],
         [Administer] = [Role.Admin],
     };
+
+    /// <summary>The authenticated user as the ledger names a reader: name, authority and role.</summary>
+    public static LocalUser UserOf(ClaimsPrincipal principal)
+    {
+        var role = Enum.TryParse<Role>(principal.FindFirstValue(ClaimTypes.Role), ignoreCase: true, out var r) ? r : throw new InvalidOperationException("an authenticated user without a role");
+        return new LocalUser(principal.Identity?.Name ?? "?", principal.FindFirstValue(ApiKeyAuthenticationHandler.AuthorityClaim), role);
+    }
 }
+
+/// <summary>Who reads, as access records name them: the user, the authority or unit they belong to, their role.</summary>
+public sealed record LocalUser(string Name, string? Authority, Role Role);
 
 internal static partial class AccessLog
 {

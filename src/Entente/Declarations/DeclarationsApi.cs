@@ -15,7 +15,16 @@ using Microsoft.Extensions.Options;
 
 namespace Entente.Declarations;
 
-public sealed record DeclarationEnvelope(string Id, string Status, DateTimeOffset ReceivedAt, string Format, string SourceFile, Declaration Declaration);
+/// <summary>A stored declaration as the API shows it; <see cref="Withheld"/> lists the personal data left out and <see cref="Notice"/> says how to read it.</summary>
+public sealed record DeclarationEnvelope(string Id, string Status, DateTimeOffset ReceivedAt, string Format, string SourceFile, Declaration Declaration)
+{
+    public IReadOnlyList<string>? Withheld { get; init; }
+
+    public string? Notice { get; init; }
+}
+
+/// <summary>A page of search hits; party identifiers withheld unless a purpose was stated.</summary>
+public sealed record SearchResult(IReadOnlyList<DeclarationListing> Items, string? Next, string? Notice);
 
 public sealed record IngestErrorDto(string File, long? Line, string Path, string Message);
 
@@ -144,10 +153,15 @@ public static class DeclarationsApi
         return null;
     }
 
-    private static async Task<Results<Ok<SearchPage>, ProblemHttpResult>> Search(
-        IDeclarationStore store, string? reference, string? party, string? hs, string? origin, string? from, string? to,
-        string? container, string? status, int? limit, string? after, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<SearchResult>, ProblemHttpResult>> Search(
+        IDeclarationStore store, ClaimsPrincipal principal, string? reference, string? party, string? hs, string? origin, string? from, string? to,
+        string? container, string? status, int? limit, string? after, string? purpose, string? justification, CancellationToken cancellationToken)
     {
+        var user = AccessPolicies.UserOf(principal);
+        var access = PersonalData.Decide(user.Role, purpose, justification);
+        if (access.PurposeStated && !access.Allowed) return Problem(403, "Personal data refused", access.Reason!);
+        // Searching by a party's identifier is itself a use of personal data.
+        if (party is not null && !access.Allowed) return Problem(403, "Personal data refused", $"party: {PersonalData.Notice(user.Role)}");
         DateOnly? fromDate = null, toDate = null;
         if (from is not null)
         {
@@ -182,14 +196,27 @@ public static class DeclarationsApi
             Limit = limit ?? 50,
             After = after,
         }, cancellationToken);
-        return TypedResults.Ok(page);
+        return access.Allowed
+            ? TypedResults.Ok(new SearchResult(page.Items, page.Next, null))
+            : TypedResults.Ok(new SearchResult(page.Items.Select(PersonalData.Withhold).ToList(), page.Next, PersonalData.Notice(user.Role)));
     }
 
-    private static async Task<Results<Ok<DeclarationEnvelope>, ProblemHttpResult>> Get(string reference, IDeclarationStore store, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<DeclarationEnvelope>, ProblemHttpResult>> Get(
+        string reference, string? purpose, string? justification, IDeclarationStore store, ClaimsPrincipal principal, CancellationToken cancellationToken)
     {
+        var user = AccessPolicies.UserOf(principal);
+        var access = PersonalData.Decide(user.Role, purpose, justification);
+        if (access.PurposeStated && !access.Allowed) return Problem(403, "Personal data refused", access.Reason!);
         var stored = await store.FindAsync(reference, cancellationToken);
         if (stored is null) return Problem(404, "Not found", $"no declaration with id, MRN or LRN '{reference}'");
-        return TypedResults.Ok(ToEnvelope(stored));
+        if (access.Allowed) return TypedResults.Ok(ToEnvelope(stored));
+        var (withheld, pointers) = PersonalData.Withhold(stored.Declaration);
+        return TypedResults.Ok(ToEnvelope(stored) with
+        {
+            Declaration = withheld,
+            Withheld = pointers,
+            Notice = pointers.Count > 0 ? PersonalData.Notice(user.Role) : null,
+        });
     }
 
     public static DeclarationEnvelope ToEnvelope(StoredDeclaration stored) => new(

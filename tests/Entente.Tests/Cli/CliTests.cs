@@ -158,6 +158,36 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task Show_and_search_withhold_party_data_unless_a_purpose_and_justification_are_given()
+    {
+        await Init();
+        var declarations = new DeclarationGenerator(25).Generate(5).Select(r => r.Declaration!).ToList();
+        Assert.Equal(0, (await Run("ingest", "--home", Home, WriteNdjson("batch.ndjson", declarations))).Status);
+        var target = declarations[2];
+        var declarant = target.FindParty(Entente.Declarations.PartyRole.Declarant)!.Id!;
+
+        var (status, output, _) = await Run("declarations", "show", "--home", Home, target.Lrn!);
+        Assert.Equal(0, status);
+        Assert.DoesNotContain(declarant, output, StringComparison.Ordinal);
+        Assert.Contains("\"withheld\"", output, StringComparison.Ordinal);
+
+        (status, output, _) = await Run("declarations", "show", "--home", Home, target.Lrn!, "--purpose", "investigation", "--justification", "case 88");
+        Assert.Equal(0, status);
+        Assert.Contains(declarant, output, StringComparison.Ordinal);
+
+        var (refused, _, error) = await Run("declarations", "show", "--home", Home, target.Lrn!, "--purpose", "gossip", "--justification", "x");
+        Assert.Equal(2, refused);
+        Assert.Contains("'gossip' is not a purpose", error, StringComparison.Ordinal);
+
+        (refused, _, error) = await Run("declarations", "search", "--home", Home, "--party", declarant);
+        Assert.Equal(2, refused);
+        Assert.Contains("--purpose", error, StringComparison.Ordinal);
+        (status, output, _) = await Run("declarations", "search", "--home", Home, "--party", declarant, "--purpose", "risk-management", "--justification", "profile", "--json");
+        Assert.Equal(0, status);
+        Assert.Contains(target.Lrn!, output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Ingest_refuses_an_xml_external_entity_attack_and_stores_nothing()
     {
         await Init();
