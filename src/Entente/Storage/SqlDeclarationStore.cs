@@ -313,6 +313,104 @@ internal abstract class SqlDeclarationStore(TimeProvider time) : IDeclarationSto
         return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    public async Task<IReadOnlyList<HeldDeclaration>> ListReceivedBeforeAsync(DateTimeOffset cutoff, int limit, CancellationToken cancellationToken = default)
+    {
+        limit = Math.Clamp(limit, 1, 10_000);
+        await using var connection = await OpenConnectionAsync(cancellationToken);
+        // Ids are UUID v7 of the received time, so the id index finds the old ones: every id below the cutoff's
+        // millisecond prefix was received before it (received_at says so exactly).
+        await using var command = Command(connection, null,
+            "SELECT d.key, d.id, d.mrn, d.received_at FROM declarations d " +
+            "WHERE d.id < @bound AND d.received_at < @cutoff AND NOT EXISTS (SELECT 1 FROM retention_reviews r WHERE r.declaration_id = d.id) " +
+            "ORDER BY d.id LIMIT @limit");
+        Add(command, "@bound", Guid.CreateVersion7(cutoff).ToString()[..13]);
+        Add(command, "@cutoff", cutoff.ToUniversalTime());
+        Add(command, "@limit", limit);
+        var held = new List<(long Key, string Id, string? Mrn, DateTimeOffset ReceivedAt)>();
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+                held.Add((reader.GetInt64(0), reader.GetString(1), NullableString(reader, 2), reader.GetFieldValue<DateTimeOffset>(3)));
+        }
+        if (held.Count == 0) return [];
+        var parties = held.ToDictionary(h => h.Key, _ => new List<string>());
+        await using (var partyQuery = Command(connection, null,
+            $"SELECT declaration_key, party_id FROM declaration_parties WHERE declaration_key IN ({string.Join(", ", held.Select((_, i) => $"@k{i}"))})"))
+        {
+            for (var i = 0; i < held.Count; i++) Add(partyQuery, $"@k{i}", held[i].Key);
+            await using var reader = await partyQuery.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var list = parties[reader.GetInt64(0)];
+                var party = reader.GetString(1);
+                if (!list.Contains(party)) list.Add(party);
+            }
+        }
+        return held.Select(h => new HeldDeclaration(h.Id, h.Mrn, h.ReceivedAt, parties[h.Key])).ToList();
+    }
+
+    public async Task<int> EraseAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken = default)
+    {
+        if (ids.Count == 0) return 0;
+        await using var connection = await OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var erased = 0;
+        foreach (var chunk in ids.Chunk(500))
+        {
+            var list = string.Join(", ", chunk.Select((_, i) => $"@id{i}"));
+            var keys = $"(SELECT key FROM declarations WHERE id IN ({list}))";
+            foreach (var sql in new[]
+            {
+                $"DELETE FROM declaration_parties WHERE declaration_key IN {keys}",
+                $"DELETE FROM goods_items WHERE declaration_key IN {keys}",
+                $"DELETE FROM containers WHERE declaration_key IN {keys}",
+                $"DELETE FROM inspection_labels WHERE declaration_key IN {keys}",
+                $"DELETE FROM status_events WHERE declaration_id IN ({list})",
+                $"DELETE FROM retention_reviews WHERE declaration_id IN ({list})",
+                $"DELETE FROM declarations WHERE id IN ({list})",
+            })
+            {
+                await using var command = Command(connection, transaction, sql);
+                for (var i = 0; i < chunk.Length; i++) Add(command, $"@id{i}", chunk[i]);
+                var rows = await command.ExecuteNonQueryAsync(cancellationToken);
+                if (sql.StartsWith("DELETE FROM declarations ", StringComparison.Ordinal)) erased += rows;
+            }
+        }
+        await transaction.CommitAsync(cancellationToken);
+        return erased;
+    }
+
+    public async Task FlagForReviewAsync(IReadOnlyList<HeldDeclaration> declarations, DateTimeOffset dueAt, string rule, CancellationToken cancellationToken = default)
+    {
+        if (declarations.Count == 0) return;
+        await using var connection = await OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        foreach (var declaration in declarations)
+        {
+            await using var command = Command(connection, transaction,
+                "INSERT INTO retention_reviews (declaration_id, due_at, flagged_at, rule) VALUES (@id, @due, @at, @rule) ON CONFLICT (declaration_id) DO NOTHING");
+            Add(command, "@id", declaration.Id);
+            Add(command, "@due", dueAt.ToUniversalTime());
+            Add(command, "@at", Time.GetUtcNow().ToUniversalTime());
+            Add(command, "@rule", rule);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<ReviewFlag>> ListReviewsAsync(int limit, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenConnectionAsync(cancellationToken);
+        await using var command = Command(connection, null,
+            "SELECT declaration_id, due_at, flagged_at, rule FROM retention_reviews ORDER BY due_at, declaration_id LIMIT @limit");
+        Add(command, "@limit", Math.Clamp(limit, 1, 10_000));
+        var flags = new List<ReviewFlag>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+            flags.Add(new ReviewFlag(reader.GetString(0), reader.GetFieldValue<DateTimeOffset>(1), reader.GetFieldValue<DateTimeOffset>(2), reader.GetString(3)));
+        return flags;
+    }
+
     public async Task SaveApiUserAsync(ApiUser user, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenConnectionAsync(cancellationToken);
