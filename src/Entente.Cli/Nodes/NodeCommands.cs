@@ -34,6 +34,8 @@ internal static class NodeCommands
             var output = parse.InvocationConfiguration.Output;
             output.WriteLine($"Node {options.Code} ({options.Name}) created in {options.Home}");
             output.WriteLine($"Store: {(NodeHome.IsPostgres(options.DatabaseOrDefault) ? "PostgreSQL" : options.DatabaseOrDefault)}");
+            using (var signing = NodeKeys.LoadSigningKey(options.Home))
+                output.WriteLine($"Signing key: {NodeKeys.SigningKeyPath(options.Home)} ({NodeKeys.Fingerprint(signing)}; give partners the fingerprint)");
             output.WriteLine($"Administrator API key (shown once, keep it safe): {key}");
             return 0;
         });
@@ -51,6 +53,16 @@ internal static class NodeCommands
             output.WriteLine($"Home:         {options.Home}");
             output.WriteLine($"Store:        {store.Provider}");
             output.WriteLine($"Declarations: {await store.CountAsync(ct):N0}");
+            if (NodeKeys.HasSigningKey(options.Home))
+            {
+                using var signing = NodeKeys.LoadSigningKey(options.Home);
+                output.WriteLine($"Signing key:  {NodeKeys.Fingerprint(signing)}");
+                output.WriteLine(NodeKeys.PublicKeyPem(signing));
+            }
+            else
+            {
+                output.WriteLine($"Signing key:  none (this home predates node keys; {NodeKeys.SigningKeyPath(options.Home)} is missing)");
+            }
             return 0;
         });
         node.Add(show);

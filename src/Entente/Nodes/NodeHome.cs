@@ -23,6 +23,7 @@ public static class NodeHome
 
         Directory.CreateDirectory(options.Home);
         Directory.CreateDirectory(options.MappingsPath);
+        NodeKeys.CreateSigningKey(options.Home).Dispose();
         var settings = new JsonObject
         {
             [NodeOptions.Section] = new JsonObject

@@ -1,0 +1,87 @@
+using System.Security.Cryptography;
+
+namespace Entente.Nodes;
+
+/// <summary>
+/// The node's signing key: ECDSA P-256, made at <c>node init</c> and kept in the home as PKCS#8 PEM readable by the
+/// node's account only. It signs the node's agreements and ledger checkpoints; partners know it by its fingerprint.
+/// </summary>
+public static class NodeKeys
+{
+    public const string Folder = "keys";
+
+    public const string SigningKeyFile = "signing-key.pem";
+
+    private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
+    public static string SigningKeyPath(string home) => Path.Combine(home, Folder, SigningKeyFile);
+
+    public static bool HasSigningKey(string home) => File.Exists(SigningKeyPath(home));
+
+    /// <summary>Makes the node's signing key; refuses to replace one (partners have signed against it).</summary>
+    public static ECDsa CreateSigningKey(string home)
+    {
+        var path = SigningKeyPath(home);
+        var folder = Path.GetDirectoryName(path)!;
+        if (OperatingSystem.IsWindows()) Directory.CreateDirectory(folder);
+        else Directory.CreateDirectory(folder, OwnerOnly | UnixFileMode.UserExecute);
+        var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        try
+        {
+            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
+            if (!OperatingSystem.IsWindows()) options.UnixCreateMode = OwnerOnly;
+            using (var file = new StreamWriter(path, options))
+            {
+                file.Write(key.ExportPkcs8PrivateKeyPem());
+            }
+            return key;
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            key.Dispose();
+            throw new InvalidOperationException($"{path} exists already: a node's signing key is never replaced silently");
+        }
+        catch
+        {
+            key.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The node's signing key, with a message that says what to do when it is missing or not a P-256 key.</summary>
+    public static ECDsa LoadSigningKey(string home)
+    {
+        var path = SigningKeyPath(home);
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"{path}: this node has no signing key; `entente node init` makes one for a new node", path);
+        var key = ECDsa.Create();
+        try
+        {
+            key.ImportFromPem(File.ReadAllText(path));
+            if (key.ExportParameters(false).Curve.Oid.Value != ECCurve.NamedCurves.nistP256.Oid.Value)
+                throw new InvalidDataException($"{path}: the signing key is not an ECDSA P-256 key");
+            return key;
+        }
+        catch (ArgumentException e)
+        {
+            key.Dispose();
+            throw new InvalidDataException($"{path}: not a PEM private key ({e.Message})", e);
+        }
+        catch
+        {
+            key.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The public key as partners record it: SubjectPublicKeyInfo, DER.</summary>
+    public static byte[] PublicKey(ECDsa key) => key.ExportSubjectPublicKeyInfo();
+
+    public static string PublicKeyPem(ECDsa key) => key.ExportSubjectPublicKeyInfoPem();
+
+    /// <summary>"sha256:" and the lowercase hex SHA-256 of the SubjectPublicKeyInfo DER.</summary>
+    public static string Fingerprint(ReadOnlySpan<byte> subjectPublicKeyInfo) =>
+        "sha256:" + Convert.ToHexStringLower(SHA256.HashData(subjectPublicKeyInfo));
+
+    public static string Fingerprint(ECDsa key) => Fingerprint(PublicKey(key));
+}
