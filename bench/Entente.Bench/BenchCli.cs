@@ -15,12 +15,18 @@ internal static class BenchCli
                       Input: N declarations generated from the Korea Customs Service data set ($ENTENTE_DATA) when present,
                       else from Entente's generator. PostgreSQL: --postgres or $ENTENTE_TEST_POSTGRES, a server where the
                       user may create databases (scripts/with-postgres starts a throwaway one).
+
+                  ledger [--appends N] [--appenders 1,8,64] [--verify-count N] [--databases sqlite,postgres] [--postgres CONNSTRING]
+                      Durable ledger appends/s with group commit, inclusion-proof verification p50/p99 in a tree of 2^30,
+                      and full re-verification entries/s of a stored ledger of --verify-count entries (default 1,000,000).
+                      For durable PostgreSQL figures run under scripts/with-postgres --durable.
                 """);
             return 0;
         }
         return args[0] switch
         {
             "ingest" => await IngestBenchmark.RunAsync(args[1..]),
+            "ledger" => await LedgerBenchmark.RunAsync(args[1..]),
             _ => Unknown(args[0]),
         };
     }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Entente.Cli.Declarations;
 using Entente.Cli.Demo;
 using Entente.Cli.Ingest;
+using Entente.Cli.Ledger;
 using Entente.Cli.Nodes;
 
 namespace Entente.Cli;
@@ -23,6 +24,7 @@ public static class EntenteCli
         root.Add(IngestCommand.Create());
         root.Add(DeclarationCommands.Create());
         root.Add(DemoCommand.Create());
+        root.Add(LedgerCommands.Create());
         return root;
     }
 

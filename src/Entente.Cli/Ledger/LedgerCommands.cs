@@ -1,0 +1,169 @@
+using System.CommandLine;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Entente.Ledger;
+using Entente.Nodes;
+
+namespace Entente.Cli.Ledger;
+
+internal static class LedgerCommands
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    /// <summary>The checkpoint origin (and signed-note key name) of a node's ledger.</summary>
+    public static string Origin(NodeOptions node) => $"entente/{node.Code}/ledger";
+
+    public static Command Create()
+    {
+        var ledger = new Command("ledger", "The node's tamper-evident ledger: verify it, prove an entry, sign a checkpoint");
+        ledger.Add(Verify());
+        ledger.Add(Prove());
+        ledger.Add(SignCheckpoint());
+        return ledger;
+    }
+
+    private static Command Verify()
+    {
+        var home = CommonOptions.Home();
+        var database = CommonOptions.Database();
+        var publicKey = new Option<string?>("--public-key") { Description = "The node's public key (PEM or DER SubjectPublicKeyInfo); default: the home's signing key" };
+        var json = CommonOptions.Json();
+        var verify = new Command("verify", "Recompute the whole tree from the stored entries and check every stored hash and checkpoint; exit 1 when anything is wrong")
+        {
+            home, database, publicKey, json,
+        };
+        verify.SetAction(async (parse, ct) =>
+        {
+            var options = CommonOptions.LoadNode(parse, home, database);
+            var spki = parse.GetValue(publicKey) is { } file ? ReadPublicKey(file) : HomePublicKey(options.Home);
+            await using var store = await OpenAsync(options, ct);
+            var result = await store.VerifyAsync(spki, ct);
+            var output = parse.InvocationConfiguration.Output;
+            if (parse.GetValue(json))
+            {
+                output.WriteLine(JsonSerializer.Serialize(new { ok = result.Ok, size = result.Size, root = result.Root, checkpoints = result.Checkpoints, problems = result.Problems }, Json));
+            }
+            else
+            {
+                output.WriteLine(result.Ok
+                    ? $"Ledger verified: {result.Size:N0} entries, root {result.Root}, {result.Checkpoints} checkpoints"
+                    : $"Ledger NOT verified: {result.Problems.Count} problems ({result.Size:N0} entries recomputed)");
+                foreach (var problem in result.Problems) output.WriteLine($"  {problem}");
+            }
+            return result.Ok ? 0 : 1;
+        });
+        return verify;
+    }
+
+    private static Command Prove()
+    {
+        var home = CommonOptions.Home();
+        var database = CommonOptions.Database();
+        var entry = new Option<long>("--entry") { Description = "The entry's index (from 0)", Required = true };
+        var size = new Option<long?>("--size") { Description = "The tree size to prove it in (default: the latest checkpoint's, else the current size)" };
+        var json = CommonOptions.Json();
+        var prove = new Command("prove", "Print an inclusion proof of an entry (RFC 9162 §2.1.3) with the checkpoint it leads to")
+        {
+            home, database, entry, size, json,
+        };
+        prove.SetAction(async (parse, ct) =>
+        {
+            var options = CommonOptions.LoadNode(parse, home, database);
+            await using var store = await OpenAsync(options, ct);
+            var index = parse.GetValue(entry);
+            var checkpoint = await store.LatestCheckpointAsync(ct);
+            var head = await store.GetHeadAsync(ct);
+            var treeSize = parse.GetValue(size) ?? (checkpoint is not null && checkpoint.TreeSize > index ? checkpoint.TreeSize : head.Size);
+            if (index < 0 || index >= head.Size) throw new CliException($"--entry {index}: the ledger has {head.Size} entries (0 to {head.Size - 1})");
+            if (treeSize <= index || treeSize > head.Size) throw new CliException($"--size {treeSize}: expected a size above the entry and at most {head.Size}");
+            var proof = await store.InclusionProofAsync(index, treeSize, ct);
+            var stored = await store.GetEntryAsync(index, ct);
+            var signed = checkpoint is not null && checkpoint.TreeSize == treeSize ? checkpoint.Note : null;
+            var output = parse.InvocationConfiguration.Output;
+            if (parse.GetValue(json))
+            {
+                output.WriteLine(JsonSerializer.Serialize(new
+                {
+                    index = proof.Index,
+                    treeSize = proof.TreeSize,
+                    entry = Convert.ToBase64String(stored!.Bytes),
+                    leafHash = Convert.ToBase64String(proof.LeafHash),
+                    proof = proof.Hashes.Select(Convert.ToBase64String),
+                    root = Convert.ToBase64String(proof.Root),
+                    checkpoint = signed,
+                }, Json));
+                return 0;
+            }
+            output.WriteLine($"Entry:     {proof.Index}");
+            output.WriteLine($"Tree size: {proof.TreeSize}");
+            output.WriteLine($"Entry bytes (base64): {Convert.ToBase64String(stored!.Bytes)}");
+            output.WriteLine($"Leaf hash: {Convert.ToBase64String(proof.LeafHash)}");
+            output.WriteLine("Proof:");
+            foreach (var hash in proof.Hashes) output.WriteLine($"  {Convert.ToBase64String(hash)}");
+            output.WriteLine($"Root:      {Convert.ToBase64String(proof.Root)}");
+            output.WriteLine(signed is null ? "Checkpoint: none at this size (sign one with: entente ledger checkpoint)" : $"Checkpoint:\n{signed}");
+            return 0;
+        });
+        return prove;
+    }
+
+    private static Command SignCheckpoint()
+    {
+        var home = CommonOptions.Home();
+        var database = CommonOptions.Database();
+        var checkpoint = new Command("checkpoint", "Sign a checkpoint of the ledger as it is now with the node's key, after checking it extends the last one")
+        {
+            home, database,
+        };
+        checkpoint.SetAction(async (parse, ct) =>
+        {
+            var options = CommonOptions.LoadNode(parse, home, database);
+            if (!NodeKeys.HasSigningKey(options.Home)) throw new CliException($"{options.Home} has no signing key ({NodeKeys.SigningKeyPath(options.Home)})");
+            using var key = NodeKeys.LoadSigningKey(options.Home);
+            await using var store = await OpenAsync(options, ct);
+            StoredCheckpoint signed;
+            try
+            {
+                signed = await store.SignCheckpointAsync(key, Origin(options), ct);
+            }
+            catch (InvalidOperationException e)
+            {
+                throw new CliException(e.Message);
+            }
+            parse.InvocationConfiguration.Output.Write(signed.Note);
+            return 0;
+        });
+        return checkpoint;
+    }
+
+    private static async Task<LedgerStore> OpenAsync(NodeOptions options, CancellationToken cancellationToken)
+    {
+        await using (await CommonOptions.OpenStoreAsync(options, cancellationToken)) { }
+        return LedgerStore.Open(options.DatabaseOrDefault, TimeProvider.System);
+    }
+
+    private static byte[]? HomePublicKey(string home)
+    {
+        if (!NodeKeys.HasSigningKey(home)) return null;
+        using var key = NodeKeys.LoadSigningKey(home);
+        return NodeKeys.PublicKey(key);
+    }
+
+    private static byte[] ReadPublicKey(string file)
+    {
+        if (!File.Exists(file)) throw new CliException($"--public-key {file}: no such file");
+        var bytes = File.ReadAllBytes(file);
+        using var key = ECDsa.Create();
+        try
+        {
+            var text = System.Text.Encoding.ASCII.GetString(bytes);
+            if (text.Contains("-----BEGIN PUBLIC KEY-----", StringComparison.Ordinal)) key.ImportFromPem(text);
+            else key.ImportSubjectPublicKeyInfo(bytes, out _);
+        }
+        catch (Exception e) when (e is CryptographicException or ArgumentException)
+        {
+            throw new CliException($"--public-key {file}: expected an ECDSA P-256 public key, PEM (BEGIN PUBLIC KEY) or SubjectPublicKeyInfo DER: {e.Message}");
+        }
+        return key.ExportSubjectPublicKeyInfo();
+    }
+}
