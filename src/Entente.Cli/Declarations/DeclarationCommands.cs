@@ -4,6 +4,8 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Entente.Access;
 using Entente.Declarations;
+using Entente.Ledger;
+using Entente.Nodes;
 using Entente.Storage;
 
 namespace Entente.Cli.Declarations;
@@ -47,9 +49,18 @@ internal static class DeclarationCommands
         command.SetAction(async (parse, ct) =>
         {
             var node = CommonOptions.LoadNode(parse, home, database);
-            var access = Access(parse, purpose, justification);
+            await using var ledger = LedgerStore.Open(node.DatabaseOrDefault, TimeProvider.System);
+            var recorder = new AccessRecorder(ledger, NodeKeys.LoadSubjectKey(node.Home), node.Code);
+            var asked = recorder.Query("search declarations", [new("reference", parse.GetValue(reference)), new("party", parse.GetValue(party)),
+                new("hs", parse.GetValue(hs)), new("origin", parse.GetValue(origin)), new("from", parse.GetValue(from)), new("to", parse.GetValue(to)),
+                new("container", parse.GetValue(container)), new("status", parse.GetValue(status)), new("after", parse.GetValue(after))], "party");
+            var access = await AccessAsync(parse, purpose, justification, recorder, Operator(node), asked, ct);
             if (parse.GetValue(party) is not null && !access.Allowed)
-                throw new CliException($"--party: {PersonalData.Notice(PersonalData.ConsolePurposes)} (--purpose, --justification)");
+            {
+                var reason = $"--party: {PersonalData.Notice(PersonalData.ConsolePurposes)} (--purpose, --justification)";
+                await recorder.RecordRefusalAsync(Operator(node), AccessRecorder.Console, null, reason, asked, ct);
+                throw new CliException(reason);
+            }
             DeclarationStatus? statusFilter = null;
             if (parse.GetValue(status) is { } s)
             {
@@ -74,6 +85,8 @@ internal static class DeclarationCommands
             await using var store = await CommonOptions.OpenStoreAsync(node, ct);
             var page = await store.SearchAsync(query, ct);
             if (!access.Allowed) page = page with { Items = page.Items.Select(PersonalData.Withhold).ToList() };
+            else await recorder.RecordReadAsync(Operator(node), AccessRecorder.Console, access, asked,
+                page.Items.Select(i => (i.Id, (IEnumerable<string>)new[] { i.DeclarantId, i.ImporterId }.OfType<string>().ToArray())).ToList(), ct);
             var output = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json))
             {
@@ -97,12 +110,20 @@ internal static class DeclarationCommands
         new Option<string?>("--purpose") { Description = $"Why party (personal) data is read: {string.Join(", ", PersonalData.ConsolePurposes.Order(StringComparer.Ordinal))}" },
         new Option<string?>("--justification") { Description = "The case, control or request that needs it (recorded)" });
 
-    private static PersonalDataDecision Access(ParseResult parse, Option<string?> purpose, Option<string?> justification)
+    private static async Task<PersonalDataDecision> AccessAsync(ParseResult parse, Option<string?> purpose, Option<string?> justification,
+        AccessRecorder recorder, LocalUser who, System.Text.Json.Nodes.JsonObject asked, CancellationToken cancellationToken)
     {
         var access = PersonalData.DecideForConsole(parse.GetValue(purpose), parse.GetValue(justification));
-        if (access.PurposeStated && !access.Allowed) throw new CliException(access.Reason!);
+        if (access.PurposeStated && !access.Allowed)
+        {
+            await recorder.RecordRefusalAsync(who, AccessRecorder.Console, parse.GetValue(purpose), access.Reason!, asked, cancellationToken);
+            throw new CliException(access.Reason!);
+        }
         return access;
     }
+
+    /// <summary>The operator at the console: the OS account, for the node's own administration.</summary>
+    private static LocalUser Operator(NodeOptions node) => new(Environment.UserName, node.Code, null);
 
     private static Command Show()
     {
@@ -117,12 +138,20 @@ internal static class DeclarationCommands
         command.SetAction(async (parse, ct) =>
         {
             var node = CommonOptions.LoadNode(parse, home, database);
-            var access = Access(parse, purpose, justification);
             await using var store = await CommonOptions.OpenStoreAsync(node, ct);
+            await using var ledger = LedgerStore.Open(node.DatabaseOrDefault, TimeProvider.System);
+            var recorder = new AccessRecorder(ledger, NodeKeys.LoadSubjectKey(node.Home), node.Code);
+            var asked = recorder.Query("get declaration", [new("reference", parse.GetValue(reference))]);
+            var access = await AccessAsync(parse, purpose, justification, recorder, Operator(node), asked, ct);
             var stored = await store.FindAsync(parse.GetValue(reference)!, ct)
                 ?? throw new CliException($"no declaration with id, MRN or LRN '{parse.GetValue(reference)}'");
             var envelope = DeclarationsApi.ToEnvelope(stored);
-            if (!access.Allowed)
+            if (access.Allowed)
+            {
+                await recorder.RecordReadAsync(Operator(node), AccessRecorder.Console, access, asked,
+                    [(stored.Declaration.Id!, stored.Declaration.Parties.Select(p => p.Id).OfType<string>())], ct);
+            }
+            else
             {
                 var (withheld, pointers) = PersonalData.Withhold(stored.Declaration);
                 envelope = envelope with { Declaration = withheld, Withheld = pointers, Notice = pointers.Count > 0 ? PersonalData.Notice(PersonalData.ConsolePurposes) : null };

@@ -107,8 +107,14 @@ public static class AccessPolicies
     }
 }
 
-/// <summary>Who reads, as access records name them: the user, the authority or unit they belong to, their role.</summary>
-public sealed record LocalUser(string Name, string? Authority, Role Role);
+/// <summary>
+/// Who reads, as access records name them: the user, the authority or unit they belong to, their role (none for the
+/// operator at the node's console).
+/// </summary>
+public sealed record LocalUser(string Name, string? Authority, Role? Role)
+{
+    public string RoleName => Role?.ToString().ToLowerInvariant() ?? "operator";
+}
 
 internal static partial class AccessLog
 {

@@ -154,14 +154,25 @@ public static class DeclarationsApi
     }
 
     private static async Task<Results<Ok<SearchResult>, ProblemHttpResult>> Search(
-        IDeclarationStore store, ClaimsPrincipal principal, string? reference, string? party, string? hs, string? origin, string? from, string? to,
+        IDeclarationStore store, AccessRecorder recorder, ClaimsPrincipal principal, string? reference, string? party, string? hs, string? origin, string? from, string? to,
         string? container, string? status, int? limit, string? after, string? purpose, string? justification, CancellationToken cancellationToken)
     {
         var user = AccessPolicies.UserOf(principal);
-        var access = PersonalData.Decide(user.Role, purpose, justification);
-        if (access.PurposeStated && !access.Allowed) return Problem(403, "Personal data refused", access.Reason!);
+        var access = PersonalData.Decide(user.Role!.Value, purpose, justification);
+        var asked = recorder.Query("search declarations", [new("reference", reference), new("party", party), new("hs", hs), new("origin", origin),
+            new("from", from), new("to", to), new("container", container), new("status", status), new("after", after)], "party");
+        if (access.PurposeStated && !access.Allowed)
+        {
+            await recorder.RecordRefusalAsync(user, AccessRecorder.Api, purpose, access.Reason!, asked, cancellationToken);
+            return Problem(403, "Personal data refused", access.Reason!);
+        }
         // Searching by a party's identifier is itself a use of personal data.
-        if (party is not null && !access.Allowed) return Problem(403, "Personal data refused", $"party: {PersonalData.Notice(user.Role)}");
+        if (party is not null && !access.Allowed)
+        {
+            var reason = $"party: {PersonalData.Notice(user.Role!.Value)}";
+            await recorder.RecordRefusalAsync(user, AccessRecorder.Api, purpose, reason, asked, cancellationToken);
+            return Problem(403, "Personal data refused", reason);
+        }
         DateOnly? fromDate = null, toDate = null;
         if (from is not null)
         {
@@ -196,26 +207,38 @@ public static class DeclarationsApi
             Limit = limit ?? 50,
             After = after,
         }, cancellationToken);
-        return access.Allowed
-            ? TypedResults.Ok(new SearchResult(page.Items, page.Next, null))
-            : TypedResults.Ok(new SearchResult(page.Items.Select(PersonalData.Withhold).ToList(), page.Next, PersonalData.Notice(user.Role)));
+        if (!access.Allowed) return TypedResults.Ok(new SearchResult(page.Items.Select(PersonalData.Withhold).ToList(), page.Next, PersonalData.Notice(user.Role!.Value)));
+        await recorder.RecordReadAsync(user, AccessRecorder.Api, access, asked,
+            page.Items.Select(i => (i.Id, (IEnumerable<string>)new[] { i.DeclarantId, i.ImporterId }.OfType<string>().ToArray())).ToList(), cancellationToken);
+        return TypedResults.Ok(new SearchResult(page.Items, page.Next, null));
     }
 
     private static async Task<Results<Ok<DeclarationEnvelope>, ProblemHttpResult>> Get(
-        string reference, string? purpose, string? justification, IDeclarationStore store, ClaimsPrincipal principal, CancellationToken cancellationToken)
+        string reference, string? purpose, string? justification, IDeclarationStore store, AccessRecorder recorder, ClaimsPrincipal principal,
+        CancellationToken cancellationToken)
     {
         var user = AccessPolicies.UserOf(principal);
-        var access = PersonalData.Decide(user.Role, purpose, justification);
-        if (access.PurposeStated && !access.Allowed) return Problem(403, "Personal data refused", access.Reason!);
+        var access = PersonalData.Decide(user.Role!.Value, purpose, justification);
+        var asked = recorder.Query("get declaration", [new("reference", reference)]);
+        if (access.PurposeStated && !access.Allowed)
+        {
+            await recorder.RecordRefusalAsync(user, AccessRecorder.Api, purpose, access.Reason!, asked, cancellationToken);
+            return Problem(403, "Personal data refused", access.Reason!);
+        }
         var stored = await store.FindAsync(reference, cancellationToken);
         if (stored is null) return Problem(404, "Not found", $"no declaration with id, MRN or LRN '{reference}'");
-        if (access.Allowed) return TypedResults.Ok(ToEnvelope(stored));
+        if (access.Allowed)
+        {
+            await recorder.RecordReadAsync(user, AccessRecorder.Api, access, asked,
+                [(stored.Declaration.Id!, stored.Declaration.Parties.Select(p => p.Id).OfType<string>())], cancellationToken);
+            return TypedResults.Ok(ToEnvelope(stored));
+        }
         var (withheld, pointers) = PersonalData.Withhold(stored.Declaration);
         return TypedResults.Ok(ToEnvelope(stored) with
         {
             Declaration = withheld,
             Withheld = pointers,
-            Notice = pointers.Count > 0 ? PersonalData.Notice(user.Role) : null,
+            Notice = pointers.Count > 0 ? PersonalData.Notice(user.Role!.Value) : null,
         });
     }
 

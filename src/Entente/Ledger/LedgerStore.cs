@@ -80,12 +80,14 @@ public sealed class LedgerStore : IAsyncDisposable
         // Serialising and hashing need no lock: done by the caller's thread before joining the queue.
         var bytes = new byte[entries.Count][];
         var hashes = new byte[entries.Count][];
+        var subjects = new string[entries.Count][];
         for (var i = 0; i < entries.Count; i++)
         {
             bytes[i] = entries[i].ToBytes();
             hashes[i] = MerkleTree.LeafHash(bytes[i]);
+            subjects[i] = LedgerSubjects.Of(entries[i]);
         }
-        var pending = new PendingAppend(bytes, hashes);
+        var pending = new PendingAppend(bytes, hashes, subjects);
         bool start;
         lock (_queue)
         {
@@ -149,12 +151,14 @@ public sealed class LedgerStore : IAsyncDisposable
 
         var leaves = new List<StoredLeaf>();
         var nodes = new List<StoredNode>();
+        var subjects = new List<(string Subject, long Index)>();
         var index = head.Size;
         foreach (var pending in batch)
         {
             for (var i = 0; i < pending.Bytes.Length; i++, index++)
             {
                 leaves.Add(new StoredLeaf(index, pending.Hashes[i], pending.Bytes[i]));
+                foreach (var subject in pending.Subjects[i]) subjects.Add((subject, index));
                 frontier.Add((0, pending.Hashes[i]));
                 while (frontier.Count >= 2 && frontier[^1].Level == frontier[^2].Level)
                 {
@@ -170,6 +174,18 @@ public sealed class LedgerStore : IAsyncDisposable
         for (var i = frontier.Count - 2; i >= 0; i--) root = MerkleTree.NodeHash(frontier[i].Hash, root);
 
         await InsertAsync(connection, transaction, leaves, nodes, cancellationToken);
+        if (subjects.Count > 0)
+        {
+            await using var subject = Command(connection, transaction, "INSERT INTO ledger_subjects (subject, idx) VALUES (@subject, @idx)");
+            var name = Add(subject, "@subject", "");
+            var idx = Add(subject, "@idx", 0L);
+            foreach (var (s, i) in subjects)
+            {
+                name.Value = s;
+                idx.Value = i;
+                await subject.ExecuteNonQueryAsync(cancellationToken);
+            }
+        }
         await using (var update = Command(connection, transaction, "UPDATE ledger_head SET tree_size = @size, root = @root WHERE id = 1"))
         {
             Add(update, "@size", index);
@@ -491,7 +507,28 @@ public sealed class LedgerStore : IAsyncDisposable
         }
     }
 
-    private sealed record PendingAppend(byte[][] Bytes, byte[][] Hashes)
+    /// <summary>
+    /// The entries filed under a subject (a declaration id, a party's tag), newest first. Each is checked against its
+    /// own bytes: an index row the entry does not bear is not returned.
+    /// </summary>
+    public async Task<IReadOnlyList<StoredLedgerEntry>> EntriesAboutAsync(string subject, int limit, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, null,
+            "SELECT e.idx, e.leaf_hash, e.entry FROM ledger_subjects s JOIN ledger_entries e ON e.idx = s.idx WHERE s.subject = @subject ORDER BY s.idx DESC LIMIT @limit");
+        Add(command, "@subject", subject);
+        Add(command, "@limit", Math.Clamp(limit, 1, 10_000));
+        var found = new List<StoredLedgerEntry>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var stored = new StoredLedgerEntry(reader.GetInt64(0), (byte[])reader.GetValue(1), (byte[])reader.GetValue(2));
+            if (LedgerSubjects.Of(stored.Entry).Contains(subject, StringComparer.Ordinal)) found.Add(stored);
+        }
+        return found;
+    }
+
+    private sealed record PendingAppend(byte[][] Bytes, byte[][] Hashes, string[][] Subjects)
     {
         public TaskCompletionSource<IReadOnlyList<long>> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

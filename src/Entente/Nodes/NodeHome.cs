@@ -24,6 +24,7 @@ public static class NodeHome
         Directory.CreateDirectory(options.Home);
         Directory.CreateDirectory(options.MappingsPath);
         NodeKeys.CreateSigningKey(options.Home).Dispose();
+        NodeKeys.CreateSubjectKey(options.Home);
         var settings = new JsonObject
         {
             [NodeOptions.Section] = new JsonObject

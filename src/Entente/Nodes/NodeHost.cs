@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Entente.Access;
 using Entente.Declarations;
+using Entente.Ledger;
 using Entente.Storage;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
@@ -44,6 +45,10 @@ public static class NodeHost
         builder.Services.AddSingleton(time ?? TimeProvider.System);
         builder.Services.AddSingleton<IDeclarationStore>(sp =>
             DeclarationStores.Open(sp.GetRequiredService<IOptions<NodeOptions>>().Value.DatabaseOrDefault, sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton(sp =>
+            LedgerStore.Open(sp.GetRequiredService<IOptions<NodeOptions>>().Value.DatabaseOrDefault, sp.GetRequiredService<TimeProvider>()));
+        var subjectKey = NodeKeys.LoadSubjectKey(loaded.Home);
+        builder.Services.AddSingleton(sp => new AccessRecorder(sp.GetRequiredService<LedgerStore>(), subjectKey, loaded.Code));
 
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();

@@ -12,6 +12,8 @@ public static class NodeKeys
 
     public const string SigningKeyFile = "signing-key.pem";
 
+    public const string SubjectKeyFile = "subject-key";
+
     private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
     public static string SigningKeyPath(string home) => Path.Combine(home, Folder, SigningKeyFile);
@@ -71,6 +73,47 @@ public static class NodeKeys
         {
             key.Dispose();
             throw;
+        }
+    }
+
+    public static string SubjectKeyPath(string home) => Path.Combine(home, Folder, SubjectKeyFile);
+
+    /// <summary>
+    /// Makes the node's subject key: 32 random bytes that turn a party's identifier into the tag the ledger files its
+    /// entries under, so the ledger (kept forever, shown to auditors and partners) holds no identifier in the clear.
+    /// </summary>
+    public static void CreateSubjectKey(string home)
+    {
+        var path = SubjectKeyPath(home);
+        var folder = Path.GetDirectoryName(path)!;
+        if (OperatingSystem.IsWindows()) Directory.CreateDirectory(folder);
+        else Directory.CreateDirectory(folder, OwnerOnly | UnixFileMode.UserExecute);
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
+        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = OwnerOnly;
+        try
+        {
+            using var file = new StreamWriter(path, options);
+            file.Write(Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            throw new InvalidOperationException($"{path} exists already: the subject key is never replaced (the ledger's tags depend on it)");
+        }
+    }
+
+    public static byte[] LoadSubjectKey(string home)
+    {
+        var path = SubjectKeyPath(home);
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"{path}: this node has no subject key; `entente node init` makes one for a new node", path);
+        try
+        {
+            var key = Convert.FromBase64String(File.ReadAllText(path).Trim());
+            return key.Length == 32 ? key : throw new InvalidDataException($"{path}: a subject key is 32 bytes, base64");
+        }
+        catch (FormatException e)
+        {
+            throw new InvalidDataException($"{path}: a subject key is 32 bytes, base64 ({e.Message})", e);
         }
     }
 

@@ -1,0 +1,76 @@
+using System.Text.Json.Nodes;
+using Entente.Ledger;
+
+namespace Entente.Access;
+
+/// <summary>
+/// Puts every read of personal data — and every refused attempt — in the ledger with what the EU Law Enforcement
+/// Directive (Art. 25) and the SIS Regulation (Art. 12) ask a log to hold: who (user and authority), when, the purpose
+/// and justification, the query, the records touched and who received them. Parties are named by their keyed tags.
+/// </summary>
+public sealed class AccessRecorder(LedgerStore ledger, byte[] subjectKey, string nodeCode)
+{
+    public const string Api = "api";
+    public const string Console = "console";
+
+    /// <summary>A party's tag as the ledger files it.</summary>
+    public string PartySubject(string partyId) => LedgerSubjects.Party(subjectKey, partyId);
+
+    /// <summary>A query's parameters as the ledger keeps them: a party identifier becomes its tag.</summary>
+    public JsonObject Query(string action, IEnumerable<KeyValuePair<string, string?>> parameters, params string[] partyParameters)
+    {
+        var query = new JsonObject { ["action"] = action };
+        foreach (var (name, value) in parameters)
+        {
+            if (value is null) continue;
+            query[name] = partyParameters.Contains(name, StringComparer.Ordinal) ? PartySubject(value) : value;
+        }
+        return query;
+    }
+
+    public Task<long> RecordReadAsync(LocalUser user, string channel, PersonalDataDecision access, JsonObject query,
+        IReadOnlyList<(string DeclarationId, IEnumerable<string> PartyIds)> records, CancellationToken cancellationToken = default)
+    {
+        if (!access.Allowed) throw new ArgumentException("only an allowed read is recorded as an access", nameof(access));
+        var subjects = new List<string>();
+        foreach (var (id, parties) in records)
+        {
+            subjects.Add(LedgerSubjects.Declaration(id));
+            subjects.AddRange(parties.Where(p => !string.IsNullOrWhiteSpace(p) && p != PersonalData.Withheld).Select(PartySubject));
+        }
+        foreach (var (_, value) in query)
+        {
+            if (value?.GetValue<string>() is { } v && v.StartsWith("party:", StringComparison.Ordinal)) subjects.Add(v);
+        }
+        var body = new JsonObject
+        {
+            ["channel"] = channel,
+            ["role"] = user.RoleName,
+            ["purpose"] = access.Purpose,
+            ["justification"] = access.Justification,
+            ["query"] = query,
+            ["records"] = new JsonArray(records.Select(r => (JsonNode)r.DeclarationId).ToArray()),
+            ["recipient"] = user.Name,
+            [LedgerSubjects.Field] = LedgerSubjects.ToJson(subjects),
+        };
+        return ledger.AppendAsync(LedgerKinds.PersonalDataAccess, Actor(user), body, cancellationToken);
+    }
+
+    public Task<long> RecordRefusalAsync(LocalUser user, string channel, string? purpose, string reason, JsonObject query, CancellationToken cancellationToken = default)
+    {
+        var subjects = query.Select(p => p.Value?.GetValue<string>()).OfType<string>().Where(v => v.StartsWith("party:", StringComparison.Ordinal));
+        var body = new JsonObject
+        {
+            ["decision"] = "deny",
+            ["channel"] = channel,
+            ["role"] = user.RoleName,
+            ["purpose"] = purpose,
+            ["reason"] = reason,
+            ["query"] = query,
+            [LedgerSubjects.Field] = LedgerSubjects.ToJson(subjects),
+        };
+        return ledger.AppendAsync(LedgerKinds.PolicyDecision, Actor(user), body, cancellationToken);
+    }
+
+    private LedgerActor Actor(LocalUser user) => new(user.Name, user.Authority ?? nodeCode);
+}
