@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Entente.Cli.Agreements;
 using Entente.Cli.Declarations;
 using Entente.Cli.Demo;
 using Entente.Cli.Ingest;
@@ -23,6 +24,7 @@ public static class EntenteCli
         root.Add(IngestCommand.Create());
         root.Add(DeclarationCommands.Create());
         root.Add(DemoCommand.Create());
+        root.Add(AgreementCommands.Create());
         return root;
     }
 
