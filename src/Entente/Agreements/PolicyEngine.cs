@@ -54,12 +54,12 @@ public static class PolicyEngine
                 anyRule = true;
                 if (request.Requester.IsLocal && !rule.Roles.Contains(request.Requester.Role!))
                 {
-                    (notPermitted ??= []).Add($"{agreement}: role '{request.Requester.Role}' may not read {Name(request.Category)} (allowed: {string.Join(", ", rule.Roles)})");
+                    (notPermitted ??= []).Add($"{agreement}: role '{request.Requester.Role}' may not read {Name(request.Category)} (allowed: {string.Join(", ", rule.Roles.Order(StringComparer.Ordinal))})");
                     continue;
                 }
                 if (!rule.Purposes.Contains(purpose))
                 {
-                    (notPermitted ??= []).Add($"{agreement}: purpose {Name(purpose)} is not allowed for {Name(request.Category)} (allowed: {string.Join(", ", rule.Purposes.Select(Name))})");
+                    (notPermitted ??= []).Add($"{agreement}: purpose {Name(purpose)} is not allowed for {Name(request.Category)} (allowed: {string.Join(", ", rule.Purposes.Order().Select(Name))})");
                     continue;
                 }
                 var treatments = new Treatment[fields.Length];
