@@ -15,12 +15,16 @@ internal static class BenchCli
                       Input: N declarations generated from the Korea Customs Service data set ($ENTENTE_DATA) when present,
                       else from Entente's generator. PostgreSQL: --postgres or $ENTENTE_TEST_POSTGRES, a server where the
                       user may create databases (scripts/with-postgres starts a throwaway one).
+
+                  policy [--agreements N] [--decisions N]
+                      Policy decision latency (median, p90, p99) with N agreements in force (default 50).
                 """);
             return 0;
         }
         return args[0] switch
         {
             "ingest" => await IngestBenchmark.RunAsync(args[1..]),
+            "policy" => PolicyBenchmark.Run(args[1..]),
             _ => Unknown(args[0]),
         };
     }
