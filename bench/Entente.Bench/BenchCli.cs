@@ -20,6 +20,8 @@ internal static class BenchCli
                       Durable ledger appends/s with group commit, inclusion-proof verification p50/p99 in a tree of 2^30,
                       and full re-verification entries/s of a stored ledger of --verify-count entries (default 1,000,000).
                       For durable PostgreSQL figures run under scripts/with-postgres --durable.
+                  policy [--agreements N] [--decisions N]
+                      Policy decision latency (median, p90, p99) with N agreements in force (default 50).
                 """);
             return 0;
         }
@@ -27,6 +29,7 @@ internal static class BenchCli
         {
             "ingest" => await IngestBenchmark.RunAsync(args[1..]),
             "ledger" => await LedgerBenchmark.RunAsync(args[1..]),
+            "policy" => PolicyBenchmark.Run(args[1..]),
             _ => Unknown(args[0]),
         };
     }

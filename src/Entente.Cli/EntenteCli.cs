@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Entente.Cli.Agreements;
 using Entente.Cli.Declarations;
 using Entente.Cli.Demo;
 using Entente.Cli.Ingest;
@@ -25,6 +26,7 @@ public static class EntenteCli
         root.Add(DeclarationCommands.Create());
         root.Add(DemoCommand.Create());
         root.Add(LedgerCommands.Create());
+        root.Add(AgreementCommands.Create());
         return root;
     }
 
