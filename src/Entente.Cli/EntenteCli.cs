@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Entente.Cli.Agreements;
+using Entente.Cli.Audit;
 using Entente.Cli.Declarations;
 using Entente.Cli.Demo;
 using Entente.Cli.Ingest;
@@ -27,6 +28,7 @@ public static class EntenteCli
         root.Add(DemoCommand.Create());
         root.Add(LedgerCommands.Create());
         root.Add(AgreementCommands.Create());
+        root.Add(AuditCommands.Create());
         return root;
     }
 

@@ -90,6 +90,7 @@ public static class AccessPolicies
     public const string Submit = "submit";
     public const string ChangeStatus = "change-status";
     public const string Administer = "administer";
+    public const string Audit = "audit";
 
     public static readonly IReadOnlyDictionary<string, Role[]> Roles = new Dictionary<string, Role[]>
     {
@@ -97,6 +98,7 @@ public static class AccessPolicies
         [Submit] = [Role.Officer, Role.Admin],
         [ChangeStatus] = [Role.Officer, Role.Admin],
         [Administer] = [Role.Admin],
+        [Audit] = [Role.Auditor],
     };
 
     /// <summary>The authenticated user as the ledger names a reader: name, authority and role.</summary>

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Entente.Access;
+using Entente.Audit;
 using Entente.Declarations;
 using Entente.Ledger;
 using Entente.Storage;
@@ -81,6 +82,7 @@ public static class NodeHost
         app.MapGet("/api/node", (IOptions<NodeOptions> node) => new { code = node.Value.Code, name = node.Value.Name, version = Version })
             .RequireAuthorization(AccessPolicies.Read).WithTags("Node");
         app.MapDeclarationsApi();
+        app.MapAuditApi();
         return app;
     }
 

@@ -210,12 +210,15 @@ public sealed class DeclarationsApiTests(NodeFixture fixture) : IClassFixture<No
     }
 }
 
-public sealed record RunningNode(NodeProcess Node, string OfficerKey, string AnalystKey)
+public sealed record RunningNode(NodeProcess Node, string OfficerKey, string AnalystKey, string AuditorKey, string? Database)
 {
+    /// <summary>The node's database as the CLI names it: the PostgreSQL connection string, or the home's SQLite file.</summary>
+    public string Store => Database ?? Path.Combine(Node.Home, "entente.db");
+
     public HttpClient Client(string? key = null) => Node.Client(key);
 }
 
-/// <summary>One node process per database for the whole test class, with an officer and an analyst besides the administrator.</summary>
+/// <summary>One node process per database for the whole test class, with an officer, an analyst and an auditor besides the administrator.</summary>
 public sealed class NodeFixture : IAsyncLifetime
 {
     private readonly SemaphoreSlim gate = new(1, 1);
@@ -235,7 +238,8 @@ public sealed class NodeFixture : IAsyncLifetime
                 database = postgres.Database;
             }
             var node = await NodeProcess.StartAsync(database);
-            running = new RunningNode(node, await node.AddUserAsync("officer", "officer", database), await node.AddUserAsync("analyst", "analyst", database));
+            running = new RunningNode(node, await node.AddUserAsync("officer", "officer", database), await node.AddUserAsync("analyst", "analyst", database),
+                await node.AddUserAsync("auditor", "auditor", database), database);
             nodes[provider] = running;
             return running;
         }

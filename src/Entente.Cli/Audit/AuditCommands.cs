@@ -1,0 +1,79 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Entente.Access;
+using Entente.Audit;
+using Entente.Ledger;
+using Entente.Nodes;
+
+namespace Entente.Cli.Audit;
+
+internal static class AuditCommands
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    public static Command Create()
+    {
+        var audit = new Command("audit", "Accountability: what the ledger says was done with a party's or a declaration's data");
+        audit.Add(Subject());
+        return audit;
+    }
+
+    private static Command Subject()
+    {
+        var home = CommonOptions.Home();
+        var database = CommonOptions.Database();
+        var json = CommonOptions.Json();
+        var party = new Option<string?>("--party") { Description = "A party's identification number (EORI, TIN, trader number)" };
+        var declaration = new Option<string?>("--declaration") { Description = "A declaration's id, MRN or LRN" };
+        var justification = new Option<string?>("--justification") { Description = "Why (needed for a party: the lookup is itself recorded)" };
+        var command = new Command("subject", "Every recorded access to and disclosure of a party's or a declaration's data: who, when, why, for whom, under which agreement")
+        {
+            home, database, json, party, declaration, justification,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            var node = CommonOptions.LoadNode(parse, home, database);
+            if ((parse.GetValue(party) is null) == (parse.GetValue(declaration) is null)) throw new CliException("name one subject: --party ID or --declaration REF");
+            await using var ledger = LedgerStore.Open(node.DatabaseOrDefault, TimeProvider.System);
+            var recorder = new AccessRecorder(ledger, NodeKeys.LoadSubjectKey(node.Home), node.Code);
+            var who = new LocalUser(Environment.UserName, node.Code, null);
+            string subject;
+            if (parse.GetValue(party) is { } partyId)
+            {
+                var access = PersonalData.DecideForConsole("audit", parse.GetValue(justification));
+                var asked = recorder.Query("audit subject", [new("party", partyId)], "party");
+                if (!access.Allowed)
+                {
+                    await recorder.RecordRefusalAsync(who, AccessRecorder.Console, "audit", access.Reason!, asked, ct);
+                    throw new CliException($"--justification: {access.Reason}");
+                }
+                await recorder.RecordReadAsync(who, AccessRecorder.Console, access, asked, [], ct);
+                subject = recorder.PartySubject(partyId);
+            }
+            else
+            {
+                await using var store = await CommonOptions.OpenStoreAsync(node, ct);
+                var reference = parse.GetValue(declaration)!;
+                subject = LedgerSubjects.Declaration((await store.FindAsync(reference, ct))?.Declaration.Id ?? reference);
+            }
+            var events = await AuditTrail.AboutAsync(ledger, subject, cancellationToken: ct);
+            var output = parse.InvocationConfiguration.Output;
+            if (parse.GetValue(json))
+            {
+                output.WriteLine(JsonSerializer.Serialize(new AuditAnswer(subject, events), Json));
+                return 0;
+            }
+            output.WriteLine($"Subject {subject}: {events.Count} ledger entr{(events.Count == 1 ? "y" : "ies")}, newest first");
+            foreach (var e in events)
+            {
+                var what = e.Decision == "deny" ? $"REFUSED ({e.Reason})" : $"{e.Kind} for {e.Recipient ?? "?"}";
+                var why = e.Purpose is null ? "" : $" purpose {e.Purpose}{(e.Justification is null ? "" : $" ({e.Justification})")}";
+                var under = e.Agreement is null ? "" : $" under {e.Agreement}";
+                output.WriteLine($"#{e.Entry,-6} {e.At.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)}Z  {e.User}@{e.Authority} via {e.Channel ?? "?"}: {what}{why}{under}; records: {string.Join(", ", e.Records)}");
+            }
+            return 0;
+        });
+        return command;
+    }
+}

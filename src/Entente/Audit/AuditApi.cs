@@ -1,0 +1,92 @@
+using System.Security.Claims;
+using Entente.Access;
+using Entente.Ledger;
+using Entente.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+
+namespace Entente.Audit;
+
+public sealed record AuditAnswer(string Subject, IReadOnlyList<AuditEvent> Events);
+
+public sealed record CheckpointAnswer(long TreeSize, string Root, string Note);
+
+public sealed record ProofAnswer(long Entry, long TreeSize, string LeafHash, IReadOnlyList<string> Proof, string Root, string EntryBytes, string? Checkpoint);
+
+public sealed record ConsistencyAnswer(long From, long To, string RootFrom, string RootTo, IReadOnlyList<string> Proof);
+
+/// <summary>The auditors' endpoints: the accountability query, and the ledger's checkpoint and proofs for anyone checking it.</summary>
+public static class AuditApi
+{
+    public static IEndpointRouteBuilder MapAuditApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/audit/subject", Subject).RequireAuthorization(AccessPolicies.Audit).WithTags("Audit")
+            .WithSummary("Who got data about a party or a declaration, when, why, under which agreement (party needs justification; recorded)");
+        var ledger = app.MapGroup("/api/ledger").WithTags("Ledger");
+        // A checkpoint is a signed tree size and root, made to be published: partners and witnesses fetch it.
+        ledger.MapGet("/checkpoint", Checkpoint).AllowAnonymous().WithSummary("The latest signed checkpoint (C2SP signed note)");
+        ledger.MapGet("/consistency", Consistency).AllowAnonymous().WithSummary("A consistency proof between two tree sizes (RFC 9162 §2.1.4)");
+        ledger.MapGet("/proof", Proof).RequireAuthorization(AccessPolicies.Audit).WithSummary("An entry, its bytes and its inclusion proof (RFC 9162 §2.1.3)");
+        return app;
+    }
+
+    private static async Task<Results<Ok<AuditAnswer>, ProblemHttpResult>> Subject(
+        string? party, string? declaration, string? justification, LedgerStore ledger, IDeclarationStore store, AccessRecorder recorder,
+        ClaimsPrincipal principal, CancellationToken cancellationToken)
+    {
+        if ((party is null) == (declaration is null)) return Problem(400, "Bad query", "name one subject: party=ID or declaration=ID|MRN|LRN");
+        var user = AccessPolicies.UserOf(principal);
+        if (party is not null)
+        {
+            // Asking about a person is itself a use of their data: the auditor's purpose is audit, and it is recorded.
+            var access = PersonalData.Decide(user.Role!.Value, "audit", justification);
+            var asked = recorder.Query("audit subject", [new("party", party)], "party");
+            if (!access.Allowed)
+            {
+                await recorder.RecordRefusalAsync(user, AccessRecorder.Api, "audit", access.Reason!, asked, cancellationToken);
+                return Problem(403, "Personal data refused", access.Reason!);
+            }
+            var subject = recorder.PartySubject(party);
+            var events = await AuditTrail.AboutAsync(ledger, subject, cancellationToken: cancellationToken);
+            await recorder.RecordReadAsync(user, AccessRecorder.Api, access, asked, [], cancellationToken);
+            return TypedResults.Ok(new AuditAnswer(subject, events));
+        }
+        var id = (await store.FindAsync(declaration!, cancellationToken))?.Declaration.Id ?? declaration!;
+        var about = LedgerSubjects.Declaration(id);
+        return TypedResults.Ok(new AuditAnswer(about, await AuditTrail.AboutAsync(ledger, about, cancellationToken: cancellationToken)));
+    }
+
+    private static async Task<Results<Ok<CheckpointAnswer>, ProblemHttpResult>> Checkpoint(LedgerStore ledger, CancellationToken cancellationToken)
+    {
+        if (await ledger.LatestCheckpointAsync(cancellationToken) is not { } latest)
+            return Problem(404, "No checkpoint", "the ledger has no signed checkpoint yet (entente ledger checkpoint)");
+        var parsed = Ledger.Checkpoint.Parse(latest.Note).Checkpoint!;
+        return TypedResults.Ok(new CheckpointAnswer(latest.TreeSize, Convert.ToBase64String(parsed.Root), latest.Note));
+    }
+
+    private static async Task<Results<Ok<ConsistencyAnswer>, ProblemHttpResult>> Consistency(long from, long to, LedgerStore ledger, CancellationToken cancellationToken)
+    {
+        var head = await ledger.GetHeadAsync(cancellationToken);
+        if (from < 1 || to < from || to > head.Size) return Problem(400, "Bad query", $"from and to: expected 1 <= from <= to <= {head.Size}");
+        var proof = await ledger.ConsistencyProofAsync(from, to, cancellationToken);
+        return TypedResults.Ok(new ConsistencyAnswer(from, to, Convert.ToBase64String(proof.Root1), Convert.ToBase64String(proof.Root2),
+            proof.Hashes.Select(Convert.ToBase64String).ToList()));
+    }
+
+    private static async Task<Results<Ok<ProofAnswer>, ProblemHttpResult>> Proof(long entry, long? size, LedgerStore ledger, CancellationToken cancellationToken)
+    {
+        var head = await ledger.GetHeadAsync(cancellationToken);
+        var latest = await ledger.LatestCheckpointAsync(cancellationToken);
+        var treeSize = size ?? latest?.TreeSize ?? head.Size;
+        if (entry < 0 || treeSize > head.Size || entry >= treeSize)
+            return Problem(400, "Bad query", $"entry and size: expected 0 <= entry < size <= {head.Size}");
+        var proof = await ledger.InclusionProofAsync(entry, treeSize, cancellationToken);
+        var stored = await ledger.GetEntryAsync(entry, cancellationToken);
+        return TypedResults.Ok(new ProofAnswer(entry, treeSize, Convert.ToBase64String(proof.LeafHash), proof.Hashes.Select(Convert.ToBase64String).ToList(),
+            Convert.ToBase64String(proof.Root), Convert.ToBase64String(stored!.Bytes), latest?.TreeSize == treeSize ? latest.Note : null));
+    }
+
+    private static ProblemHttpResult Problem(int status, string title, string detail) => TypedResults.Problem(detail, statusCode: status, title: title);
+}
