@@ -6,6 +6,7 @@ using Entente.Cli.Demo;
 using Entente.Cli.Ingest;
 using Entente.Cli.Ledger;
 using Entente.Cli.Nodes;
+using Entente.Cli.Retention;
 
 namespace Entente.Cli;
 
@@ -29,6 +30,7 @@ public static class EntenteCli
         root.Add(LedgerCommands.Create());
         root.Add(AgreementCommands.Create());
         root.Add(AuditCommands.Create());
+        root.Add(RetentionCommands.Create());
         return root;
     }
 

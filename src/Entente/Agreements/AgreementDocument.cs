@@ -103,6 +103,20 @@ public static partial class AgreementDocument
     }
 
     /// <summary>"sha256:" + lowercase hex of SHA-256 of the canonical bytes.</summary>
+    /// <summary>An ISO 8601 period as agreements write it (P5Y, P6M, P30D, PT12H and their combinations).</summary>
+    public static bool TryParsePeriod(string text, out Period period)
+    {
+        var match = PeriodPattern().Match(text);
+        if (text is "P" or "PT" || !match.Success)
+        {
+            period = default;
+            return false;
+        }
+        int Group(int i) => match.Groups[i].Success ? int.Parse(match.Groups[i].Value, CultureInfo.InvariantCulture) : 0;
+        period = new Period(Group(1), Group(2), Group(3), Group(4));
+        return true;
+    }
+
     public static string HashOf(ReadOnlySpan<byte> canonical) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(canonical));
 
     internal static YamlMappingNode LoadRoot(string yaml, string file)

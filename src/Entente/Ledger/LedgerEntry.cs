@@ -21,11 +21,12 @@ public static class LedgerKinds
     public const string DisclosureReceipted = "disclosure-receipted";
     public const string PersonalDataAccess = "personal-data-access";
     public const string Erasure = "erasure";
+    public const string RetentionReview = "retention-review";
     public const string ModelInService = "model-in-service";
 
     public static IReadOnlyList<string> Known { get; } =
     [
-        AgreementSigned, AgreementInForce, AgreementExpired, PolicyDecision, DisclosurePrepared, DisclosureSent,
+        AgreementSigned, AgreementInForce, AgreementExpired, PolicyDecision, DisclosurePrepared, DisclosureSent, RetentionReview,
         DisclosureReceived, DisclosureReceipted, PersonalDataAccess, Erasure, ModelInService,
     ];
 

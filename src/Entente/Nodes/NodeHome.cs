@@ -62,6 +62,14 @@ public static class NodeHome
             Database = database ?? Environment.GetEnvironmentVariable("ENTENTE__DATABASE") ?? json["Database"]?.GetValue<string>(),
         };
         if (json["Mappings"]?.GetValue<string>() is { } mappings) options.Mappings = mappings;
+        if (json["Retention"] is JsonObject retention)
+        {
+            options.RetentionPeriod = retention["Declarations"]?.GetValue<string>();
+            if (retention["Then"]?.GetValue<string>() is { } then) options.RetentionThen = then;
+            if (retention["Every"]?.GetValue<string>() is { } every)
+                options.RetentionEvery = TimeSpan.TryParse(every, System.Globalization.CultureInfo.InvariantCulture, out var e) && e > TimeSpan.Zero
+                    ? e : throw new InvalidDataException($"{path}: Retention:Every: expected a time span such as 1.00:00:00 (a day), got '{every}'");
+        }
         var problems = Validate(options);
         if (problems.Count > 0) throw new InvalidDataException($"{path}: {string.Join("; ", problems)}");
         return options;

@@ -38,6 +38,9 @@ public static class NodeHost
                 o.Database = loaded.Database;
                 o.Mappings = loaded.Mappings;
                 o.MaxRequestBytes = loaded.MaxRequestBytes;
+                o.RetentionPeriod = loaded.RetentionPeriod;
+                o.RetentionThen = loaded.RetentionThen;
+                o.RetentionEvery = loaded.RetentionEvery;
             })
             .ValidateDataAnnotations()
             .ValidateOnStart();
@@ -50,6 +53,11 @@ public static class NodeHost
             LedgerStore.Open(sp.GetRequiredService<IOptions<NodeOptions>>().Value.DatabaseOrDefault, sp.GetRequiredService<TimeProvider>()));
         var subjectKey = NodeKeys.LoadSubjectKey(loaded.Home);
         builder.Services.AddSingleton(sp => new AccessRecorder(sp.GetRequiredService<LedgerStore>(), subjectKey, loaded.Code));
+        if (loaded.RetentionPeriod is { } period)
+        {
+            var rule = Retention.RetentionRule.Parse(period, loaded.RetentionThen);
+            builder.Services.AddHostedService(sp => new Retention.RetentionService(sp, rule, subjectKey, loaded.Code, loaded.RetentionEvery));
+        }
 
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();

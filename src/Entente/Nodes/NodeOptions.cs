@@ -33,6 +33,17 @@ public sealed class NodeOptions
     /// <summary>Folder of CSV column mappings the API may name (?mapping=NAME); relative to the home.</summary>
     public string Mappings { get; set; } = "mappings";
 
+    /// <summary>How long the node keeps the declarations it holds (ISO 8601 period, e.g. P10Y); none: kept until erased by hand.</summary>
+    [RegularExpression("^P(\\d{1,3}Y)?(\\d{1,4}M)?(\\d{1,5}D)?(T\\d{1,6}H)?$", ErrorMessage = "Retention:Declarations is an ISO 8601 period such as P10Y")]
+    public string? RetentionPeriod { get; set; }
+
+    /// <summary>What happens when the period has run out: erase, or review (flagged for an officer).</summary>
+    [RegularExpression("^(erase|review)$", ErrorMessage = "Retention:Then is erase or review")]
+    public string RetentionThen { get; set; } = "review";
+
+    /// <summary>How often the server runs the retention job.</summary>
+    public TimeSpan RetentionEvery { get; set; } = TimeSpan.FromDays(1);
+
     public string DatabaseOrDefault => string.IsNullOrWhiteSpace(Database) ? Path.Combine(Home, "entente.db") : Database;
 
     public string MappingsPath => Path.IsPathRooted(Mappings) ? Mappings : Path.Combine(Home, Mappings);

@@ -47,8 +47,8 @@ public interface IDeclarationStore : IAsyncDisposable
     /// <summary>Removes the declarations and every row derived from them, in one transaction; returns how many were there.</summary>
     Task<int> EraseAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken = default);
 
-    /// <summary>Marks declarations as due for review under <paramref name="rule"/> (once; a flag already there stays as it was).</summary>
-    Task FlagForReviewAsync(IReadOnlyList<HeldDeclaration> declarations, DateTimeOffset dueAt, string rule, CancellationToken cancellationToken = default);
+    /// <summary>Marks declarations as due for review (since their due time) under <paramref name="rule"/>; a flag already there stays as it was.</summary>
+    Task FlagForReviewAsync(IReadOnlyList<(string Id, DateTimeOffset DueAt)> declarations, string rule, CancellationToken cancellationToken = default);
 
     /// <summary>Declarations flagged for review, oldest due first.</summary>
     Task<IReadOnlyList<ReviewFlag>> ListReviewsAsync(int limit, CancellationToken cancellationToken = default);

@@ -380,7 +380,7 @@ internal abstract class SqlDeclarationStore(TimeProvider time) : IDeclarationSto
         return erased;
     }
 
-    public async Task FlagForReviewAsync(IReadOnlyList<HeldDeclaration> declarations, DateTimeOffset dueAt, string rule, CancellationToken cancellationToken = default)
+    public async Task FlagForReviewAsync(IReadOnlyList<(string Id, DateTimeOffset DueAt)> declarations, string rule, CancellationToken cancellationToken = default)
     {
         if (declarations.Count == 0) return;
         await using var connection = await OpenConnectionAsync(cancellationToken);
@@ -390,7 +390,7 @@ internal abstract class SqlDeclarationStore(TimeProvider time) : IDeclarationSto
             await using var command = Command(connection, transaction,
                 "INSERT INTO retention_reviews (declaration_id, due_at, flagged_at, rule) VALUES (@id, @due, @at, @rule) ON CONFLICT (declaration_id) DO NOTHING");
             Add(command, "@id", declaration.Id);
-            Add(command, "@due", dueAt.ToUniversalTime());
+            Add(command, "@due", declaration.DueAt.ToUniversalTime());
             Add(command, "@at", Time.GetUtcNow().ToUniversalTime());
             Add(command, "@rule", rule);
             await command.ExecuteNonQueryAsync(cancellationToken);

@@ -64,7 +64,7 @@ internal static class PolicyScenarios
             (HandlingCode)r.Next(4),
             r.Next(3) == 0 ? null : new EvaluationCode("ABCX"[r.Next(4)], r.Next(1, 5)),
             onward,
-            new Retention(new Period(r.Next(0, 3), r.Next(0, 12), r.Next(0, 40), 0), r.Next(2) == 0 ? RetentionEnd.Erase : RetentionEnd.Review),
+            new Entente.Agreements.Retention(new Period(r.Next(0, 3), r.Next(0, 12), r.Next(0, 40), 0), r.Next(2) == 0 ? RetentionEnd.Erase : RetentionEnd.Review),
             r.Next(2) == 0 ? null : new Period(0, 0, r.Next(0, 30), r.Next(0, 48)));
     }
 

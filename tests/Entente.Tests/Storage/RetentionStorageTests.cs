@@ -55,9 +55,9 @@ public class RetentionStorageTests
         var held = await test.Store.ListReceivedBeforeAsync(test.Time.GetUtcNow(), 100);
         var due = TestStore.Start.AddDays(365);
 
-        await test.Store.FlagForReviewAsync([held[0]], due, "declarations: P1Y then review");
+        await test.Store.FlagForReviewAsync([(held[0].Id, due)], "declarations: P1Y then review");
         test.Time.Advance(TimeSpan.FromDays(1));
-        await test.Store.FlagForReviewAsync([held[0]], due.AddDays(1), "again");
+        await test.Store.FlagForReviewAsync([(held[0].Id, due.AddDays(1))], "again");
 
         var flag = Assert.Single(await test.Store.ListReviewsAsync(10));
         Assert.Equal(new ReviewFlag(held[0].Id, due, TestStore.Start.AddDays(400), "declarations: P1Y then review"), flag);

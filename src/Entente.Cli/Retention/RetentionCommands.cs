@@ -1,0 +1,87 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Entente.Ledger;
+using Entente.Nodes;
+using Entente.Retention;
+
+namespace Entente.Cli.Retention;
+
+internal static class RetentionCommands
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    public static Command Create()
+    {
+        var retention = new Command("retention", "Erase or flag for review the declarations kept past their retention");
+        retention.Add(Run());
+        retention.Add(Reviews());
+        return retention;
+    }
+
+    private static Command Run()
+    {
+        var home = CommonOptions.Home();
+        var database = CommonOptions.Database();
+        var json = CommonOptions.Json();
+        var period = new Option<string?>("--period") { Description = "Retention period (ISO 8601, e.g. P10Y); default: the home's Retention:Declarations" };
+        var then = new Option<string?>("--then") { Description = "erase or review; default: the home's Retention:Then" };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Say what would be erased or flagged; change nothing" };
+        var command = new Command("run", "Apply the retention rule now: each erasure is recorded in the ledger before the rows go")
+        {
+            home, database, json, period, then, dryRun,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            var node = CommonOptions.LoadNode(parse, home, database);
+            var periodText = parse.GetValue(period) ?? node.RetentionPeriod
+                ?? throw new CliException("no retention period: give --period P10Y or set Entente:Retention:Declarations in the home's entente.json");
+            RetentionRule rule;
+            try
+            {
+                rule = RetentionRule.Parse(periodText, parse.GetValue(then) ?? node.RetentionThen);
+            }
+            catch (FormatException e)
+            {
+                throw new CliException(e.Message);
+            }
+            await using var store = await CommonOptions.OpenStoreAsync(node, ct);
+            await using var ledger = LedgerStore.Open(node.DatabaseOrDefault, TimeProvider.System);
+            var report = await RetentionJob.RunAsync(store, ledger, rule, NodeKeys.LoadSubjectKey(node.Home),
+                new LedgerActor(Environment.UserName, node.Code), TimeProvider.System, parse.GetValue(dryRun), ct);
+            var output = parse.InvocationConfiguration.Output;
+            if (parse.GetValue(json))
+            {
+                output.WriteLine(JsonSerializer.Serialize(new { rule = rule.ToString(), report.Cutoff, report.Erased, report.Flagged, report.DryRun, ledgerEntries = report.LedgerEntries.Count }, Json));
+                return 0;
+            }
+            var verb = report.DryRun ? "would be" : "were";
+            output.WriteLine($"Retention {rule}: received before {report.Cutoff.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)}Z");
+            output.WriteLine(rule.Then == Entente.Agreements.RetentionEnd.Erase
+                ? $"{report.Erased:N0} declarations {verb} erased{(report.DryRun ? "" : $", each recorded in the ledger ({report.LedgerEntries.Count:N0} entries)")}"
+                : $"{report.Flagged:N0} declarations {verb} flagged for review{(report.DryRun ? "" : " (entente retention reviews)")}");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Reviews()
+    {
+        var home = CommonOptions.Home();
+        var database = CommonOptions.Database();
+        var limit = new Option<int>("--limit") { Description = "At most this many", DefaultValueFactory = _ => 100 };
+        var command = new Command("reviews", "Declarations whose retention ran out under a review rule, oldest due first") { home, database, limit };
+        command.SetAction(async (parse, ct) =>
+        {
+            var node = CommonOptions.LoadNode(parse, home, database);
+            await using var store = await CommonOptions.OpenStoreAsync(node, ct);
+            var flags = await store.ListReviewsAsync(parse.GetValue(limit), ct);
+            var output = parse.InvocationConfiguration.Output;
+            foreach (var f in flags)
+                output.WriteLine($"{f.DeclarationId}  due {f.DueAt.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}  flagged {f.FlaggedAt.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}  {f.Rule}");
+            output.WriteLine($"{flags.Count} for review");
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,96 @@
+using System.Text.Json.Nodes;
+using Entente.Agreements;
+using Entente.Ledger;
+using Entente.Storage;
+
+namespace Entente.Retention;
+
+/// <summary>How long the node keeps the declarations it holds, and what happens then (national law; partners' data follows its agreement).</summary>
+public sealed record RetentionRule(Period Period, RetentionEnd Then)
+{
+    public override string ToString() => $"declarations: {Period} then {(Then == RetentionEnd.Erase ? "erase" : "review")}";
+
+    /// <summary>The rule in settings form: a period such as P10Y and "erase" or "review".</summary>
+    public static RetentionRule Parse(string period, string? then)
+    {
+        if (!AgreementDocument.TryParsePeriod(period, out var p))
+            throw new FormatException($"Retention:Declarations: expected an ISO 8601 period such as P10Y or P6M, got '{period}'");
+        var end = (then ?? "review").ToLowerInvariant() switch
+        {
+            "erase" => RetentionEnd.Erase,
+            "review" => RetentionEnd.Review,
+            _ => throw new FormatException($"Retention:Then: expected erase or review, got '{then}'"),
+        };
+        return new RetentionRule(p, end);
+    }
+
+    /// <summary>The latest receipt time whose period has run out at <paramref name="now"/>.</summary>
+    public DateTimeOffset Cutoff(DateTimeOffset now) =>
+        now.AddHours(-Period.Hours).AddDays(-Period.Days).AddMonths(-Period.Months).AddYears(-Period.Years);
+}
+
+public sealed record RetentionReport(DateTimeOffset Cutoff, long Erased, long Flagged, bool DryRun, IReadOnlyList<long> LedgerEntries);
+
+/// <summary>
+/// Erases, or flags for review, every declaration whose retention has run out, in batches. Each erasure is put in the
+/// ledger first (the declaration, when it came, the rule, its parties by tag), then the rows go: a crash in between
+/// leaves an entry for a declaration still there, which the next run erases and records again; never an erasure
+/// without its record.
+/// </summary>
+public static class RetentionJob
+{
+    public const int BatchSize = 500;
+
+    /// <summary>A dry run counts at most this many.</summary>
+    public const int DryRunLimit = 10_000;
+
+    public static async Task<RetentionReport> RunAsync(IDeclarationStore store, LedgerStore ledger, RetentionRule rule, byte[] subjectKey,
+        LedgerActor actor, TimeProvider time, bool dryRun = false, CancellationToken cancellationToken = default)
+    {
+        var now = time.GetUtcNow();
+        var cutoff = rule.Cutoff(now);
+        long erased = 0, flagged = 0;
+        var entries = new List<long>();
+        if (dryRun)
+        {
+            // Nothing changes, so one look says what a run would do (up to the listing's limit).
+            var due = await store.ListReceivedBeforeAsync(cutoff, DryRunLimit, cancellationToken);
+            return new RetentionReport(cutoff, rule.Then == RetentionEnd.Erase ? due.Count : 0, rule.Then == RetentionEnd.Review ? due.Count : 0, true, []);
+        }
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var held = await store.ListReceivedBeforeAsync(cutoff, BatchSize, cancellationToken);
+            if (held.Count == 0) break;
+            var records = held.Select(h => LedgerEntry.Now(time,
+                rule.Then == RetentionEnd.Erase ? LedgerKinds.Erasure : LedgerKinds.RetentionReview, actor, Body(h, rule, subjectKey))).ToList();
+            entries.AddRange(await ledger.AppendAsync(records, cancellationToken));
+            if (rule.Then == RetentionEnd.Erase)
+            {
+                erased += await store.EraseAsync(held.Select(h => h.Id).ToList(), cancellationToken);
+            }
+            else
+            {
+                await store.FlagForReviewAsync(held.Select(h => (h.Id, rule.Period.After(h.ReceivedAt))).ToList(), rule.ToString(), cancellationToken);
+                flagged += held.Count;
+            }
+        }
+        return new RetentionReport(cutoff, erased, flagged, false, entries);
+    }
+
+    /// <summary>What an erasure (or review) entry says: the declaration, its receipt, the rule, its parties by tag only.</summary>
+    public static JsonObject Body(HeldDeclaration held, RetentionRule rule, ReadOnlySpan<byte> subjectKey)
+    {
+        var subjects = new List<string> { LedgerSubjects.Declaration(held.Id) };
+        foreach (var party in held.PartyIds) subjects.Add(LedgerSubjects.Party(subjectKey, party));
+        return new JsonObject
+        {
+            ["declaration"] = held.Id,
+            ["mrn"] = held.Mrn,
+            ["receivedAt"] = held.ReceivedAt.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+            ["rule"] = rule.ToString(),
+            ["records"] = new JsonArray(held.Id),
+            [LedgerSubjects.Field] = LedgerSubjects.ToJson(subjects),
+        };
+    }
+}
