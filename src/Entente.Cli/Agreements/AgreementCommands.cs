@@ -1,7 +1,9 @@
 using System.CommandLine;
 using System.Security.Cryptography;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Entente.Agreements;
+using Entente.Ledger;
 using Entente.Nodes;
 
 namespace Entente.Cli.Agreements;
@@ -61,8 +63,9 @@ internal static class AgreementCommands
         var file = new Argument<string>("FILE") { Description = "The agreement file to sign (the signature is added to it)" };
         var home = CommonOptions.Home();
         var key = new Option<string?>("--key") { Description = "A PKCS#8 PEM ECDSA P-256 key to sign with instead of the node's" };
-        var command = new Command("sign", "Sign an agreement with this node's key") { file, home, key };
-        command.SetAction(parse =>
+        var database = CommonOptions.Database();
+        var command = new Command("sign", "Sign an agreement with this node's key (recorded in the node's ledger)") { file, home, key, database };
+        command.SetAction(async (parse, ct) =>
         {
             var path = parse.GetValue(file)!;
             var agreement = Load(path);
@@ -88,8 +91,30 @@ internal static class AgreementCommands
             var temporary = path + ".signing";
             File.WriteAllText(temporary, text);
             File.Move(temporary, path, overwrite: true);
-            var status = AgreementStatus.Of(AgreementDocument.Parse(text, path), TimeProvider.System);
+            var signed = AgreementDocument.Parse(text, path);
+            var status = AgreementStatus.Of(signed, TimeProvider.System);
             parse.InvocationConfiguration.Output.WriteLine($"Signed {agreement} as {signature.Party} ({agreement.ContentHash}); status: {Describe(status)}");
+            if (parse.GetValue(home) is { Length: > 0 } homeFolder && NodeHome.Exists(homeFolder))
+            {
+                // The node's own record of what it signed, and of an agreement coming into force by its signature.
+                var node = CommonOptions.LoadNode(parse, home, database);
+                await using var store = await CommonOptions.OpenStoreAsync(node, ct);
+                await using var ledger = LedgerStore.Open(node.DatabaseOrDefault, TimeProvider.System);
+                var actor = new LedgerActor(Environment.UserName, node.Code);
+                var reference = new JsonObject { ["id"] = signed.Id, ["version"] = signed.Version, ["hash"] = signed.ContentHash };
+                var entries = new List<LedgerEntry>
+                {
+                    LedgerEntry.Now(TimeProvider.System, LedgerKinds.AgreementSigned, actor,
+                        new JsonObject { ["agreement"] = reference.DeepClone(), ["party"] = signature.Party, ["fingerprint"] = NodeKeys.Fingerprint(signature.PublicKey) }),
+                };
+                if (status.InForce)
+                {
+                    entries.Add(LedgerEntry.Now(TimeProvider.System, LedgerKinds.AgreementInForce, actor,
+                        new JsonObject { ["agreement"] = reference.DeepClone(), ["parties"] = new JsonArray(signed.Parties.Select(p => (JsonNode)p.Code).ToArray()) }));
+                }
+                var indices = await ledger.AppendAsync(entries, ct);
+                parse.InvocationConfiguration.Output.WriteLine($"Recorded in the ledger: entr{(indices.Count == 1 ? "y" : "ies")} {string.Join(", ", indices)}");
+            }
             return 0;
         });
         return command;
