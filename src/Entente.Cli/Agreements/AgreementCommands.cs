@@ -105,12 +105,20 @@ internal static class AgreementCommands
                 var entries = new List<LedgerEntry>
                 {
                     LedgerEntry.Now(TimeProvider.System, LedgerKinds.AgreementSigned, actor,
-                        new JsonObject { ["agreement"] = reference.DeepClone(), ["party"] = signature.Party, ["fingerprint"] = NodeKeys.Fingerprint(signature.PublicKey) }),
+                        new JsonObject
+                        {
+                            ["agreement"] = reference.DeepClone(), ["party"] = signature.Party, ["fingerprint"] = NodeKeys.Fingerprint(signature.PublicKey),
+                            [LedgerSubjects.Field] = new JsonArray(AgreementWatch.Subject(signed.Id)),
+                        }),
                 };
                 if (status.InForce)
                 {
                     entries.Add(LedgerEntry.Now(TimeProvider.System, LedgerKinds.AgreementInForce, actor,
-                        new JsonObject { ["agreement"] = reference.DeepClone(), ["parties"] = new JsonArray(signed.Parties.Select(p => (JsonNode)p.Code).ToArray()) }));
+                        new JsonObject
+                        {
+                            ["agreement"] = reference.DeepClone(), ["parties"] = new JsonArray(signed.Parties.Select(p => (JsonNode)p.Code).ToArray()),
+                            [LedgerSubjects.Field] = new JsonArray(AgreementWatch.Subject(signed.Id)),
+                        }));
                 }
                 var indices = await ledger.AppendAsync(entries, ct);
                 parse.InvocationConfiguration.Output.WriteLine($"Recorded in the ledger: entr{(indices.Count == 1 ? "y" : "ies")} {string.Join(", ", indices)}");

@@ -250,6 +250,7 @@ internal static class DemoCommand
                 ["agreement"] = new JsonObject { ["id"] = signed.Id, ["version"] = signed.Version, ["hash"] = signed.ContentHash },
                 ["party"] = party,
                 ["fingerprint"] = NodeKeys.Fingerprint(signature.PublicKey),
+                [LedgerSubjects.Field] = new JsonArray(AgreementWatch.Subject(signed.Id)),
             }, ct);
         }
         await File.WriteAllTextAsync(path, text, ct);
@@ -264,6 +265,7 @@ internal static class DemoCommand
         {
             ["agreement"] = new JsonObject { ["id"] = agreement.Id, ["version"] = agreement.Version, ["hash"] = agreement.ContentHash },
             ["parties"] = new JsonArray("KR", "NL"),
+            [LedgerSubjects.Field] = new JsonArray(AgreementWatch.Subject(agreement.Id)),
         }, ct);
         output.WriteLine($"9. Agreement {agreement.Id} v{agreement.Version} (mutual assistance, KR-NL): unsigned it is {unsigned.State}; " +
             $"signed by KR and NL with their node keys it is in force ({agreement.ContentHash[..19]}...).");

@@ -27,7 +27,7 @@ public static class DecisionRecord
                 ["hash"] = a.ContentHash,
             }).ToArray()),
             ["reason"] = decision.Reason,
-            [LedgerSubjects.Field] = LedgerSubjects.ToJson(subjects ?? []),
+            [LedgerSubjects.Field] = LedgerSubjects.ToJson((subjects ?? []).Concat(decision.Agreements.Select(a => AgreementWatch.Subject(a.Id)))),
         };
         if (decision.Agreements.Count > 0)
         {
