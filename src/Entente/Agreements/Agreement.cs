@@ -110,6 +110,8 @@ public sealed record FieldPattern(string Path, string? WcoId)
 {
     public string[] Segments { get; } = FieldPaths.Split(Path);
 
+    internal int[] SegmentIds { get; } = FieldPaths.PatternIds(FieldPaths.Split(Path));
+
     public override string ToString() => Path;
 }
 
@@ -132,7 +134,10 @@ public sealed record CategoryRule(
     EvaluationCode? Evaluation,
     OnwardTransfer OnwardTransfer,
     Retention Retention,
-    Period? AnswerWithin);
+    Period? AnswerWithin)
+{
+    internal FieldMatcher Matcher { get; } = new(Disclose, Transforms);
+}
 
 /// <summary>SIENA evaluation: source reliability (A, B, C, X) and information accuracy (1–4), e.g. "B2".</summary>
 public readonly record struct EvaluationCode(char Source, int Accuracy)

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+
 namespace Entente.Agreements;
 
 /// <summary>Paths over the canonical declaration JSON: "/a/b/*/c", where "*" stands for any one segment (an array index or a key).</summary>
@@ -40,5 +42,76 @@ public static class FieldPaths
             if (a[i] != "*" && b[i] != "*" && a[i] != b[i]) return false;
         }
         return true;
+    }
+
+    // Segment ids let the policy decision compare paths as integers: every segment of an agreement's patterns gets
+    // one when the pattern is built; a requested segment no pattern uses maps to Unknown, which equals nothing.
+    // The table holds only pattern segments (bounded by the agreements a node has read), never requested ones.
+    internal const int Wildcard = 0;
+    internal const int Unknown = -1;
+    private static readonly ConcurrentDictionary<string, int> Ids = new(StringComparer.Ordinal) { ["*"] = Wildcard };
+    private static int lastId;
+
+    internal static int[] PatternIds(string[] segments)
+    {
+        var ids = new int[segments.Length];
+        for (var i = 0; i < ids.Length; i++)
+            ids[i] = Ids.TryGetValue(segments[i], out var id) ? id : Ids.GetOrAdd(segments[i], _ => Interlocked.Increment(ref lastId));
+        return ids;
+    }
+
+    internal static int[] FieldIds(string[] segments)
+    {
+        var ids = new int[segments.Length];
+        for (var i = 0; i < ids.Length; i++) ids[i] = Ids.TryGetValue(segments[i], out var id) ? id : Unknown;
+        return ids;
+    }
+
+    /// <summary><see cref="Covers(string[], string[])"/> over segment ids.</summary>
+    internal static bool Covers(int[] pattern, int[] field)
+    {
+        if (pattern.Length > field.Length) return false;
+        for (var i = 0; i < pattern.Length; i++)
+        {
+            if (pattern[i] != Wildcard && pattern[i] != field[i]) return false;
+        }
+        return true;
+    }
+
+    /// <summary><see cref="Overlap(string[], string[])"/> over segment ids.</summary>
+    internal static bool Overlap(int[] a, int[] b)
+    {
+        var n = Math.Min(a.Length, b.Length);
+        for (var i = 0; i < n; i++)
+        {
+            if (a[i] != Wildcard && b[i] != Wildcard && a[i] != b[i]) return false;
+        }
+        return true;
+    }
+}
+
+/// <summary>A category rule's disclosed and transformed patterns as segment ids, the most restrictive treatment first.</summary>
+internal sealed class FieldMatcher
+{
+    private readonly int[][] patterns;
+    private readonly Treatment[] treatments;
+
+    public FieldMatcher(IReadOnlyList<FieldPattern> disclose, IReadOnlyList<FieldTransform> transforms)
+    {
+        var entries = new List<(int[] Ids, Treatment Treatment)>(disclose.Count + transforms.Count);
+        foreach (var t in transforms) entries.Add((t.Field.SegmentIds, t.Treatment));
+        foreach (var d in disclose) entries.Add((d.SegmentIds, Treatment.Disclose));
+        entries.Sort(static (a, b) => b.Treatment.CompareTo(a.Treatment));
+        patterns = new int[entries.Count][];
+        treatments = new Treatment[entries.Count];
+        for (var i = 0; i < entries.Count; i++) (patterns[i], treatments[i]) = entries[i];
+    }
+
+    /// <summary>The most restrictive treatment among the entries that cover <paramref name="field"/>, or null when none does.</summary>
+    public Treatment? TreatmentOf(int[] field)
+    {
+        for (var e = 0; e < patterns.Length; e++)
+            if (FieldPaths.Covers(patterns[e], field)) return treatments[e];
+        return null;
     }
 }
