@@ -26,8 +26,8 @@ public sealed record Agreement(
 
     public AgreementParty? Party(string code)
     {
-        foreach (var p in Parties)
-            if (p.Code == code) return p;
+        for (var i = 0; i < Parties.Count; i++)
+            if (Parties[i].Code == code) return Parties[i];
         return null;
     }
 
@@ -94,6 +94,9 @@ public enum RetentionEnd { Erase, Review }
 public readonly record struct Period(int Years, int Months, int Days, int Hours)
 {
     public DateTimeOffset After(DateTimeOffset t) => t.AddYears(Years).AddMonths(Months).AddDays(Days).AddHours(Hours);
+
+    /// <summary>True when no part is shorter than <paramref name="other"/>'s, so that <see cref="After"/> is never earlier.</summary>
+    internal bool AtLeast(Period other) => Years >= other.Years && Months >= other.Months && Days >= other.Days && Hours >= other.Hours;
 
     public override string ToString()
     {

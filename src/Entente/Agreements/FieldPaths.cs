@@ -11,14 +11,19 @@ public static class FieldPaths
     public static string[] Split(string path) => path.Length <= 1 ? [] : path[1..].Split('/');
 
     /// <summary>Why <paramref name="path"/> is not a field path, or null when it is one.</summary>
-    public static string? Problem(string path)
+    public static string? Problem(string path) => Problem(path, out _);
+
+    /// <summary>Why <paramref name="path"/> is not a field path, or null when it is one; its segments when it starts with '/'.</summary>
+    internal static string? Problem(string path, out string[] segments)
     {
+        segments = [];
         if (path.Length == 0 || path[0] != '/') return "a field path starts with '/' (e.g. /goodsShipment/goodsItems/*/classification/code)";
         if (path.Length > MaxLength) return $"a field path has at most {MaxLength} characters";
-        var segments = Split(path);
+        segments = Split(path);
         if (segments.Length == 0) return "the whole document is not a field; name a field under it";
         if (segments.Length > MaxSegments) return $"a field path has at most {MaxSegments} segments";
-        if (segments.Any(s => s.Length == 0)) return "a field path has no empty segment ('//' or a trailing '/')";
+        foreach (var s in segments)
+            if (s.Length == 0) return "a field path has no empty segment ('//' or a trailing '/')";
         return null;
     }
 
@@ -90,11 +95,16 @@ public static class FieldPaths
     }
 }
 
-/// <summary>A category rule's disclosed and transformed patterns as segment ids, the most restrictive treatment first.</summary>
+/// <summary>
+/// A category rule's disclosed and transformed patterns as segment ids, the most restrictive treatment first, and
+/// grouped by first segment so that a field is tried only against the patterns that can cover it.
+/// </summary>
 internal sealed class FieldMatcher
 {
     private readonly int[][] patterns;
     private readonly Treatment[] treatments;
+    private readonly Dictionary<int, int[]> byFirstSegment = [];
+    private readonly int[] wildcardFirst;
 
     public FieldMatcher(IReadOnlyList<FieldPattern> disclose, IReadOnlyList<FieldTransform> transforms)
     {
@@ -105,12 +115,19 @@ internal sealed class FieldMatcher
         patterns = new int[entries.Count][];
         treatments = new Treatment[entries.Count];
         for (var i = 0; i < entries.Count; i++) (patterns[i], treatments[i]) = entries[i];
+
+        bool AnyFirst(int e) => patterns[e].Length == 0 || patterns[e][0] == FieldPaths.Wildcard;
+        var all = Enumerable.Range(0, patterns.Length).ToArray();
+        wildcardFirst = all.Where(AnyFirst).ToArray();
+        foreach (var first in all.Where(e => !AnyFirst(e)).Select(e => patterns[e][0]).Distinct())
+            byFirstSegment[first] = all.Where(e => AnyFirst(e) || patterns[e][0] == first).ToArray();
     }
 
     /// <summary>The most restrictive treatment among the entries that cover <paramref name="field"/>, or null when none does.</summary>
     public Treatment? TreatmentOf(int[] field)
     {
-        for (var e = 0; e < patterns.Length; e++)
+        var candidates = field.Length > 0 && byFirstSegment.TryGetValue(field[0], out var some) ? some : wildcardFirst;
+        foreach (var e in candidates)
             if (FieldPaths.Covers(patterns[e], field)) return treatments[e];
         return null;
     }

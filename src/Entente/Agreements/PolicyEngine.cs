@@ -21,8 +21,8 @@ public static class PolicyEngine
         var fields = new int[request.Fields.Count][];
         for (var i = 0; i < fields.Length; i++)
         {
-            if (FieldPaths.Problem(request.Fields[i]) is { } problem) return new Deny([$"field '{request.Fields[i]}': {problem}"], []);
-            fields[i] = FieldPaths.FieldIds(FieldPaths.Split(request.Fields[i]));
+            if (FieldPaths.Problem(request.Fields[i], out var segments) is { } problem) return new Deny([$"field '{request.Fields[i]}': {problem}"], []);
+            fields[i] = FieldPaths.FieldIds(segments);
         }
 
         // Reasons are written only when the decision is a deny: a permit names only the agreements that permitted.
@@ -173,8 +173,10 @@ public static class PolicyEngine
         var handling = HandlingCode.H0;
         EvaluationCode? evaluation = null;
         DateTimeOffset? retainUntil = null;
+        Period? shortestRetention = null;
         var erase = false;
         DateTimeOffset? answerBy = null;
+        Period? shortestAnswer = null;
         var onwardKind = OnwardTransferKind.AllowedTo;
         HashSet<string>? onwardParties = null;
         var permitting = new List<Agreement>(permits.Count);
@@ -188,13 +190,17 @@ public static class PolicyEngine
                     ? new EvaluationCode(EvaluationCode.SourceRank(e.Source) > EvaluationCode.SourceRank(prior.Source) ? e.Source : prior.Source, Math.Max(e.Accuracy, prior.Accuracy))
                     : e;
             }
-            var until = rule.Retention.Period.After(request.At);
-            if (retainUntil is null || until < retainUntil) retainUntil = until;
+            // A period at least as long in every part as the shortest so far cannot end earlier: skip the date arithmetic.
+            if (shortestRetention is not { } shortest || !rule.Retention.Period.AtLeast(shortest))
+            {
+                var until = rule.Retention.Period.After(request.At);
+                if (retainUntil is null || until < retainUntil) (retainUntil, shortestRetention) = (until, rule.Retention.Period);
+            }
             erase |= rule.Retention.Then == RetentionEnd.Erase;
-            if (rule.AnswerWithin is { } within)
+            if (rule.AnswerWithin is { } within && (shortestAnswer is not { } quickest || !within.AtLeast(quickest)))
             {
                 var by = within.After(request.At);
-                if (answerBy is null || by < answerBy) answerBy = by;
+                if (answerBy is null || by < answerBy) (answerBy, shortestAnswer) = (by, within);
             }
             if (rule.OnwardTransfer.Kind < onwardKind) onwardKind = rule.OnwardTransfer.Kind;
             if (rule.OnwardTransfer.Kind == OnwardTransferKind.AllowedTo)
