@@ -103,7 +103,8 @@ public static class PolicyEngine
             if (!concerned)
                 return new Deny([$"no agreement in force covers data of {request.Provider} requested by {request.Requester.Node} for {request.Recipient}"], []);
             var reasons = new List<string>(notPermitted!.Count);
-            foreach (var refusal in notPermitted) reasons.Add(Describe(refusal, request, purpose));
+            var allowed = new AllowedPurposes();
+            foreach (var refusal in notPermitted) reasons.Add(Describe(refusal, request, purpose, ref allowed));
             return new Deny(Sorted(reasons), []);
         }
         return Combine(permits, treatments, request);
@@ -114,7 +115,28 @@ public static class PolicyEngine
     /// <summary>Why an agreement (or one of its rules) did not permit; written out only if the decision is a deny.</summary>
     private readonly record struct Refusal(Agreement Agreement, RefusalKind Kind, CategoryRule? Rule, int Field);
 
-    private static string Describe(Refusal refusal, AccessRequest request, Purpose purpose)
+    /// <summary>The last list of allowed purposes written out: agreements made from one template repeat it.</summary>
+    private struct AllowedPurposes
+    {
+        private Purpose[]? sorted;
+        private string? text;
+
+        public string Of(IReadOnlyList<Purpose> purposes)
+        {
+            var next = new Purpose[purposes.Count];
+            for (var i = 0; i < next.Length; i++) next[i] = purposes[i];
+            Array.Sort(next);
+            if (text is null || !next.AsSpan().SequenceEqual(sorted))
+            {
+                var names = new string[next.Length];
+                for (var i = 0; i < next.Length; i++) names[i] = Name(next[i]);
+                (sorted, text) = (next, string.Join(", ", names));
+            }
+            return text;
+        }
+    }
+
+    private static string Describe(Refusal refusal, AccessRequest request, Purpose purpose, ref AllowedPurposes allowed)
     {
         var agreement = refusal.Agreement;
         switch (refusal.Kind)
@@ -124,7 +146,7 @@ public static class PolicyEngine
             case RefusalKind.Role:
                 return $"{agreement}: role '{request.Requester.Role}' may not read {Name(request.Category)} (allowed: {string.Join(", ", refusal.Rule!.Roles.Order(StringComparer.Ordinal))})";
             case RefusalKind.Purpose:
-                return $"{agreement}: purpose {Name(purpose)} is not allowed for {Name(request.Category)} (allowed: {string.Join(", ", refusal.Rule!.Purposes.Order().Select(Name))})";
+                return $"{agreement}: purpose {Name(purpose)} is not allowed for {Name(request.Category)} (allowed: {allowed.Of(refusal.Rule!.Purposes)})";
             case RefusalKind.Field:
                 return $"{agreement}: field {request.Fields[refusal.Field]} is not allowed for {Name(request.Category)}";
             default:
