@@ -26,8 +26,8 @@ public sealed record Agreement(
 
     public AgreementParty? Party(string code)
     {
-        foreach (var p in Parties)
-            if (p.Code == code) return p;
+        for (var i = 0; i < Parties.Count; i++)
+            if (Parties[i].Code == code) return Parties[i];
         return null;
     }
 
@@ -95,6 +95,9 @@ public readonly record struct Period(int Years, int Months, int Days, int Hours)
 {
     public DateTimeOffset After(DateTimeOffset t) => t.AddYears(Years).AddMonths(Months).AddDays(Days).AddHours(Hours);
 
+    /// <summary>True when no part is shorter than <paramref name="other"/>'s, so that <see cref="After"/> is never earlier.</summary>
+    internal bool AtLeast(Period other) => Years >= other.Years && Months >= other.Months && Days >= other.Days && Hours >= other.Hours;
+
     public override string ToString()
     {
         var date = (Years > 0 ? $"{Years}Y" : "") + (Months > 0 ? $"{Months}M" : "") + (Days > 0 ? $"{Days}D" : "");
@@ -109,6 +112,8 @@ public sealed record Retention(Period Period, RetentionEnd Then);
 public sealed record FieldPattern(string Path, string? WcoId)
 {
     public string[] Segments { get; } = FieldPaths.Split(Path);
+
+    internal int[] SegmentIds { get; } = FieldPaths.PatternIds(FieldPaths.Split(Path));
 
     public override string ToString() => Path;
 }
@@ -132,7 +137,10 @@ public sealed record CategoryRule(
     EvaluationCode? Evaluation,
     OnwardTransfer OnwardTransfer,
     Retention Retention,
-    Period? AnswerWithin);
+    Period? AnswerWithin)
+{
+    internal FieldMatcher Matcher { get; } = new(Disclose, Transforms);
+}
 
 /// <summary>SIENA evaluation: source reliability (A, B, C, X) and information accuracy (1–4), e.g. "B2".</summary>
 public readonly record struct EvaluationCode(char Source, int Accuracy)

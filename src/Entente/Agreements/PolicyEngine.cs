@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -17,148 +18,193 @@ public static class PolicyEngine
     {
         if (request.Purpose is not { } purpose) return new Deny(["no purpose stated: every access names one"], []);
         if (request.Fields.Count == 0) return new Deny(["no fields asked for: name the fields"], []);
-        var fields = new string[request.Fields.Count][];
+        var fields = new int[request.Fields.Count][];
         for (var i = 0; i < fields.Length; i++)
         {
-            if (FieldPaths.Problem(request.Fields[i]) is { } problem) return new Deny([$"field '{request.Fields[i]}': {problem}"], []);
-            fields[i] = FieldPaths.Split(request.Fields[i]);
+            if (FieldPaths.Problem(request.Fields[i], out var segments) is { } problem) return new Deny([$"field '{request.Fields[i]}': {problem}"], []);
+            fields[i] = FieldPaths.FieldIds(segments);
         }
 
-        List<string>? denials = null;
-        List<AgreementReference>? denying = null;
-        List<string>? notPermitted = null;
-        List<(Agreement Agreement, CategoryRule Rule, Treatment[] Treatments)>? permits = null;
+        // Reasons are written only when the decision is a deny: a permit names only the agreements that permitted.
+        List<(Agreement Agreement, int Index)>? denials = null;
+        List<Refusal>? notPermitted = null;
+        List<(Agreement Agreement, CategoryRule Rule)>? permits = null;
+        var treatments = new Treatment[fields.Length];
+        var candidate = new Treatment[fields.Length];
         var concerned = false;
-        foreach (var agreement in inForce)
+        for (var a = 0; a < inForce.Count; a++)
         {
+            var agreement = inForce[a];
             if (!Concerns(agreement, request)) continue;
             concerned = true;
             for (var d = 0; d < agreement.Denials.Count; d++)
             {
-                if (!Matches(agreement.Denials[d], request, purpose, fields)) continue;
-                (denials ??= []).Add($"{agreement} deny[{d}]: {agreement.Denials[d].Reason ?? "an explicit deny rule matches"}");
-                (denying ??= []).Add(AgreementReference.Of(agreement));
+                if (Matches(agreement.Denials[d], request, purpose, fields)) (denials ??= []).Add((agreement, d));
             }
             if (denials is not null) continue;
             if (request.LegalBasis is { } basis && basis != agreement.Id)
             {
-                (notPermitted ??= []).Add($"{agreement}: the request relies on {basis}");
+                (notPermitted ??= []).Add(new Refusal(agreement, RefusalKind.OtherBasis, null, -1));
                 continue;
             }
             var anyRule = false;
-            foreach (var rule in agreement.Rules)
+            for (var r = 0; r < agreement.Rules.Count; r++)
             {
+                var rule = agreement.Rules[r];
                 if (rule.Category != request.Category) continue;
-                if (rule.AlertCategories.Count > 0 && (request.AlertCategory is null || !rule.AlertCategories.Contains(request.AlertCategory))) continue;
+                if (rule.AlertCategories.Count > 0 && (request.AlertCategory is null || !Contains(rule.AlertCategories, request.AlertCategory))) continue;
                 if (request.Requester.IsLocal != (rule.Roles.Count > 0)) continue;
                 anyRule = true;
-                if (request.Requester.IsLocal && !rule.Roles.Contains(request.Requester.Role!))
+                if (request.Requester.IsLocal && !Contains(rule.Roles, request.Requester.Role!))
                 {
-                    (notPermitted ??= []).Add($"{agreement}: role '{request.Requester.Role}' may not read {Name(request.Category)} (allowed: {string.Join(", ", rule.Roles.Order(StringComparer.Ordinal))})");
+                    (notPermitted ??= []).Add(new Refusal(agreement, RefusalKind.Role, rule, -1));
                     continue;
                 }
-                if (!rule.Purposes.Contains(purpose))
+                if (!Contains(rule.Purposes, purpose))
                 {
-                    (notPermitted ??= []).Add($"{agreement}: purpose {Name(purpose)} is not allowed for {Name(request.Category)} (allowed: {string.Join(", ", rule.Purposes.Order().Select(Name))})");
+                    (notPermitted ??= []).Add(new Refusal(agreement, RefusalKind.Purpose, rule, -1));
                     continue;
                 }
-                var treatments = new Treatment[fields.Length];
-                string? refused = null;
-                for (var i = 0; i < fields.Length && refused is null; i++)
+                var refused = -1;
+                for (var i = 0; i < fields.Length; i++)
                 {
-                    var t = TreatmentOf(rule, fields[i]);
-                    if (t is null) refused = request.Fields[i];
-                    else treatments[i] = t.Value;
+                    if (TreatmentOf(rule, fields[i]) is { } t) candidate[i] = t;
+                    else
+                    {
+                        refused = i;
+                        break;
+                    }
                 }
-                if (refused is not null)
+                if (refused >= 0)
                 {
-                    (notPermitted ??= []).Add($"{agreement}: field {refused} is not allowed for {Name(request.Category)}");
+                    (notPermitted ??= []).Add(new Refusal(agreement, RefusalKind.Field, rule, refused));
                     continue;
                 }
-                (permits ??= []).Add((agreement, rule, treatments));
+                for (var i = 0; i < fields.Length; i++)
+                    if (candidate[i] > treatments[i]) treatments[i] = candidate[i];
+                (permits ??= new(inForce.Count)).Add((agreement, rule));
             }
-            if (!anyRule)
-            {
-                var what = request.Category == DataCategory.Alerts && request.AlertCategory is { } ac ? $"alerts of category {ac}" : Name(request.Category);
-                (notPermitted ??= []).Add($"{agreement}: does not cover {what}{(request.Requester.IsLocal ? " for local users" : "")}");
-            }
+            if (!anyRule) (notPermitted ??= []).Add(new Refusal(agreement, RefusalKind.NotCovered, null, -1));
         }
 
-        if (denials is not null) return new Deny(Sorted(denials), References(denying!));
+        if (denials is not null)
+        {
+            var reasons = new List<string>(denials.Count);
+            var denying = new List<Agreement>(denials.Count);
+            foreach (var (agreement, d) in denials)
+            {
+                reasons.Add($"{agreement} deny[{d}]: {agreement.Denials[d].Reason ?? "an explicit deny rule matches"}");
+                denying.Add(agreement);
+            }
+            return new Deny(Sorted(reasons), References(denying));
+        }
         if (permits is null)
         {
             if (!concerned)
                 return new Deny([$"no agreement in force covers data of {request.Provider} requested by {request.Requester.Node} for {request.Recipient}"], []);
-            return new Deny(Sorted(notPermitted!), []);
+            var reasons = new List<string>(notPermitted!.Count);
+            var allowed = new AllowedPurposes();
+            foreach (var refusal in notPermitted) reasons.Add(Describe(refusal, request, purpose, ref allowed));
+            return new Deny(Sorted(reasons), []);
         }
-        return Combine(permits, request);
+        return Combine(permits, treatments, request);
+    }
+
+    private enum RefusalKind { OtherBasis, NotCovered, Role, Purpose, Field }
+
+    /// <summary>Why an agreement (or one of its rules) did not permit; written out only if the decision is a deny.</summary>
+    private readonly record struct Refusal(Agreement Agreement, RefusalKind Kind, CategoryRule? Rule, int Field);
+
+    /// <summary>The last list of allowed purposes written out: agreements made from one template repeat it.</summary>
+    private struct AllowedPurposes
+    {
+        private Purpose[]? sorted;
+        private string? text;
+
+        public string Of(IReadOnlyList<Purpose> purposes)
+        {
+            var next = new Purpose[purposes.Count];
+            for (var i = 0; i < next.Length; i++) next[i] = purposes[i];
+            Array.Sort(next);
+            if (text is null || !next.AsSpan().SequenceEqual(sorted))
+            {
+                var names = new string[next.Length];
+                for (var i = 0; i < next.Length; i++) names[i] = Name(next[i]);
+                (sorted, text) = (next, string.Join(", ", names));
+            }
+            return text;
+        }
+    }
+
+    private static string Describe(Refusal refusal, AccessRequest request, Purpose purpose, ref AllowedPurposes allowed)
+    {
+        var agreement = refusal.Agreement;
+        switch (refusal.Kind)
+        {
+            case RefusalKind.OtherBasis:
+                return $"{agreement}: the request relies on {request.LegalBasis}";
+            case RefusalKind.Role:
+                return $"{agreement}: role '{request.Requester.Role}' may not read {Name(request.Category)} (allowed: {string.Join(", ", refusal.Rule!.Roles.Order(StringComparer.Ordinal))})";
+            case RefusalKind.Purpose:
+                return $"{agreement}: purpose {Name(purpose)} is not allowed for {Name(request.Category)} (allowed: {allowed.Of(refusal.Rule!.Purposes)})";
+            case RefusalKind.Field:
+                return $"{agreement}: field {request.Fields[refusal.Field]} is not allowed for {Name(request.Category)}";
+            default:
+                var what = request.Category == DataCategory.Alerts && request.AlertCategory is { } ac ? $"alerts of category {ac}" : Name(request.Category);
+                return $"{agreement}: does not cover {what}{(request.Requester.IsLocal ? " for local users" : "")}";
+        }
+    }
+
+    private static bool Contains<T>(IReadOnlyList<T> list, T value)
+    {
+        for (var i = 0; i < list.Count; i++)
+            if (EqualityComparer<T>.Default.Equals(list[i], value)) return true;
+        return false;
     }
 
     /// <summary>The agreement binds the provider, the requesting node and the recipient.</summary>
     private static bool Concerns(Agreement agreement, AccessRequest request) =>
         agreement.Party(request.Provider) is not null && agreement.Party(request.Requester.Node) is not null && agreement.Party(request.Recipient) is not null;
 
-    private static bool Matches(DenyRule rule, AccessRequest request, Purpose purpose, string[][] fields)
+    private static bool Matches(DenyRule rule, AccessRequest request, Purpose purpose, int[][] fields)
     {
-        if (rule.Parties.Count > 0 && !rule.Parties.Contains(request.Requester.Node) && !rule.Parties.Contains(request.Recipient)) return false;
-        if (rule.Categories.Count > 0 && !rule.Categories.Contains(request.Category)) return false;
-        if (rule.Purposes.Count > 0 && !rule.Purposes.Contains(purpose)) return false;
-        if (rule.Roles.Count > 0 && (request.Requester.Role is null || !rule.Roles.Contains(request.Requester.Role))) return false;
+        if (rule.Parties.Count > 0 && !Contains(rule.Parties, request.Requester.Node) && !Contains(rule.Parties, request.Recipient)) return false;
+        if (rule.Categories.Count > 0 && !Contains(rule.Categories, request.Category)) return false;
+        if (rule.Purposes.Count > 0 && !Contains(rule.Purposes, purpose)) return false;
+        if (rule.Roles.Count > 0 && (request.Requester.Role is null || !Contains(rule.Roles, request.Requester.Role))) return false;
         if (rule.Fields.Count > 0)
         {
-            var any = false;
-            foreach (var pattern in rule.Fields)
+            for (var p = 0; p < rule.Fields.Count; p++)
             {
+                var pattern = rule.Fields[p].SegmentIds;
                 foreach (var field in fields)
-                {
-                    if (FieldPaths.Overlap(pattern.Segments, field))
-                    {
-                        any = true;
-                        break;
-                    }
-                }
-                if (any) break;
+                    if (FieldPaths.Overlap(pattern, field)) return true;
             }
-            if (!any) return false;
+            return false;
         }
         return true;
     }
 
     /// <summary>The most restrictive treatment among the rule's entries that cover the field; null when none does and others are refused.</summary>
-    internal static Treatment? TreatmentOf(CategoryRule rule, string[] field)
-    {
-        Treatment? t = null;
-        foreach (var pattern in rule.Disclose)
-        {
-            if (FieldPaths.Covers(pattern.Segments, field))
-            {
-                t = Treatment.Disclose;
-                break;
-            }
-        }
-        foreach (var transform in rule.Transforms)
-        {
-            if ((t is null || transform.Treatment > t) && FieldPaths.Covers(transform.Field.Segments, field)) t = transform.Treatment;
-        }
-        if (t is null && rule.OtherFields == OtherFields.Drop) t = Treatment.Drop;
-        return t;
-    }
+    internal static Treatment? TreatmentOf(CategoryRule rule, int[] field) =>
+        rule.Matcher.TreatmentOf(field) ?? (rule.OtherFields == OtherFields.Drop ? Treatment.Drop : null);
 
-    private static Permit Combine(List<(Agreement Agreement, CategoryRule Rule, Treatment[] Treatments)> permits, AccessRequest request)
+    private static Permit Combine(List<(Agreement Agreement, CategoryRule Rule)> permits, Treatment[] treatments, AccessRequest request)
     {
         var fieldCount = request.Fields.Count;
-        var treatments = new Treatment[fieldCount];
         var handling = HandlingCode.H0;
         EvaluationCode? evaluation = null;
         DateTimeOffset? retainUntil = null;
+        Period? shortestRetention = null;
         var erase = false;
         DateTimeOffset? answerBy = null;
+        Period? shortestAnswer = null;
         var onwardKind = OnwardTransferKind.AllowedTo;
         HashSet<string>? onwardParties = null;
-        foreach (var (_, rule, fieldTreatments) in permits)
+        var permitting = new List<Agreement>(permits.Count);
+        foreach (var (agreement, rule) in permits)
         {
-            for (var i = 0; i < fieldCount; i++)
-                if (fieldTreatments[i] > treatments[i]) treatments[i] = fieldTreatments[i];
+            permitting.Add(agreement);
             if (rule.HandlingCode > handling) handling = rule.HandlingCode;
             if (rule.Evaluation is { } e)
             {
@@ -166,13 +212,17 @@ public static class PolicyEngine
                     ? new EvaluationCode(EvaluationCode.SourceRank(e.Source) > EvaluationCode.SourceRank(prior.Source) ? e.Source : prior.Source, Math.Max(e.Accuracy, prior.Accuracy))
                     : e;
             }
-            var until = rule.Retention.Period.After(request.At);
-            if (retainUntil is null || until < retainUntil) retainUntil = until;
+            // A period at least as long in every part as the shortest so far cannot end earlier: skip the date arithmetic.
+            if (shortestRetention is not { } shortest || !rule.Retention.Period.AtLeast(shortest))
+            {
+                var until = rule.Retention.Period.After(request.At);
+                if (retainUntil is null || until < retainUntil) (retainUntil, shortestRetention) = (until, rule.Retention.Period);
+            }
             erase |= rule.Retention.Then == RetentionEnd.Erase;
-            if (rule.AnswerWithin is { } within)
+            if (rule.AnswerWithin is { } within && (shortestAnswer is not { } quickest || !within.AtLeast(quickest)))
             {
                 var by = within.After(request.At);
-                if (answerBy is null || by < answerBy) answerBy = by;
+                if (answerBy is null || by < answerBy) (answerBy, shortestAnswer) = (by, within);
             }
             if (rule.OnwardTransfer.Kind < onwardKind) onwardKind = rule.OnwardTransfer.Kind;
             if (rule.OnwardTransfer.Kind == OnwardTransferKind.AllowedTo)
@@ -196,10 +246,16 @@ public static class PolicyEngine
             Distinct(lists[(int)Treatment.Disclose]), Distinct(lists[(int)Treatment.GeneraliseToMonth]), Distinct(lists[(int)Treatment.Pseudonymise]),
             Distinct(lists[(int)Treatment.Mask]), Distinct(lists[(int)Treatment.Drop]),
             handling, evaluation, retainUntil!.Value, erase ? RetentionEnd.Erase : RetentionEnd.Review, onward, answerBy);
-        var references = References(permits.Select(p => AgreementReference.Of(p.Agreement)));
-        var reason = $"permitted by {string.Join(", ", references.Select(r => $"{r.Id} v{r.Version}"))}: {Name(request.Category)} for {Name(request.Purpose!.Value)}, "
-            + $"{request.Requester} to {request.Recipient}; stamp {handling}, keep until {retainUntil:yyyy-MM-dd} then {(erase ? "erase" : "review")}";
-        return new Permit(obligations, reason, references);
+        var references = References(permitting);
+        var reason = new StringBuilder("permitted by ");
+        for (var r = 0; r < references.Length; r++)
+        {
+            if (r > 0) reason.Append(", ");
+            reason.Append(references[r].Id).Append(" v").Append(references[r].Version);
+        }
+        reason.Append($": {Name(request.Category)} for {Name(request.Purpose!.Value)}, ")
+            .Append($"{request.Requester} to {request.Recipient}; stamp {handling}, keep until {retainUntil:yyyy-MM-dd} then {(erase ? "erase" : "review")}");
+        return new Permit(obligations, reason.ToString(), references);
     }
 
     private static string[] Distinct(List<string> sorted)
@@ -216,10 +272,34 @@ public static class PolicyEngine
         return Distinct(reasons);
     }
 
-    private static AgreementReference[] References(IEnumerable<AgreementReference> references) =>
-        references.Distinct().OrderBy(r => r.Id, StringComparer.Ordinal).ThenBy(r => r.Version).ThenBy(r => r.ContentHash, StringComparer.Ordinal).ToArray();
+    /// <summary>The distinct agreements, each once, ordered by id, version and content hash.</summary>
+    private static AgreementReference[] References(List<Agreement> agreements)
+    {
+        agreements.Sort(static (a, b) =>
+        {
+            var c = string.CompareOrdinal(a.Id, b.Id);
+            if (c == 0) c = a.Version.CompareTo(b.Version);
+            return c != 0 ? c : string.CompareOrdinal(a.ContentHash, b.ContentHash);
+        });
+        var result = new List<AgreementReference>(agreements.Count);
+        Agreement? prior = null;
+        foreach (var a in agreements)
+        {
+            if (prior is not null && prior.Id == a.Id && prior.Version == a.Version && prior.ContentHash == a.ContentHash) continue;
+            result.Add(AgreementReference.Of(a));
+            prior = a;
+        }
+        return result.ToArray();
+    }
 
-    public static string Name<T>(T value) where T : struct, Enum => AgreementDocument.Kebab(value.ToString());
+    public static string Name<T>(T value) where T : struct, Enum => EnumNames<T>.Of(value);
+
+    private static class EnumNames<T> where T : struct, Enum
+    {
+        private static readonly FrozenDictionary<T, string> Names = Enum.GetValues<T>().ToFrozenDictionary(v => v, v => AgreementDocument.Kebab(v.ToString()));
+
+        public static string Of(T value) => Names.TryGetValue(value, out var name) ? name : AgreementDocument.Kebab(value.ToString());
+    }
 
     /// <summary>
     /// Applies <paramref name="obligations"/> to a canonical JSON document: keeps only the fields the obligations name
