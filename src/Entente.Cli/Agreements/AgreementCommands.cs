@@ -116,7 +116,8 @@ internal static class AgreementCommands
                     entries.Add(LedgerEntry.Now(TimeProvider.System, LedgerKinds.AgreementInForce, actor,
                         new JsonObject
                         {
-                            ["agreement"] = reference.DeepClone(), ["parties"] = new JsonArray(signed.Parties.Select(p => (JsonNode)p.Code).ToArray()),
+                            ["agreement"] = reference.DeepClone(),
+                            ["parties"] = new JsonArray(signed.Parties.Select(p => (JsonNode)p.Code).ToArray()),
                             [LedgerSubjects.Field] = new JsonArray(AgreementWatch.Subject(signed.Id)),
                         }));
                 }

@@ -53,6 +53,7 @@ public static class NodeHost
             LedgerStore.Open(sp.GetRequiredService<IOptions<NodeOptions>>().Value.DatabaseOrDefault, sp.GetRequiredService<TimeProvider>()));
         var subjectKey = NodeKeys.LoadSubjectKey(loaded.Home);
         builder.Services.AddSingleton(sp => new AccessRecorder(sp.GetRequiredService<LedgerStore>(), subjectKey, loaded.Code));
+        builder.Services.AddHostedService(sp => new Agreements.AgreementWatchService(sp, Path.Combine(loaded.Home, "agreements"), loaded.Code));
         if (loaded.RetentionPeriod is { } period)
         {
             var rule = Retention.RetentionRule.Parse(period, loaded.RetentionThen);
