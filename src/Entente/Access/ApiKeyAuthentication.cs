@@ -91,6 +91,7 @@ public static class AccessPolicies
     public const string ChangeStatus = "change-status";
     public const string Administer = "administer";
     public const string Audit = "audit";
+    public const string Agreements = "agreements";
 
     public static readonly IReadOnlyDictionary<string, Role[]> Roles = new Dictionary<string, Role[]>
     {
@@ -99,6 +100,7 @@ public static class AccessPolicies
         [ChangeStatus] = [Role.Officer, Role.Admin],
         [Administer] = [Role.Admin],
         [Audit] = [Role.Auditor],
+        [Agreements] = [Role.Liaison, Role.Auditor, Role.Admin],
     };
 
     /// <summary>The authenticated user as the ledger names a reader: name, authority and role.</summary>

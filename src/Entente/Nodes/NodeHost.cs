@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Entente.Access;
+using Entente.Agreements;
 using Entente.Audit;
 using Entente.Declarations;
 using Entente.Ledger;
@@ -92,6 +93,7 @@ public static class NodeHost
             .RequireAuthorization(AccessPolicies.Read).WithTags("Node");
         app.MapDeclarationsApi();
         app.MapAuditApi();
+        app.MapAgreementsApi();
         return app;
     }
 
