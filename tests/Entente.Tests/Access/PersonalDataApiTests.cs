@@ -1,10 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
-using Entente.Common;
 using Entente.Declarations;
-using Entente.Generation;
 using Entente.Storage;
 using Entente.Tests.Declarations;
 using Entente.Tests.Storage;
@@ -14,17 +11,6 @@ namespace Entente.Tests.Access;
 /// <summary>Reading party data through the API of a real node process needs a purpose the role allows, on each database.</summary>
 public sealed class PersonalDataApiTests(NodeFixture fixture) : IClassFixture<NodeFixture>
 {
-    private static async Task<(Declaration Declaration, string Id)> SubmitOneAsync(RunningNode node, int seed)
-    {
-        using var officer = node.Client(node.OfficerKey);
-        var declaration = new DeclarationGenerator(seed).Generate(1).Single().Declaration!;
-        var response = await officer.PostAsync(new Uri("/api/declarations", UriKind.Relative),
-            new StringContent(EntenteJson.Serialize(declaration), Encoding.UTF8, "application/json"));
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var found = await officer.GetFromJsonAsync<JsonElement>(new Uri($"/api/declarations?reference={declaration.Lrn}", UriKind.Relative));
-        return (declaration, found.GetProperty("items")[0].GetProperty("id").GetString()!);
-    }
-
     private static Uri Get(string id, string? purpose = null, string? justification = null)
     {
         var query = new List<string>();
@@ -37,7 +23,7 @@ public sealed class PersonalDataApiTests(NodeFixture fixture) : IClassFixture<No
     public async Task Without_a_purpose_party_names_identifiers_and_addresses_are_withheld(StorageProvider provider)
     {
         var node = await fixture.ForAsync(provider);
-        var (declaration, id) = await SubmitOneAsync(node, 101);
+        var (declaration, id) = await node.SubmitGeneratedAsync(101);
         using var officer = node.Client(node.OfficerKey);
 
         var envelope = await officer.GetFromJsonAsync<JsonElement>(Get(id));
@@ -62,7 +48,7 @@ public sealed class PersonalDataApiTests(NodeFixture fixture) : IClassFixture<No
     public async Task An_officer_with_a_purpose_and_a_justification_reads_the_parties(StorageProvider provider)
     {
         var node = await fixture.ForAsync(provider);
-        var (declaration, id) = await SubmitOneAsync(node, 102);
+        var (declaration, id) = await node.SubmitGeneratedAsync(102);
         using var officer = node.Client(node.OfficerKey);
 
         var envelope = await officer.GetFromJsonAsync<JsonElement>(Get(id, "investigation", "case 2026/417, undervaluation"));
@@ -76,7 +62,7 @@ public sealed class PersonalDataApiTests(NodeFixture fixture) : IClassFixture<No
     public async Task A_purpose_outside_the_role_or_without_a_justification_is_refused(StorageProvider provider)
     {
         var node = await fixture.ForAsync(provider);
-        var (_, id) = await SubmitOneAsync(node, 103);
+        var (_, id) = await node.SubmitGeneratedAsync(103);
         using var analyst = node.Client(node.AnalystKey);
         using var admin = node.Client(node.Node.AdminKey);
         using var officer = node.Client(node.OfficerKey);
@@ -100,7 +86,7 @@ public sealed class PersonalDataApiTests(NodeFixture fixture) : IClassFixture<No
     public async Task Searching_by_party_needs_a_purpose_and_hits_withhold_party_ids_without_one(StorageProvider provider)
     {
         var node = await fixture.ForAsync(provider);
-        var (declaration, id) = await SubmitOneAsync(node, 104);
+        var (declaration, id) = await node.SubmitGeneratedAsync(104);
         var declarant = declaration.FindParty(PartyRole.Declarant)!.Id!;
         using var officer = node.Client(node.OfficerKey);
 

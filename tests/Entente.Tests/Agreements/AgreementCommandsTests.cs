@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text.Json;
-using Entente.Cli;
 using Entente.Nodes;
 
 namespace Entente.Tests.Agreements;
@@ -11,14 +10,6 @@ public sealed class AgreementCommandsTests : IDisposable
     private readonly string folder = Directory.CreateTempSubdirectory("entente-agreement-cli-").FullName;
 
     public void Dispose() => Directory.Delete(folder, recursive: true);
-
-    private static async Task<(int Status, string Output, string Error)> Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var status = await EntenteCli.RunAsync(args, output, error);
-        return (status, output.ToString(), error.ToString());
-    }
 
     [Fact]
     public async Task An_agreement_written_by_init_comes_into_force_once_both_parties_have_signed()
@@ -32,11 +23,11 @@ public sealed class AgreementCommandsTests : IDisposable
         Directory.CreateDirectory(agreements);
         var file = Path.Combine(agreements, "nl-kr.yaml");
 
-        var init = await Run("agreement", "init", file, "--id", "nl-kr", "--kind", "bilateral",
+        var init = await Support.Cli.Run("agreement", "init", file, "--id", "nl-kr", "--kind", "bilateral",
             "--party", $"NL:{NodeKeys.Fingerprint(nl)}", "--party", $"KR:{NodeKeys.Fingerprint(kr)}");
         Assert.True(init.Status == 0, init.Error);
 
-        var unsigned = await Run("agreement", "verify", file, "--json");
+        var unsigned = await Support.Cli.Run("agreement", "verify", file, "--json");
         Assert.Equal(1, unsigned.Status);
         using (var json = JsonDocument.Parse(unsigned.Output))
         {
@@ -44,19 +35,19 @@ public sealed class AgreementCommandsTests : IDisposable
             Assert.Equal(["unsigned by NL", "unsigned by KR"], json.RootElement.GetProperty("reasons").EnumerateArray().Select(e => e.GetString()));
         }
 
-        var signNl = await Run("agreement", "sign", file, "--home", nlHome);
+        var signNl = await Support.Cli.Run("agreement", "sign", file, "--home", nlHome);
         Assert.True(signNl.Status == 0, signNl.Error);
         Assert.Contains("as NL", signNl.Output, StringComparison.Ordinal);
         Assert.Contains("unsigned by KR", signNl.Output, StringComparison.Ordinal);
-        var signKr = await Run("agreement", "sign", file, "--key", krPem);
+        var signKr = await Support.Cli.Run("agreement", "sign", file, "--key", krPem);
         Assert.True(signKr.Status == 0, signKr.Error);
 
-        var verify = await Run("agreement", "verify", file);
+        var verify = await Support.Cli.Run("agreement", "verify", file);
         Assert.True(verify.Status == 0, verify.Output + verify.Error);
-        var list = await Run("agreement", "list", "--home", nlHome);
+        var list = await Support.Cli.Run("agreement", "list", "--home", nlHome);
         Assert.Contains("nl-kr v1", list.Output, StringComparison.Ordinal);
         Assert.Contains("in force", list.Output, StringComparison.Ordinal);
-        var show = await Run("agreement", "show", file);
+        var show = await Support.Cli.Run("agreement", "show", file);
         Assert.Contains("Category:  declarations", show.Output, StringComparison.Ordinal);
     }
 
@@ -69,9 +60,9 @@ public sealed class AgreementCommandsTests : IDisposable
         var pem = Path.Combine(folder, "stranger.pem");
         await File.WriteAllTextAsync(pem, stranger.ExportPkcs8PrivateKeyPem());
         var file = Path.Combine(folder, "x.yaml");
-        await Run("agreement", "init", file, "--id", "x", "--kind", "bilateral", "--party", $"NL:{NodeKeys.Fingerprint(a)}", "--party", $"KR:{NodeKeys.Fingerprint(b)}");
+        await Support.Cli.Run("agreement", "init", file, "--id", "x", "--kind", "bilateral", "--party", $"NL:{NodeKeys.Fingerprint(a)}", "--party", $"KR:{NodeKeys.Fingerprint(b)}");
         var before = await File.ReadAllTextAsync(file);
-        var (status, _, error) = await Run("agreement", "sign", file, "--key", pem);
+        var (status, _, error) = await Support.Cli.Run("agreement", "sign", file, "--key", pem);
         Assert.Equal(2, status);
         Assert.Contains($"the key {NodeKeys.Fingerprint(stranger)} is not listed for any party", error, StringComparison.Ordinal);
         Assert.Equal(before, await File.ReadAllTextAsync(file));
@@ -82,7 +73,7 @@ public sealed class AgreementCommandsTests : IDisposable
     {
         var file = Path.Combine(folder, "bad.yaml");
         await File.WriteAllTextAsync(file, "agreement: bad\nversion: one\n");
-        var (status, output, _) = await Run("agreement", "verify", file);
+        var (status, output, _) = await Support.Cli.Run("agreement", "verify", file);
         Assert.Equal(1, status);
         Assert.Contains("bad.yaml:2: version: expected a whole number", output, StringComparison.Ordinal);
     }

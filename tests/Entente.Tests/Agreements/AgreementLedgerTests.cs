@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using Entente.Cli;
 using Entente.Ledger;
 using Entente.Nodes;
 
@@ -14,14 +13,6 @@ public sealed class AgreementLedgerTests : IDisposable
         if (Directory.Exists(_folder)) Directory.Delete(_folder, recursive: true);
     }
 
-    private static async Task<(int Status, string Output, string Error)> Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var status = await EntenteCli.RunAsync(args, output, error);
-        return (status, output.ToString(), error.ToString());
-    }
-
     [Fact]
     public async Task Signing_with_a_node_home_records_the_signature_and_the_coming_into_force_in_its_ledger()
     {
@@ -32,11 +23,11 @@ public sealed class AgreementLedgerTests : IDisposable
         var krPem = Path.Combine(_folder, "kr.pem");
         await File.WriteAllTextAsync(krPem, kr.ExportPkcs8PrivateKeyPem());
         var file = Path.Combine(_folder, "nl-kr.yaml");
-        Assert.Equal(0, (await Run("agreement", "init", file, "--id", "nl-kr", "--kind", "bilateral",
+        Assert.Equal(0, (await Support.Cli.Run("agreement", "init", file, "--id", "nl-kr", "--kind", "bilateral",
             "--party", $"NL:{NodeKeys.Fingerprint(nl)}", "--party", $"KR:{NodeKeys.Fingerprint(kr)}")).Status);
 
-        Assert.Equal(0, (await Run("agreement", "sign", file, "--key", krPem)).Status);
-        var signed = await Run("agreement", "sign", file, "--home", home);
+        Assert.Equal(0, (await Support.Cli.Run("agreement", "sign", file, "--key", krPem)).Status);
+        var signed = await Support.Cli.Run("agreement", "sign", file, "--home", home);
 
         Assert.True(signed.Status == 0, signed.Error);
         Assert.Contains("Recorded in the ledger", signed.Output, StringComparison.Ordinal);

@@ -2,9 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using Entente.Common;
 using Entente.Declarations;
-using Entente.Generation;
 using Entente.Ledger;
 using Entente.Storage;
 using Entente.Tests.Declarations;
@@ -15,22 +13,11 @@ namespace Entente.Tests.Audit;
 /// <summary>Reads of personal data land in the ledger, and an auditor finds them by party or declaration, on each database.</summary>
 public sealed class AccountabilityApiTests(NodeFixture fixture) : IClassFixture<NodeFixture>
 {
-    private static async Task<(Declaration Declaration, string Id)> SubmitOneAsync(RunningNode node, int seed)
-    {
-        using var officer = node.Client(node.OfficerKey);
-        var declaration = new DeclarationGenerator(seed).Generate(1).Single().Declaration!;
-        var response = await officer.PostAsync(new Uri("/api/declarations", UriKind.Relative),
-            new StringContent(EntenteJson.Serialize(declaration), Encoding.UTF8, "application/json"));
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var found = await officer.GetFromJsonAsync<JsonElement>(new Uri($"/api/declarations?reference={declaration.Lrn}", UriKind.Relative));
-        return (declaration, found.GetProperty("items")[0].GetProperty("id").GetString()!);
-    }
-
     [StoreTheory, BothStores]
     public async Task An_officers_read_is_recorded_and_the_auditor_finds_it_by_party_and_by_declaration(StorageProvider provider)
     {
         var node = await fixture.ForAsync(provider);
-        var (declaration, id) = await SubmitOneAsync(node, 201);
+        var (declaration, id) = await node.SubmitGeneratedAsync(201);
         var importer = declaration.FindParty(PartyRole.Importer)!.Id!;
         using var officer = node.Client(node.OfficerKey);
         using var auditor = node.Client(node.AuditorKey);
@@ -54,7 +41,7 @@ public sealed class AccountabilityApiTests(NodeFixture fixture) : IClassFixture<
     public async Task A_refused_read_is_recorded_too_and_the_ledger_never_holds_a_party_identifier(StorageProvider provider)
     {
         var node = await fixture.ForAsync(provider);
-        var (declaration, id) = await SubmitOneAsync(node, 202);
+        var (declaration, id) = await node.SubmitGeneratedAsync(202);
         var declarant = declaration.FindParty(PartyRole.Declarant)!.Id!;
         using var analyst = node.Client(node.AnalystKey);
         using var officer = node.Client(node.OfficerKey);
@@ -99,7 +86,7 @@ public sealed class AccountabilityApiTests(NodeFixture fixture) : IClassFixture<
     public async Task The_ledger_serves_proofs_that_verify_against_its_head(StorageProvider provider)
     {
         var node = await fixture.ForAsync(provider);
-        var (_, id) = await SubmitOneAsync(node, 203);
+        var (_, id) = await node.SubmitGeneratedAsync(203);
         using var officer = node.Client(node.OfficerKey);
         using var auditor = node.Client(node.AuditorKey);
         using var anonymous = node.Client();

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Entente.Cli;
 using Entente.Common;
 using Entente.Generation;
 
@@ -15,17 +14,9 @@ public sealed class CliTests : IDisposable
 
     public void Dispose() => Directory.Delete(folder, recursive: true);
 
-    private static async Task<(int Status, string Output, string Error)> Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var status = await EntenteCli.RunAsync(args, output, error);
-        return (status, output.ToString(), error.ToString());
-    }
-
     private async Task Init()
     {
-        var (status, output, error) = await Run("node", "init", "--home", Home, "--code", "NL", "--name", "Douane Nederland");
+        var (status, output, error) = await Support.Cli.Run("node", "init", "--home", Home, "--code", "NL", "--name", "Douane Nederland");
         Assert.True(status == 0, error);
         Assert.Contains("Administrator API key", output, StringComparison.Ordinal);
     }
@@ -43,7 +34,7 @@ public sealed class CliTests : IDisposable
         await Init();
         Assert.True(File.Exists(Path.Combine(Home, "entente.json")));
         Assert.True(File.Exists(Path.Combine(Home, "entente.db")));
-        var (status, _, error) = await Run("node", "init", "--home", Home, "--code", "NL", "--name", "Again");
+        var (status, _, error) = await Support.Cli.Run("node", "init", "--home", Home, "--code", "NL", "--name", "Again");
         Assert.Equal(2, status);
         Assert.Contains("already a node's home", error, StringComparison.Ordinal);
     }
@@ -51,7 +42,7 @@ public sealed class CliTests : IDisposable
     [Fact]
     public async Task Node_init_refuses_a_code_that_is_not_a_country_code()
     {
-        var (status, _, error) = await Run("node", "init", "--home", Home, "--code", "netherlands", "--name", "X");
+        var (status, _, error) = await Support.Cli.Run("node", "init", "--home", Home, "--code", "netherlands", "--name", "X");
         Assert.Equal(2, status);
         Assert.Contains("ISO country code", error, StringComparison.Ordinal);
         Assert.False(Directory.Exists(Home));
@@ -60,7 +51,7 @@ public sealed class CliTests : IDisposable
     [Fact]
     public async Task Commands_on_a_folder_that_is_not_a_home_say_how_to_make_one()
     {
-        var (status, _, error) = await Run("declarations", "search", "--home", Path.Combine(folder, "nowhere"));
+        var (status, _, error) = await Support.Cli.Run("declarations", "search", "--home", Path.Combine(folder, "nowhere"));
         Assert.Equal(2, status);
         Assert.Contains("node init", error, StringComparison.Ordinal);
     }
@@ -70,7 +61,7 @@ public sealed class CliTests : IDisposable
     {
         await Init();
         var file = WriteNdjson("batch.ndjson", new DeclarationGenerator(21).Generate(30).Select(r => r.Declaration!));
-        var (status, output, error) = await Run("ingest", "--home", Home, "--json", file);
+        var (status, output, error) = await Support.Cli.Run("ingest", "--home", Home, "--json", file);
         Assert.True(status == 0, error + output);
         using (var json = JsonDocument.Parse(output))
         {
@@ -79,7 +70,7 @@ public sealed class CliTests : IDisposable
             Assert.Equal(0, json.RootElement.GetProperty("duplicates").GetInt64());
             Assert.Empty(json.RootElement.GetProperty("errors").EnumerateArray());
         }
-        (status, output, _) = await Run("ingest", "--home", Home, "--json", file);
+        (status, output, _) = await Support.Cli.Run("ingest", "--home", Home, "--json", file);
         Assert.Equal(0, status);
         using (var json = JsonDocument.Parse(output))
         {
@@ -95,7 +86,7 @@ public sealed class CliTests : IDisposable
         var declarations = new DeclarationGenerator(22).Generate(5).Select(r => r.Declaration!).ToList();
         declarations[3].GoodsShipment.GoodsItems[0].NetMassKg = -4;
         var file = WriteNdjson("bad.ndjson", declarations);
-        var (status, output, _) = await Run("ingest", "--home", Home, "--json", file);
+        var (status, output, _) = await Support.Cli.Run("ingest", "--home", Home, "--json", file);
         Assert.Equal(1, status);
         using var json = JsonDocument.Parse(output);
         Assert.Equal(0, json.RootElement.GetProperty("accepted").GetInt64());
@@ -105,7 +96,7 @@ public sealed class CliTests : IDisposable
         Assert.Equal(4, error.GetProperty("line").GetInt64());
         Assert.Contains("netMassKg", error.GetProperty("path").GetString(), StringComparison.Ordinal);
 
-        var (_, search, _) = await Run("declarations", "search", "--home", Home, "--json");
+        var (_, search, _) = await Support.Cli.Run("declarations", "search", "--home", Home, "--json");
         using var page = JsonDocument.Parse(search);
         Assert.Empty(page.RootElement.GetProperty("items").EnumerateArray());
     }
@@ -118,7 +109,7 @@ public sealed class CliTests : IDisposable
         declarations[0].InvoiceAmount = new(12m, "EURO");
         var file = WriteNdjson("partial.ndjson", declarations);
         var rejects = Path.Combine(folder, "rejects.json");
-        var (status, output, _) = await Run("ingest", "--home", Home, "--partial", "--rejects", rejects, file);
+        var (status, output, _) = await Support.Cli.Run("ingest", "--home", Home, "--partial", "--rejects", rejects, file);
         Assert.Equal(1, status);
         Assert.Contains("5 accepted, 1 rejected", output, StringComparison.Ordinal);
         using var report = JsonDocument.Parse(File.ReadAllText(rejects));
@@ -131,11 +122,11 @@ public sealed class CliTests : IDisposable
         await Init();
         var declarations = new DeclarationGenerator(24).Generate(40).Select(r => r.Declaration!).ToList();
         var file = WriteNdjson("batch.ndjson", declarations);
-        Assert.Equal(0, (await Run("ingest", "--home", Home, file)).Status);
+        Assert.Equal(0, (await Support.Cli.Run("ingest", "--home", Home, file)).Status);
 
         var target = declarations[11];
         var hs = target.GoodsShipment.GoodsItems[0].Classification!.Code[..4];
-        var (status, output, _) = await Run("declarations", "search", "--home", Home, "--hs", hs, "--limit", "1000", "--json");
+        var (status, output, _) = await Support.Cli.Run("declarations", "search", "--home", Home, "--hs", hs, "--limit", "1000", "--json");
         Assert.Equal(0, status);
         using (var page = JsonDocument.Parse(output))
         {
@@ -143,17 +134,17 @@ public sealed class CliTests : IDisposable
             Assert.Equal(expected, page.RootElement.GetProperty("items").GetArrayLength());
         }
 
-        (status, output, _) = await Run("declarations", "show", "--home", Home, target.Lrn!);
+        (status, output, _) = await Support.Cli.Run("declarations", "show", "--home", Home, target.Lrn!);
         Assert.Equal(0, status);
         Assert.Contains(target.Lrn!, output, StringComparison.Ordinal);
         Assert.Contains("\"status\": \"received\"", output, StringComparison.Ordinal);
 
-        Assert.Equal(0, (await Run("declarations", "status", "--home", Home, target.Lrn!, "accepted", "--actor", "inspector-7")).Status);
-        var (refused, _, error) = await Run("declarations", "status", "--home", Home, target.Lrn!, "09");
+        Assert.Equal(0, (await Support.Cli.Run("declarations", "status", "--home", Home, target.Lrn!, "accepted", "--actor", "inspector-7")).Status);
+        var (refused, _, error) = await Support.Cli.Run("declarations", "status", "--home", Home, target.Lrn!, "09");
         Assert.Equal(2, refused);
         Assert.Contains("cannot move from accepted to cleared", error, StringComparison.Ordinal);
 
-        (_, output, _) = await Run("declarations", "history", "--home", Home, target.Lrn!);
+        (_, output, _) = await Support.Cli.Run("declarations", "history", "--home", Home, target.Lrn!);
         Assert.Contains("inspector-7", output, StringComparison.Ordinal);
     }
 
@@ -162,27 +153,27 @@ public sealed class CliTests : IDisposable
     {
         await Init();
         var declarations = new DeclarationGenerator(25).Generate(5).Select(r => r.Declaration!).ToList();
-        Assert.Equal(0, (await Run("ingest", "--home", Home, WriteNdjson("batch.ndjson", declarations))).Status);
+        Assert.Equal(0, (await Support.Cli.Run("ingest", "--home", Home, WriteNdjson("batch.ndjson", declarations))).Status);
         var target = declarations[2];
         var declarant = target.FindParty(Entente.Declarations.PartyRole.Declarant)!.Id!;
 
-        var (status, output, _) = await Run("declarations", "show", "--home", Home, target.Lrn!);
+        var (status, output, _) = await Support.Cli.Run("declarations", "show", "--home", Home, target.Lrn!);
         Assert.Equal(0, status);
         Assert.DoesNotContain(declarant, output, StringComparison.Ordinal);
         Assert.Contains("\"withheld\"", output, StringComparison.Ordinal);
 
-        (status, output, _) = await Run("declarations", "show", "--home", Home, target.Lrn!, "--purpose", "investigation", "--justification", "case 88");
+        (status, output, _) = await Support.Cli.Run("declarations", "show", "--home", Home, target.Lrn!, "--purpose", "investigation", "--justification", "case 88");
         Assert.Equal(0, status);
         Assert.Contains(declarant, output, StringComparison.Ordinal);
 
-        var (refused, _, error) = await Run("declarations", "show", "--home", Home, target.Lrn!, "--purpose", "gossip", "--justification", "x");
+        var (refused, _, error) = await Support.Cli.Run("declarations", "show", "--home", Home, target.Lrn!, "--purpose", "gossip", "--justification", "x");
         Assert.Equal(2, refused);
         Assert.Contains("'gossip' is not a purpose", error, StringComparison.Ordinal);
 
-        (refused, _, error) = await Run("declarations", "search", "--home", Home, "--party", declarant);
+        (refused, _, error) = await Support.Cli.Run("declarations", "search", "--home", Home, "--party", declarant);
         Assert.Equal(2, refused);
         Assert.Contains("--purpose", error, StringComparison.Ordinal);
-        (status, output, _) = await Run("declarations", "search", "--home", Home, "--party", declarant, "--purpose", "risk-management", "--justification", "profile", "--json");
+        (status, output, _) = await Support.Cli.Run("declarations", "search", "--home", Home, "--party", declarant, "--purpose", "risk-management", "--justification", "profile", "--json");
         Assert.Equal(0, status);
         Assert.Contains(target.Lrn!, output, StringComparison.Ordinal);
     }
@@ -197,14 +188,14 @@ public sealed class CliTests : IDisposable
             <!DOCTYPE Declaration [<!ENTITY secret SYSTEM "file:///etc/passwd">]>
             <Declaration xmlns="urn:wco:datamodel:WCO:DEC-DMS:2"><FunctionalReferenceID>&secret;</FunctionalReferenceID></Declaration>
             """);
-        var (status, output, _) = await Run("ingest", "--home", Home, "--json", attack);
+        var (status, output, _) = await Support.Cli.Run("ingest", "--home", Home, "--json", attack);
         Assert.Equal(1, status);
         Assert.DoesNotContain("root:", output, StringComparison.Ordinal);
         using var json = JsonDocument.Parse(output);
         var error = Assert.Single(json.RootElement.GetProperty("errors").EnumerateArray());
         Assert.Contains("DTD", error.GetProperty("message").GetString(), StringComparison.OrdinalIgnoreCase);
         Assert.Equal(2, error.GetProperty("line").GetInt64());
-        var (_, search, _) = await Run("declarations", "search", "--home", Home, "--json");
+        var (_, search, _) = await Support.Cli.Run("declarations", "search", "--home", Home, "--json");
         Assert.Empty(JsonDocument.Parse(search).RootElement.GetProperty("items").EnumerateArray());
     }
 
@@ -214,10 +205,10 @@ public sealed class CliTests : IDisposable
         await Init();
         var csv = Path.Combine(folder, "extract.csv");
         File.WriteAllText(csv, "a,b\n1,2\n");
-        var (status, _, error) = await Run("ingest", "--home", Home, csv);
+        var (status, _, error) = await Support.Cli.Run("ingest", "--home", Home, csv);
         Assert.Equal(1, status);
         Assert.Contains("mapping", error, StringComparison.Ordinal);
-        (status, _, error) = await Run("ingest", "--home", Home, "--format", "pdf", csv);
+        (status, _, error) = await Support.Cli.Run("ingest", "--home", Home, "--format", "pdf", csv);
         Assert.NotEqual(0, status);
         Assert.Contains("pdf", error, StringComparison.Ordinal);
     }
@@ -225,7 +216,7 @@ public sealed class CliTests : IDisposable
     [Fact]
     public async Task The_demo_runs_end_to_end_on_generated_declarations()
     {
-        var (status, output, error) = await Run("demo", "--home", Path.Combine(folder, "demo"), "--generated", "300", "--data", Path.Combine(folder, "no-data-here"));
+        var (status, output, error) = await Support.Cli.Run("demo", "--home", Path.Combine(folder, "demo"), "--generated", "300", "--data", Path.Combine(folder, "no-data-here"));
         Assert.True(status == 0, output + error);
         Assert.Contains("is not at", output, StringComparison.Ordinal);
         foreach (var format in new[] { "wco-xml", "edifact", "json" })

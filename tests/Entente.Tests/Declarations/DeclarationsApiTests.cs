@@ -215,6 +215,18 @@ public sealed record RunningNode(NodeProcess Node, string OfficerKey, string Ana
     /// <summary>The node's database as the CLI names it: the PostgreSQL connection string, or the home's SQLite file.</summary>
     public string Store => Database ?? Path.Combine(Node.Home, "entente.db");
 
+    /// <summary>An officer submits one generated declaration; returns it and the id the node gave it.</summary>
+    public async Task<(Entente.Declarations.Declaration Declaration, string Id)> SubmitGeneratedAsync(int seed)
+    {
+        using var officer = Client(OfficerKey);
+        var declaration = new DeclarationGenerator(seed).Generate(1).Single().Declaration!;
+        var response = await officer.PostAsync(new Uri("/api/declarations", UriKind.Relative),
+            new StringContent(EntenteJson.Serialize(declaration), Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var found = await officer.GetFromJsonAsync<JsonElement>(new Uri($"/api/declarations?reference={declaration.Lrn}", UriKind.Relative));
+        return (declaration, found.GetProperty("items")[0].GetProperty("id").GetString()!);
+    }
+
     public HttpClient Client(string? key = null) => Node.Client(key);
 }
 

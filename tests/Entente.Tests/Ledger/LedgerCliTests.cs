@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Entente.Cli;
 using Entente.Ledger;
 using Entente.Nodes;
 using Microsoft.Data.Sqlite;
@@ -13,17 +12,9 @@ public sealed class LedgerCliTests : IDisposable
 
     private string Home => Path.Combine(_directory.FullName, "node");
 
-    private static async Task<(int Status, string Output, string Error)> Run(params string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var status = await EntenteCli.RunAsync(args, output, error);
-        return (status, output.ToString(), error.ToString());
-    }
-
     private async Task<string> NodeWithEntriesAsync(int count)
     {
-        Assert.Equal(0, (await Run("node", "init", "--home", Home, "--code", "KR", "--name", "Korea Customs Service")).Status);
+        Assert.Equal(0, (await Support.Cli.Run("node", "init", "--home", Home, "--code", "KR", "--name", "Korea Customs Service")).Status);
         var database = NodeHome.Load(Home).DatabaseOrDefault;
         await using var ledger = LedgerStore.Open(database, TimeProvider.System);
         for (var i = 0; i < count; i++)
@@ -35,17 +26,17 @@ public sealed class LedgerCliTests : IDisposable
     public async Task Checkpoint_then_verify_passes_and_prove_prints_a_proof_an_independent_verifier_accepts()
     {
         await NodeWithEntriesAsync(9);
-        var (status, note, error) = await Run("ledger", "checkpoint", "--home", Home);
+        var (status, note, error) = await Support.Cli.Run("ledger", "checkpoint", "--home", Home);
         Assert.True(status == 0, error);
         Assert.StartsWith("entente/KR/ledger\n9\n", note, StringComparison.Ordinal);
 
-        (status, var output, error) = await Run("ledger", "verify", "--home", Home, "--json");
+        (status, var output, error) = await Support.Cli.Run("ledger", "verify", "--home", Home, "--json");
         Assert.True(status == 0, output + error);
         var verified = JsonNode.Parse(output)!;
         Assert.True(verified["ok"]!.GetValue<bool>());
         Assert.Equal(9, verified["size"]!.GetValue<long>());
 
-        (status, output, error) = await Run("ledger", "prove", "--home", Home, "--entry", "4", "--json");
+        (status, output, error) = await Support.Cli.Run("ledger", "prove", "--home", Home, "--entry", "4", "--json");
         Assert.True(status == 0, error);
         using var proof = JsonDocument.Parse(output);
         var p = proof.RootElement;
@@ -65,7 +56,7 @@ public sealed class LedgerCliTests : IDisposable
     public async Task Verify_exits_non_zero_and_names_the_problem_when_a_stored_byte_changed()
     {
         var database = await NodeWithEntriesAsync(5);
-        Assert.Equal(0, (await Run("ledger", "checkpoint", "--home", Home)).Status);
+        Assert.Equal(0, (await Support.Cli.Run("ledger", "checkpoint", "--home", Home)).Status);
         using (var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = database, Pooling = false }.ToString()))
         {
             connection.Open();
@@ -73,7 +64,7 @@ public sealed class LedgerCliTests : IDisposable
             command.CommandText = "UPDATE ledger_entries SET entry = CAST(replace(CAST(entry AS TEXT), '\"n\":3', '\"n\":4') AS BLOB) WHERE idx = 3";
             Assert.Equal(1, command.ExecuteNonQuery());
         }
-        var (status, output, _) = await Run("ledger", "verify", "--home", Home, "--json");
+        var (status, output, _) = await Support.Cli.Run("ledger", "verify", "--home", Home, "--json");
         Assert.Equal(1, status);
         var result = JsonNode.Parse(output)!;
         Assert.False(result["ok"]!.GetValue<bool>());
@@ -84,7 +75,7 @@ public sealed class LedgerCliTests : IDisposable
     public async Task Prove_refuses_an_entry_beyond_the_ledger()
     {
         await NodeWithEntriesAsync(2);
-        var (status, _, error) = await Run("ledger", "prove", "--home", Home, "--entry", "2");
+        var (status, _, error) = await Support.Cli.Run("ledger", "prove", "--home", Home, "--entry", "2");
         Assert.Equal(2, status);
         Assert.Contains("the ledger has 2 entries", error);
     }
