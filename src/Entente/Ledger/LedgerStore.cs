@@ -314,28 +314,124 @@ public sealed class LedgerStore : IAsyncDisposable
                 checkpoints.Add(new StoredCheckpoint(reader.GetInt64(0), reader.GetString(1), ReadTime(reader, 2)));
         }
         // Both streams stop at the head read above: rows below it never change, so two connections see the same rows.
+        // Each is read ahead on its own thread (the entry reader also recomputes the leaf hashes), so reading and
+        // hashing overlap with the tree's recomputation on the verifier's thread.
         return await Task.Run(() =>
         {
-            using var entryConnection = OpenAsync(cancellationToken).AsTask().GetAwaiter().GetResult();
-            using var nodeConnection = OpenAsync(cancellationToken).AsTask().GetAwaiter().GetResult();
-            return LedgerVerifier.Verify(ReadLeaves(entryConnection, head.Size), ReadNodes(nodeConnection, head.Size), head.Size, head.Root, checkpoints, publicKeySpki);
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            return LedgerVerifier.Verify(
+                ReadAhead((rent, token) => ReadLeaves(head.Size, rent, token), () => new LeafBatch(VerifyBatchRows), stop),
+                ReadAhead((rent, token) => ReadNodes(head.Size, rent, token), () => new NodeBatch(VerifyBatchRows), stop),
+                head.Size, head.Root, checkpoints, publicKeySpki);
         }, cancellationToken);
     }
 
-    private static IEnumerable<StoredLeaf> ReadLeaves(DbConnection connection, long size)
+    private const int VerifyBatchRows = 4096;
+    private const int ReadAheadBatches = 4;
+
+    /// <summary>
+    /// Runs <paramref name="read"/> on a thread of its own, ReadAheadBatches batches ahead of the consumer; a batch
+    /// is handed back for reuse when the consumer asks for the next one.
+    /// </summary>
+    private static IEnumerable<T> ReadAhead<T>(Func<Func<T>, CancellationToken, IEnumerable<T>> read, Func<T> create, CancellationTokenSource stop)
+        where T : class
     {
+        var free = new System.Collections.Concurrent.ConcurrentQueue<T>();
+        using var full = new System.Collections.Concurrent.BlockingCollection<T>(ReadAheadBatches);
+        using var ended = CancellationTokenSource.CreateLinkedTokenSource(stop.Token);
+        T Rent() => free.TryDequeue(out var batch) ? batch : create();
+        var reader = Task.Factory.StartNew(() =>
+        {
+            try
+            {
+                foreach (var batch in read(Rent, ended.Token)) full.Add(batch, ended.Token);
+            }
+            finally
+            {
+                full.CompleteAdding();
+            }
+        }, ended.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        try
+        {
+            foreach (var batch in full.GetConsumingEnumerable(ended.Token))
+            {
+                yield return batch;
+                free.Enqueue(batch);
+            }
+            reader.GetAwaiter().GetResult();
+        }
+        finally
+        {
+            // The consumer may stop early (a gap in the entries): release the reader and wait for it to let go.
+            ended.Cancel();
+            try
+            {
+                reader.Wait(CancellationToken.None);
+            }
+            catch (AggregateException)
+            {
+                // Its failure, if it is one, was rethrown above unless the consumer had already stopped.
+            }
+        }
+    }
+
+    private IEnumerable<LeafBatch> ReadLeaves(long size, Func<LeafBatch> rent, CancellationToken cancellationToken)
+    {
+        using var connection = OpenAsync(cancellationToken).AsTask().GetAwaiter().GetResult();
         using var command = Command(connection, null, "SELECT idx, leaf_hash, entry FROM ledger_entries WHERE idx < @size ORDER BY idx");
         Add(command, "@size", size);
         using var reader = command.ExecuteReader();
-        while (reader.Read()) yield return new StoredLeaf(reader.GetInt64(0), (byte[])reader[1], (byte[])reader[2]);
+        var batch = rent();
+        batch.Clear();
+        while (reader.Read())
+        {
+            var hashLength = (int)reader.GetBytes(1, 0, null, 0, 0);
+            var entryLength = (int)reader.GetBytes(2, 0, null, 0, 0);
+            var row = batch.Add(reader.GetInt64(0), hashLength, entryLength);
+            if (hashLength == MerkleTree.HashSize) ReadBlob(reader, 1, batch.StoredHashes, LeafBatch.StoredHashOffset(row), hashLength);
+            ReadBlob(reader, 2, batch.Entries, batch.EntryOffset(row), entryLength);
+            if (!batch.IsFull) continue;
+            batch.HashLeaves();
+            yield return batch;
+            cancellationToken.ThrowIfCancellationRequested();
+            batch = rent();
+            batch.Clear();
+        }
+        batch.HashLeaves();
+        yield return batch;
     }
 
-    private static IEnumerable<StoredNode> ReadNodes(DbConnection connection, long size)
+    private IEnumerable<NodeBatch> ReadNodes(long size, Func<NodeBatch> rent, CancellationToken cancellationToken)
     {
+        using var connection = OpenAsync(cancellationToken).AsTask().GetAwaiter().GetResult();
         using var command = Command(connection, null, "SELECT last_leaf, level, hash FROM ledger_nodes WHERE last_leaf < @size ORDER BY last_leaf, level");
         Add(command, "@size", size);
         using var reader = command.ExecuteReader();
-        while (reader.Read()) yield return new StoredNode(new TreeNode(reader.GetInt64(0), reader.GetInt32(1)), (byte[])reader[2]);
+        var batch = rent();
+        batch.Clear();
+        while (reader.Read())
+        {
+            var hashLength = (int)reader.GetBytes(2, 0, null, 0, 0);
+            var row = batch.Add(new TreeNode(reader.GetInt64(0), reader.GetInt32(1)), hashLength);
+            if (hashLength == MerkleTree.HashSize) ReadBlob(reader, 2, batch.Hashes, NodeBatch.HashOffset(row), hashLength);
+            if (!batch.IsFull) continue;
+            yield return batch;
+            cancellationToken.ThrowIfCancellationRequested();
+            batch = rent();
+            batch.Clear();
+        }
+        yield return batch;
+    }
+
+    private static void ReadBlob(DbDataReader reader, int ordinal, byte[] buffer, int offset, int length)
+    {
+        var read = 0;
+        while (read < length)
+        {
+            var n = (int)reader.GetBytes(ordinal, read, buffer, offset + read, length - read);
+            if (n <= 0) throw new InvalidDataException($"ledger: column {ordinal} ended after {read} of its {length} bytes");
+            read += n;
+        }
     }
 
     private static DateTimeOffset ReadTime(DbDataReader reader, int ordinal) => reader.GetValue(ordinal) switch
