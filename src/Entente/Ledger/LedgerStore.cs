@@ -378,6 +378,11 @@ public sealed class LedgerStore : IAsyncDisposable
     private IEnumerable<LeafBatch> ReadLeaves(long size, Func<LeafBatch> rent, CancellationToken cancellationToken)
     {
         using var connection = OpenAsync(cancellationToken).AsTask().GetAwaiter().GetResult();
+        if (connection is SqliteConnection sqlite)
+        {
+            foreach (var read in ReadLeavesSqlite(sqlite, size, rent, cancellationToken)) yield return read;
+            yield break;
+        }
         using var command = Command(connection, null, "SELECT idx, leaf_hash, entry FROM ledger_entries WHERE idx < @size ORDER BY idx");
         Add(command, "@size", size);
         using var reader = command.ExecuteReader();
@@ -404,6 +409,11 @@ public sealed class LedgerStore : IAsyncDisposable
     private IEnumerable<NodeBatch> ReadNodes(long size, Func<NodeBatch> rent, CancellationToken cancellationToken)
     {
         using var connection = OpenAsync(cancellationToken).AsTask().GetAwaiter().GetResult();
+        if (connection is SqliteConnection sqlite)
+        {
+            foreach (var read in ReadNodesSqlite(sqlite, size, rent, cancellationToken)) yield return read;
+            yield break;
+        }
         using var command = Command(connection, null, "SELECT last_leaf, level, hash FROM ledger_nodes WHERE last_leaf < @size ORDER BY last_leaf, level");
         Add(command, "@size", size);
         using var reader = command.ExecuteReader();
@@ -421,6 +431,66 @@ public sealed class LedgerStore : IAsyncDisposable
             batch.Clear();
         }
         yield return batch;
+    }
+
+    // Microsoft.Data.Sqlite's GetBytes opens a blob handle per call and its indexer copies each blob into a new
+    // array; the statement's column spans are copied straight into the batch instead.
+    private static IEnumerable<LeafBatch> ReadLeavesSqlite(SqliteConnection connection, long size, Func<LeafBatch> rent, CancellationToken cancellationToken)
+    {
+        using var statement = PrepareSqlite(connection, "SELECT idx, leaf_hash, entry FROM ledger_entries WHERE idx < ?1 ORDER BY idx", size);
+        var batch = rent();
+        batch.Clear();
+        while (StepSqlite(connection, statement))
+        {
+            var hash = SQLitePCL.raw.sqlite3_column_blob(statement, 1);
+            var entry = SQLitePCL.raw.sqlite3_column_blob(statement, 2);
+            var row = batch.Add(SQLitePCL.raw.sqlite3_column_int64(statement, 0), hash.Length, entry.Length);
+            if (hash.Length == MerkleTree.HashSize) hash.CopyTo(batch.StoredHashes.AsSpan(LeafBatch.StoredHashOffset(row)));
+            entry.CopyTo(batch.Entries.AsSpan(batch.EntryOffset(row)));
+            if (!batch.IsFull) continue;
+            batch.HashLeaves();
+            yield return batch;
+            cancellationToken.ThrowIfCancellationRequested();
+            batch = rent();
+            batch.Clear();
+        }
+        batch.HashLeaves();
+        yield return batch;
+    }
+
+    private static IEnumerable<NodeBatch> ReadNodesSqlite(SqliteConnection connection, long size, Func<NodeBatch> rent, CancellationToken cancellationToken)
+    {
+        using var statement = PrepareSqlite(connection, "SELECT last_leaf, level, hash FROM ledger_nodes WHERE last_leaf < ?1 ORDER BY last_leaf, level", size);
+        var batch = rent();
+        batch.Clear();
+        while (StepSqlite(connection, statement))
+        {
+            var hash = SQLitePCL.raw.sqlite3_column_blob(statement, 2);
+            var row = batch.Add(new TreeNode(SQLitePCL.raw.sqlite3_column_int64(statement, 0), SQLitePCL.raw.sqlite3_column_int(statement, 1)), hash.Length);
+            if (hash.Length == MerkleTree.HashSize) hash.CopyTo(batch.Hashes.AsSpan(NodeBatch.HashOffset(row)));
+            if (!batch.IsFull) continue;
+            yield return batch;
+            cancellationToken.ThrowIfCancellationRequested();
+            batch = rent();
+            batch.Clear();
+        }
+        yield return batch;
+    }
+
+    private static SQLitePCL.sqlite3_stmt PrepareSqlite(SqliteConnection connection, string sql, long size)
+    {
+        var rc = SQLitePCL.raw.sqlite3_prepare_v2(connection.Handle, sql, out var statement);
+        if (rc != SQLitePCL.raw.SQLITE_OK) throw new SqliteException(SQLitePCL.raw.sqlite3_errmsg(connection.Handle).utf8_to_string(), rc);
+        SQLitePCL.raw.sqlite3_bind_int64(statement, 1, size);
+        return statement;
+    }
+
+    private static bool StepSqlite(SqliteConnection connection, SQLitePCL.sqlite3_stmt statement)
+    {
+        var rc = SQLitePCL.raw.sqlite3_step(statement);
+        if (rc == SQLitePCL.raw.SQLITE_ROW) return true;
+        if (rc == SQLitePCL.raw.SQLITE_DONE) return false;
+        throw new SqliteException(SQLitePCL.raw.sqlite3_errmsg(connection.Handle).utf8_to_string(), rc);
     }
 
     private static void ReadBlob(DbDataReader reader, int ordinal, byte[] buffer, int offset, int length)
