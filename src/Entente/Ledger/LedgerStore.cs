@@ -314,28 +314,191 @@ public sealed class LedgerStore : IAsyncDisposable
                 checkpoints.Add(new StoredCheckpoint(reader.GetInt64(0), reader.GetString(1), ReadTime(reader, 2)));
         }
         // Both streams stop at the head read above: rows below it never change, so two connections see the same rows.
-        return await Task.Run(() =>
-        {
-            using var entryConnection = OpenAsync(cancellationToken).AsTask().GetAwaiter().GetResult();
-            using var nodeConnection = OpenAsync(cancellationToken).AsTask().GetAwaiter().GetResult();
-            return LedgerVerifier.Verify(ReadLeaves(entryConnection, head.Size), ReadNodes(nodeConnection, head.Size), head.Size, head.Root, checkpoints, publicKeySpki);
-        }, cancellationToken);
+        // Each is read ahead on its own thread (the entry reader also recomputes the leaf hashes), so reading and
+        // hashing overlap with the tree's recomputation on the verifier's thread.
+        return await Task.Run(() => LedgerVerifier.Verify(
+            ReadAhead((rent, token) => ReadLeaves(head.Size, rent, token), () => new LeafBatch(VerifyBatchRows), cancellationToken),
+            ReadAhead((rent, token) => ReadNodes(head.Size, rent, token), () => new NodeBatch(VerifyBatchRows), cancellationToken),
+            head.Size, head.Root, checkpoints, publicKeySpki), cancellationToken);
     }
 
-    private static IEnumerable<StoredLeaf> ReadLeaves(DbConnection connection, long size)
+    private const int VerifyBatchRows = 4096;
+    private const int ReadAheadBatches = 4;
+
+    /// <summary>
+    /// Runs <paramref name="read"/> on a thread of its own, ReadAheadBatches batches ahead of the consumer; a batch
+    /// is handed back for reuse when the consumer asks for the next one.
+    /// </summary>
+    private static IEnumerable<T> ReadAhead<T>(Func<Func<T>, CancellationToken, IEnumerable<T>> read, Func<T> create, CancellationToken cancellationToken)
+        where T : class
     {
+        var free = new System.Collections.Concurrent.ConcurrentQueue<T>();
+        using var full = new System.Collections.Concurrent.BlockingCollection<T>(ReadAheadBatches);
+        using var ended = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        T Rent() => free.TryDequeue(out var batch) ? batch : create();
+        var reader = Task.Factory.StartNew(() =>
+        {
+            try
+            {
+                foreach (var batch in read(Rent, ended.Token)) full.Add(batch, ended.Token);
+            }
+            finally
+            {
+                full.CompleteAdding();
+            }
+        }, ended.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        try
+        {
+            foreach (var batch in full.GetConsumingEnumerable(ended.Token))
+            {
+                yield return batch;
+                free.Enqueue(batch);
+            }
+            reader.GetAwaiter().GetResult();
+        }
+        finally
+        {
+            // The consumer may stop early (a gap in the entries): release the reader and wait for it to let go.
+            ended.Cancel();
+            try
+            {
+                reader.Wait(CancellationToken.None);
+            }
+            catch (AggregateException)
+            {
+                // Its failure, if it is one, was rethrown above unless the consumer had already stopped.
+            }
+        }
+    }
+
+    private IEnumerable<LeafBatch> ReadLeaves(long size, Func<LeafBatch> rent, CancellationToken cancellationToken)
+    {
+        using var connection = OpenAsync(cancellationToken).AsTask().GetAwaiter().GetResult();
+        if (connection is SqliteConnection sqlite)
+        {
+            foreach (var read in ReadLeavesSqlite(sqlite, size, rent, cancellationToken)) yield return read;
+            yield break;
+        }
         using var command = Command(connection, null, "SELECT idx, leaf_hash, entry FROM ledger_entries WHERE idx < @size ORDER BY idx");
         Add(command, "@size", size);
         using var reader = command.ExecuteReader();
-        while (reader.Read()) yield return new StoredLeaf(reader.GetInt64(0), (byte[])reader[1], (byte[])reader[2]);
+        var batch = rent();
+        batch.Clear();
+        while (reader.Read())
+        {
+            var hashLength = (int)reader.GetBytes(1, 0, null, 0, 0);
+            var entryLength = (int)reader.GetBytes(2, 0, null, 0, 0);
+            var row = batch.Add(reader.GetInt64(0), hashLength, entryLength);
+            if (hashLength == MerkleTree.HashSize) ReadBlob(reader, 1, batch.StoredHashes, LeafBatch.StoredHashOffset(row), hashLength);
+            ReadBlob(reader, 2, batch.Entries, batch.EntryOffset(row), entryLength);
+            if (!batch.IsFull) continue;
+            batch.HashLeaves();
+            yield return batch;
+            cancellationToken.ThrowIfCancellationRequested();
+            batch = rent();
+            batch.Clear();
+        }
+        batch.HashLeaves();
+        yield return batch;
     }
 
-    private static IEnumerable<StoredNode> ReadNodes(DbConnection connection, long size)
+    private IEnumerable<NodeBatch> ReadNodes(long size, Func<NodeBatch> rent, CancellationToken cancellationToken)
     {
+        using var connection = OpenAsync(cancellationToken).AsTask().GetAwaiter().GetResult();
+        if (connection is SqliteConnection sqlite)
+        {
+            foreach (var read in ReadNodesSqlite(sqlite, size, rent, cancellationToken)) yield return read;
+            yield break;
+        }
         using var command = Command(connection, null, "SELECT last_leaf, level, hash FROM ledger_nodes WHERE last_leaf < @size ORDER BY last_leaf, level");
         Add(command, "@size", size);
         using var reader = command.ExecuteReader();
-        while (reader.Read()) yield return new StoredNode(new TreeNode(reader.GetInt64(0), reader.GetInt32(1)), (byte[])reader[2]);
+        var batch = rent();
+        batch.Clear();
+        while (reader.Read())
+        {
+            var hashLength = (int)reader.GetBytes(2, 0, null, 0, 0);
+            var row = batch.Add(new TreeNode(reader.GetInt64(0), reader.GetInt32(1)), hashLength);
+            if (hashLength == MerkleTree.HashSize) ReadBlob(reader, 2, batch.Hashes, NodeBatch.HashOffset(row), hashLength);
+            if (!batch.IsFull) continue;
+            yield return batch;
+            cancellationToken.ThrowIfCancellationRequested();
+            batch = rent();
+            batch.Clear();
+        }
+        yield return batch;
+    }
+
+    // Through Microsoft.Data.Sqlite, GetBytes made the pass ten times slower (a blob stream per call, it seems: the
+    // query selects the rowid alias) and the indexer copies each blob into a new array; the statement's column
+    // spans are copied straight into the batch instead.
+    private static IEnumerable<LeafBatch> ReadLeavesSqlite(SqliteConnection connection, long size, Func<LeafBatch> rent, CancellationToken cancellationToken)
+    {
+        using var statement = PrepareSqlite(connection, "SELECT idx, leaf_hash, entry FROM ledger_entries WHERE idx < ?1 ORDER BY idx", size);
+        var batch = rent();
+        batch.Clear();
+        while (StepSqlite(connection, statement))
+        {
+            var hash = SQLitePCL.raw.sqlite3_column_blob(statement, 1);
+            var entry = SQLitePCL.raw.sqlite3_column_blob(statement, 2);
+            var row = batch.Add(SQLitePCL.raw.sqlite3_column_int64(statement, 0), hash.Length, entry.Length);
+            if (hash.Length == MerkleTree.HashSize) hash.CopyTo(batch.StoredHashes.AsSpan(LeafBatch.StoredHashOffset(row)));
+            entry.CopyTo(batch.Entries.AsSpan(batch.EntryOffset(row)));
+            if (!batch.IsFull) continue;
+            batch.HashLeaves();
+            yield return batch;
+            cancellationToken.ThrowIfCancellationRequested();
+            batch = rent();
+            batch.Clear();
+        }
+        batch.HashLeaves();
+        yield return batch;
+    }
+
+    private static IEnumerable<NodeBatch> ReadNodesSqlite(SqliteConnection connection, long size, Func<NodeBatch> rent, CancellationToken cancellationToken)
+    {
+        using var statement = PrepareSqlite(connection, "SELECT last_leaf, level, hash FROM ledger_nodes WHERE last_leaf < ?1 ORDER BY last_leaf, level", size);
+        var batch = rent();
+        batch.Clear();
+        while (StepSqlite(connection, statement))
+        {
+            var hash = SQLitePCL.raw.sqlite3_column_blob(statement, 2);
+            var row = batch.Add(new TreeNode(SQLitePCL.raw.sqlite3_column_int64(statement, 0), SQLitePCL.raw.sqlite3_column_int(statement, 1)), hash.Length);
+            if (hash.Length == MerkleTree.HashSize) hash.CopyTo(batch.Hashes.AsSpan(NodeBatch.HashOffset(row)));
+            if (!batch.IsFull) continue;
+            yield return batch;
+            cancellationToken.ThrowIfCancellationRequested();
+            batch = rent();
+            batch.Clear();
+        }
+        yield return batch;
+    }
+
+    private static SQLitePCL.sqlite3_stmt PrepareSqlite(SqliteConnection connection, string sql, long size)
+    {
+        var rc = SQLitePCL.raw.sqlite3_prepare_v2(connection.Handle, sql, out var statement);
+        if (rc != SQLitePCL.raw.SQLITE_OK) throw new SqliteException(SQLitePCL.raw.sqlite3_errmsg(connection.Handle).utf8_to_string(), rc);
+        SQLitePCL.raw.sqlite3_bind_int64(statement, 1, size);
+        return statement;
+    }
+
+    private static bool StepSqlite(SqliteConnection connection, SQLitePCL.sqlite3_stmt statement)
+    {
+        var rc = SQLitePCL.raw.sqlite3_step(statement);
+        if (rc == SQLitePCL.raw.SQLITE_ROW) return true;
+        if (rc == SQLitePCL.raw.SQLITE_DONE) return false;
+        throw new SqliteException(SQLitePCL.raw.sqlite3_errmsg(connection.Handle).utf8_to_string(), rc);
+    }
+
+    private static void ReadBlob(DbDataReader reader, int ordinal, byte[] buffer, int offset, int length)
+    {
+        var read = 0;
+        while (read < length)
+        {
+            var n = (int)reader.GetBytes(ordinal, read, buffer, offset + read, length - read);
+            if (n <= 0) throw new InvalidDataException($"ledger: column {ordinal} ended after {read} of its {length} bytes");
+            read += n;
+        }
     }
 
     private static DateTimeOffset ReadTime(DbDataReader reader, int ordinal) => reader.GetValue(ordinal) switch
