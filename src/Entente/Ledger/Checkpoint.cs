@@ -106,8 +106,11 @@ public sealed record Checkpoint(string Origin, long TreeSize, byte[] Root)
                 return (null, [], $"checkpoint signature line {i + 1}: expected '— <key name> <base64 signature>'");
             try
             {
-                var blob = Convert.FromBase64String(line[(space + 1)..]);
+                var encoded = line[(space + 1)..];
+                var blob = Convert.FromBase64String(encoded);
                 if (blob.Length < 5) return (null, [], $"checkpoint signature line {i + 1}: too short for a key id and a signature");
+                // Only the canonical encoding is accepted: otherwise two different notes would carry one signature.
+                if (Convert.ToBase64String(blob) != encoded) return (null, [], $"checkpoint signature line {i + 1}: the signature is not canonical base64");
                 signatures.Add((line[SignaturePrefix.Length..space], blob));
             }
             catch (FormatException)

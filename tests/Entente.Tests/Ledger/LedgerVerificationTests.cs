@@ -44,6 +44,25 @@ public class LedgerVerificationTests
         }
     }
 
+    [StoreTheory, BothStores]
+    public async Task A_removed_entry_or_node_is_reported_and_verification_ends(StorageProvider provider)
+    {
+        var (store, ledger, publicKey) = await SignedLedgerAsync(provider);
+        await using (store)
+        await using (ledger)
+        {
+            await LedgerStoreTests.ExecuteAsync(store, "DELETE FROM ledger_nodes WHERE last_leaf = 3 AND level = 2");
+            var missingNode = await ledger.VerifyAsync(publicKey);
+            Assert.False(missingNode.Ok);
+            Assert.Contains(missingNode.Problems, p => p.Contains("missing", StringComparison.Ordinal));
+
+            await LedgerStoreTests.ExecuteAsync(store, "DELETE FROM ledger_entries WHERE idx = 9");
+            var missingEntry = await ledger.VerifyAsync(publicKey);
+            Assert.False(missingEntry.Ok);
+            Assert.Contains(missingEntry.Problems, p => p.Contains("9", StringComparison.Ordinal) && p.Contains("missing", StringComparison.Ordinal));
+        }
+    }
+
     public static TheoryData<StorageProvider, string> Places()
     {
         var data = new TheoryData<StorageProvider, string>();
