@@ -70,7 +70,7 @@ internal static class AuditCommands
                 var what = e.Decision == "deny" ? $"REFUSED ({e.Reason})" : $"{e.Kind} for {e.Recipient ?? "?"}";
                 var why = e.Purpose is null ? "" : $" purpose {e.Purpose}{(e.Justification is null ? "" : $" ({e.Justification})")}";
                 var under = e.Agreement is null ? "" : $" under {e.Agreement}";
-                output.WriteLine($"#{e.Entry,-6} {e.At.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)}Z  {e.User}@{e.Authority} via {e.Channel ?? "?"}: {what}{why}{under}; records: {string.Join(", ", e.Records)}");
+                output.WriteLine($"#{e.Entry,-6} {e.At.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)}Z  {e.User}@{e.Authority}{(e.Channel is null ? "" : $" via {e.Channel}")}: {what}{why}{under}{(e.Records.Count == 0 ? "" : $"; records: {string.Join(", ", e.Records)}")}");
             }
             return 0;
         });

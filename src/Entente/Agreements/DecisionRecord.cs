@@ -9,6 +9,7 @@ public static class DecisionRecord
 {
     public static JsonObject Body(AccessRequest request, Decision decision, IEnumerable<string>? subjects = null)
     {
+        var about = (subjects ?? []).ToList();
         var body = new JsonObject
         {
             ["decision"] = decision.IsPermit ? "permit" : "deny",
@@ -27,7 +28,8 @@ public static class DecisionRecord
                 ["hash"] = a.ContentHash,
             }).ToArray()),
             ["reason"] = decision.Reason,
-            [LedgerSubjects.Field] = LedgerSubjects.ToJson((subjects ?? []).Concat(decision.Agreements.Select(a => AgreementWatch.Subject(a.Id)))),
+            ["records"] = new JsonArray(about.Where(s => s.StartsWith("declaration:", StringComparison.Ordinal)).Select(s => (JsonNode)s["declaration:".Length..]).ToArray()),
+            [LedgerSubjects.Field] = LedgerSubjects.ToJson(about.Concat(decision.Agreements.Select(a => AgreementWatch.Subject(a.Id)))),
         };
         if (decision.Agreements.Count > 0)
         {
