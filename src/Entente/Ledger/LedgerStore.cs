@@ -174,7 +174,15 @@ public sealed class LedgerStore : IAsyncDisposable
         for (var i = frontier.Count - 2; i >= 0; i--) root = MerkleTree.NodeHash(frontier[i].Hash, root);
 
         await InsertAsync(connection, transaction, leaves, nodes, cancellationToken);
-        if (subjects.Count > 0)
+        if (subjects.Count > 0 && Provider == StorageProvider.PostgreSql)
+        {
+            await using var subject = Command(connection, transaction, "INSERT INTO ledger_subjects (subject, idx) SELECT * FROM unnest(@subject, @idx)");
+            var p = ((NpgsqlCommand)subject).Parameters;
+            p.Add(new NpgsqlParameter("subject", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = subjects.Select(x => x.Subject).ToArray() });
+            p.Add(new NpgsqlParameter("idx", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = subjects.Select(x => x.Index).ToArray() });
+            await subject.ExecuteNonQueryAsync(cancellationToken);
+        }
+        else if (subjects.Count > 0)
         {
             await using var subject = Command(connection, transaction, "INSERT INTO ledger_subjects (subject, idx) VALUES (@subject, @idx)");
             var name = Add(subject, "@subject", "");
