@@ -39,6 +39,9 @@ public sealed class LedgerStore : IAsyncDisposable
     private readonly Queue<PendingAppend> _queue = new();
     private bool _writing;
 
+    // The tree's frontier after this process's last commit: (size, root, the perfect subtrees that make it up).
+    private (long Size, byte[] Root, (int Level, byte[] Hash)[] Nodes)? _frontier;
+
     private LedgerStore(StorageProvider provider, string connectionString, TimeProvider time)
     {
         Provider = provider;
@@ -145,9 +148,19 @@ public sealed class LedgerStore : IAsyncDisposable
         await using var transaction = await BeginWriteAsync(connection, cancellationToken);
         var head = await ReadHeadAsync(connection, transaction, lockIt: true, cancellationToken);
 
-        var frontierNodes = MerkleTree.Decompose(0, head.Size).ToList();
-        var known = await FetchAsync(connection, transaction, frontierNodes, cancellationToken);
-        var frontier = frontierNodes.Select(n => (n.Level, Hash: known[n])).ToList();
+        // The frontier this process left after its last commit holds while the head is still the one it wrote (the
+        // head row is locked, and the root compared): another replica's appends change both, and then it is read.
+        List<(int Level, byte[] Hash)> frontier;
+        if (_frontier is { } cached && cached.Size == head.Size && cached.Root.AsSpan().SequenceEqual(head.Root))
+        {
+            frontier = [.. cached.Nodes];
+        }
+        else
+        {
+            var frontierNodes = MerkleTree.Decompose(0, head.Size).ToList();
+            var known = await FetchAsync(connection, transaction, frontierNodes, cancellationToken);
+            frontier = frontierNodes.Select(n => (n.Level, Hash: known[n])).ToList();
+        }
 
         var leaves = new List<StoredLeaf>();
         var nodes = new List<StoredNode>();
@@ -173,16 +186,15 @@ public sealed class LedgerStore : IAsyncDisposable
         var root = frontier[^1].Hash;
         for (var i = frontier.Count - 2; i >= 0; i--) root = MerkleTree.NodeHash(frontier[i].Hash, root);
 
-        await InsertAsync(connection, transaction, leaves, nodes, cancellationToken);
-        if (subjects.Count > 0 && Provider == StorageProvider.PostgreSql)
+        if (Provider == StorageProvider.PostgreSql)
         {
-            await using var subject = Command(connection, transaction, "INSERT INTO ledger_subjects (subject, idx) SELECT * FROM unnest(@subject, @idx)");
-            var p = ((NpgsqlCommand)subject).Parameters;
-            p.Add(new NpgsqlParameter("subject", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = subjects.Select(x => x.Subject).ToArray() });
-            p.Add(new NpgsqlParameter("idx", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = subjects.Select(x => x.Index).ToArray() });
-            await subject.ExecuteNonQueryAsync(cancellationToken);
+            await WritePostgresAsync((NpgsqlConnection)connection, (NpgsqlTransaction)transaction, leaves, nodes, subjects, index, root, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            _frontier = (index, root, frontier.ToArray());
+            return head.Size;
         }
-        else if (subjects.Count > 0)
+        await InsertAsync(connection, transaction, leaves, nodes, cancellationToken);
+        if (subjects.Count > 0)
         {
             await using var subject = Command(connection, transaction, "INSERT INTO ledger_subjects (subject, idx) VALUES (@subject, @idx)");
             var name = Add(subject, "@subject", "");
@@ -201,7 +213,50 @@ public sealed class LedgerStore : IAsyncDisposable
             await update.ExecuteNonQueryAsync(cancellationToken);
         }
         await transaction.CommitAsync(cancellationToken);
+        _frontier = (index, root, frontier.ToArray());
         return head.Size;
+    }
+
+    /// <summary>The root of the first <paramref name="size"/> leaves folded from the stored perfect subtrees that make it up.</summary>
+    private static async Task<byte[]> StoredRootAsync(DbConnection connection, DbTransaction transaction, long size, CancellationToken cancellationToken)
+    {
+        var parts = MerkleTree.Decompose(0, size).ToList();
+        var known = await FetchAsync(connection, transaction, parts, cancellationToken);
+        var root = known[parts[^1]];
+        for (var i = parts.Count - 2; i >= 0; i--) root = MerkleTree.NodeHash(known[parts[i]], root);
+        return root;
+    }
+
+    /// <summary>Leaves, new nodes, subjects and the new head in one round trip (a batch of four statements).</summary>
+    private static async Task WritePostgresAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, List<StoredLeaf> leaves, List<StoredNode> nodes,
+        List<(string Subject, long Index)> subjects, long size, byte[] root, CancellationToken cancellationToken)
+    {
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        var entries = new NpgsqlBatchCommand("INSERT INTO ledger_entries (idx, leaf_hash, entry) SELECT * FROM unnest($1, $2, $3)");
+        entries.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint, Value = leaves.Select(l => l.Index).ToArray() });
+        entries.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea, Value = leaves.Select(l => l.LeafHash).ToArray() });
+        entries.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea, Value = leaves.Select(l => l.Entry).ToArray() });
+        batch.BatchCommands.Add(entries);
+        if (nodes.Count > 0)
+        {
+            var stored = new NpgsqlBatchCommand("INSERT INTO ledger_nodes (last_leaf, level, hash) SELECT * FROM unnest($1, $2, $3)");
+            stored.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint, Value = nodes.Select(n => n.Node.LastLeaf).ToArray() });
+            stored.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer, Value = nodes.Select(n => n.Node.Level).ToArray() });
+            stored.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea, Value = nodes.Select(n => n.Hash).ToArray() });
+            batch.BatchCommands.Add(stored);
+        }
+        if (subjects.Count > 0)
+        {
+            var about = new NpgsqlBatchCommand("INSERT INTO ledger_subjects (subject, idx) SELECT * FROM unnest($1, $2)");
+            about.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = subjects.Select(x => x.Subject).ToArray() });
+            about.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint, Value = subjects.Select(x => x.Index).ToArray() });
+            batch.BatchCommands.Add(about);
+        }
+        var head = new NpgsqlBatchCommand("UPDATE ledger_head SET tree_size = $1, root = $2 WHERE id = 1");
+        head.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bigint, Value = size });
+        head.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bytea, Value = root });
+        batch.BatchCommands.Add(head);
+        await batch.ExecuteNonQueryAsync(cancellationToken);
     }
 
     public async Task<TreeHead> GetHeadAsync(CancellationToken cancellationToken = default)
@@ -286,6 +341,12 @@ public sealed class LedgerStore : IAsyncDisposable
             if (previous is null) throw new InvalidOperationException($"the latest checkpoint (size {latest.TreeSize}) does not open with this key: {problem}");
             if (previous.TreeSize > head.Size)
                 throw new InvalidOperationException($"the ledger has {head.Size} entries but checkpoint {previous.TreeSize} was signed: the log shrank");
+            // The stored rows must still give the roots that were signed and written: a history rewritten under
+            // the head (whose appends build on what this node committed) is refused here, not signed over.
+            if (!(await StoredRootAsync(connection, transaction, previous.TreeSize, cancellationToken)).AsSpan().SequenceEqual(previous.Root))
+                throw new InvalidOperationException($"the ledger is not consistent with checkpoint {previous.TreeSize}: its stored entries and nodes no longer give that checkpoint's root");
+            if (!(await StoredRootAsync(connection, transaction, head.Size, cancellationToken)).AsSpan().SequenceEqual(head.Root))
+                throw new InvalidOperationException($"the ledger's stored entries and nodes do not give its head's root at size {head.Size}: run ledger verify");
             var proof = await ConsistencyProofAsync(connection, transaction, previous.TreeSize, head.Size, cancellationToken);
             var check = MerkleTree.VerifyConsistency(previous.TreeSize, head.Size, previous.Root, head.Root, proof.Hashes);
             if (!check.Valid) throw new InvalidOperationException($"the ledger is not consistent with checkpoint {previous.TreeSize}: {check.Reason}");
