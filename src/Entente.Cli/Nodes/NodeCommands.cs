@@ -66,6 +66,28 @@ internal static class NodeCommands
             return 0;
         });
         node.Add(show);
+
+        var keysHome = CommonOptions.Home();
+        var keys = new Command("keys", "Make the node's keys that are missing (a home made before keys existed); an existing key is never replaced") { keysHome };
+        keys.SetAction(parse =>
+        {
+            var options = CommonOptions.LoadNode(parse, keysHome, CommonOptions.Database());
+            var output = parse.InvocationConfiguration.Output;
+            if (!NodeKeys.HasSigningKey(options.Home))
+            {
+                NodeKeys.CreateSigningKey(options.Home).Dispose();
+                output.WriteLine($"Signing key made: {NodeKeys.SigningKeyPath(options.Home)}");
+            }
+            if (!File.Exists(NodeKeys.SubjectKeyPath(options.Home)))
+            {
+                NodeKeys.CreateSubjectKey(options.Home);
+                output.WriteLine($"Subject key made: {NodeKeys.SubjectKeyPath(options.Home)}");
+            }
+            using var signing = NodeKeys.LoadSigningKey(options.Home);
+            output.WriteLine($"Signing key fingerprint: {NodeKeys.Fingerprint(signing)}");
+            return 0;
+        });
+        node.Add(keys);
         return node;
     }
 

@@ -55,7 +55,7 @@ public static class NodeKeys
     {
         var path = SigningKeyPath(home);
         if (!File.Exists(path))
-            throw new FileNotFoundException($"{path}: this node has no signing key; `entente node init` makes one for a new node", path);
+            throw new FileNotFoundException($"{path}: this node has no signing key; make it with `entente node keys --home {home}`", path);
         var key = ECDsa.Create();
         try
         {
@@ -105,7 +105,7 @@ public static class NodeKeys
     {
         var path = SubjectKeyPath(home);
         if (!File.Exists(path))
-            throw new FileNotFoundException($"{path}: this node has no subject key; `entente node init` makes one for a new node", path);
+            throw new FileNotFoundException($"{path}: this node has no subject key; make it with `entente node keys --home {home}`", path);
         try
         {
             var key = Convert.FromBase64String(File.ReadAllText(path).Trim());

@@ -65,6 +65,22 @@ public sealed class NodeKeysTests : IDisposable
     }
 
     [Fact]
+    public async Task Node_keys_makes_what_a_home_lacks_and_keeps_what_it_has()
+    {
+        await InitAsync();
+        var signing = await File.ReadAllTextAsync(NodeKeys.SigningKeyPath(_home));
+        File.Delete(NodeKeys.SubjectKeyPath(_home));
+
+        var (status, output, error) = await Support.Cli.Run("node", "keys", "--home", _home);
+
+        Assert.True(status == 0, error);
+        Assert.Contains("Subject key made", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Signing key made", output, StringComparison.Ordinal);
+        Assert.Equal(signing, await File.ReadAllTextAsync(NodeKeys.SigningKeyPath(_home)));
+        Assert.Equal(32, NodeKeys.LoadSubjectKey(_home).Length);
+    }
+
+    [Fact]
     public void The_fingerprint_is_the_sha256_of_the_public_key_info()
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
@@ -81,7 +97,7 @@ public sealed class NodeKeysTests : IDisposable
     {
         var missing = Assert.Throws<FileNotFoundException>(() => NodeKeys.LoadSigningKey(_home));
         Assert.Contains(NodeKeys.SigningKeyPath(_home), missing.Message, StringComparison.Ordinal);
-        Assert.Contains("node init", missing.Message, StringComparison.Ordinal);
+        Assert.Contains("node keys", missing.Message, StringComparison.Ordinal);
 
         Directory.CreateDirectory(Path.GetDirectoryName(NodeKeys.SigningKeyPath(_home))!);
         File.WriteAllText(NodeKeys.SigningKeyPath(_home), "not a key");
