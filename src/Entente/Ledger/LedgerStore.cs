@@ -187,31 +187,9 @@ public sealed class LedgerStore : IAsyncDisposable
         for (var i = frontier.Count - 2; i >= 0; i--) root = MerkleTree.NodeHash(frontier[i].Hash, root);
 
         if (Provider == StorageProvider.PostgreSql)
-        {
             await WritePostgresAsync((NpgsqlConnection)connection, (NpgsqlTransaction)transaction, leaves, nodes, subjects, index, root, cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-            _frontier = (index, root, frontier.ToArray());
-            return head.Size;
-        }
-        await InsertAsync(connection, transaction, leaves, nodes, cancellationToken);
-        if (subjects.Count > 0)
-        {
-            await using var subject = Command(connection, transaction, "INSERT INTO ledger_subjects (subject, idx) VALUES (@subject, @idx)");
-            var name = Add(subject, "@subject", "");
-            var idx = Add(subject, "@idx", 0L);
-            foreach (var (s, i) in subjects)
-            {
-                name.Value = s;
-                idx.Value = i;
-                await subject.ExecuteNonQueryAsync(cancellationToken);
-            }
-        }
-        await using (var update = Command(connection, transaction, "UPDATE ledger_head SET tree_size = @size, root = @root WHERE id = 1"))
-        {
-            Add(update, "@size", index);
-            Add(update, "@root", root);
-            await update.ExecuteNonQueryAsync(cancellationToken);
-        }
+        else
+            await WriteSqliteAsync(connection, transaction, leaves, nodes, subjects, index, root, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         _frontier = (index, root, frontier.ToArray());
         return head.Size;
@@ -633,30 +611,10 @@ public sealed class LedgerStore : IAsyncDisposable
 
     private static string Parameters(int count) => string.Join(", ", Enumerable.Range(0, count).Select(i => $"@p{i}"));
 
-    private async Task InsertAsync(DbConnection connection, DbTransaction transaction, List<StoredLeaf> leaves, List<StoredNode> nodes, CancellationToken cancellationToken)
+    /// <summary>Leaves, new nodes, subjects and the new head with prepared statements (SQLite has no round trips to save).</summary>
+    private static async Task WriteSqliteAsync(DbConnection connection, DbTransaction transaction, List<StoredLeaf> leaves, List<StoredNode> nodes,
+        List<(string Subject, long Index)> subjects, long size, byte[] root, CancellationToken cancellationToken)
     {
-        if (Provider == StorageProvider.PostgreSql)
-        {
-            // One round trip per table: arrays unnested server-side.
-            await using (var command = Command(connection, transaction, "INSERT INTO ledger_entries (idx, leaf_hash, entry) SELECT * FROM unnest(@idx, @leaf, @entry)"))
-            {
-                var p = ((NpgsqlCommand)command).Parameters;
-                p.Add(new NpgsqlParameter("idx", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = leaves.Select(l => l.Index).ToArray() });
-                p.Add(new NpgsqlParameter("leaf", NpgsqlDbType.Array | NpgsqlDbType.Bytea) { Value = leaves.Select(l => l.LeafHash).ToArray() });
-                p.Add(new NpgsqlParameter("entry", NpgsqlDbType.Array | NpgsqlDbType.Bytea) { Value = leaves.Select(l => l.Entry).ToArray() });
-                await command.ExecuteNonQueryAsync(cancellationToken);
-            }
-            if (nodes.Count == 0) return;
-            await using (var command = Command(connection, transaction, "INSERT INTO ledger_nodes (last_leaf, level, hash) SELECT * FROM unnest(@last, @level, @hash)"))
-            {
-                var p = ((NpgsqlCommand)command).Parameters;
-                p.Add(new NpgsqlParameter("last", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = nodes.Select(n => n.Node.LastLeaf).ToArray() });
-                p.Add(new NpgsqlParameter("level", NpgsqlDbType.Array | NpgsqlDbType.Integer) { Value = nodes.Select(n => n.Node.Level).ToArray() });
-                p.Add(new NpgsqlParameter("hash", NpgsqlDbType.Array | NpgsqlDbType.Bytea) { Value = nodes.Select(n => n.Hash).ToArray() });
-                await command.ExecuteNonQueryAsync(cancellationToken);
-            }
-            return;
-        }
         await using (var command = Command(connection, transaction, "INSERT INTO ledger_entries (idx, leaf_hash, entry) VALUES (@idx, @leaf, @entry)"))
         {
             var idx = Add(command, "@idx", 0L);
@@ -684,6 +642,23 @@ public sealed class LedgerStore : IAsyncDisposable
                 hash.Value = n.Hash;
                 await command.ExecuteNonQueryAsync(cancellationToken);
             }
+        }
+        await using (var command = Command(connection, transaction, "INSERT INTO ledger_subjects (subject, idx) VALUES (@subject, @idx)"))
+        {
+            var name = Add(command, "@subject", "");
+            var idx = Add(command, "@idx", 0L);
+            foreach (var (subject, i) in subjects)
+            {
+                name.Value = subject;
+                idx.Value = i;
+                await command.ExecuteNonQueryAsync(cancellationToken);
+            }
+        }
+        await using (var update = Command(connection, transaction, "UPDATE ledger_head SET tree_size = @size, root = @root WHERE id = 1"))
+        {
+            Add(update, "@size", size);
+            Add(update, "@root", root);
+            await update.ExecuteNonQueryAsync(cancellationToken);
         }
     }
 

@@ -23,30 +23,35 @@ public static class NodeKeys
     /// <summary>Makes the node's signing key; refuses to replace one (partners have signed against it).</summary>
     public static ECDsa CreateSigningKey(string home)
     {
-        var path = SigningKeyPath(home);
-        var folder = Path.GetDirectoryName(path)!;
-        if (OperatingSystem.IsWindows()) Directory.CreateDirectory(folder);
-        else Directory.CreateDirectory(folder, OwnerOnly | UnixFileMode.UserExecute);
         var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         try
         {
-            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
-            if (!OperatingSystem.IsWindows()) options.UnixCreateMode = OwnerOnly;
-            using (var file = new StreamWriter(path, options))
-            {
-                file.Write(key.ExportPkcs8PrivateKeyPem());
-            }
+            WriteSecret(SigningKeyPath(home), key.ExportPkcs8PrivateKeyPem(), "a node's signing key is never replaced silently");
             return key;
-        }
-        catch (IOException) when (File.Exists(path))
-        {
-            key.Dispose();
-            throw new InvalidOperationException($"{path} exists already: a node's signing key is never replaced silently");
         }
         catch
         {
             key.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>Writes a new key file readable by the node's account only; refuses to overwrite one.</summary>
+    private static void WriteSecret(string path, string text, string whyNotReplaced)
+    {
+        var folder = Path.GetDirectoryName(path)!;
+        if (OperatingSystem.IsWindows()) Directory.CreateDirectory(folder);
+        else Directory.CreateDirectory(folder, OwnerOnly | UnixFileMode.UserExecute);
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
+        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = OwnerOnly;
+        try
+        {
+            using var file = new StreamWriter(path, options);
+            file.Write(text);
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            throw new InvalidOperationException($"{path} exists already: {whyNotReplaced}");
         }
     }
 
@@ -82,24 +87,9 @@ public static class NodeKeys
     /// Makes the node's subject key: 32 random bytes that turn a party's identifier into the tag the ledger files its
     /// entries under, so the ledger (kept forever, shown to auditors and partners) holds no identifier in the clear.
     /// </summary>
-    public static void CreateSubjectKey(string home)
-    {
-        var path = SubjectKeyPath(home);
-        var folder = Path.GetDirectoryName(path)!;
-        if (OperatingSystem.IsWindows()) Directory.CreateDirectory(folder);
-        else Directory.CreateDirectory(folder, OwnerOnly | UnixFileMode.UserExecute);
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
-        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = OwnerOnly;
-        try
-        {
-            using var file = new StreamWriter(path, options);
-            file.Write(Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
-        }
-        catch (IOException) when (File.Exists(path))
-        {
-            throw new InvalidOperationException($"{path} exists already: the subject key is never replaced (the ledger's tags depend on it)");
-        }
-    }
+    public static void CreateSubjectKey(string home) =>
+        WriteSecret(SubjectKeyPath(home), Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+            "the subject key is never replaced (the ledger's tags depend on it)");
 
     public static byte[] LoadSubjectKey(string home)
     {

@@ -14,12 +14,12 @@ public sealed record RetentionRule(Period Period, RetentionEnd Then)
     public static RetentionRule Parse(string period, string? then)
     {
         if (!AgreementDocument.TryParsePeriod(period, out var p))
-            throw new FormatException($"Retention:Declarations: expected an ISO 8601 period such as P10Y or P6M, got '{period}'");
+            throw new FormatException($"retention period (Retention:Declarations, --period): expected an ISO 8601 period such as P10Y or P6M, got '{period}'");
         var end = (then ?? "review").ToLowerInvariant() switch
         {
             "erase" => RetentionEnd.Erase,
             "review" => RetentionEnd.Review,
-            _ => throw new FormatException($"Retention:Then: expected erase or review, got '{then}'"),
+            _ => throw new FormatException($"what follows retention (Retention:Then, --then): expected erase or review, got '{then}'"),
         };
         return new RetentionRule(p, end);
     }

@@ -54,12 +54,12 @@ public class LedgerVerificationTests
             await LedgerStoreTests.ExecuteAsync(store, "DELETE FROM ledger_nodes WHERE last_leaf = 3 AND level = 2");
             var missingNode = await ledger.VerifyAsync(publicKey);
             Assert.False(missingNode.Ok);
-            Assert.Contains(missingNode.Problems, p => p.Contains("missing", StringComparison.Ordinal));
+            Assert.Contains(missingNode.Problems, p => p.StartsWith("node ", StringComparison.Ordinal) && p.EndsWith(": missing", StringComparison.Ordinal));
 
             await LedgerStoreTests.ExecuteAsync(store, "DELETE FROM ledger_entries WHERE idx = 9");
             var missingEntry = await ledger.VerifyAsync(publicKey);
             Assert.False(missingEntry.Ok);
-            Assert.Contains(missingEntry.Problems, p => p.Contains("9", StringComparison.Ordinal) && p.Contains("missing", StringComparison.Ordinal));
+            Assert.Contains("entries 9 to 9 are missing", missingEntry.Problems);
         }
     }
 
