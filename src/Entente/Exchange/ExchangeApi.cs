@@ -1,0 +1,150 @@
+using System.Text.Json.Nodes;
+using Entente.Access;
+using Entente.Agreements;
+using Entente.Common;
+using Entente.Ledger;
+using Entente.Nodes;
+using Entente.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
+
+namespace Entente.Exchange;
+
+/// <summary>A request to disclose data to a partner: a stored declaration by id, or a document given whole.</summary>
+public sealed record DisclosureRequest(
+    string Recipient, string Category, string Purpose, string? Kind = null, string? DeclarationId = null, JsonObject? Document = null,
+    string? Agreement = null, string? Conversation = null, string? AlertCategory = null, string? CaseReference = null);
+
+public sealed record DisclosureAnswer(string MessageId, string ConversationId, long Sequence, string Recipient, string Agreement, string HandlingCode, JsonObject Projected);
+
+public sealed record ExchangeStatus(string Node, IReadOnlyList<PartnerQueue> Partners, IReadOnlyList<RecordedRejection> RecentRejections);
+
+public sealed record InboxSummary(
+    string MessageId, string Sender, string ConversationId, long Sequence, string Kind, string Category, string Purpose, string Agreement,
+    string HandlingCode, string? Evaluation, string OnwardTransfer, DateTimeOffset RetainUntil, DateTimeOffset ReceivedAt, string Digest)
+{
+    public static InboxSummary Of(InboxItem i) => new(i.MessageId, i.Sender, i.ConversationId, i.ConversationSeq, i.Kind, i.Category, i.Purpose,
+        i.AgreementId, i.HandlingCode, i.Evaluation, i.OnwardTransfer, i.RetainUntil, i.ReceivedAt, ExchangeStore.Hex(i.Digest));
+}
+
+public sealed record InboxMessage(InboxSummary Summary, JsonNode? Payload, string Receipt);
+
+public sealed record OutboxMessage(string MessageId, string ConversationId, long Sequence, string Recipient, string Kind, string State, int Attempts, string? LastError, string? Receipt);
+
+/// <summary>
+/// The exchange over HTTP: partners POST batches of envelopes (anonymous at the HTTP level: every envelope is signed
+/// and checked); liaison officers disclose data and read what arrived; the status shows the queues per partner.
+/// </summary>
+public static class ExchangeApi
+{
+    public static IEndpointRouteBuilder MapExchangeApi(this IEndpointRouteBuilder app)
+    {
+        app.MapPost(ExchangeWire.MessagesPath, Receive).AllowAnonymous().WithTags("Exchange")
+            .WithSummary("Partners deliver envelopes here: a CBOR array of COSE envelopes; one result (receipt or refusal) each")
+            .Accepts<byte[]>(ExchangeWire.MediaType);
+        var api = app.MapGroup("/api/exchange").WithTags("Exchange");
+        api.MapGet("/status", Status).RequireAuthorization(AccessPolicies.Exchange).WithSummary("Outbox depth per partner, oldest undelivered, last success, failures, recent refusals");
+        api.MapGet("/inbox", Inbox).RequireAuthorization(AccessPolicies.Exchange).WithSummary("Messages received from partners, newest first");
+        api.MapGet("/inbox/{id}", InboxOne).RequireAuthorization(AccessPolicies.Exchange).WithSummary("One received message with its payload and the receipt this node signed");
+        api.MapGet("/outbox/{id}", OutboxOne).RequireAuthorization(AccessPolicies.Exchange).WithSummary("One sent message: its state and the partner's receipt");
+        api.MapPost("/disclosures", Disclose).RequireAuthorization(AccessPolicies.Disclose)
+            .WithSummary("Disclose a declaration or document to a partner under an agreement (decided, projected, sealed, queued)");
+        return app;
+    }
+
+    private static async Task<IResult> Receive(HttpRequest request, ExchangeNode node, IOptions<NodeOptions> options, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > options.Value.MaxRequestBytes)
+            return Problem(413, "Too large", $"the batch is {request.ContentLength} bytes; at most {options.Value.MaxRequestBytes} are accepted");
+        using var buffer = new MemoryStream();
+        await request.Body.CopyToAsync(buffer, cancellationToken);
+        IReadOnlyList<byte[]> envelopes;
+        try
+        {
+            envelopes = ExchangeWire.DecodeBatch(buffer.GetBuffer().AsMemory(0, (int)buffer.Length));
+        }
+        catch (EnvelopeFormatException e)
+        {
+            await node.Store.RecordRejectionAsync(node.Time.GetUtcNow(), "in", null, null, new Rejection(RejectionCode.Malformed, e.Message), null, cancellationToken);
+            return Problem(400, "Not a batch of envelopes", e.Message);
+        }
+        var results = await node.ReceiveAsync(envelopes, request.HttpContext.Connection.RemoteIpAddress?.ToString(), cancellationToken);
+        return Results.Bytes(ExchangeWire.EncodeResults(results), ExchangeWire.MediaType);
+    }
+
+    private static async Task<Ok<ExchangeStatus>> Status(ExchangeNode node, CancellationToken cancellationToken) =>
+        TypedResults.Ok(new ExchangeStatus(node.Code, await node.Store.QueuesAsync(cancellationToken), await node.Store.RejectionsAsync(20, cancellationToken)));
+
+    private static async Task<Ok<List<InboxSummary>>> Inbox(ExchangeNode node, string? sender, string? kind, int? limit, CancellationToken cancellationToken) =>
+        TypedResults.Ok((await node.Store.ListInboxAsync(sender, kind, Math.Clamp(limit ?? 100, 1, 1000), cancellationToken)).Select(InboxSummary.Of).ToList());
+
+    private static async Task<Results<Ok<InboxMessage>, ProblemHttpResult>> InboxOne(string id, ExchangeNode node, CancellationToken cancellationToken)
+    {
+        var item = await node.Store.GetInboxAsync(id, cancellationToken);
+        return item is null
+            ? Problem(404, "Not found", $"no received message '{id}'")
+            : TypedResults.Ok(new InboxMessage(InboxSummary.Of(item), JsonNode.Parse(item.Payload), Convert.ToBase64String(item.Receipt)));
+    }
+
+    private static async Task<Results<Ok<OutboxMessage>, ProblemHttpResult>> OutboxOne(string id, ExchangeNode node, CancellationToken cancellationToken)
+    {
+        var item = await node.Store.GetOutboxAsync(id, cancellationToken);
+        if (item is null) return Problem(404, "Not found", $"no sent message '{id}'");
+        var receipt = await node.Store.ReceiptForAsync(id, cancellationToken);
+        return TypedResults.Ok(new OutboxMessage(item.MessageId, item.ConversationId, item.ConversationSeq, item.Recipient, item.Kind, item.State, item.Attempts,
+            item.LastError, receipt is null ? null : Convert.ToBase64String(receipt)));
+    }
+
+    private static async Task<Results<Ok<DisclosureAnswer>, ProblemHttpResult>> Disclose(
+        DisclosureRequest body, HttpContext http, ExchangeNode node, IDeclarationStore store, CancellationToken cancellationToken)
+    {
+        var (disclosure, problem) = await DisclosureOf(body, store, cancellationToken);
+        if (problem is not null) return problem;
+        var user = AccessPolicies.UserOf(http.User);
+        var outcome = await node.DiscloseAsync(disclosure!, new LedgerActor(user.Name, user.Authority ?? node.Code), cancellationToken);
+        return outcome switch
+        {
+            DisclosureOutcome.Queued q => TypedResults.Ok(new DisclosureAnswer(q.Item.MessageId, q.Item.ConversationId, q.Item.ConversationSeq, q.Item.Recipient,
+                q.Item.AgreementId, q.Permit.Obligations.HandlingCode.ToString(), q.Projected)),
+            DisclosureOutcome.Refused r => Problem(403, "Not permitted by any agreement in force", r.Deny.Reason),
+            _ => throw new InvalidOperationException(),
+        };
+    }
+
+    /// <summary>Turns a request into a disclosure, or a problem naming the field that is wrong.</summary>
+    public static async Task<(Disclosure? Disclosure, ProblemHttpResult? Problem)> DisclosureOf(DisclosureRequest body, IDeclarationStore store, CancellationToken cancellationToken)
+    {
+        if (!AgreementDocument.TryEnum<DataCategory>(body.Category, out var category))
+            return (null, Problem(400, "Invalid category", $"/category: '{body.Category}' is not one of {AgreementDocument.Names<DataCategory>()}"));
+        if (!AgreementDocument.TryEnum<Purpose>(body.Purpose, out var purpose))
+            return (null, Problem(400, "Invalid purpose", $"/purpose: '{body.Purpose}' is not one of {AgreementDocument.Names<Purpose>()}"));
+        if (string.IsNullOrWhiteSpace(body.Recipient)) return (null, Problem(400, "Invalid recipient", "/recipient: name the partner's node code"));
+        if (body.Kind is not null && !EnvelopeHeader.IsIdentifier(body.Kind)) return (null, Problem(400, "Invalid kind", "/kind: letters, digits and . _ : - only"));
+        if (body.Conversation is not null && !EnvelopeHeader.IsIdentifier(body.Conversation)) return (null, Problem(400, "Invalid conversation", "/conversation: letters, digits and . _ : - only"));
+        JsonObject document;
+        var subjects = new List<string>();
+        if (body.DeclarationId is { } id)
+        {
+            if (body.Document is not null) return (null, Problem(400, "Ambiguous", "/document: give a declarationId or a document, not both"));
+            var stored = await store.GetAsync(id, cancellationToken);
+            if (stored is null) return (null, Problem(404, "Not found", $"/declarationId: no declaration '{id}'"));
+            document = (JsonNode.Parse(EntenteJson.Serialize(stored.Declaration)) as JsonObject)!;
+            subjects.Add(LedgerSubjects.Declaration(id));
+        }
+        else if (body.Document is { } given) document = given;
+        else return (null, Problem(400, "Nothing to disclose", "/declarationId or /document: name a declaration or give the document"));
+        return (new Disclosure(body.Recipient, category, purpose, body.Kind ?? PolicyEngine.Name(category), document)
+        {
+            AgreementId = body.Agreement,
+            ConversationId = body.Conversation,
+            AlertCategory = body.AlertCategory,
+            CaseReference = body.CaseReference,
+            Subjects = subjects,
+        }, null);
+    }
+
+    private static ProblemHttpResult Problem(int status, string title, string detail) => TypedResults.Problem(detail, statusCode: status, title: title);
+}

@@ -1,0 +1,475 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using Entente.Agreements;
+using Entente.Ledger;
+using Microsoft.Extensions.Logging;
+
+namespace Entente.Exchange;
+
+/// <summary>A partner as the exchange needs it: where it listens, the key it signs with (and its id), the key to encrypt to.</summary>
+public sealed record ExchangePartner(string Code, Uri Endpoint, ECDsa SigningKey, string KeyId, ECDiffieHellman EncryptionKey);
+
+/// <summary>
+/// Data this node offers a partner: the recipient, category, purpose and kind of message, the canonical document, and
+/// optionally the conversation it continues, the agreement relied on, the alert category and the case reference.
+/// <see cref="Subjects"/> name what the ledger entry is about (declaration ids, party tags).
+/// </summary>
+public sealed record Disclosure(string Recipient, DataCategory Category, Purpose Purpose, string Kind, JsonObject Document)
+{
+    public string? ConversationId { get; init; }
+
+    public string? AgreementId { get; init; }
+
+    public string? AlertCategory { get; init; }
+
+    public string? CaseReference { get; init; }
+
+    public IReadOnlyList<string> Subjects { get; init; } = [];
+
+    /// <summary>How long the envelope stays valid; the node's default when null.</summary>
+    public TimeSpan? ValidFor { get; init; }
+}
+
+/// <summary>A disclosure queued (permitted, projected, sealed) or refused by the policy.</summary>
+public abstract record DisclosureOutcome
+{
+    public sealed record Queued(OutboxItem Item, Permit Permit, JsonObject Projected) : DisclosureOutcome;
+
+    public sealed record Refused(Deny Deny) : DisclosureOutcome;
+}
+
+/// <summary>
+/// One node's side of the exchange: it decides, projects, seals and queues what it discloses (every disclosure a
+/// policy decision in the ledger), and opens, checks, stores and receipts what partners send (every acceptance and
+/// every authenticated refusal in the ledger). The transport (<see cref="OutboxDispatcher"/>, the HTTP endpoint)
+/// moves bytes; this class makes every decision about them.
+/// </summary>
+public sealed class ExchangeNode
+{
+    public static readonly TimeSpan DefaultValidity = TimeSpan.FromDays(30);
+
+    private readonly ECDsa _signingKey;
+    private readonly ECDiffieHellman _encryptionKey;
+    private readonly byte[] _pseudonymKey;
+    private readonly Func<string, CancellationToken, Task<ExchangePartner?>> _partner;
+    private readonly Func<DateTimeOffset, IReadOnlyList<Agreement>> _agreements;
+    private readonly Dictionary<string, Func<InboxItem, JsonObject, CancellationToken, Task>> _handlers = new(StringComparer.Ordinal);
+    private readonly ILogger _logger;
+
+    public ExchangeNode(
+        string code, ECDsa signingKey, string keyId, ECDiffieHellman encryptionKey, byte[] pseudonymKey,
+        ExchangeStore store, LedgerStore ledger, TimeProvider time,
+        Func<string, CancellationToken, Task<ExchangePartner?>> partner,
+        Func<DateTimeOffset, IReadOnlyList<Agreement>> agreementsInForce,
+        ExchangeMetrics metrics, ILogger logger)
+    {
+        Code = code;
+        KeyId = keyId;
+        _signingKey = signingKey;
+        _encryptionKey = encryptionKey;
+        _pseudonymKey = pseudonymKey;
+        Store = store;
+        Ledger = ledger;
+        Time = time;
+        _partner = partner;
+        _agreements = agreementsInForce;
+        Metrics = metrics;
+        _logger = logger;
+    }
+
+    public string Code { get; }
+
+    public string KeyId { get; }
+
+    public ExchangeStore Store { get; }
+
+    public LedgerStore Ledger { get; }
+
+    public TimeProvider Time { get; }
+
+    public ExchangeMetrics Metrics { get; }
+
+    /// <summary>Raised after messages are queued, so a dispatcher in this process sends them at once.</summary>
+    public event Action? Queued;
+
+    private LedgerActor NodeActor => new("exchange", Code);
+
+    public Task<ExchangePartner?> PartnerAsync(string code, CancellationToken cancellationToken) => _partner(code, cancellationToken);
+
+    public IReadOnlyList<Agreement> AgreementsInForce(DateTimeOffset at) => _agreements(at);
+
+    /// <summary>Registers what happens to an accepted message of a kind (an assistance request, a seizure report...).</summary>
+    public void Handle(string kind, Func<InboxItem, JsonObject, CancellationToken, Task> handler) => _handlers[kind] = handler;
+
+    /// <summary>
+    /// Discloses a document to a partner: the policy decides under the agreements in force (trying each agreement
+    /// between the two as the legal basis unless one is named), the document is projected by the permit's
+    /// obligations (dropped, masked and pseudonymised fields never leave), sealed and queued; the decision is in the
+    /// ledger either way.
+    /// </summary>
+    public async Task<DisclosureOutcome> DiscloseAsync(Disclosure disclosure, LedgerActor actor, CancellationToken cancellationToken = default)
+    {
+        var outcomes = await DiscloseAsync([disclosure], actor, cancellationToken);
+        return outcomes[0];
+    }
+
+    public async Task<IReadOnlyList<DisclosureOutcome>> DiscloseAsync(IReadOnlyList<Disclosure> disclosures, LedgerActor actor, CancellationToken cancellationToken = default)
+    {
+        var now = Time.GetUtcNow();
+        var inForce = _agreements(now);
+        var outcomes = new DisclosureOutcome?[disclosures.Count];
+        var entries = new List<LedgerEntry>(disclosures.Count);
+        var queue = new List<(int Index, EnvelopeHeader Header, byte[] Payload, Permit Permit, JsonObject Projected, AccessRequest Request)>();
+        var partners = new Dictionary<string, ExchangePartner?>(StringComparer.Ordinal);
+        for (var i = 0; i < disclosures.Count; i++)
+        {
+            var d = disclosures[i];
+            var fields = FieldsOf(d.Document);
+            var request = new AccessRequest(Code, new Requester(d.Recipient), d.Recipient, d.Category, d.Purpose, fields, now)
+            {
+                AlertCategory = d.AlertCategory,
+                CaseReference = d.CaseReference,
+            };
+            var decision = Decide(inForce, request, d.AgreementId);
+            if (!partners.TryGetValue(d.Recipient, out var partner)) partners[d.Recipient] = partner = await _partner(d.Recipient, cancellationToken);
+            if (decision is Permit && partner is null)
+                decision = new Deny([$"{d.Recipient} is not in the partner directory of {Code} (entente partner add)"], decision.Agreements);
+            if (decision is not Permit permit)
+            {
+                var deny = (Deny)decision;
+                outcomes[i] = new DisclosureOutcome.Refused(deny);
+                entries.Add(LedgerEntry.Now(Time, LedgerKinds.PolicyDecision, actor, DecisionRecord.Body(request with { LegalBasis = d.AgreementId }, deny, d.Subjects)));
+                continue;
+            }
+            var agreement = permit.Agreements[0];
+            var projected = PolicyEngine.Project(d.Document, permit.Obligations, _pseudonymKey);
+            var header = new EnvelopeHeader(
+                NewId("m"), d.ConversationId ?? NewId("c"), 1, d.Kind, Code, d.Recipient, agreement.Id, agreement.ContentHash,
+                d.Purpose, d.Category, permit.Obligations.HandlingCode, permit.Obligations.Evaluation, now, now + (d.ValidFor ?? DefaultValidity))
+            {
+                AlertCategory = d.AlertCategory,
+                CaseReference = d.CaseReference,
+            };
+            queue.Add((i, header, Encoding.UTF8.GetBytes(projected.ToJsonString()), permit, projected, request with { LegalBasis = agreement.Id }));
+        }
+
+        if (queue.Count > 0)
+        {
+            var items = await Store.EnqueueAsync(queue.Select(q => (q.Header, q.Payload)).ToArray(), (header, payload) => Seal(header, payload, partners[header.Recipient]!), now, cancellationToken);
+            for (var k = 0; k < queue.Count; k++)
+            {
+                var (index, _, _, permit, projected, request) = queue[k];
+                var item = items[k];
+                outcomes[index] = new DisclosureOutcome.Queued(item, permit, projected);
+                var body = DecisionRecord.Body(request, permit, disclosures[index].Subjects);
+                body["message"] = new JsonObject
+                {
+                    ["id"] = item.MessageId,
+                    ["conversation"] = item.ConversationId,
+                    ["sequence"] = item.ConversationSeq,
+                    ["kind"] = item.Kind,
+                    ["digest"] = ExchangeStore.Hex(item.Digest),
+                };
+                entries.Add(LedgerEntry.Now(Time, LedgerKinds.DisclosurePrepared, actor, body));
+            }
+        }
+        if (entries.Count > 0) await Ledger.AppendAsync(entries, cancellationToken);
+        if (queue.Count > 0) Queued?.Invoke();
+        return outcomes.Select(o => o!).ToArray();
+    }
+
+    private static Decision Decide(IReadOnlyList<Agreement> inForce, AccessRequest request, string? agreementId)
+    {
+        if (agreementId is not null) return PolicyEngine.Decide(inForce, request with { LegalBasis = agreementId });
+        foreach (var a in inForce)
+        {
+            if (a.Party(request.Provider) is null || a.Party(request.Recipient) is null || !a.Rules.Any(r => r.Category == request.Category)) continue;
+            if (PolicyEngine.Decide(inForce, request with { LegalBasis = a.Id }) is Permit permit) return permit;
+        }
+        return PolicyEngine.Decide(inForce, request);
+    }
+
+    private byte[] Seal(EnvelopeHeader header, byte[] payload, ExchangePartner partner) =>
+        Envelope.Seal(header, payload, _signingKey, KeyId, partner.EncryptionKey);
+
+    /// <summary>
+    /// Receives a batch: opens and checks every envelope, stores the accepted ones in the sender's order with their
+    /// signed receipts, records acceptances and authenticated refusals in the ledger, hands accepted messages to
+    /// their feature, and answers one result per envelope. A duplicate gets the receipt it got the first time.
+    /// </summary>
+    public async Task<IReadOnlyList<DeliveryResult>> ReceiveAsync(IReadOnlyList<byte[]> envelopes, string? remote, CancellationToken cancellationToken = default)
+    {
+        var now = Time.GetUtcNow();
+        var results = new DeliveryResult?[envelopes.Count];
+        var senders = new Dictionary<string, ExchangePartner?>(StringComparer.Ordinal);
+        foreach (var envelope in envelopes)
+        {
+            try
+            {
+                var sender = Envelope.Read(envelope).Header.Sender;
+                if (!senders.ContainsKey(sender)) senders[sender] = await _partner(sender, cancellationToken);
+            }
+            catch (EnvelopeFormatException)
+            {
+                // Refused as malformed by Open below.
+            }
+        }
+        (ECDsa, string)? KeyOf(string sender) => senders.GetValueOrDefault(sender) is { } p ? (p.SigningKey, p.KeyId) : null;
+
+        var opened = new List<(int Index, EnvelopeOpening.Opened Opened)>();
+        var refusals = new List<(int Index, Rejection Rejection, EnvelopeHeader? Header, byte[] Digest, bool Authenticated)>();
+        for (var i = 0; i < envelopes.Count; i++)
+        {
+            switch (Envelope.Open(envelopes[i], Code, _encryptionKey, KeyOf, now))
+            {
+                case EnvelopeOpening.Opened o:
+                    opened.Add((i, o));
+                    break;
+                case EnvelopeOpening.Refused r:
+                    var authenticated = r.Header is not null && r.Rejection.Code is RejectionCode.Expired or RejectionCode.NotYetValid or RejectionCode.Undecryptable;
+                    refusals.Add((i, r.Rejection, r.Header, r.Digest, authenticated));
+                    break;
+            }
+        }
+
+        var seen = await Store.InboxDigestsAsync(opened.Select(o => o.Opened.Header.MessageId).Distinct().ToArray(), cancellationToken);
+        var inForce = _agreements(now);
+        var entries = new List<InboxEntry>();
+        var pending = new List<(int Index, InboxItem Item, int Entry)>();
+        var inBatch = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var (index, o) in opened)
+        {
+            var h = o.Header;
+            if (inBatch.TryGetValue(h.MessageId, out var first))
+            {
+                results[index] = envelopes[first].AsSpan().SequenceEqual(envelopes[index])
+                    ? null // answered with the first one's result below
+                    : new DeliveryResult(h.MessageId, o.Digest, null, new Rejection(RejectionCode.Replay, $"message {h.MessageId} appears twice in the batch with other content"));
+                continue;
+            }
+            inBatch[h.MessageId] = index;
+            var before = seen.GetValueOrDefault(h.MessageId);
+            switch (Acceptance.Check(o, Code, inForce, before.Digest, now))
+            {
+                case AcceptanceResult.Duplicate:
+                    results[index] = new DeliveryResult(h.MessageId, o.Digest, before.Receipt, null, Duplicate: true);
+                    break;
+                case AcceptanceResult.Refused r:
+                    refusals.Add((index, r.Rejection, h, o.Digest, r.Rejection.Code != RejectionCode.Replay));
+                    break;
+                case AcceptanceResult.Accepted a:
+                    var obligations = a.Permit.Obligations;
+                    var receipt = Receipt.Sign(h, o.Digest, now, _signingKey, KeyId);
+                    var item = new InboxItem(h.MessageId, h.Sender, h.ConversationId, h.Sequence, h.Kind, PolicyEngine.Name(h.Category), PolicyEngine.Name(h.Purpose),
+                        h.AgreementId, h.AgreementHash, h.HandlingCode.ToString(), h.Evaluation?.ToString(), obligations.OnwardTransfer.ToString(),
+                        obligations.RetainUntil, now, envelopes[index], o.Digest, a.Payload.ToJsonString(), receipt);
+                    pending.Add((index, item, entries.Count));
+                    entries.Add(new InboxEntry(h.Sender, h.ConversationId, h.Sequence, item));
+                    break;
+            }
+        }
+        // Refusals after a valid signature take their place in the conversation (so they never block what follows).
+        var consumedAt = new Dictionary<int, int>();
+        foreach (var r in refusals.Where(r => r.Authenticated && r.Header is not null).OrderBy(r => r.Index))
+        {
+            consumedAt[r.Index] = entries.Count;
+            entries.Add(new InboxEntry(r.Header!.Sender, r.Header.ConversationId, r.Header.Sequence, null));
+        }
+        // The sender's order is the batch order: sort the entries by their position in the batch.
+        var order = pending.Select(p => (p.Index, p.Entry)).Concat(consumedAt.Select(c => (c.Key, c.Value))).OrderBy(x => x.Item1).ToArray();
+        var ordered = order.Select(x => entries[x.Item2]).ToArray();
+        var outcomes = ordered.Length == 0 ? [] : await Store.StoreAsync(ordered, cancellationToken);
+        var outcomeOf = new Dictionary<int, InboxOutcome>();
+        for (var k = 0; k < order.Length; k++) outcomeOf[order[k].Item1] = outcomes[k];
+
+        var stored = new List<InboxItem>();
+        foreach (var (index, item, _) in pending)
+        {
+            switch (outcomeOf[index])
+            {
+                case InboxOutcome.Stored:
+                    results[index] = new DeliveryResult(item.MessageId, item.Digest, item.Receipt, null);
+                    stored.Add(item);
+                    break;
+                case InboxOutcome.OutOfOrder:
+                    results[index] = new DeliveryResult(item.MessageId, item.Digest, null,
+                        new Rejection(RejectionCode.OutOfOrder, $"message {item.ConversationSeq} of conversation {item.ConversationId} came before an earlier one"));
+                    break;
+                case InboxOutcome.SequenceTaken:
+                    refusals.Add((index, new Rejection(RejectionCode.Replay, $"place {item.ConversationSeq} of conversation {item.ConversationId} is taken by another message"), null, item.Digest, true));
+                    break;
+                case InboxOutcome.AlreadyStored:
+                    var again = await Store.InboxDigestsAsync([item.MessageId], cancellationToken);
+                    results[index] = again.TryGetValue(item.MessageId, out var s) && s.Digest.AsSpan().SequenceEqual(item.Digest)
+                        ? new DeliveryResult(item.MessageId, item.Digest, s.Receipt, null, Duplicate: true)
+                        : new DeliveryResult(item.MessageId, item.Digest, null, new Rejection(RejectionCode.Replay, $"message {item.MessageId} was received before with other content"));
+                    break;
+            }
+        }
+        foreach (var (index, rejection, header, digest, authenticated) in refusals)
+        {
+            if (consumedAt.ContainsKey(index) && outcomeOf.TryGetValue(index, out var outcome) && outcome == InboxOutcome.OutOfOrder)
+            {
+                results[index] = new DeliveryResult(header?.MessageId, digest, null,
+                    new Rejection(RejectionCode.OutOfOrder, $"message {header!.Sequence} of conversation {header.ConversationId} came before an earlier one"));
+                continue;
+            }
+            results[index] = new DeliveryResult(header?.MessageId, digest, null, rejection);
+        }
+        await RecordReceivedAsync(stored, cancellationToken);
+        await RecordRefusalsAsync(refusals.Where(r => results[r.Index]?.Rejection?.Code != RejectionCode.OutOfOrder).ToList(), "in", remote, now, cancellationToken);
+        await ProcessAsync(stored, cancellationToken);
+
+        for (var i = 0; i < results.Length; i++)
+        {
+            if (results[i] is null)
+            {
+                var first = inBatch[Envelope.Read(envelopes[i]).Header.MessageId];
+                results[i] = results[first]! with { Duplicate = true };
+            }
+        }
+        Metrics.Received.Add(stored.Count);
+        return results!;
+    }
+
+    private async Task RecordReceivedAsync(IReadOnlyList<InboxItem> stored, CancellationToken cancellationToken)
+    {
+        if (stored.Count == 0) return;
+        var entries = stored.Select(ReceivedEntry).ToArray();
+        var indexes = await Ledger.AppendAsync(entries, cancellationToken);
+        await Store.SetInboxLedgerIndexAsync(stored.Select((s, k) => (s.MessageId, indexes[k])).ToArray(), cancellationToken);
+    }
+
+    private LedgerEntry ReceivedEntry(InboxItem item) => LedgerEntry.Now(Time, LedgerKinds.DisclosureReceived, NodeActor, new JsonObject
+    {
+        ["message"] = item.MessageId,
+        ["conversation"] = item.ConversationId,
+        ["sequence"] = item.ConversationSeq,
+        ["kind"] = item.Kind,
+        ["sender"] = item.Sender,
+        ["category"] = item.Category,
+        ["purpose"] = item.Purpose,
+        ["agreement"] = new JsonObject { ["id"] = item.AgreementId, ["hash"] = item.AgreementHash },
+        ["handlingCode"] = item.HandlingCode,
+        ["onwardTransfer"] = item.OnwardTransfer,
+        ["retainUntil"] = item.RetainUntil.UtcDateTime.ToString("O", CultureInfo.InvariantCulture),
+        ["digest"] = ExchangeStore.Hex(item.Digest),
+        ["receipt"] = ExchangeStore.Hex(SHA256.HashData(item.Receipt)),
+        [LedgerSubjects.Field] = LedgerSubjects.ToJson([AgreementWatch.Subject(item.AgreementId)]),
+    });
+
+    /// <summary>Refusals go to the node's record and its log; those of a message whose signature verified also go to the ledger.</summary>
+    internal async Task RecordRefusalsAsync(
+        IReadOnlyList<(int Index, Rejection Rejection, EnvelopeHeader? Header, byte[] Digest, bool Authenticated)> refusals,
+        string direction, string? remote, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (refusals.Count == 0) return;
+        var entries = new List<LedgerEntry>();
+        foreach (var (_, rejection, header, digest, authenticated) in refusals)
+        {
+            _logger.LogWarning("Refused a message {Direction} from {Partner} ({Remote}): {Code} {Detail}", direction, header?.Sender ?? "?", remote ?? "?", rejection.Name, rejection.Detail);
+            await Store.RecordRejectionAsync(now, direction, header?.Sender, header?.MessageId, rejection, digest, cancellationToken);
+            Metrics.Rejected.Add(1, new KeyValuePair<string, object?>("direction", direction), new KeyValuePair<string, object?>("code", rejection.Name));
+            if (!authenticated || header is null) continue;
+            entries.Add(LedgerEntry.Now(Time, LedgerKinds.MessageRefused, NodeActor, new JsonObject
+            {
+                ["direction"] = direction,
+                ["message"] = header.MessageId,
+                ["sender"] = header.Sender,
+                ["recipient"] = header.Recipient,
+                ["category"] = PolicyEngine.Name(header.Category),
+                ["purpose"] = PolicyEngine.Name(header.Purpose),
+                ["agreement"] = new JsonObject { ["id"] = header.AgreementId, ["hash"] = header.AgreementHash },
+                ["code"] = rejection.Name,
+                ["reason"] = rejection.Detail,
+                ["digest"] = ExchangeStore.Hex(digest),
+                [LedgerSubjects.Field] = LedgerSubjects.ToJson([AgreementWatch.Subject(header.AgreementId)]),
+            }));
+        }
+        if (entries.Count > 0) await Ledger.AppendAsync(entries, cancellationToken);
+    }
+
+    private async Task ProcessAsync(IReadOnlyList<InboxItem> stored, CancellationToken cancellationToken)
+    {
+        foreach (var item in stored)
+        {
+            try
+            {
+                if (_handlers.TryGetValue(item.Kind, out var handler))
+                    await handler(item, (JsonNode.Parse(item.Payload) as JsonObject)!, cancellationToken);
+                await Store.MarkProcessedAsync(item.MessageId, Time.GetUtcNow(), cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                _logger.LogError(e, "Message {MessageId} ({Kind}) from {Sender} is stored but its handling failed; it is retried at the next start", item.MessageId, item.Kind, item.Sender);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Finishes what a crash interrupted: received messages not yet in the ledger or not yet handled, and delivered
+    /// messages whose receipt is not yet in the ledger. Run at start; harmless when nothing is pending.
+    /// </summary>
+    public async Task RecoverAsync(CancellationToken cancellationToken = default)
+    {
+        var unfinished = await Store.UnfinishedInboxAsync(10_000, cancellationToken);
+        await RecordReceivedAsync(unfinished.Where(u => !u.InLedger).Select(u => u.Item).ToArray(), cancellationToken);
+        await ProcessAsync(unfinished.Where(u => !u.Processed).Select(u => u.Item).ToArray(), cancellationToken);
+        var receipts = await Store.UnrecordedReceiptsAsync(10_000, cancellationToken);
+        foreach (var (item, receipt, deliveredAt) in receipts)
+            await RecordReceiptsAsync([(item, receipt, Receipt.FromCbor(CoseSign1Payload(receipt)))], cancellationToken);
+    }
+
+    internal async Task RecordReceiptsAsync(IReadOnlyList<(OutboxItem Item, byte[] Signed, Receipt Receipt)> delivered, CancellationToken cancellationToken)
+    {
+        if (delivered.Count == 0) return;
+        var entries = delivered.Select(d => LedgerEntry.Now(Time, LedgerKinds.DisclosureReceipted, NodeActor, new JsonObject
+        {
+            ["message"] = d.Item.MessageId,
+            ["conversation"] = d.Item.ConversationId,
+            ["sequence"] = d.Item.ConversationSeq,
+            ["kind"] = d.Item.Kind,
+            ["recipient"] = d.Item.Recipient,
+            ["category"] = d.Item.Category,
+            ["purpose"] = d.Item.Purpose,
+            ["agreement"] = new JsonObject { ["id"] = d.Receipt.AgreementId, ["hash"] = d.Receipt.AgreementHash },
+            ["digest"] = ExchangeStore.Hex(d.Item.Digest),
+            ["receipt"] = ExchangeStore.Hex(SHA256.HashData(d.Signed)),
+            ["receivedAt"] = d.Receipt.ReceivedAt.UtcDateTime.ToString("O", CultureInfo.InvariantCulture),
+            [LedgerSubjects.Field] = LedgerSubjects.ToJson([AgreementWatch.Subject(d.Item.AgreementId)]),
+        })).ToArray();
+        var indexes = await Ledger.AppendAsync(entries, cancellationToken);
+        await Store.SetReceiptLedgerIndexAsync(delivered.Select((d, k) => (d.Item.MessageId, indexes[k])).ToArray(), cancellationToken);
+    }
+
+    private static ReadOnlyMemory<byte> CoseSign1Payload(byte[] signed) =>
+        System.Security.Cryptography.Cose.CoseMessage.DecodeSign1(signed).Content ?? ReadOnlyMemory<byte>.Empty;
+
+    /// <summary>The field paths of a document's leaves, as the policy names them.</summary>
+    public static string[] FieldsOf(JsonObject document)
+    {
+        var fields = new List<string>();
+        void Walk(JsonNode? node, string path)
+        {
+            switch (node)
+            {
+                case JsonObject obj when obj.Count > 0:
+                    foreach (var (name, value) in obj) Walk(value, path + "/" + name);
+                    break;
+                case JsonArray array when array.Count > 0:
+                    for (var i = 0; i < array.Count; i++) Walk(array[i], path + "/" + i.ToString(CultureInfo.InvariantCulture));
+                    break;
+                default:
+                    if (path.Length > 0) fields.Add(path);
+                    break;
+            }
+        }
+        Walk(document, "");
+        return fields.ToArray();
+    }
+
+    /// <summary>A new identifier: the prefix and a UUID version 7 (time-ordered).</summary>
+    public string NewId(string prefix) => prefix + "-" + Guid.CreateVersion7(Time.GetUtcNow()).ToString("N");
+}

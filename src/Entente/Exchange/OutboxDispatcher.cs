@@ -1,0 +1,227 @@
+using System.Net;
+using System.Net.Http.Headers;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Entente.Exchange;
+
+/// <summary>How the dispatcher works: its name among replicas, lease, batch sizes, polling and retry delays.</summary>
+public sealed record DispatcherSettings
+{
+    /// <summary>This process's name in claims (replicas sharing one database must differ).</summary>
+    public string Replica { get; init; } = Environment.MachineName + ":" + Environment.ProcessId;
+
+    /// <summary>How long a claim holds; a replica that dies loses its claims when they run out.</summary>
+    public TimeSpan Lease { get; init; } = TimeSpan.FromSeconds(60);
+
+    public TimeSpan Poll { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Conversation heads claimed per round.</summary>
+    public int Heads { get; init; } = 128;
+
+    /// <summary>Messages sent behind each head in the same conversation.</summary>
+    public int Followers { get; init; } = 63;
+
+    /// <summary>Envelopes per HTTP request.</summary>
+    public int Batch { get; init; } = 128;
+
+    public TimeSpan RetryBase { get; init; } = TimeSpan.FromSeconds(1);
+
+    public TimeSpan RetryMax { get; init; } = TimeSpan.FromMinutes(10);
+
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(60);
+}
+
+/// <summary>
+/// Sends the outbox: claims due messages (conversation heads and those behind them), posts them to each partner in
+/// batches, checks every receipt's signature and digest before marking a message delivered, and sorts failures into
+/// permanent (refused on the merits of the very bytes sent: never retried) and transient (unreachable partner,
+/// damage on the way, busy partner: retried with exponential backoff and jitter, for as long as the message lives).
+/// </summary>
+public sealed class OutboxDispatcher(ExchangeNode node, HttpClient http, DispatcherSettings settings, ILogger<OutboxDispatcher> logger) : BackgroundService
+{
+    private readonly SemaphoreSlim _wake = new(0, 1);
+
+    public void Wake()
+    {
+        try
+        {
+            if (_wake.CurrentCount == 0) _wake.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        node.Queued += Wake;
+        try
+        {
+            await node.RecoverAsync(stoppingToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogError(e, "Recovering unfinished exchange work failed; it is tried again at the next start");
+        }
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            int sent;
+            try
+            {
+                sent = await RunOnceAsync(stoppingToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogError(e, "Outbox round failed; trying again");
+                sent = 0;
+            }
+            if (sent > 0) continue;
+            using var delay = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+            var timer = Task.Delay(settings.Poll, node.Time, delay.Token);
+            await Task.WhenAny(_wake.WaitAsync(delay.Token), timer);
+            await delay.CancelAsync();
+        }
+    }
+
+    /// <summary>One round: claims what is due and tries to deliver it. Returns how many messages were attempted.</summary>
+    public async Task<int> RunOnceAsync(CancellationToken cancellationToken = default)
+    {
+        var now = node.Time.GetUtcNow();
+        var items = await node.Store.ClaimAsync(settings.Replica, now, now + settings.Lease, settings.Heads, settings.Followers, cancellationToken);
+        if (items.Count == 0) return 0;
+        await Task.WhenAll(items.GroupBy(i => i.Recipient).Select(g => SendToAsync(g.Key, g.ToList(), cancellationToken)));
+        return items.Count;
+    }
+
+    private async Task SendToAsync(string recipient, List<OutboxItem> items, CancellationToken cancellationToken)
+    {
+        var partner = await node.PartnerAsync(recipient, cancellationToken);
+        if (partner is null)
+        {
+            await RetryAsync(items, $"{recipient} is not in the partner directory", cancellationToken);
+            return;
+        }
+        if (partner.Endpoint.Scheme != Uri.UriSchemeHttps && !partner.Endpoint.IsLoopback)
+        {
+            await RetryAsync(items, $"{partner.Endpoint} is not HTTPS; plain HTTP is allowed on loopback only", cancellationToken);
+            return;
+        }
+        for (var start = 0; start < items.Count; start += settings.Batch)
+        {
+            var batch = items.GetRange(start, Math.Min(settings.Batch, items.Count - start));
+            if (!await SendBatchAsync(partner, batch, cancellationToken))
+            {
+                // The link is down: what is left waits with the batch that failed, in order.
+                await RetryAsync(items.GetRange(start + batch.Count, items.Count - start - batch.Count), "not sent: an earlier batch to the partner failed", cancellationToken);
+                return;
+            }
+        }
+    }
+
+    /// <summary>Posts one batch; false when the partner could not be reached or answered nothing usable.</summary>
+    private async Task<bool> SendBatchAsync(ExchangePartner partner, List<OutboxItem> batch, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<DeliveryResult> results;
+        try
+        {
+            using var content = new ByteArrayContent(ExchangeWire.EncodeBatch(batch.Select(b => b.Envelope).ToArray()));
+            content.Headers.ContentType = new MediaTypeHeaderValue(ExchangeWire.MediaType);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(settings.RequestTimeout);
+            using var response = await http.PostAsync(new Uri(partner.Endpoint, ExchangeWire.MessagesPath), content, timeout.Token);
+            var body = await response.Content.ReadAsByteArrayAsync(timeout.Token);
+            if (response.StatusCode != HttpStatusCode.OK)
+            {
+                await RetryAsync(batch, $"{partner.Code} answered HTTP {(int)response.StatusCode}: {Excerpt(body)}", cancellationToken);
+                return response.StatusCode is not (HttpStatusCode.ServiceUnavailable or HttpStatusCode.BadGateway or HttpStatusCode.GatewayTimeout);
+            }
+            results = ExchangeWire.DecodeResults(body);
+            if (results.Count != batch.Count) throw new EnvelopeFormatException($"results: {results.Count} for {batch.Count} envelopes");
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException or EnvelopeFormatException
+                                      || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            await RetryAsync(batch, $"{partner.Code} at {partner.Endpoint}: {e.Message}", cancellationToken);
+            return e is EnvelopeFormatException;
+        }
+
+        var now = node.Time.GetUtcNow();
+        var delivered = new List<(OutboxItem Item, byte[] Signed, Receipt Receipt)>();
+        var transient = new List<OutboxItem>();
+        var transientReason = "";
+        var failed = new List<(OutboxItem Item, Rejection Rejection)>();
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var (item, result) = (batch[i], results[i]);
+            if (!result.Digest.AsSpan().SequenceEqual(item.Digest))
+            {
+                transient.Add(item);
+                transientReason = $"{partner.Code} received other bytes than were sent (damaged on the way)";
+                continue;
+            }
+            if (result.Receipt is { } signed)
+            {
+                try
+                {
+                    var receipt = Receipt.Verify(signed, partner.SigningKey);
+                    if (receipt.MessageId != item.MessageId || !receipt.EnvelopeDigest.AsSpan().SequenceEqual(item.Digest) || receipt.Recipient != partner.Code || receipt.Sender != node.Code)
+                        throw new EnvelopeFormatException("receipt: names another message or other nodes");
+                    delivered.Add((item, signed, receipt));
+                }
+                catch (EnvelopeFormatException e)
+                {
+                    transient.Add(item);
+                    transientReason = $"{partner.Code}'s receipt is not valid ({e.Message})";
+                }
+                continue;
+            }
+            var rejection = result.Rejection!;
+            if (rejection.Permanent) failed.Add((item, rejection));
+            else
+            {
+                transient.Add(item);
+                transientReason = $"{partner.Code}: {rejection}";
+            }
+        }
+
+        var changed = (await node.Store.MarkDeliveredAsync(delivered.Select(d => (d.Item.MessageId, d.Signed)).ToArray(), now, cancellationToken)).ToHashSet(StringComparer.Ordinal);
+        var recorded = delivered.Where(d => changed.Contains(d.Item.MessageId)).ToArray();
+        await node.RecordReceiptsAsync(recorded, cancellationToken);
+        foreach (var d in recorded) node.Metrics.Latency.Record((now - d.Item.CreatedAt).TotalMilliseconds);
+        node.Metrics.Sent.Add(recorded.Length);
+        foreach (var (item, rejection) in failed)
+        {
+            logger.LogWarning("{Partner} refused message {MessageId} ({Kind}): {Rejection}; it will not be sent again", partner.Code, item.MessageId, item.Kind, rejection);
+            await node.Store.MarkFailedAsync(item.MessageId, rejection.ToString(), now, cancellationToken);
+        }
+        if (failed.Count > 0)
+        {
+            var refusals = failed.Select(f => (0, f.Rejection, (EnvelopeHeader?)Envelope.Read(f.Item.Envelope).Header, f.Item.Digest, true)).ToList();
+            await node.RecordRefusalsAsync(refusals, "out", partner.Endpoint.ToString(), now, cancellationToken);
+        }
+        await RetryAsync(transient, transientReason, cancellationToken);
+        return true;
+    }
+
+    private async Task RetryAsync(IReadOnlyList<OutboxItem> items, string reason, CancellationToken cancellationToken)
+    {
+        if (items.Count == 0) return;
+        var attempts = items.Max(i => i.Attempts);
+        var next = node.Time.GetUtcNow() + Backoff(attempts, settings.RetryBase, settings.RetryMax, Random.Shared.NextDouble());
+        logger.LogInformation("{Count} message(s) to {Partner} wait until {Next:O}: {Reason}", items.Count, items[0].Recipient, next, reason);
+        node.Metrics.Retried.Add(items.Count);
+        await node.Store.RetryLaterAsync(items.Select(i => i.MessageId).ToArray(), reason, next, cancellationToken);
+    }
+
+    /// <summary>Exponential backoff with jitter: base·2^attempts, capped, then scaled by 0.5–1.0 (<paramref name="random"/> in [0, 1)).</summary>
+    public static TimeSpan Backoff(int attempts, TimeSpan @base, TimeSpan max, double random)
+    {
+        var exponential = @base.TotalMilliseconds * Math.Pow(2, Math.Min(attempts, 30));
+        var capped = Math.Min(exponential, max.TotalMilliseconds);
+        return TimeSpan.FromMilliseconds(capped * (0.5 + (random * 0.5)));
+    }
+
+    private static string Excerpt(byte[] body) =>
+        body.Length == 0 ? "(no body)" : System.Text.Encoding.UTF8.GetString(body, 0, Math.Min(body.Length, 300)).ReplaceLineEndings(" ");
+}
