@@ -23,11 +23,12 @@ public static class NodeCertificates
     /// <summary>CN=code, O=name, C=the code's first two letters (and OU=unit when given).</summary>
     public static X500DistinguishedName Subject(string code, string name, string? unit = null)
     {
+        // The builder encodes the last name added first: this gives the usual C, O, OU, CN order in the DER.
         var builder = new X500DistinguishedNameBuilder();
-        builder.AddCountryOrRegion(code[..2]);
-        builder.AddOrganizationName(name);
-        if (unit is not null) builder.AddOrganizationalUnitName(unit);
         builder.AddCommonName(code);
+        if (unit is not null) builder.AddOrganizationalUnitName(unit);
+        builder.AddOrganizationName(name);
+        builder.AddCountryOrRegion(code[..2]);
         return builder.Build();
     }
 

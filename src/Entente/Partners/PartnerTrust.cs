@@ -94,10 +94,12 @@ public static class PartnerTrust
 
     private static bool HasP256Key(X509Certificate2 certificate)
     {
+        // Read the key from the SubjectPublicKeyInfo: GetECDiffieHellmanPublicKey also judges the key usage, reported apart.
         try
         {
-            using var key = certificate.GetECDiffieHellmanPublicKey();
-            return key is not null && IsP256(key.ExportParameters(false).Curve);
+            using var key = ECDiffieHellman.Create();
+            key.ImportSubjectPublicKeyInfo(certificate.PublicKey.ExportSubjectPublicKeyInfo(), out _);
+            return IsP256(key.ExportParameters(false).Curve);
         }
         catch (CryptographicException)
         {
