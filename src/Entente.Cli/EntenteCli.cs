@@ -6,6 +6,7 @@ using Entente.Cli.Demo;
 using Entente.Cli.Ingest;
 using Entente.Cli.Ledger;
 using Entente.Cli.Nodes;
+using Entente.Cli.Partners;
 using Entente.Cli.Retention;
 
 namespace Entente.Cli;
@@ -31,6 +32,7 @@ public static class EntenteCli
         root.Add(AgreementCommands.Create());
         root.Add(AuditCommands.Create());
         root.Add(RetentionCommands.Create());
+        root.Add(PartnerCommands.Create());
         return root;
     }
 

@@ -36,6 +36,7 @@ internal static class NodeCommands
             output.WriteLine($"Store: {(NodeHome.IsPostgres(options.DatabaseOrDefault) ? "PostgreSQL" : options.DatabaseOrDefault)}");
             using (var signing = NodeKeys.LoadSigningKey(options.Home))
                 output.WriteLine($"Signing key: {NodeKeys.SigningKeyPath(options.Home)} ({NodeKeys.Fingerprint(signing)}; give partners the fingerprint)");
+            output.WriteLine($"Certificates: {NodeKeys.NodeCertificatePath(options.Home)} (self-issued), {NodeKeys.EncryptionCertificatePath(options.Home)}");
             output.WriteLine($"Administrator API key (shown once, keep it safe): {key}");
             return 0;
         });
@@ -68,26 +69,27 @@ internal static class NodeCommands
         node.Add(show);
 
         var keysHome = CommonOptions.Home();
-        var keys = new Command("keys", "Make the node's keys that are missing (a home made before keys existed); an existing key is never replaced") { keysHome };
+        var keys = new Command("keys", "Make the node's keys and certificates that are missing (a home made before they existed); an existing one is never replaced") { keysHome };
         keys.SetAction(parse =>
         {
             var options = CommonOptions.LoadNode(parse, keysHome, CommonOptions.Database());
             var output = parse.InvocationConfiguration.Output;
-            if (!NodeKeys.HasSigningKey(options.Home))
+            var labels = new Dictionary<string, string>
             {
-                NodeKeys.CreateSigningKey(options.Home).Dispose();
-                output.WriteLine($"Signing key made: {NodeKeys.SigningKeyPath(options.Home)}");
-            }
-            if (!File.Exists(NodeKeys.SubjectKeyPath(options.Home)))
-            {
-                NodeKeys.CreateSubjectKey(options.Home);
-                output.WriteLine($"Subject key made: {NodeKeys.SubjectKeyPath(options.Home)}");
-            }
+                [NodeKeys.SigningKeyPath(options.Home)] = "Signing key",
+                [NodeKeys.SubjectKeyPath(options.Home)] = "Subject key",
+                [NodeKeys.EncryptionKeyPath(options.Home)] = "Encryption key",
+                [NodeKeys.NodeCertificatePath(options.Home)] = "Node certificate",
+                [NodeKeys.EncryptionCertificatePath(options.Home)] = "Encryption certificate",
+            };
+            foreach (var made in NodeIdentity.CreateMissing(options.Home, options.Code, options.Name, TimeProvider.System))
+                output.WriteLine($"{labels[made]} made: {made}");
             using var signing = NodeKeys.LoadSigningKey(options.Home);
             output.WriteLine($"Signing key fingerprint: {NodeKeys.Fingerprint(signing)}");
             return 0;
         });
         node.Add(keys);
+        node.Add(NodeCertCommands.Create());
         return node;
     }
 

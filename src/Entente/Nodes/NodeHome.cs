@@ -25,6 +25,7 @@ public static class NodeHome
         Directory.CreateDirectory(options.MappingsPath);
         NodeKeys.CreateSigningKey(options.Home).Dispose();
         NodeKeys.CreateSubjectKey(options.Home);
+        NodeIdentity.CreateMissing(options.Home, options.Code, options.Name, time);
         var settings = new JsonObject
         {
             [NodeOptions.Section] = new JsonObject

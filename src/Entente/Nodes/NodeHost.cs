@@ -94,6 +94,7 @@ public static class NodeHost
         app.MapDeclarationsApi();
         app.MapAuditApi();
         app.MapAgreementsApi();
+        app.MapExchangeIdentityApi();
         return app;
     }
 

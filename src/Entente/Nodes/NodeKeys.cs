@@ -14,6 +14,14 @@ public static class NodeKeys
 
     public const string SubjectKeyFile = "subject-key";
 
+    public const string EncryptionKeyFile = "encryption-key.pem";
+
+    public const string NodeCertificateFile = "node.crt";
+
+    public const string EncryptionCertificateFile = "encryption.crt";
+
+    public const string ChainFile = "node-chain.pem";
+
     private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
     public static string SigningKeyPath(string home) => Path.Combine(home, Folder, SigningKeyFile);
@@ -36,8 +44,58 @@ public static class NodeKeys
         }
     }
 
+    public static string EncryptionKeyPath(string home) => Path.Combine(home, Folder, EncryptionKeyFile);
+
+    public static string NodeCertificatePath(string home) => Path.Combine(home, Folder, NodeCertificateFile);
+
+    public static string EncryptionCertificatePath(string home) => Path.Combine(home, Folder, EncryptionCertificateFile);
+
+    public static string ChainPath(string home) => Path.Combine(home, Folder, ChainFile);
+
+    /// <summary>Makes the node's encryption key (ECDH P-256) that partners encrypt to; refuses to replace one.</summary>
+    public static ECDiffieHellman CreateEncryptionKey(string home)
+    {
+        var key = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
+        try
+        {
+            WriteSecret(EncryptionKeyPath(home), key.ExportPkcs8PrivateKeyPem(), "messages sealed to the encryption key could no longer be opened");
+            return key;
+        }
+        catch
+        {
+            key.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The node's encryption key, with a message that says what to do when it is missing or not a P-256 key.</summary>
+    public static ECDiffieHellman LoadEncryptionKey(string home)
+    {
+        var path = EncryptionKeyPath(home);
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"{path}: this node has no encryption key; make it with `entente node keys --home {home}`", path);
+        var key = ECDiffieHellman.Create();
+        try
+        {
+            key.ImportFromPem(File.ReadAllText(path));
+            if (key.ExportParameters(false).Curve.Oid.Value != ECCurve.NamedCurves.nistP256.Oid.Value)
+                throw new InvalidDataException($"{path}: the encryption key is not an ECDH P-256 key");
+            return key;
+        }
+        catch (ArgumentException e)
+        {
+            key.Dispose();
+            throw new InvalidDataException($"{path}: not a PEM private key ({e.Message})", e);
+        }
+        catch
+        {
+            key.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>Writes a new key file readable by the node's account only; refuses to overwrite one.</summary>
-    private static void WriteSecret(string path, string text, string whyNotReplaced)
+    internal static void WriteSecret(string path, string text, string whyNotReplaced)
     {
         var folder = Path.GetDirectoryName(path)!;
         if (OperatingSystem.IsWindows()) Directory.CreateDirectory(folder);

@@ -1,0 +1,261 @@
+using System.CommandLine;
+using System.Net.Http.Json;
+using System.Security.Cryptography.X509Certificates;
+using System.Text.Json;
+using Entente.Agreements;
+using Entente.Ledger;
+using Entente.Nodes;
+using Entente.Partners;
+using Entente.Storage;
+
+namespace Entente.Cli.Partners;
+
+/// <summary>`entente partner add|list|show|remove`: the partner directory (docs/exchange.md, "Node identity and partners").</summary>
+internal static class PartnerCommands
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    public static Command Create()
+    {
+        var partner = new Command("partner", "The partner nodes this node exchanges with: endpoints and certificates, trusted through the agreements in force");
+        partner.Add(Add());
+        partner.Add(List());
+        partner.Add(Show());
+        partner.Add(Remove());
+        return partner;
+    }
+
+    private static Command Add()
+    {
+        var home = CommonOptions.Home();
+        var database = CommonOptions.Database();
+        var code = new Option<string>("--code") { Description = "The partner's node code (as the agreements name it)", Required = true };
+        var endpoint = new Option<string>("--endpoint") { Description = "The partner node's URL (https://...; http only on loopback)", Required = true };
+        var signingCert = new Option<string?>("--signing-cert") { Description = "The partner's node certificate (PEM or DER) instead of fetching it" };
+        var encryptionCert = new Option<string?>("--encryption-cert") { Description = "The partner's encryption certificate (with --signing-cert)" };
+        var chain = new Option<string?>("--chain") { Description = "The CA certificates above the partner's node certificate (PEM; with --signing-cert)" };
+        var command = new Command("add", "Add a partner, or update its endpoint and certificates; refused unless an agreement in force lists its key")
+        {
+            home, database, code, endpoint, signingCert, encryptionCert, chain,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            var node = CommonOptions.LoadNode(parse, home, database);
+            var partnerCode = parse.GetValue(code)!;
+            Uri url;
+            try
+            {
+                url = PartnerEndpoint.Parse(parse.GetValue(endpoint)!);
+            }
+            catch (FormatException e)
+            {
+                throw new CliException("--endpoint: " + e.Message);
+            }
+            var output = parse.InvocationConfiguration.Output;
+            string? name = null;
+            X509Certificate2 signing, encryption;
+            IReadOnlyList<X509Certificate2> above;
+            if (parse.GetValue(signingCert) is { } signingFile)
+            {
+                var encryptionFile = parse.GetValue(encryptionCert) ?? throw new CliException("--signing-cert needs --encryption-cert too");
+                signing = One(signingFile);
+                encryption = One(encryptionFile);
+                above = parse.GetValue(chain) is { } chainFile ? Read(() => NodeCertificates.Read(chainFile)) : [];
+            }
+            else
+            {
+                if (parse.GetValue(encryptionCert) is not null || parse.GetValue(chain) is not null)
+                    throw new CliException("--encryption-cert and --chain go with --signing-cert; without them the certificates are fetched from the endpoint");
+                var identity = await FetchAsync(url, ct);
+                var source = Partner.IdentityUrl(url);
+                if (identity.Code != partnerCode)
+                    throw new CliException($"{source}: the node there is {identity.Code}, not {partnerCode}");
+                name = identity.Name;
+                signing = Pem(identity.SigningCertificate, $"{source}: signingCertificate");
+                encryption = Pem(identity.EncryptionCertificate, $"{source}: encryptionCertificate");
+                above = identity.Chain.Select((c, i) => Pem(c, $"{source}: chain[{i}]")).ToArray();
+                output.WriteLine($"Fetched {source}: {identity.Code} ({identity.Name}), key {identity.Fingerprint}");
+            }
+
+            var now = TimeProvider.System.GetUtcNow();
+            var agreements = AgreementFile.ReadFolder(Path.Combine(node.Home, "agreements"), now).Select(f => f.Agreement).OfType<Agreement>().ToArray();
+            var anchors = Read(() => NodeCertificates.TrustAnchors(node.Home));
+            var trust = PartnerTrust.Check(partnerCode, signing, encryption, above, agreements, anchors, now);
+            if (!trust.Trusted)
+                throw new CliException($"partner {partnerCode} refused:{Environment.NewLine}" + string.Join(Environment.NewLine, trust.Problems.Select(p => "  - " + p.Reason)));
+
+            name ??= trust.Agreements[0].Party(partnerCode)!.Name;
+            await using var store = await CommonOptions.OpenStoreAsync(node, ct);
+            await using var db = NodeDatabase.Open(node.DatabaseOrDefault);
+            var directory = new PartnerDirectory(db, TimeProvider.System);
+            var before = await directory.GetAsync(partnerCode, ct);
+            var stored = await directory.AddAsync(new Partner(partnerCode, name, url, signing.RawData, encryption.RawData, above.Select(c => c.RawData).ToArray(), now, now), ct);
+            await using var ledger = LedgerStore.Open(node.DatabaseOrDefault, TimeProvider.System);
+            var entry = await PartnerLedger.RecordAddedAsync(ledger, new LedgerActor(Environment.UserName, node.Code), stored, ct);
+            output.WriteLine($"Partner {stored.Code} ({stored.Name}) {(before is null ? "added" : "updated")}: {stored.Endpoint}, key {stored.Fingerprint}");
+            output.WriteLine($"Trusted under: {string.Join(", ", trust.Agreements.Select(a => a.ToString()))}; ledger entry {entry}");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command List()
+    {
+        var home = CommonOptions.Home();
+        var database = CommonOptions.Database();
+        var json = CommonOptions.Json();
+        var command = new Command("list", "List the partners: code, name, endpoint, key fingerprint") { home, database, json };
+        command.SetAction(async (parse, ct) =>
+        {
+            var node = CommonOptions.LoadNode(parse, home, database);
+            var partners = await ListAsync(node, ct);
+            var output = parse.InvocationConfiguration.Output;
+            if (parse.GetValue(json))
+            {
+                output.WriteLine(JsonSerializer.Serialize(partners.Select(p => new { code = p.Code, name = p.Name, endpoint = p.Endpoint, fingerprint = p.Fingerprint, addedAt = p.AddedAt, updatedAt = p.UpdatedAt }), Json));
+                return 0;
+            }
+            if (partners.Count == 0) output.WriteLine("No partners; add one with `entente partner add --code CC --endpoint URL`");
+            foreach (var p in partners)
+                output.WriteLine($"{p.Code,-10} {p.Name,-32} {p.Endpoint,-36} {p.Fingerprint}");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Show()
+    {
+        var home = CommonOptions.Home();
+        var database = CommonOptions.Database();
+        var json = CommonOptions.Json();
+        var code = new Argument<string>("CODE") { Description = "The partner's node code" };
+        var command = new Command("show", "Show a partner: endpoint, fingerprint, certificate validity, the agreements in force that name it") { code, home, database, json };
+        command.SetAction(async (parse, ct) =>
+        {
+            var node = CommonOptions.LoadNode(parse, home, database);
+            var partnerCode = parse.GetValue(code)!;
+            var partner = (await ListAsync(node, ct)).FirstOrDefault(p => p.Code == partnerCode)
+                ?? throw new CliException($"no partner {partnerCode}; `entente partner list` shows them");
+            var now = TimeProvider.System.GetUtcNow();
+            var naming = AgreementFile.ReadFolder(Path.Combine(node.Home, "agreements"), now)
+                .Where(f => f.Status.InForce && f.Agreement!.Party(partnerCode) is not null)
+                .Select(f => new { id = f.Agreement!.Id, version = f.Agreement.Version, until = f.Agreement.ValidUntil, listsThisKey = f.Agreement.Party(partnerCode)!.Fingerprint == partner.Fingerprint })
+                .ToArray();
+            using var signing = partner.SigningX509();
+            using var encryption = partner.EncryptionX509();
+            var output = parse.InvocationConfiguration.Output;
+            if (parse.GetValue(json))
+            {
+                output.WriteLine(JsonSerializer.Serialize(new
+                {
+                    code = partner.Code,
+                    name = partner.Name,
+                    endpoint = partner.Endpoint,
+                    fingerprint = partner.Fingerprint,
+                    issued = NodeCertificates.IsSelfIssued(signing) ? "self-issued" : "ca",
+                    signingCertificate = new { subject = signing.Subject, issuer = signing.Issuer, notBefore = signing.NotBefore.ToUniversalTime(), notAfter = signing.NotAfter.ToUniversalTime() },
+                    encryptionCertificate = new { subject = encryption.Subject, issuer = encryption.Issuer, notBefore = encryption.NotBefore.ToUniversalTime(), notAfter = encryption.NotAfter.ToUniversalTime() },
+                    chain = partner.Chain.Count,
+                    addedAt = partner.AddedAt,
+                    updatedAt = partner.UpdatedAt,
+                    agreements = naming,
+                }, Json));
+                return 0;
+            }
+            output.WriteLine($"Partner:      {partner.Code} ({partner.Name})");
+            output.WriteLine($"Endpoint:     {partner.Endpoint}");
+            output.WriteLine($"Fingerprint:  {partner.Fingerprint}");
+            output.WriteLine($"Signing:      {signing.Subject}, {(NodeCertificates.IsSelfIssued(signing) ? "self-issued" : "issued by " + signing.Issuer)}, valid {signing.NotBefore.ToUniversalTime():yyyy-MM-dd} to {signing.NotAfter.ToUniversalTime():yyyy-MM-dd}");
+            output.WriteLine($"Encryption:   {encryption.Subject}, valid {encryption.NotBefore.ToUniversalTime():yyyy-MM-dd} to {encryption.NotAfter.ToUniversalTime():yyyy-MM-dd}");
+            output.WriteLine($"Added:        {partner.AddedAt:yyyy-MM-ddTHH:mm:ssZ}, updated {partner.UpdatedAt:yyyy-MM-ddTHH:mm:ssZ}");
+            if (naming.Length == 0) output.WriteLine("Agreements:   none in force names it");
+            foreach (var a in naming)
+                output.WriteLine($"Agreement:    {a.id} v{a.version}, in force until {a.until:yyyy-MM-dd}{(a.listsThisKey ? "" : " (lists another key for it)")}");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Remove()
+    {
+        var home = CommonOptions.Home();
+        var database = CommonOptions.Database();
+        var code = new Argument<string>("CODE") { Description = "The partner's node code" };
+        var command = new Command("remove", "Remove a partner from the directory (recorded in the ledger)") { code, home, database };
+        command.SetAction(async (parse, ct) =>
+        {
+            var node = CommonOptions.LoadNode(parse, home, database);
+            var partnerCode = parse.GetValue(code)!;
+            await using var store = await CommonOptions.OpenStoreAsync(node, ct);
+            await using var db = NodeDatabase.Open(node.DatabaseOrDefault);
+            var directory = new PartnerDirectory(db, TimeProvider.System);
+            var partner = await directory.GetAsync(partnerCode, ct) ?? throw new CliException($"no partner {partnerCode}; `entente partner list` shows them");
+            await directory.RemoveAsync(partnerCode, ct);
+            await using var ledger = LedgerStore.Open(node.DatabaseOrDefault, TimeProvider.System);
+            var entry = await PartnerLedger.RecordRemovedAsync(ledger, new LedgerActor(Environment.UserName, node.Code), partner, ct);
+            parse.InvocationConfiguration.Output.WriteLine($"Partner {partnerCode} removed; ledger entry {entry}");
+            return 0;
+        });
+        return command;
+    }
+
+    private static async Task<IReadOnlyList<Partner>> ListAsync(NodeOptions node, CancellationToken cancellationToken)
+    {
+        await using var store = await CommonOptions.OpenStoreAsync(node, cancellationToken);
+        await using var db = NodeDatabase.Open(node.DatabaseOrDefault);
+        return await new PartnerDirectory(db, TimeProvider.System).ListAsync(cancellationToken);
+    }
+
+    private static async Task<IdentityDocument> FetchAsync(Uri endpoint, CancellationToken cancellationToken)
+    {
+        var source = Partner.IdentityUrl(endpoint);
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(30), MaxResponseContentBufferSize = 1024 * 1024 };
+        try
+        {
+            using var response = await client.GetAsync(source, cancellationToken);
+            if (!response.IsSuccessStatusCode) throw new CliException($"{source}: answered {(int)response.StatusCode} {response.ReasonPhrase}; expected the node's identity document");
+            var identity = await response.Content.ReadFromJsonAsync<IdentityDocument>(Json, cancellationToken);
+            if (identity is null || identity.Code is null || identity.SigningCertificate is null || identity.EncryptionCertificate is null)
+                throw new CliException($"{source}: not an identity document (expected code, name, fingerprint, signingCertificate, encryptionCertificate, chain)");
+            return identity with { Chain = identity.Chain ?? [], Name = identity.Name ?? identity.Code };
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            throw new CliException($"{source}: cannot reach the partner ({e.Message})");
+        }
+        catch (JsonException e)
+        {
+            throw new CliException($"{source}: not an identity document ({e.Path}: {e.Message})");
+        }
+    }
+
+    private static X509Certificate2 Pem(string pem, string where)
+    {
+        try
+        {
+            return X509Certificate2.CreateFromPem(pem);
+        }
+        catch (Exception e) when (e is System.Security.Cryptography.CryptographicException or ArgumentException)
+        {
+            throw new CliException($"{where}: not a PEM certificate ({e.Message})");
+        }
+    }
+
+    private static X509Certificate2 One(string file)
+    {
+        var certificates = Read(() => NodeCertificates.Read(file));
+        return certificates.Count == 1 ? certificates[0] : throw new CliException($"{file}: expected one certificate, found {certificates.Count}");
+    }
+
+    private static T Read<T>(Func<T> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (Exception e) when (e is FileNotFoundException or InvalidDataException)
+        {
+            throw new CliException(e.Message);
+        }
+    }
+}
