@@ -41,8 +41,10 @@ public static class Acceptance
                 return Refuse(RejectionCode.AgreementNotInForce, $"{header.AgreementId}: the message relies on {header.AgreementHash}, the text in force here is v{a.Version} ({a.ContentHash})");
         }
         if (agreement is null) return Refuse(RejectionCode.AgreementNotInForce, $"agreement {header.AgreementId} is not in force at {self}");
-        if (agreement.Party(header.Sender) is null || agreement.Party(self) is null)
+        if (agreement.Party(header.Sender) is not { } sender || agreement.Party(self) is null)
             return Refuse(RejectionCode.NotPermitted, $"{agreement} is not between {header.Sender} and {self}");
+        if (sender.Fingerprint != opened.SignerKeyId)
+            return Refuse(RejectionCode.BadSignature, $"signed with key {opened.SignerKeyId}; {agreement} lists {sender.Fingerprint} for {header.Sender}");
 
         JsonObject document;
         try

@@ -132,7 +132,7 @@ public static class Envelope
         {
             var headerBytes = message.ProtectedHeaders[HeaderLabel].EncodedValue.Span;
             var payload = Decrypt(message.Content!.Value.Span, headerBytes, header.Sender, header.Recipient, decryptionKey);
-            return new EnvelopeOpening.Opened(header, payload, digest);
+            return new EnvelopeOpening.Opened(header, payload, digest, keyId);
         }
         catch (EnvelopeFormatException e)
         {
@@ -330,7 +330,7 @@ public static class Envelope
 /// <summary>The outcome of <see cref="Envelope.Open"/>: the header and plaintext, or a refusal (with the header when it could be read).</summary>
 public abstract record EnvelopeOpening(byte[] Digest)
 {
-    public sealed record Opened(EnvelopeHeader Header, byte[] Payload, byte[] Digest) : EnvelopeOpening(Digest);
+    public sealed record Opened(EnvelopeHeader Header, byte[] Payload, byte[] Digest, string SignerKeyId) : EnvelopeOpening(Digest);
 
     public sealed record Refused(Rejection Rejection, EnvelopeHeader? Header, byte[] Digest) : EnvelopeOpening(Digest);
 }

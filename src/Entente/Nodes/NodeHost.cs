@@ -4,6 +4,7 @@ using Entente.Access;
 using Entente.Agreements;
 using Entente.Audit;
 using Entente.Declarations;
+using Entente.Exchange;
 using Entente.Ledger;
 using Entente.Storage;
 using Microsoft.AspNetCore.Authentication;
@@ -54,6 +55,7 @@ public static class NodeHost
             LedgerStore.Open(sp.GetRequiredService<IOptions<NodeOptions>>().Value.DatabaseOrDefault, sp.GetRequiredService<TimeProvider>()));
         var subjectKey = NodeKeys.LoadSubjectKey(loaded.Home);
         builder.Services.AddSingleton(sp => new AccessRecorder(sp.GetRequiredService<LedgerStore>(), subjectKey, loaded.Code));
+        builder.AddExchange(loaded, subjectKey);
         builder.Services.AddHostedService(sp => new Agreements.AgreementWatchService(sp, Path.Combine(loaded.Home, "agreements"), loaded.Code));
         if (loaded.RetentionPeriod is { } period)
         {
@@ -94,6 +96,7 @@ public static class NodeHost
         app.MapDeclarationsApi();
         app.MapAuditApi();
         app.MapAgreementsApi();
+        app.MapExchangeApi();
         app.MapExchangeIdentityApi();
         return app;
     }

@@ -11,9 +11,9 @@ public sealed class AcceptanceTests
     private static readonly DateTimeOffset Now = InForceAt;
     private const string Pseudonym = "hmac-sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
-    private static AcceptanceResult Check(string json, EnvelopeHeader? header = null, byte[]? seen = null, IReadOnlyList<Agreement>? inForce = null)
+    private static AcceptanceResult Check(string json, EnvelopeHeader? header = null, byte[]? seen = null, IReadOnlyList<Agreement>? inForce = null, string? signer = null)
     {
-        var opened = new EnvelopeOpening.Opened(header ?? EnvelopeTests.Header(), Encoding.UTF8.GetBytes(json), [1, 2, 3]);
+        var opened = new EnvelopeOpening.Opened(header ?? EnvelopeTests.Header(), Encoding.UTF8.GetBytes(json), [1, 2, 3], signer ?? Fingerprint(NlKey));
         return Acceptance.Check(opened, "KR", inForce ?? [Nlkr], seen, Now);
     }
 
@@ -60,6 +60,10 @@ public sealed class AcceptanceTests
         var header = EnvelopeTests.Header() with { AgreementHash = "sha256:" + new string('0', 64) };
         Assert.Equal(RejectionCode.AgreementNotInForce, Refused(Check(json, header)));
     }
+
+    [Fact]
+    public void A_sender_key_other_than_the_one_the_agreement_lists_is_refused() =>
+        Assert.Equal(RejectionCode.BadSignature, Refused(Check("""{"goodsShipment":{"goodsItems":[{"classification":{"code":"8542"}}]}}""", signer: Fingerprint(KrKey))));
 
     [Fact]
     public void A_handling_code_weaker_than_the_agreements_is_refused() =>

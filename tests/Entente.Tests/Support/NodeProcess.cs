@@ -13,17 +13,23 @@ namespace Entente.Tests.Support;
 /// </summary>
 public sealed class NodeProcess : IAsyncDisposable
 {
-    private readonly Process process;
     private readonly StringBuilder log = new();
+    private readonly IDictionary<string, string>? environment;
+    private Process process;
 
-    private NodeProcess(string home, string adminKey, int port, Process process)
+    private NodeProcess(string home, string adminKey, int port, Process process, string code, string? database, IDictionary<string, string>? environment)
     {
         Home = home;
         AdminKey = adminKey;
         BaseAddress = new Uri($"http://127.0.0.1:{port}");
         this.process = process;
+        Code = code;
+        Database = database;
+        this.environment = environment;
     }
 
+    public string Code { get; }
+    public string? Database { get; }
     public string Home { get; }
     public string AdminKey { get; }
     public Uri BaseAddress { get; }
@@ -40,6 +46,22 @@ public sealed class NodeProcess : IAsyncDisposable
         var home = Path.Combine(Path.GetTempPath(), $"entente-test-{Guid.NewGuid():N}");
         var key = await NodeHome.InitAsync(new NodeOptions { Home = home, Code = code, Name = "Test administration", Database = database }, TimeProvider.System);
         var port = FreePort();
+        var node = new NodeProcess(home, key, port, null!, code, database, environment);
+        node.process = node.Launch();
+        try
+        {
+            await node.WaitUntilUpAsync();
+        }
+        catch
+        {
+            await node.DisposeAsync();
+            throw;
+        }
+        return node;
+    }
+
+    private Process Launch()
+    {
         var cli = Path.Combine(AppContext.BaseDirectory, "Entente.Cli.dll");
         var start = new ProcessStartInfo("dotnet")
         {
@@ -47,27 +69,53 @@ public sealed class NodeProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[] { cli, "serve", "--home", home, "--urls", $"http://127.0.0.1:{port}" }) start.ArgumentList.Add(arg);
-        if (database is not null)
+        foreach (var arg in new[] { cli, "serve", "--home", Home, "--urls", BaseAddress.ToString().TrimEnd('/') }) start.ArgumentList.Add(arg);
+        if (Database is not null)
         {
             start.ArgumentList.Add("--database");
-            start.ArgumentList.Add(database);
+            start.ArgumentList.Add(Database);
         }
         foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
-        var process = Process.Start(start) ?? throw new InvalidOperationException("cannot start the node");
-        var node = new NodeProcess(home, key, port, process);
-        process.OutputDataReceived += (_, e) => node.Append(e.Data);
-        process.ErrorDataReceived += (_, e) => node.Append(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        var started = Process.Start(start) ?? throw new InvalidOperationException("cannot start the node");
+        started.OutputDataReceived += (_, e) => Append(e.Data);
+        started.ErrorDataReceived += (_, e) => Append(e.Data);
+        started.BeginOutputReadLine();
+        started.BeginErrorReadLine();
+        return started;
+    }
 
+    /// <summary>Kills the node's process at once (SIGKILL: no shutdown, no flush), as a crash would.</summary>
+    public async Task KillAsync()
+    {
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+    }
+
+    /// <summary>Starts the node again on the same home and port, after <see cref="KillAsync"/>.</summary>
+    public async Task RestartAsync()
+    {
+        await KillAsync();
+        process.Dispose();
+        Append("--- restarted ---");
+        process = Launch();
+        await WaitUntilUpAsync();
+    }
+
+    public bool IsRunning => !process.HasExited;
+
+    private async Task WaitUntilUpAsync()
+    {
+        var node = this;
         using var probe = new HttpClient { BaseAddress = node.BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
         for (var attempt = 0; attempt < 300; attempt++)
         {
             if (process.HasExited) throw new InvalidOperationException($"the node exited with {process.ExitCode}:\n{node.Log}");
             try
             {
-                if ((await probe.GetAsync(new Uri("/health", UriKind.Relative))).StatusCode == HttpStatusCode.OK) return node;
+                if ((await probe.GetAsync(new Uri("/health", UriKind.Relative))).StatusCode == HttpStatusCode.OK) return;
             }
             catch (HttpRequestException)
             {
@@ -77,7 +125,6 @@ public sealed class NodeProcess : IAsyncDisposable
             }
             await Task.Delay(100);
         }
-        await node.DisposeAsync();
         throw new TimeoutException($"the node did not answer /health within 30 s:\n{node.Log}");
     }
 

@@ -1,0 +1,129 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+using Entente.Agreements;
+using Entente.Ledger;
+using Entente.Nodes;
+using Entente.Partners;
+using Entente.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Entente.Exchange;
+
+/// <summary>
+/// The partners the exchange may talk to, read from the partner directory and kept for a few seconds (a partner
+/// added with the CLI while the server runs is seen within <see cref="Refresh"/>). A partner is usable only while
+/// an agreement in force lists its signing key's fingerprint: the agreements are the root of trust.
+/// </summary>
+public sealed class PartnerBook(PartnerDirectory directory, Func<DateTimeOffset, IReadOnlyList<Agreement>> agreements, TimeProvider time)
+{
+    public static readonly TimeSpan Refresh = TimeSpan.FromSeconds(5);
+
+    private readonly ConcurrentDictionary<string, (ExchangePartner? Partner, DateTimeOffset Read)> _cache = new(StringComparer.Ordinal);
+    private (HashSet<string> Fingerprints, DateTimeOffset Read)? _fingerprints;
+
+    public async Task<ExchangePartner?> GetAsync(string code, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        if (_cache.TryGetValue(code, out var cached) && now - cached.Read < Refresh) return cached.Partner;
+        var partner = await directory.GetAsync(code, cancellationToken);
+        ExchangePartner? usable = null;
+        if (partner is not null)
+        {
+            var fingerprint = partner.Fingerprint;
+            if (agreements(now).Any(a => a.Party(code)?.Fingerprint == fingerprint))
+                usable = new ExchangePartner(partner.Code, partner.Endpoint, partner.SigningKey(), fingerprint, partner.EncryptionKey());
+        }
+        _cache[code] = (usable, now);
+        return usable;
+    }
+
+    /// <summary>The signing-key fingerprints of every partner in the directory (to pin their TLS certificates).</summary>
+    public HashSet<string> Fingerprints()
+    {
+        var now = time.GetUtcNow();
+        if (_fingerprints is { } f && now - f.Read < Refresh) return f.Fingerprints;
+        var set = directory.ListAsync().GetAwaiter().GetResult().Select(p => p.Fingerprint).ToHashSet(StringComparer.Ordinal);
+        _fingerprints = (set, now);
+        return set;
+    }
+}
+
+/// <summary>The agreements in force read from the home's folder, kept for a few seconds.</summary>
+public sealed class AgreementShelf(string folder)
+{
+    private (IReadOnlyList<Agreement> InForce, DateTimeOffset Read)? _cached;
+
+    public IReadOnlyList<Agreement> InForce(DateTimeOffset now)
+    {
+        if (_cached is { } c && now - c.Read < PartnerBook.Refresh && now >= c.Read) return c.InForce;
+        var inForce = AgreementFile.ReadFolder(folder, now).Where(f => f.Status.InForce).Select(f => f.Agreement!).ToArray();
+        _cached = (inForce, now);
+        return inForce;
+    }
+}
+
+/// <summary>Adds the exchange to the server: identity, stores, the node's exchange, the dispatcher, and TLS settings.</summary>
+public static class ExchangeHosting
+{
+    public static void AddExchange(this WebApplicationBuilder builder, NodeOptions node, byte[] subjectKey)
+    {
+        NodeIdentity.CreateMissing(node.Home, node.Code, node.Name, TimeProvider.System);
+        var identity = NodeIdentity.Load(node.Home, node.Code, node.Name);
+        var exchange = builder.Configuration.GetSection(NodeOptions.Section + ":Exchange");
+        var mutualTls = bool.TryParse(exchange["MutualTls"], out var m) && m;
+        builder.Services.AddSingleton(identity);
+        builder.Services.AddSingleton(_ => NodeDatabase.Open(node.DatabaseOrDefault));
+        builder.Services.AddSingleton(sp => new ExchangeStore(sp.GetRequiredService<NodeDatabase>()));
+        builder.Services.AddSingleton(sp => new PartnerDirectory(sp.GetRequiredService<NodeDatabase>(), sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton(_ => new AgreementShelf(Path.Combine(node.Home, "agreements")));
+        var books = new System.Runtime.CompilerServices.StrongBox<PartnerBook?>();
+        builder.Services.AddSingleton(sp => books.Value = new PartnerBook(sp.GetRequiredService<PartnerDirectory>(), sp.GetRequiredService<AgreementShelf>().InForce, sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton(sp => new ExchangeMetrics(sp.GetService<IMeterFactory>()));
+        builder.Services.AddSingleton(sp =>
+        {
+            var book = sp.GetRequiredService<PartnerBook>();
+            return new ExchangeNode(node.Code, identity.SigningKey, identity.Fingerprint, identity.EncryptionKey, subjectKey,
+                sp.GetRequiredService<ExchangeStore>(), sp.GetRequiredService<LedgerStore>(), sp.GetRequiredService<TimeProvider>(),
+                book.GetAsync, sp.GetRequiredService<AgreementShelf>().InForce, sp.GetRequiredService<ExchangeMetrics>(),
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger<ExchangeNode>());
+        });
+        var settings = new DispatcherSettings
+        {
+            Replica = exchange["Replica"] is { Length: > 0 } replica ? replica : new DispatcherSettings().Replica,
+            Poll = TimeSpan.TryParse(exchange["Poll"], System.Globalization.CultureInfo.InvariantCulture, out var poll) ? poll : TimeSpan.FromSeconds(1),
+            RetryBase = TimeSpan.TryParse(exchange["RetryBase"], System.Globalization.CultureInfo.InvariantCulture, out var retry) ? retry : TimeSpan.FromSeconds(1),
+            RetryMax = TimeSpan.TryParse(exchange["RetryMax"], System.Globalization.CultureInfo.InvariantCulture, out var max) ? max : TimeSpan.FromMinutes(10),
+        };
+        builder.Services.AddSingleton(sp =>
+        {
+            var book = sp.GetRequiredService<PartnerBook>();
+            var handler = new SocketsHttpHandler
+            {
+                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+                SslOptions = new SslClientAuthenticationOptions
+                {
+                    // Partners' TLS certificates are pinned to the keys the agreements name (self-issued in a pilot).
+                    RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
+                        errors == SslPolicyErrors.None || (certificate is X509Certificate2 c && book.Fingerprints().Contains(NodeCertificates.KeyFingerprint(c))),
+                    ClientCertificates = [identity.SigningCertificateWithKey()],
+                },
+            };
+            return new OutboxDispatcher(sp.GetRequiredService<ExchangeNode>(), new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan }, settings,
+                sp.GetRequiredService<ILogger<OutboxDispatcher>>());
+        });
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<OutboxDispatcher>());
+        builder.WebHost.ConfigureKestrel(k => k.ConfigureHttpsDefaults(https =>
+        {
+            https.ServerCertificate = identity.SigningCertificateWithKey();
+            https.ClientCertificateMode = mutualTls ? ClientCertificateMode.RequireCertificate : ClientCertificateMode.AllowCertificate;
+            https.ClientCertificateValidation = (certificate, _, _) =>
+                !mutualTls || books.Value?.Fingerprints().Contains(NodeCertificates.KeyFingerprint(certificate)) == true;
+        }));
+    }
+}

@@ -1,0 +1,119 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Entente.Exchange;
+using Entente.Ledger;
+
+namespace Entente.Tests.Exchange;
+
+/// <summary>Two real nodes on loopback exchanging under an agreement both signed.</summary>
+public sealed class ExchangeEndToEndTests : IAsyncLifetime
+{
+    private TestNetwork _net = null!;
+
+    public async Task InitializeAsync() => _net = await TestNetwork.StartAsync(["NL", "KR"]);
+
+    public async Task DisposeAsync() => await _net.DisposeAsync();
+
+    private static JsonObject Declaration(string mrn) => JsonNode.Parse($$$"""
+        {"mrn":"{{{mrn}}}","acceptanceDateTime":"2026-05-14T10:00:00Z",
+         "parties":[{"role":"importer","id":"NL123456789","name":"Van Dijk Import BV","address":{"city":"Rotterdam","countryCode":"NL"}}],
+         "goodsShipment":{"goodsItems":[{"sequence":1,"classification":{"scheme":"HS","code":"854231"},"originCountryCode":"CN","customsValue":{"amount":1200,"currency":"EUR"},"description":"processors"}]}}
+        """)!.AsObject();
+
+    [Fact]
+    public async Task A_disclosed_declaration_arrives_projected_receipted_and_recorded_in_both_ledgers()
+    {
+        var sent = await _net.DiscloseAsync("NL", "KR", "declarations", "risk-management", Declaration("26NL0000000000001"));
+        var id = sent.GetProperty("messageId").GetString()!;
+        var projected = sent.GetProperty("projected");
+        Assert.False(projected.GetProperty("parties")[0].TryGetProperty("name", out _));
+        Assert.StartsWith("hmac-sha256:", projected.GetProperty("parties")[0].GetProperty("id").GetString(), StringComparison.Ordinal);
+
+        using var nl = _net.Liaison("NL");
+        using var kr = _net.Liaison("KR");
+        await _net.EventuallyAsync(async () => (await nl.GetFromJsonAsync<JsonElement>($"/api/exchange/outbox/{id}")).GetProperty("state").GetString() == "delivered",
+            what: "delivery with a receipt");
+
+        var received = await kr.GetFromJsonAsync<JsonElement>($"/api/exchange/inbox/{id}");
+        var summary = received.GetProperty("summary");
+        Assert.Equal("NL", summary.GetProperty("sender").GetString());
+        Assert.Equal("H1", summary.GetProperty("handlingCode").GetString());
+        Assert.Equal("with-consent", summary.GetProperty("onwardTransfer").GetString());
+        var payload = received.GetProperty("payload");
+        Assert.Equal("2026-05", payload.GetProperty("acceptanceDateTime").GetString());
+        Assert.Equal("854231", payload.GetProperty("goodsShipment").GetProperty("goodsItems")[0].GetProperty("classification").GetProperty("code").GetString());
+        Assert.DoesNotContain("Van Dijk", received.GetRawText(), StringComparison.Ordinal);
+        Assert.DoesNotContain("NL123456789", received.GetRawText(), StringComparison.Ordinal);
+        Assert.DoesNotContain("processors", received.GetRawText(), StringComparison.Ordinal);
+
+        // The receipt NL holds and the envelope KR holds prove, offline, sending and receipt under the agreement.
+        var outbox = await nl.GetFromJsonAsync<JsonElement>($"/api/exchange/outbox/{id}");
+        await using var krDatabase = global::Entente.Storage.NodeDatabase.Open(Path.Combine(_net["KR"].Home, "entente.db"));
+        var envelope = (await new ExchangeStore(krDatabase).GetInboxAsync(id))!.Envelope;
+        using var nlKey = TestNetwork.PublicKeyOf(_net["NL"]);
+        using var krKey = TestNetwork.PublicKeyOf(_net["KR"]);
+        Assert.Empty(Receipt.VerifyPair(envelope, Convert.FromBase64String(outbox.GetProperty("receipt").GetString()!), nlKey, krKey));
+
+        await using var nlLedger = LedgerStore.Open(Path.Combine(_net["NL"].Home, "entente.db"), TimeProvider.System);
+        await using var krLedger = LedgerStore.Open(Path.Combine(_net["KR"].Home, "entente.db"), TimeProvider.System);
+        var nlKinds = await KindsAsync(nlLedger);
+        var krKinds = await KindsAsync(krLedger);
+        Assert.Contains(LedgerKinds.DisclosurePrepared, nlKinds);
+        Assert.Contains(LedgerKinds.DisclosureReceipted, nlKinds);
+        Assert.Contains(LedgerKinds.DisclosureReceived, krKinds);
+        Assert.True((await nlLedger.VerifyAsync(null)).Ok);
+        Assert.True((await krLedger.VerifyAsync(null)).Ok);
+    }
+
+    [Fact]
+    public async Task A_disclosure_no_agreement_permits_is_refused_before_anything_leaves_and_the_refusal_is_recorded()
+    {
+        using var nl = _net.Liaison("NL");
+        var response = await nl.PostAsJsonAsync("/api/exchange/disclosures",
+            new { recipient = "KR", category = "declarations", purpose = "statistics", document = Declaration("26NL0000000000002") });
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Contains("no data for statistics", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var status = await nl.GetFromJsonAsync<JsonElement>("/api/exchange/status");
+        Assert.Equal(0, status.GetProperty("partners").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task The_messages_of_a_conversation_arrive_in_order_exactly_once()
+    {
+        var ids = new List<string>();
+        for (var i = 0; i < 20; i++)
+            ids.Add((await _net.DiscloseAsync("NL", "KR", "seizure-reports", "investigation", JsonNode.Parse($$$"""{"seizure":{"id":"S-{{{i}}}"}}""")!.AsObject(), "case-7"))
+                .GetProperty("messageId").GetString()!);
+        using var kr = _net.Liaison("KR");
+        await _net.EventuallyAsync(async () => (await kr.GetFromJsonAsync<JsonElement>("/api/exchange/inbox?limit=1000")).GetArrayLength() == 20, what: "20 messages received");
+        var inbox = (await kr.GetFromJsonAsync<JsonElement>("/api/exchange/inbox?limit=1000")).EnumerateArray().ToList();
+        Assert.Equal(ids.Order(), inbox.Select(m => m.GetProperty("messageId").GetString()!).Order());
+        Assert.Equal(Enumerable.Range(1, 20).Select(i => (long)i), inbox.Select(m => m.GetProperty("sequence").GetInt64()).Order());
+    }
+
+    [Fact]
+    public async Task The_exchange_status_shows_each_partners_queue()
+    {
+        await _net.DiscloseAsync("NL", "KR", "seizure-reports", "investigation", JsonNode.Parse("""{"seizure":{"id":"S-1"}}""")!.AsObject());
+        using var nl = _net.Liaison("NL");
+        await _net.EventuallyAsync(async () =>
+        {
+            var status = await nl.GetFromJsonAsync<JsonElement>("/api/exchange/status");
+            var kr = status.GetProperty("partners").EnumerateArray().SingleOrDefault(p => p.GetProperty("partner").GetString() == "KR");
+            return kr.ValueKind == JsonValueKind.Object && kr.GetProperty("delivered").GetInt32() == 1 && kr.GetProperty("pending").GetInt32() == 0;
+        }, what: "status showing one delivered message");
+        var (code, output, error) = await Support.Cli.Run("exchange", "status", "--home", _net["NL"].Home);
+        Assert.True(code == 0, error);
+        Assert.Contains("KR", output, StringComparison.Ordinal);
+    }
+
+    private static async Task<List<string>> KindsAsync(LedgerStore ledger)
+    {
+        var head = await ledger.GetHeadAsync();
+        var kinds = new List<string>();
+        for (var i = 0L; i < head.Size; i++) kinds.Add((await ledger.GetEntryAsync(i))!.Entry.Kind);
+        return kinds;
+    }
+}
