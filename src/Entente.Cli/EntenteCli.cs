@@ -3,6 +3,7 @@ using Entente.Cli.Agreements;
 using Entente.Cli.Audit;
 using Entente.Cli.Declarations;
 using Entente.Cli.Demo;
+using Entente.Cli.Exchange;
 using Entente.Cli.Ingest;
 using Entente.Cli.Ledger;
 using Entente.Cli.Nodes;
@@ -33,6 +34,7 @@ public static class EntenteCli
         root.Add(AuditCommands.Create());
         root.Add(RetentionCommands.Create());
         root.Add(PartnerCommands.Create());
+        root.Add(ExchangeCommands.Create());
         return root;
     }
 

@@ -109,6 +109,53 @@ public sealed class ExchangeEndToEndTests : IAsyncLifetime
         Assert.Contains("KR", output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_document_shared_from_the_cli_is_delivered_and_a_third_party_checks_the_evidence_offline()
+    {
+        var document = Path.Combine(_net["NL"].Home, "seizure.json");
+        await File.WriteAllTextAsync(document, """{"seizure":{"id":"S-2026-17","goods":"cocaine","quantityKg":41.5}}""");
+        var shared = await Support.Cli.Run("exchange", "share", "--home", _net["NL"].Home, "--to", "KR", "--category", "seizure-reports",
+            "--purpose", "investigation", "--document", document, "--json");
+        Assert.True(shared.Status == 0, shared.Error);
+        var id = JsonDocument.Parse(shared.Output).RootElement.GetProperty("messageId").GetString()!;
+        using var nl = _net.Liaison("NL");
+        await _net.EventuallyAsync(async () => (await nl.GetFromJsonAsync<JsonElement>($"/api/exchange/outbox/{id}")).GetProperty("state").GetString() == "delivered",
+            what: "delivery of the shared seizure report");
+
+        var evidence = Path.Combine(Path.GetTempPath(), $"entente-evidence-{Guid.NewGuid():N}");
+        try
+        {
+            var exported = await Support.Cli.Run("exchange", "export", id, "--home", _net["KR"].Home, "--out", evidence);
+            Assert.True(exported.Status == 0, exported.Error);
+            var verified = await Support.Cli.Run("exchange", "verify", "--evidence", evidence);
+            Assert.True(verified.Status == 0, verified.Error);
+            Assert.Contains($"sent by NL", verified.Output, StringComparison.Ordinal);
+            Assert.Contains("received by KR", verified.Output, StringComparison.Ordinal);
+            Assert.Contains("under agreement test-network", verified.Output, StringComparison.Ordinal);
+
+            var envelope = await File.ReadAllBytesAsync(Path.Combine(evidence, "envelope.cose"));
+            envelope[^5] ^= 1;
+            await File.WriteAllBytesAsync(Path.Combine(evidence, "envelope.cose"), envelope);
+            var tampered = await Support.Cli.Run("exchange", "verify", "--evidence", evidence);
+            Assert.Equal(4, tampered.Status);
+        }
+        finally
+        {
+            Directory.Delete(evidence, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_share_the_agreement_refuses_is_refused_by_the_cli_with_the_reason()
+    {
+        var document = Path.Combine(_net["NL"].Home, "seizure.json");
+        await File.WriteAllTextAsync(document, """{"seizure":{"id":"S-1"}}""");
+        var refused = await Support.Cli.Run("exchange", "share", "--home", _net["NL"].Home, "--to", "KR", "--category", "seizure-reports",
+            "--purpose", "prosecution", "--document", document);
+        Assert.Equal(3, refused.Status);
+        Assert.Contains("prosecution", refused.Error, StringComparison.Ordinal);
+    }
+
     private static async Task<List<string>> KindsAsync(LedgerStore ledger)
     {
         var head = await ledger.GetHeadAsync();

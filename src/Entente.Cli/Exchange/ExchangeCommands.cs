@@ -1,0 +1,290 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Entente.Exchange;
+using Entente.Ledger;
+using Entente.Nodes;
+using Entente.Partners;
+
+namespace Entente.Cli.Exchange;
+
+/// <summary>`entente exchange status|share|inbox|show|export|verify`: the exchange with partner nodes (docs/exchange.md).</summary>
+internal static class ExchangeCommands
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    public static Command Create()
+    {
+        var exchange = new Command("exchange", "Messages with partner nodes: what waits, what arrived, disclosures, receipts");
+        exchange.Add(Status());
+        exchange.Add(Share());
+        exchange.Add(Inbox());
+        exchange.Add(Show());
+        exchange.Add(Export());
+        exchange.Add(Verify());
+        return exchange;
+    }
+
+    private static Command Status()
+    {
+        var home = CommonOptions.Home();
+        var database = CommonOptions.Database();
+        var json = CommonOptions.Json();
+        var command = new Command("status", "Per partner: messages waiting, the oldest waiting, the last delivery, failures; recent refusals") { home, database, json };
+        command.SetAction(async (parse, ct) =>
+        {
+            var node = CommonOptions.LoadNode(parse, home, database);
+            await (await CommonOptions.OpenStoreAsync(node, ct)).DisposeAsync();
+            await using var db = Storage.NodeDatabase.Open(node.DatabaseOrDefault);
+            var store = new ExchangeStore(db);
+            var status = new ExchangeStatus(node.Code, await store.QueuesAsync(ct), await store.RejectionsAsync(10, ct));
+            var output = parse.InvocationConfiguration.Output;
+            if (parse.GetValue(json))
+            {
+                output.WriteLine(JsonSerializer.Serialize(status, Json));
+                return 0;
+            }
+            var now = TimeProvider.System.GetUtcNow();
+            output.WriteLine($"Exchange of {node.Code}");
+            if (status.Partners.Count == 0) output.WriteLine("  nothing sent yet");
+            foreach (var q in status.Partners)
+            {
+                var oldest = q.OldestPending is { } o ? $"oldest waiting {Age(now - o)}" : "none waiting";
+                var last = q.LastDelivered is { } d ? $"last delivery {Age(now - d)} ago" : "never delivered";
+                output.WriteLine($"  {q.Partner,-8} waiting {q.Pending,6}  delivered {q.Delivered,7}  failed {q.Failed,4}  {oldest}; {last}");
+                if (q.Pending > 0 && q.LastError is { } error) output.WriteLine($"           last problem: {error}");
+            }
+            if (status.RecentRejections.Count > 0)
+            {
+                output.WriteLine("Recent refusals:");
+                foreach (var r in status.RecentRejections)
+                    output.WriteLine($"  {r.At:yyyy-MM-dd HH:mm:ss} {r.Direction,-3} {r.Partner ?? "?",-6} {r.Code}: {r.Detail}");
+            }
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Share()
+    {
+        var home = CommonOptions.Home();
+        var database = CommonOptions.Database();
+        var json = CommonOptions.Json();
+        var to = new Option<string>("--to") { Description = "The partner's node code", Required = true };
+        var category = new Option<string>("--category") { Description = "The data category (declarations, seizure-reports, alerts, risk-results, aeo-status...)", Required = true };
+        var purpose = new Option<string>("--purpose") { Description = "The purpose the partner may use it for (risk-management, investigation...)", Required = true };
+        var declaration = new Option<string?>("--declaration") { Description = "A stored declaration's id" };
+        var document = new Option<string?>("--document") { Description = "A JSON file with the document to disclose (a seizure report, an alert...)" };
+        var agreement = new Option<string?>("--agreement") { Description = "The agreement relied on (default: the first in force that permits)" };
+        var conversation = new Option<string?>("--conversation") { Description = "Continue this conversation (messages of one conversation arrive in order)" };
+        var kind = new Option<string?>("--kind") { Description = "The message kind the partner routes on (default: the category)" };
+        var command = new Command("share", "Disclose a declaration or document to a partner: decided by the agreements, projected, sealed and queued (the server delivers it)")
+        {
+            home, database, json, to, category, purpose, declaration, document, agreement, conversation, kind,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            var node = CommonOptions.LoadNode(parse, home, database);
+            await using var store = await CommonOptions.OpenStoreAsync(node, ct);
+            JsonObject? given = null;
+            if (parse.GetValue(document) is { } file)
+            {
+                try
+                {
+                    given = JsonNode.Parse(File.ReadAllText(file)) as JsonObject ?? throw new CliException($"{file}: expected a JSON object");
+                }
+                catch (JsonException e)
+                {
+                    throw new CliException($"{file}: not JSON ({e.Message})");
+                }
+                catch (IOException e)
+                {
+                    throw new CliException($"{file}: {e.Message}");
+                }
+            }
+            var request = new DisclosureRequest(parse.GetValue(to)!, parse.GetValue(category)!, parse.GetValue(purpose)!, parse.GetValue(kind),
+                parse.GetValue(declaration), given, parse.GetValue(agreement), parse.GetValue(conversation));
+            var (disclosure, problem) = await ExchangeApi.DisclosureOf(request, store, ct);
+            if (problem is not null) throw new CliException(problem.ProblemDetails.Detail ?? problem.ProblemDetails.Title ?? "invalid request");
+            await using var opened = OpenedExchange.Open(node, TimeProvider.System);
+            var user = new LedgerActor(Environment.UserName is { Length: > 0 } u ? u : "cli", node.Code);
+            var outcome = await opened.Node.DiscloseAsync(disclosure!, user, ct);
+            var output = parse.InvocationConfiguration.Output;
+            switch (outcome)
+            {
+                case DisclosureOutcome.Queued q:
+                    if (parse.GetValue(json))
+                        output.WriteLine(JsonSerializer.Serialize(new DisclosureAnswer(q.Item.MessageId, q.Item.ConversationId, q.Item.ConversationSeq, q.Item.Recipient,
+                            q.Item.AgreementId, q.Permit.Obligations.HandlingCode.ToString(), q.Projected), Json));
+                    else
+                        output.WriteLine($"Queued {q.Item.MessageId} for {q.Item.Recipient} under {q.Item.AgreementId} ({q.Permit.Obligations.HandlingCode}); " +
+                            $"{q.Permit.Obligations.Drop.Count} field(s) dropped, {q.Permit.Obligations.Pseudonymise.Count} pseudonymised. The server delivers it.");
+                    return 0;
+                case DisclosureOutcome.Refused r:
+                    parse.InvocationConfiguration.Error.WriteLine($"refused: {r.Deny.Reason}");
+                    return 3;
+                default:
+                    return 1;
+            }
+        });
+        return command;
+    }
+
+    private static Command Inbox()
+    {
+        var home = CommonOptions.Home();
+        var database = CommonOptions.Database();
+        var json = CommonOptions.Json();
+        var from = new Option<string?>("--from") { Description = "Only messages from this partner" };
+        var kind = new Option<string?>("--kind") { Description = "Only messages of this kind" };
+        var limit = new Option<int>("--limit") { Description = "At most this many (newest first)", DefaultValueFactory = _ => 50 };
+        var command = new Command("inbox", "Messages received from partners, newest first") { home, database, json, from, kind, limit };
+        command.SetAction(async (parse, ct) =>
+        {
+            var node = CommonOptions.LoadNode(parse, home, database);
+            await (await CommonOptions.OpenStoreAsync(node, ct)).DisposeAsync();
+            await using var db = Storage.NodeDatabase.Open(node.DatabaseOrDefault);
+            var items = (await new ExchangeStore(db).ListInboxAsync(parse.GetValue(from), parse.GetValue(kind), Math.Clamp(parse.GetValue(limit), 1, 10_000), ct))
+                .Select(InboxSummary.Of).ToList();
+            var output = parse.InvocationConfiguration.Output;
+            if (parse.GetValue(json))
+            {
+                output.WriteLine(JsonSerializer.Serialize(items, Json));
+                return 0;
+            }
+            if (items.Count == 0) output.WriteLine("No message received.");
+            foreach (var i in items)
+                output.WriteLine($"{i.ReceivedAt:yyyy-MM-dd HH:mm:ss} {i.MessageId} from {i.Sender} {i.Kind} ({i.Category}, {i.Purpose}) under {i.Agreement}, {i.HandlingCode}, onward transfer {i.OnwardTransfer}");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Show()
+    {
+        var home = CommonOptions.Home();
+        var database = CommonOptions.Database();
+        var id = new Argument<string>("message") { Description = "A message id (received or sent)" };
+        var command = new Command("show", "One message: a received one with its payload, or a sent one with its state and receipt") { home, database, id };
+        command.SetAction(async (parse, ct) =>
+        {
+            var node = CommonOptions.LoadNode(parse, home, database);
+            await (await CommonOptions.OpenStoreAsync(node, ct)).DisposeAsync();
+            await using var db = Storage.NodeDatabase.Open(node.DatabaseOrDefault);
+            var store = new ExchangeStore(db);
+            var messageId = parse.GetValue(id)!;
+            var output = parse.InvocationConfiguration.Output;
+            if (await store.GetInboxAsync(messageId, ct) is { } received)
+            {
+                output.WriteLine(JsonSerializer.Serialize(new InboxMessage(InboxSummary.Of(received), JsonNode.Parse(received.Payload), Convert.ToBase64String(received.Receipt)), Json));
+                return 0;
+            }
+            if (await store.GetOutboxAsync(messageId, ct) is { } sent)
+            {
+                var receipt = await store.ReceiptForAsync(messageId, ct);
+                output.WriteLine(JsonSerializer.Serialize(new OutboxMessage(sent.MessageId, sent.ConversationId, sent.ConversationSeq, sent.Recipient, sent.Kind, sent.State,
+                    sent.Attempts, sent.LastError, receipt is null ? null : Convert.ToBase64String(receipt)), Json));
+                return 0;
+            }
+            throw new CliException($"no message {messageId} at {node.Code}");
+        });
+        return command;
+    }
+
+    private static Command Export()
+    {
+        var home = CommonOptions.Home();
+        var database = CommonOptions.Database();
+        var id = new Argument<string>("message") { Description = "A delivered or received message id" };
+        var into = new Option<string>("--out") { Description = "The folder to write the evidence into", Required = true };
+        var command = new Command("export", "Write a message's evidence for a third party: envelope, receipt, and both nodes' certificates") { home, database, id, into };
+        command.SetAction(async (parse, ct) =>
+        {
+            var node = CommonOptions.LoadNode(parse, home, database);
+            await (await CommonOptions.OpenStoreAsync(node, ct)).DisposeAsync();
+            await using var db = Storage.NodeDatabase.Open(node.DatabaseOrDefault);
+            var store = new ExchangeStore(db);
+            var directory = new PartnerDirectory(db, TimeProvider.System);
+            using var identity = NodeIdentity.Load(node.Home, node.Code, node.Name);
+            var messageId = parse.GetValue(id)!;
+            byte[] envelope, receipt;
+            string senderPem, recipientPem;
+            if (await store.GetInboxAsync(messageId, ct) is { } received)
+            {
+                var partner = await directory.GetAsync(received.Sender, ct) ?? throw new CliException($"{received.Sender} is no longer in the partner directory");
+                (envelope, receipt) = (received.Envelope, received.Receipt);
+                using var senderCertificate = partner.SigningX509();
+                (senderPem, recipientPem) = (senderCertificate.ExportCertificatePem(), identity.SigningCertificate.ExportCertificatePem());
+            }
+            else if (await store.GetOutboxAsync(messageId, ct) is { } sent)
+            {
+                receipt = await store.ReceiptForAsync(messageId, ct) ?? throw new CliException($"{messageId} is {sent.State}: no receipt yet");
+                var partner = await directory.GetAsync(sent.Recipient, ct) ?? throw new CliException($"{sent.Recipient} is no longer in the partner directory");
+                envelope = sent.Envelope;
+                using var recipientCertificate = partner.SigningX509();
+                (senderPem, recipientPem) = (identity.SigningCertificate.ExportCertificatePem(), recipientCertificate.ExportCertificatePem());
+            }
+            else throw new CliException($"no message {messageId} at {node.Code}");
+            var folder = parse.GetValue(into)!;
+            Directory.CreateDirectory(folder);
+            await File.WriteAllBytesAsync(Path.Combine(folder, "envelope.cose"), envelope, ct);
+            await File.WriteAllBytesAsync(Path.Combine(folder, "receipt.cose"), receipt, ct);
+            await File.WriteAllTextAsync(Path.Combine(folder, "sender.crt"), senderPem, ct);
+            await File.WriteAllTextAsync(Path.Combine(folder, "recipient.crt"), recipientPem, ct);
+            parse.InvocationConfiguration.Output.WriteLine($"Wrote envelope.cose, receipt.cose, sender.crt, recipient.crt to {folder}; check them with `entente exchange verify --evidence {folder}`");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Verify()
+    {
+        var evidence = new Option<string>("--evidence") { Description = "A folder written by `exchange export` (envelope.cose, receipt.cose, sender.crt, recipient.crt)", Required = true };
+        var command = new Command("verify", "Check offline that a message was sent by one node and received by the other under an agreement (needs no node)") { evidence };
+        command.SetAction(parse =>
+        {
+            var folder = parse.GetValue(evidence)!;
+            byte[] Read(string name)
+            {
+                try
+                {
+                    return File.ReadAllBytes(Path.Combine(folder, name));
+                }
+                catch (IOException e)
+                {
+                    throw new CliException($"{Path.Combine(folder, name)}: {e.Message}");
+                }
+            }
+            using var senderCertificate = NodeCertificates.Read(Path.Combine(folder, "sender.crt"))[0];
+            using var recipientCertificate = NodeCertificates.Read(Path.Combine(folder, "recipient.crt"))[0];
+            using var senderKey = senderCertificate.GetECDsaPublicKey() ?? throw new CliException("sender.crt: no ECDSA key");
+            using var recipientKey = recipientCertificate.GetECDsaPublicKey() ?? throw new CliException("recipient.crt: no ECDSA key");
+            var envelope = Read("envelope.cose");
+            var receiptBytes = Read("receipt.cose");
+            var problems = Receipt.VerifyPair(envelope, receiptBytes, senderKey, recipientKey);
+            var output = parse.InvocationConfiguration.Output;
+            if (problems.Count > 0)
+            {
+                foreach (var p in problems) parse.InvocationConfiguration.Error.WriteLine(p);
+                return 4;
+            }
+            var header = Envelope.Read(envelope).Header;
+            var receipt = Receipt.Verify(receiptBytes, recipientKey);
+            output.WriteLine($"Valid: message {header.MessageId} ({header.Kind}, {header.Category}, for {header.Purpose}) sent by {header.Sender} " +
+                $"(key {NodeCertificates.KeyFingerprint(senderCertificate)}) at {header.CreatedAt:O}, received by {header.Recipient} " +
+                $"(key {NodeCertificates.KeyFingerprint(recipientCertificate)}) at {receipt.ReceivedAt:O}, under agreement {header.AgreementId} ({header.AgreementHash}); " +
+                $"envelope sha256 {Convert.ToHexStringLower(SHA256.HashData(envelope))}");
+            return 0;
+        });
+        return command;
+    }
+
+    private static string Age(TimeSpan t) =>
+        t.TotalDays >= 1 ? $"{t.TotalDays.ToString("0.#", CultureInfo.InvariantCulture)} d"
+        : t.TotalHours >= 1 ? $"{t.TotalHours.ToString("0.#", CultureInfo.InvariantCulture)} h"
+        : t.TotalMinutes >= 1 ? $"{t.TotalMinutes.ToString("0", CultureInfo.InvariantCulture)} min"
+        : $"{Math.Max(0, t.TotalSeconds).ToString("0", CultureInfo.InvariantCulture)} s";
+}
