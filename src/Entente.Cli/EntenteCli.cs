@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Entente.Cli.Agreements;
+using Entente.Cli.Assistance;
 using Entente.Cli.Audit;
 using Entente.Cli.Declarations;
 using Entente.Cli.Demo;
@@ -31,6 +32,7 @@ public static class EntenteCli
         root.Add(AgreementCommands.Create());
         root.Add(AuditCommands.Create());
         root.Add(RetentionCommands.Create());
+        root.Add(RequestCommands.Create());
         return root;
     }
 

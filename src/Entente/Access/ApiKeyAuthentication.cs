@@ -92,6 +92,7 @@ public static class AccessPolicies
     public const string Administer = "administer";
     public const string Audit = "audit";
     public const string Agreements = "agreements";
+    public const string Assistance = "assistance";
 
     public static readonly IReadOnlyDictionary<string, Role[]> Roles = new Dictionary<string, Role[]>
     {
@@ -101,6 +102,7 @@ public static class AccessPolicies
         [Administer] = [Role.Admin],
         [Audit] = [Role.Auditor],
         [Agreements] = [Role.Liaison, Role.Auditor, Role.Admin],
+        [Assistance] = [Role.Liaison, Role.Officer],
     };
 
     /// <summary>The authenticated user as the ledger names a reader: name, authority and role.</summary>

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Entente.Access;
 using Entente.Agreements;
+using Entente.Assistance;
 using Entente.Audit;
 using Entente.Declarations;
 using Entente.Ledger;
@@ -54,6 +55,7 @@ public static class NodeHost
             LedgerStore.Open(sp.GetRequiredService<IOptions<NodeOptions>>().Value.DatabaseOrDefault, sp.GetRequiredService<TimeProvider>()));
         var subjectKey = NodeKeys.LoadSubjectKey(loaded.Home);
         builder.Services.AddSingleton(sp => new AccessRecorder(sp.GetRequiredService<LedgerStore>(), subjectKey, loaded.Code));
+        builder.Services.AddAssistanceDesk(loaded);
         builder.Services.AddHostedService(sp => new Agreements.AgreementWatchService(sp, Path.Combine(loaded.Home, "agreements"), loaded.Code));
         if (loaded.RetentionPeriod is { } period)
         {
@@ -94,6 +96,7 @@ public static class NodeHost
         app.MapDeclarationsApi();
         app.MapAuditApi();
         app.MapAgreementsApi();
+        app.MapAssistanceApi();
         return app;
     }
 
