@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Entente.Agreements;
 
@@ -34,7 +36,7 @@ public sealed record AssistanceMessage(
     public string FieldPath => "/" + PayloadMember;
 
     /// <summary>"sha256:" + hex over the canonical JSON of the whole message: two deliveries of one message have the same digest.</summary>
-    public string Digest => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(CanonicalJson.Serialize(ToJson())));
+    public string Digest => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(AssistanceText.Canonical(ToJson())));
 
     public static DataCategory CategoryOf(AssistanceMessageKind kind) =>
         kind is AssistanceMessageKind.Request or AssistanceMessageKind.Withdrawal ? DataCategory.AssistanceRequests : DataCategory.AssistanceAnswers;
@@ -155,6 +157,42 @@ internal static class AssistanceText
             else problems.Add(new($"{at}/{name}/{i}", $"expected a non-empty string of at most {maxLength} characters"));
         }
         return list;
+    }
+
+    /// <summary>UTF-8 JSON with object members sorted by name at every depth and no white space.</summary>
+    public static byte[] Canonical(JsonNode node)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+            Write(writer, node);
+        return stream.ToArray();
+    }
+
+    private static void Write(Utf8JsonWriter writer, JsonNode? node)
+    {
+        switch (node)
+        {
+            case null:
+                writer.WriteNullValue();
+                break;
+            case JsonObject obj:
+                writer.WriteStartObject();
+                foreach (var (name, value) in obj.OrderBy(p => p.Key, StringComparer.Ordinal))
+                {
+                    writer.WritePropertyName(name);
+                    Write(writer, value);
+                }
+                writer.WriteEndObject();
+                break;
+            case JsonArray array:
+                writer.WriteStartArray();
+                foreach (var item in array) Write(writer, item);
+                writer.WriteEndArray();
+                break;
+            default:
+                node.WriteTo(writer);
+                break;
+        }
     }
 
     public static JsonArray Array(IEnumerable<string> items) => new(items.Select(s => (JsonNode)s).ToArray());

@@ -251,7 +251,7 @@ public sealed class AssistanceRequest
         var byApplicant = message.Kind == AssistanceMessageKind.Withdrawal;
         var (must, other) = byApplicant ? (Applicant, Requested) : (Requested, Applicant);
         if (message.From != must || message.To != other)
-            throw new AssistanceException(AssistanceError.IllegalMove, "/from",
+            throw new AssistanceException(AssistanceError.IllegalMove, "",
                 $"only the {(byApplicant ? "applicant" : "requested authority")} ({must}) may {verb} request {Id}, to {other}; this move is from {message.From} to {message.To}");
         var allowed = AllowedFrom(message.Kind);
         if (!allowed.Contains(Status))
