@@ -90,7 +90,7 @@ public sealed class AssistanceDesk
         var inForce = _agreementsInForce();
         var check = AssistanceLegalBasis.Check(inForce, Node, draft.To, draft.AgreementId, draft.LegalBasis, draft.Purpose, draft.CaseReference, now);
         var actor = new LedgerActor(user, Node);
-        await _ledger.AppendAsync(LedgerKinds.PolicyDecision, actor, DecisionRecord.Body(check.Access, check.Decision, Subjects(id, draft.Parties)), cancellationToken);
+        await _ledger.AppendAsync(LedgerKinds.PolicyDecision, actor, DecisionRecord.Body(check.Access, check.Recorded, Subjects(id, draft.Parties)), cancellationToken);
         if (!check.Holds) throw new AssistanceException(AssistanceError.NoLegalBasis, check.Problems);
 
         var answerBy = check.AnswerBy;
@@ -212,10 +212,10 @@ public sealed class AssistanceDesk
         var check = AssistanceLegalBasis.Check(_agreementsInForce(), request.Applicant, Node, request.Agreement.Id, request.LegalBasis, request.Purpose,
             request.CaseReference, request.CreatedAt);
         var system = new LedgerActor("entente", Node);
-        await _ledger.AppendAsync(LedgerKinds.PolicyDecision, system, DecisionRecord.Body(check.Access, check.Decision, Subjects(request.Id, request.Parties)), cancellationToken);
+        await _ledger.AppendAsync(LedgerKinds.PolicyDecision, system, DecisionRecord.Body(check.Access, check.Recorded, Subjects(request.Id, request.Parties)), cancellationToken);
         if (check.Holds) return new AssistanceReceipt(AssistanceReceiptOutcome.Applied, null, request);
 
-        var declined = await MoveAsync(request.Id, system.User, r => r.Decline(Node, check.Grounds, _time.GetUtcNow()), cancellationToken, automatic: check.Decision.Reason);
+        var declined = await MoveAsync(request.Id, system.User, r => r.Decline(Node, check.Grounds, _time.GetUtcNow()), cancellationToken, automatic: check.Recorded.Reason);
         return new AssistanceReceipt(AssistanceReceiptOutcome.Declined, check.Grounds, declined);
     }
 

@@ -15,6 +15,9 @@ public sealed record AssistanceLegalBasis(AccessRequest Access, Decision Decisio
     /// <summary>The answer-by time the agreement sets (its answer-within from <see cref="AccessRequest.At"/>), when it permits.</summary>
     public DateTimeOffset? AnswerBy => (Decision as Permit)?.Obligations.AnswerBy;
 
+    /// <summary>The decision as the ledger records it: the engine's, or a deny naming every problem when a check beyond the engine's failed.</summary>
+    public Decision Recorded => Holds || Decision is Deny ? Decision : new Deny(Problems.Select(p => p.Message).ToArray(), Decision.Agreements);
+
     /// <summary>"no legal basis: " and every reason, as an automatic decline gives its grounds.</summary>
     public string Grounds => "no legal basis: " + string.Join("; ", Problems.Select(p => p.Message));
 
