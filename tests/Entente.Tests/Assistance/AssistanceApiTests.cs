@@ -27,8 +27,14 @@ public sealed class AssistanceApiTests(NodeFixture fixture) : IClassFixture<Node
         using var anonymous = node.Node.Client();
         var body = new
         {
-            to = "NL", agreement = AgreementId, legalBasis = Article3, purpose = "investigation", caseReference = "HMRC-2026-1",
-            subject = "Confirm the consignee", declarations = new[] { "26GB0000000000001" }, parties = new[] { "GB123456789000" },
+            to = "NL",
+            agreement = AgreementId,
+            legalBasis = Article3,
+            purpose = "investigation",
+            caseReference = "HMRC-2026-1",
+            subject = "Confirm the consignee",
+            declarations = new[] { "26GB0000000000001" },
+            parties = new[] { "GB123456789000" },
         };
 
         var created = await liaison.PostAsJsonAsync(Requests, body);
