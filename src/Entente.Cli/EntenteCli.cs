@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Entente.Cli.Agreements;
+using Entente.Cli.Assistance;
 using Entente.Cli.Audit;
 using Entente.Cli.Declarations;
 using Entente.Cli.Demo;
@@ -35,6 +36,7 @@ public static class EntenteCli
         root.Add(RetentionCommands.Create());
         root.Add(PartnerCommands.Create());
         root.Add(ExchangeCommands.Create());
+        root.Add(RequestCommands.Create());
         return root;
     }
 

@@ -94,6 +94,7 @@ public static class AccessPolicies
     public const string Agreements = "agreements";
     public const string Exchange = "exchange";
     public const string Disclose = "disclose";
+    public const string Assistance = "assistance";
 
     public static readonly IReadOnlyDictionary<string, Role[]> Roles = new Dictionary<string, Role[]>
     {
@@ -105,6 +106,7 @@ public static class AccessPolicies
         [Agreements] = [Role.Liaison, Role.Auditor, Role.Admin],
         [Exchange] = [Role.Liaison, Role.Auditor, Role.Admin],
         [Disclose] = [Role.Liaison, Role.Officer],
+        [Assistance] = [Role.Liaison, Role.Officer],
     };
 
     /// <summary>The authenticated user as the ledger names a reader: name, authority and role.</summary>

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Entente.Access;
 using Entente.Agreements;
+using Entente.Assistance;
 using Entente.Audit;
 using Entente.Declarations;
 using Entente.Exchange;
@@ -56,6 +57,7 @@ public static class NodeHost
         var subjectKey = NodeKeys.LoadSubjectKey(loaded.Home);
         builder.Services.AddSingleton(sp => new AccessRecorder(sp.GetRequiredService<LedgerStore>(), subjectKey, loaded.Code));
         builder.AddExchange(loaded, subjectKey);
+        builder.Services.AddAssistanceDesk(loaded);
         builder.Services.AddHostedService(sp => new Agreements.AgreementWatchService(sp, Path.Combine(loaded.Home, "agreements"), loaded.Code));
         if (loaded.RetentionPeriod is { } period)
         {
@@ -98,6 +100,7 @@ public static class NodeHost
         app.MapAgreementsApi();
         app.MapExchangeApi();
         app.MapExchangeIdentityApi();
+        app.MapAssistanceApi();
         return app;
     }
 
