@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Entente.Agreements;
 using Entente.Assistance;
+using Entente.Exchange;
 using Entente.Ledger;
 using Entente.Nodes;
 using Entente.Storage;
@@ -244,12 +245,13 @@ internal static class RequestCommands
             o.WriteLine($"  {m.At.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture)}  {PolicyEngine.Name(m.Kind),-15} {m.From} -> {m.To}");
     }
 
-    private sealed class OpenDesk(IDeclarationStore store, NodeDatabase database, LedgerStore ledger, AssistanceDesk desk) : IAsyncDisposable
+    private sealed class OpenDesk(IDeclarationStore store, NodeDatabase database, LedgerStore ledger, AssistanceDesk desk, OpenedExchange exchange) : IAsyncDisposable
     {
         public AssistanceDesk Desk { get; } = desk;
 
         public async ValueTask DisposeAsync()
         {
+            await exchange.DisposeAsync();
             await ledger.DisposeAsync();
             await database.DisposeAsync();
             await store.DisposeAsync();
@@ -261,7 +263,8 @@ internal static class RequestCommands
         var store = await CommonOptions.OpenStoreAsync(node, ct);
         var database = NodeDatabase.Open(node.DatabaseOrDefault);
         var ledger = LedgerStore.Open(node.DatabaseOrDefault, TimeProvider.System);
-        // The outbox is not wired yet: moves are stored and recorded here; nothing goes to the partner.
-        return new OpenDesk(store, database, ledger, AssistanceDesks.ForHome(node, database, ledger, TimeProvider.System, AssistanceDesks.NotConnected));
+        // Moves are queued in the node's outbox; the server (entente serve) delivers them.
+        var exchange = OpenedExchange.Open(node, TimeProvider.System);
+        return new OpenDesk(store, database, ledger, AssistanceDesks.ForHome(node, database, ledger, TimeProvider.System, AssistanceExchange.Sender(exchange.Node)), exchange);
     }
 }

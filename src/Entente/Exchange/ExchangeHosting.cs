@@ -25,12 +25,12 @@ public sealed class PartnerBook(PartnerDirectory directory, Func<DateTimeOffset,
     public static readonly TimeSpan Refresh = TimeSpan.FromSeconds(5);
 
     private readonly ConcurrentDictionary<string, (ExchangePartner? Partner, DateTimeOffset Read)> _cache = new(StringComparer.Ordinal);
-    private (HashSet<string> Fingerprints, DateTimeOffset Read)? _fingerprints;
+    private volatile Tuple<HashSet<string>, DateTimeOffset>? _fingerprints;
 
     public async Task<ExchangePartner?> GetAsync(string code, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        if (_cache.TryGetValue(code, out var cached) && now - cached.Read < Refresh) return cached.Partner;
+        if (_cache.TryGetValue(code, out var cached) && now - cached.Read < Refresh && now >= cached.Read) return cached.Partner;
         var partner = await directory.GetAsync(code, cancellationToken);
         ExchangePartner? usable = null;
         if (partner is not null)
@@ -39,7 +39,9 @@ public sealed class PartnerBook(PartnerDirectory directory, Func<DateTimeOffset,
             if (agreements(now).Any(a => a.Party(code)?.Fingerprint == fingerprint))
                 usable = new ExchangePartner(partner.Code, partner.Endpoint, partner.SigningKey(), fingerprint, partner.EncryptionKey());
         }
-        _cache[code] = (usable, now);
+        // Only partners found are kept: one added while the server runs is seen at once.
+        if (usable is not null) _cache[code] = (usable, now);
+        else _cache.TryRemove(code, out _);
         return usable;
     }
 
@@ -47,24 +49,38 @@ public sealed class PartnerBook(PartnerDirectory directory, Func<DateTimeOffset,
     public HashSet<string> Fingerprints()
     {
         var now = time.GetUtcNow();
-        if (_fingerprints is { } f && now - f.Read < Refresh) return f.Fingerprints;
+        if (_fingerprints is { } f && now - f.Item2 < Refresh) return f.Item1;
         var set = directory.ListAsync().GetAwaiter().GetResult().Select(p => p.Fingerprint).ToHashSet(StringComparer.Ordinal);
-        _fingerprints = (set, now);
+        _fingerprints = Tuple.Create(set, now);
         return set;
     }
 }
 
-/// <summary>The agreements in force read from the home's folder, kept for a few seconds.</summary>
+/// <summary>
+/// The agreements in force read from the home's folder. The folder is read again when a file in it changes (name,
+/// size or time) or the day changes (validity is by date); otherwise the parsed, checked agreements are kept.
+/// </summary>
 public sealed class AgreementShelf(string folder)
 {
-    private (IReadOnlyList<Agreement> InForce, DateTimeOffset Read)? _cached;
+    private volatile Shelved? _cached;
 
     public IReadOnlyList<Agreement> InForce(DateTimeOffset now)
     {
-        if (_cached is { } c && now - c.Read < PartnerBook.Refresh && now >= c.Read) return c.InForce;
-        var inForce = AgreementFile.ReadFolder(folder, now).Where(f => f.Status.InForce).Select(f => f.Agreement!).ToArray();
-        _cached = (inForce, now);
+        var stamp = Stamp();
+        var day = DateOnly.FromDateTime(now.UtcDateTime);
+        if (_cached is { } c && c.Stamp == stamp && c.Day == day) return c.InForce;
+        var inForce = AgreementStatus.SelectInForce(AgreementFile.ReadFolder(folder, now).Select(f => f.Agreement).OfType<Agreement>(), now);
+        _cached = new Shelved(stamp, day, inForce);
         return inForce;
+    }
+
+    private sealed record Shelved(string Stamp, DateOnly Day, IReadOnlyList<Agreement> InForce);
+
+    private string Stamp()
+    {
+        if (!Directory.Exists(folder)) return "";
+        var files = new DirectoryInfo(folder).GetFiles().OrderBy(f => f.Name, StringComparer.Ordinal);
+        return string.Join("|", files.Select(f => $"{f.Name}:{f.Length}:{f.LastWriteTimeUtc.Ticks}"));
     }
 }
 

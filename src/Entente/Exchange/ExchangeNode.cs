@@ -30,6 +30,9 @@ public sealed record Disclosure(string Recipient, DataCategory Category, Purpose
 
     /// <summary>How long the envelope stays valid; the node's default when null.</summary>
     public TimeSpan? ValidFor { get; init; }
+
+    /// <summary>When the message was made (a feature's own time for it); now when null.</summary>
+    public DateTimeOffset? CreatedAt { get; init; }
 }
 
 /// <summary>A disclosure queued (permitted, projected, sealed) or refused by the policy.</summary>
@@ -147,7 +150,7 @@ public sealed class ExchangeNode
             var projected = PolicyEngine.Project(d.Document, permit.Obligations, _pseudonymKey);
             var header = new EnvelopeHeader(
                 NewId("m"), d.ConversationId ?? NewId("c"), 1, d.Kind, Code, d.Recipient, agreement.Id, agreement.ContentHash,
-                d.Purpose, d.Category, permit.Obligations.HandlingCode, permit.Obligations.Evaluation, now, now + (d.ValidFor ?? DefaultValidity))
+                d.Purpose, d.Category, permit.Obligations.HandlingCode, permit.Obligations.Evaluation, d.CreatedAt ?? now, (d.CreatedAt ?? now) + (d.ValidFor ?? DefaultValidity))
             {
                 AlertCategory = d.AlertCategory,
                 CaseReference = d.CaseReference,

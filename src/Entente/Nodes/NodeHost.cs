@@ -57,7 +57,7 @@ public static class NodeHost
         var subjectKey = NodeKeys.LoadSubjectKey(loaded.Home);
         builder.Services.AddSingleton(sp => new AccessRecorder(sp.GetRequiredService<LedgerStore>(), subjectKey, loaded.Code));
         builder.AddExchange(loaded, subjectKey);
-        builder.Services.AddAssistanceDesk(loaded);
+        builder.Services.AddAssistanceDesk(loaded, sp => AssistanceExchange.Sender(sp.GetRequiredService<ExchangeNode>()));
         builder.Services.AddHostedService(sp => new Agreements.AgreementWatchService(sp, Path.Combine(loaded.Home, "agreements"), loaded.Code));
         if (loaded.RetentionPeriod is { } period)
         {
@@ -101,6 +101,7 @@ public static class NodeHost
         app.MapExchangeApi();
         app.MapExchangeIdentityApi();
         app.MapAssistanceApi();
+        AssistanceExchange.Connect(app.Services.GetRequiredService<ExchangeNode>(), app.Services.GetRequiredService<AssistanceDesk>());
         return app;
     }
 

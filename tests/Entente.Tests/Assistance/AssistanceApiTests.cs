@@ -107,7 +107,7 @@ public sealed class AssistanceApiTests(NodeFixture fixture) : IClassFixture<Node
     private static async Task EnsureAgreementAsync(RunningNode node)
     {
         if (!File.Exists(Path.Combine(node.Node.Home, "agreements", AgreementId + ".yaml")))
-            await RequestCommandsTests.WriteAgreementAsync(node.Node.Home, "GB", "NL");
+            await RequestCommandsTests.WriteAgreementAsync(node.Node.Home, "GB", "NL", node.Database);
     }
 
     /// <summary>Requests from NL arrive as the transport will hand them over: through the node's desk, on its database.</summary>

@@ -21,14 +21,25 @@ public sealed class RequestCommandsTests : IAsyncLifetime
         await WriteAgreementAsync(_home, "NL", "KR");
     }
 
-    /// <summary>Writes an assistance agreement between the home's node and a partner, signed by both, valid 2020 to 2099.</summary>
-    internal static async Task WriteAgreementAsync(string home, string ours, string theirs)
+    /// <summary>
+    /// Writes an assistance agreement between the home's node and a partner, signed by both, valid 2020 to 2099, and
+    /// puts the partner in the directory at an address where nothing listens: what is sent to it waits in the outbox.
+    /// </summary>
+    internal static async Task WriteAgreementAsync(string home, string ours, string theirs, string? database = null)
     {
         using var key = NodeKeys.LoadSigningKey(home);
         using var partner = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var yaml = SignedYaml(Yaml(AgreementId, ours, key, theirs, partner, from: "2020-01-01", until: "2099-12-31"), key, partner);
         Directory.CreateDirectory(Path.Combine(home, "agreements"));
         await File.WriteAllTextAsync(Path.Combine(home, "agreements", AgreementId + ".yaml"), yaml);
+
+        var now = TimeProvider.System.GetUtcNow();
+        using var encryption = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
+        using var certificate = NodeCertificates.IssueSelf(partner, theirs, "Partner " + theirs, now);
+        using var encryptionCertificate = NodeCertificates.IssueEncryption(certificate, partner, encryption, theirs, "Partner " + theirs, now);
+        await using var db = NodeDatabase.Open(NodeHome.Load(home, database).DatabaseOrDefault);
+        await new Entente.Partners.PartnerDirectory(db, TimeProvider.System).AddAsync(new Entente.Partners.Partner(theirs, "Partner " + theirs,
+            new Uri("http://127.0.0.1:9/"), certificate.RawData, encryptionCertificate.RawData, [], now, now));
     }
 
     public Task DisposeAsync()
