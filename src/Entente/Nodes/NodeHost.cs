@@ -6,6 +6,7 @@ using Entente.Audit;
 using Entente.Declarations;
 using Entente.Ledger;
 using Entente.Storage;
+using Entente.Witnessing;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -55,6 +56,7 @@ public static class NodeHost
         var subjectKey = NodeKeys.LoadSubjectKey(loaded.Home);
         builder.Services.AddSingleton(sp => new AccessRecorder(sp.GetRequiredService<LedgerStore>(), subjectKey, loaded.Code));
         builder.Services.AddHostedService(sp => new Agreements.AgreementWatchService(sp, Path.Combine(loaded.Home, "agreements"), loaded.Code));
+        builder.Services.AddWitnessing(builder.Configuration, loaded);
         if (loaded.RetentionPeriod is { } period)
         {
             var rule = Retention.RetentionRule.Parse(period, loaded.RetentionThen);
@@ -94,6 +96,7 @@ public static class NodeHost
         app.MapDeclarationsApi();
         app.MapAuditApi();
         app.MapAgreementsApi();
+        app.MapWitnessApi();
         return app;
     }
 
