@@ -90,14 +90,17 @@ public sealed record CosignatureSubmission(string? Witness, string? PublicKey, l
 /// <summary>Whether a submitted cosignature is accepted: accepted with when it was made, or refused with a status and why.</summary>
 public sealed record CosignatureDecision(bool Accepted, int Status, string Reason, DateTimeOffset? CosignedAt, byte[]? Root)
 {
+    public static readonly TimeSpan MaxClockSkew = TimeSpan.FromMinutes(10);
+
     public static CosignatureDecision Refuse(int status, string reason) => new(false, status, reason, null, null);
 
     /// <summary>
     /// Pure: accepts a cosignature only from a witness that an agreement in force between it and this node names with
     /// the key's fingerprint, over a checkpoint this node signed (<paramref name="signedNote"/>, the note this node
-    /// signed at that size, null if none), verified with that key.
+    /// signed at that size, null if none), verified with that key, and not dated ahead of <paramref name="now"/> by more
+    /// than <see cref="MaxClockSkew"/>.
     /// </summary>
-    public static CosignatureDecision Decide(CosignatureSubmission submission, string ownCode, IReadOnlyList<Agreement> inForce, string? signedNote)
+    public static CosignatureDecision Decide(CosignatureSubmission submission, string ownCode, IReadOnlyList<Agreement> inForce, string? signedNote, DateTimeOffset now)
     {
         if (string.IsNullOrWhiteSpace(submission.Witness)) return Refuse(400, "witness: expected the witnessing node's code");
         if (string.IsNullOrWhiteSpace(submission.PublicKey)) return Refuse(400, "publicKey: expected the witness's public key, SubjectPublicKeyInfo DER in base64");
@@ -124,6 +127,9 @@ public sealed record CosignatureDecision(bool Accepted, int Status, string Reaso
             return Refuse(400, $"root: this node's checkpoint of size {submission.TreeSize} has root {Convert.ToBase64String(signed.Root)}, not {submission.Root}");
         var (at, problem) = Cosignature.Verify(signed, submission.Cosignature, submission.Witness, key);
         if (at is null) return Refuse(400, problem!);
+        // The newest cosignature per witness is the one published: one dated ahead would hide the next ones.
+        if (at > now + MaxClockSkew)
+            return Refuse(400, $"cosignature: its time {at:yyyy-MM-ddTHH:mm:ssZ} is more than {MaxClockSkew.TotalMinutes} minutes ahead of this node's clock ({now:yyyy-MM-ddTHH:mm:ssZ})");
         return new(true, 200, $"cosigned by {submission.Witness} under {agreement.Id} v{agreement.Version}", at, signed.Root);
     }
 }

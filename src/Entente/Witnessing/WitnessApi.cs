@@ -1,6 +1,8 @@
+using System.Security.Claims;
 using System.Text.Json.Nodes;
 using Entente.Access;
 using Entente.Agreements;
+using Entente.Ledger;
 using Entente.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -31,6 +33,8 @@ public static class WitnessApi
             .WithSummary("A partner's witness hands in its cosignature of one of this node's checkpoints");
         ledger.MapGet("/cosignatures", Cosignatures).RequireAuthorization(AccessPolicies.Audit).WithSummary("Cosignatures received for this node's checkpoints");
         ledger.MapGet("/alarms", Alarms).RequireAuthorization(AccessPolicies.Audit).WithSummary("Equivocation alarms raised against partners, with the evidence");
+        ledger.MapPost("/alarms/{id}/acknowledge", Acknowledge).RequireAuthorization(AccessPolicies.Audit)
+            .WithSummary("An auditor acknowledges an alarm (recorded in the ledger)");
         ledger.MapGet("/witnessed", Witnessed).RequireAuthorization(AccessPolicies.Audit).WithSummary("The partners' checkpoints this node witnessed");
         return app;
     }
@@ -48,7 +52,7 @@ public static class WitnessApi
         var now = time.GetUtcNow();
         var agreements = AgreementFile.ReadFolder(Path.Combine(node.Value.Home, "agreements"), now).Select(f => f.Agreement).OfType<Agreement>();
         var signed = submission.TreeSize > 0 ? await store.SignedCheckpointAsync(submission.TreeSize, cancellationToken) : null;
-        var decision = CosignatureDecision.Decide(submission, node.Value.Code, AgreementStatus.SelectInForce(agreements, now), signed);
+        var decision = CosignatureDecision.Decide(submission, node.Value.Code, AgreementStatus.SelectInForce(agreements, now), signed, now);
         if (!decision.Accepted)
         {
             WitnessLog.CosignatureRefused(logger, remote, submission.Witness, decision.Reason);
@@ -66,8 +70,24 @@ public static class WitnessApi
 
     private static async Task<Ok<IReadOnlyList<AlarmAnswer>>> Alarms(WitnessStore store, CancellationToken cancellationToken) =>
         TypedResults.Ok<IReadOnlyList<AlarmAnswer>>((await store.AlarmsAsync(cancellationToken))
-            .Select(a => new AlarmAnswer(a.Id, a.Partner, a.DetectedAt, a.Kind, EquivocationEvidence.DigestOf(a.Evidence), JsonNode.Parse(a.Evidence),
-                a.AcknowledgedBy, a.AcknowledgedAt)).ToList());
+            .Select(Answer).ToList());
+
+    private static async Task<Results<Ok<AlarmAnswer>, ProblemHttpResult>> Acknowledge(string id, WitnessStore store, LedgerStore ledger, TimeProvider time,
+        IOptions<NodeOptions> node, ClaimsPrincipal principal, CancellationToken cancellationToken)
+    {
+        var user = AccessPolicies.UserOf(principal);
+        var alarm = (await store.AlarmsAsync(cancellationToken)).FirstOrDefault(a => a.Id == id);
+        if (alarm is null) return TypedResults.Problem($"no alarm {id}", statusCode: 404, title: "Not found");
+        if (!await store.AcknowledgeAlarmAsync(id, user.Name, time.GetUtcNow(), cancellationToken))
+            return TypedResults.Problem($"alarm {id} was acknowledged by {alarm.AcknowledgedBy} at {alarm.AcknowledgedAt:O}", statusCode: 409, title: "Already acknowledged");
+        await ledger.AppendAsync(WitnessRound.AlarmAcknowledgedKind, new LedgerActor(user.Name, user.Authority ?? node.Value.Code),
+            new JsonObject { ["alarm"] = id, ["partner"] = alarm.Partner }, cancellationToken);
+        var acknowledged = (await store.AlarmsAsync(cancellationToken)).First(a => a.Id == id);
+        return TypedResults.Ok(Answer(acknowledged));
+    }
+
+    private static AlarmAnswer Answer(EquivocationAlarm a) =>
+        new(a.Id, a.Partner, a.DetectedAt, a.Kind, EquivocationEvidence.DigestOf(a.Evidence), JsonNode.Parse(a.Evidence), a.AcknowledgedBy, a.AcknowledgedAt);
 
     private static async Task<Ok<IReadOnlyList<WitnessedAnswer>>> Witnessed(string? partner, WitnessStore store, CancellationToken cancellationToken) =>
         TypedResults.Ok<IReadOnlyList<WitnessedAnswer>>((await store.WitnessedAsync(partner, cancellationToken))

@@ -30,6 +30,7 @@ public sealed record WitnessOutcome(string Partner, WitnessVerdictKind? Verdict,
 public sealed class WitnessRound(HttpClient http, WitnessStore store, LedgerStore ledger, ECDsa key, string nodeCode, TimeProvider time, ILogger logger)
 {
     public const string AlarmKind = "equivocation-alarm";
+    public const string AlarmAcknowledgedKind = "equivocation-alarm-acknowledged";
 
     private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
 

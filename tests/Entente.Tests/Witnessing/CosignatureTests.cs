@@ -52,7 +52,7 @@ public class CosignatureTests
     [Fact]
     public void A_partner_named_in_an_agreement_in_force_has_its_cosignature_accepted()
     {
-        var decision = CosignatureDecision.Decide(Submission(AgreementTestKit.NlKey), "KR", [InForce], KrLog.Note());
+        var decision = CosignatureDecision.Decide(Submission(AgreementTestKit.NlKey), "KR", [InForce], KrLog.Note(), TestTimes.Now);
         Assert.True(decision.Accepted, decision.Reason);
         Assert.Equal(TestTimes.Now, decision.CosignedAt);
     }
@@ -61,7 +61,7 @@ public class CosignatureTests
     public void A_key_no_agreement_names_is_refused_with_403()
     {
         using var stranger = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var decision = CosignatureDecision.Decide(Submission(stranger), "KR", [InForce], KrLog.Note());
+        var decision = CosignatureDecision.Decide(Submission(stranger), "KR", [InForce], KrLog.Note(), TestTimes.Now);
         Assert.Equal((false, 403), (decision.Accepted, decision.Status));
         Assert.Contains("no agreement in force between KR and NL names NL with key sha256:", decision.Reason, StringComparison.Ordinal);
     }
@@ -69,16 +69,16 @@ public class CosignatureTests
     [Fact]
     public void A_party_of_no_agreement_with_this_node_is_refused()
     {
-        var decision = CosignatureDecision.Decide(Submission(AgreementTestKit.NlKey), "DE", [InForce], KrLog.Note());
+        var decision = CosignatureDecision.Decide(Submission(AgreementTestKit.NlKey), "DE", [InForce], KrLog.Note(), TestTimes.Now);
         Assert.Equal(403, decision.Status);
     }
 
     [Fact]
     public void A_cosignature_of_a_checkpoint_this_node_never_signed_is_refused()
     {
-        Assert.Equal(400, CosignatureDecision.Decide(Submission(AgreementTestKit.NlKey), "KR", [InForce], signedNote: null).Status);
+        Assert.Equal(400, CosignatureDecision.Decide(Submission(AgreementTestKit.NlKey), "KR", [InForce], signedNote: null, TestTimes.Now).Status);
         var otherRoot = Submission(AgreementTestKit.NlKey) with { Root = Convert.ToBase64String(KrLog.Root(9)) };
-        var decision = CosignatureDecision.Decide(otherRoot, "KR", [InForce], KrLog.Note());
+        var decision = CosignatureDecision.Decide(otherRoot, "KR", [InForce], KrLog.Note(), TestTimes.Now);
         Assert.Equal(400, decision.Status);
         Assert.StartsWith("root:", decision.Reason, StringComparison.Ordinal);
     }
@@ -87,9 +87,19 @@ public class CosignatureTests
     public void A_cosignature_that_does_not_verify_is_refused()
     {
         var forged = Submission(AgreementTestKit.NlKey, over: KrCheckpoint with { Root = KrLog.Root(9) });
-        var decision = CosignatureDecision.Decide(forged, "KR", [InForce], KrLog.Note());
+        var decision = CosignatureDecision.Decide(forged, "KR", [InForce], KrLog.Note(), TestTimes.Now);
         Assert.Equal(400, decision.Status);
         Assert.Contains("does not verify", decision.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_cosignature_dated_ahead_of_this_node_s_clock_is_refused()
+    {
+        var checkpoint = KrCheckpoint;
+        var ahead = Submission(AgreementTestKit.NlKey) with { Cosignature = Cosignature.Sign(checkpoint, "NL", AgreementTestKit.NlKey, TestTimes.Now.AddMinutes(11)) };
+        Assert.Equal(400, CosignatureDecision.Decide(ahead, "KR", [InForce], KrLog.Note(), TestTimes.Now).Status);
+        var skewed = Submission(AgreementTestKit.NlKey) with { Cosignature = Cosignature.Sign(checkpoint, "NL", AgreementTestKit.NlKey, TestTimes.Now.AddMinutes(9)) };
+        Assert.True(CosignatureDecision.Decide(skewed, "KR", [InForce], KrLog.Note(), TestTimes.Now).Accepted);
     }
 
     [Theory]
@@ -98,7 +108,7 @@ public class CosignatureTests
     [InlineData("AAAA", "publicKey")]
     public void A_submission_without_a_usable_key_says_which_field(string? publicKey, string field)
     {
-        var decision = CosignatureDecision.Decide(Submission(AgreementTestKit.NlKey) with { PublicKey = publicKey }, "KR", [InForce], KrLog.Note());
+        var decision = CosignatureDecision.Decide(Submission(AgreementTestKit.NlKey) with { PublicKey = publicKey }, "KR", [InForce], KrLog.Note(), TestTimes.Now);
         Assert.Equal(400, decision.Status);
         Assert.StartsWith(field, decision.Reason, StringComparison.Ordinal);
     }

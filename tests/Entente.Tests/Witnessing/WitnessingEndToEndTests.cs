@@ -196,6 +196,16 @@ public sealed class WitnessingEndToEndTests(TwoNodes nodes) : IClassFixture<TwoN
         Assert.Equal(0, listed);
         Assert.Contains("DE  same-size-different-root", output, StringComparison.Ordinal);
         Assert.Equal(0, (await Support.Cli.Run("ledger", "verify", "--home", nodes.Nl.Home)).Status);
+
+        var acknowledge = new Uri($"/api/ledger/alarms/{alarm.GetProperty("id").GetString()}/acknowledge", UriKind.Relative);
+        using var auditor = nodes.Nl.Client(nodes.NlAuditor);
+        using var anonymous = nodes.Nl.Client();
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.PostAsync(acknowledge, null)).StatusCode);
+        var acknowledged = await auditor.PostAsync(acknowledge, null);
+        Assert.Equal(HttpStatusCode.OK, acknowledged.StatusCode);
+        Assert.Equal("nl-auditor", (await acknowledged.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("acknowledgedBy").GetString());
+        Assert.Equal(HttpStatusCode.Conflict, (await auditor.PostAsync(acknowledge, null)).StatusCode);
+        Assert.Equal("nl-auditor", (await LatestEntryAsync(WitnessRound.AlarmAcknowledgedKind)).Actor.User);
     }
 
     [Fact]
@@ -253,6 +263,17 @@ public sealed class WitnessingEndToEndTests(TwoNodes nodes) : IClassFixture<TwoN
         Assert.Equal(3, status);
         Assert.Contains("PL: unreachable", output, StringComparison.Ordinal);
         Assert.DoesNotContain((await GetAsync(nodes.Nl, nodes.NlAuditor, "/api/ledger/alarms")).EnumerateArray(), a => a.GetProperty("partner").GetString() == "PL");
+    }
+
+    private async Task<LedgerEntry> LatestEntryAsync(string kind)
+    {
+        await using var ledger = LedgerStore.Open(Path.Combine(nodes.Nl.Home, "entente.db"), TimeProvider.System);
+        for (var i = (await ledger.GetHeadAsync()).Size - 1; i >= 0; i--)
+        {
+            var entry = (await ledger.GetEntryAsync(i))!.Entry;
+            if (entry.Kind == kind) return entry;
+        }
+        throw new Xunit.Sdk.XunitException($"no {kind} entry in NL's ledger");
     }
 
     private async Task<LedgerEntry> AlarmEntryAsync(string alarm)
