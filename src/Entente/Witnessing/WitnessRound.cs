@@ -56,7 +56,7 @@ public sealed class WitnessRound(HttpClient http, WitnessStore store, LedgerStor
         {
             return Unreachable(target, e.Message);
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or InvalidOperationException or NotSupportedException)
         {
             return Refused(partner, $"GET /api/ledger/checkpoint: the answer is not a checkpoint: {e.Message}");
         }
@@ -81,7 +81,7 @@ public sealed class WitnessRound(HttpClient http, WitnessStore store, LedgerStor
             {
                 return Unreachable(target, e.Message);
             }
-            catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException)
+            catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException or NotSupportedException)
             {
                 return Refused(partner, $"GET /api/ledger/consistency?from={from}&to={to}: the answer is not a proof: {e.Message}");
             }
