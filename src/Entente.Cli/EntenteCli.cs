@@ -10,6 +10,7 @@ using Entente.Cli.Ledger;
 using Entente.Cli.Nodes;
 using Entente.Cli.Partners;
 using Entente.Cli.Retention;
+using Entente.Cli.Witnessing;
 
 namespace Entente.Cli;
 
@@ -30,7 +31,7 @@ public static class EntenteCli
         root.Add(IngestCommand.Create());
         root.Add(DeclarationCommands.Create());
         root.Add(DemoCommand.Create());
-        root.Add(LedgerCommands.Create());
+        root.Add(WitnessCommands.AddTo(LedgerCommands.Create()));
         root.Add(AgreementCommands.Create());
         root.Add(AuditCommands.Create());
         root.Add(RetentionCommands.Create());
