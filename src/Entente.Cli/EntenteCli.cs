@@ -10,6 +10,7 @@ using Entente.Cli.Ledger;
 using Entente.Cli.Nodes;
 using Entente.Cli.Partners;
 using Entente.Cli.Retention;
+using Entente.Cli.Sharing;
 using Entente.Cli.Witnessing;
 
 namespace Entente.Cli;
@@ -37,6 +38,7 @@ public static class EntenteCli
         root.Add(RetentionCommands.Create());
         root.Add(PartnerCommands.Create());
         root.Add(ExchangeCommands.Create());
+        root.Add(RecordCommands.Create());
         root.Add(RequestCommands.Create());
         return root;
     }

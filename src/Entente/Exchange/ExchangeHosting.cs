@@ -168,6 +168,7 @@ public static class ExchangeHosting
                 sp.GetRequiredService<ILogger<OutboxDispatcher>>());
         });
         builder.Services.AddHostedService(sp => sp.GetRequiredService<OutboxDispatcher>());
+        builder.Services.AddSingleton(sp => new Sharing.RecordDesk(sp.GetRequiredService<ExchangeNode>(), sp.GetRequiredService<NodeDatabase>()));
         // Witnessing: the partners in the directory that an agreement in force names are witnessed each round.
         builder.Services.AddSingleton<Func<IServiceProvider, CancellationToken, Task<IReadOnlyList<WitnessTarget>>>>(_ => WitnessTargetsAsync);
         var checkpointEvery = WitnessHosting.Every(builder.Configuration, node.Home);

@@ -7,6 +7,7 @@ using Entente.Audit;
 using Entente.Declarations;
 using Entente.Exchange;
 using Entente.Ledger;
+using Entente.Sharing;
 using Entente.Storage;
 using Entente.Witnessing;
 using Microsoft.AspNetCore.Authentication;
@@ -105,6 +106,7 @@ public static class NodeHost
         app.MapAssistanceApi();
         AssistanceExchange.Connect(app.Services.GetRequiredService<ExchangeNode>(), app.Services.GetRequiredService<AssistanceDesk>());
         app.MapWitnessApi();
+        app.MapRecordsApi();
         return app;
     }
 
