@@ -13,6 +13,8 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 
 namespace Entente.Exchange;
 
@@ -135,6 +137,14 @@ public static class ExchangeHosting
         var books = new System.Runtime.CompilerServices.StrongBox<PartnerBook?>();
         builder.Services.AddSingleton(sp => books.Value = new PartnerBook(sp.GetRequiredService<PartnerDirectory>(), sp.GetRequiredService<AgreementShelf>().InForce, sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton(sp => new ExchangeMetrics(sp.GetService<IMeterFactory>()));
+        // Metrics through OpenTelemetry; exported over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT names a collector.
+        builder.Services.AddOpenTelemetry()
+            .ConfigureResource(r => r.AddService("entente", serviceInstanceId: node.Code))
+            .WithMetrics(metrics =>
+            {
+                metrics.AddMeter(ExchangeMetrics.MeterName);
+                if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"])) metrics.AddOtlpExporter();
+            });
         builder.Services.AddSingleton(sp =>
         {
             var book = sp.GetRequiredService<PartnerBook>();
