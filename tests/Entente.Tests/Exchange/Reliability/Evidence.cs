@@ -12,7 +12,7 @@ namespace Entente.Tests.Exchange.Reliability;
 
 public sealed record InboxRow(string MessageId, string Sender, string ConversationId, long Sequence, byte[] Digest, string Payload);
 
-public sealed record OutboxRow(string MessageId, string ConversationId, long Sequence, string Recipient, string State, int Attempts, byte[] Digest, byte[]? Receipt);
+public sealed record OutboxRow(string MessageId, string ConversationId, long Sequence, string Recipient, string State, int Attempts, byte[] Digest, byte[]? Receipt, string? LastError);
 
 /// <summary>
 /// What a node's database shows after a run, read straight from its tables (the inbox, the outbox, the refusals and
@@ -43,13 +43,13 @@ public static class Evidence
         await using var database = NodeDatabase.Open(DatabaseOf(node));
         await using var connection = await database.ConnectAsync();
         await using var command = NodeDatabase.Command(connection, null,
-            "SELECT message_id, conversation_id, conversation_seq, recipient, state, attempts, digest, receipt FROM outbox");
+            "SELECT message_id, conversation_id, conversation_seq, recipient, state, attempts, digest, receipt, last_error FROM outbox");
         await using var reader = await command.ExecuteReaderAsync();
         var rows = new List<OutboxRow>();
         while (await reader.ReadAsync())
         {
             rows.Add(new OutboxRow(reader.GetString(0), reader.GetString(1), reader.GetInt64(2), reader.GetString(3), reader.GetString(4), reader.GetInt32(5),
-                (byte[])reader[6], reader.IsDBNull(7) ? null : (byte[])reader[7]));
+                (byte[])reader[6], reader.IsDBNull(7) ? null : (byte[])reader[7], reader.IsDBNull(8) ? null : reader.GetString(8)));
         }
         return rows;
     }
