@@ -9,6 +9,7 @@ namespace Entente.Tests.Exchange.Reliability;
 
 /// <summary>Issue 4, reliability: nodes killed with SIGKILL in the middle of a stream lose nothing and double nothing.</summary>
 [Trait("Category", "Reliability")]
+[Collection(ReliabilityCollection.Name)]
 public sealed class CrashTests(ITestOutputHelper output)
 {
     public const int Messages = 10_000;

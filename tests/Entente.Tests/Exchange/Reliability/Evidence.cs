@@ -62,6 +62,18 @@ public static class Evidence
         return Convert.ToInt64(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
     }
 
+    /// <summary>The replicas holding a claim on outbox rows now.</summary>
+    public static async Task<List<string>> ClaimantsAsync(NodeProcess node)
+    {
+        await using var database = NodeDatabase.Open(DatabaseOf(node));
+        await using var connection = await database.ConnectAsync();
+        await using var command = NodeDatabase.Command(connection, null, "SELECT DISTINCT claimed_by FROM outbox WHERE claimed_by IS NOT NULL");
+        await using var reader = await command.ExecuteReaderAsync();
+        var claimants = new List<string>();
+        while (await reader.ReadAsync()) claimants.Add(reader.GetString(0));
+        return claimants;
+    }
+
     /// <summary>The refusals a node recorded: (message id, code, detail) per row.</summary>
     public static async Task<List<(string? MessageId, string Code, string Direction)>> RejectionsAsync(NodeProcess node)
     {
@@ -195,4 +207,11 @@ public sealed class PostgresDatabase(string server, string connectionString, str
         NpgsqlConnection.ClearAllPools();
         await AdminAsync(server, $"DROP DATABASE \"{name}\" WITH (FORCE)");
     }
+}
+
+/// <summary>The reliability tests run one after another (each starts several node processes; together they would starve a 2-core machine).</summary>
+[CollectionDefinition(Name)]
+public sealed class ReliabilityCollection
+{
+    public const string Name = "Reliability";
 }

@@ -9,6 +9,7 @@ namespace Entente.Tests.Exchange.Reliability;
 
 /// <summary>Issue 4, reliability: a link that drops, doubles, reorders, corrupts and delays loses nothing and lets nothing false in.</summary>
 [Trait("Category", "Reliability")]
+[Collection(ReliabilityCollection.Name)]
 public sealed class FaultyLinkTests(ITestOutputHelper output)
 {
     private const int Messages = 2_000;

@@ -41,6 +41,7 @@ public sealed class RefusalNetwork : IAsyncLifetime
 /// in the node's refusals, and — when its signature verified, so its sender is known for certain — in the ledger.
 /// </summary>
 [Trait("Category", "Reliability")]
+[Collection(ReliabilityCollection.Name)]
 public sealed class RefusalTests(RefusalNetwork fixture) : IClassFixture<RefusalNetwork>
 {
     private static readonly TimeProvider Clock = TimeProvider.System;
