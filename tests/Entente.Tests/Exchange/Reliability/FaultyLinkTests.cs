@@ -16,7 +16,7 @@ public sealed class FaultyLinkTests(ITestOutputHelper output)
     private const int Conversations = 10;
 
     [Fact]
-    public async Task Through_a_link_that_drops_duplicates_reorders_corrupts_and_delays_every_message_arrives_once_intact_and_corruption_is_refused_and_recorded()
+    public async Task Through_a_faulty_link_every_message_arrives_once_intact_and_corruption_is_refused_and_recorded()
     {
         var seed = Seeds.Get(output);
         var random = new Random(seed);
