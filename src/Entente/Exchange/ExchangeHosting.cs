@@ -159,6 +159,8 @@ public static class ExchangeHosting
             Poll = TimeSpan.TryParse(exchange["Poll"], System.Globalization.CultureInfo.InvariantCulture, out var poll) ? poll : TimeSpan.FromSeconds(1),
             RetryBase = TimeSpan.TryParse(exchange["RetryBase"], System.Globalization.CultureInfo.InvariantCulture, out var retry) ? retry : TimeSpan.FromSeconds(1),
             RetryMax = TimeSpan.TryParse(exchange["RetryMax"], System.Globalization.CultureInfo.InvariantCulture, out var max) ? max : TimeSpan.FromMinutes(10),
+            Lease = TimeSpan.TryParse(exchange["Lease"], System.Globalization.CultureInfo.InvariantCulture, out var lease) ? lease : TimeSpan.FromSeconds(60),
+            Batch = int.TryParse(exchange["Batch"], System.Globalization.CultureInfo.InvariantCulture, out var batch) && batch is > 0 and <= ExchangeWire.MaxBatch ? batch : 128,
         };
         builder.Services.AddSingleton(sp =>
         {

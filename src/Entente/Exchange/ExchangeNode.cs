@@ -336,7 +336,7 @@ public sealed class ExchangeNode
                     results[index] = new DeliveryResult(h.MessageId, o.Digest, before.Receipt, null, Duplicate: true);
                     break;
                 case AcceptanceResult.Refused r:
-                    refusals.Add((index, r.Rejection, h, o.Digest, r.Rejection.Code != RejectionCode.Replay));
+                    refusals.Add((index, r.Rejection, h, o.Digest, true));
                     break;
                 case AcceptanceResult.Accepted a:
                     var obligations = a.Permit.Obligations;
@@ -349,9 +349,10 @@ public sealed class ExchangeNode
                     break;
             }
         }
-        // Refusals after a valid signature take their place in the conversation (so they never block what follows).
+        // Refusals after a valid signature take their place in the conversation (so they never block what follows);
+        // a replay does not: its id already holds a place.
         var consumedAt = new Dictionary<int, int>();
-        foreach (var r in refusals.Where(r => r.Authenticated && r.Header is not null).OrderBy(r => r.Index))
+        foreach (var r in refusals.Where(r => r.Authenticated && r.Header is not null && r.Rejection.Code != RejectionCode.Replay).OrderBy(r => r.Index))
         {
             consumedAt[r.Index] = entries.Count;
             entries.Add(new InboxEntry(r.Header!.Sender, r.Header.ConversationId, r.Header.Sequence, null));
@@ -376,14 +377,15 @@ public sealed class ExchangeNode
                     results[index] = new DeliveryResult(item.MessageId, item.Digest, null,
                         new Rejection(RejectionCode.OutOfOrder, $"message {item.ConversationSeq} of conversation {item.ConversationId} came before an earlier one"));
                     break;
-                case InboxOutcome.SequenceTaken:
-                    refusals.Add((index, new Rejection(RejectionCode.Replay, $"place {item.ConversationSeq} of conversation {item.ConversationId} is taken by another message"), null, item.Digest, true));
-                    break;
-                case InboxOutcome.AlreadyStored:
+                case InboxOutcome.SequenceTaken or InboxOutcome.AlreadyStored:
+                    // The same bytes stored meanwhile by a concurrent copy of this request are a duplicate, not a replay.
                     var again = await Store.InboxDigestsAsync([item.MessageId], cancellationToken);
-                    results[index] = again.TryGetValue(item.MessageId, out var s) && s.Digest.AsSpan().SequenceEqual(item.Digest)
-                        ? new DeliveryResult(item.MessageId, item.Digest, s.Receipt, null, Duplicate: true)
-                        : new DeliveryResult(item.MessageId, item.Digest, null, new Rejection(RejectionCode.Replay, $"message {item.MessageId} was received before with other content"));
+                    if (again.TryGetValue(item.MessageId, out var s) && s.Digest.AsSpan().SequenceEqual(item.Digest))
+                        results[index] = new DeliveryResult(item.MessageId, item.Digest, s.Receipt, null, Duplicate: true);
+                    else if (outcomeOf[index] == InboxOutcome.SequenceTaken)
+                        refusals.Add((index, new Rejection(RejectionCode.Replay, $"place {item.ConversationSeq} of conversation {item.ConversationId} is taken by another message"), null, item.Digest, true));
+                    else
+                        results[index] = new DeliveryResult(item.MessageId, item.Digest, null, new Rejection(RejectionCode.Replay, $"message {item.MessageId} was received before with other content"));
                     break;
             }
         }

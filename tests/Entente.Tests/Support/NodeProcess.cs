@@ -16,6 +16,7 @@ public sealed class NodeProcess : IAsyncDisposable
     private readonly StringBuilder log = new();
     private readonly IDictionary<string, string>? environment;
     private Process process;
+    private bool ownsHome = true;
 
     private NodeProcess(string home, string adminKey, int port, Process process, string code, string? database, IDictionary<string, string>? environment)
     {
@@ -82,6 +83,26 @@ public sealed class NodeProcess : IAsyncDisposable
         started.BeginOutputReadLine();
         started.BeginErrorReadLine();
         return started;
+    }
+
+    /// <summary>
+    /// Starts a second `entente serve` process of this node (same home, same database, its own port) with
+    /// <paramref name="environment"/> (e.g. another Entente__Exchange__Replica); disposing it leaves the home alone.
+    /// </summary>
+    public async Task<NodeProcess> StartReplicaAsync(IDictionary<string, string> environment)
+    {
+        var replica = new NodeProcess(Home, AdminKey, FreePort(), null!, Code, Database, environment) { ownsHome = false };
+        replica.process = replica.Launch();
+        try
+        {
+            await replica.WaitUntilUpAsync();
+        }
+        catch
+        {
+            await replica.DisposeAsync();
+            throw;
+        }
+        return replica;
     }
 
     /// <summary>Kills the node's process at once (SIGKILL: no shutdown, no flush), as a crash would.</summary>
@@ -168,6 +189,7 @@ public sealed class NodeProcess : IAsyncDisposable
             await process.WaitForExitAsync();
         }
         process.Dispose();
+        if (!ownsHome) return;
         try
         {
             Directory.Delete(Home, recursive: true);
