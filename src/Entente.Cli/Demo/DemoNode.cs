@@ -16,12 +16,11 @@ internal sealed class DemoNode : IAsyncDisposable
     private readonly StringBuilder _log = new();
     private Process? _process;
 
-    private DemoNode(string code, string name, string home, int port)
+    private DemoNode(string code, string name, string home)
     {
         Code = code;
         Name = name;
         Home = home;
-        Endpoint = new Uri($"http://127.0.0.1:{port}");
     }
 
     public string Code { get; }
@@ -30,7 +29,8 @@ internal sealed class DemoNode : IAsyncDisposable
 
     public string Home { get; }
 
-    public Uri Endpoint { get; }
+    /// <summary>Where the node's server listens (a free loopback port chosen when it starts).</summary>
+    public Uri Endpoint { get; private set; } = new("http://127.0.0.1/");
 
     public NodeOptions Options => NodeHome.Load(Home);
 
@@ -48,7 +48,7 @@ internal sealed class DemoNode : IAsyncDisposable
     /// <summary>Creates the node's home with `entente node init` (keys, certificates, SQLite store, administrator).</summary>
     public static async Task<DemoNode> InitAsync(string root, string code, string name, CancellationToken cancellationToken)
     {
-        var node = new DemoNode(code, name, Path.Combine(root, code.ToLowerInvariant()), FreePort());
+        var node = new DemoNode(code, name, Path.Combine(root, code.ToLowerInvariant()));
         await DemoCli.RunAsync(cancellationToken, "node", "init", "--home", node.Home, "--code", code, "--name", name);
         return node;
     }
@@ -56,6 +56,7 @@ internal sealed class DemoNode : IAsyncDisposable
     /// <summary>Starts `dotnet Entente.Cli.dll serve` for this home; <see cref="WaitUntilUpAsync"/> waits for /health.</summary>
     public void Start(IReadOnlyDictionary<string, string> environment)
     {
+        Endpoint = new Uri($"http://127.0.0.1:{FreePort()}");
         var cli = typeof(DemoNode).Assembly.Location;
         var start = new ProcessStartInfo("dotnet")
         {
