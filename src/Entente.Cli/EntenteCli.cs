@@ -10,6 +10,8 @@ using Entente.Cli.Ledger;
 using Entente.Cli.Nodes;
 using Entente.Cli.Partners;
 using Entente.Cli.Retention;
+using Entente.Cli.Sharing;
+using Entente.Cli.Witnessing;
 
 namespace Entente.Cli;
 
@@ -30,12 +32,13 @@ public static class EntenteCli
         root.Add(IngestCommand.Create());
         root.Add(DeclarationCommands.Create());
         root.Add(DemoCommand.Create());
-        root.Add(LedgerCommands.Create());
+        root.Add(WitnessCommands.AddTo(LedgerCommands.Create()));
         root.Add(AgreementCommands.Create());
         root.Add(AuditCommands.Create());
         root.Add(RetentionCommands.Create());
         root.Add(PartnerCommands.Create());
         root.Add(ExchangeCommands.Create());
+        root.Add(RecordCommands.Create());
         root.Add(RequestCommands.Create());
         return root;
     }

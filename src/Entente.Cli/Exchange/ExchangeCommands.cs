@@ -8,6 +8,8 @@ using Entente.Exchange;
 using Entente.Ledger;
 using Entente.Nodes;
 using Entente.Partners;
+using AgreementDocument = Entente.Agreements.AgreementDocument;
+using Purpose = Entente.Agreements.Purpose;
 
 namespace Entente.Cli.Exchange;
 
@@ -23,6 +25,8 @@ internal static class ExchangeCommands
         exchange.Add(Share());
         exchange.Add(Inbox());
         exchange.Add(Show());
+        exchange.Add(Forward());
+        exchange.Add(Consent());
         exchange.Add(Export());
         exchange.Add(Verify());
         return exchange;
@@ -110,7 +114,7 @@ internal static class ExchangeCommands
             var (disclosure, problem) = await ExchangeApi.DisclosureOf(request, store, ct);
             if (problem is not null) throw new CliException(problem.ProblemDetails.Detail ?? problem.ProblemDetails.Title ?? "invalid request");
             await using var opened = OpenedExchange.Open(node, TimeProvider.System);
-            var user = new LedgerActor(Environment.UserName is { Length: > 0 } u ? u : "cli", node.Code);
+            var user = new LedgerActor(CliUser(), node.Code);
             var outcome = await opened.Node.DiscloseAsync(disclosure!, user, ct);
             var output = parse.InvocationConfiguration.Output;
             switch (outcome)
@@ -132,6 +136,69 @@ internal static class ExchangeCommands
         });
         return command;
     }
+
+    private static Command Forward()
+    {
+        var home = CommonOptions.Home();
+        var database = CommonOptions.Database();
+        var id = new Argument<string>("message") { Description = "A received message's id" };
+        var to = new Option<string>("--to") { Description = "The third node's code", Required = true };
+        var purpose = new Option<string>("--purpose") { Description = "The purpose the third node may use it for", Required = true };
+        var command = new Command("forward", "Pass a received message on to a third node, if the provider's terms allow it (onward transfer, H2 needs consent)") { home, database, id, to, purpose };
+        command.SetAction(async (parse, ct) =>
+        {
+            var node = CommonOptions.LoadNode(parse, home, database);
+            await (await CommonOptions.OpenStoreAsync(node, ct)).DisposeAsync();
+            if (!AgreementDocument.TryEnum<Purpose>(parse.GetValue(purpose)!, out var p))
+                throw new CliException($"--purpose: '{parse.GetValue(purpose)}' is not one of {AgreementDocument.Names<Purpose>()}");
+            await using var opened = OpenedExchange.Open(node, TimeProvider.System);
+            try
+            {
+                var outcome = await opened.Node.ForwardAsync(parse.GetValue(id)!, parse.GetValue(to)!, p, new LedgerActor(CliUser(), node.Code), ct);
+                if (outcome is DisclosureOutcome.Refused r)
+                {
+                    parse.InvocationConfiguration.Error.WriteLine($"refused: {r.Deny.Reason}");
+                    return 3;
+                }
+                var q = (DisclosureOutcome.Queued)outcome;
+                parse.InvocationConfiguration.Output.WriteLine($"Queued {q.Item.MessageId} for {q.Item.Recipient} under {q.Item.AgreementId}");
+                return 0;
+            }
+            catch (KeyNotFoundException e)
+            {
+                throw new CliException(e.Message);
+            }
+        });
+        return command;
+    }
+
+    private static Command Consent()
+    {
+        var home = CommonOptions.Home();
+        var database = CommonOptions.Database();
+        var id = new Argument<string>("message") { Description = "A message this node sent" };
+        var to = new Option<string>("--to") { Description = "The third node its recipient may pass it on to", Required = true };
+        var command = new Command("consent", "As the provider, consent to the recipient of one of this node's messages passing it on to a third node") { home, database, id, to };
+        command.SetAction(async (parse, ct) =>
+        {
+            var node = CommonOptions.LoadNode(parse, home, database);
+            await (await CommonOptions.OpenStoreAsync(node, ct)).DisposeAsync();
+            await using var opened = OpenedExchange.Open(node, TimeProvider.System);
+            try
+            {
+                var item = await opened.Node.ConsentAsync(parse.GetValue(id)!, parse.GetValue(to)!, new LedgerActor(CliUser(), node.Code), ct);
+                parse.InvocationConfiguration.Output.WriteLine($"Consent {item.MessageId} queued for {item.Recipient}: it may pass {parse.GetValue(id)} on to {parse.GetValue(to)}");
+                return 0;
+            }
+            catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException)
+            {
+                throw new CliException(e.Message);
+            }
+        });
+        return command;
+    }
+
+    private static string CliUser() => Environment.UserName is { Length: > 0 } u ? u : "cli";
 
     private static Command Inbox()
     {

@@ -140,6 +140,20 @@ public sealed record CategoryRule(
     Period? AnswerWithin)
 {
     internal FieldMatcher Matcher { get; } = new(Disclose, Transforms);
+
+    /// <summary>When set, this category's records go to partners automatically (a subscription the agreement makes).</summary>
+    public PushRule? Push { get; init; }
+}
+
+/// <summary>Which partners a pushed record goes to: every other party, or those the record involves (their traders or routes).</summary>
+public enum PushTo { AllParties, InvolvedParties }
+
+/// <summary>A subscription in an agreement: push this category's records to <see cref="To"/> for <see cref="Purpose"/>; risk results only in <see cref="Lanes"/> when given.</summary>
+public sealed record PushRule(PushTo To, Purpose Purpose, IReadOnlyList<string> Lanes)
+{
+    public bool Equals(PushRule? other) => other is not null && To == other.To && Purpose == other.Purpose && Lanes.SequenceEqual(other.Lanes);
+
+    public override int GetHashCode() => HashCode.Combine(To, Purpose, Lanes.Count);
 }
 
 /// <summary>SIENA evaluation: source reliability (A, B, C, X) and information accuracy (1–4), e.g. "B2".</summary>

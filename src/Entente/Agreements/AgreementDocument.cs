@@ -26,7 +26,7 @@ public static partial class AgreementDocument
     private static readonly string[] TopKeys = ["agreement", "version", "kind", "title", "parties", "legal-basis", "validity", "categories", "deny", "signatures"];
     private static readonly string[] PartyKeys = ["code", "name", "fingerprint"];
     private static readonly string[] RuleKeys =
-        ["alert-categories", "roles", "purposes", "disclose", "transform", "other-fields", "handling-code", "evaluation", "onward-transfer", "retention", "answer-within", "note"];
+        ["alert-categories", "roles", "purposes", "disclose", "transform", "other-fields", "handling-code", "evaluation", "onward-transfer", "retention", "answer-within", "push", "note"];
     private static readonly string[] DenyKeys = ["reason", "parties", "categories", "purposes", "fields", "roles"];
     private static readonly string[] SignatureKeys = ["party", "public-key", "signature", "signed-at"];
 
@@ -259,8 +259,25 @@ public static partial class AgreementDocument
         var onward = ParseOnward(p, rule, path);
         var retention = ParseRetention(p, rule, path);
         var answer = p.Text(rule, "answer-within", path, required: false) is { } a ? p.Period(p.Node(rule, "answer-within"), path + ".answer-within", a) : null;
+        var push = ParsePush(p, rule, path, category, purposes);
         if (p.Errors.Count > errors) return null;
-        return new CategoryRule(category, alertCategories, roles, purposes, disclose, transforms, other, handling!.Value, evaluation, onward!, retention!, answer);
+        return new CategoryRule(category, alertCategories, roles, purposes, disclose, transforms, other, handling!.Value, evaluation, onward!, retention!, answer) { Push = push };
+    }
+
+    private static PushRule? ParsePush(Problems p, YamlMappingNode rule, string path, DataCategory category, IReadOnlyList<Purpose> purposes)
+    {
+        if (p.Node(rule, "push") is null) return null;
+        path += ".push";
+        if (p.Mapping(rule, "push", path[..path.LastIndexOf('.')], required: true) is not { } push) return null;
+        p.OnlyKeys(push, path, ["to", "purpose", "lanes"]);
+        var to = p.Enum<PushTo>(push, "to", path, required: true);
+        var purpose = p.Enum<Purpose>(push, "purpose", path, required: true);
+        if (purpose is { } pp && !purposes.Contains(pp)) p.Add(p.Node(push, "purpose"), path + ".purpose", $"'{Kebab(pp.ToString())}' is not among the rule's purposes");
+        var lanes = p.NameList(push, "lanes", path) ?? [];
+        if (lanes.Count > 0 && category != DataCategory.RiskResults) p.Add(p.Node(push, "lanes"), path + ".lanes", "only risk-results are pushed by lane");
+        foreach (var lane in lanes)
+            if (lane is not ("red" or "yellow" or "green" or "blue")) p.Add(p.Node(push, "lanes"), path + ".lanes", $"'{lane}' is not a lane (red, yellow, green, blue)");
+        return to is null || purpose is null ? null : new PushRule(to.Value, purpose.Value, lanes);
     }
 
     private static OnwardTransfer? ParseOnward(Problems p, YamlMappingNode rule, string path)

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Entente.Access;
 using Entente.Ledger;
 using Entente.Storage;
+using Entente.Witnessing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -58,12 +59,13 @@ public static class AuditApi
         return TypedResults.Ok(new AuditAnswer(about, await AuditTrail.AboutAsync(ledger, about, cancellationToken: cancellationToken)));
     }
 
-    private static async Task<Results<Ok<CheckpointAnswer>, ProblemHttpResult>> Checkpoint(LedgerStore ledger, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<CheckpointAnswer>, ProblemHttpResult>> Checkpoint(LedgerStore ledger, WitnessStore witnesses, CancellationToken cancellationToken)
     {
         if (await ledger.LatestCheckpointAsync(cancellationToken) is not { } latest)
             return Problem(404, "No checkpoint", "the ledger has no signed checkpoint yet (entente ledger checkpoint)");
         var parsed = Ledger.Checkpoint.Parse(latest.Note).Checkpoint!;
-        return TypedResults.Ok(new CheckpointAnswer(latest.TreeSize, Convert.ToBase64String(parsed.Root), latest.Note));
+        // Published with the partners' witnesses' cosignatures (extra signature lines of the signed note).
+        return TypedResults.Ok(new CheckpointAnswer(latest.TreeSize, Convert.ToBase64String(parsed.Root), await WitnessApi.CosignedAsync(witnesses, latest.Note, cancellationToken)));
     }
 
     private static async Task<Results<Ok<ConsistencyAnswer>, ProblemHttpResult>> Consistency(long from, long to, LedgerStore ledger, CancellationToken cancellationToken)

@@ -56,6 +56,14 @@ public static class Acceptance
         {
             return Refuse(RejectionCode.Malformed, $"payload: not a JSON object ({e.Message})");
         }
+        if (header.Kind == OnwardConsent.Kind)
+        {
+            if (OnwardConsent.Read(document) is null)
+                return Refuse(RejectionCode.FieldNotAllowed, "payload: an onward-consent carries exactly {\"consent\":{\"message\":ID,\"recipient\":CODE}}");
+            var consent = new Obligations([], [], [], [], [], HandlingCode.H0, null, now.AddYears(10), RetentionEnd.Review, OnwardTransfer.Forbidden, null);
+            return new AcceptanceResult.Accepted(document, new Permit(consent, "onward-transfer consent", [AgreementReference.Of(agreement)]));
+        }
+
         var fields = new List<(string Path, JsonNode? Value)>();
         if (Leaves(document, "", fields) is { } tooMany) return Refuse(RejectionCode.FieldNotAllowed, tooMany);
         if (fields.Count == 0) return Refuse(RejectionCode.FieldNotAllowed, "payload: carries no field");

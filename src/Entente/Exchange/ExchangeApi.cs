@@ -18,6 +18,10 @@ public sealed record DisclosureRequest(
     string Recipient, string Category, string Purpose, string? Kind = null, string? DeclarationId = null, JsonObject? Document = null,
     string? Agreement = null, string? Conversation = null, string? AlertCategory = null, string? CaseReference = null);
 
+public sealed record ForwardRequest(string MessageId, string Recipient, string Purpose);
+
+public sealed record ConsentRequest(string MessageId, string Recipient);
+
 public sealed record DisclosureAnswer(string MessageId, string ConversationId, long Sequence, string Recipient, string Agreement, string HandlingCode, JsonObject Projected);
 
 public sealed record ExchangeStatus(string Node, IReadOnlyList<PartnerQueue> Partners, IReadOnlyList<RecordedRejection> RecentRejections);
@@ -52,7 +56,50 @@ public static class ExchangeApi
         api.MapGet("/outbox/{id}", OutboxOne).RequireAuthorization(AccessPolicies.Exchange).WithSummary("One sent message: its state and the partner's receipt");
         api.MapPost("/disclosures", Disclose).RequireAuthorization(AccessPolicies.Disclose)
             .WithSummary("Disclose a declaration or document to a partner under an agreement (decided, projected, sealed, queued)");
+        api.MapPost("/forwards", Forward).RequireAuthorization(AccessPolicies.Disclose)
+            .WithSummary("Pass a received message on to a third node, if the provider's terms allow it (onward transfer, handling code)");
+        api.MapPost("/consents", Consent).RequireAuthorization(AccessPolicies.Disclose)
+            .WithSummary("As the provider, consent to the recipient of one of this node's messages passing it on to a third node");
         return app;
+    }
+
+    private static async Task<Results<Ok<DisclosureAnswer>, ProblemHttpResult>> Forward(ForwardRequest body, HttpContext http, ExchangeNode node, CancellationToken cancellationToken)
+    {
+        if (!AgreementDocument.TryEnum<Purpose>(body.Purpose, out var purpose))
+            return Problem(400, "Invalid purpose", $"/purpose: '{body.Purpose}' is not one of {AgreementDocument.Names<Purpose>()}");
+        var user = AccessPolicies.UserOf(http.User);
+        try
+        {
+            return await node.ForwardAsync(body.MessageId, body.Recipient, purpose, new LedgerActor(user.Name, user.Authority ?? node.Code), cancellationToken) switch
+            {
+                DisclosureOutcome.Queued q => TypedResults.Ok(new DisclosureAnswer(q.Item.MessageId, q.Item.ConversationId, q.Item.ConversationSeq, q.Item.Recipient,
+                    q.Item.AgreementId, q.Permit.Obligations.HandlingCode.ToString(), q.Projected)),
+                DisclosureOutcome.Refused r => Problem(403, "Not permitted", r.Deny.Reason),
+                _ => throw new InvalidOperationException(),
+            };
+        }
+        catch (KeyNotFoundException e)
+        {
+            return Problem(404, "Not found", "/messageId: " + e.Message);
+        }
+    }
+
+    private static async Task<Results<Ok<OutboxMessage>, ProblemHttpResult>> Consent(ConsentRequest body, HttpContext http, ExchangeNode node, CancellationToken cancellationToken)
+    {
+        var user = AccessPolicies.UserOf(http.User);
+        try
+        {
+            var item = await node.ConsentAsync(body.MessageId, body.Recipient, new LedgerActor(user.Name, user.Authority ?? node.Code), cancellationToken);
+            return TypedResults.Ok(new OutboxMessage(item.MessageId, item.ConversationId, item.ConversationSeq, item.Recipient, item.Kind, item.State, 0, null, null));
+        }
+        catch (KeyNotFoundException e)
+        {
+            return Problem(404, "Not found", "/messageId: " + e.Message);
+        }
+        catch (InvalidOperationException e)
+        {
+            return Problem(409, "Cannot send", e.Message);
+        }
     }
 
     private static async Task<IResult> Receive(HttpRequest request, ExchangeNode node, IOptions<NodeOptions> options, CancellationToken cancellationToken)

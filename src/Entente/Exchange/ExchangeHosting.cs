@@ -7,6 +7,7 @@ using Entente.Ledger;
 using Entente.Nodes;
 using Entente.Partners;
 using Entente.Storage;
+using Entente.Witnessing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
@@ -167,6 +168,12 @@ public static class ExchangeHosting
                 sp.GetRequiredService<ILogger<OutboxDispatcher>>());
         });
         builder.Services.AddHostedService(sp => sp.GetRequiredService<OutboxDispatcher>());
+        builder.Services.AddSingleton(sp => new Sharing.RecordDesk(sp.GetRequiredService<ExchangeNode>(), sp.GetRequiredService<NodeDatabase>()));
+        // Witnessing: the partners in the directory that an agreement in force names are witnessed each round.
+        builder.Services.AddSingleton<Func<IServiceProvider, CancellationToken, Task<IReadOnlyList<WitnessTarget>>>>(_ => WitnessTargetsAsync);
+        var checkpointEvery = WitnessHosting.Every(builder.Configuration, node.Home);
+        builder.Services.AddHostedService(sp => new CheckpointService(sp.GetRequiredService<LedgerStore>(), identity.SigningKey, CheckpointService.OriginOf(node.Code),
+            checkpointEvery, sp.GetRequiredService<ILogger<CheckpointService>>()));
         builder.WebHost.ConfigureKestrel(k => k.ConfigureHttpsDefaults(https =>
         {
             https.ServerCertificate = identity.SigningCertificateWithKey();
@@ -174,5 +181,17 @@ public static class ExchangeHosting
             https.ClientCertificateValidation = (certificate, _, _) =>
                 !mutualTls || books.Value?.Fingerprints().Contains(NodeCertificates.KeyFingerprint(certificate)) == true;
         }));
+    }
+
+    private static async Task<IReadOnlyList<WitnessTarget>> WitnessTargetsAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var book = services.GetRequiredService<PartnerBook>();
+        var targets = new List<WitnessTarget>();
+        foreach (var partner in await services.GetRequiredService<PartnerDirectory>().ListAsync(cancellationToken))
+        {
+            if (await book.GetAsync(partner.Code, cancellationToken) is { } usable)
+                targets.Add(new WitnessTarget(usable.Code, usable.Endpoint, usable.SigningKey.ExportSubjectPublicKeyInfo()));
+        }
+        return targets;
     }
 }

@@ -31,6 +31,9 @@ public sealed record Disclosure(string Recipient, DataCategory Category, Purpose
     /// <summary>How long the envelope stays valid; the node's default when null.</summary>
     public TimeSpan? ValidFor { get; init; }
 
+    /// <summary>The received message this one passes on (onward transfer), recorded with the disclosure.</summary>
+    public string? ForwardOf { get; init; }
+
     /// <summary>When the message was made (a feature's own time for it); now when null.</summary>
     public DateTimeOffset? CreatedAt { get; init; }
 }
@@ -80,6 +83,7 @@ public sealed class ExchangeNode
         _agreements = agreementsInForce;
         Metrics = metrics;
         _logger = logger;
+        Handle(OnwardConsent.Kind, ReceiveConsentAsync);
     }
 
     public string Code { get; }
@@ -167,6 +171,7 @@ public sealed class ExchangeNode
                 var item = items[k];
                 outcomes[index] = new DisclosureOutcome.Queued(item, permit, projected);
                 var body = DecisionRecord.Body(request, permit, disclosures[index].Subjects);
+                if (disclosures[index].ForwardOf is { } original) body["forwardOf"] = original;
                 body["message"] = new JsonObject
                 {
                     ["id"] = item.MessageId,
@@ -181,6 +186,77 @@ public sealed class ExchangeNode
         if (entries.Count > 0) await Ledger.AppendAsync(entries, cancellationToken);
         if (queue.Count > 0) Queued?.Invoke();
         return outcomes.Select(o => o!).ToArray();
+    }
+
+    /// <summary>
+    /// Passes a received message on to a third node: only if the provider's terms allow it (<see cref="OnwardRule"/>:
+    /// forbidden, allowed-to, with-consent, H2, H3) and then only as the agreement with that node permits (the usual
+    /// decision and projection). A refusal is a policy decision in the ledger.
+    /// </summary>
+    public async Task<DisclosureOutcome> ForwardAsync(string messageId, string recipient, Purpose purpose, LedgerActor actor, CancellationToken cancellationToken = default)
+    {
+        var received = await Store.GetInboxAsync(messageId, cancellationToken) ?? throw new KeyNotFoundException($"no received message '{messageId}' at {Code}");
+        var document = (JsonNode.Parse(received.Payload) as JsonObject)!;
+        AgreementDocument.TryEnum<DataCategory>(received.Category, out var category);
+        var consented = await Store.HasConsentAsync(messageId, recipient, cancellationToken);
+        if (OnwardRule.Check(received, recipient, consented) is { } reason)
+        {
+            var now = Time.GetUtcNow();
+            var request = new AccessRequest(received.Sender, new Requester(recipient), recipient, category, purpose, FieldsOf(document), now);
+            var deny = new Deny([$"onward transfer refused: {reason}"], []);
+            var body = DecisionRecord.Body(request, deny);
+            body["forwardOf"] = messageId;
+            await Ledger.AppendAsync(LedgerEntry.Now(Time, LedgerKinds.PolicyDecision, actor, body), cancellationToken);
+            _logger.LogWarning("Refused to pass {MessageId} on to {Recipient}: {Reason}", messageId, recipient, reason);
+            return new DisclosureOutcome.Refused(deny);
+        }
+        return await DiscloseAsync(new Disclosure(recipient, category, purpose, received.Kind, document) { ForwardOf = messageId }, actor, cancellationToken);
+    }
+
+    /// <summary>
+    /// As the provider of a message this node sent, consents to its recipient passing it on to <paramref name="to"/>:
+    /// the consent travels to the holder as an "onward-consent" message and is in both ledgers.
+    /// </summary>
+    public async Task<OutboxItem> ConsentAsync(string messageId, string to, LedgerActor actor, CancellationToken cancellationToken = default)
+    {
+        var sent = await Store.GetOutboxAsync(messageId, cancellationToken) ?? throw new KeyNotFoundException($"no message '{messageId}' sent by {Code}");
+        var original = Envelope.Read(sent.Envelope).Header;
+        if (await _partner(original.Recipient, cancellationToken) is not { } holder)
+            throw new InvalidOperationException($"{original.Recipient} is not in the partner directory of {Code}");
+        var now = Time.GetUtcNow();
+        var header = original with
+        {
+            MessageId = NewId("m"),
+            Sequence = 1,
+            Kind = OnwardConsent.Kind,
+            CreatedAt = now,
+            ExpiresAt = now + DefaultValidity,
+        };
+        var payload = Encoding.UTF8.GetBytes(OnwardConsent.Payload(messageId, to).ToJsonString());
+        var items = await Store.EnqueueAsync([(header, payload)], (h, p) => Envelope.Seal(h, p, _signingKey, KeyId, holder.EncryptionKey), now, cancellationToken);
+        await Ledger.AppendAsync(LedgerEntry.Now(Time, LedgerKinds.OnwardConsent, actor, new JsonObject
+        {
+            ["message"] = messageId,
+            ["holder"] = original.Recipient,
+            ["recipient"] = to,
+            ["consentMessage"] = items[0].MessageId,
+            ["agreement"] = new JsonObject { ["id"] = original.AgreementId, ["hash"] = original.AgreementHash },
+            [LedgerSubjects.Field] = LedgerSubjects.ToJson([AgreementWatch.Subject(original.AgreementId)]),
+        }), cancellationToken);
+        Queued?.Invoke();
+        return items[0];
+    }
+
+    private async Task ReceiveConsentAsync(InboxItem item, JsonObject payload, CancellationToken cancellationToken)
+    {
+        if (OnwardConsent.Read(payload) is not var (messageId, recipient)) return;
+        var original = await Store.GetInboxAsync(messageId, cancellationToken);
+        if (original is null || original.Sender != item.Sender)
+        {
+            _logger.LogWarning("{Sender} consented to passing on {MessageId}, which it did not send here; ignored", item.Sender, messageId);
+            return;
+        }
+        await Store.AddConsentAsync(messageId, recipient, item.Sender, item.ReceivedAt, item.MessageId, cancellationToken);
     }
 
     private static Decision Decide(IReadOnlyList<Agreement> inForce, AccessRequest request, string? agreementId)

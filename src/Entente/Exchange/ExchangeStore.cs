@@ -427,6 +427,25 @@ public sealed class ExchangeStore(NodeDatabase database)
         return list;
     }
 
+    /// <summary>Records a provider's consent to pass one of its messages on to <paramref name="recipient"/> (once).</summary>
+    public async Task AddConsentAsync(string messageId, string recipient, string grantedBy, DateTimeOffset at, string consentMessageId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await Database.ConnectAsync(cancellationToken);
+        await using var command = NodeDatabase.Command(connection, null,
+            "INSERT INTO exchange_consents (message_id, recipient, granted_by, granted_at, consent_message_id) VALUES (@m, @r, @g, @at, @c) " +
+            "ON CONFLICT (message_id, recipient) DO NOTHING",
+            ("@m", messageId), ("@r", recipient), ("@g", grantedBy), ("@at", at), ("@c", consentMessageId));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<bool> HasConsentAsync(string messageId, string recipient, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await Database.ConnectAsync(cancellationToken);
+        await using var command = NodeDatabase.Command(connection, null,
+            "SELECT 1 FROM exchange_consents WHERE message_id = @m AND recipient = @r", ("@m", messageId), ("@r", recipient));
+        return await command.ExecuteScalarAsync(cancellationToken) is not null;
+    }
+
     private static string? Truncate(string? text, int max) => text is null || text.Length <= max ? text : text[..max];
 
     private static OutboxItem ReadOutbox(DbDataReader r) => new(

@@ -24,11 +24,12 @@ public static class LedgerKinds
     public const string RetentionReview = "retention-review";
     public const string ModelInService = "model-in-service";
     public const string MessageRefused = "message-refused";
+    public const string OnwardConsent = "onward-consent";
 
     public static IReadOnlyList<string> Known { get; } =
     [
         AgreementSigned, AgreementInForce, AgreementExpired, PolicyDecision, DisclosurePrepared, DisclosureSent, RetentionReview,
-        DisclosureReceived, DisclosureReceipted, PersonalDataAccess, Erasure, ModelInService, MessageRefused,
+        DisclosureReceived, DisclosureReceipted, PersonalDataAccess, Erasure, ModelInService, MessageRefused, OnwardConsent,
     ];
 
     /// <summary>A kind is 1 to 64 characters: lowercase ASCII letters and digits in words joined by single hyphens.</summary>

@@ -7,7 +7,9 @@ using Entente.Audit;
 using Entente.Declarations;
 using Entente.Exchange;
 using Entente.Ledger;
+using Entente.Sharing;
 using Entente.Storage;
+using Entente.Witnessing;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -59,6 +61,7 @@ public static class NodeHost
         builder.AddExchange(loaded, subjectKey);
         builder.Services.AddAssistanceDesk(loaded, sp => AssistanceExchange.Sender(sp.GetRequiredService<ExchangeNode>()));
         builder.Services.AddHostedService(sp => new Agreements.AgreementWatchService(sp, Path.Combine(loaded.Home, "agreements"), loaded.Code));
+        builder.Services.AddWitnessing(builder.Configuration, loaded);
         if (loaded.RetentionPeriod is { } period)
         {
             var rule = Retention.RetentionRule.Parse(period, loaded.RetentionThen);
@@ -102,6 +105,8 @@ public static class NodeHost
         app.MapExchangeIdentityApi();
         app.MapAssistanceApi();
         AssistanceExchange.Connect(app.Services.GetRequiredService<ExchangeNode>(), app.Services.GetRequiredService<AssistanceDesk>());
+        app.MapWitnessApi();
+        app.MapRecordsApi();
         return app;
     }
 

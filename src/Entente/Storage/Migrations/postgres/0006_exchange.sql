@@ -84,3 +84,13 @@ CREATE TABLE exchange_rejections (
     digest bytea
 );
 CREATE INDEX exchange_rejections_at ON exchange_rejections (at);
+
+-- Consents a provider gave for data it sent here to be passed on to a third node (onward transfer, handling code H2).
+CREATE TABLE exchange_consents (
+    message_id TEXT NOT NULL,
+    recipient TEXT NOT NULL,
+    granted_by TEXT NOT NULL,
+    granted_at timestamptz NOT NULL,
+    consent_message_id TEXT NOT NULL,
+    PRIMARY KEY (message_id, recipient)
+);

@@ -1,0 +1,104 @@
+using System.Text.Json.Nodes;
+using Entente.Access;
+using Entente.Exchange;
+using Entente.Ledger;
+using Entente.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+
+namespace Entente.Sharing;
+
+/// <summary>A record as stored, with what its subscriptions did: the messages queued and the partners refused (with the reason).</summary>
+public sealed record StoredRecord(string Id, string Kind, DateTimeOffset RecordedAt, string RecordedBy, JsonObject Document, IReadOnlyList<PushOutcome> Pushed);
+
+public sealed record PushOutcome(string Recipient, string Agreement, string Purpose, string? MessageId, string? Refused);
+
+/// <summary>Records the node's seizure reports, risk results, AEO status and alerts, and pushes each to the partners its agreements subscribe.</summary>
+public sealed class RecordDesk(ExchangeNode exchange, NodeDatabase database)
+{
+    /// <summary>Checks, stores and pushes a record; throws <see cref="RecordException"/> with every problem when it is not valid.</summary>
+    public async Task<StoredRecord> RecordAsync(RecordKind kind, JsonObject document, LedgerActor actor, CancellationToken cancellationToken = default)
+    {
+        if (RecordValidator.Check(kind, document) is { Count: > 0 } problems) throw new RecordException(problems);
+        var now = exchange.Time.GetUtcNow();
+        var id = exchange.NewId(kind.Name switch { "seizure-report" => "sr", "risk-result" => "rr", "aeo-status" => "aeo", _ => "al" });
+        var targets = Subscriptions.Plan(exchange.AgreementsInForce(now), exchange.Code, kind, document);
+        var disclosures = targets.Select(t => new Disclosure(t.Recipient, kind.Category, t.Purpose, kind.Name, document)
+        {
+            AgreementId = t.AgreementId,
+            AlertCategory = kind == RecordKind.Alert ? (document[kind.Root]?["category"] as JsonValue)?.GetValue<string>() : null,
+        }).ToArray();
+        var outcomes = disclosures.Length == 0 ? [] : await exchange.DiscloseAsync(disclosures, actor, cancellationToken);
+        var pushed = targets.Select((t, i) => outcomes[i] switch
+        {
+            DisclosureOutcome.Queued q => new PushOutcome(t.Recipient, t.AgreementId, Agreements.PolicyEngine.Name(t.Purpose), q.Item.MessageId, null),
+            DisclosureOutcome.Refused r => new PushOutcome(t.Recipient, t.AgreementId, Agreements.PolicyEngine.Name(t.Purpose), null, r.Deny.Reason),
+            _ => throw new InvalidOperationException(),
+        }).ToArray();
+        var record = new StoredRecord(id, kind.Name, now, actor.User, document, pushed);
+        await using var connection = await database.ConnectAsync(cancellationToken);
+        await using var insert = NodeDatabase.Command(connection, null,
+            "INSERT INTO shared_records (id, kind, recorded_at, recorded_by, document, pushed) VALUES (@id, @k, @at, @by, @d, @p)",
+            ("@id", id), ("@k", kind.Name), ("@at", now), ("@by", actor.User), ("@d", document.ToJsonString()),
+            ("@p", System.Text.Json.JsonSerializer.Serialize(pushed)));
+        await insert.ExecuteNonQueryAsync(cancellationToken);
+        return record;
+    }
+
+    public async Task<IReadOnlyList<StoredRecord>> ListAsync(string? kind, int limit, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.ConnectAsync(cancellationToken);
+        await using var command = NodeDatabase.Command(connection, null,
+            "SELECT id, kind, recorded_at, recorded_by, document, pushed FROM shared_records WHERE (@k IS NULL OR kind = @k) ORDER BY recorded_at DESC, id LIMIT @limit",
+            ("@k", kind), ("@limit", limit));
+        if (database.IsPostgres) ((Npgsql.NpgsqlParameter)command.Parameters[0]).NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text;
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var list = new List<StoredRecord>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            list.Add(new StoredRecord(reader.GetString(0), reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2), reader.GetString(3),
+                (JsonNode.Parse(reader.GetString(4)) as JsonObject)!, System.Text.Json.JsonSerializer.Deserialize<PushOutcome[]>(reader.GetString(5))!));
+        }
+        return list;
+    }
+}
+
+public sealed class RecordException(IReadOnlyList<RecordProblem> problems) : Exception(string.Join("; ", problems))
+{
+    public IReadOnlyList<RecordProblem> Problems { get; } = problems;
+}
+
+/// <summary>POST /api/records/{kind} (officers and liaison officers), GET /api/records.</summary>
+public static class RecordsApi
+{
+    public static IEndpointRouteBuilder MapRecordsApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/records").WithTags("Records");
+        api.MapPost("/{kind}", Record).RequireAuthorization(AccessPolicies.Disclose)
+            .WithSummary("Record a seizure report, risk result, AEO status or alert; the agreements' subscriptions push it to partners");
+        api.MapGet("/", List).RequireAuthorization(AccessPolicies.Exchange).WithSummary("Records made here, newest first, with what was pushed");
+        return app;
+    }
+
+    private static async Task<Results<Created<StoredRecord>, ProblemHttpResult>> Record(string kind, JsonObject body, HttpContext http, RecordDesk desk, CancellationToken cancellationToken)
+    {
+        if (RecordKind.Named(kind) is not { } recordKind)
+            return TypedResults.Problem($"'{kind}' is not one of {RecordKind.Names}", statusCode: 404, title: "Unknown record kind");
+        var user = AccessPolicies.UserOf(http.User);
+        try
+        {
+            var record = await desk.RecordAsync(recordKind, body, new LedgerActor(user.Name, user.Authority ?? "local"), cancellationToken);
+            return TypedResults.Created($"/api/records/{record.Id}", record);
+        }
+        catch (RecordException e)
+        {
+            return TypedResults.Problem(e.Message, statusCode: 400, title: $"Invalid {kind}",
+                extensions: new Dictionary<string, object?> { ["errors"] = e.Problems.Select(p => new { field = p.Field, message = p.Message }).ToArray() });
+        }
+    }
+
+    private static async Task<Ok<IReadOnlyList<StoredRecord>>> List(RecordDesk desk, string? kind, int? limit, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await desk.ListAsync(kind, Math.Clamp(limit ?? 100, 1, 1000), cancellationToken));
+}
