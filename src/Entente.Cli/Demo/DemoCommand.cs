@@ -113,6 +113,8 @@ internal static class DemoCommand
             output.WriteLine($"4. Each node served by its own `entente serve` process, started while the declarations went in: " +
                 $"{string.Join(", ", nodes.Select(n => $"{n.Code} on {n.Endpoint.Authority}"))}, each answering /health.");
             await AddPartnersAsync(nodes, output, ct);
+            var firstSeen = await WitnessRoundAsync(nodes, ct);
+            output.WriteLine($"   Checkpoints signed, each witnessed and cosigned by the two other nodes: {string.Join(", ", firstSeen.Select(w => $"{w.Pair} {w.Verdict} at {w.Size}"))}.");
             var story = Stopwatch.StartNew();
 
             var partyRead = await PersonalDataAsync(kr, users, output, ct);
@@ -122,7 +124,7 @@ internal static class DemoCommand
             await RefuseWithoutLegalBasisAsync(nl, de, output, ct);
             await CheckReceiptsAsync(root, nodes, kr, nl, de, seizures[0], output, ct);
             var entries = await VerifyLedgersAsync(nodes, kr, partyRead, output, ct);
-            await WitnessEachOtherAsync(nodes, output, ct);
+            await WitnessEachOtherAsync(nodes, firstSeen, output, ct);
             var delivered = await ExchangeStatusAsync(nodes, output, ct);
 
             output.WriteLine($"Figures: 3 nodes, {declarations:N0} declarations ingested, {delivered} messages delivered and receipted over HTTP, " +
@@ -574,14 +576,53 @@ internal static class DemoCommand
     }
 
     /// <summary>
-    /// Each node fetches its partners' checkpoints, checks them against the last it saw, and cosigns. TODO: the lead
-    /// fills this in when witnessing (src/Entente/Witnessing) lands on main.
+    /// The second witnessing round, after the exchange grew every ledger: each node checks the others' new checkpoints
+    /// against the ones it cosigned at step 4 (a consistency proof), cosigns them, and every ledger is verified again.
     /// </summary>
-    private static Task WitnessEachOtherAsync(IReadOnlyList<DemoNode> nodes, TextWriter output, CancellationToken ct)
+    private static async Task WitnessEachOtherAsync(IReadOnlyList<DemoNode> nodes, IReadOnlyList<Witnessed> before, TextWriter output, CancellationToken ct)
     {
-        _ = (nodes, ct);
-        output.WriteLine("12. witnessing: not yet available (each node will fetch the others' checkpoints, check consistency and cosign them).");
-        return Task.CompletedTask;
+        var seen = await WitnessRoundAsync(nodes, ct);
+        output.WriteLine("12. Witnessing (`entente ledger witness`): each node fetches the others' new checkpoints, checks them against the ones it cosigned at step 4, " +
+            "cosigns them and the partner accepts the cosignature:");
+        output.WriteLine($"     {string.Join(", ", seen.Select(w => $"{w.Pair} {w.Verdict} {before.FirstOrDefault(b => b.Pair == w.Pair)?.Size}->{w.Size}"))}");
+        var received = new List<string>();
+        foreach (var node in nodes)
+        {
+            var cosignatures = JsonNode.Parse(await DemoCli.RunAsync(ct, "ledger", "cosignatures", "--home", node.Home, "--json"))!.AsArray();
+            await using var ledger = LedgerStore.Open(node.Options.DatabaseOrDefault, TimeProvider.System);
+            using var key = NodeKeys.LoadSigningKey(node.Home);
+            var verification = await ledger.VerifyAsync(NodeKeys.PublicKey(key), ct);
+            Check(verification.Ok, $"{node.Code}'s ledger does not verify after witnessing: {string.Join("; ", verification.Problems)}");
+            received.Add($"{node.Code} {cosignatures.Count}");
+        }
+        output.WriteLine($"     no equivocation; cosignatures each node holds of its own checkpoints: {string.Join(", ", received)}; every ledger verified again: ok.");
+    }
+
+    private sealed record Witnessed(string Pair, string Verdict, long Size);
+
+    /// <summary>Each node signs a checkpoint of its ledger as it is now, then witnesses every other node's; any refusal, equivocation or unaccepted cosignature fails the demo.</summary>
+    private static async Task<IReadOnlyList<Witnessed>> WitnessRoundAsync(IReadOnlyList<DemoNode> nodes, CancellationToken ct)
+    {
+        foreach (var node in nodes)
+        {
+            await using var ledger = LedgerStore.Open(node.Options.DatabaseOrDefault, TimeProvider.System);
+            using var key = NodeKeys.LoadSigningKey(node.Home);
+            await ledger.SignCheckpointAsync(key, $"entente/{node.Code}/ledger", ct);
+        }
+        var seen = new List<Witnessed>();
+        foreach (var witness in nodes)
+        {
+            foreach (var partner in nodes.Where(p => p != witness))
+            {
+                var outcome = JsonNode.Parse(await DemoCli.RunAsync(ct, "ledger", "witness", "--home", witness.Home, "--partner", partner.Code,
+                    "--endpoint", partner.Endpoint.ToString(), "--key", NodeKeys.NodeCertificatePath(partner.Home), "--json"))!;
+                var verdict = outcome["verdict"]?.GetValue<string>();
+                Check(outcome["cosigned"]?.GetValue<bool>() == true,
+                    $"{witness.Code} witnessing {partner.Code}: {verdict}, {outcome["reason"]}; cosignature: {outcome["cosignatureProblem"]}");
+                seen.Add(new Witnessed($"{witness.Code}>{partner.Code}", verdict ?? "?", outcome["treeSize"]?.GetValue<long>() ?? 0));
+            }
+        }
+        return seen;
     }
 
     // ---- 13. Exchange status ----------------------------------------------------------------------------------------

@@ -63,7 +63,9 @@ public sealed class DemoCommandTests : IDisposable
 
         // Every ledger verified; the exchange drained; the figures.
         Assert.Equal(3, Regex.Matches(output, @"entries, verify ok, checkpoint signed at size \d+").Count);
-        Assert.Contains("witnessing: not yet available", output, StringComparison.Ordinal);
+        Assert.Equal(6, Regex.Matches(output, @"(NL|KR|DE)>(NL|KR|DE) first-seen at \d+").Count);
+        Assert.Equal(6, Regex.Matches(output, @"(NL|KR|DE)>(NL|KR|DE) consistent \d+->\d+").Count);
+        Assert.Contains("no equivocation; cosignatures each node holds of its own checkpoints: NL 4, KR 4, DE 4; every ledger verified again: ok", output, StringComparison.Ordinal);
         Assert.Contains("NL  to KR: 1 delivered, 0 waiting, 0 failed", output, StringComparison.Ordinal);
         Assert.Contains("KR  to DE: 1 delivered, 0 waiting, 0 failed; to NL: 5 delivered, 0 waiting, 0 failed", output, StringComparison.Ordinal);
         Assert.Contains("7 messages delivered and receipted over HTTP, 0 waiting", output, StringComparison.Ordinal);

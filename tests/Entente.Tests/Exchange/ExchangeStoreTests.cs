@@ -57,7 +57,8 @@ public sealed class ExchangeStoreTests
 
     private static Disclosure Declaration(string code, string conversation) =>
         new("KR", DataCategory.Declarations, Purpose.RiskManagement, "declaration",
-            JsonNode.Parse($$$"""{"goodsShipment":{"goodsItems":[{"classification":{"code":"{{{code}}}"}}]}}""")!.AsObject()) { ConversationId = conversation };
+            JsonNode.Parse($$$"""{"goodsShipment":{"goodsItems":[{"classification":{"code":"{{{code}}}"}}]}}""")!.AsObject())
+        { ConversationId = conversation };
 
     private static readonly LedgerActor Officer = new("officer", "NL");
 
