@@ -212,17 +212,4 @@ public sealed class CliTests : IDisposable
         Assert.NotEqual(0, status);
         Assert.Contains("pdf", error, StringComparison.Ordinal);
     }
-
-    [Fact]
-    public async Task The_demo_runs_end_to_end_on_generated_declarations()
-    {
-        var (status, output, error) = await Support.Cli.Run("demo", "--home", Path.Combine(folder, "demo"), "--generated", "300", "--data", Path.Combine(folder, "no-data-here"));
-        Assert.True(status == 0, output + error);
-        Assert.Contains("is not at", output, StringComparison.Ordinal);
-        foreach (var format in new[] { "wco-xml", "edifact", "json" })
-            Assert.Matches($@"generated\.\w+ +{format} +300 accepted, 0 rejected", output);
-        Assert.Contains("300 duplicates detected", output, StringComparison.Ordinal);
-        Assert.Contains("0 accepted (all-or-nothing), 1 rejected", output, StringComparison.Ordinal);
-        Assert.Contains("without a key 401", output, StringComparison.Ordinal);
-    }
 }

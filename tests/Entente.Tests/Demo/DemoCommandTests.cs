@@ -1,0 +1,115 @@
+using System.Text.RegularExpressions;
+
+namespace Entente.Tests.Demo;
+
+/// <summary>`entente demo`: three real nodes on loopback tell the whole story and exit 0 only when every step checked out.</summary>
+public sealed class DemoCommandTests : IDisposable
+{
+    private readonly string folder = Path.Combine(Path.GetTempPath(), $"entente-demo-test-{Guid.NewGuid():N}");
+
+    public DemoCommandTests() => Directory.CreateDirectory(folder);
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    [Fact]
+    public async Task The_demo_runs_three_nodes_through_the_whole_story_and_leaves_no_server_running()
+    {
+        var homes = Path.Combine(folder, "demo");
+        var (status, output, error) = await Support.Cli.Run("demo", "--home", homes, "--generated", "100", "--data", Path.Combine(folder, "no-data-here"));
+        Assert.True(status == 0, output + error);
+
+        // Declarations at each node, duplicates and a broken file refused.
+        Assert.Contains("is not at", output, StringComparison.Ordinal);
+        foreach (var code in new[] { "NL", "KR", "DE" })
+            Assert.Matches($@"{code}  generated: wco-xml 100, edifact 100, json 100 accepted, 0 rejected", output);
+        Assert.Contains("100 duplicates detected", output, StringComparison.Ordinal);
+        Assert.Contains("0 accepted (all-or-nothing), 1 rejected", output, StringComparison.Ordinal);
+
+        // Agreements in force only once every party signed; personal data behind a purpose; the policy at work.
+        Assert.Contains("nl-kr-mutual-assistance v1 (mutual-assistance, NL-KR): unsigned before, in force after 2 signatures", output, StringComparison.Ordinal);
+        Assert.Contains("nl-kr-de-seizure-reports v1 (multilateral, NL-KR-DE): unsigned before, in force after 3 signatures", output, StringComparison.Ordinal);
+        Assert.Contains("without a key 401", output, StringComparison.Ordinal);
+        Assert.Matches("for risk-management PERMIT under nl-kr-mutual-assistance.*For prosecution: REFUSED", output);
+
+        // The seizure report reached NL projected: no officer's name, the seizure time as a month.
+        var received = Line(output, "     NL received: ");
+        Assert.DoesNotContain("officer", received, StringComparison.Ordinal);
+        Assert.Matches("\"seizedAt\":\"\\d{4}-\\d{2}\"", received);
+
+        // Assistance asked, answered in parts, seen at NL; refused without a legal basis, with the reason.
+        Assert.Contains("NL  sees part 2 (final):", output, StringComparison.Ordinal);
+        Assert.Contains("status at NL: answered, at KR: answered", output, StringComparison.Ordinal);
+        Assert.Contains("refused, 422 No legal basis", output, StringComparison.Ordinal);
+        Assert.Contains("does not cover assistance-requests", output, StringComparison.Ordinal);
+
+        // Receipts checked offline; a changed byte caught; a replay is a duplicate, elsewhere refused.
+        Assert.Contains("`entente exchange verify`, Receipt.VerifyPair): VALID", output, StringComparison.Ordinal);
+        Assert.Matches(@"sender     KR \(key sha256:", output);
+        Assert.Matches(@"recipient  NL \(key sha256:", output);
+        Assert.Contains("agreement  nl-kr-de-seizure-reports (sha256:", output, StringComparison.Ordinal);
+        Assert.Matches("digest     sha256:[0-9a-f]{64}", output);
+        Assert.Contains("INVALID (envelope: the signature does not verify", output, StringComparison.Ordinal);
+        Assert.Contains("replayed to NL: duplicate, same receipt", output, StringComparison.Ordinal);
+        Assert.Contains("replayed to DE: refused (wrong-recipient)", output, StringComparison.Ordinal);
+
+        // Every ledger verified; the exchange drained; the figures.
+        Assert.Equal(3, Regex.Matches(output, @"entries, verify ok, checkpoint signed at size \d+").Count);
+        Assert.Equal(6, Regex.Matches(output, @"(NL|KR|DE)>(NL|KR|DE) first-seen at \d+").Count);
+        Assert.Equal(6, Regex.Matches(output, @"(NL|KR|DE)>(NL|KR|DE) consistent \d+->\d+").Count);
+        Assert.Contains("no equivocation; cosignatures each node holds of its own checkpoints: NL 4, KR 4, DE 4; every ledger verified again: ok", output, StringComparison.Ordinal);
+        Assert.Contains("NL  to KR: 1 delivered, 0 waiting, 0 failed", output, StringComparison.Ordinal);
+        Assert.Contains("KR  to DE: 1 delivered, 0 waiting, 0 failed; to NL: 5 delivered, 0 waiting, 0 failed", output, StringComparison.Ordinal);
+        Assert.Contains("7 messages delivered and receipted over HTTP, 0 waiting", output, StringComparison.Ordinal);
+        Assert.Matches(@"Demo finished in \d+\.\d s: every step checked out\.", output);
+
+        Assert.Empty(ServersServing(homes));
+    }
+
+    [Fact]
+    public async Task The_demo_exits_non_zero_and_says_why_when_a_step_fails()
+    {
+        var homes = Path.Combine(folder, "taken");
+        var (init, _, initError) = await Support.Cli.Run("node", "init", "--home", Path.Combine(homes, "kr"), "--code", "KR", "--name", "Already here");
+        Assert.True(init == 0, initError);
+
+        var (status, output, _) = await Support.Cli.Run("demo", "--home", homes, "--generated", "10", "--data", Path.Combine(folder, "no-data-here"));
+
+        Assert.Equal(1, status);
+        Assert.Contains("The demo stopped: `entente node init", output, StringComparison.Ordinal);
+        Assert.Contains("already a node's home", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("every step checked out", output, StringComparison.Ordinal);
+        Assert.Empty(ServersServing(homes));
+    }
+
+    private static string Line(string output, string start) =>
+        output.Split('\n').FirstOrDefault(l => l.StartsWith(start, StringComparison.Ordinal)) ?? throw new Xunit.Sdk.XunitException($"no line starting '{start}' in:\n{output}");
+
+    /// <summary>The processes still running whose command line names a home under <paramref name="homes"/> (Linux /proc).</summary>
+    private static List<string> ServersServing(string homes)
+    {
+        var found = new List<string>();
+        if (!Directory.Exists("/proc")) return found;
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out _)) continue;
+            try
+            {
+                var commandLine = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ');
+                if (commandLine.Contains(homes, StringComparison.Ordinal) && commandLine.Contains(" serve ", StringComparison.Ordinal)) found.Add(commandLine);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+            }
+        }
+        return found;
+    }
+}
