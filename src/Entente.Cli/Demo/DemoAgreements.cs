@@ -87,7 +87,8 @@ internal static class DemoAgreements
           seizure-reports:
             purposes: [risk-management, operational-analysis, investigation]
             disclose:
-              - /seizure/reference
+              - /seizure/id
+              - /seizure/category
               - /seizure/goods
               - /seizure/hsCode
               - /seizure/quantityKg
@@ -103,6 +104,7 @@ internal static class DemoAgreements
             evaluation: A1
             onward-transfer: with-consent
             retention: { period: P5Y, then: review }
+            push: { to: involved-parties, purpose: risk-management }
           alerts:
             purposes: [specific-check, risk-management]
             disclose: [/alert]

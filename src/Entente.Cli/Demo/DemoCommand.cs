@@ -381,7 +381,8 @@ internal static class DemoCommand
         {
             ["seizure"] = new JsonObject
             {
-                ["reference"] = "KCS-BUSAN-2026-0412",
+                ["id"] = "KCS-BUSAN-2026-0412",
+                ["category"] = "drugs",
                 ["seizedAt"] = seizedAt.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
                 ["port"] = "KRPUS",
                 ["goods"] = "cocaine in banana cartons",
@@ -398,18 +399,22 @@ internal static class DemoCommand
         var watch = Stopwatch.StartNew();
         var pushed = new List<Pushed>();
         JsonNode? answer = null;
-        foreach (var recipient in recipients)
+        // Recorded once at KR; the agreement's subscription (push to the parties the route involves) sends it on.
+        answer = JsonNode.Parse(await DemoCli.RunAsync(ct, "record", "add", "--home", sender.Home, "--kind", "seizure-report", "--file", file, "--json"))!;
+        foreach (var p in answer["pushed"]!.AsArray())
         {
-            answer = JsonNode.Parse(await DemoCli.RunAsync(ct, "exchange", "share", "--home", sender.Home, "--to", recipient.Code, "--category", "seizure-reports",
-                "--purpose", "risk-management", "--document", file, "--agreement", DemoAgreements.Multilateral, "--kind", "seizure-report", "--json"))!;
-            pushed.Add(new Pushed(recipient, answer["messageId"]!.GetValue<string>()));
+            var recipient = recipients.SingleOrDefault(r => r.Code == p!["recipient"]!.GetValue<string>());
+            Check(recipient is not null && p!["messageId"] is not null, $"the seizure report went where it should not, or was refused: {p?.ToJsonString()}");
+            pushed.Add(new Pushed(recipient!, p!["messageId"]!.GetValue<string>()));
         }
+        Check(pushed.Count == recipients.Count, $"the subscription pushed to {pushed.Count} partners, not {recipients.Count}");
         var received = new List<JsonElement>();
         foreach (var p in pushed) received.Add(await DeliveredAsync(nodes, sender, p.Recipient, p.MessageId, ct));
         var seizure = received[0].GetProperty("payload").GetProperty("seizure");
         Check(!seizure.TryGetProperty("officer", out _), "the officer's name left KR");
-        output.WriteLine($"7. KR pushes seizure report KCS-BUSAN-2026-0412 to {string.Join(" and ", recipients.Select(r => r.Code))} under {DemoAgreements.Multilateral} " +
-            $"(handling code {answer!["handlingCode"]}): sealed to each recipient's key, signed by KR, delivered and receipted in {Seconds(watch)}.");
+        output.WriteLine($"7. KR records seizure report KCS-BUSAN-2026-0412; {DemoAgreements.Multilateral} subscribes the parties its route involves, so it is pushed to " +
+            $"{string.Join(" and ", pushed.Select(r => r.Recipient.Code))} (handling code {received[0].GetProperty("summary").GetProperty("handlingCode").GetString()}): " +
+            $"sealed to each recipient's key, signed by KR, delivered and receipted in {Seconds(watch)}.");
         output.WriteLine($"     {recipients[0].Code} received: {seizure.GetRawText()}");
         output.WriteLine($"     (the officer's name was dropped and the seizure time generalised to the month by the agreement, before sealing; {recipients[1].Code} received the same)");
         return pushed;

@@ -40,7 +40,8 @@ public sealed class DemoCommandTests : IDisposable
         Assert.Contains("without a key 401", output, StringComparison.Ordinal);
         Assert.Matches("for risk-management PERMIT under nl-kr-mutual-assistance.*For prosecution: REFUSED", output);
 
-        // The seizure report reached NL projected: no officer's name, the seizure time as a month.
+        // The seizure report was pushed by the agreement's subscription to the parties its route involves, projected.
+        Assert.Contains("subscribes the parties its route involves, so it is pushed to NL and DE", output, StringComparison.Ordinal);
         var received = Line(output, "     NL received: ");
         Assert.DoesNotContain("officer", received, StringComparison.Ordinal);
         Assert.Matches("\"seizedAt\":\"\\d{4}-\\d{2}\"", received);
