@@ -22,6 +22,10 @@ internal static class BenchCli
                       For durable PostgreSQL figures run under scripts/with-postgres --durable.
                   policy [--agreements N] [--decisions N]
                       Policy decision latency (median, p90, p99) with N agreements in force (default 50).
+                  exchange [--parts crypto,throughput,latency,drain] [--messages N] [--conversations N] [--latency-count N]
+                           [--drain-messages N] [--warmup N] [--databases sqlite,postgres] [--postgres CONNSTRING] [--poll HH:MM:SS.fff]
+                      Envelopes sealed/opened per core; end-to-end delivered messages/s between two `entente serve` processes
+                      on loopback; receipt latency of 100 KiB messages; outbox drain rate after the receiver was down.
                 """);
             return 0;
         }
@@ -30,6 +34,7 @@ internal static class BenchCli
             "ingest" => await IngestBenchmark.RunAsync(args[1..]),
             "ledger" => await LedgerBenchmark.RunAsync(args[1..]),
             "policy" => PolicyBenchmark.Run(args[1..]),
+            "exchange" => await ExchangeBenchmark.RunAsync(args[1..]),
             _ => Unknown(args[0]),
         };
     }
