@@ -90,6 +90,7 @@ internal static class ExchangeBenchmark
                 var clock = Stopwatch.StartNew();
                 await EnqueueAsync(nl, warmup, conversations, batch, items);
                 await net.WaitDeliveredAsync(before.Delivered + warmup, TimeSpan.FromMinutes(10));
+                await net.WaitLedgersAsync(before, warmup);
                 Console.WriteLine($"{net.Name}: warm-up, {warmup:N0} messages delivered untimed in {clock.Elapsed.TotalSeconds:F1} s");
             }
             if (network.Contains("throughput")) await Throughput(net, nl, messages, conversations, batch, items);
