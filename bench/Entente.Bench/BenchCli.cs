@@ -25,6 +25,10 @@ internal static class BenchCli
                   witness [--checks N]
                       Witness check of a grown checkpoint (signature and consistency proof, trees up to 2^40), cosignatures
                       made and verified: median, p99 and per second on one thread.
+                  exchange [--parts crypto,throughput,latency,drain] [--messages N] [--conversations N] [--latency-count N]
+                           [--drain-messages N] [--warmup N] [--databases sqlite,postgres] [--postgres CONNSTRING] [--poll HH:MM:SS.fff]
+                      Envelopes sealed/opened per core; end-to-end delivered messages/s between two `entente serve` processes
+                      on loopback; receipt latency of 100 KiB messages; outbox drain rate after the receiver was down.
                 """);
             return 0;
         }
@@ -34,6 +38,7 @@ internal static class BenchCli
             "ledger" => await LedgerBenchmark.RunAsync(args[1..]),
             "policy" => PolicyBenchmark.Run(args[1..]),
             "witness" => WitnessBenchmark.Run(args[1..]),
+            "exchange" => await ExchangeBenchmark.RunAsync(args[1..]),
             _ => Unknown(args[0]),
         };
     }

@@ -474,12 +474,18 @@ public sealed class ExchangeNode
 
     private async Task ProcessAsync(IReadOnlyList<InboxItem> stored, CancellationToken cancellationToken)
     {
+        // Kinds no feature handles are marked together: one commit per batch instead of one per message.
+        var unhandled = new List<string>();
         foreach (var item in stored)
         {
+            if (!_handlers.TryGetValue(item.Kind, out var handler))
+            {
+                unhandled.Add(item.MessageId);
+                continue;
+            }
             try
             {
-                if (_handlers.TryGetValue(item.Kind, out var handler))
-                    await handler(item, (JsonNode.Parse(item.Payload) as JsonObject)!, cancellationToken);
+                await handler(item, (JsonNode.Parse(item.Payload) as JsonObject)!, cancellationToken);
                 await Store.MarkProcessedAsync(item.MessageId, Time.GetUtcNow(), cancellationToken);
             }
             catch (Exception e) when (e is not OperationCanceledException)
@@ -487,6 +493,7 @@ public sealed class ExchangeNode
                 _logger.LogError(e, "Message {MessageId} ({Kind}) from {Sender} is stored but its handling failed; it is retried at the next start", item.MessageId, item.Kind, item.Sender);
             }
         }
+        await Store.MarkProcessedAsync(unhandled, Time.GetUtcNow(), cancellationToken);
     }
 
     /// <summary>

@@ -314,11 +314,21 @@ public sealed class ExchangeStore(NodeDatabase database)
         return outcomes;
     }
 
-    public async Task MarkProcessedAsync(string messageId, DateTimeOffset now, CancellationToken cancellationToken = default)
+    public Task MarkProcessedAsync(string messageId, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        MarkProcessedAsync([messageId], now, cancellationToken);
+
+    /// <summary>Marks messages handled, in one transaction (one commit for a batch, not one per message).</summary>
+    public async Task MarkProcessedAsync(IReadOnlyList<string> messageIds, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
+        if (messageIds.Count == 0) return;
         await using var connection = await Database.ConnectAsync(cancellationToken);
-        await using var command = NodeDatabase.Command(connection, null, "UPDATE inbox SET processed_at = @now WHERE message_id = @id", ("@now", now), ("@id", messageId));
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        await using var transaction = await Database.BeginWriteAsync(connection, cancellationToken);
+        foreach (var id in messageIds)
+        {
+            await using var command = NodeDatabase.Command(connection, transaction, "UPDATE inbox SET processed_at = @now WHERE message_id = @id", ("@now", now), ("@id", id));
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await transaction.CommitAsync(cancellationToken);
     }
 
     /// <summary>Received messages not yet in the ledger, or not yet handed to their feature (a crash between writes).</summary>
