@@ -310,58 +310,89 @@ public static class PolicyEngine
     /// </summary>
     public static JsonObject Project(JsonObject document, Obligations obligations, ReadOnlySpan<byte> pseudonymisationKey)
     {
-        var patterns = new List<(string[] Segments, Treatment Treatment)>();
+        // The obligations list every requested field (thousands for a large declaration): a trie of their segments
+        // keeps the projection linear in the document instead of comparing every node with every path.
+        var root = new PatternTrie();
         foreach (var t in new[] { Treatment.Disclose, Treatment.GeneraliseToMonth, Treatment.Pseudonymise, Treatment.Mask })
             foreach (var path in obligations.Of(t))
-                patterns.Add((FieldPaths.Split(path), t));
+                root.Add(FieldPaths.Split(path), t);
         var key = pseudonymisationKey.ToArray();
         var result = new JsonObject();
-        var segments = new List<string>();
+        List<PatternTrie> start = [root];
         foreach (var (name, value) in document)
         {
-            segments.Add(name);
-            if (ProjectNode(value, segments, patterns, key) is { } projected) result[name] = projected.Node;
-            segments.RemoveAt(segments.Count - 1);
+            if (ProjectNode(value, root.Next(start, name), key) is { } projected) result[name] = projected.Node;
         }
         return result;
     }
 
     private sealed record Projected(JsonNode? Node);
 
-    private static Projected? ProjectNode(JsonNode? node, List<string> path, List<(string[] Segments, Treatment Treatment)> patterns, byte[] key)
+    /// <summary>The patterns' segments as a tree; a node where a pattern ends carries its (most restrictive) treatment.</summary>
+    private sealed class PatternTrie
     {
-        var here = path.ToArray();
+        private Dictionary<string, PatternTrie>? _children;
+        private PatternTrie? _any;
+
+        public Treatment? Ends { get; private set; }
+
+        public bool HasChildren => _children is not null || _any is not null;
+
+        public void Add(string[] segments, Treatment treatment)
+        {
+            var node = this;
+            foreach (var segment in segments)
+            {
+                if (segment == "*") node = node._any ??= new PatternTrie();
+                else
+                {
+                    node._children ??= new Dictionary<string, PatternTrie>(StringComparer.Ordinal);
+                    if (!node._children.TryGetValue(segment, out var child)) node._children[segment] = child = new PatternTrie();
+                    node = child;
+                }
+            }
+            if (node.Ends is null || treatment > node.Ends) node.Ends = treatment;
+        }
+
+        /// <summary>The trie nodes reached from <paramref name="states"/> by one more segment.</summary>
+        public List<PatternTrie> Next(List<PatternTrie> states, string segment)
+        {
+            var next = new List<PatternTrie>(2);
+            foreach (var state in states)
+            {
+                if (state._children is not null && state._children.TryGetValue(segment, out var child)) next.Add(child);
+                if (state._any is not null) next.Add(state._any);
+            }
+            return next;
+        }
+    }
+
+    private static Projected? ProjectNode(JsonNode? node, List<PatternTrie> states, byte[] key)
+    {
+        if (states.Count == 0) return null;
         Treatment? treatment = null;
         var deeper = false;
-        foreach (var (segments, t) in patterns)
+        foreach (var state in states)
         {
-            if (FieldPaths.Covers(segments, here))
-            {
-                if (treatment is null || t > treatment) treatment = t;
-            }
-            else if (segments.Length > here.Length && FieldPaths.Overlap(segments, here)) deeper = true;
+            if (state.Ends is { } t && (treatment is null || t > treatment)) treatment = t;
+            deeper |= state.HasChildren;
         }
         if (treatment is { } apply) return new Projected(Apply(node, apply, key));
         if (!deeper) return null;
+        var trie = states[0];
         switch (node)
         {
             case JsonObject obj:
                 var result = new JsonObject();
                 foreach (var (name, value) in obj)
                 {
-                    path.Add(name);
-                    if (ProjectNode(value, path, patterns, key) is { } p) result[name] = p.Node;
-                    path.RemoveAt(path.Count - 1);
+                    if (ProjectNode(value, trie.Next(states, name), key) is { } p) result[name] = p.Node;
                 }
                 return new Projected(result);
             case JsonArray array:
                 var items = new JsonArray();
                 for (var i = 0; i < array.Count; i++)
-                {
-                    path.Add(i.ToString(CultureInfo.InvariantCulture));
-                    items.Add(ProjectNode(array[i], path, patterns, key)?.Node ?? new JsonObject());
-                    path.RemoveAt(path.Count - 1);
-                }
+                    items.Add(ProjectNode(array[i], trie.Next(states, i.ToString(CultureInfo.InvariantCulture)), key)?.Node ?? new JsonObject());
                 return new Projected(items);
             default:
                 return null;

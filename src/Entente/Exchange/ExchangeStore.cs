@@ -187,6 +187,17 @@ public sealed class ExchangeStore(NodeDatabase database)
         await transaction.CommitAsync(cancellationToken);
     }
 
+    /// <summary>A partner answered again: what waits for it in backoff becomes due now (its queue drains at once).</summary>
+    public async Task<int> HurryAsync(string recipient, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await Database.ConnectAsync(cancellationToken);
+        await using var command = NodeDatabase.Command(connection, null,
+            "UPDATE outbox SET next_attempt_at = @now WHERE recipient = @r AND state = @pending AND next_attempt_at > @now " +
+            "AND (claimed_until IS NULL OR claimed_until < @now)",
+            ("@now", now), ("@r", recipient), ("@pending", Pending));
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     /// <summary>Releases a claim without counting an attempt (a message sent behind one that failed).</summary>
     public async Task ReleaseAsync(IReadOnlyList<string> messageIds, DateTimeOffset nextAttempt, CancellationToken cancellationToken = default)
     {

@@ -25,6 +25,9 @@ public sealed record DispatcherSettings
     /// <summary>Envelopes per HTTP request.</summary>
     public int Batch { get; init; } = 128;
 
+    /// <summary>Requests in flight to one partner at a time; each carries whole conversations, so order holds.</summary>
+    public int Lanes { get; init; } = 2;
+
     public TimeSpan RetryBase { get; init; } = TimeSpan.FromSeconds(1);
 
     public TimeSpan RetryMax { get; init; } = TimeSpan.FromMinutes(10);
@@ -107,6 +110,15 @@ public sealed class OutboxDispatcher(ExchangeNode node, HttpClient http, Dispatc
             await RetryAsync(items, $"{partner.Endpoint} is not HTTPS; plain HTTP is allowed on loopback only", cancellationToken);
             return;
         }
+        // Conversations are spread over lanes that send side by side (the two nodes' cores both work); within a
+        // lane, batches go one after the other, so a conversation's messages still arrive in order.
+        var lanes = items.GroupBy(i => (StringComparer.Ordinal.GetHashCode(i.ConversationId) & int.MaxValue) % Math.Max(1, settings.Lanes))
+            .Select(g => g.ToList()).ToArray();
+        await Task.WhenAll(lanes.Select(lane => SendLaneAsync(partner, lane, cancellationToken)));
+    }
+
+    private async Task SendLaneAsync(ExchangePartner partner, List<OutboxItem> items, CancellationToken cancellationToken)
+    {
         for (var start = 0; start < items.Count; start += settings.Batch)
         {
             var batch = items.GetRange(start, Math.Min(settings.Batch, items.Count - start));
@@ -186,6 +198,8 @@ public sealed class OutboxDispatcher(ExchangeNode node, HttpClient http, Dispatc
         }
 
         var changed = (await node.Store.MarkDeliveredAsync(delivered.Select(d => (d.Item.MessageId, d.Signed)).ToArray(), now, cancellationToken)).ToHashSet(StringComparer.Ordinal);
+        // The partner is reachable: messages waiting out a backoff for it go now rather than at their retry time.
+        if (delivered.Count > 0 && batch.Any(b => b.Attempts > 0)) await node.Store.HurryAsync(partner.Code, now, cancellationToken);
         var recorded = delivered.Where(d => changed.Contains(d.Item.MessageId)).ToArray();
         await node.RecordReceiptsAsync(recorded, cancellationToken);
         foreach (var d in recorded) node.Metrics.Latency.Record((now - d.Item.CreatedAt).TotalMilliseconds);
