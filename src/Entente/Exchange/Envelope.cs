@@ -34,8 +34,18 @@ public static class Envelope
     /// <summary>Seals <paramref name="payload"/> to the recipient's encryption key and signs it with the sender's key.</summary>
     public static byte[] Seal(EnvelopeHeader header, ReadOnlySpan<byte> payload, ECDsa senderSigningKey, string senderKeyId, ECDiffieHellman recipientEncryptionKey)
     {
+        using var agreement = EphemeralAgreement.With(recipientEncryptionKey);
+        return Seal(header, payload, senderSigningKey, senderKeyId, agreement);
+    }
+
+    /// <summary>
+    /// Seals with an ephemeral key agreed once for several messages to one recipient (a batch): each message still
+    /// gets its own content key, since the key derivation names the message id (COSE_KDF_Context PartyU nonce).
+    /// </summary>
+    public static byte[] Seal(EnvelopeHeader header, ReadOnlySpan<byte> payload, ECDsa senderSigningKey, string senderKeyId, EphemeralAgreement agreement)
+    {
         var headerBytes = header.ToCbor();
-        var encrypted = Encrypt(payload, headerBytes, header.Sender, header.Recipient, recipientEncryptionKey);
+        var encrypted = Encrypt(payload, headerBytes, header, agreement);
         var protectedHeaders = new CoseHeaderMap
         {
             { CoseHeaderLabel.ContentType, ContentType },
@@ -93,7 +103,8 @@ public static class Envelope
         string self,
         ECDiffieHellman decryptionKey,
         Func<string, (ECDsa Key, string KeyId)?> senderKey,
-        DateTimeOffset now)
+        DateTimeOffset now,
+        AgreedSecrets? secrets = null)
     {
         var digest = Digest(envelope);
         if (envelope.Length > MaxBytes) return new EnvelopeOpening.Refused(new Rejection(RejectionCode.TooLarge, $"{envelope.Length} bytes; at most {MaxBytes} are accepted"), null, digest);
@@ -131,7 +142,7 @@ public static class Envelope
         try
         {
             var headerBytes = message.ProtectedHeaders[HeaderLabel].EncodedValue.Span;
-            var payload = Decrypt(message.Content!.Value.Span, headerBytes, header.Sender, header.Recipient, decryptionKey);
+            var payload = Decrypt(message.Content!.Value.Span, headerBytes, header, decryptionKey, secrets);
             return new EnvelopeOpening.Opened(header, payload, digest, keyId);
         }
         catch (EnvelopeFormatException e)
@@ -144,11 +155,10 @@ public static class Envelope
         }
     }
 
-    private static byte[] Encrypt(ReadOnlySpan<byte> plaintext, byte[] externalAad, string sender, string recipient, ECDiffieHellman recipientKey)
+    private static byte[] Encrypt(ReadOnlySpan<byte> plaintext, byte[] externalAad, EnvelopeHeader header, EphemeralAgreement agreement)
     {
-        using var ephemeral = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
         var recipientProtected = ProtectedAlg(AlgEcdhEsHkdf256);
-        var key = ContentKey(ephemeral.DeriveRawSecretAgreement(recipientKey.PublicKey), recipientProtected, sender, recipient);
+        var key = ContentKey(agreement.SharedSecret, recipientProtected, header);
         var bodyProtected = ProtectedAlg(AlgA256Gcm);
         var nonce = RandomNumberGenerator.GetBytes(NonceBytes);
         var sealedBytes = new byte[plaintext.Length + TagBytes];
@@ -156,7 +166,6 @@ public static class Envelope
             aes.Encrypt(nonce, plaintext, sealedBytes.AsSpan(0, plaintext.Length), sealedBytes.AsSpan(plaintext.Length), EncStructure(bodyProtected, externalAad));
         CryptographicOperations.ZeroMemory(key);
 
-        var point = ephemeral.ExportParameters(false).Q;
         var writer = new CborWriter(CborConformanceMode.Strict);
         writer.WriteTag((CborTag)CoseTagEncrypt);
         writer.WriteStartArray(4);
@@ -177,9 +186,9 @@ public static class Envelope
         writer.WriteInt32(-1); // crv: P-256
         writer.WriteInt32(1);
         writer.WriteInt32(-2);
-        writer.WriteByteString(point.X!);
+        writer.WriteByteString(agreement.X);
         writer.WriteInt32(-3);
-        writer.WriteByteString(point.Y!);
+        writer.WriteByteString(agreement.Y);
         writer.WriteEndMap();
         writer.WriteEndMap();
         writer.WriteByteString([]);
@@ -189,7 +198,7 @@ public static class Envelope
         return writer.Encode();
     }
 
-    private static byte[] Decrypt(ReadOnlySpan<byte> coseEncrypt, ReadOnlySpan<byte> externalAad, string sender, string recipient, ECDiffieHellman ownKey)
+    private static byte[] Decrypt(ReadOnlySpan<byte> coseEncrypt, ReadOnlySpan<byte> externalAad, EnvelopeHeader header, ECDiffieHellman ownKey, AgreedSecrets? secrets)
     {
         byte[] bodyProtected, nonce, sealedBytes, recipientProtected, x, y;
         try
@@ -237,8 +246,14 @@ public static class Envelope
             throw new EnvelopeFormatException($"payload: not a COSE_Encrypt in the documented shape ({e.Message})");
         }
 
-        using var ephemeral = ECDiffieHellman.Create(new ECParameters { Curve = ECCurve.NamedCurves.nistP256, Q = new ECPoint { X = x, Y = y } });
-        var key = ContentKey(ownKey.DeriveRawSecretAgreement(ephemeral.PublicKey), recipientProtected, sender, recipient);
+        var shared = secrets?.Get(x, y);
+        if (shared is null)
+        {
+            using var ephemeral = ECDiffieHellman.Create(new ECParameters { Curve = ECCurve.NamedCurves.nistP256, Q = new ECPoint { X = x, Y = y } });
+            shared = ownKey.DeriveRawSecretAgreement(ephemeral.PublicKey);
+            secrets?.Put(x, y, shared);
+        }
+        var key = ContentKey(shared, recipientProtected, header);
         try
         {
             var plaintext = new byte[sealedBytes.Length - TagBytes];
@@ -252,34 +267,31 @@ public static class Envelope
         }
     }
 
-    /// <summary>HKDF-SHA-256 over the shared secret with the COSE_KDF_Context (RFC 9053 §5.2) naming both nodes.</summary>
-    private static byte[] ContentKey(byte[] sharedSecret, byte[] recipientProtected, string sender, string recipient)
+    /// <summary>
+    /// HKDF-SHA-256 over the shared secret with the COSE_KDF_Context (RFC 9053 §5.2) naming both nodes, and the message
+    /// id as the PartyU nonce: one content key per message even when an ephemeral key serves a batch.
+    /// </summary>
+    private static byte[] ContentKey(byte[] sharedSecret, byte[] recipientProtected, EnvelopeHeader header)
     {
         var context = new CborWriter(CborConformanceMode.Strict);
         context.WriteStartArray(4);
         context.WriteInt32(AlgA256Gcm);
-        PartyInfo(context, sender);
-        PartyInfo(context, recipient);
+        PartyInfo(context, header.Sender, header.MessageId);
+        PartyInfo(context, header.Recipient, null);
         context.WriteStartArray(2);
         context.WriteInt32(256);
         context.WriteByteString(recipientProtected);
         context.WriteEndArray();
         context.WriteEndArray();
-        try
-        {
-            return HKDF.DeriveKey(HashAlgorithmName.SHA256, sharedSecret, 32, [], context.Encode());
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(sharedSecret);
-        }
+        return HKDF.DeriveKey(HashAlgorithmName.SHA256, sharedSecret, 32, [], context.Encode());
     }
 
-    private static void PartyInfo(CborWriter writer, string identity)
+    private static void PartyInfo(CborWriter writer, string identity, string? nonce)
     {
         writer.WriteStartArray(3);
         writer.WriteByteString(Encoding.UTF8.GetBytes(identity));
-        writer.WriteNull();
+        if (nonce is null) writer.WriteNull();
+        else writer.WriteByteString(Encoding.UTF8.GetBytes(nonce));
         writer.WriteNull();
         writer.WriteEndArray();
     }
@@ -324,6 +336,51 @@ public static class Envelope
     private static void Expect(int? count, int expected, string what)
     {
         if (count != expected) throw new EnvelopeFormatException($"{what}: expected {expected} entries, found {count?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "an indefinite number"}");
+    }
+}
+
+/// <summary>
+/// A fresh ephemeral ECDH key and the secret it agrees with one recipient's key: made per batch of messages to that
+/// recipient (a batch's messages then share the ephemeral public key but not their content keys). Dispose it when
+/// the batch is sealed: the ephemeral private key and the secret are then gone.
+/// </summary>
+public sealed class EphemeralAgreement : IDisposable
+{
+    private EphemeralAgreement(byte[] x, byte[] y, byte[] sharedSecret) => (X, Y, SharedSecret) = (x, y, sharedSecret);
+
+    public byte[] X { get; }
+
+    public byte[] Y { get; }
+
+    internal byte[] SharedSecret { get; }
+
+    public static EphemeralAgreement With(ECDiffieHellman recipientKey)
+    {
+        using var ephemeral = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
+        using var recipient = recipientKey.PublicKey;
+        var point = ephemeral.ExportParameters(false).Q;
+        return new EphemeralAgreement(point.X!, point.Y!, ephemeral.DeriveRawSecretAgreement(recipient));
+    }
+
+    public void Dispose() => CryptographicOperations.ZeroMemory(SharedSecret);
+}
+
+/// <summary>
+/// The receiver's memory of secrets agreed with senders' ephemeral keys (a batch shares one): at most
+/// <see cref="Capacity"/>, forgotten all at once when full. Thread-safe.
+/// </summary>
+public sealed class AgreedSecrets
+{
+    public const int Capacity = 4096;
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte[]> _secrets = new(StringComparer.Ordinal);
+
+    internal byte[]? Get(byte[] x, byte[] y) => _secrets.TryGetValue(Convert.ToBase64String(x) + Convert.ToBase64String(y), out var s) ? s : null;
+
+    internal void Put(byte[] x, byte[] y, byte[] secret)
+    {
+        if (_secrets.Count >= Capacity) _secrets.Clear();
+        _secrets[Convert.ToBase64String(x) + Convert.ToBase64String(y)] = secret;
     }
 }
 

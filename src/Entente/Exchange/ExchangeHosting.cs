@@ -161,7 +161,7 @@ public static class ExchangeHosting
             RetryMax = TimeSpan.TryParse(exchange["RetryMax"], System.Globalization.CultureInfo.InvariantCulture, out var max) ? max : TimeSpan.FromMinutes(10),
             Lease = TimeSpan.TryParse(exchange["Lease"], System.Globalization.CultureInfo.InvariantCulture, out var lease) ? lease : TimeSpan.FromSeconds(60),
             Batch = int.TryParse(exchange["Batch"], System.Globalization.CultureInfo.InvariantCulture, out var batch) && batch is > 0 and <= ExchangeWire.MaxBatch ? batch : 128,
-            Lanes = int.TryParse(exchange["Lanes"], System.Globalization.CultureInfo.InvariantCulture, out var lanes) && lanes is > 0 and <= 16 ? lanes : 2,
+            Lanes = int.TryParse(exchange["Lanes"], System.Globalization.CultureInfo.InvariantCulture, out var lanes) && lanes is > 0 and <= 16 ? lanes : 4,
         };
         builder.Services.AddSingleton(sp =>
         {

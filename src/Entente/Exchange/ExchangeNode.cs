@@ -63,6 +63,7 @@ public sealed class ExchangeNode
     private readonly Func<DateTimeOffset, IReadOnlyList<Agreement>> _agreements;
     private readonly Dictionary<string, Func<InboxItem, JsonObject, CancellationToken, Task>> _handlers = new(StringComparer.Ordinal);
     private readonly ILogger _logger;
+    private readonly AgreedSecrets _secrets = new();
 
     public ExchangeNode(
         string code, ECDsa signingKey, string keyId, ECDiffieHellman encryptionKey, byte[] pseudonymKey,
@@ -164,7 +165,22 @@ public sealed class ExchangeNode
 
         if (queue.Count > 0)
         {
-            var items = await Store.EnqueueAsync(queue.Select(q => (q.Header, q.Payload)).ToArray(), (header, payload) => Seal(header, payload, partners[header.Recipient]!), now, cancellationToken);
+            // One ephemeral key per recipient for this batch; each message still has its own content key.
+            var agreements = new Dictionary<string, EphemeralAgreement>(StringComparer.Ordinal);
+            IReadOnlyList<OutboxItem> items;
+            try
+            {
+                items = await Store.EnqueueAsync(queue.Select(q => (q.Header, q.Payload)).ToArray(), (header, payload) =>
+                {
+                    if (!agreements.TryGetValue(header.Recipient, out var agreement))
+                        agreements[header.Recipient] = agreement = EphemeralAgreement.With(partners[header.Recipient]!.EncryptionKey);
+                    return Envelope.Seal(header, payload, _signingKey, KeyId, agreement);
+                }, now, cancellationToken);
+            }
+            finally
+            {
+                foreach (var a in agreements.Values) a.Dispose();
+            }
             for (var k = 0; k < queue.Count; k++)
             {
                 var (index, _, _, permit, projected, request) = queue[k];
@@ -270,9 +286,6 @@ public sealed class ExchangeNode
         return PolicyEngine.Decide(inForce, request);
     }
 
-    private byte[] Seal(EnvelopeHeader header, byte[] payload, ExchangePartner partner) =>
-        Envelope.Seal(header, payload, _signingKey, KeyId, partner.EncryptionKey);
-
     /// <summary>
     /// Receives a batch: opens and checks every envelope, stores the accepted ones in the sender's order with their
     /// signed receipts, records acceptances and authenticated refusals in the ledger, hands accepted messages to
@@ -301,7 +314,7 @@ public sealed class ExchangeNode
         var refusals = new List<(int Index, Rejection Rejection, EnvelopeHeader? Header, byte[] Digest, bool Authenticated)>();
         for (var i = 0; i < envelopes.Count; i++)
         {
-            switch (Envelope.Open(envelopes[i], Code, _encryptionKey, KeyOf, now))
+            switch (Envelope.Open(envelopes[i], Code, _encryptionKey, KeyOf, now, _secrets))
             {
                 case EnvelopeOpening.Opened o:
                     opened.Add((i, o));

@@ -26,7 +26,7 @@ public sealed record DispatcherSettings
     public int Batch { get; init; } = 128;
 
     /// <summary>Requests in flight to one partner at a time; each carries whole conversations, so order holds.</summary>
-    public int Lanes { get; init; } = 2;
+    public int Lanes { get; init; } = 4;
 
     public TimeSpan RetryBase { get; init; } = TimeSpan.FromSeconds(1);
 
