@@ -1,7 +1,5 @@
 using System.Globalization;
 using System.Security.Cryptography;
-using System.Text.Encodings.Web;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Entente.Agreements;
 
@@ -160,40 +158,7 @@ internal static class AssistanceText
     }
 
     /// <summary>UTF-8 JSON with object members sorted by name at every depth and no white space.</summary>
-    public static byte[] Canonical(JsonNode node)
-    {
-        using var stream = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
-            Write(writer, node);
-        return stream.ToArray();
-    }
-
-    private static void Write(Utf8JsonWriter writer, JsonNode? node)
-    {
-        switch (node)
-        {
-            case null:
-                writer.WriteNullValue();
-                break;
-            case JsonObject obj:
-                writer.WriteStartObject();
-                foreach (var (name, value) in obj.OrderBy(p => p.Key, StringComparer.Ordinal))
-                {
-                    writer.WritePropertyName(name);
-                    Write(writer, value);
-                }
-                writer.WriteEndObject();
-                break;
-            case JsonArray array:
-                writer.WriteStartArray();
-                foreach (var item in array) Write(writer, item);
-                writer.WriteEndArray();
-                break;
-            default:
-                node.WriteTo(writer);
-                break;
-        }
-    }
+    public static byte[] Canonical(JsonNode node) => Common.SortedJson.Serialize(node);
 
     public static JsonArray Array(IEnumerable<string> items) => new(items.Select(s => (JsonNode)s).ToArray());
 }

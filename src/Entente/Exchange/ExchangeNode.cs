@@ -451,8 +451,23 @@ public sealed class ExchangeNode
         ["retainUntil"] = item.RetainUntil.UtcDateTime.ToString("O", CultureInfo.InvariantCulture),
         ["digest"] = ExchangeStore.Hex(item.Digest),
         ["receipt"] = ExchangeStore.Hex(SHA256.HashData(item.Receipt)),
-        [LedgerSubjects.Field] = LedgerSubjects.ToJson([AgreementWatch.Subject(item.AgreementId)]),
+        [LedgerSubjects.Field] = LedgerSubjects.ToJson([AgreementWatch.Subject(item.AgreementId), MessageSubject(item.MessageId)]),
     });
+
+    /// <summary>The ledger subject of one message: its entries (received, receipted) are found by it.</summary>
+    public static string MessageSubject(string messageId) => "message:" + messageId;
+
+    /// <summary>Those of <paramref name="messageIds"/> that already have an entry of <paramref name="kind"/> (a crash after the append).</summary>
+    private async Task<Dictionary<string, long>> InLedgerAsync(IEnumerable<string> messageIds, string kind, CancellationToken cancellationToken)
+    {
+        var found = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var id in messageIds)
+        {
+            foreach (var entry in await Ledger.EntriesAboutAsync(MessageSubject(id), 10, cancellationToken))
+                if (entry.Entry.Kind == kind) found[id] = entry.Index;
+        }
+        return found;
+    }
 
     /// <summary>Refusals go to the node's record and its log; those of a message whose signature verified also go to the ledger.</summary>
     internal async Task RecordRefusalsAsync(
@@ -509,18 +524,30 @@ public sealed class ExchangeNode
         await Store.MarkProcessedAsync(unhandled, Time.GetUtcNow(), cancellationToken);
     }
 
+    /// <summary>How long work in flight may take before <see cref="RecoverAsync(CancellationToken)"/> treats it as interrupted.</summary>
+    public static readonly TimeSpan InFlight = TimeSpan.FromSeconds(30);
+
     /// <summary>
     /// Finishes what a crash interrupted: received messages not yet in the ledger or not yet handled, and delivered
-    /// messages whose receipt is not yet in the ledger. Run at start; harmless when nothing is pending.
+    /// messages whose receipt is not yet in the ledger — only those older than <see cref="InFlight"/>, so work another
+    /// request (or replica) is doing right now is never done twice. Run at start and then regularly.
     /// </summary>
-    public async Task RecoverAsync(CancellationToken cancellationToken = default)
+    public async Task RecoverAsync(CancellationToken cancellationToken = default) => await RecoverAsync(Time.GetUtcNow() - InFlight, cancellationToken);
+
+    /// <summary>As <see cref="RecoverAsync(CancellationToken)"/> for work begun before <paramref name="before"/> (at start: the moment this process began).</summary>
+    public async Task RecoverAsync(DateTimeOffset before, CancellationToken cancellationToken = default)
     {
-        var unfinished = await Store.UnfinishedInboxAsync(10_000, cancellationToken);
-        await RecordReceivedAsync(unfinished.Where(u => !u.InLedger).Select(u => u.Item).ToArray(), cancellationToken);
+        var unfinished = await Store.UnfinishedInboxAsync(before, 10_000, cancellationToken);
+        var notInLedger = unfinished.Where(u => !u.InLedger).Select(u => u.Item).ToArray();
+        var appended = await InLedgerAsync(notInLedger.Select(i => i.MessageId), LedgerKinds.DisclosureReceived, cancellationToken);
+        await Store.SetInboxLedgerIndexAsync(appended.Select(a => (a.Key, a.Value)).ToArray(), cancellationToken);
+        await RecordReceivedAsync(notInLedger.Where(i => !appended.ContainsKey(i.MessageId)).ToArray(), cancellationToken);
         await ProcessAsync(unfinished.Where(u => !u.Processed).Select(u => u.Item).ToArray(), cancellationToken);
-        var receipts = await Store.UnrecordedReceiptsAsync(10_000, cancellationToken);
-        foreach (var (item, receipt, deliveredAt) in receipts)
-            await RecordReceiptsAsync([(item, receipt, Receipt.FromCbor(CoseSign1Payload(receipt)))], cancellationToken);
+        var receipts = await Store.UnrecordedReceiptsAsync(before, 10_000, cancellationToken);
+        var receipted = await InLedgerAsync(receipts.Select(r => r.Item.MessageId), LedgerKinds.DisclosureReceipted, cancellationToken);
+        await Store.SetReceiptLedgerIndexAsync(receipted.Select(a => (a.Key, a.Value)).ToArray(), cancellationToken);
+        await RecordReceiptsAsync(receipts.Where(r => !receipted.ContainsKey(r.Item.MessageId))
+            .Select(r => (r.Item, r.Receipt, Receipt.FromCbor(CoseSign1Payload(r.Receipt)))).ToArray(), cancellationToken);
     }
 
     internal async Task RecordReceiptsAsync(IReadOnlyList<(OutboxItem Item, byte[] Signed, Receipt Receipt)> delivered, CancellationToken cancellationToken)
@@ -539,7 +566,7 @@ public sealed class ExchangeNode
             ["digest"] = ExchangeStore.Hex(d.Item.Digest),
             ["receipt"] = ExchangeStore.Hex(SHA256.HashData(d.Signed)),
             ["receivedAt"] = d.Receipt.ReceivedAt.UtcDateTime.ToString("O", CultureInfo.InvariantCulture),
-            [LedgerSubjects.Field] = LedgerSubjects.ToJson([AgreementWatch.Subject(d.Item.AgreementId)]),
+            [LedgerSubjects.Field] = LedgerSubjects.ToJson([AgreementWatch.Subject(d.Item.AgreementId), MessageSubject(d.Item.MessageId)]),
         })).ToArray();
         var indexes = await Ledger.AppendAsync(entries, cancellationToken);
         await Store.SetReceiptLedgerIndexAsync(delivered.Select((d, k) => (d.Item.MessageId, indexes[k])).ToArray(), cancellationToken);

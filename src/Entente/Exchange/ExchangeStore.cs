@@ -234,12 +234,12 @@ public sealed class ExchangeStore(NodeDatabase database)
     }
 
     /// <summary>Delivered messages whose receipt is not yet in the ledger (a crash between the two writes).</summary>
-    public async Task<IReadOnlyList<(OutboxItem Item, byte[] Receipt, DateTimeOffset DeliveredAt)>> UnrecordedReceiptsAsync(int limit, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<(OutboxItem Item, byte[] Receipt, DateTimeOffset DeliveredAt)>> UnrecordedReceiptsAsync(DateTimeOffset deliveredBefore, int limit, CancellationToken cancellationToken = default)
     {
         await using var connection = await Database.ConnectAsync(cancellationToken);
         await using var command = NodeDatabase.Command(connection, null,
-            $"SELECT {OutboxColumns}, receipt, delivered_at FROM outbox WHERE state = @delivered AND receipt_ledger_index IS NULL ORDER BY seq LIMIT @limit",
-            ("@delivered", Delivered), ("@limit", limit));
+            $"SELECT {OutboxColumns}, receipt, delivered_at FROM outbox WHERE state = @delivered AND receipt_ledger_index IS NULL AND delivered_at < @before ORDER BY seq LIMIT @limit",
+            ("@delivered", Delivered), ("@before", deliveredBefore), ("@limit", limit));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var found = new List<(OutboxItem, byte[], DateTimeOffset)>();
         while (await reader.ReadAsync(cancellationToken)) found.Add((ReadOutbox(reader), (byte[])reader[16], reader.GetFieldValue<DateTimeOffset>(17)));
@@ -343,8 +343,9 @@ public sealed class ExchangeStore(NodeDatabase database)
     }
 
     /// <summary>Received messages not yet in the ledger, or not yet handed to their feature (a crash between writes).</summary>
-    public async Task<IReadOnlyList<(InboxItem Item, bool InLedger, bool Processed)>> UnfinishedInboxAsync(int limit, CancellationToken cancellationToken = default) =>
-        (await ReadInboxAsync("WHERE ledger_index IS NULL OR processed_at IS NULL ORDER BY received_at LIMIT @limit", cancellationToken, ("@limit", limit))).ToList();
+    public async Task<IReadOnlyList<(InboxItem Item, bool InLedger, bool Processed)>> UnfinishedInboxAsync(DateTimeOffset receivedBefore, int limit, CancellationToken cancellationToken = default) =>
+        (await ReadInboxAsync("WHERE (ledger_index IS NULL OR processed_at IS NULL) AND received_at < @before ORDER BY received_at LIMIT @limit", cancellationToken,
+            ("@before", receivedBefore), ("@limit", limit))).ToList();
 
     public async Task<InboxItem?> GetInboxAsync(string messageId, CancellationToken cancellationToken = default) =>
         (await ReadInboxAsync("WHERE message_id = @id", cancellationToken, ("@id", messageId))).Select(r => r.Item).FirstOrDefault();

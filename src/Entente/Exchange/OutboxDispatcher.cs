@@ -44,6 +44,7 @@ public sealed record DispatcherSettings
 public sealed class OutboxDispatcher(ExchangeNode node, HttpClient http, DispatcherSettings settings, ILogger<OutboxDispatcher> logger) : BackgroundService
 {
     private readonly SemaphoreSlim _wake = new(0, 1);
+    private readonly DateTimeOffset _started = node.Time.GetUtcNow();
 
     public void Wake()
     {
@@ -61,14 +62,28 @@ public sealed class OutboxDispatcher(ExchangeNode node, HttpClient http, Dispatc
         node.Queued += Wake;
         try
         {
-            await node.RecoverAsync(stoppingToken);
+            // What this process receives from now on is its own live work; anything older was interrupted.
+            await node.RecoverAsync(_started, stoppingToken);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             logger.LogError(e, "Recovering unfinished exchange work failed; it is tried again at the next start");
         }
+        var recovered = node.Time.GetUtcNow();
         while (!stoppingToken.IsCancellationRequested)
         {
+            if (node.Time.GetUtcNow() - recovered > ExchangeNode.InFlight)
+            {
+                recovered = node.Time.GetUtcNow();
+                try
+                {
+                    await node.RecoverAsync(stoppingToken);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    logger.LogError(e, "Recovering unfinished exchange work failed; trying again later");
+                }
+            }
             int sent;
             try
             {

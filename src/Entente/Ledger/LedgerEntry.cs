@@ -70,7 +70,7 @@ public sealed record LedgerEntry(string Kind, DateTimeOffset At, LedgerActor Act
             writer.WriteEndObject();
             writer.WriteString("at", At.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture));
             writer.WritePropertyName("body");
-            WriteSorted(writer, Body);
+            Common.SortedJson.Write(writer, Body);
             writer.WriteString("kind", Kind);
             writer.WriteEndObject();
         }
@@ -89,32 +89,5 @@ public sealed record LedgerEntry(string Kind, DateTimeOffset At, LedgerActor Act
         var body = node["body"] as JsonObject ?? throw new JsonException("ledger entry body: expected an object");
         node.Remove("body");
         return new LedgerEntry(Text(node["kind"], "kind"), when, new LedgerActor(Text(actor["user"], "actor.user"), Text(actor["authority"], "actor.authority")), body);
-    }
-
-    private static void WriteSorted(Utf8JsonWriter writer, JsonNode? node)
-    {
-        switch (node)
-        {
-            case null:
-                writer.WriteNullValue();
-                break;
-            case JsonObject obj:
-                writer.WriteStartObject();
-                foreach (var (name, value) in obj.OrderBy(p => p.Key, StringComparer.Ordinal))
-                {
-                    writer.WritePropertyName(name);
-                    WriteSorted(writer, value);
-                }
-                writer.WriteEndObject();
-                break;
-            case JsonArray array:
-                writer.WriteStartArray();
-                foreach (var item in array) WriteSorted(writer, item);
-                writer.WriteEndArray();
-                break;
-            default:
-                node.WriteTo(writer);
-                break;
-        }
     }
 }

@@ -69,30 +69,8 @@ public static class NodeKeys
     }
 
     /// <summary>The node's encryption key, with a message that says what to do when it is missing or not a P-256 key.</summary>
-    public static ECDiffieHellman LoadEncryptionKey(string home)
-    {
-        var path = EncryptionKeyPath(home);
-        if (!File.Exists(path))
-            throw new FileNotFoundException($"{path}: this node has no encryption key; make it with `entente node keys --home {home}`", path);
-        var key = ECDiffieHellman.Create();
-        try
-        {
-            key.ImportFromPem(File.ReadAllText(path));
-            if (key.ExportParameters(false).Curve.Oid.Value != ECCurve.NamedCurves.nistP256.Oid.Value)
-                throw new InvalidDataException($"{path}: the encryption key is not an ECDH P-256 key");
-            return key;
-        }
-        catch (ArgumentException e)
-        {
-            key.Dispose();
-            throw new InvalidDataException($"{path}: not a PEM private key ({e.Message})", e);
-        }
-        catch
-        {
-            key.Dispose();
-            throw;
-        }
-    }
+    public static ECDiffieHellman LoadEncryptionKey(string home) =>
+        LoadKey(EncryptionKeyPath(home), home, "encryption", "ECDH", ECDiffieHellman.Create, k => k.ExportParameters(false).Curve);
 
     /// <summary>Writes a new key file readable by the node's account only; refuses to overwrite one.</summary>
     internal static void WriteSecret(string path, string text, string whyNotReplaced)
@@ -114,17 +92,19 @@ public static class NodeKeys
     }
 
     /// <summary>The node's signing key, with a message that says what to do when it is missing or not a P-256 key.</summary>
-    public static ECDsa LoadSigningKey(string home)
+    public static ECDsa LoadSigningKey(string home) =>
+        LoadKey(SigningKeyPath(home), home, "signing", "ECDSA", ECDsa.Create, k => k.ExportParameters(false).Curve);
+
+    private static T LoadKey<T>(string path, string home, string role, string algorithm, Func<T> create, Func<T, ECCurve> curve) where T : AsymmetricAlgorithm
     {
-        var path = SigningKeyPath(home);
         if (!File.Exists(path))
-            throw new FileNotFoundException($"{path}: this node has no signing key; make it with `entente node keys --home {home}`", path);
-        var key = ECDsa.Create();
+            throw new FileNotFoundException($"{path}: this node has no {role} key; make it with `entente node keys --home {home}`", path);
+        var key = create();
         try
         {
             key.ImportFromPem(File.ReadAllText(path));
-            if (key.ExportParameters(false).Curve.Oid.Value != ECCurve.NamedCurves.nistP256.Oid.Value)
-                throw new InvalidDataException($"{path}: the signing key is not an ECDSA P-256 key");
+            if (curve(key).Oid.Value != ECCurve.NamedCurves.nistP256.Oid.Value)
+                throw new InvalidDataException($"{path}: the {role} key is not an {algorithm} P-256 key");
             return key;
         }
         catch (ArgumentException e)

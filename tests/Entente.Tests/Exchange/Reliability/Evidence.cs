@@ -112,7 +112,8 @@ public static class Evidence
     public static async Task AssertLedgerVerifiesAsync(NodeProcess node)
     {
         await using var ledger = LedgerStore.Open(DatabaseOf(node), TimeProvider.System);
-        var verification = await ledger.VerifyAsync(null);
+        using var key = Entente.Nodes.NodeKeys.LoadSigningKey(node.Home);
+        var verification = await ledger.VerifyAsync(key.ExportSubjectPublicKeyInfo());
         Assert.True(verification.Ok, $"{node.Code}'s ledger: " + string.Join("; ", verification.Problems));
     }
 

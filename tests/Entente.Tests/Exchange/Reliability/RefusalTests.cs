@@ -167,8 +167,9 @@ public sealed class RefusalTests(RefusalNetwork fixture) : IClassFixture<Refusal
     {
         var purpose = Header(purpose: Purpose.Prosecution);
         await AssertRefusedAsync(purpose, await PostAsync(SealByNl(purpose)), RejectionCode.NotPermitted, inLedger: true);
-        var category = Header(category: DataCategory.AeoStatus, purpose: Purpose.AeoMutualRecognition);
-        await AssertRefusedAsync(category, await PostAsync(SealByNl(category, """{"aeo":{"status":"valid"}}""")), RejectionCode.NotPermitted, inLedger: true);
+        // The test network's agreement covers no personal-party-data.
+        var category = Header(category: DataCategory.PersonalPartyData, purpose: Purpose.Investigation);
+        await AssertRefusedAsync(category, await PostAsync(SealByNl(category, """{"parties":[{"name":"X"}]}""")), RejectionCode.NotPermitted, inLedger: true);
     }
 
     [Fact]
