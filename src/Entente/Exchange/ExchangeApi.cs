@@ -102,8 +102,18 @@ public static class ExchangeApi
         }
     }
 
-    private static async Task<IResult> Receive(HttpRequest request, ExchangeNode node, IOptions<NodeOptions> options, CancellationToken cancellationToken)
+    private static async Task<IResult> Receive(HttpRequest request, ExchangeNode node, IOptions<NodeOptions> options, ExchangeTransport transport, PartnerBook partners, CancellationToken cancellationToken)
     {
+        if (transport.MutualTls)
+        {
+            var certificate = request.HttpContext.Connection.ClientCertificate;
+            if (certificate is null || !partners.Fingerprints().Contains(Nodes.NodeCertificates.KeyFingerprint(certificate)))
+            {
+                var why = certificate is null ? "no client certificate" : $"the client certificate {certificate.Subject} is not a partner's";
+                await node.Store.RecordRejectionAsync(node.Time.GetUtcNow(), "in", null, null, new Rejection(RejectionCode.UnknownSender, "mutual TLS: " + why), null, cancellationToken);
+                return Problem(403, "Mutual TLS required", $"this node accepts messages only over TLS with a partner's node certificate: {why}");
+            }
+        }
         if (request.ContentLength > options.Value.MaxRequestBytes)
             return Problem(413, "Too large", $"the batch is {request.ContentLength} bytes; at most {options.Value.MaxRequestBytes} are accepted");
         using var buffer = new MemoryStream();

@@ -120,6 +120,9 @@ public sealed class OpenedExchange(ExchangeNode node, NodeDatabase database, Led
     }
 }
 
+/// <summary>The transport settings the exchange endpoint enforces: with <see cref="MutualTls"/>, partners must present their node certificate.</summary>
+public sealed record ExchangeTransport(bool MutualTls);
+
 /// <summary>Adds the exchange to the server: identity, stores, the node's exchange, the dispatcher, and TLS settings.</summary>
 public static class ExchangeHosting
 {
@@ -187,12 +190,14 @@ public static class ExchangeHosting
         var checkpointEvery = WitnessHosting.Every(builder.Configuration, node.Home);
         builder.Services.AddHostedService(sp => new CheckpointService(sp.GetRequiredService<LedgerStore>(), identity.SigningKey, CheckpointService.OriginOf(node.Code),
             checkpointEvery, sp.GetRequiredService<ILogger<CheckpointService>>()));
+        // TLS: the server presents the node certificate and asks for a client certificate; whether a partner's is
+        // required is decided at the exchange endpoint (Exchange:MutualTls), so officers' API clients need none.
+        builder.Services.AddSingleton(new ExchangeTransport(mutualTls));
         builder.WebHost.ConfigureKestrel(k => k.ConfigureHttpsDefaults(https =>
         {
             https.ServerCertificate = identity.SigningCertificateWithKey();
-            https.ClientCertificateMode = mutualTls ? ClientCertificateMode.RequireCertificate : ClientCertificateMode.AllowCertificate;
-            https.ClientCertificateValidation = (certificate, _, _) =>
-                !mutualTls || books.Value?.Fingerprints().Contains(NodeCertificates.KeyFingerprint(certificate)) == true;
+            https.ClientCertificateMode = ClientCertificateMode.AllowCertificate;
+            https.ClientCertificateValidation = (_, _, _) => true;
         }));
     }
 

@@ -18,11 +18,11 @@ public sealed class NodeProcess : IAsyncDisposable
     private Process process;
     private bool ownsHome = true;
 
-    private NodeProcess(string home, string adminKey, int port, Process process, string code, string? database, IDictionary<string, string>? environment)
+    private NodeProcess(string home, string adminKey, int port, Process process, string code, string? database, IDictionary<string, string>? environment, bool https = false)
     {
         Home = home;
         AdminKey = adminKey;
-        BaseAddress = new Uri($"http://127.0.0.1:{port}");
+        BaseAddress = new Uri($"{(https ? "https" : "http")}://127.0.0.1:{port}");
         this.process = process;
         Code = code;
         Database = database;
@@ -42,12 +42,12 @@ public sealed class NodeProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<NodeProcess> StartAsync(string? database = null, IDictionary<string, string>? environment = null, string code = "GB")
+    public static async Task<NodeProcess> StartAsync(string? database = null, IDictionary<string, string>? environment = null, string code = "GB", bool https = false)
     {
         var home = Path.Combine(Path.GetTempPath(), $"entente-test-{Guid.NewGuid():N}");
         var key = await NodeHome.InitAsync(new NodeOptions { Home = home, Code = code, Name = "Test administration", Database = database }, TimeProvider.System);
         var port = FreePort();
-        var node = new NodeProcess(home, key, port, null!, code, database, environment);
+        var node = new NodeProcess(home, key, port, null!, code, database, environment, https);
         node.process = node.Launch();
         try
         {
@@ -130,7 +130,9 @@ public sealed class NodeProcess : IAsyncDisposable
     private async Task WaitUntilUpAsync()
     {
         var node = this;
-        using var probe = new HttpClient { BaseAddress = node.BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
+        // The probe only asks whether the process answers; over HTTPS the node presents its self-issued certificate.
+        using var probe = new HttpClient(new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, _, _, _) => true })
+        { BaseAddress = node.BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
         for (var attempt = 0; attempt < 300; attempt++)
         {
             if (process.HasExited) throw new InvalidOperationException($"the node exited with {process.ExitCode}:\n{node.Log}");
@@ -149,10 +151,19 @@ public sealed class NodeProcess : IAsyncDisposable
         throw new TimeoutException($"the node did not answer /health within 30 s:\n{node.Log}");
     }
 
-    public HttpClient Client(string? key = null)
+    public HttpClient Client(string? apiKey = null)
     {
-        var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
-        if (key is not null) client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        // Over HTTPS the test trusts exactly this node's certificate (its key is in the home).
+        var handler = new HttpClientHandler();
+        if (BaseAddress.Scheme == Uri.UriSchemeHttps)
+        {
+            using var key = Entente.Nodes.NodeKeys.LoadSigningKey(Home);
+            var fingerprint = Entente.Nodes.NodeKeys.Fingerprint(key);
+            handler.ServerCertificateCustomValidationCallback = (_, certificate, _, _) =>
+                certificate is not null && Entente.Nodes.NodeCertificates.KeyFingerprint(certificate) == fingerprint;
+        }
+        var client = new HttpClient(handler) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        if (apiKey is not null) client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
         return client;
     }
 
