@@ -65,7 +65,7 @@ public static class Acceptance
         }
 
         var fields = new List<(string Path, JsonNode? Value)>();
-        if (Leaves(document, "", fields) is { } tooMany) return Refuse(RejectionCode.FieldNotAllowed, tooMany);
+        if (Leaves(document, "", fields, MaxFields) is { } tooMany) return Refuse(RejectionCode.FieldNotAllowed, tooMany);
         if (fields.Count == 0) return Refuse(RejectionCode.FieldNotAllowed, "payload: carries no field");
         foreach (var (path, _) in fields)
             if (FieldPaths.Problem(path) is { } problem) return Refuse(RejectionCode.FieldNotAllowed, $"payload{path}: {problem}");
@@ -118,26 +118,26 @@ public static class Acceptance
     private static bool Agrees(EvaluationCode given, EvaluationCode required) =>
         EvaluationCode.SourceRank(given.Source) >= EvaluationCode.SourceRank(required.Source) && given.Accuracy >= required.Accuracy;
 
-    /// <summary>Every leaf of the document as a field path ("/a/0/b"); null, or why the document is refused.</summary>
-    private static string? Leaves(JsonNode? node, string path, List<(string, JsonNode?)> into)
+    /// <summary>Every leaf of the document as a field path ("/a/0/b") with its value; null, or why the document is refused (more than <paramref name="max"/>).</summary>
+    internal static string? Leaves(JsonNode? node, string path, List<(string Path, JsonNode? Value)> into, int max)
     {
         switch (node)
         {
             case JsonObject obj when obj.Count > 0:
                 foreach (var (name, value) in obj)
                 {
-                    if (Leaves(value, path + "/" + name, into) is { } problem) return problem;
+                    if (Leaves(value, path + "/" + name, into, max) is { } problem) return problem;
                 }
                 return null;
             case JsonArray array when array.Count > 0:
                 for (var i = 0; i < array.Count; i++)
                 {
-                    if (Leaves(array[i], path + "/" + i.ToString(CultureInfo.InvariantCulture), into) is { } problem) return problem;
+                    if (Leaves(array[i], path + "/" + i.ToString(CultureInfo.InvariantCulture), into, max) is { } problem) return problem;
                 }
                 return null;
             default:
                 if (path.Length == 0) return null;
-                if (into.Count >= MaxFields) return $"payload: more than {MaxFields} fields";
+                if (into.Count >= max) return $"payload: more than {max} fields";
                 into.Add((path, node));
                 return null;
         }

@@ -578,24 +578,9 @@ public sealed class ExchangeNode
     /// <summary>The field paths of a document's leaves, as the policy names them.</summary>
     public static string[] FieldsOf(JsonObject document)
     {
-        var fields = new List<string>();
-        void Walk(JsonNode? node, string path)
-        {
-            switch (node)
-            {
-                case JsonObject obj when obj.Count > 0:
-                    foreach (var (name, value) in obj) Walk(value, path + "/" + name);
-                    break;
-                case JsonArray array when array.Count > 0:
-                    for (var i = 0; i < array.Count; i++) Walk(array[i], path + "/" + i.ToString(CultureInfo.InvariantCulture));
-                    break;
-                default:
-                    if (path.Length > 0) fields.Add(path);
-                    break;
-            }
-        }
-        Walk(document, "");
-        return fields.ToArray();
+        var leaves = new List<(string Path, JsonNode? Value)>();
+        Acceptance.Leaves(document, "", leaves, int.MaxValue);
+        return leaves.Select(l => l.Path).ToArray();
     }
 
     /// <summary>A new identifier: the prefix and a UUID version 7 (time-ordered).</summary>

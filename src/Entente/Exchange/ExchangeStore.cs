@@ -1,5 +1,4 @@
 using System.Data.Common;
-using System.Text;
 using Entente.Agreements;
 using Entente.Storage;
 
@@ -196,22 +195,6 @@ public sealed class ExchangeStore(NodeDatabase database)
             "AND (claimed_until IS NULL OR claimed_until < @now)",
             ("@now", now), ("@r", recipient), ("@pending", Pending));
         return await command.ExecuteNonQueryAsync(cancellationToken);
-    }
-
-    /// <summary>Releases a claim without counting an attempt (a message sent behind one that failed).</summary>
-    public async Task ReleaseAsync(IReadOnlyList<string> messageIds, DateTimeOffset nextAttempt, CancellationToken cancellationToken = default)
-    {
-        if (messageIds.Count == 0) return;
-        await using var connection = await Database.ConnectAsync(cancellationToken);
-        await using var transaction = await Database.BeginWriteAsync(connection, cancellationToken);
-        foreach (var id in messageIds)
-        {
-            await using var command = NodeDatabase.Command(connection, transaction,
-                "UPDATE outbox SET claimed_by = NULL, claimed_until = NULL, next_attempt_at = @next WHERE message_id = @id AND state = @pending",
-                ("@next", nextAttempt), ("@id", id), ("@pending", Pending));
-            await command.ExecuteNonQueryAsync(cancellationToken);
-        }
-        await transaction.CommitAsync(cancellationToken);
     }
 
     public async Task SetReceiptLedgerIndexAsync(IReadOnlyList<(string MessageId, long Index)> entries, CancellationToken cancellationToken = default) =>
@@ -476,6 +459,4 @@ public sealed class ExchangeStore(NodeDatabase database)
         r.IsDBNull(15) ? null : r.GetString(15));
 
     internal static string Hex(byte[] digest) => Convert.ToHexStringLower(digest);
-
-    internal static byte[] Utf8(string text) => Encoding.UTF8.GetBytes(text);
 }
