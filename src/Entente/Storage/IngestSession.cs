@@ -12,6 +12,8 @@ internal abstract class IngestSession(DbConnection connection, DbTransaction tra
 {
     private bool _committed;
 
+    protected bool Committed => _committed;
+
     protected DbConnection Connection { get; } = connection;
 
     public abstract int WriteBatchSize { get; }
@@ -47,9 +49,13 @@ internal abstract class IngestSession(DbConnection connection, DbTransaction tra
     public async Task CommitAsync(CancellationToken cancellationToken = default)
     {
         if (_committed) throw new InvalidOperationException("this ingest session is already committed");
+        await CompleteAsync(cancellationToken);
         await Transaction.CommitAsync(cancellationToken);
         _committed = true;
     }
+
+    /// <summary>Work the unit needs done in its transaction before it commits (for example indexes built after a bulk load).</summary>
+    protected virtual Task CompleteAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public virtual async ValueTask DisposeAsync()
     {

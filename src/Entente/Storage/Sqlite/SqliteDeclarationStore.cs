@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Globalization;
 using Microsoft.Data.Sqlite;
 
 namespace Entente.Storage.Sqlite;
@@ -75,24 +76,56 @@ internal sealed class SqliteDeclarationStore : SqlDeclarationStore
     public override async Task<IIngestSession> BeginIngestAsync(CancellationToken cancellationToken = default)
     {
         var connection = await OpenAsync(cancellationToken);
+        var journalMoved = false;
         try
         {
             // The ingest session writes each side-table row with the key its declaration was just given, so checking that
             // key again is a b-tree probe per row for nothing (an eighth of the writer's time). Pragmas hold per
             // connection and are set again when the pool hands this connection out (OpenAsync).
+            bool bulkLoad;
             using (var command = connection.CreateCommand())
             {
                 command.CommandText = "PRAGMA foreign_keys = OFF";
                 command.ExecuteNonQuery();
+                // A first load into an empty store is a bulk load: its search indexes are built after the rows, and
+                // when no other connection has the file open its pages are written once, under a rollback journal,
+                // instead of to the WAL and again by the checkpoint (a new page needs no journal entry). Durability
+                // and all-or-nothing are the same; the file returns to WAL when the unit ends.
+                command.CommandText = "SELECT NOT EXISTS (SELECT 1 FROM declarations)";
+                bulkLoad = Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture) == 1;
+                if (bulkLoad) journalMoved = TryRollbackJournal(command);
             }
             // IMMEDIATE: take the write lock now rather than fail to upgrade a read lock half-way through a file.
             var transaction = connection.BeginTransaction(deferred: false);
-            return new SqliteIngestSession(connection, transaction, Time);
+            return new SqliteIngestSession(connection, transaction, Time, bulkLoad, journalMoved);
         }
         catch
         {
+            if (journalMoved) SqliteIngestSession.ReturnToWal(connection);
             await connection.DisposeAsync();
             throw;
+        }
+    }
+
+    // Leaving WAL needs the file to itself: when another connection has it open the attempt fails at once (no busy
+    // wait) and the load goes through the WAL like any other.
+    private static bool TryRollbackJournal(SqliteCommand command)
+    {
+        try
+        {
+            command.CommandText = "PRAGMA busy_timeout = 0";
+            command.ExecuteNonQuery();
+            command.CommandText = "PRAGMA journal_mode = DELETE";
+            return string.Equals(command.ExecuteScalar() as string, "delete", StringComparison.OrdinalIgnoreCase);
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode is 5 or 6)
+        {
+            return false;
+        }
+        finally
+        {
+            command.CommandText = $"PRAGMA busy_timeout = {BusyTimeoutSeconds * 1000}";
+            command.ExecuteNonQuery();
         }
     }
 

@@ -26,20 +26,53 @@ internal sealed class SqliteIngestSession : IngestSession
     private readonly Statement _container;
     private readonly Statement _labels;
     private readonly int _defaultCacheSize;
+    private readonly bool _journalMoved;
+    private readonly List<(string Name, string Sql)> _deferredIndexes = [];
 
-    public SqliteIngestSession(SqliteConnection connection, SqliteTransaction transaction, TimeProvider time)
+    // Indexes whose keys arrive in no order (an HS code, an origin, a party): each insert lands on another page, so on a
+    // bulk load they are built after the rows. Those whose keys arrive nearly in order (the time-ordered id, the
+    // status, the date) cost little as they grow and stay.
+    private static readonly HashSet<string> ScatteredIndexes = ["goods_items_hs_code", "goods_items_origin"];
+    private readonly bool _partiesStaged;
+
+    /// <param name="bulkLoad">
+    /// The store was empty: the non-unique search indexes are dropped in the transaction and built again, sorted, before
+    /// it commits (far less work than a million scattered inserts); party rows wait in a temporary table and go into
+    /// their b-tree in key order. The unique indexes stay, so duplicates are found as they arrive.
+    /// </param>
+    /// <param name="journalMoved">The file was moved to a rollback journal for this unit; it returns to WAL at the end.</param>
+    public SqliteIngestSession(SqliteConnection connection, SqliteTransaction transaction, TimeProvider time, bool bulkLoad, bool journalMoved)
         : base(connection, transaction, time)
     {
         _db = connection.Handle ?? throw new InvalidOperationException("the SQLite connection is not open");
+        _journalMoved = journalMoved;
         try
         {
+            if (bulkLoad)
+            {
+                // The definitions come from the schema itself, so a migration that changes an index changes the rebuild too.
+                using (var indexes = new Statement(_db, "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"))
+                {
+                    while (indexes.Step())
+                    {
+                        if (ScatteredIndexes.Contains(indexes.Column(0))) _deferredIndexes.Add((indexes.Column(0), indexes.Column(1)));
+                    }
+                }
+                foreach (var (name, _) in _deferredIndexes) Statement.Execute(_db, $"DROP INDEX \"{name}\"");
+                _partiesStaged = true;
+                Statement.Execute(_db, "CREATE TEMP TABLE ingest_parties (party_id TEXT NOT NULL, declaration_key INTEGER NOT NULL, role TEXT NOT NULL)");
+                // The sorts that build the indexes may use the core the reading thread no longer needs.
+                Statement.Execute(_db, "PRAGMA threads = 2");
+            }
             _declaration = Compile(
                 "INSERT INTO declarations (id, lrn, mrn, declarant_id, type_code, function_code, status, declaration_date, importer_id, " +
                 "items, total_value, currency, received_at, source_format, source_file, document) " +
                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16) ON CONFLICT DO NOTHING");
             _byMrn = Compile("SELECT id FROM declarations WHERE mrn = ?1");
             _byLrn = Compile("SELECT id FROM declarations WHERE lrn = ?1 AND coalesce(declarant_id, '') = ?2");
-            _party = Compile("INSERT INTO declaration_parties (party_id, declaration_key, role) VALUES (?1, ?2, ?3)");
+            _party = Compile(_partiesStaged
+                ? "INSERT INTO temp.ingest_parties (party_id, declaration_key, role) VALUES (?1, ?2, ?3)"
+                : "INSERT INTO declaration_parties (party_id, declaration_key, role) VALUES (?1, ?2, ?3)");
             _item = Compile("INSERT INTO goods_items (declaration_key, sequence, hs_code, origin, value, currency) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
             _container = Compile("INSERT INTO containers (container_id, declaration_key) VALUES (?1, ?2)");
             _labels = Compile("INSERT INTO inspection_labels (declaration_key, fraud, critical_fraud, revenue) VALUES (?1, ?2, ?3, ?4)");
@@ -152,9 +185,40 @@ internal sealed class SqliteIngestSession : IngestSession
         throw new InvalidOperationException($"declaration {row.Id} conflicts with a stored one that has neither its MRN nor its LRN");
     }
 
+    protected override Task CompleteAsync(CancellationToken cancellationToken)
+    {
+        if (_partiesStaged)
+        {
+            Statement.Execute(_db,
+                "INSERT INTO declaration_parties (party_id, declaration_key, role) " +
+                "SELECT party_id, declaration_key, role FROM temp.ingest_parties ORDER BY party_id, declaration_key, role");
+            Statement.Execute(_db, "DROP TABLE temp.ingest_parties");
+        }
+        foreach (var (_, sql) in _deferredIndexes)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            Statement.Execute(_db, sql);
+        }
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Puts the file back in WAL mode after a unit written under a rollback journal (its transaction is over).</summary>
+    internal static void ReturnToWal(SqliteConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode = WAL";
+        command.ExecuteNonQuery();
+    }
+
     public override async ValueTask DisposeAsync()
     {
         foreach (var statement in _statements) statement.Dispose();
+        if (_journalMoved)
+        {
+            // The journal mode can change only outside a transaction: end it first (a rollback when not committed).
+            if (!Committed) await Transaction.DisposeAsync();
+            ReturnToWal((SqliteConnection)Connection);
+        }
         // The connection goes back to the pool: it keeps the default cache, not the writer's.
         Statement.Execute(_db, $"PRAGMA cache_size = {_defaultCacheSize}");
         await base.DisposeAsync();
@@ -165,6 +229,7 @@ internal sealed class SqliteIngestSession : IngestSession
     {
         private readonly sqlite3 _db;
         private readonly sqlite3_stmt _statement;
+
         private byte[] _utf8 = new byte[256];
         private readonly char[] _chars = new char[64];
 
@@ -268,6 +333,8 @@ internal sealed class SqliteIngestSession : IngestSession
         }
 
         public int Int32(int column) => raw.sqlite3_column_int(_statement, column);
+
+        public string Column(int column) => raw.sqlite3_column_text(_statement, column).utf8_to_string();
 
         /// <summary>The first column of the first row, or null when there is no row.</summary>
         public string? QueryText()
