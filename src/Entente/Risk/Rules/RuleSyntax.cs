@@ -267,6 +267,8 @@ internal sealed class RuleParser
 
     private static readonly string[] Statements = ["ruleset", "list", "rule", "test"];
 
+    private static readonly string[] Reserved = ["and", "or", "not", "then", "because", "if", "rule", "test", "list", "ruleset", "given", "expect"];
+
     private readonly List<Token> _tokens;
     private readonly string _text;
     private readonly string _file;
@@ -530,7 +532,8 @@ internal sealed class RuleParser
 
     private Condition FieldTest(Token start)
     {
-        var field = Peek.Kind is TokenKind.Word or TokenKind.Path ? Next() : throw Expected("a field (e.g. hs, origin, value-per-kg), 'not', 'same item', 'partner' or '('");
+        var field = Peek.Kind is TokenKind.Word or TokenKind.Path && !Reserved.Any(Peek.Is) ? Next()
+            : throw Expected("a field (e.g. hs, origin, value-per-kg), 'not', 'same item', 'partner' or '('");
         FieldCondition Make(FieldOp op, List<Literal>? values = null, string? list = null) => new()
         {
             FieldName = field.Text,
