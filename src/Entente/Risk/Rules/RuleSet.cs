@@ -50,6 +50,8 @@ public sealed class RuleSet
 
     public int RuleCount => _rules.Length;
 
+    internal IReadOnlyList<CompiledRule> CompiledRules => _rules;
+
     /// <summary>The rules as written: id, name, lane, score, condition, file and line.</summary>
     public IEnumerable<(string Id, string Name, Lane? Lane, int Score, string Condition, string Where)> Rules =>
         _rules.Select(r => (r.Id, r.Declaration.Name, r.Declaration.Lane, r.Declaration.Score, r.Declaration.When.Source, $"{r.Declaration.File}:{r.Declaration.Line}"));
