@@ -10,6 +10,7 @@ using Entente.Cli.Ledger;
 using Entente.Cli.Nodes;
 using Entente.Cli.Partners;
 using Entente.Cli.Retention;
+using Entente.Cli.Risk;
 using Entente.Cli.Sharing;
 using Entente.Cli.Witnessing;
 
@@ -40,6 +41,7 @@ public static class EntenteCli
         root.Add(ExchangeCommands.Create());
         root.Add(RecordCommands.Create());
         root.Add(RequestCommands.Create());
+        root.Add(new Command("risk", "Risk targeting: rule sets, assessment (docs/risk.md)") { RiskRuleCommands.Create() });
         return root;
     }
 
