@@ -10,6 +10,7 @@ using Entente.Cli.Ledger;
 using Entente.Cli.Nodes;
 using Entente.Cli.Partners;
 using Entente.Cli.Retention;
+using Entente.Cli.Risk;
 using Entente.Cli.Sharing;
 using Entente.Cli.Witnessing;
 
@@ -40,6 +41,7 @@ public static class EntenteCli
         root.Add(ExchangeCommands.Create());
         root.Add(RecordCommands.Create());
         root.Add(RequestCommands.Create());
+        root.Add(RiskModelCommands.AddTo(new Command("risk", "Risk targeting: the learned model, the benchmark")));
         return root;
     }
 
