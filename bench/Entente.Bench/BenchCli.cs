@@ -29,6 +29,9 @@ internal static class BenchCli
                            [--drain-messages N] [--warmup N] [--databases sqlite,postgres] [--postgres CONNSTRING] [--poll HH:MM:SS.fff]
                       Envelopes sealed/opened per core; end-to-end delivered messages/s between two `entente serve` processes
                       on loopback; receipt latency of 100 KiB messages; outbox drain rate after the receiver was down.
+                  risk-model [--rows N] [--scores N] [--trainer lightgbm|fasttree] [--trees N] [--threads N]
+                      Training time of the learned risk model on N rows (default 1,000,000, resampled from the KCS training
+                      file, else the generator) and scoring time per declaration with and without the explanation.
                 """);
             return 0;
         }
@@ -39,6 +42,7 @@ internal static class BenchCli
             "policy" => PolicyBenchmark.Run(args[1..]),
             "witness" => WitnessBenchmark.Run(args[1..]),
             "exchange" => await ExchangeBenchmark.RunAsync(args[1..]),
+            "risk-model" => RiskModelBenchmark.Run(args[1..]),
             _ => Unknown(args[0]),
         };
     }
