@@ -32,6 +32,9 @@ internal static class BenchCli
                   risk-rules [--rules N] [--declarations N] [--compile-rules N] [--rulesengine-declarations N]
                       Risk rule sets: compile time of --compile-rules rules (default 1,000), declarations/s and p50/p99 latency of
                       --rules generated rules (default 500) on one and two threads, and the same rules in Microsoft RulesEngine.
+                  risk-model [--rows N] [--scores N] [--trainer lightgbm|fasttree] [--trees N] [--threads N]
+                      Training time of the learned risk model on N rows (default 1,000,000, resampled from the KCS training
+                      file, else the generator) and scoring time per declaration with and without the explanation.
                 """);
             return 0;
         }
@@ -43,6 +46,7 @@ internal static class BenchCli
             "witness" => WitnessBenchmark.Run(args[1..]),
             "exchange" => await ExchangeBenchmark.RunAsync(args[1..]),
             "risk-rules" => RiskRulesBench.Run(args[1..]),
+            "risk-model" => RiskModelBenchmark.Run(args[1..]),
             _ => Unknown(args[0]),
         };
     }

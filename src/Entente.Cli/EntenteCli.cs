@@ -41,7 +41,10 @@ public static class EntenteCli
         root.Add(ExchangeCommands.Create());
         root.Add(RecordCommands.Create());
         root.Add(RequestCommands.Create());
-        root.Add(new Command("risk", "Risk targeting: rule sets, assessment (docs/risk.md)") { RiskRuleCommands.Create() });
+        root.Add(RiskModelCommands.AddTo(new Command("risk", "Risk targeting: rule sets, the learned model, assessment, outcomes, the benchmark (docs/risk.md)")
+        {
+            RiskRuleCommands.Create(),
+        }));
         return root;
     }
 
