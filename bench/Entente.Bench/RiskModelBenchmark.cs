@@ -57,8 +57,13 @@ internal static class RiskModelBenchmark
 
         var model = new RiskModel(features, ensemble, new ModelCard
         {
-            Version = "bench", CreatedAt = default, Trainer = options.Trainer, Hyperparameters = options, Seed = 1,
-            Training = training.Summary(), Features = [],
+            Version = "bench",
+            CreatedAt = default,
+            Trainer = options.Trainer,
+            Hyperparameters = options,
+            Seed = 1,
+            Training = training.Summary(),
+            Features = [],
         });
         var sample = Enumerable.Range(0, Math.Min(scores, 100_000)).Select(_ => declarations[random.Next(declarations.Count)]).ToArray();
         Measure("probability, 1 thread", sample, scores, d => model.Probability(d), parallel: false);
