@@ -41,10 +41,12 @@ public static class EntenteCli
         root.Add(ExchangeCommands.Create());
         root.Add(RecordCommands.Create());
         root.Add(RequestCommands.Create());
-        root.Add(RiskModelCommands.AddTo(new Command("risk", "Risk targeting: rule sets, the learned model, assessment, outcomes, the benchmark (docs/risk.md)")
+        var risk = RiskModelCommands.AddTo(new Command("risk", "Risk targeting: rule sets, the learned model, assessment, outcomes, the benchmark (docs/risk.md)")
         {
             RiskRuleCommands.Create(),
-        }));
+        });
+        RiskAssessCommands.AddTo(risk);
+        root.Add(risk);
         return root;
     }
 

@@ -1,9 +1,11 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Entente.Generation;
 using Entente.Ingest;
 using Entente.Ingest.Csv;
+using Entente.Ledger;
 using Entente.Risk.Benchmark;
 using Entente.Risk.Model;
 using Entente.Storage;
@@ -123,10 +125,24 @@ internal static class RiskModelCommands
             model = ModelRegistry.Save(node.Home, model, out var folder);
             var current = ModelRegistry.ReadInService(node.Home);
             var decision = parse.GetValue(noPromote) ? new PromotionDecision(false, "--no-promote") : ModelRegistry.Decide(model.Card, current, parse.GetValue(force));
-            if (decision.Promote) ModelRegistry.Promote(node.Home, model.Card, now, decision.Forced);
+            long? ledgerIndex = null;
+            if (decision.Promote)
+            {
+                ModelRegistry.Promote(node.Home, model.Card, now, decision.Forced);
+                await using var ledger = LedgerStore.Open(node.DatabaseOrDefault, TimeProvider.System);
+                ledgerIndex = await ledger.AppendAsync(ModelRegistry.LedgerKind, new LedgerActor(Environment.UserName, node.Code), new JsonObject
+                {
+                    ["model"] = model.Version,
+                    ["trainer"] = model.Card.Trainer,
+                    ["rows"] = model.Card.Training.Rows,
+                    ["validationPrecisionAt5"] = model.Card.Validation?.PrecisionAt(5),
+                    ["forced"] = decision.Forced,
+                    ["reason"] = decision.Reason,
+                }, ct);
+            }
             if (parse.GetValue(json))
             {
-                output.WriteLine(JsonSerializer.Serialize(new { version = model.Version, folder, promoted = decision.Promote, reason = decision.Reason, card = model.Card }, Json));
+                output.WriteLine(JsonSerializer.Serialize(new { version = model.Version, folder, promoted = decision.Promote, ledgerIndex, reason = decision.Reason, card = model.Card }, Json));
             }
             else
             {
@@ -139,7 +155,7 @@ internal static class RiskModelCommands
                 }
                 output.WriteLine($"  top features: {string.Join(", ", card.Features.Take(5).Select(f => $"{f.Name} {f.Importance:P0}"))}");
                 output.WriteLine($"  saved in {folder}");
-                output.WriteLine(decision.Promote ? $"  in service: {decision.Reason}" : $"  NOT promoted: {decision.Reason}");
+                output.WriteLine(decision.Promote ? $"  in service: {decision.Reason} (ledger entry {ledgerIndex})" : $"  NOT promoted: {decision.Reason}");
             }
             return decision.Promote || parse.GetValue(noPromote) ? 0 : 3;
         });

@@ -95,6 +95,8 @@ public static class AccessPolicies
     public const string Exchange = "exchange";
     public const string Disclose = "disclose";
     public const string Assistance = "assistance";
+    public const string Assess = "assess";
+    public const string RecordOutcome = "record-outcome";
 
     public static readonly IReadOnlyDictionary<string, Role[]> Roles = new Dictionary<string, Role[]>
     {
@@ -107,6 +109,8 @@ public static class AccessPolicies
         [Exchange] = [Role.Liaison, Role.Auditor, Role.Admin],
         [Disclose] = [Role.Liaison, Role.Officer],
         [Assistance] = [Role.Liaison, Role.Officer],
+        [Assess] = [Role.Officer, Role.Analyst, Role.Admin],
+        [RecordOutcome] = [Role.Officer],
     };
 
     /// <summary>The authenticated user as the ledger names a reader: name, authority and role.</summary>

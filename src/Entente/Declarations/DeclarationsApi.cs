@@ -4,6 +4,7 @@ using Entente.Access;
 using Entente.Ingest;
 using Entente.Ingest.Csv;
 using Entente.Nodes;
+using Entente.Risk.Assessment;
 using Entente.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -30,6 +31,9 @@ public sealed record IngestErrorDto(string File, long? Line, string Path, string
 
 public sealed record IngestResult(long Accepted, long Rejected, long Duplicates, IReadOnlyList<IngestErrorDto> Errors, IReadOnlyList<IngestErrorDto> DuplicateRecords)
 {
+    /// <summary>Declarations the risk desk assessed after the ingest (when a rule set or model is in service).</summary>
+    public long? Assessed { get; init; }
+
     public static IngestResult From(IngestReport report) => new(
         report.Accepted, report.Rejected, report.Duplicates,
         report.Errors.Select(ToDto).ToList(), report.DuplicateRecords.Select(ToDto).ToList());
@@ -65,7 +69,7 @@ public static class DeclarationsApi
 
     private static async Task<Results<Ok<IngestResult>, ProblemHttpResult>> Submit(
         HttpRequest request, IDeclarationStore store, IOptions<NodeOptions> node, ClaimsPrincipal user, ILoggerFactory loggers,
-        string? format, string? mapping, bool? partial, CancellationToken cancellationToken)
+        RiskDesk risk, RiskSettings riskSettings, string? format, string? mapping, bool? partial, CancellationToken cancellationToken)
     {
         var options = node.Value;
         var declaredFormat = DeclarationFormat.Auto;
@@ -107,6 +111,18 @@ public static class DeclarationsApi
                 if (report.Files.TrueForAll(f => f.Committed))
                 {
                     Log.Submitted(logger, who, name, FormatDetector.Name(report.Files[0].Format), report.Accepted, report.Rejected, report.Duplicates);
+                    if (report.Accepted > 0 && risk.AssessesOnIngest(riskSettings.AssessOnIngest))
+                    {
+                        // The declarations are stored whatever happens here: a targeting problem is the node's to fix, not the sender's.
+                        try
+                        {
+                            result = result with { Assessed = await risk.AssessPendingAsync(cancellationToken: cancellationToken) };
+                        }
+                        catch (InvalidDataException e)
+                        {
+                            Log.AssessmentFailed(logger, name, e.Message);
+                        }
+                    }
                     return TypedResults.Ok(result);
                 }
                 Log.SubmissionRefused(logger, who, request.HttpContext.Connection.RemoteIpAddress?.ToString() ?? "?", report.Rejected,

@@ -13,4 +13,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 2003, Level = LogLevel.Information, Message = "{User} moved declaration {Id} from {From} to {To}")]
     public static partial void StatusMoved(ILogger logger, string user, string id, string from, string to);
+
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Error, Message = "Declarations of {File} are stored but were not assessed: {Reason}")]
+    public static partial void AssessmentFailed(ILogger logger, string file, string reason);
 }

@@ -7,6 +7,7 @@ using Entente.Audit;
 using Entente.Declarations;
 using Entente.Exchange;
 using Entente.Ledger;
+using Entente.Risk.Assessment;
 using Entente.Sharing;
 using Entente.Storage;
 using Entente.Witnessing;
@@ -62,6 +63,7 @@ public static class NodeHost
         builder.Services.AddAssistanceDesk(loaded, sp => AssistanceExchange.Sender(sp.GetRequiredService<ExchangeNode>()));
         builder.Services.AddHostedService(sp => new Agreements.AgreementWatchService(sp, Path.Combine(loaded.Home, "agreements"), loaded.Code));
         builder.Services.AddWitnessing(builder.Configuration, loaded);
+        builder.Services.AddRiskDesk(loaded, !string.Equals(builder.Configuration["Risk:AssessOnIngest"], "false", StringComparison.OrdinalIgnoreCase));
         if (loaded.RetentionPeriod is { } period)
         {
             var rule = Retention.RetentionRule.Parse(period, loaded.RetentionThen);
@@ -107,6 +109,7 @@ public static class NodeHost
         AssistanceExchange.Connect(app.Services.GetRequiredService<ExchangeNode>(), app.Services.GetRequiredService<AssistanceDesk>());
         app.MapWitnessApi();
         app.MapRecordsApi();
+        app.MapRiskApi();
         return app;
     }
 

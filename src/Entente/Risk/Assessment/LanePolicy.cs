@@ -60,7 +60,7 @@ public sealed record LanePolicy
     }
 
     /// <summary>The policy of a node: HOME/risk/lanes.yaml, or the defaults when there is none.</summary>
-    /// <exception cref="LanePolicyException">The file is not a lane policy; the message names the line and the key.</exception>
+    /// <exception cref="InvalidDataException">The file is not a lane policy; the message names the line and the key.</exception>
     public static LanePolicy Load(string home)
     {
         var path = Path.Combine(home, "risk", FileName);
@@ -76,11 +76,11 @@ public sealed record LanePolicy
         }
         catch (YamlException e)
         {
-            throw new LanePolicyException($"{fileName}:{e.Start.Line}: not YAML: {e.Message}");
+            throw new InvalidDataException($"{fileName}:{e.Start.Line}: not YAML: {e.Message}");
         }
         var policy = new LanePolicy();
         if (stream.Documents.Count == 0) return policy;
-        if (stream.Documents[0].RootNode is not YamlMappingNode root) throw new LanePolicyException($"{fileName}:1: expected a mapping of lane settings");
+        if (stream.Documents[0].RootNode is not YamlMappingNode root) throw new InvalidDataException($"{fileName}:1: expected a mapping of lane settings");
         foreach (var (keyNode, value) in root.Children)
         {
             var key = ((YamlScalarNode)keyNode).Value;
@@ -94,41 +94,40 @@ public sealed record LanePolicy
                 "random-rate" => policy with { RandomRate = Share(value, at) },
                 "random-lane" => policy with { RandomLane = LaneNamed(value, at) },
                 "red-capacity-per-day" => policy with { RedCapacityPerDay = (int)Number(value, at) },
-                "seed" => policy with { Seed = (value as YamlScalarNode)?.Value ?? throw new LanePolicyException($"{at}: expected text") },
+                "seed" => policy with { Seed = (value as YamlScalarNode)?.Value ?? throw new InvalidDataException($"{at}: expected text") },
                 "expected-rates" => policy with { ExpectedRates = Rates(value, at) },
-                _ => throw new LanePolicyException(
+                _ => throw new InvalidDataException(
                     $"{at}: unknown setting; expected red-from, yellow-from, blue-from, model-weight, random-rate, random-lane, red-capacity-per-day, expected-rates or seed"),
             };
         }
         if (!(policy.RedFrom >= policy.YellowFrom && policy.YellowFrom >= policy.BlueFrom))
-            throw new LanePolicyException($"{fileName}: expected red-from ≥ yellow-from ≥ blue-from, got {policy.RedFrom}, {policy.YellowFrom}, {policy.BlueFrom}");
+            throw new InvalidDataException($"{fileName}: expected red-from ≥ yellow-from ≥ blue-from, got {policy.RedFrom}, {policy.YellowFrom}, {policy.BlueFrom}");
         return policy;
     }
 
     private static double Number(YamlNode node, string at) =>
         node is YamlScalarNode { Value: { } text } && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var n) && n >= 0
             ? n
-            : throw new LanePolicyException($"{at}: expected a number ≥ 0");
+            : throw new InvalidDataException($"{at}: expected a number ≥ 0");
 
     private static double Share(YamlNode node, string at)
     {
         var n = Number(node, at);
-        return n <= 1 ? n : throw new LanePolicyException($"{at}: expected a share between 0 and 1 (0.01 is 1 %)");
+        return n <= 1 ? n : throw new InvalidDataException($"{at}: expected a share between 0 and 1 (0.01 is 1 %)");
     }
 
     private static Lane LaneNamed(YamlNode node, string at) =>
         node is YamlScalarNode { Value: { } text } && Enum.TryParse<Lane>(text, ignoreCase: true, out var lane)
             ? lane
-            : throw new LanePolicyException($"{at}: expected red, yellow, blue or green");
+            : throw new InvalidDataException($"{at}: expected red, yellow, blue or green");
 
     private static Dictionary<Lane, double> Rates(YamlNode node, string at)
     {
-        if (node is not YamlMappingNode rates) throw new LanePolicyException($"{at}: expected red, yellow and blue shares");
+        if (node is not YamlMappingNode rates) throw new InvalidDataException($"{at}: expected red, yellow and blue shares");
         var result = new Dictionary<Lane, double>();
         foreach (var (lane, share) in rates.Children) result[LaneNamed(lane, $"{at}.{lane}")] = Share(share, $"{at}.{lane}");
-        if (result.Values.Sum() > 1) throw new LanePolicyException($"{at}: the shares add up to more than 1");
+        if (result.Values.Sum() > 1) throw new InvalidDataException($"{at}: the shares add up to more than 1");
         return result;
     }
 }
 
-public sealed class LanePolicyException(string message) : Exception(message);

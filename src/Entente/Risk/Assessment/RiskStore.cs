@@ -96,6 +96,17 @@ public sealed class RiskStore(NodeDatabase database)
         return Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
     }
 
+    /// <summary>The scores of the latest <paramref name="limit"/> assessments (for calibrating the lane thresholds).</summary>
+    public async Task<IReadOnlyList<double>> RecentScoresAsync(int limit, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.ConnectAsync(cancellationToken);
+        await using var command = NodeDatabase.Command(connection, null, "SELECT score FROM risk_assessments ORDER BY id DESC LIMIT @n", ("@n", limit));
+        var scores = new List<double>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken)) scores.Add(reader.GetDouble(0));
+        return scores;
+    }
+
     /// <summary>Stored declarations that have no assessment yet, oldest first.</summary>
     public async Task<IReadOnlyList<string>> PendingAsync(int limit, CancellationToken cancellationToken = default)
     {

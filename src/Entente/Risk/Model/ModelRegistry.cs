@@ -17,6 +17,9 @@ public static class ModelRegistry
 {
     public const string InServiceFile = "in-service.json";
 
+    /// <summary>The ledger kind of a model put into service.</summary>
+    public const string LedgerKind = "risk-model-promoted";
+
     public static string ModelsFolder(string home) => Path.Combine(home, "risk", "models");
 
     public static PromotionDecision Decide(ModelCard candidate, InService? current, bool force)

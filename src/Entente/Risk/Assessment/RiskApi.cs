@@ -1,0 +1,129 @@
+using System.Security.Claims;
+using System.Text.Json;
+using Entente.Access;
+using Entente.Common;
+using Entente.Declarations;
+using Entente.Exchange;
+using Entente.Nodes;
+using Entente.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Entente.Risk.Assessment;
+
+/// <summary>Risk settings of a node: Risk:AssessOnIngest (default true) assesses what ingest stored whenever a rule set or model is in service.</summary>
+public sealed record RiskSettings(bool AssessOnIngest);
+
+public sealed record AssessRequest(IReadOnlyList<string>? DeclarationIds, bool Pending = false);
+
+public sealed record AssessResponse(IReadOnlyList<RiskAssessment> Assessments, IReadOnlyList<string> NotFound, long PendingAssessed);
+
+public sealed record DeclarationRisk(string DeclarationId, IReadOnlyList<RiskAssessment> Assessments, IReadOnlyList<RecordedOutcome> Outcomes);
+
+public sealed record InService(string? RuleSet, string? Model, LanePolicy Policy);
+
+/// <summary>
+/// /api/risk: assess stored declarations (officers, analysts), a what-if assessment of a declaration that is not stored,
+/// a declaration's assessments and outcomes, inspection outcomes (officers), hit rates and what is in service.
+/// </summary>
+public static class RiskApi
+{
+    public static IServiceCollection AddRiskDesk(this IServiceCollection services, NodeOptions node, bool assessOnIngest)
+    {
+        services.AddSingleton(new RiskSettings(assessOnIngest));
+        services.AddSingleton(sp => new RiskDesk(node.Home, NodeDatabase.Open(node.DatabaseOrDefault), sp.GetRequiredService<IDeclarationStore>(), sp.GetRequiredService<TimeProvider>()));
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapRiskApi(this IEndpointRouteBuilder app)
+    {
+        RiskDesk.Connect(app.ServiceProvider.GetRequiredService<ExchangeNode>(), app.ServiceProvider.GetRequiredService<RiskDesk>().Store);
+        var api = app.MapGroup("/api/risk").WithTags("Risk");
+        api.MapPost("/assessments", Assess).RequireAuthorization(AccessPolicies.Assess)
+            .WithSummary("Assess stored declarations by id, or every one not yet assessed ({\"pending\": true}); each result is saved with its explanation");
+        api.MapPost("/what-if", WhatIf).RequireAuthorization(AccessPolicies.Assess)
+            .WithSummary("Assess a canonical declaration that is not stored (nothing is saved)");
+        api.MapGet("/declarations/{id}", Declaration).RequireAuthorization(AccessPolicies.Read)
+            .WithSummary("A declaration's assessments (newest first) and inspection outcomes");
+        api.MapPost("/outcomes", RecordOutcome).RequireAuthorization(AccessPolicies.RecordOutcome)
+            .WithSummary("Record what an inspection found; it becomes the declaration's inspection label for training");
+        api.MapGet("/hit-rates", HitRates).RequireAuthorization(AccessPolicies.Read)
+            .WithSummary("Lane shares against the expected ones; hit rates per lane, rule, model version and random or targeted selection");
+        api.MapGet("/in-service", Current).RequireAuthorization(AccessPolicies.Read)
+            .WithSummary("The rule set, model and lane policy in service");
+        return app;
+    }
+
+    private static async Task<Results<Ok<AssessResponse>, ProblemHttpResult>> Assess(AssessRequest request, RiskDesk desk, CancellationToken cancellationToken)
+    {
+        var ids = request.DeclarationIds ?? [];
+        if (ids.Count == 0 && !request.Pending) return Problem(400, "Nothing to assess", "give declarationIds (the node's ids) or pending: true");
+        if (ids.Count > 10_000) return Problem(400, "Too many declarations", "at most 10,000 ids per request; use pending: true for a backlog");
+        try
+        {
+            var results = await desk.AssessAsync(ids, cancellationToken);
+            var pending = request.Pending ? await desk.AssessPendingAsync(cancellationToken: cancellationToken) : 0;
+            return TypedResults.Ok(new AssessResponse(
+                [.. results.OfType<RiskAssessment>()], [.. ids.Where((_, i) => results[i] is null)], pending));
+        }
+        catch (InvalidDataException e)
+        {
+            return Problem(500, "Targeting not usable", e.Message);
+        }
+    }
+
+    private static async Task<Results<Ok<RiskAssessment>, ProblemHttpResult>> WhatIf(HttpRequest request, RiskDesk desk, CancellationToken cancellationToken)
+    {
+        Declaration? declaration;
+        try
+        {
+            using var body = new MemoryStream();
+            await request.Body.CopyToAsync(body, cancellationToken);
+            declaration = EntenteJson.Deserialize(body.GetBuffer().AsSpan(0, (int)body.Length));
+        }
+        catch (JsonException e)
+        {
+            return Problem(400, "Not a canonical declaration", $"{e.Path ?? "/"}: {e.Message} (docs/declaration.schema.json)");
+        }
+        if (declaration is null) return Problem(400, "Not a canonical declaration", "the body is empty");
+        declaration.Id = null;
+        return TypedResults.Ok(await desk.AssessUnstoredAsync(declaration, cancellationToken));
+    }
+
+    private static async Task<Results<Ok<DeclarationRisk>, NotFound<ProblemDetails>>> Declaration(
+        string id, RiskDesk desk, IDeclarationStore store, CancellationToken cancellationToken)
+    {
+        if (await store.GetAsync(id, cancellationToken) is null)
+            return TypedResults.NotFound(new ProblemDetails { Status = 404, Title = "No such declaration", Detail = $"no declaration {id} at this node" });
+        return TypedResults.Ok(new DeclarationRisk(id, await desk.Store.HistoryAsync(id, cancellationToken), await desk.Store.OutcomesAsync(id, cancellationToken)));
+    }
+
+    private static async Task<Results<Created<RecordedOutcome>, ProblemHttpResult>> RecordOutcome(
+        InspectionOutcome outcome, RiskDesk desk, ClaimsPrincipal user, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(outcome.DeclarationId)) return Problem(400, "Invalid outcome", "/declarationId: expected the node's id of the inspected declaration");
+        if (outcome.Revenue is < 0) return Problem(400, "Invalid outcome", "/revenue: expected an amount ≥ 0");
+        if (outcome.What is { Length: > 2000 }) return Problem(400, "Invalid outcome", "/what: at most 2,000 characters");
+        var officer = AccessPolicies.UserOf(user).Name;
+        var now = desk.Time.GetUtcNow();
+        if (!await desk.Store.RecordOutcomeAsync(outcome, officer, now, cancellationToken))
+            return Problem(404, "No such declaration", $"/declarationId: no declaration {outcome.DeclarationId} at this node");
+        return TypedResults.Created($"/api/risk/declarations/{outcome.DeclarationId}", new RecordedOutcome(outcome, now, officer));
+    }
+
+    private static async Task<Ok<HitRates>> HitRates(RiskDesk desk, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await desk.Store.HitRatesAsync(desk.InService().Policy, cancellationToken));
+
+    private static Ok<InService> Current(RiskDesk desk)
+    {
+        var targeting = desk.InService();
+        return TypedResults.Ok(new InService(targeting.Rules is { } r ? $"{r.Name} {r.Version}" : null, targeting.Model?.Version, targeting.Policy));
+    }
+
+    private static ProblemHttpResult Problem(int status, string title, string detail) =>
+        TypedResults.Problem(new ProblemDetails { Status = status, Title = title, Detail = detail });
+}

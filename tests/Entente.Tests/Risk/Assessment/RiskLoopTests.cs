@@ -1,0 +1,134 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Entente.Common;
+using Entente.Storage;
+using Entente.Tests.Storage;
+using Entente.Tests.Support;
+
+namespace Entente.Tests.Risk.Assessment;
+
+/// <summary>The closed loop as users run it: a rule set put into service, declarations assessed as they arrive, an
+/// officer's finding recorded, hit rates reported — over a real node's HTTP API and over the CLI.</summary>
+public sealed class RiskLoopTests : IDisposable
+{
+    private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("entente-risk-loop-");
+
+    public void Dispose() => _work.Delete(recursive: true);
+
+    private string WriteRuleSet()
+    {
+        var folder = Path.Combine(_work.FullName, "rules");
+        Directory.CreateDirectory(folder);
+        File.WriteAllText(Path.Combine(folder, "gb.rules"), """
+            ruleset "gb-targeting" version 1
+            rule tobacco "tobacco from BY":
+              if hs starts "2402" and origin = "BY"
+              then red 100
+              because "cigarettes from an origin known for smuggled tobacco"
+            test "tobacco":
+              given hs "240220", origin BY
+              expect lane red, fires tobacco
+            """);
+        return folder;
+    }
+
+    private static StringContent Ndjson(params Entente.Declarations.Declaration[] declarations) =>
+        new(string.Join('\n', declarations.Select(EntenteJson.Serialize)), Encoding.UTF8, "application/x-ndjson");
+
+    [StoreTheory, BothStores]
+    public async Task Declarations_submitted_to_a_node_are_assessed_and_an_officers_finding_shows_in_the_hit_rates(StorageProvider provider)
+    {
+        await using var postgres = provider == StorageProvider.PostgreSql ? await TestStore.CreateAsync(provider, migrate: false) : null;
+        await using var node = await NodeProcess.StartAsync(postgres?.Database, new Dictionary<string, string> { ["Risk__AssessOnIngest"] = "true" });
+        string[] db = postgres is null ? [] : ["--database", postgres.Database];
+        Directory.CreateDirectory(Path.Combine(node.Home, "risk"));
+        await File.WriteAllTextAsync(Path.Combine(node.Home, "risk", "lanes.yaml"), "random-rate: 0\n");
+        var activated = await Support.Cli.Run(["risk", "rules", "activate", "--home", node.Home, .. db, WriteRuleSet()]);
+        Assert.True(activated.Status == 0, activated.Output + activated.Error);
+        var officerKey = await node.AddUserAsync("officer", "officer", postgres?.Database);
+        var analystKey = await node.AddUserAsync("analyst", "analyst", postgres?.Database);
+        using var officer = node.Client(officerKey);
+        using var analyst = node.Client(analystKey);
+
+        var submit = await officer.PostAsync(new Uri("/api/declarations", UriKind.Relative), Ndjson(
+            DeclarationBuilder.Import("LRN-T").Mrn("26GB00T1").Declarant("GB1").Item("240220", "BY", 900m).Build(),
+            DeclarationBuilder.Import("LRN-L").Mrn("26GB00L1").Declarant("GB1").Item("847130", "CN", 100m).Build()));
+        var submitted = await submit.Content.ReadAsStringAsync();
+        Assert.True(submit.StatusCode == HttpStatusCode.OK, submitted);
+        Assert.Equal(2, JsonDocument.Parse(submitted).RootElement.GetProperty("assessed").GetInt64());
+
+        var found = await officer.GetFromJsonAsync<JsonElement>(new Uri("/api/declarations?reference=LRN-T", UriKind.Relative));
+        var id = found.GetProperty("items")[0].GetProperty("id").GetString()!;
+        var risk = await analyst.GetFromJsonAsync<JsonElement>(new Uri($"/api/risk/declarations/{id}", UriKind.Relative));
+        var latest = risk.GetProperty("assessments")[0];
+        Assert.Equal("red", latest.GetProperty("lane").GetString());
+        Assert.Equal("gb-targeting 1", latest.GetProperty("ruleSet").GetString());
+        Assert.Contains("smuggled tobacco", latest.GetProperty("reasons").ToString(), StringComparison.Ordinal);
+
+        var outcome = new { declarationId = id, found = true, critical = false, what = "10,000 cigarettes", revenue = 2400m };
+        Assert.Equal(HttpStatusCode.Forbidden, (await analyst.PostAsJsonAsync(new Uri("/api/risk/outcomes", UriKind.Relative), outcome)).StatusCode);
+        var recorded = await officer.PostAsJsonAsync(new Uri("/api/risk/outcomes", UriKind.Relative), outcome);
+        Assert.True(recorded.StatusCode == HttpStatusCode.Created, await recorded.Content.ReadAsStringAsync());
+        var unknown = await officer.PostAsJsonAsync(new Uri("/api/risk/outcomes", UriKind.Relative), outcome with { declarationId = "nope" });
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Contains("/declarationId", await unknown.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        var rates = await analyst.GetFromJsonAsync<JsonElement>(new Uri("/api/risk/hit-rates", UriKind.Relative));
+        var red = rates.GetProperty("byLane").EnumerateArray().Single(g => g.GetProperty("group").GetString() == "red");
+        Assert.Equal(1, red.GetProperty("found").GetInt64());
+        Assert.Equal(1.0, red.GetProperty("rate").GetDouble());
+        var rule = rates.GetProperty("byRule").EnumerateArray().Single();
+        Assert.Equal("tobacco", rule.GetProperty("group").GetString());
+
+        using var anonymous = node.Client();
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync(new Uri("/api/risk/hit-rates", UriKind.Relative))).StatusCode);
+    }
+
+    [Fact]
+    public async Task The_cli_assesses_imports_outcomes_all_or_nothing_reports_and_calibrates()
+    {
+        var home = Path.Combine(_work.FullName, "node");
+        Assert.Equal(0, (await Support.Cli.Run("node", "init", "--home", home, "--code", "GB", "--name", "HMRC")).Status);
+        var file = Path.Combine(_work.FullName, "in.ndjson");
+        await File.WriteAllTextAsync(file, string.Join('\n', new[]
+        {
+            DeclarationBuilder.Import("LRN-T").Mrn("26GB00T1").Declarant("GB1").Item("240220", "BY", 900m).Build(),
+            DeclarationBuilder.Import("LRN-L").Mrn("26GB00L1").Declarant("GB1").Item("847130", "CN", 100m).Build(),
+        }.Select(EntenteJson.Serialize)));
+        Assert.Equal(0, (await Support.Cli.Run("ingest", "--home", home, file)).Status);
+        Assert.Equal(0, (await Support.Cli.Run("risk", "rules", "activate", "--home", home, WriteRuleSet())).Status);
+
+        var assessed = await Support.Cli.Run("risk", "assess", "--home", home, "LRN-T");
+        Assert.True(assessed.Status == 0, assessed.Error);
+        Assert.Contains("LRN-T: RED (score 100", assessed.Output, StringComparison.Ordinal);
+        Assert.Contains("rule tobacco: tobacco from BY: cigarettes from an origin known for smuggled tobacco", assessed.Output, StringComparison.Ordinal);
+        Assert.Equal(0, (await Support.Cli.Run("risk", "assess", "--home", home, "--pending")).Status);
+
+        var outcomes = Path.Combine(_work.FullName, "outcomes.csv");
+        await File.WriteAllTextAsync(outcomes, "declaration,found,critical,what,revenue\nLRN-T,yes,no,cigarettes,2400\nLRN-L,maybe,,,\n");
+        var refused = await Support.Cli.Run("risk", "outcomes", "import", "--home", home, outcomes);
+        Assert.NotEqual(0, refused.Status);
+        Assert.Contains("outcomes.csv:3: found: expected yes or no", refused.Error, StringComparison.Ordinal);
+        Assert.Contains("nothing recorded", refused.Error, StringComparison.Ordinal);
+
+        await File.WriteAllTextAsync(outcomes, "declaration,found,critical,what,revenue\nLRN-T,yes,no,cigarettes,2400\n26GB00L1,no,,,\n");
+        var imported = await Support.Cli.Run("risk", "outcomes", "import", "--home", home, outcomes);
+        Assert.True(imported.Status == 0, imported.Error);
+        Assert.Contains("Recorded 2 inspection outcomes (1 found something)", imported.Output, StringComparison.Ordinal);
+
+        var report = await Support.Cli.Run("risk", "report", "--home", home, "--json");
+        using (var json = JsonDocument.Parse(report.Output))
+        {
+            Assert.Equal(2, json.RootElement.GetProperty("assessed").GetInt64());
+            var tobacco = json.RootElement.GetProperty("byRule").EnumerateArray().Single();
+            Assert.Equal((1L, 1L), (tobacco.GetProperty("inspected").GetInt64(), tobacco.GetProperty("found").GetInt64()));
+        }
+
+        var calibrated = await Support.Cli.Run("risk", "lanes", "calibrate", "--home", home, "--write");
+        Assert.True(calibrated.Status == 0, calibrated.Error);
+        Assert.Contains("red-from: 100", await File.ReadAllTextAsync(Path.Combine(home, "risk", "lanes.yaml")), StringComparison.Ordinal);
+        Assert.Equal(0, (await Support.Cli.Run("risk", "lanes", "show", "--home", home)).Status);
+    }
+}
