@@ -123,13 +123,14 @@ internal static class DemoCommand
             await AskForAssistanceAsync(nodes, nl, kr, sharedMrn, output, ct);
             await RefuseWithoutLegalBasisAsync(nl, de, output, ct);
             await CheckReceiptsAsync(root, nodes, kr, nl, de, seizures[0], output, ct);
+            await DemoTargeting.RunAsync(kr, data, KoreanDataSet, output, ct);
             var entries = await VerifyLedgersAsync(nodes, kr, partyRead, output, ct);
             await WitnessEachOtherAsync(nodes, firstSeen, output, ct);
             var delivered = await ExchangeStatusAsync(nodes, output, ct);
 
             output.WriteLine($"Figures: 3 nodes, {declarations:N0} declarations ingested, {delivered} messages delivered and receipted over HTTP, " +
                 $"0 waiting, {entries:N0} ledger entries verified. Time: nodes and agreements {S(setUp)}, declarations {S(ingested - setUp)}, " +
-                $"servers up and partners added {S(clock.Elapsed - ingested - story.Elapsed)}, the exchange story (steps 5-13) {Seconds(story)}.");
+                $"servers up and partners added {S(clock.Elapsed - ingested - story.Elapsed)}, the exchange and targeting story (steps 5-14) {Seconds(story)}.");
             output.WriteLine($"Demo finished in {clock.Elapsed.TotalSeconds.ToString("N1", CultureInfo.InvariantCulture)} s: every step checked out.");
             return 0;
         }
@@ -538,7 +539,7 @@ internal static class DemoCommand
 
     private static async Task<long> VerifyLedgersAsync(IReadOnlyList<DemoNode> nodes, DemoNode kr, string? partyRead, TextWriter output, CancellationToken ct)
     {
-        output.WriteLine("11. Ledgers: each node signs a checkpoint with its key and its whole ledger is verified with its public key (LedgerStore.VerifyAsync):");
+        output.WriteLine("12. Ledgers: each node signs a checkpoint with its key and its whole ledger is verified with its public key (LedgerStore.VerifyAsync):");
         long entries = 0;
         foreach (var node in nodes)
         {
@@ -587,7 +588,7 @@ internal static class DemoCommand
     private static async Task WitnessEachOtherAsync(IReadOnlyList<DemoNode> nodes, IReadOnlyList<Witnessed> before, TextWriter output, CancellationToken ct)
     {
         var seen = await WitnessRoundAsync(nodes, ct);
-        output.WriteLine("12. Witnessing (`entente ledger witness`): each node fetches the others' new checkpoints, checks them against the ones it cosigned at step 4, " +
+        output.WriteLine("13. Witnessing (`entente ledger witness`): each node fetches the others' new checkpoints, checks them against the ones it cosigned at step 4, " +
             "cosigns them and the partner accepts the cosignature:");
         output.WriteLine($"     {string.Join(", ", seen.Select(w => $"{w.Pair} {w.Verdict} {before.FirstOrDefault(b => b.Pair == w.Pair)?.Size}->{w.Size}"))}");
         var received = new List<string>();
@@ -634,7 +635,7 @@ internal static class DemoCommand
 
     private static async Task<int> ExchangeStatusAsync(IReadOnlyList<DemoNode> nodes, TextWriter output, CancellationToken ct)
     {
-        output.WriteLine("13. Exchange status (GET /api/exchange/status at each node; `entente exchange status`):");
+        output.WriteLine("14. Exchange status (GET /api/exchange/status at each node; `entente exchange status`):");
         var delivered = 0;
         foreach (var node in nodes)
         {

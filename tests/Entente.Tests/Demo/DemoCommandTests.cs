@@ -66,6 +66,9 @@ public sealed class DemoCommandTests : IDisposable
         Assert.Equal(3, Regex.Matches(output, @"entries, verify ok, checkpoint signed at size \d+").Count);
         Assert.Equal(6, Regex.Matches(output, @"(NL|KR|DE)>(NL|KR|DE) first-seen at \d+").Count);
         Assert.Equal(6, Regex.Matches(output, @"(NL|KR|DE)>(NL|KR|DE) consistent \d+->\d+").Count);
+        Assert.Contains("KR puts targeting into service: rule set kr-import-targeting 1", output, StringComparison.Ordinal);
+        Assert.Matches(@"\d+ declarations of the generated set assessed in .*: red \d+, yellow \d+, blue \d+, green \d+", output);
+        Assert.Matches(@"Officers inspect the \d+ red declarations and record what they find", output);
         Assert.Contains("no equivocation; cosignatures each node holds of its own checkpoints: NL 4, KR 4, DE 4; every ledger verified again: ok", output, StringComparison.Ordinal);
         Assert.Contains("NL  to KR: 1 delivered, 0 waiting, 0 failed", output, StringComparison.Ordinal);
         Assert.Contains("KR  to DE: 1 delivered, 0 waiting, 0 failed; to NL: 5 delivered, 0 waiting, 0 failed", output, StringComparison.Ordinal);
