@@ -8,7 +8,6 @@ using Entente.Ingest.Csv;
 using Entente.Ledger;
 using Entente.Risk.Benchmark;
 using Entente.Risk.Model;
-using Entente.Storage;
 
 namespace Entente.Cli.Risk;
 
@@ -164,21 +163,11 @@ internal static class RiskModelCommands
 
     private static async Task<TrainingSet> FromStoreAsync(Entente.Nodes.NodeOptions node, CancellationToken ct)
     {
-        await using var store = await CommonOptions.OpenStoreAsync(node, ct);
+        await (await CommonOptions.OpenStoreAsync(node, ct)).DisposeAsync();
         var set = new TrainingSet();
-        set.Sources.Add("node store");
-        string? after = null;
-        while (true)
-        {
-            var page = await store.SearchAsync(new DeclarationQuery { Limit = 500, After = after }, ct);
-            foreach (var listing in page.Items)
-            {
-                var stored = await store.GetAsync(listing.Id, ct);
-                if (stored?.Labels is { } labels) set.Add(stored.Declaration, labels);
-            }
-            if (page.Next is null || page.Items.Count == 0) break;
-            after = page.Next;
-        }
+        set.Sources.Add("node store: declarations with inspection labels (labelled extracts and officers' outcomes)");
+        var risk = new Entente.Risk.Assessment.RiskStore(Entente.Storage.NodeDatabase.Open(node.DatabaseOrDefault));
+        await foreach (var (declaration, labels) in risk.LabelledAsync(ct)) set.Add(declaration, labels);
         return set;
     }
 

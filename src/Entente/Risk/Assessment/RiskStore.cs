@@ -1,6 +1,9 @@
 using System.Data.Common;
 using System.Globalization;
 using System.Text.Json;
+using Entente.Common;
+using Entente.Declarations;
+using Entente.Ingest;
 using Entente.Risk.Rules;
 using Entente.Storage;
 
@@ -164,6 +167,21 @@ public sealed class RiskStore(NodeDatabase database)
                 reader.GetFieldValue<DateTimeOffset>(4), reader.GetString(5)));
         }
         return list;
+    }
+
+    /// <summary>Every stored declaration that carries an inspection label (from a labelled extract or an officer's outcome), in storage order: what training learns from.</summary>
+    public async IAsyncEnumerable<(Declaration Declaration, InspectionLabels Labels)> LabelledAsync(
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.ConnectAsync(cancellationToken);
+        await using var command = NodeDatabase.Command(connection, null,
+            "SELECT d.document, l.fraud, l.critical_fraud, l.revenue FROM declarations d JOIN inspection_labels l ON l.declaration_key = d.key ORDER BY d.key");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            yield return (EntenteJson.Deserialize(reader.GetString(0)), new InspectionLabels(reader.GetBoolean(1),
+                reader.IsDBNull(2) ? null : reader.GetInt32(2), reader.IsDBNull(3) ? null : reader.GetDecimal(3)));
+        }
     }
 
     /// <summary>A risk result a partner sent, kept as an indicator for the declarations that carry its MRN.</summary>

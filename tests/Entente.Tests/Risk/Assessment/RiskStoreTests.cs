@@ -98,6 +98,10 @@ public sealed class RiskStoreTests : IDisposable
         Assert.Equal(1.0 / 3, Assert.Single(rates.Lanes, l => l.Lane == Lane.Red).Share, 6);
         Assert.Equal(3, Assert.Single(rates.BySelection, g => g.Group == "targeted").Assessed);
 
+        var labelled = new List<(string?, InspectionLabels)>();
+        await foreach (var (declaration, labels) in desk.Store.LabelledAsync()) labelled.Add((declaration.Lrn, labels));
+        Assert.Equal([("LRN-1", new InspectionLabels(true, 2, 1500m)), ("LRN-2", new InspectionLabels(false, 0, null))], labelled);
+
         var outcomes = await desk.Store.OutcomesAsync(ids[0]);
         Assert.Equal("2,000 cigarettes", Assert.Single(outcomes).Outcome.What);
     }
