@@ -59,12 +59,11 @@ internal sealed class TreeEnsemble
         private readonly int _features;
         private readonly int _splits;
 
-        // The path of leaf l (node _splits + l), root first: _pathFeature/_pathDelta[_pathStart[l].._pathStart[l + 1]).
-        private readonly int[] _pathStart;
-        private readonly int[] _pathFeature;
-        private readonly double[] _pathDelta;
+        // The same nodes for the explanation, six ints each: feature, threshold bits, left, right, and the change in
+        // node value on going left and on going right (float bits), which the split's feature is credited with.
+        private readonly int[] _edges;
 
-        private Packed(int[] nodes, float[] values, int[] roots, int[] depth, int features, int splits, int[] pathStart, int[] pathFeature, double[] pathDelta)
+        private Packed(int[] nodes, float[] values, int[] roots, int[] depth, int features, int splits, int[] edges)
         {
             _nodes = nodes;
             _values = values;
@@ -72,9 +71,7 @@ internal sealed class TreeEnsemble
             _depth = depth;
             _features = features;
             _splits = splits;
-            _pathStart = pathStart;
-            _pathFeature = pathFeature;
-            _pathDelta = pathDelta;
+            _edges = edges;
         }
 
         public static Packed Of(TreeEnsemble e)
@@ -112,33 +109,18 @@ internal sealed class TreeEnsemble
                 packed[4 * i + 2] = nodes[i].Left;
                 packed[4 * i + 3] = nodes[i].Right;
             }
-            var paths = new List<(int Feature, double Delta)>[leaves + 1];
-            for (var l = 0; l <= leaves; l++) paths[l] = [];
-            var trail = new List<(int Feature, double Delta)>();
-            void Trace(int node)
+            var edges = new int[nodes.Length * 6];
+            for (var i = 0; i < nodes.Length; i++)
             {
-                if (nodes[node].Left == node)
-                {
-                    paths[node - splits].AddRange(trail);
-                    return;
-                }
-                foreach (var child in new[] { nodes[node].Left, nodes[node].Right })
-                {
-                    trail.Add((nodes[node].Feature, (double)values[child] - values[node]));
-                    Trace(child);
-                    trail.RemoveAt(trail.Count - 1);
-                }
+                var n = nodes[i];
+                edges[6 * i] = n.Feature;
+                edges[6 * i + 1] = BitConverter.SingleToInt32Bits(n.Threshold);
+                edges[6 * i + 2] = n.Left;
+                edges[6 * i + 3] = n.Right;
+                edges[6 * i + 4] = BitConverter.SingleToInt32Bits((float)((double)values[n.Left] - values[i]));
+                edges[6 * i + 5] = BitConverter.SingleToInt32Bits((float)((double)values[n.Right] - values[i]));
             }
-            foreach (var root in e.Roots) Trace(Index(root));
-            var pathStart = new int[leaves + 2];
-            for (var l = 0; l <= leaves; l++) pathStart[l + 1] = pathStart[l] + paths[l].Count;
-            var pathFeature = new int[pathStart[^1]];
-            var pathDelta = new double[pathStart[^1]];
-            for (var l = 0; l <= leaves; l++)
-            {
-                for (var i = 0; i < paths[l].Count; i++) (pathFeature[pathStart[l] + i], pathDelta[pathStart[l] + i]) = paths[l][i];
-            }
-            return new Packed(packed, values, roots, depth, features, splits, pathStart, pathFeature, pathDelta);
+            return new Packed(packed, values, roots, depth, features, splits, edges);
         }
 
         private static int Depth(Node[] nodes, int node)
@@ -192,27 +174,25 @@ internal sealed class TreeEnsemble
         }
 
         /// <summary>
-        /// Saabas contributions: the walk finds each tree's leaf, then each leaf's path adds, split by split, the
-        /// change in node value to the split's feature. The path of every leaf is listed once when the trees are
-        /// packed, so the explanation costs an addition per split on the path and no second walk.
+        /// Saabas contributions: each split on the path credits its feature with the change in node value, read from
+        /// the node itself. Four copies of the sums, one per pair of lanes, so the few features on almost every path
+        /// do not make each addition wait for the one before; they are added up at the end.
         /// </summary>
         public double Contributions(ReadOnlySpan<float> x, Span<double> contributions, double bias)
         {
             if (x.Length < _features) throw new ArgumentException($"{x.Length} features given, the trees read {_features}", nameof(x));
             if (contributions.Length < _features) throw new ArgumentException($"room for {contributions.Length} contributions, the trees read {_features} features", nameof(contributions));
-            var nodes = _nodes;
+            var edges = _edges;
             var values = _values;
             var roots = _roots;
             var sum = bias;
-            var start = _pathStart;
-            var feature = _pathFeature;
-            var delta = _pathDelta;
-            Span<int> leaves = stackalloc int[Lanes];
-            // Four copies of the sums, leaf j adding to copy j % 4: the few features on almost every path would
-            // otherwise make each addition wait for the one before (and the processor guess wrong about which).
             var width = _features;
             Span<double> copies = stackalloc double[4 * width];
             copies.Clear();
+            var c0 = copies[..width];
+            var c1 = copies.Slice(width, width);
+            var c2 = copies.Slice(2 * width, width);
+            var c3 = copies.Slice(3 * width, width);
             for (var g = 0; g < _depth.Length; g++)
             {
                 var at = g * Lanes;
@@ -220,34 +200,35 @@ internal sealed class TreeEnsemble
                 int e = roots[at + 4], f = roots[at + 5], h = roots[at + 6], k = roots[at + 7];
                 for (var step = _depth[g]; step > 0; step--)
                 {
-                    a = Step(nodes, x, a);
-                    b = Step(nodes, x, b);
-                    c = Step(nodes, x, c);
-                    d = Step(nodes, x, d);
-                    e = Step(nodes, x, e);
-                    f = Step(nodes, x, f);
-                    h = Step(nodes, x, h);
-                    k = Step(nodes, x, k);
+                    a = Step(edges, x, c0, a);
+                    b = Step(edges, x, c1, b);
+                    c = Step(edges, x, c2, c);
+                    d = Step(edges, x, c3, d);
+                    e = Step(edges, x, c0, e);
+                    f = Step(edges, x, c1, f);
+                    h = Step(edges, x, c2, h);
+                    k = Step(edges, x, c3, k);
                 }
-                leaves[0] = a;
-                leaves[1] = b;
-                leaves[2] = c;
-                leaves[3] = d;
-                leaves[4] = e;
-                leaves[5] = f;
-                leaves[6] = h;
-                leaves[7] = k;
-                for (var j = 0; j < Lanes; j++)
-                {
-                    var leaf = leaves[j];
-                    sum += values[leaf];
-                    var l = leaf - _splits;
-                    var copy = copies.Slice((j & 3) * width, width);
-                    for (var i = start[l]; i < start[l + 1]; i++) copy[feature[i]] += delta[i];
-                }
+                sum += values[a];
+                sum += values[b];
+                sum += values[c];
+                sum += values[d];
+                sum += values[e];
+                sum += values[f];
+                sum += values[h];
+                sum += values[k];
             }
-            for (var i = 0; i < width; i++) contributions[i] += copies[i] + copies[width + i] + copies[2 * width + i] + copies[3 * width + i];
+            for (var i = 0; i < width; i++) contributions[i] += c0[i] + c1[i] + c2[i] + c3[i];
             return sum;
+        }
+
+        // A leaf steps onto itself with a change of 0.
+        private static int Step(int[] edges, ReadOnlySpan<float> x, Span<double> contributions, int node)
+        {
+            var at = node * 6;
+            var right = x[edges[at]] <= BitConverter.Int32BitsToSingle(edges[at + 1]) ? 0 : 1;
+            contributions[edges[at]] += BitConverter.Int32BitsToSingle(edges[at + 4 + right]);
+            return edges[at + 2 + right];
         }
     }
 
