@@ -45,8 +45,8 @@ internal sealed class TreeEnsemble
 
     /// <summary>
     /// Every node (splits and leaves) of every tree in one array, with one value per node (mean leaf value below a
-    /// split, the leaf's value for a leaf). Trees are walked four at a time, each for the deepest of the four's
-    /// depth: the four walks are independent chains of loads the processor overlaps, and a leaf stepping onto
+    /// split, the leaf's value for a leaf). Trees are walked eight at a time, each group for its deepest tree's
+    /// depth: the eight walks are independent chains of loads the processor overlaps, and a leaf stepping onto
     /// itself needs no branch. Sums stay in tree order, so the raw score is the same as one tree after another.
     /// </summary>
     private sealed class Packed
@@ -57,20 +57,18 @@ internal sealed class TreeEnsemble
         private readonly int[] _roots;
         private readonly int[] _depth;
         private readonly int _features;
-        private readonly int _splits;
 
         // The same nodes for the explanation, six ints each: feature, threshold bits, left, right, and the change in
         // node value on going left and on going right (float bits), which the split's feature is credited with.
         private readonly int[] _edges;
 
-        private Packed(int[] nodes, float[] values, int[] roots, int[] depth, int features, int splits, int[] edges)
+        private Packed(int[] nodes, float[] values, int[] roots, int[] depth, int features, int[] edges)
         {
             _nodes = nodes;
             _values = values;
             _roots = roots;
             _depth = depth;
             _features = features;
-            _splits = splits;
             _edges = edges;
         }
 
@@ -78,7 +76,7 @@ internal sealed class TreeEnsemble
         {
             var splits = e.Feature.Length;
             var leaves = e.LeafValue.Length;
-            // Splits first (same indices), then leaves, then one zero leaf that pads the last group of four.
+            // Splits first (same indices), then leaves, then one zero leaf that pads the last group of eight.
             var nodes = new Node[splits + leaves + 1];
             var values = new float[nodes.Length];
             int Index(int child) => child >= 0 ? child : splits + ~child;
@@ -120,7 +118,7 @@ internal sealed class TreeEnsemble
                 edges[6 * i + 4] = BitConverter.SingleToInt32Bits((float)((double)values[n.Left] - values[i]));
                 edges[6 * i + 5] = BitConverter.SingleToInt32Bits((float)((double)values[n.Right] - values[i]));
             }
-            return new Packed(packed, values, roots, depth, features, splits, edges);
+            return new Packed(packed, values, roots, depth, features, edges);
         }
 
         private static int Depth(Node[] nodes, int node)
