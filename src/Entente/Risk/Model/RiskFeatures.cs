@@ -388,7 +388,7 @@ internal sealed class RiskFeatures
             var value = grouping.ValueOf(facts);
             var display = grouping.Display(facts);
             if (value is null) return $"{grouping.Name} not given";
-            var h = Tables.Lookup(grouping.Name, value);
+            var h = _histories.Get(_histories.Key(slot.Grouping, value));
             if (h.Count == 0) return $"{display}: no past declarations (new)";
             return slot.Kind switch
             {
