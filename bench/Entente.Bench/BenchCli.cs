@@ -35,6 +35,11 @@ internal static class BenchCli
                   risk-model [--rows N] [--scores N] [--trainer lightgbm|fasttree] [--trees N] [--threads N]
                       Training time of the learned risk model on N rows (default 1,000,000, resampled from the KCS training
                       file, else the generator) and scoring time per declaration with and without the explanation.
+                  risk-assess [--rules N] [--declarations N] [--scores N] [--trees N] [--learning-rate X] [--model DIR] [--save-model DIR]
+                      The whole risk assessment (RiskEngine.Assess: --rules generated rules, default 500, the learned model with
+                      its reasons, the lane policy) on one and two threads: declarations/s, p50/p99/max per declaration, and the
+                      time in rules vs model. Model trained on the KCS HS10 training file (else the generator), declarations from
+                      its test file.
                 """);
             return 0;
         }
@@ -47,6 +52,7 @@ internal static class BenchCli
             "exchange" => await ExchangeBenchmark.RunAsync(args[1..]),
             "risk-rules" => RiskRulesBench.Run(args[1..]),
             "risk-model" => RiskModelBenchmark.Run(args[1..]),
+            "risk-assess" => RiskAssessBenchmark.Run(args[1..]),
             _ => Unknown(args[0]),
         };
     }

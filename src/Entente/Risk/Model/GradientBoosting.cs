@@ -11,13 +11,13 @@ public sealed record BoostingOptions
     /// <summary>"lightgbm" (ML.NET's LightGBM, the default) or "fasttree" (ML.NET's FastTree).</summary>
     public string Trainer { get; init; } = "lightgbm";
 
-    public int Trees { get; init; } = 400;
+    public int Trees { get; init; } = 200;
 
     public int Leaves { get; init; } = 31;
 
     public int MinimumLeafCount { get; init; } = 40;
 
-    public double LearningRate { get; init; } = 0.03;
+    public double LearningRate { get; init; } = 0.06;
 
     public double FeatureFraction { get; init; } = 0.7;
 

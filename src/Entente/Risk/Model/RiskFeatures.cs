@@ -2,13 +2,49 @@ using System.Globalization;
 
 namespace Entente.Risk.Model;
 
+/// <summary>A value a grouping is made of, read from the facts without building a string (HS prefixes are slices).</summary>
+internal enum Part { None, Hs2, Hs4, Hs6, Hs8, Code, Origin, Departure, Office, Mode, OriginType, DutyType, Currency, Procedure, Importer, Declarant, Seller, Courier, Exporter, National }
+
 /// <summary>
 /// A grouping the model keeps a history for (an HS subheading, an importer, an importer's goods of one
-/// subheading...). Its smoothed fraud rate shrinks towards its parent's rate (HS heading → chapter), else the base rate.
+/// subheading...): one part or two (an interaction, keyed "A␟B"). Its smoothed fraud rate shrinks towards its
+/// parent's rate (HS heading → chapter), else the base rate.
 /// </summary>
-internal sealed record Grouping(string Name, Func<RiskFacts, string?> ValueOf, Func<RiskFacts, string> Display, string? Parent = null, bool Critical = false)
+internal sealed record Grouping(string Name, Part A, Part B, Func<RiskFacts, string> Display, string? Parent = null, bool Critical = false, string? NationalKey = null)
 {
     public int ParentIndex { get; set; } = -1;
+
+    /// <summary>The grouping's value as the tables store it, null when a part is missing (training and explanations).</summary>
+    public string? ValueOf(RiskFacts f)
+    {
+        if (!RiskFeatures.TryPart(f, A, NationalKey, out var a)) return null;
+        if (B == Part.None) return RiskFeatures.PartString(f, A, NationalKey, a);
+        return RiskFeatures.TryPart(f, B, NationalKey, out var b) ? string.Concat(a, RiskFeatures.SeparatorText, b) : null;
+    }
+
+    /// <summary>The same value written into <paramref name="buffer"/> (or allocated when longer): false when a part is missing.</summary>
+    public bool TryKey(RiskFacts f, Span<char> buffer, out ReadOnlySpan<char> key)
+    {
+        key = default;
+        if (!RiskFeatures.TryPart(f, A, NationalKey, out var a)) return false;
+        if (B == Part.None)
+        {
+            key = a;
+            return true;
+        }
+        if (!RiskFeatures.TryPart(f, B, NationalKey, out var b)) return false;
+        var length = a.Length + 1 + b.Length;
+        if (length > buffer.Length)
+        {
+            key = string.Concat(a, RiskFeatures.SeparatorText, b);
+            return true;
+        }
+        a.CopyTo(buffer);
+        buffer[a.Length] = RiskFeatures.Separator;
+        b.CopyTo(buffer[(a.Length + 1)..]);
+        key = buffer[..length];
+        return true;
+    }
 }
 
 internal enum SlotKind { Rate, Count, CriticalRate, Numeric }
@@ -43,70 +79,156 @@ internal readonly record struct FeatureSlot(string Name, SlotKind Kind, int Grou
 /// </summary>
 internal sealed class RiskFeatures
 {
-    private const char Sep = '\u001F';
-    private static readonly string[] NormGroupings = ["code-origin", "hs6-origin", "code", "hs6", "hs4"];
+    // The unit-value norms, most specific first: code × origin, HS6 × origin, code, HS6, HS4.
+    private static readonly Grouping[] NormGroupings =
+    [
+        new("code-origin", Part.Code, Part.Origin, _ => ""),
+        new("hs6-origin", Part.Hs6, Part.Origin, _ => ""),
+        new("code", Part.Code, Part.None, _ => ""),
+        new("hs6", Part.Hs6, Part.None, _ => ""),
+        new("hs4", Part.Hs4, Part.None, _ => ""),
+    ];
     private const int MinNormCount = 3;
+    private const int KeyBuffer = 160;
 
     public FeatureTables Tables { get; }
 
-    public IReadOnlyList<Grouping> Groupings { get; }
+    public IReadOnlyList<Grouping> Groupings => _groupings;
 
     public IReadOnlyList<FeatureSlot> Slots { get; }
 
     public int Count => Slots.Count;
 
+    /// <summary>The reason each slot counts towards: one per grouping (its rate, count and critical rate together),
+    /// one for the unit value (its level and its three deviations), one per other numeric feature. Numbered in slot order.</summary>
+    public int[] ReasonOf { get; }
+
+    public int ReasonCount { get; }
+
+    private readonly Grouping[] _groupings;
+    private readonly int[] _parent;
+    private readonly bool[] _critical;
+
+    // The same statistics as the tables, indexed by grouping number and a hash of the value: built once per model.
+    private readonly HashedTable<History> _histories;
+    private readonly HashedTable<UnitValueNorm> _norms;
+
     public RiskFeatures(FeatureTables tables)
     {
         Tables = tables;
-        Groupings = GroupingsFor(tables.NationalKeys);
-        Slots = SlotsFor(Groupings);
+        _groupings = [.. GroupingsFor(tables.NationalKeys)];
+        Slots = SlotsFor(_groupings);
+        _parent = [.. _groupings.Select(g => g.ParentIndex)];
+        _critical = [.. _groupings.Select(g => g.Critical)];
+        var reasons = new Dictionary<int, int>();
+        ReasonOf = new int[Slots.Count];
+        for (var i = 0; i < Slots.Count; i++)
+        {
+            var slot = Slots[i];
+            var group = slot.Kind != SlotKind.Numeric ? slot.Grouping
+                : slot.Numeric is Numeric.UnitValueVsHsOrigin or Numeric.UnitValueVsCode or Numeric.UnitValueZ or Numeric.LogUnitValue ? -1
+                : -2 - (int)slot.Numeric;
+            if (!reasons.TryGetValue(group, out var id)) reasons[group] = id = reasons.Count;
+            ReasonOf[i] = id;
+        }
+        ReasonCount = reasons.Count;
+        _histories = HashedTable<History>.Build([.. _groupings.Select(g => tables.Histories.GetValueOrDefault(g.Name))]);
+        _norms = HashedTable<UnitValueNorm>.Build([.. NormGroupings.Select(g => tables.Norms.GetValueOrDefault(g.Name))]);
     }
 
     public static List<Grouping> GroupingsFor(IReadOnlyList<string> nationalKeys)
     {
-        static string? Both(string? a, string? b) => a is null || b is null ? null : string.Concat(a, Sep.ToString(), b);
-        static string? Hs(RiskFacts f, int digits) => f.Hs.Length >= digits ? f.Hs[..digits] : null;
-        static string? Code(RiskFacts f) => f.Hs.Length > 6 ? f.Hs : null;
         var list = new List<Grouping>
         {
-            new("hs2", f => Hs(f, 2), f => $"HS chapter {f.HsPrefix(2)}", Critical: true),
-            new("hs4", f => Hs(f, 4), f => $"HS heading {f.HsPrefix(4)}", "hs2", Critical: true),
-            new("hs6", f => Hs(f, 6), f => $"HS {f.HsPrefix(6)}", "hs4", Critical: true),
-            new("hs8", f => f.Hs.Length > 6 ? Hs(f, 8) : null, f => $"{f.HsScheme ?? "HS"} {f.HsPrefix(8)}", "hs6"),
-            new("code", Code, f => $"{f.HsScheme ?? "HS"} {f.Hs}", "hs8", Critical: true),
-            new("origin", f => f.Origin, f => $"origin {f.Origin}"),
-            new("departure", f => f.Departure, f => $"departure from {f.Departure}"),
-            new("route", f => Both(f.Departure, f.Origin), f => $"goods of {f.Origin} origin departing from {f.Departure}", "origin"),
-            new("office", f => f.Office, f => $"office {f.Office}"),
-            new("mode", f => f.Mode, f => $"transport mode {f.Mode}"),
-            new("origin-type", f => f.OriginType, f => $"origin indicator {f.OriginType}"),
-            new("duty-type", f => f.DutyType, f => $"duty type {f.DutyType}"),
-            new("currency", f => f.Currency, f => $"currency {f.Currency}"),
-            new("procedure", f => f.Procedure, f => $"procedure {f.Procedure}"),
-            new("hs6-origin", f => Both(Hs(f, 6), f.Origin), f => $"HS {f.HsPrefix(6)} from {f.Origin}", "hs6", Critical: true),
-            new("code-origin", f => Both(Code(f), f.Origin), f => $"{f.HsScheme ?? "HS"} {f.Hs} from {f.Origin}", "hs6-origin"),
-            new("hs6-office", f => Both(Hs(f, 6), f.Office), f => $"HS {f.HsPrefix(6)} at office {f.Office}", "hs6"),
-            new("importer", f => f.Importer, f => $"importer {f.Importer}", Critical: true),
-            new("declarant", f => f.Declarant, f => $"declarant {f.Declarant}", Critical: true),
-            new("seller", f => f.Seller, f => $"seller {f.Seller}", Critical: true),
-            new("courier", f => f.Courier, f => $"courier {f.Courier}"),
-            new("exporter", f => f.Exporter, f => $"exporter {f.Exporter}"),
-            new("importer-hs6", f => Both(f.Importer, Hs(f, 6)), f => $"importer {f.Importer} with HS {f.HsPrefix(6)}", "importer"),
-            new("importer-hs2", f => Both(f.Importer, Hs(f, 2)), f => $"importer {f.Importer} with HS chapter {f.HsPrefix(2)}", "importer"),
-            new("importer-origin", f => Both(f.Importer, f.Origin), f => $"importer {f.Importer} with goods from {f.Origin}", "importer"),
-            new("declarant-importer", f => Both(f.Declarant, f.Importer), f => $"declarant {f.Declarant} for importer {f.Importer}", "declarant"),
-            new("declarant-hs6", f => Both(f.Declarant, Hs(f, 6)), f => $"declarant {f.Declarant} with HS {f.HsPrefix(6)}", "declarant"),
-            new("seller-importer", f => Both(f.Seller, f.Importer), f => $"seller {f.Seller} to importer {f.Importer}", "seller"),
-            new("seller-hs6", f => Both(f.Seller, Hs(f, 6)), f => $"seller {f.Seller} with HS {f.HsPrefix(6)}", "seller"),
+            new("hs2", Part.Hs2, Part.None, f => $"HS chapter {f.HsPrefix(2)}", Critical: true),
+            new("hs4", Part.Hs4, Part.None, f => $"HS heading {f.HsPrefix(4)}", "hs2", Critical: true),
+            new("hs6", Part.Hs6, Part.None, f => $"HS {f.HsPrefix(6)}", "hs4", Critical: true),
+            new("hs8", Part.Hs8, Part.None, f => $"{f.HsScheme ?? "HS"} {f.HsPrefix(8)}", "hs6"),
+            new("code", Part.Code, Part.None, f => $"{f.HsScheme ?? "HS"} {f.Hs}", "hs8", Critical: true),
+            new("origin", Part.Origin, Part.None, f => $"origin {f.Origin}"),
+            new("departure", Part.Departure, Part.None, f => $"departure from {f.Departure}"),
+            new("route", Part.Departure, Part.Origin, f => $"goods of {f.Origin} origin departing from {f.Departure}", "origin"),
+            new("office", Part.Office, Part.None, f => $"office {f.Office}"),
+            new("mode", Part.Mode, Part.None, f => $"transport mode {f.Mode}"),
+            new("origin-type", Part.OriginType, Part.None, f => $"origin indicator {f.OriginType}"),
+            new("duty-type", Part.DutyType, Part.None, f => $"duty type {f.DutyType}"),
+            new("currency", Part.Currency, Part.None, f => $"currency {f.Currency}"),
+            new("procedure", Part.Procedure, Part.None, f => $"procedure {f.Procedure}"),
+            new("hs6-origin", Part.Hs6, Part.Origin, f => $"HS {f.HsPrefix(6)} from {f.Origin}", "hs6", Critical: true),
+            new("code-origin", Part.Code, Part.Origin, f => $"{f.HsScheme ?? "HS"} {f.Hs} from {f.Origin}", "hs6-origin"),
+            new("hs6-office", Part.Hs6, Part.Office, f => $"HS {f.HsPrefix(6)} at office {f.Office}", "hs6"),
+            new("importer", Part.Importer, Part.None, f => $"importer {f.Importer}", Critical: true),
+            new("declarant", Part.Declarant, Part.None, f => $"declarant {f.Declarant}", Critical: true),
+            new("seller", Part.Seller, Part.None, f => $"seller {f.Seller}", Critical: true),
+            new("courier", Part.Courier, Part.None, f => $"courier {f.Courier}"),
+            new("exporter", Part.Exporter, Part.None, f => $"exporter {f.Exporter}"),
+            new("importer-hs6", Part.Importer, Part.Hs6, f => $"importer {f.Importer} with HS {f.HsPrefix(6)}", "importer"),
+            new("importer-hs2", Part.Importer, Part.Hs2, f => $"importer {f.Importer} with HS chapter {f.HsPrefix(2)}", "importer"),
+            new("importer-origin", Part.Importer, Part.Origin, f => $"importer {f.Importer} with goods from {f.Origin}", "importer"),
+            new("declarant-importer", Part.Declarant, Part.Importer, f => $"declarant {f.Declarant} for importer {f.Importer}", "declarant"),
+            new("declarant-hs6", Part.Declarant, Part.Hs6, f => $"declarant {f.Declarant} with HS {f.HsPrefix(6)}", "declarant"),
+            new("seller-importer", Part.Seller, Part.Importer, f => $"seller {f.Seller} to importer {f.Importer}", "seller"),
+            new("seller-hs6", Part.Seller, Part.Hs6, f => $"seller {f.Seller} with HS {f.HsPrefix(6)}", "seller"),
         };
         foreach (var key in nationalKeys)
-            list.Add(new("national." + key, f => f.National.TryGetValue(key, out var v) && !string.IsNullOrWhiteSpace(v) ? v : null, f => $"{key} {f.National.GetValueOrDefault(key)}"));
+            list.Add(new("national." + key, Part.National, Part.None, f => $"{key} {f.National.GetValueOrDefault(key)}", NationalKey: key));
         for (var i = 0; i < list.Count; i++)
         {
             if (list[i].Parent is { } parent) list[i].ParentIndex = list.FindIndex(g => g.Name == parent);
         }
         return list;
     }
+
+    internal const char Separator = '\u001F';
+    internal const string SeparatorText = "\u001F";
+
+    /// <summary>One part of a grouping's value, as a slice of the facts' strings; false when the declaration lacks it.</summary>
+    public static bool TryPart(RiskFacts f, Part part, string? nationalKey, out ReadOnlySpan<char> value)
+    {
+        switch (part)
+        {
+            case Part.Hs2: return Prefix(f.Hs, 2, out value);
+            case Part.Hs4: return Prefix(f.Hs, 4, out value);
+            case Part.Hs6: return Prefix(f.Hs, 6, out value);
+            case Part.Hs8: return Prefix(f.Hs, 8, out value);
+            case Part.Code:
+                value = f.Hs;
+                return f.Hs.Length > 6;
+            default:
+                var text = Text(f, part, nationalKey);
+                value = text;
+                return text is not null;
+        }
+    }
+
+    private static bool Prefix(string hs, int digits, out ReadOnlySpan<char> value)
+    {
+        value = hs.Length >= digits ? hs.AsSpan(0, digits) : default;
+        return hs.Length >= digits;
+    }
+
+    /// <summary>A part as a string: the facts' own string where the part is a whole field, a new one for an HS prefix.</summary>
+    public static string PartString(RiskFacts f, Part part, string? nationalKey, ReadOnlySpan<char> value) =>
+        part == Part.Code ? f.Hs : Text(f, part, nationalKey) ?? value.ToString();
+
+    private static string? Text(RiskFacts f, Part part, string? nationalKey) => part switch
+    {
+        Part.Origin => f.Origin,
+        Part.Departure => f.Departure,
+        Part.Office => f.Office,
+        Part.Mode => f.Mode,
+        Part.OriginType => f.OriginType,
+        Part.DutyType => f.DutyType,
+        Part.Currency => f.Currency,
+        Part.Procedure => f.Procedure,
+        Part.Importer => f.Importer,
+        Part.Declarant => f.Declarant,
+        Part.Seller => f.Seller,
+        Part.Courier => f.Courier,
+        Part.Exporter => f.Exporter,
+        Part.National => nationalKey is not null && f.National.TryGetValue(nationalKey, out var v) && !string.IsNullOrWhiteSpace(v) ? v : null,
+        _ => null,
+    };
 
     private static List<FeatureSlot> SlotsFor(IReadOnlyList<Grouping> groupings)
     {
@@ -141,44 +263,54 @@ internal sealed class RiskFeatures
         _ => n.ToString(),
     };
 
-    public static string? NormKey(string grouping, RiskFacts f) => grouping switch
-    {
-        "code-origin" => f.Hs.Length > 6 && f.Origin is not null ? f.Hs + Sep + f.Origin : null,
-        "hs6-origin" => f.Hs.Length >= 6 && f.Origin is not null ? f.Hs[..6] + Sep + f.Origin : null,
-        "code" => f.Hs.Length > 6 ? f.Hs : null,
-        "hs6" => f.Hs.Length >= 6 ? f.Hs[..6] : null,
-        "hs4" => f.Hs.Length >= 4 ? f.Hs[..4] : null,
-        _ => null,
-    };
+    /// <summary>The names of the unit-value norms, most specific first.</summary>
+    public static IEnumerable<string> NormNames => NormGroupings.Select(g => g.Name);
+
+    /// <summary>The key of norm <paramref name="level"/> (0 code × origin ... 4 HS4) as the tables store it; null when a part is missing.</summary>
+    public static string? NormKey(int level, RiskFacts f) => NormGroupings[level].ValueOf(f);
 
     /// <summary>Fills <paramref name="x"/> for a declaration being scored: every history and norm from the tables.</summary>
     public void Extract(RiskFacts facts, Span<float> x)
     {
-        Span<History> histories = stackalloc History[Groupings.Count];
-        Span<int> counts = stackalloc int[Groupings.Count];
-        Span<bool> present = stackalloc bool[Groupings.Count];
-        for (var g = 0; g < Groupings.Count; g++)
+        var count = _groupings.Length;
+        Span<History> histories = stackalloc History[count];
+        Span<int> counts = stackalloc int[count];
+        Span<bool> present = stackalloc bool[count];
+        Span<ulong> keys = stackalloc ulong[count];
+        Span<char> buffer = stackalloc char[KeyBuffer];
+        for (var g = 0; g < count; g++)
         {
-            var value = Groupings[g].ValueOf(facts);
-            present[g] = value is not null;
-            histories[g] = Tables.Lookup(Groupings[g].Name, value);
+            present[g] = _groupings[g].TryKey(facts, buffer, out var key);
+            keys[g] = present[g] ? _histories.Key(g, key) : 0;
+        }
+        // Apart from the hashing, so the processor can fetch the entries from memory side by side.
+        for (var g = 0; g < count; g++)
+        {
+            histories[g] = present[g] ? _histories.Get(keys[g]) : default;
             counts[g] = histories[g].Count;
         }
         Span<UnitValueNorm> norms = stackalloc UnitValueNorm[NormGroupings.Length];
-        for (var i = 0; i < NormGroupings.Length; i++) norms[i] = Tables.Norm(NormGroupings[i], NormKey(NormGroupings[i], facts));
+        Norms(facts, norms, buffer);
         Fill(facts, histories, counts, present, norms, x);
+    }
+
+    private void Norms(RiskFacts facts, Span<UnitValueNorm> norms, Span<char> buffer)
+    {
+        for (var i = 0; i < NormGroupings.Length; i++)
+            norms[i] = NormGroupings[i].TryKey(facts, buffer, out var key) ? _norms.Get(_norms.Key(i, key)) : default;
     }
 
     /// <summary>The common arithmetic of scoring and training: rates from the given histories, norms as given.</summary>
     public void Fill(RiskFacts facts, ReadOnlySpan<History> histories, ReadOnlySpan<int> counts, ReadOnlySpan<bool> present, ReadOnlySpan<UnitValueNorm> norms, Span<float> x)
     {
         var m = Tables.Smoothing;
-        Span<double> rates = stackalloc double[Groupings.Count];
-        Span<double> criticalRates = stackalloc double[Groupings.Count];
+        var count = _groupings.Length;
+        Span<double> rates = stackalloc double[count];
+        Span<double> criticalRates = stackalloc double[count];
         var slot = 0;
-        for (var g = 0; g < Groupings.Count; g++)
+        for (var g = 0; g < count; g++)
         {
-            var parent = Groupings[g].ParentIndex;
+            var parent = _parent[g];
             var prior = parent >= 0 ? rates[parent] : Tables.BaseRate;
             var criticalPrior = parent >= 0 ? criticalRates[parent] : Tables.CriticalRate;
             var h = histories[g];
@@ -186,7 +318,7 @@ internal sealed class RiskFeatures
             criticalRates[g] = (h.Critical + m * criticalPrior) / (h.Count + m);
             x[slot++] = (float)rates[g];
             x[slot++] = present[g] ? (float)Math.Log(1 + counts[g]) : -1f;
-            if (Groupings[g].Critical) x[slot++] = (float)criticalRates[g];
+            if (_critical[g]) x[slot++] = (float)criticalRates[g];
         }
         var logUnitValue = facts.LogUnitValue;
         var (vsHsOrigin, _) = Deviation(logUnitValue, norms, 1);
@@ -256,7 +388,7 @@ internal sealed class RiskFeatures
             var value = grouping.ValueOf(facts);
             var display = grouping.Display(facts);
             if (value is null) return $"{grouping.Name} not given";
-            var h = Tables.Lookup(grouping.Name, value);
+            var h = _histories.Get(_histories.Key(slot.Grouping, value));
             if (h.Count == 0) return $"{display}: no past declarations (new)";
             return slot.Kind switch
             {
@@ -272,7 +404,7 @@ internal sealed class RiskFeatures
             case Numeric.UnitValueZ:
                 {
                     Span<UnitValueNorm> norms = stackalloc UnitValueNorm[NormGroupings.Length];
-                    for (var i = 0; i < NormGroupings.Length; i++) norms[i] = Tables.Norm(NormGroupings[i], NormKey(NormGroupings[i], facts));
+                    Norms(facts, norms, stackalloc char[KeyBuffer]);
                     var (deviation, level) = Deviation(facts.LogUnitValue, norms, slot.Numeric == Numeric.UnitValueVsCode ? 2 : 1);
                     if (level < 0) return double.IsNaN(facts.LogUnitValue) ? "unit value per kg unknown (price or net mass missing)" : "no unit-value norm for these goods";
                     var norm = level switch
@@ -362,7 +494,7 @@ internal sealed class RiskFeatures
             for (var i = 0; i < n; i++)
             {
                 var x = rows[i].LogUnitValue;
-                var key = double.IsNaN(x) ? null : NormKey(NormGroupings[k], rows[i]);
+                var key = double.IsNaN(x) ? null : NormKey(k, rows[i]);
                 if (key is null) { normIds[k][i] = -1; continue; }
                 if (!index.TryGetValue(key, out var id))
                 {
@@ -377,7 +509,7 @@ internal sealed class RiskFeatures
                 s.SumSquares += x * x;
                 normStats[k][id] = s;
             }
-            norms[NormGroupings[k]] = index.ToDictionary(kv => kv.Key, kv => normStats[k][kv.Value], StringComparer.Ordinal);
+            norms[NormGroupings[k].Name] = index.ToDictionary(kv => kv.Key, kv => normStats[k][kv.Value], StringComparer.Ordinal);
         }
 
         var frauds = fraud.Count(f => f);

@@ -54,22 +54,33 @@ public sealed class RiskModel
         contributions.Clear();
         var raw = Ensemble.Contributions(x, contributions);
 
-        // One reason per grouping (its rate, count and critical rate together) and one for the unit value.
-        var groups = new Dictionary<int, (double Sum, int Best)>();
+        // One reason per grouping (its rate, count and critical rate together) and one for the unit value; the
+        // text is written for the top ones only.
+        var reasonOf = Features.ReasonOf;
+        Span<double> sums = stackalloc double[Features.ReasonCount];
+        Span<int> best = stackalloc int[Features.ReasonCount];
+        sums.Clear();
+        best.Fill(-1);
         for (var i = 0; i < contributions.Length; i++)
         {
-            if (contributions[i] == 0) continue;
-            var slot = Features.Slots[i];
-            var group = slot.Kind != SlotKind.Numeric ? slot.Grouping
-                : slot.Numeric is Numeric.UnitValueVsHsOrigin or Numeric.UnitValueVsCode or Numeric.UnitValueZ or Numeric.LogUnitValue ? -1
-                : -2 - (int)slot.Numeric;
-            var (sum, best) = groups.GetValueOrDefault(group, (0, i));
-            if (contributions[i] > contributions[best] || !groups.ContainsKey(group)) best = i;
-            groups[group] = (sum + contributions[i], best);
+            var c = contributions[i];
+            if (c == 0) continue;
+            var r = reasonOf[i];
+            if (best[r] < 0 || c > contributions[best[r]]) best[r] = i;
+            sums[r] += c;
         }
-        var top = groups.Values.Where(g => g.Sum > 0).OrderByDescending(g => g.Sum).Take(reasons)
-            .Select(g => new ModelReason(Features.Slots[g.Best].Name, g.Sum, Features.Explain(g.Best, facts)))
-            .ToList();
+        var top = new List<ModelReason>(Math.Max(0, reasons));
+        while (top.Count < reasons)
+        {
+            var pick = -1;
+            for (var r = 0; r < sums.Length; r++)
+            {
+                if (best[r] >= 0 && sums[r] > 0 && (pick < 0 || sums[r] > sums[pick])) pick = r;
+            }
+            if (pick < 0) break;
+            top.Add(new ModelReason(Features.Slots[best[pick]].Name, sums[pick], Features.Explain(best[pick], facts)));
+            best[pick] = -1;
+        }
         return new ModelScore(Ensemble.Probability(raw), raw, top);
     }
 
