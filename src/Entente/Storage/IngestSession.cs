@@ -12,8 +12,6 @@ internal abstract class IngestSession(DbConnection connection, DbTransaction tra
 {
     private bool _committed;
 
-    protected bool Committed => _committed;
-
     protected DbConnection Connection { get; } = connection;
 
     public abstract int WriteBatchSize { get; }

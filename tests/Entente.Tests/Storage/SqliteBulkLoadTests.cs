@@ -3,9 +3,9 @@ using Microsoft.Data.Sqlite;
 
 namespace Entente.Tests.Storage;
 
-// A first load into an empty SQLite store builds the scattered search indexes after the rows and, when nobody else has
-// the file open, writes under a rollback journal. What a user depends on: the store afterwards is the same one
-// (WAL, every index, every search), a failed load leaves nothing, and a node that is serving is never blocked.
+// A first load into an empty SQLite store builds the scattered search indexes and the party b-tree after the rows.
+// What a user depends on: the store afterwards is the same one (WAL, every index, every search), a failed load leaves
+// nothing, and a node that is serving is never blocked by it.
 public class SqliteBulkLoadTests
 {
     [Fact]
@@ -59,7 +59,7 @@ public class SqliteBulkLoadTests
             Assert.Equal(0L, await read.ExecuteScalarAsync());
         }
 
-        // Under a rollback journal the commit would wait for the open read (the busy timeout is 30 s); under WAL it does not.
+        // Under a rollback journal the commit would wait for the open read (the busy timeout is 30 s); the load stays in WAL.
         var load = test.Store.IngestAsync(DeclarationBuilder.Import("LRN-1").Declarant("GB1").Item("847130", "CN", 10m));
         var finished = await Task.WhenAny(load, Task.Delay(TimeSpan.FromSeconds(10)));
 

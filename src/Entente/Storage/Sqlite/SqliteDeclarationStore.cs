@@ -76,7 +76,6 @@ internal sealed class SqliteDeclarationStore : SqlDeclarationStore
     public override async Task<IIngestSession> BeginIngestAsync(CancellationToken cancellationToken = default)
     {
         var connection = await OpenAsync(cancellationToken);
-        var journalMoved = false;
         try
         {
             // The ingest session writes each side-table row with the key its declaration was just given, so checking that
@@ -87,45 +86,18 @@ internal sealed class SqliteDeclarationStore : SqlDeclarationStore
             {
                 command.CommandText = "PRAGMA foreign_keys = OFF";
                 command.ExecuteNonQuery();
-                // A first load into an empty store is a bulk load: its search indexes are built after the rows, and
-                // when no other connection has the file open its pages are written once, under a rollback journal,
-                // instead of to the WAL and again by the checkpoint (a new page needs no journal entry). Durability
-                // and all-or-nothing are the same; the file returns to WAL when the unit ends.
+                // A first load into an empty store is a bulk load: its scattered search indexes are built after the rows.
                 command.CommandText = "SELECT NOT EXISTS (SELECT 1 FROM declarations)";
                 bulkLoad = Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture) == 1;
-                if (bulkLoad) journalMoved = TryRollbackJournal(command);
             }
             // IMMEDIATE: take the write lock now rather than fail to upgrade a read lock half-way through a file.
             var transaction = connection.BeginTransaction(deferred: false);
-            return new SqliteIngestSession(connection, transaction, Time, bulkLoad, journalMoved);
+            return new SqliteIngestSession(connection, transaction, Time, bulkLoad);
         }
         catch
         {
-            if (journalMoved) SqliteIngestSession.ReturnToWal(connection);
             await connection.DisposeAsync();
             throw;
-        }
-    }
-
-    // Leaving WAL needs the file to itself: when another connection has it open the attempt fails at once (no busy
-    // wait) and the load goes through the WAL like any other.
-    private static bool TryRollbackJournal(SqliteCommand command)
-    {
-        try
-        {
-            command.CommandText = "PRAGMA busy_timeout = 0";
-            command.ExecuteNonQuery();
-            command.CommandText = "PRAGMA journal_mode = DELETE";
-            return string.Equals(command.ExecuteScalar() as string, "delete", StringComparison.OrdinalIgnoreCase);
-        }
-        catch (SqliteException e) when (e.SqliteErrorCode is 5 or 6)
-        {
-            return false;
-        }
-        finally
-        {
-            command.CommandText = $"PRAGMA busy_timeout = {BusyTimeoutSeconds * 1000}";
-            command.ExecuteNonQuery();
         }
     }
 

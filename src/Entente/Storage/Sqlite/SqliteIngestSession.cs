@@ -26,7 +26,6 @@ internal sealed class SqliteIngestSession : IngestSession
     private readonly Statement _container;
     private readonly Statement _labels;
     private readonly int _defaultCacheSize;
-    private readonly bool _journalMoved;
     private readonly List<(string Name, string Sql)> _deferredIndexes = [];
 
     // Indexes whose keys arrive in no order (an HS code, an origin, a party): each insert lands on another page, so on a
@@ -36,16 +35,14 @@ internal sealed class SqliteIngestSession : IngestSession
     private readonly bool _partiesStaged;
 
     /// <param name="bulkLoad">
-    /// The store was empty: the non-unique search indexes are dropped in the transaction and built again, sorted, before
-    /// it commits (far less work than a million scattered inserts); party rows wait in a temporary table and go into
-    /// their b-tree in key order. The unique indexes stay, so duplicates are found as they arrive.
+    /// The store was empty: the scattered search indexes (HS code, origin) are dropped in the transaction and built
+    /// again, sorted, before it commits (far less work than a million scattered inserts); party rows wait in a temporary
+    /// table and go into their b-tree in key order. The unique indexes stay, so duplicates are found as they arrive.
     /// </param>
-    /// <param name="journalMoved">The file was moved to a rollback journal for this unit; it returns to WAL at the end.</param>
-    public SqliteIngestSession(SqliteConnection connection, SqliteTransaction transaction, TimeProvider time, bool bulkLoad, bool journalMoved)
+    public SqliteIngestSession(SqliteConnection connection, SqliteTransaction transaction, TimeProvider time, bool bulkLoad)
         : base(connection, transaction, time)
     {
         _db = connection.Handle ?? throw new InvalidOperationException("the SQLite connection is not open");
-        _journalMoved = journalMoved;
         try
         {
             if (bulkLoad)
@@ -202,23 +199,9 @@ internal sealed class SqliteIngestSession : IngestSession
         return Task.CompletedTask;
     }
 
-    /// <summary>Puts the file back in WAL mode after a unit written under a rollback journal (its transaction is over).</summary>
-    internal static void ReturnToWal(SqliteConnection connection)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA journal_mode = WAL";
-        command.ExecuteNonQuery();
-    }
-
     public override async ValueTask DisposeAsync()
     {
         foreach (var statement in _statements) statement.Dispose();
-        if (_journalMoved)
-        {
-            // The journal mode can change only outside a transaction: end it first (a rollback when not committed).
-            if (!Committed) await Transaction.DisposeAsync();
-            ReturnToWal((SqliteConnection)Connection);
-        }
         // The connection goes back to the pool: it keeps the default cache, not the writer's.
         Statement.Execute(_db, $"PRAGMA cache_size = {_defaultCacheSize}");
         await base.DisposeAsync();
