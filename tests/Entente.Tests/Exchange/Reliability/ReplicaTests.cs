@@ -69,6 +69,10 @@ public sealed class ReplicaTests(ITestOutputHelper output)
         output.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s: delivered");
 
         Assert.Empty(await Evidence.ClaimantsAsync(nl));
+        // Receipts the killed replica got but did not ledger are the survivor's to record once they are older than the
+        // in-flight time (ExchangeNode.InFlight, 30 s), checked as often: up to about a minute after the kill.
+        await net.EventuallyAsync(async () => (await Evidence.LedgerMessagesAsync(nl, LedgerKinds.DisclosureReceipted)).Count == Messages,
+            seconds: 90, what: "every receipt in NL's ledger, those the killed replica left recorded by the survivor");
         await Evidence.AssertDeliveredExactlyOnceAsync(nl, [kr], Messages);
         // KR accepted each message once: one disclosure-received entry each (checked above) and no refusal at all.
         Assert.Empty(await Evidence.RejectionsAsync(kr));
