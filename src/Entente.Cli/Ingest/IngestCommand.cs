@@ -5,6 +5,8 @@ using Entente.Cli.Terminal;
 using Entente.Declarations;
 using Entente.Ingest;
 using Entente.Ingest.Csv;
+using Entente.Risk.Assessment;
+using Entente.Storage;
 
 namespace Entente.Cli.Ingest;
 
@@ -21,9 +23,10 @@ internal static class IngestCommand
         var mapping = new Option<string?>("--mapping") { Description = "Column mapping (YAML) for CSV extracts; a file or the name of a shipped mapping" };
         var partial = new Option<bool>("--partial") { Description = "Keep the good records of a file with bad ones and write a reject report" };
         var rejects = new Option<string?>("--rejects") { Description = "Where --partial writes the reject report (default: <first file>.rejects.json)" };
+        var noAssess = new Option<bool>("--no-assess") { Description = "Do not assess what was stored, even with a rule set or model in service (assess later: risk assess --pending)" };
         var command = new Command("ingest", "Read, validate and store declarations files; each file is all-or-nothing unless --partial")
         {
-            home, database, json, files, format, mapping, partial, rejects,
+            home, database, json, files, format, mapping, partial, rejects, noAssess,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -54,6 +57,21 @@ internal static class IngestCommand
             }
             clock.Stop();
 
+            // What is in service assesses what was stored, as a submission through the API does (docs/risk.md).
+            long? assessed = null;
+            if (report.Accepted > 0)
+            {
+                var desk = new RiskDesk(node.Home, NodeDatabase.Open(node.DatabaseOrDefault), store, TimeProvider.System);
+                try
+                {
+                    if (desk.AssessesOnIngest(!parse.GetValue(noAssess))) assessed = await desk.AssessPendingAsync(cancellationToken: ct);
+                }
+                catch (InvalidDataException e)
+                {
+                    parse.InvocationConfiguration.Error.WriteLine($"Stored, but not assessed: {e.Message}");
+                }
+            }
+
             string? rejectReport = null;
             if (parse.GetValue(partial) && (report.Errors.Count > 0 || report.Rejected > 0))
             {
@@ -64,7 +82,7 @@ internal static class IngestCommand
             var output = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json))
             {
-                output.WriteLine(ReportJson(report, indented: false));
+                output.WriteLine(ReportJson(report, indented: false, assessed));
             }
             else
             {
@@ -79,13 +97,14 @@ internal static class IngestCommand
                 var rate = report.Accepted / Math.Max(0.001, clock.Elapsed.TotalSeconds);
                 output.WriteLine($"Total: {report.Accepted:N0} accepted, {report.Rejected:N0} rejected, {report.Duplicates:N0} duplicates in {clock.Elapsed.TotalSeconds:N1} s ({rate:N0}/s)");
                 if (rejectReport is not null) output.WriteLine($"Reject report: {rejectReport}");
+                if (assessed is { } n) output.WriteLine($"Assessed {n:N0} declarations with the targeting in service (risk report, risk assess REFERENCE)");
             }
             return report.Succeeded ? 0 : 1;
         });
         return command;
     }
 
-    public static string ReportJson(IngestReport report, bool indented)
+    public static string ReportJson(IngestReport report, bool indented, long? assessed = null)
     {
         var result = IngestResult.From(report);
         using var buffer = new MemoryStream();
@@ -98,6 +117,7 @@ internal static class IngestCommand
             WriteErrors(writer, "errors", result.Errors);
             if (report.UnlistedErrors > 0) writer.WriteNumber("unlistedErrors", report.UnlistedErrors);
             WriteErrors(writer, "duplicateRecords", result.DuplicateRecords);
+            if (assessed is { } n) writer.WriteNumber("assessed", n);
             writer.WriteEndObject();
         }
         return System.Text.Encoding.UTF8.GetString(buffer.ToArray());

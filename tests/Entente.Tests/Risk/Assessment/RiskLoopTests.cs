@@ -99,6 +99,12 @@ public sealed class RiskLoopTests : IDisposable
         }.Select(EntenteJson.Serialize)));
         Assert.Equal(0, (await Support.Cli.Run("ingest", "--home", home, file)).Status);
         Assert.Equal(0, (await Support.Cli.Run("risk", "rules", "activate", "--home", home, WriteRuleSet())).Status);
+        var later = Path.Combine(_work.FullName, "later.ndjson");
+        await File.WriteAllTextAsync(later, EntenteJson.Serialize(DeclarationBuilder.Import("LRN-X").Mrn("26GB00X1").Declarant("GB2").Item("240290", "BY", 50m).Build()));
+        var ingested = await Support.Cli.Run("ingest", "--home", home, later, "--json");
+        Assert.True(ingested.Status == 0, ingested.Error);
+        // With a rule set in service the ingest assesses what is waiting: the new declaration and the two stored before.
+        Assert.Equal(3, JsonDocument.Parse(ingested.Output).RootElement.GetProperty("assessed").GetInt64());
 
         var assessed = await Support.Cli.Run("risk", "assess", "--home", home, "LRN-T");
         Assert.True(assessed.Status == 0, assessed.Error);
@@ -121,7 +127,7 @@ public sealed class RiskLoopTests : IDisposable
         var report = await Support.Cli.Run("risk", "report", "--home", home, "--json");
         using (var json = JsonDocument.Parse(report.Output))
         {
-            Assert.Equal(2, json.RootElement.GetProperty("assessed").GetInt64());
+            Assert.Equal(3, json.RootElement.GetProperty("assessed").GetInt64());
             var tobacco = json.RootElement.GetProperty("byRule").EnumerateArray().Single();
             Assert.Equal((1L, 1L), (tobacco.GetProperty("inspected").GetInt64(), tobacco.GetProperty("found").GetInt64()));
         }
