@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Entente.Common;
 using Entente.Declarations;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
@@ -513,24 +514,9 @@ internal static class CsvMappingParser
             if (parts.Length == 3 && !CsvTargets.Roles.ContainsKey(parts[1]))
                 return $"unknown party role '{parts[1]}'; expected one of {string.Join(", ", CsvTargets.Roles.Keys)}";
         }
-        var nearest = CsvTargets.All.Keys.MinBy(k => Distance(k, name));
-        var hint = nearest is not null && Distance(nearest, name) <= 3 ? $"did you mean '{nearest}'? " : "";
+        var nearest = CsvTargets.All.Keys.MinBy(k => EditDistance.Between(k, name));
+        var hint = nearest is not null && EditDistance.Between(nearest, name) <= 3 ? $"did you mean '{nearest}'? " : "";
         return $"unknown target '{name}'; {hint}targets are declaration.*, party.<role>.*, shipment.*, transport.*, container.id, item.*, national.<name> (see docs/formats/csv-mapping.md)";
-    }
-
-    private static int Distance(string a, string b)
-    {
-        var previous = new int[b.Length + 1];
-        var current = new int[b.Length + 1];
-        for (var j = 0; j <= b.Length; j++) previous[j] = j;
-        for (var i = 1; i <= a.Length; i++)
-        {
-            current[0] = i;
-            for (var j = 1; j <= b.Length; j++)
-                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-            (previous, current) = (current, previous);
-        }
-        return previous[b.Length];
     }
 
     internal static long Line(YamlNode? node) => node is null ? 1 : node.Start.Line;
@@ -553,8 +539,8 @@ internal static class CsvMappingParser
             {
                 var name = (key as YamlScalarNode)?.Value ?? "";
                 if (allowed.Contains(name)) continue;
-                var nearest = allowed.MinBy(a => Distance(a, name))!;
-                var hint = Distance(nearest, name) <= 2 ? $"did you mean '{nearest}'? " : "";
+                var nearest = allowed.MinBy(a => EditDistance.Between(a, name))!;
+                var hint = EditDistance.Between(nearest, name) <= 2 ? $"did you mean '{nearest}'? " : "";
                 Add(key, path.Length == 0 ? name : $"{path}.{name}", $"unknown key '{name}'; {hint}expected {string.Join(", ", allowed)}");
             }
         }

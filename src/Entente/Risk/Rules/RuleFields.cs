@@ -1,4 +1,5 @@
 using System.Globalization;
+using Entente.Common;
 using Entente.Declarations;
 
 namespace Entente.Risk.Rules;
@@ -117,25 +118,10 @@ public static class RuleFields
         var best = (Name: (string?)null, Distance: int.MaxValue);
         foreach (var f in Catalogue)
         {
-            var d = Distance(name.ToLowerInvariant(), f.Name);
+            var d = EditDistance.Between(name.ToLowerInvariant(), f.Name);
             if (d < best.Distance) best = (f.Name, d);
         }
         return best.Distance <= Math.Max(2, name.Length / 3) ? best.Name : null;
-    }
-
-    internal static int Distance(string a, string b)
-    {
-        var previous = new int[b.Length + 1];
-        var current = new int[b.Length + 1];
-        for (var j = 0; j <= b.Length; j++) previous[j] = j;
-        for (var i = 1; i <= a.Length; i++)
-        {
-            current[0] = i;
-            for (var j = 1; j <= b.Length; j++)
-                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-            (previous, current) = (current, previous);
-        }
-        return previous[b.Length];
     }
 
     private static double Number(string? text) =>
