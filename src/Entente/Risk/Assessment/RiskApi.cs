@@ -22,7 +22,11 @@ public sealed record AssessRequest(IReadOnlyList<string>? DeclarationIds, bool P
 
 public sealed record AssessResponse(IReadOnlyList<RiskAssessment> Assessments, IReadOnlyList<string> NotFound, long PendingAssessed);
 
-public sealed record DeclarationRisk(string DeclarationId, IReadOnlyList<RiskAssessment> Assessments, IReadOnlyList<RecordedOutcome> Outcomes);
+public sealed record DeclarationRisk(string DeclarationId, IReadOnlyList<RiskAssessment> Assessments, IReadOnlyList<RecordedOutcome> Outcomes)
+{
+    /// <summary>Why party identifiers in the reasons read "withheld" (no purpose was given), and how to read them.</summary>
+    public string? Notice { get; init; }
+}
 
 public sealed record InService(string? RuleSet, string? Model, LanePolicy Policy);
 
@@ -48,7 +52,7 @@ public static class RiskApi
         api.MapPost("/what-if", WhatIf).RequireAuthorization(AccessPolicies.Assess)
             .WithSummary("Assess a canonical declaration that is not stored (nothing is saved)");
         api.MapGet("/declarations/{id}", Declaration).RequireAuthorization(AccessPolicies.Read)
-            .WithSummary("A declaration's assessments (newest first) and inspection outcomes");
+            .WithSummary("A declaration's assessments (newest first) and inspection outcomes; party identifiers in the reasons need ?purpose=&justification= (recorded in the ledger)");
         api.MapPost("/outcomes", RecordOutcome).RequireAuthorization(AccessPolicies.RecordOutcome)
             .WithSummary("Record what an inspection found; it becomes the declaration's inspection label for training");
         api.MapGet("/hit-rates", HitRates).RequireAuthorization(AccessPolicies.Read)
@@ -58,7 +62,7 @@ public static class RiskApi
         return app;
     }
 
-    private static async Task<Results<Ok<AssessResponse>, ProblemHttpResult>> Assess(AssessRequest request, RiskDesk desk, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<AssessResponse>, ProblemHttpResult>> Assess(AssessRequest request, RiskDesk desk, IDeclarationStore store, CancellationToken cancellationToken)
     {
         var ids = request.DeclarationIds ?? [];
         if (ids.Count == 0 && !request.Pending) return Problem(400, "Nothing to assess", "give declarationIds (the node's ids) or pending: true");
@@ -67,8 +71,11 @@ public static class RiskApi
         {
             var results = await desk.AssessAsync(ids, cancellationToken);
             var pending = request.Pending ? await desk.AssessPendingAsync(cancellationToken: cancellationToken) : 0;
-            return TypedResults.Ok(new AssessResponse(
-                [.. results.OfType<RiskAssessment>()], [.. ids.Where((_, i) => results[i] is null)], pending));
+            // The answer names no party: read the reasons whole with GET /api/risk/declarations/{id} and a purpose.
+            var assessed = new List<RiskAssessment>();
+            foreach (var a in results.OfType<RiskAssessment>())
+                assessed.Add(Withhold(a, (await store.GetAsync(a.DeclarationId!, cancellationToken))?.Declaration.Parties.Select(p => p.Id).OfType<string>() ?? []));
+            return TypedResults.Ok(new AssessResponse(assessed, [.. ids.Where((_, i) => results[i] is null)], pending));
         }
         catch (InvalidDataException e)
         {
@@ -94,12 +101,42 @@ public static class RiskApi
         return TypedResults.Ok(await desk.AssessUnstoredAsync(declaration, cancellationToken));
     }
 
-    private static async Task<Results<Ok<DeclarationRisk>, NotFound<ProblemDetails>>> Declaration(
-        string id, RiskDesk desk, IDeclarationStore store, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<DeclarationRisk>, ProblemHttpResult>> Declaration(
+        string id, string? purpose, string? justification, RiskDesk desk, IDeclarationStore store, AccessRecorder recorder, ClaimsPrincipal principal,
+        CancellationToken cancellationToken)
     {
-        if (await store.GetAsync(id, cancellationToken) is null)
-            return TypedResults.NotFound(new ProblemDetails { Status = 404, Title = "No such declaration", Detail = $"no declaration {id} at this node" });
-        return TypedResults.Ok(new DeclarationRisk(id, await desk.Store.HistoryAsync(id, cancellationToken), await desk.Store.OutcomesAsync(id, cancellationToken)));
+        var user = AccessPolicies.UserOf(principal);
+        var access = PersonalData.Decide(user.Role!.Value, purpose, justification);
+        var asked = recorder.Query("get risk assessments", [new("declaration", id)]);
+        if (access.PurposeStated && !access.Allowed)
+        {
+            await recorder.RecordRefusalAsync(user, AccessRecorder.Api, purpose, access.Reason!, asked, cancellationToken);
+            return Problem(403, "Personal data refused", access.Reason!);
+        }
+        if (await store.GetAsync(id, cancellationToken) is not { } stored) return Problem(404, "No such declaration", $"no declaration {id} at this node");
+        var parties = stored.Declaration.Parties.Select(p => p.Id).OfType<string>().ToArray();
+        var risk = new DeclarationRisk(id, await desk.Store.HistoryAsync(id, cancellationToken), await desk.Store.OutcomesAsync(id, cancellationToken));
+        if (access.Allowed)
+        {
+            await recorder.RecordReadAsync(user, AccessRecorder.Api, access, asked, [(id, parties)], cancellationToken);
+            return TypedResults.Ok(risk);
+        }
+        var withheld = risk with { Assessments = [.. risk.Assessments.Select(a => Withhold(a, parties))] };
+        return TypedResults.Ok(withheld.Assessments.SequenceEqual(risk.Assessments) ? risk : withheld with { Notice = PersonalData.Notice(user.Role!.Value) });
+    }
+
+    /// <summary>The assessment with the declaration's party identifiers in its reasons replaced by "withheld".</summary>
+    public static RiskAssessment Withhold(RiskAssessment assessment, IEnumerable<string> partyIds)
+    {
+        var ids = partyIds.Where(p => p.Length > 0).OrderByDescending(p => p.Length).ToArray();
+        if (ids.Length == 0) return assessment;
+        var reasons = assessment.Reasons.Select(r =>
+        {
+            var text = r.Text;
+            foreach (var party in ids) text = text.Replace(party, PersonalData.Withheld, StringComparison.Ordinal);
+            return text == r.Text ? r : r with { Text = text };
+        }).ToArray();
+        return reasons.SequenceEqual(assessment.Reasons) ? assessment : assessment with { Reasons = reasons };
     }
 
     private static async Task<Results<Created<RecordedOutcome>, ProblemHttpResult>> RecordOutcome(

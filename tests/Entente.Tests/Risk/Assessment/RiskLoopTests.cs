@@ -27,6 +27,9 @@ public sealed class RiskLoopTests : IDisposable
               if hs starts "2402" and origin = "BY"
               then red 100
               because "cigarettes from an origin known for smuggled tobacco"
+            rule watched "declarant on watch":
+              if declarant in ("GB1")
+              then score 5
             test "tobacco":
               given hs "240220", origin BY
               expect lane red, fires tobacco
@@ -67,6 +70,15 @@ public sealed class RiskLoopTests : IDisposable
         Assert.Equal("gb-targeting 1", latest.GetProperty("ruleSet").GetString());
         Assert.Contains("smuggled tobacco", latest.GetProperty("reasons").ToString(), StringComparison.Ordinal);
 
+        // The declarant's identifier in a reason is personal data: withheld without a purpose, read (and ledgered) with one.
+        Assert.DoesNotContain("GB1", latest.GetProperty("reasons").ToString(), StringComparison.Ordinal);
+        Assert.Contains("withheld", latest.GetProperty("reasons").ToString(), StringComparison.Ordinal);
+        Assert.True(risk.TryGetProperty("notice", out _));
+        var withPurpose = await analyst.GetFromJsonAsync<JsonElement>(new Uri($"/api/risk/declarations/{id}?purpose=risk-management&justification=weekly+targeting+review", UriKind.Relative));
+        Assert.Contains("GB1", withPurpose.GetProperty("assessments")[0].GetProperty("reasons").ToString(), StringComparison.Ordinal);
+        var ledger = await Support.Cli.Run(["audit", "subject", "--home", node.Home, .. db, "--declaration", id]);
+        Assert.Contains("personal-data-access", ledger.Output + ledger.Error, StringComparison.Ordinal);
+
         var outcome = new { declarationId = id, found = true, critical = false, what = "10,000 cigarettes", revenue = 2400m };
         Assert.Equal(HttpStatusCode.Forbidden, (await analyst.PostAsJsonAsync(new Uri("/api/risk/outcomes", UriKind.Relative), outcome)).StatusCode);
         var recorded = await officer.PostAsJsonAsync(new Uri("/api/risk/outcomes", UriKind.Relative), outcome);
@@ -79,8 +91,8 @@ public sealed class RiskLoopTests : IDisposable
         var red = rates.GetProperty("byLane").EnumerateArray().Single(g => g.GetProperty("group").GetString() == "red");
         Assert.Equal(1, red.GetProperty("found").GetInt64());
         Assert.Equal(1.0, red.GetProperty("rate").GetDouble());
-        var rule = rates.GetProperty("byRule").EnumerateArray().Single();
-        Assert.Equal("tobacco", rule.GetProperty("group").GetString());
+        var rule = rates.GetProperty("byRule").EnumerateArray().Single(g => g.GetProperty("group").GetString() == "tobacco");
+        Assert.Equal(1, rule.GetProperty("found").GetInt64());
 
         using var anonymous = node.Client();
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync(new Uri("/api/risk/hit-rates", UriKind.Relative))).StatusCode);
@@ -108,7 +120,7 @@ public sealed class RiskLoopTests : IDisposable
 
         var assessed = await Support.Cli.Run("risk", "assess", "--home", home, "LRN-T");
         Assert.True(assessed.Status == 0, assessed.Error);
-        Assert.Contains("LRN-T: RED (score 100", assessed.Output, StringComparison.Ordinal);
+        Assert.Contains("LRN-T: RED (score 105", assessed.Output, StringComparison.Ordinal);
         Assert.Contains("rule tobacco: tobacco from BY: cigarettes from an origin known for smuggled tobacco", assessed.Output, StringComparison.Ordinal);
         Assert.Equal(0, (await Support.Cli.Run("risk", "assess", "--home", home, "--pending")).Status);
 
@@ -128,13 +140,13 @@ public sealed class RiskLoopTests : IDisposable
         using (var json = JsonDocument.Parse(report.Output))
         {
             Assert.Equal(3, json.RootElement.GetProperty("assessed").GetInt64());
-            var tobacco = json.RootElement.GetProperty("byRule").EnumerateArray().Single();
+            var tobacco = json.RootElement.GetProperty("byRule").EnumerateArray().Single(g => g.GetProperty("group").GetString() == "tobacco");
             Assert.Equal((1L, 1L), (tobacco.GetProperty("inspected").GetInt64(), tobacco.GetProperty("found").GetInt64()));
         }
 
         var calibrated = await Support.Cli.Run("risk", "lanes", "calibrate", "--home", home, "--write");
         Assert.True(calibrated.Status == 0, calibrated.Error);
-        Assert.Contains("red-from: 100", await File.ReadAllTextAsync(Path.Combine(home, "risk", "lanes.yaml")), StringComparison.Ordinal);
+        Assert.Contains("red-from: 105", await File.ReadAllTextAsync(Path.Combine(home, "risk", "lanes.yaml")), StringComparison.Ordinal);
         Assert.Equal(0, (await Support.Cli.Run("risk", "lanes", "show", "--home", home)).Status);
     }
 }
