@@ -53,7 +53,8 @@ internal static class DemoTargeting
 
         // The declarations of the latest quarter, as stored at KR, assessed with the desk the server uses.
         await using var store = DeclarationStores.Open(kr.Options.DatabaseOrDefault, TimeProvider.System);
-        var desk = new RiskDesk(kr.Home, NodeDatabase.Open(kr.Options.DatabaseOrDefault), store, TimeProvider.System);
+        await using var database = NodeDatabase.Open(kr.Options.DatabaseOrDefault);
+        var desk = new RiskDesk(kr.Home, database, store, TimeProvider.System);
         var ids = new List<string>();
         if (withKcs)
         {
@@ -68,31 +69,29 @@ internal static class DemoTargeting
         {
             ids.AddRange(await desk.Store.PendingAsync(1_000, ct));
         }
-        var assessed = (await desk.AssessAsync(ids, ct)).OfType<RiskAssessment>().ToList();
-        var lanes = Enum.GetValues<Lane>().Reverse().Select(l => $"{RiskEngine.Name(l)} {assessed.Count(a => a.Lane == l)}");
+        var assessed = (await desk.AssessAsync(ids, ct)).OfType<Assessed>().ToList();
+        var lanes = Enum.GetValues<Lane>().Reverse().Select(l => $"{RiskEngine.Name(l)} {assessed.Count(a => a.Assessment.Lane == l)}");
         output.WriteLine($"    {assessed.Count:N0} declarations of {(withKcs ? "2021 Q2" : "the generated set")} assessed in {watch.Elapsed.TotalSeconds:0.0} s so far: {string.Join(", ", lanes)} " +
-            $"({assessed.Count(a => a.RandomlySelected)} selected at random). The highest score, with its reasons:");
-        var top = assessed.MaxBy(a => a.Score)!;
+            $"({assessed.Count(a => a.Assessment.RandomlySelected)} selected at random). The highest score, with its reasons:");
+        var top = assessed.MaxBy(a => a.Assessment.Score)!.Assessment;
         output.WriteLine($"      {RiskEngine.Name(top.Lane).ToUpperInvariant()} score {top.Score.ToString("0.#", CultureInfo.InvariantCulture)}, rules {top.RuleSet}, model {top.Model}:");
         foreach (var reason in top.Reasons.Take(4)) output.WriteLine($"        - {reason.Source}: {reason.Text}");
 
         // Officers inspect the red lane; what they find is what the history says (the labels KR already holds).
-        var red = assessed.Where(a => a.Lane == Lane.Red).ToList();
+        var red = assessed.Where(a => a.Assessment.Lane == Lane.Red).ToList();
         var inspectedFraud = 0;
-        foreach (var a in red)
+        foreach (var (stored, assessment) in red)
         {
-            var labels = (await store.GetAsync(a.DeclarationId!, ct))!.Labels;
+            var labels = stored.Labels;
             var found = labels?.Fraud ?? false;
             if (found) inspectedFraud++;
-            await desk.Store.RecordOutcomeAsync(new InspectionOutcome(a.DeclarationId!, found, labels?.CriticalFraud == 2, found ? "undervaluation" : null, labels?.RevenueRecovered),
+            await desk.Store.RecordOutcomeAsync(new InspectionOutcome(assessment.DeclarationId!, found, labels?.CriticalFraud == 2, found ? "undervaluation" : null, labels?.RevenueRecovered),
                 "kr-officer", TimeProvider.System.GetUtcNow(), ct);
         }
-        var rates = await desk.Store.HitRatesAsync(desk.InService().Policy, ct);
-        var redRate = rates.ByLane.FirstOrDefault(g => g.Group == "red");
-        var baseRate = 0.0;
-        foreach (var id in ids.Take(1_000)) baseRate += (await store.GetAsync(id, ct))!.Labels?.Fraud == true ? 1 : 0;
+        var hitRate = red.Count == 0 ? "-" : ((double)inspectedFraud / red.Count).ToString("P0", CultureInfo.InvariantCulture);
+        var baseRate = (double)assessed.Count(a => a.Stored.Labels?.Fraud == true) / Math.Max(1, assessed.Count);
         output.WriteLine($"    Officers inspect the {red.Count} red declarations and record what they find: {inspectedFraud} frauds, a hit rate of " +
-            $"{(redRate?.Rate is { } r ? r.ToString("P0", CultureInfo.InvariantCulture) : "-")} against {(baseRate / Math.Max(1, ids.Count)).ToString("P0", CultureInfo.InvariantCulture)} " +
+            $"{hitRate} against {baseRate.ToString("P0", CultureInfo.InvariantCulture)} " +
             "for the quarter as a whole; the findings become training labels (`risk report` has them per lane, rule and model).");
     }
 }

@@ -61,7 +61,8 @@ internal static class IngestCommand
             long? assessed = null;
             if (report.Accepted > 0)
             {
-                var desk = new RiskDesk(node.Home, NodeDatabase.Open(node.DatabaseOrDefault), store, TimeProvider.System);
+                await using var nodeDatabase = NodeDatabase.Open(node.DatabaseOrDefault);
+                var desk = new RiskDesk(node.Home, nodeDatabase, store, TimeProvider.System);
                 try
                 {
                     if (desk.AssessesOnIngest(!parse.GetValue(noAssess))) assessed = await desk.AssessPendingAsync(cancellationToken: ct);

@@ -29,8 +29,6 @@ internal static class RiskAssessCommands
         risk.Add(Lanes());
     }
 
-    private static RiskDesk Desk(NodeOptions node, IDeclarationStore store) =>
-        new(node.Home, NodeDatabase.Open(node.DatabaseOrDefault), store, TimeProvider.System);
 
     private static Command Assess()
     {
@@ -50,7 +48,8 @@ internal static class RiskAssessCommands
         {
             var node = CommonOptions.LoadNode(parse, home, database);
             await using var store = await CommonOptions.OpenStoreAsync(node, ct);
-            var desk = Desk(node, store);
+            await using var nodeDatabase = NodeDatabase.Open(node.DatabaseOrDefault);
+            var desk = new RiskDesk(node.Home, nodeDatabase, store, TimeProvider.System);
             var output = parse.InvocationConfiguration.Output;
             var results = new List<(string Label, RiskAssessment Assessment)>();
             var notFound = new List<string>();
@@ -67,7 +66,7 @@ internal static class RiskAssessCommands
                         notFound.Add(reference);
                         continue;
                     }
-                    var assessed = (await desk.AssessAsync([stored.Declaration.Id!], ct))[0]!;
+                    var assessed = (await desk.AssessAsync([stored.Declaration.Id!], ct))[0]!.Assessment;
                     results.Add((reference, assessed));
                 }
                 if (parse.GetValue(pending)) pendingDone = await desk.AssessPendingAsync(cancellationToken: ct);
@@ -152,7 +151,8 @@ internal static class RiskAssessCommands
             var path = parse.GetValue(file)!;
             var (rows, errors) = await ReadOutcomesAsync(path, store, ct);
             if (errors.Count > 0) throw new CliException(string.Join(Environment.NewLine, errors) + Environment.NewLine + $"{path}: nothing recorded");
-            var desk = Desk(node, store);
+            await using var nodeDatabase = NodeDatabase.Open(node.DatabaseOrDefault);
+            var desk = new RiskDesk(node.Home, nodeDatabase, store, TimeProvider.System);
             var by = parse.GetValue(officer) ?? (Environment.UserName is { Length: > 0 } u ? u : "cli");
             var now = TimeProvider.System.GetUtcNow();
             foreach (var outcome in rows) await desk.Store.RecordOutcomeAsync(outcome, by, now, ct);
@@ -189,7 +189,11 @@ internal static class RiskAssessCommands
             foreach (var row in reader)
             {
                 line++;
-                if (errors.Count >= 100) break;
+                if (errors.Count >= 100)
+                {
+                    errors.Add($"{path}: stopped reading at line {line} after 100 problems");
+                    break;
+                }
                 var cells = new Dictionary<string, string>(StringComparer.Ordinal);
                 foreach (var column in columns) cells[column] = row[column].ToString().Trim();
                 var reference = cells["declaration"];
@@ -241,7 +245,8 @@ internal static class RiskAssessCommands
         {
             var node = CommonOptions.LoadNode(parse, home, database);
             await using var store = await CommonOptions.OpenStoreAsync(node, ct);
-            var desk = Desk(node, store);
+            await using var nodeDatabase = NodeDatabase.Open(node.DatabaseOrDefault);
+            var desk = new RiskDesk(node.Home, nodeDatabase, store, TimeProvider.System);
             var rates = await desk.Store.HitRatesAsync(LanePolicy.Load(node.Home), ct);
             var output = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json))
@@ -291,7 +296,8 @@ internal static class RiskAssessCommands
             var node = CommonOptions.LoadNode(parse, home, database);
             await (await CommonOptions.OpenStoreAsync(node, ct)).DisposeAsync();
             var policy = Policy(node);
-            var scores = await new RiskStore(NodeDatabase.Open(node.DatabaseOrDefault)).RecentScoresAsync(parse.GetValue(last), ct);
+            await using var nodeDatabase = NodeDatabase.Open(node.DatabaseOrDefault);
+            var scores = await new RiskStore(nodeDatabase).RecentScoresAsync(parse.GetValue(last), ct);
             if (scores.Count == 0) throw new CliException("no assessments to calibrate on: assess declarations first (risk assess --pending)");
             var calibrated = policy.Calibrate(scores);
             var output = parse.InvocationConfiguration.Output;

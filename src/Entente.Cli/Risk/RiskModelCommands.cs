@@ -166,7 +166,8 @@ internal static class RiskModelCommands
         await (await CommonOptions.OpenStoreAsync(node, ct)).DisposeAsync();
         var set = new TrainingSet();
         set.Sources.Add("node store: declarations with inspection labels (labelled extracts and officers' outcomes)");
-        var risk = new Entente.Risk.Assessment.RiskStore(Entente.Storage.NodeDatabase.Open(node.DatabaseOrDefault));
+        await using var nodeDatabase = Entente.Storage.NodeDatabase.Open(node.DatabaseOrDefault);
+        var risk = new Entente.Risk.Assessment.RiskStore(nodeDatabase);
         await foreach (var (declaration, labels) in risk.LabelledAsync(ct)) set.Add(declaration, labels);
         return set;
     }

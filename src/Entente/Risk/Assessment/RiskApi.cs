@@ -62,7 +62,7 @@ public static class RiskApi
         return app;
     }
 
-    private static async Task<Results<Ok<AssessResponse>, ProblemHttpResult>> Assess(AssessRequest request, RiskDesk desk, IDeclarationStore store, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<AssessResponse>, ProblemHttpResult>> Assess(AssessRequest request, RiskDesk desk, CancellationToken cancellationToken)
     {
         var ids = request.DeclarationIds ?? [];
         if (ids.Count == 0 && !request.Pending) return Problem(400, "Nothing to assess", "give declarationIds (the node's ids) or pending: true");
@@ -72,9 +72,7 @@ public static class RiskApi
             var results = await desk.AssessAsync(ids, cancellationToken);
             var pending = request.Pending ? await desk.AssessPendingAsync(cancellationToken: cancellationToken) : 0;
             // The answer names no party: read the reasons whole with GET /api/risk/declarations/{id} and a purpose.
-            var assessed = new List<RiskAssessment>();
-            foreach (var a in results.OfType<RiskAssessment>())
-                assessed.Add(Withhold(a, (await store.GetAsync(a.DeclarationId!, cancellationToken))?.Declaration.Parties.Select(p => p.Id).OfType<string>() ?? []));
+            var assessed = results.OfType<Assessed>().Select(a => Withhold(a.Assessment, a.Stored.Declaration.Parties.Select(p => p.Id).OfType<string>())).ToArray();
             return TypedResults.Ok(new AssessResponse(assessed, [.. ids.Where((_, i) => results[i] is null)], pending));
         }
         catch (InvalidDataException e)

@@ -7,6 +7,9 @@ using Entente.Storage;
 
 namespace Entente.Risk.Assessment;
 
+/// <summary>A stored declaration and the assessment just made of it.</summary>
+public sealed record Assessed(StoredDeclaration Stored, RiskAssessment Assessment);
+
 /// <summary>What is in service at a node: the signed rule set, the promoted model and the lane policy.</summary>
 public sealed record Targeting(RuleSet? Rules, RiskModel? Model, LanePolicy Policy)
 {
@@ -48,12 +51,12 @@ public sealed class RiskDesk(string home, NodeDatabase database, IDeclarationSto
     }
 
     /// <summary>Assesses stored declarations by id; ids the node does not hold are skipped (null in the result).</summary>
-    public async Task<IReadOnlyList<RiskAssessment?>> AssessAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<Assessed?>> AssessAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken = default)
     {
         var targeting = InService();
         var now = time.GetUtcNow();
         var redToday = await Store.RedSinceAsync(new DateTimeOffset(now.UtcDateTime.Date, TimeSpan.Zero), cancellationToken);
-        var results = new RiskAssessment?[ids.Count];
+        var results = new Assessed?[ids.Count];
         var assessed = new List<RiskAssessment>(ids.Count);
         for (var i = 0; i < ids.Count; i++)
         {
@@ -61,7 +64,7 @@ public sealed class RiskDesk(string home, NodeDatabase database, IDeclarationSto
             var partners = await Store.PartnerIndicatorsAsync(References(stored.Declaration), cancellationToken);
             var assessment = RiskEngine.Assess(stored.Declaration, targeting.Rules, targeting.Model, partners, targeting.Policy, new LaneLoad(redToday), now);
             if (assessment.Lane == Lane.Red) redToday++;
-            results[i] = assessment;
+            results[i] = new Assessed(stored, assessment);
             assessed.Add(assessment);
         }
         await Store.SaveAsync(assessed, cancellationToken);

@@ -1,5 +1,4 @@
 using System.Data.Common;
-using System.Globalization;
 using Microsoft.Data.Sqlite;
 
 namespace Entente.Storage.Sqlite;
@@ -81,18 +80,14 @@ internal sealed class SqliteDeclarationStore : SqlDeclarationStore
             // The ingest session writes each side-table row with the key its declaration was just given, so checking that
             // key again is a b-tree probe per row for nothing (an eighth of the writer's time). Pragmas hold per
             // connection and are set again when the pool hands this connection out (OpenAsync).
-            bool bulkLoad;
             using (var command = connection.CreateCommand())
             {
                 command.CommandText = "PRAGMA foreign_keys = OFF";
                 command.ExecuteNonQuery();
-                // A first load into an empty store is a bulk load: its scattered search indexes are built after the rows.
-                command.CommandText = "SELECT NOT EXISTS (SELECT 1 FROM declarations)";
-                bulkLoad = Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture) == 1;
             }
             // IMMEDIATE: take the write lock now rather than fail to upgrade a read lock half-way through a file.
             var transaction = connection.BeginTransaction(deferred: false);
-            return new SqliteIngestSession(connection, transaction, Time, bulkLoad);
+            return new SqliteIngestSession(connection, transaction, Time);
         }
         catch
         {

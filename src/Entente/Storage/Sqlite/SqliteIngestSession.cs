@@ -28,24 +28,31 @@ internal sealed class SqliteIngestSession : IngestSession
     private readonly int _defaultCacheSize;
     private readonly List<(string Name, string Sql)> _deferredIndexes = [];
 
-    // Indexes whose keys arrive in no order (an HS code, an origin, a party): each insert lands on another page, so on a
-    // bulk load they are built after the rows. Those whose keys arrive nearly in order (the time-ordered id, the
+    // Indexes whose keys arrive in no order (an HS code, an origin): each insert lands on another page, so on a bulk load
+    // they are built after the rows (party rows, keyed the same way, are staged and sorted). Those whose keys arrive nearly in order (the time-ordered id, the
     // status, the date) cost little as they grow and stay.
     private static readonly HashSet<string> ScatteredIndexes = ["goods_items_hs_code", "goods_items_origin"];
     private readonly bool _partiesStaged;
 
-    /// <param name="bulkLoad">
-    /// The store was empty: the scattered search indexes (HS code, origin) are dropped in the transaction and built
-    /// again, sorted, before it commits (far less work than a million scattered inserts); party rows wait in a temporary
-    /// table and go into their b-tree in key order. The unique indexes stay, so duplicates are found as they arrive.
-    /// </param>
-    public SqliteIngestSession(SqliteConnection connection, SqliteTransaction transaction, TimeProvider time, bool bulkLoad)
+    /// <summary>
+    /// A session on an open write transaction. When the store is empty (a first, bulk load, seen inside the transaction)
+    /// the scattered search indexes (HS code, origin) are dropped in the transaction and built again, sorted, before it
+    /// commits (far less work than a million scattered inserts), and party rows wait in a temporary table and go into
+    /// their b-tree in key order. The unique indexes stay, so duplicates are found as they arrive.
+    /// </summary>
+    public SqliteIngestSession(SqliteConnection connection, SqliteTransaction transaction, TimeProvider time)
         : base(connection, transaction, time)
     {
         _db = connection.Handle ?? throw new InvalidOperationException("the SQLite connection is not open");
         try
         {
-            if (bulkLoad)
+            bool empty;
+            using (var declarations = new Statement(_db, "SELECT NOT EXISTS (SELECT 1 FROM declarations)"))
+            {
+                declarations.Step();
+                empty = declarations.Int32(0) == 1;
+            }
+            if (empty)
             {
                 // The definitions come from the schema itself, so a migration that changes an index changes the rebuild too.
                 using (var indexes = new Statement(_db, "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"))
@@ -202,8 +209,9 @@ internal sealed class SqliteIngestSession : IngestSession
     public override async ValueTask DisposeAsync()
     {
         foreach (var statement in _statements) statement.Dispose();
-        // The connection goes back to the pool: it keeps the default cache, not the writer's.
+        // The connection goes back to the pool: it keeps the default cache and sorter, not the writer's.
         Statement.Execute(_db, $"PRAGMA cache_size = {_defaultCacheSize}");
+        if (_partiesStaged) Statement.Execute(_db, "PRAGMA threads = 0");
         await base.DisposeAsync();
     }
 

@@ -118,7 +118,7 @@ public sealed class RiskStoreTests : IDisposable
         var result = Assert.Single(indicators.Results);
         Assert.Equal(("NL", Lane.Red, "rr-1"), (result.Partner, result.Lane, result.Reference));
 
-        var assessed = (await desk.AssessAsync([ids[2]]))[0]!;
+        var assessed = (await desk.AssessAsync([ids[2]]))[0]!.Assessment;
         Assert.Contains(assessed.Reasons, r => r.Source == "partner NL");
         Assert.Empty((await desk.Store.PartnerIndicatorsAsync(["26GB0001"])).Results);
     }
@@ -130,8 +130,8 @@ public sealed class RiskStoreTests : IDisposable
         await using var _ = test;
         await File.WriteAllTextAsync(Path.Combine(_home.FullName, "risk", LanePolicy.FileName), "random-rate: 0\nred-from: 5\nyellow-from: 3\nblue-from: 1\nred-capacity-per-day: 1\n");
 
-        var first = (await desk.AssessAsync([ids[1]]))[0]!;
-        var second = (await desk.AssessAsync([ids[1]]))[0]!;
+        var first = (await desk.AssessAsync([ids[1]]))[0]!.Assessment;
+        var second = (await desk.AssessAsync([ids[1]]))[0]!.Assessment;
 
         Assert.Equal(Lane.Red, first.Lane);
         Assert.Equal(Lane.Yellow, second.Lane);
