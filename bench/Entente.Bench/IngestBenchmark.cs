@@ -179,7 +179,7 @@ internal static class IngestBenchmark
         var watch = Stopwatch.StartNew();
         FormatDetector.TryParseName(format, out var declared);
         var report = await new DeclarationIngest(store).IngestFilesAsync([file],
-            new IngestOptions { Format = declared, Mapping = format == "csv" ? mapping : null });
+            new IngestOptions { Format = declared, Mapping = format == "csv" ? mapping : null, BulkLoad = true });
         watch.Stop();
         var (heap, workingSet) = sampler.Stop();
         var collections = $"{GC.CollectionCount(0) - gen0}/{GC.CollectionCount(1) - gen1}/{GC.CollectionCount(2) - gen2}";

@@ -53,7 +53,7 @@ internal static class IngestCommand
             using (var progress = ProgressBar.ForTerminal())
             {
                 report = await new DeclarationIngest(store).IngestFilesAsync(paths,
-                    new IngestOptions { Format = declaredFormat, Mapping = csvMapping, Partial = parse.GetValue(partial) }, progress, ct);
+                    new IngestOptions { Format = declaredFormat, Mapping = csvMapping, Partial = parse.GetValue(partial), BulkLoad = true }, progress, ct);
             }
             clock.Stop();
 

@@ -26,6 +26,12 @@ public sealed record IngestOptions
     /// </summary>
     public int BatchSize { get; init; } = 256;
 
+    /// <summary>
+    /// The caller is the store's only user in this process while the files load (a command-line run): a first load into
+    /// an empty SQLite store may then be written as a new file (<see cref="IDeclarationStore.BeginBulkLoadAsync"/>).
+    /// </summary>
+    public bool BulkLoad { get; init; }
+
     /// <summary>Errors listed in the report past this many are counted, not listed.</summary>
     public int MaxListedErrors { get; init; } = 1_000;
 }
@@ -143,7 +149,7 @@ public sealed class DeclarationIngest(IDeclarationStore store, ILogger<Declarati
         var failed = false;
         var storeFailed = false;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        await using var session = await store.BeginIngestAsync(cancellationToken);
+        await using var session = options.BulkLoad ? await store.BeginBulkLoadAsync(cancellationToken) : await store.BeginIngestAsync(cancellationToken);
         // Room for two of the store's batches: enough to keep the writer busy, little enough to die young in memory.
         var capacity = Math.Max(4, 2 * session.WriteBatchSize / Math.Max(1, options.BatchSize));
         var channel = Channel.CreateBounded<List<Read>>(new BoundedChannelOptions(capacity) { SingleReader = true, SingleWriter = true });

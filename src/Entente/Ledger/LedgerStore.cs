@@ -42,12 +42,15 @@ public sealed class LedgerStore : IAsyncDisposable
     // The tree's frontier after this process's last commit: (size, root, the perfect subtrees that make it up).
     private (long Size, byte[] Root, (int Level, byte[] Hash)[] Nodes)? _frontier;
 
+    private readonly IDisposable? _lease;
+
     private LedgerStore(StorageProvider provider, string connectionString, TimeProvider time)
     {
         Provider = provider;
         Time = time;
         _connectionString = connectionString;
         if (provider == StorageProvider.PostgreSql) _postgres = NpgsqlDataSource.Create(connectionString);
+        else _lease = Storage.Sqlite.SqliteFileLock.Share(new SqliteConnectionStringBuilder(connectionString).DataSource);
     }
 
     public StorageProvider Provider { get; }
@@ -712,6 +715,7 @@ public sealed class LedgerStore : IAsyncDisposable
             using var connection = new SqliteConnection(_connectionString);
             SqliteConnection.ClearPool(connection);
         }
+        _lease?.Dispose();
     }
 
     /// <summary>

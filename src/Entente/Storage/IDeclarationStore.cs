@@ -18,6 +18,15 @@ public interface IDeclarationStore : IAsyncDisposable
     Task<IIngestSession> BeginIngestAsync(CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// As <see cref="BeginIngestAsync"/>, for a caller that is the store's only user in its process while the unit runs
+    /// (a command-line load, not a serving node). A first load into an empty SQLite store that no other process has open
+    /// is then written as a new file, each page once, and put in place when it commits; other processes that open the
+    /// store meanwhile wait for it. Otherwise (PostgreSQL, a store with declarations, a node serving it) this is the
+    /// ordinary session.
+    /// </summary>
+    Task<IIngestSession> BeginBulkLoadAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Does the part of storing that needs no database: assigns the node id (<c>Guid.CreateVersion7</c> at the received
     /// time), flattens the declaration into its index rows and serialises its document, so that a pipeline can do it
     /// on another thread than the one writing, and keep only what is written. Safe to call from any thread (one call

@@ -49,11 +49,15 @@ internal abstract class IngestSession(DbConnection connection, DbTransaction tra
         if (_committed) throw new InvalidOperationException("this ingest session is already committed");
         await CompleteAsync(cancellationToken);
         await Transaction.CommitAsync(cancellationToken);
+        await CommittedAsync(cancellationToken);
         _committed = true;
     }
 
     /// <summary>Work the unit needs done in its transaction before it commits (for example indexes built after a bulk load).</summary>
     protected virtual Task CompleteAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Work after the transaction has committed (a bulk-loaded file put in place); a failure here fails the commit.</summary>
+    protected virtual Task CommittedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public virtual async ValueTask DisposeAsync()
     {

@@ -19,12 +19,14 @@ public sealed class NodeDatabase : IAsyncDisposable
 
     private readonly string _connectionString;
     private readonly NpgsqlDataSource? _postgres;
+    private readonly IDisposable? _lease;
 
     private NodeDatabase(StorageProvider provider, string connectionString)
     {
         Provider = provider;
         _connectionString = connectionString;
         if (provider == StorageProvider.PostgreSql) _postgres = NpgsqlDataSource.Create(connectionString);
+        else _lease = Sqlite.SqliteFileLock.Share(new SqliteConnectionStringBuilder(connectionString).DataSource);
     }
 
     public StorageProvider Provider { get; }
@@ -93,5 +95,6 @@ public sealed class NodeDatabase : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         if (_postgres is not null) await _postgres.DisposeAsync();
+        _lease?.Dispose();
     }
 }

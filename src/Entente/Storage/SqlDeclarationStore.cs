@@ -32,6 +32,8 @@ internal abstract class SqlDeclarationStore(TimeProvider time) : IDeclarationSto
 
     public abstract Task<IIngestSession> BeginIngestAsync(CancellationToken cancellationToken = default);
 
+    public virtual Task<IIngestSession> BeginBulkLoadAsync(CancellationToken cancellationToken = default) => BeginIngestAsync(cancellationToken);
+
     public PreparedDeclaration Prepare(PendingDeclaration pending)
     {
         ArgumentNullException.ThrowIfNull(pending);

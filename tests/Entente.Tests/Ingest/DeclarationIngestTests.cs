@@ -85,6 +85,28 @@ public sealed class DeclarationIngestTests : IDisposable
         Assert.Equal(6, await test.Store.CountAsync());
     }
 
+    // The command line loads with BulkLoad: a new file on an empty SQLite store, the ordinary session otherwise.
+    [StoreTheory, BothStores]
+    public async Task A_command_line_load_stores_and_refuses_duplicates_as_any_load_does(StorageProvider provider)
+    {
+        await using var test = await TestStore.CreateAsync(provider);
+        var declarations = Generate(3, 6);
+        var file = Write("first.ndjson", Ndjson([.. declarations, declarations[2]]));
+        var ingest = new DeclarationIngest(test.Store);
+
+        var first = await ingest.IngestFilesAsync([file], new IngestOptions { BatchSize = 3, BulkLoad = true });
+        Assert.True(first.Succeeded);
+        Assert.Equal((6L, 1L), (first.Accepted, first.Duplicates));
+        Assert.Equal(7, first.DuplicateRecords.Single().Line);
+        var stored = await test.Store.FindAsync(declarations[4].Mrn ?? declarations[4].Lrn!);
+        Assert.Equal(declarations[4].GoodsShipment.GoodsItems.Count, stored!.Declaration.GoodsShipment.GoodsItems.Count);
+
+        var again = await ingest.IngestFilesAsync([file], new IngestOptions { BulkLoad = true });
+        Assert.True(again.Succeeded);
+        Assert.Equal((0L, 7L), (again.Accepted, again.Duplicates));
+        Assert.Equal(6, await test.Store.CountAsync());
+    }
+
     [StoreTheory, BothStores]
     public async Task A_truncated_file_stores_nothing_unless_partial(StorageProvider provider)
     {

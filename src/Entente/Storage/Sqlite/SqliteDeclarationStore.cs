@@ -19,6 +19,8 @@ internal sealed class SqliteDeclarationStore : SqlDeclarationStore
         $"PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {BusyTimeoutSeconds * 1000};";
 
     private readonly string _connectionString;
+    private readonly string _databasePath;
+    private readonly IDisposable _lease;
     private int _walSet;
 
     public SqliteDeclarationStore(string connectionString, TimeProvider time) : base(time)
@@ -34,6 +36,8 @@ internal sealed class SqliteDeclarationStore : SqlDeclarationStore
             throw new ArgumentException("an in-memory SQLite database would be one per connection; give a file path", nameof(connectionString));
         if (Path.GetDirectoryName(Path.GetFullPath(builder.DataSource)) is { Length: > 0 } directory) Directory.CreateDirectory(directory);
         _connectionString = builder.ToString();
+        _databasePath = Path.GetFullPath(builder.DataSource);
+        _lease = SqliteFileLock.Share(_databasePath);
     }
 
     public override StorageProvider Provider => StorageProvider.Sqlite;
@@ -96,9 +100,41 @@ internal sealed class SqliteDeclarationStore : SqlDeclarationStore
         }
     }
 
+    /// <summary>
+    /// A first load into an empty store by a process that has the file to itself is written as a new file and swapped in
+    /// (<see cref="SqliteBulkFile"/>); otherwise, or when the store has declarations, this is the ordinary session.
+    /// </summary>
+    public override async Task<IIngestSession> BeginBulkLoadAsync(CancellationToken cancellationToken = default)
+    {
+        if (SqliteFileLock.TryExclusive(_databasePath) is not { } exclusive) return await BeginIngestAsync(cancellationToken);
+        SqliteBulkFile? file;
+        try
+        {
+            await using var node = await OpenAsync(cancellationToken);
+            file = SqliteBulkFile.TryCreate(_databasePath, node, exclusive);
+        }
+        catch
+        {
+            exclusive.Dispose();
+            throw;
+        }
+        if (file is null) return await BeginIngestAsync(cancellationToken);
+        try
+        {
+            var transaction = file.Connection.BeginTransaction(deferred: false);
+            return new SqliteIngestSession(file.Connection, transaction, Time, file);
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
+    }
+
     public override ValueTask DisposeAsync()
     {
         using (var connection = new SqliteConnection(_connectionString)) SqliteConnection.ClearPool(connection);
+        _lease.Dispose();
         return ValueTask.CompletedTask;
     }
 }

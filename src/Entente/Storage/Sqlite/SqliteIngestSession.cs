@@ -33,6 +33,7 @@ internal sealed class SqliteIngestSession : IngestSession
     // status, the date) cost little as they grow and stay.
     private static readonly HashSet<string> ScatteredIndexes = ["goods_items_hs_code", "goods_items_origin"];
     private readonly bool _partiesStaged;
+    private readonly SqliteBulkFile? _bulkFile;
 
     /// <summary>
     /// A session on an open write transaction. When the store is empty (a first, bulk load, seen inside the transaction)
@@ -40,9 +41,11 @@ internal sealed class SqliteIngestSession : IngestSession
     /// commits (far less work than a million scattered inserts), and party rows wait in a temporary table and go into
     /// their b-tree in key order. The unique indexes stay, so duplicates are found as they arrive.
     /// </summary>
-    public SqliteIngestSession(SqliteConnection connection, SqliteTransaction transaction, TimeProvider time)
+    /// <remarks>With a <paramref name="bulkFile"/>, the transaction is on that new file, which the commit puts in place.</remarks>
+    public SqliteIngestSession(SqliteConnection connection, SqliteTransaction transaction, TimeProvider time, SqliteBulkFile? bulkFile = null)
         : base(connection, transaction, time)
     {
+        _bulkFile = bulkFile;
         _db = connection.Handle ?? throw new InvalidOperationException("the SQLite connection is not open");
         try
         {
@@ -206,13 +209,27 @@ internal sealed class SqliteIngestSession : IngestSession
         return Task.CompletedTask;
     }
 
+    protected override Task CommittedAsync(CancellationToken cancellationToken)
+    {
+        if (_bulkFile is null) return Task.CompletedTask;
+        foreach (var statement in _statements) statement.Dispose();
+        _statements.Clear();
+        _bulkFile.Install();
+        return Task.CompletedTask;
+    }
+
     public override async ValueTask DisposeAsync()
     {
         foreach (var statement in _statements) statement.Dispose();
-        // The connection goes back to the pool: it keeps the default cache and sorter, not the writer's.
-        Statement.Execute(_db, $"PRAGMA cache_size = {_defaultCacheSize}");
-        if (_partiesStaged) Statement.Execute(_db, "PRAGMA threads = 0");
+        if (_bulkFile is null)
+        {
+            // The connection goes back to the pool: it keeps the default cache and sorter, not the writer's.
+            Statement.Execute(_db, $"PRAGMA cache_size = {_defaultCacheSize}");
+            if (_partiesStaged) Statement.Execute(_db, "PRAGMA threads = 0");
+        }
         await base.DisposeAsync();
+        // After the transaction is gone: an uncommitted load's file is deleted, and the exclusive lock given back.
+        _bulkFile?.Dispose();
     }
 
     /// <summary>A prepared statement, its parameters bound by position (1-based), all of them before each execution.</summary>

@@ -1,0 +1,170 @@
+using System.Runtime.InteropServices;
+using Microsoft.Data.Sqlite;
+
+namespace Entente.Storage.Sqlite;
+
+/// <summary>
+/// A first load into an empty store, written as a new file: a copy of the node's database (its keys, users, ledger and
+/// empty declaration tables) that the load fills without a journal, each page written once, and that replaces the
+/// node's file when the load commits (a rename, made durable). In WAL mode every page would be written twice, to the log
+/// and again by the checkpoint; here a failed or interrupted load leaves the node's file as it was and the copy is
+/// deleted. Only for a process that has the file to itself (<see cref="SqliteFileLock.TryExclusive"/>): a serving node
+/// keeps the ordinary path, on which readers go on reading while a load runs.
+/// </summary>
+internal sealed partial class SqliteBulkFile : IDisposable
+{
+    private readonly string _databasePath;
+    private readonly string _loadingPath;
+    private readonly IDisposable _exclusive;
+    private readonly CancellationTokenSource _stopFlushing = new();
+    private readonly Task _flushing;
+    private bool _installed;
+
+    private SqliteBulkFile(string databasePath, string loadingPath, SqliteConnection connection, IDisposable exclusive)
+    {
+        _databasePath = databasePath;
+        _loadingPath = loadingPath;
+        Connection = connection;
+        _exclusive = exclusive;
+        _flushing = Task.Run(() => FlushWhileLoadingAsync(_stopFlushing.Token));
+    }
+
+    /// <summary>
+    /// Sends what the load has written to disk every second, while the load goes on: the disk would otherwise sit idle
+    /// until the final sync, which then waits for the whole file (a million declarations are 1.5 GB, ~7 s at 220 MB/s).
+    /// </summary>
+    private async Task FlushWhileLoadingAsync(CancellationToken stop)
+    {
+        try
+        {
+            using var file = new FileStream(_loadingPath, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite);
+            using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+            while (await timer.WaitForNextTickAsync(stop)) file.Flush(flushToDisk: true);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private void StopFlushing()
+    {
+        _stopFlushing.Cancel();
+        _flushing.GetAwaiter().GetResult();
+    }
+
+    /// <summary>The connection to the new file, in a write transaction the caller begins.</summary>
+    public SqliteConnection Connection { get; }
+
+    public static string LoadingPathOf(string databasePath) => databasePath + "-loading";
+
+    /// <summary>
+    /// Copies the node's database to a new file for a bulk load when its store has no declarations; null (and the
+    /// exclusive lock given back) when it has some, so the caller takes the ordinary path.
+    /// </summary>
+    public static SqliteBulkFile? TryCreate(string databasePath, SqliteConnection node, IDisposable exclusive)
+    {
+        var loadingPath = LoadingPathOf(databasePath);
+        SqliteConnection? connection = null;
+        try
+        {
+            using (var empty = node.CreateCommand())
+            {
+                empty.CommandText = "SELECT NOT EXISTS (SELECT 1 FROM declarations)";
+                if (Convert.ToInt64(empty.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) != 1)
+                {
+                    exclusive.Dispose();
+                    return null;
+                }
+            }
+            // Left by a load that was killed: nobody else can be writing it, this process holds the exclusive lock.
+            File.Delete(loadingPath);
+            using (var copy = node.CreateCommand())
+            {
+                copy.CommandText = "VACUUM INTO @path";
+                copy.Parameters.AddWithValue("@path", loadingPath);
+                copy.ExecuteNonQuery();
+            }
+            connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = loadingPath, Pooling = false, Mode = SqliteOpenMode.ReadWrite }.ToString());
+            connection.Open();
+            using (var pragmas = connection.CreateCommand())
+            {
+                // Nothing to roll back to but the node's own file, which is untouched: no journal, no syncs until the end.
+                pragmas.CommandText = "PRAGMA locking_mode = EXCLUSIVE; PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA foreign_keys = OFF;";
+                pragmas.ExecuteNonQuery();
+            }
+            return new SqliteBulkFile(databasePath, loadingPath, connection, exclusive);
+        }
+        catch
+        {
+            connection?.Dispose();
+            File.Delete(loadingPath);
+            exclusive.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// After the load's transaction has committed: turns the new file to WAL, makes it durable and puts it in the node
+    /// file's place. Every connection this process pooled on the node's file is closed first (they would read the old one).
+    /// </summary>
+    public void Install()
+    {
+        using (var wal = Connection.CreateCommand())
+        {
+            wal.CommandText = "PRAGMA journal_mode = WAL";
+            wal.ExecuteNonQuery();
+        }
+        Connection.Close();
+        StopFlushing();
+        using (var file = new FileStream(_loadingPath, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite))
+        {
+            file.Flush(flushToDisk: true);
+        }
+        SqliteConnection.ClearAllPools();
+        var log = _databasePath + "-wal";
+        if (File.Exists(log) && new FileInfo(log).Length > 0)
+        {
+            throw new InvalidOperationException(
+                $"the node database {_databasePath} is still open in this process (its write-ahead log is in use), so the bulk load cannot replace it; nothing was stored");
+        }
+        File.Delete(log);
+        File.Delete(_databasePath + "-shm");
+        File.Move(_loadingPath, _databasePath, overwrite: true);
+        SyncDirectory(Path.GetDirectoryName(_databasePath)!);
+        _installed = true;
+    }
+
+    public void Dispose()
+    {
+        StopFlushing();
+        _stopFlushing.Dispose();
+        Connection.Dispose();
+        if (!_installed) File.Delete(_loadingPath);
+        _exclusive.Dispose();
+    }
+
+    // A rename is durable once the folder that holds it is written to disk; .NET has no call for that.
+    private static void SyncDirectory(string directory)
+    {
+        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS() && !OperatingSystem.IsFreeBSD()) return;
+        var fd = Open(directory, 0);
+        if (fd < 0) throw new IOException($"cannot open {directory} to make the new database file durable (errno {Marshal.GetLastPInvokeError()})");
+        try
+        {
+            if (Fsync(fd) != 0) throw new IOException($"cannot write {directory} to disk (errno {Marshal.GetLastPInvokeError()})");
+        }
+        finally
+        {
+            _ = Close(fd);
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int Open(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
+    private static partial int Fsync(int fd);
+
+    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
+    private static partial int Close(int fd);
+}

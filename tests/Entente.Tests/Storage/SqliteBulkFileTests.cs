@@ -1,0 +1,178 @@
+using Entente.Common;
+using Entente.Generation;
+using Entente.Ingest;
+using Entente.Storage;
+using Entente.Storage.Sqlite;
+using Microsoft.Data.Sqlite;
+
+namespace Entente.Tests.Storage;
+
+// A command-line load into an empty SQLite store that no other process has open is written as a new file and put in the
+// node file's place when it commits. What a user depends on: afterwards the node's file holds everything it held before
+// plus the load, in WAL, every index searchable; a failed load leaves the file as it was; a node that serves the file
+// (another process) keeps the ordinary path; and a process opening the file during such a load waits, or says why not.
+[Collection(SqliteFileLockCollection.Name)]
+public sealed class SqliteBulkFileTests : IDisposable
+{
+    private readonly string folder = Directory.CreateTempSubdirectory("entente-bulk-").FullName;
+
+    public void Dispose() => Directory.Delete(folder, recursive: true);
+
+    private string Write(string name, IEnumerable<Entente.Declarations.Declaration> declarations)
+    {
+        var path = Path.Combine(folder, name);
+        File.WriteAllText(path, string.Join('\n', declarations.Select(EntenteJson.Serialize)) + "\n");
+        return path;
+    }
+
+    private static List<Entente.Declarations.Declaration> Generate(int seed, int count) =>
+        new DeclarationGenerator(seed).Generate(count).Select(r => r.Declaration!).ToList();
+
+    [Fact]
+    public async Task A_first_load_is_written_as_a_new_file_that_replaces_the_nodes_own_keeping_what_it_held()
+    {
+        await using var test = await TestStore.CreateAsync(StorageProvider.Sqlite);
+        await test.Store.SaveApiUserAsync(new ApiUser("officer-1", Role.Officer, "key-hash-1", TestStore.Start));
+        var declarations = Generate(3, 40);
+
+        await using (var session = await test.Store.BeginBulkLoadAsync())
+        {
+            Assert.True(File.Exists(SqliteBulkFile.LoadingPathOf(test.Database)));
+            var results = await session.AddAsync(declarations.Select(d => new PendingDeclaration(d, null, DeclarationFormat.Json, "history.ndjson")).ToList());
+            Assert.All(results, Assert.Null);
+            // Not yet in place: the node's file shows nothing of the load before it commits.
+            Assert.Equal(0, await test.CountAsync("SELECT count(*) FROM declarations"));
+            await session.CommitAsync();
+        }
+
+        Assert.False(File.Exists(SqliteBulkFile.LoadingPathOf(test.Database)));
+        Assert.Equal(40, await test.Store.CountAsync());
+        Assert.Equal("officer-1", Assert.Single(await test.Store.ListApiUsersAsync()).Name);
+        Assert.Equal("wal", await ScalarAsync(test, "PRAGMA journal_mode"));
+        Assert.Equal(8192L, await ScalarAsync(test, "PRAGMA page_size"));
+        Assert.Equal("ok", await ScalarAsync(test, "PRAGMA integrity_check"));
+        var item = declarations[7].GoodsShipment.GoodsItems[0];
+        var byHs = await test.Store.SearchAsync(new DeclarationQuery { HsPrefix = item.Classification!.Code[..4], Limit = 100 });
+        Assert.Contains(byHs.Items, i => i.Mrn == declarations[7].Mrn);
+        var declarant = declarations[7].Parties.First(p => p.Role == Entente.Declarations.PartyRole.Declarant).Id!;
+        var byParty = await test.Store.SearchAsync(new DeclarationQuery { PartyId = declarant, Limit = 100 });
+        Assert.Contains(byParty.Items, i => i.Mrn == declarations[7].Mrn);
+
+        // The store keeps working on the new file: a second load is an ordinary one, and finds the first's duplicates.
+        await using (var again = await test.Store.BeginBulkLoadAsync())
+        {
+            Assert.False(File.Exists(SqliteBulkFile.LoadingPathOf(test.Database)));
+            var results = await again.AddAsync([new PendingDeclaration(declarations[0], null, DeclarationFormat.Json, "again.ndjson")]);
+            Assert.NotNull(results[0]);
+            await again.CommitAsync();
+        }
+        Assert.Equal(40, await test.Store.CountAsync());
+    }
+
+    [Fact]
+    public async Task A_load_that_does_not_commit_leaves_the_nodes_file_as_it_was_and_no_copy_behind()
+    {
+        await using var test = await TestStore.CreateAsync(StorageProvider.Sqlite);
+        await test.Store.SaveApiUserAsync(new ApiUser("officer-1", Role.Officer, "key-hash-1", TestStore.Start));
+        var declarations = Generate(4, 30);
+        declarations[25].GoodsShipment.GoodsItems[0].OriginCountryCode = "ZZ";
+        var file = Write("history.ndjson", declarations);
+
+        var report = await new DeclarationIngest(test.Store).IngestFilesAsync([file], new IngestOptions { BulkLoad = true, BatchSize = 8 });
+
+        Assert.False(report.Succeeded);
+        Assert.Equal(0, report.Accepted);
+        Assert.False(File.Exists(SqliteBulkFile.LoadingPathOf(test.Database)));
+        Assert.Equal(0, await test.Store.CountAsync());
+        Assert.Equal("officer-1", Assert.Single(await test.Store.ListApiUsersAsync()).Name);
+        Assert.Equal("ok", await ScalarAsync(test, "PRAGMA integrity_check"));
+
+        declarations[25].GoodsShipment.GoodsItems[0].OriginCountryCode = "CN";
+        var fixedReport = await new DeclarationIngest(test.Store).IngestFilesAsync([Write("fixed.ndjson", declarations)], new IngestOptions { BulkLoad = true });
+        Assert.True(fixedReport.Succeeded);
+        Assert.Equal(30, await test.Store.CountAsync());
+    }
+
+    [Fact]
+    public async Task While_another_process_has_the_file_open_a_load_takes_the_ordinary_path()
+    {
+        await using var test = await TestStore.CreateAsync(StorageProvider.Sqlite);
+        // What a serving node in another process holds: a shared lock of its own on the lock file.
+        using (var otherProcess = new FileStream(SqliteFileLock.LockPathOf(test.Database), FileMode.OpenOrCreate, FileAccess.Read, FileShare.ReadWrite))
+        {
+            await using var session = await test.Store.BeginBulkLoadAsync();
+            Assert.False(File.Exists(SqliteBulkFile.LoadingPathOf(test.Database)));
+            await session.AddAsync([new PendingDeclaration(Generate(5, 1)[0], null, DeclarationFormat.Json, "one.ndjson")]);
+            await session.CommitAsync();
+        }
+        Assert.Equal(1, await test.Store.CountAsync());
+
+        // The same holds for a store that already has declarations, with nobody else on the file.
+        await using (var session = await test.Store.BeginBulkLoadAsync())
+        {
+            Assert.False(File.Exists(SqliteBulkFile.LoadingPathOf(test.Database)));
+        }
+    }
+
+    [Fact]
+    public async Task Opening_a_file_another_process_is_loading_waits_for_it_then_says_why_it_gave_up()
+    {
+        var database = Path.Combine(folder, "node.db");
+        var patience = SqliteFileLock.Patience;
+        SqliteFileLock.Patience = TimeSpan.FromMilliseconds(300);
+        try
+        {
+            // What a loading process holds: the lock file to itself.
+            using (new FileStream(SqliteFileLock.LockPathOf(database), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None))
+            {
+                var refused = Assert.Throws<IOException>(() => DeclarationStores.Open(database, TimeProvider.System));
+                Assert.Contains("being loaded in bulk by another process", refused.Message, StringComparison.Ordinal);
+                Assert.Contains(database, refused.Message, StringComparison.Ordinal);
+                Assert.Throws<IOException>(() => NodeDatabase.Open(database));
+            }
+            await using var store = DeclarationStores.Open(database, TimeProvider.System);
+            await store.MigrateAsync();
+            Assert.Equal(0, await store.CountAsync());
+        }
+        finally
+        {
+            SqliteFileLock.Patience = patience;
+        }
+    }
+
+    [Fact]
+    public async Task A_load_in_this_process_holds_other_processes_off_until_it_is_in_place()
+    {
+        await using var test = await TestStore.CreateAsync(StorageProvider.Sqlite);
+        var lockPath = SqliteFileLock.LockPathOf(test.Database);
+
+        await using (var session = await test.Store.BeginBulkLoadAsync())
+        {
+            Assert.Throws<IOException>(() => new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.Read, FileShare.ReadWrite).Dispose());
+            await session.AddAsync([new PendingDeclaration(Generate(6, 1)[0], null, DeclarationFormat.Json, "one.ndjson")]);
+            await session.CommitAsync();
+        }
+
+        // Given back: another process (a node starting) may open the file again, beside this process's own lease.
+        using (new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.Read, FileShare.ReadWrite))
+        {
+            Assert.Equal(1, await test.Store.CountAsync());
+        }
+    }
+
+    private static async Task<object?> ScalarAsync(TestStore test, string sql)
+    {
+        await using var connection = (SqliteConnection)test.Connect();
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return await command.ExecuteScalarAsync();
+    }
+}
+
+/// <summary>Tests that change <see cref="SqliteFileLock.Patience"/> or hold lock files run one at a time.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class SqliteFileLockCollection
+{
+    public const string Name = "SQLite file lock";
+}
