@@ -17,6 +17,7 @@ internal sealed class SqliteIngestSession : IngestSession
     private const int CacheKiB = 64 * 1024;
 
     private readonly sqlite3 _db;
+    private readonly nint _dbPointer;
     private readonly List<Statement> _statements = [];
     private readonly Statement _declaration;
     private readonly Statement _byMrn;
@@ -47,6 +48,7 @@ internal sealed class SqliteIngestSession : IngestSession
     {
         _bulkFile = bulkFile;
         _db = connection.Handle ?? throw new InvalidOperationException("the SQLite connection is not open");
+        _dbPointer = SqliteNative.Pointer(_db);
         try
         {
             bool empty;
@@ -138,7 +140,7 @@ internal sealed class SqliteIngestSession : IngestSession
                 results[i] = DuplicateOf(row);
                 continue;
             }
-            var key = raw.sqlite3_last_insert_rowid(_db);
+            var key = SqliteNative.LastInsertRowId(_dbPointer);
 
             foreach (var party in row.Parties)
             {
@@ -237,6 +239,9 @@ internal sealed class SqliteIngestSession : IngestSession
     {
         private readonly sqlite3 _db;
         private readonly sqlite3_stmt _statement;
+        // The statement and connection as SQLite's own pointers, for the calls made per value (SqliteNative).
+        private readonly nint _pointer;
+        private readonly nint _dbPointer;
 
         private byte[] _utf8 = new byte[256];
         private readonly char[] _chars = new char[64];
@@ -245,6 +250,8 @@ internal sealed class SqliteIngestSession : IngestSession
         {
             _db = db;
             Check(raw.sqlite3_prepare_v3(db, sql, raw.SQLITE_PREPARE_PERSISTENT, out _statement));
+            _pointer = SqliteNative.Pointer(_statement);
+            _dbPointer = SqliteNative.Pointer(db);
         }
 
         public static void Execute(sqlite3 db, string sql)
@@ -257,29 +264,22 @@ internal sealed class SqliteIngestSession : IngestSession
         {
             if (value is null)
             {
-                Check(raw.sqlite3_bind_null(_statement, index));
-                return;
-            }
-            // A zero-length span would bind NULL, not the empty text.
-            if (value.Length == 0)
-            {
-                Check(raw.sqlite3_bind_text(_statement, index, ""));
+                Check(SqliteNative.BindNull(_pointer, index));
                 return;
             }
             var most = Encoding.UTF8.GetMaxByteCount(value.Length);
             if (most > _utf8.Length) _utf8 = new byte[Math.Max(most, _utf8.Length * 2)];
             var length = Encoding.UTF8.GetBytes(value, _utf8);
-            Check(raw.sqlite3_bind_text(_statement, index, _utf8.AsSpan(0, length)));
+            Check(SqliteNative.BindText(_pointer, index, _utf8.AsSpan(0, length)));
         }
 
         public void Utf8(int index, byte[] value)
         {
-            if (value.Length == 0) Check(raw.sqlite3_bind_text(_statement, index, ""));
-            else Check(raw.sqlite3_bind_text(_statement, index, value));
+            Check(SqliteNative.BindText(_pointer, index, value));
         }
 
         public void Int64(int index, long? value) =>
-            Check(value is { } v ? raw.sqlite3_bind_int64(_statement, index, v) : raw.sqlite3_bind_null(_statement, index));
+            Check(value is { } v ? SqliteNative.BindInt64(_pointer, index, v) : SqliteNative.BindNull(_pointer, index));
 
         // Microsoft.Data.Sqlite's forms: decimals as text (NUMERIC affinity then stores a number), dates and times ISO 8601.
         public void Decimal(int index, decimal? value) => Formatted(index, value, "0.0###########################");
@@ -292,13 +292,13 @@ internal sealed class SqliteIngestSession : IngestSession
         {
             if (value is not { } v)
             {
-                Check(raw.sqlite3_bind_null(_statement, index));
+                Check(SqliteNative.BindNull(_pointer, index));
                 return;
             }
             if (!v.TryFormat(_chars, out var written, format, CultureInfo.InvariantCulture))
                 throw new InvalidOperationException($"'{v}' does not fit the text buffer");
             var length = Encoding.UTF8.GetBytes(_chars.AsSpan(0, written), _utf8);
-            Check(raw.sqlite3_bind_text(_statement, index, _utf8.AsSpan(0, length)));
+            Check(SqliteNative.BindText(_pointer, index, _utf8.AsSpan(0, length)));
         }
 
         /// <summary>Runs the statement to completion.</summary>
@@ -308,12 +308,12 @@ internal sealed class SqliteIngestSession : IngestSession
         public bool Insert()
         {
             Run();
-            return raw.sqlite3_changes(_db) > 0;
+            return SqliteNative.Changes(_dbPointer) > 0;
         }
 
         private void Run()
         {
-            var rc = raw.sqlite3_step(_statement);
+            var rc = SqliteNative.Step(_pointer);
             try
             {
                 if (rc != raw.SQLITE_DONE && rc != raw.SQLITE_ROW) Throw(rc);
@@ -354,7 +354,7 @@ internal sealed class SqliteIngestSession : IngestSession
         }
 
         // Every execution binds every parameter, so the bindings need no clearing.
-        private void Reset() => raw.sqlite3_reset(_statement);
+        private void Reset() => SqliteNative.Reset(_pointer);
 
         private void Throw(int rc)
         {
