@@ -94,6 +94,28 @@ public sealed class SqliteBulkFileTests : IDisposable
     }
 
     [Fact]
+    public async Task A_load_cancelled_half_way_leaves_nothing_and_a_copy_left_by_a_killed_load_is_cleared()
+    {
+        await using var test = await TestStore.CreateAsync(StorageProvider.Sqlite);
+        var file = Write("history.ndjson", Generate(8, 60));
+        using var cancel = new CancellationTokenSource();
+        var progress = new SynchronousProgress(_ => cancel.Cancel());
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            new DeclarationIngest(test.Store).IngestFilesAsync([file], new IngestOptions { BulkLoad = true, BatchSize = 8 }, progress, cancel.Token));
+
+        Assert.False(File.Exists(SqliteBulkFile.LoadingPathOf(test.Database)));
+        Assert.Equal(0, await test.Store.CountAsync());
+
+        // What a killed load leaves: a copy nobody is writing, which the next load replaces.
+        await File.WriteAllTextAsync(SqliteBulkFile.LoadingPathOf(test.Database), "left by a killed load");
+        var report = await new DeclarationIngest(test.Store).IngestFilesAsync([file], new IngestOptions { BulkLoad = true });
+        Assert.True(report.Succeeded);
+        Assert.Equal(60, await test.Store.CountAsync());
+        Assert.False(File.Exists(SqliteBulkFile.LoadingPathOf(test.Database)));
+    }
+
+    [Fact]
     public async Task While_another_process_has_the_file_open_a_load_takes_the_ordinary_path()
     {
         await using var test = await TestStore.CreateAsync(StorageProvider.Sqlite);
@@ -168,6 +190,12 @@ public sealed class SqliteBulkFileTests : IDisposable
         command.CommandText = sql;
         return await command.ExecuteScalarAsync();
     }
+}
+
+/// <summary>Reports on the calling thread (Progress&lt;T&gt; would post to the thread pool, after the fact).</summary>
+internal sealed class SynchronousProgress(Action<IngestProgress> report) : IProgress<IngestProgress>
+{
+    public void Report(IngestProgress value) => report(value);
 }
 
 /// <summary>Tests that change <see cref="SqliteFileLock.Patience"/> or hold lock files run one at a time.</summary>

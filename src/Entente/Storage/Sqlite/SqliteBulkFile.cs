@@ -130,8 +130,8 @@ internal sealed partial class SqliteBulkFile : IDisposable
         File.Delete(log);
         File.Delete(_databasePath + "-shm");
         File.Move(_loadingPath, _databasePath, overwrite: true);
-        SyncDirectory(Path.GetDirectoryName(_databasePath)!);
         _installed = true;
+        SyncDirectory(Path.GetDirectoryName(_databasePath)!);
     }
 
     public void Dispose()
