@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -37,9 +39,38 @@ public static class EntenteJson
         return options;
     }
 
-    public static string Serialize(Declaration declaration) => JsonSerializer.Serialize(declaration, DeclarationInfo);
+    // The source generator's straight-line writer for a declaration, run on a writer with Entente's encoder: the same
+    // bytes as the serialiser with Options (the enums carry their kebab-case names), in about half the time, which
+    // is a sixth of what ingest does per declaration on its reading thread.
+    private static readonly Action<Utf8JsonWriter, Declaration> WriteDeclaration = CanonicalJsonContext.Default.Declaration.SerializeHandler
+        ?? throw new InvalidOperationException("the canonical JSON context has no generated writer for Declaration");
 
-    public static byte[] SerializeToUtf8(Declaration declaration) => JsonSerializer.SerializeToUtf8Bytes(declaration, DeclarationInfo);
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
+
+    [ThreadStatic]
+    private static (ArrayBufferWriter<byte> Buffer, Utf8JsonWriter Writer)? _threadWriter;
+
+    public static string Serialize(Declaration declaration) => Encoding.UTF8.GetString(SerializeToUtf8(declaration));
+
+    public static byte[] SerializeToUtf8(Declaration declaration)
+    {
+        ArgumentNullException.ThrowIfNull(declaration);
+        var (buffer, writer) = _threadWriter ??= CreateWriter();
+        buffer.ResetWrittenCount();
+        writer.Reset(buffer);
+        WriteDeclaration(writer, declaration);
+        writer.Flush();
+        var bytes = buffer.WrittenSpan.ToArray();
+        // A rare huge declaration does not keep its buffer for the rest of the thread's life.
+        if (buffer.Capacity > 1 << 20) _threadWriter = null;
+        return bytes;
+    }
+
+    private static (ArrayBufferWriter<byte>, Utf8JsonWriter) CreateWriter()
+    {
+        var buffer = new ArrayBufferWriter<byte>(4096);
+        return (buffer, new Utf8JsonWriter(buffer, WriterOptions));
+    }
 
     public static Declaration Deserialize(string json) =>
         JsonSerializer.Deserialize(json, DeclarationInfo) ?? throw new JsonException("null is not a declaration");

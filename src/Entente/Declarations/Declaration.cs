@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Entente.Declarations;
 
 // The canonical declaration. WCO Data Model 3.x class and data-element IDs sit beside each field
@@ -279,19 +281,21 @@ public sealed class Document
     public string? LineNumeric { get; set; }
 }
 
+// The names the canonical JSON and the API use (kebab-case, as everywhere in Entente); written out so that the
+// serialiser's generated fast path (EntenteJson) writes them too.
 public enum PartyRole
 {
-    Importer,
-    Exporter,
-    Declarant,
-    Representative,
-    Seller,
-    Buyer,
-    Consignee,
-    Consignor,
-    Carrier,
-    Courier,
-    AuthorisationHolder,
+    [JsonStringEnumMemberName("importer")] Importer,
+    [JsonStringEnumMemberName("exporter")] Exporter,
+    [JsonStringEnumMemberName("declarant")] Declarant,
+    [JsonStringEnumMemberName("representative")] Representative,
+    [JsonStringEnumMemberName("seller")] Seller,
+    [JsonStringEnumMemberName("buyer")] Buyer,
+    [JsonStringEnumMemberName("consignee")] Consignee,
+    [JsonStringEnumMemberName("consignor")] Consignor,
+    [JsonStringEnumMemberName("carrier")] Carrier,
+    [JsonStringEnumMemberName("courier")] Courier,
+    [JsonStringEnumMemberName("authorisation-holder")] AuthorisationHolder,
 }
 
 /// <summary>A party (WCO classes such as Importer, Exporter, Declarant; DE 3/x).</summary>

@@ -1,20 +1,22 @@
+using System.Text.Json.Serialization;
+
 namespace Entente.Declarations;
 
-/// <summary>Lifecycle statuses, numbered as the HMRC CDS notification function codes.</summary>
+/// <summary>Lifecycle statuses, numbered as the HMRC CDS notification function codes; named in JSON in kebab-case.</summary>
 public enum DeclarationStatus
 {
-    Accepted = 1,
-    Received = 2,
-    Rejected = 3,
-    Control = 5,
-    DocumentsRequested = 6,
-    CorrectionsApplied = 7,
-    GoodsReleased = 8,
-    Cleared = 9,
-    Invalidated = 10,
-    AmendmentAccepted = 11,
-    TaxCalculated = 13,
-    GoodsExited = 16,
+    [JsonStringEnumMemberName("accepted")] Accepted = 1,
+    [JsonStringEnumMemberName("received")] Received = 2,
+    [JsonStringEnumMemberName("rejected")] Rejected = 3,
+    [JsonStringEnumMemberName("control")] Control = 5,
+    [JsonStringEnumMemberName("documents-requested")] DocumentsRequested = 6,
+    [JsonStringEnumMemberName("corrections-applied")] CorrectionsApplied = 7,
+    [JsonStringEnumMemberName("goods-released")] GoodsReleased = 8,
+    [JsonStringEnumMemberName("cleared")] Cleared = 9,
+    [JsonStringEnumMemberName("invalidated")] Invalidated = 10,
+    [JsonStringEnumMemberName("amendment-accepted")] AmendmentAccepted = 11,
+    [JsonStringEnumMemberName("tax-calculated")] TaxCalculated = 13,
+    [JsonStringEnumMemberName("goods-exited")] GoodsExited = 16,
 }
 
 /// <summary>The legal status moves of a declaration. Pure: the caller loads, asks, saves.</summary>
