@@ -116,6 +116,26 @@ public sealed class SqliteBulkFileTests : IDisposable
     }
 
     [Fact]
+    public async Task A_write_to_the_nodes_file_during_the_load_is_not_lost_to_the_swap_the_load_is_refused_instead()
+    {
+        await using var test = await TestStore.CreateAsync(StorageProvider.Sqlite);
+
+        await using (var session = await test.Store.BeginBulkLoadAsync())
+        {
+            await session.AddAsync([new PendingDeclaration(Generate(7, 1)[0], null, DeclarationFormat.Json, "one.ndjson")]);
+            // Against the contract (the loader is the store's only user in its process): a user added meanwhile.
+            await test.Store.SaveApiUserAsync(new ApiUser("officer-2", Role.Officer, "key-hash-2", TestStore.Start));
+            var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => session.CommitAsync());
+            Assert.Contains(test.Database, refused.Message, StringComparison.Ordinal);
+            Assert.Contains("nothing was stored", refused.Message, StringComparison.Ordinal);
+        }
+
+        Assert.Equal("officer-2", Assert.Single(await test.Store.ListApiUsersAsync()).Name);
+        Assert.Equal(0, await test.Store.CountAsync());
+        Assert.False(File.Exists(SqliteBulkFile.LoadingPathOf(test.Database)));
+    }
+
+    [Fact]
     public async Task While_another_process_has_the_file_open_a_load_takes_the_ordinary_path()
     {
         await using var test = await TestStore.CreateAsync(StorageProvider.Sqlite);

@@ -20,8 +20,11 @@ internal sealed partial class SqliteBulkFile : IDisposable
     private readonly Task _flushing;
     private bool _installed;
 
-    private SqliteBulkFile(string databasePath, string loadingPath, SqliteConnection connection, IDisposable exclusive)
+    private readonly (long Length, DateTime Written) _copied;
+
+    private SqliteBulkFile(string databasePath, string loadingPath, SqliteConnection connection, IDisposable exclusive, (long, DateTime) copied)
     {
+        _copied = copied;
         _databasePath = databasePath;
         _loadingPath = loadingPath;
         Connection = connection;
@@ -58,24 +61,29 @@ internal sealed partial class SqliteBulkFile : IDisposable
     public static string LoadingPathOf(string databasePath) => databasePath + "-loading";
 
     /// <summary>
-    /// Copies the node's database to a new file for a bulk load when its store has no declarations; null (and the
-    /// exclusive lock given back) when it has some, so the caller takes the ordinary path.
+    /// Copies the node's database to a new file for a bulk load when its store has no declarations and nothing of it
+    /// waits in the write-ahead log; null when not, so the caller takes the ordinary path. The caller holds the file
+    /// exclusively (<see cref="SqliteFileLock.TryExclusive"/>) and hands that lock to the result, which gives it back.
     /// </summary>
     public static SqliteBulkFile? TryCreate(string databasePath, SqliteConnection node, IDisposable exclusive)
     {
+        using (var empty = node.CreateCommand())
+        {
+            empty.CommandText = "SELECT NOT EXISTS (SELECT 1 FROM declarations)";
+            if (Convert.ToInt64(empty.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) != 1) return null;
+        }
+        // Everything committed into the node's file itself, so that its state can be compared before the swap.
+        using (var checkpoint = node.CreateCommand())
+        {
+            checkpoint.CommandText = "PRAGMA wal_checkpoint(TRUNCATE)";
+            using var result = checkpoint.ExecuteReader();
+            // busy = 1: a connection of this process is reading; the node's file would move under it.
+            if (result.Read() && result.GetInt64(0) != 0) return null;
+        }
         var loadingPath = LoadingPathOf(databasePath);
         SqliteConnection? connection = null;
         try
         {
-            using (var empty = node.CreateCommand())
-            {
-                empty.CommandText = "SELECT NOT EXISTS (SELECT 1 FROM declarations)";
-                if (Convert.ToInt64(empty.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) != 1)
-                {
-                    exclusive.Dispose();
-                    return null;
-                }
-            }
             // Left by a load that was killed: nobody else can be writing it, this process holds the exclusive lock.
             File.Delete(loadingPath);
             using (var copy = node.CreateCommand())
@@ -84,6 +92,7 @@ internal sealed partial class SqliteBulkFile : IDisposable
                 copy.Parameters.AddWithValue("@path", loadingPath);
                 copy.ExecuteNonQuery();
             }
+            var copied = FileStateOf(databasePath);
             connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = loadingPath, Pooling = false, Mode = SqliteOpenMode.ReadWrite }.ToString());
             connection.Open();
             using (var pragmas = connection.CreateCommand())
@@ -92,15 +101,20 @@ internal sealed partial class SqliteBulkFile : IDisposable
                 pragmas.CommandText = "PRAGMA locking_mode = EXCLUSIVE; PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA foreign_keys = OFF;";
                 pragmas.ExecuteNonQuery();
             }
-            return new SqliteBulkFile(databasePath, loadingPath, connection, exclusive);
+            return new SqliteBulkFile(databasePath, loadingPath, connection, exclusive, copied);
         }
         catch
         {
             connection?.Dispose();
             File.Delete(loadingPath);
-            exclusive.Dispose();
             throw;
         }
+    }
+
+    private static (long Length, DateTime Written) FileStateOf(string path)
+    {
+        var file = new FileInfo(path);
+        return (file.Length, file.LastWriteTimeUtc);
     }
 
     /// <summary>
@@ -121,11 +135,13 @@ internal sealed partial class SqliteBulkFile : IDisposable
             file.Flush(flushToDisk: true);
         }
         SqliteConnection.ClearAllPools();
+        // Another connection of this process that wrote during the load (the contract says none may) would lose its
+        // writes to the swap: refuse instead. Its writes are in the log, or, once its connection closed, in the file.
         var log = _databasePath + "-wal";
-        if (File.Exists(log) && new FileInfo(log).Length > 0)
+        if ((File.Exists(log) && new FileInfo(log).Length > 0) || FileStateOf(_databasePath) != _copied)
         {
             throw new InvalidOperationException(
-                $"the node database {_databasePath} is still open in this process (its write-ahead log is in use), so the bulk load cannot replace it; nothing was stored");
+                $"the node database {_databasePath} was written by another connection of this process during the bulk load, so the load cannot replace it; nothing was stored");
         }
         File.Delete(log);
         File.Delete(_databasePath + "-shm");

@@ -110,15 +110,18 @@ internal sealed class SqliteDeclarationStore : SqlDeclarationStore
         SqliteBulkFile? file;
         try
         {
-            await using var node = await OpenAsync(cancellationToken);
-            file = SqliteBulkFile.TryCreate(_databasePath, node, exclusive);
+            await using (var node = await OpenAsync(cancellationToken)) file = SqliteBulkFile.TryCreate(_databasePath, node, exclusive);
         }
         catch
         {
             exclusive.Dispose();
             throw;
         }
-        if (file is null) return await BeginIngestAsync(cancellationToken);
+        if (file is null)
+        {
+            exclusive.Dispose();
+            return await BeginIngestAsync(cancellationToken);
+        }
         try
         {
             var transaction = file.Connection.BeginTransaction(deferred: false);
@@ -126,6 +129,7 @@ internal sealed class SqliteDeclarationStore : SqlDeclarationStore
         }
         catch
         {
+            // The file gives the exclusive lock back.
             file.Dispose();
             throw;
         }

@@ -333,7 +333,7 @@ internal sealed class SqliteIngestSession : IngestSession
         /// <summary>Steps once, leaving the row readable; true when there is one.</summary>
         public bool Step()
         {
-            var rc = raw.sqlite3_step(_statement);
+            var rc = SqliteNative.Step(_pointer);
             if (rc == raw.SQLITE_ROW) return true;
             try
             {
