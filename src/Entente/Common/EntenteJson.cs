@@ -52,18 +52,23 @@ public static class EntenteJson
 
     public static string Serialize(Declaration declaration) => Encoding.UTF8.GetString(SerializeToUtf8(declaration));
 
-    public static byte[] SerializeToUtf8(Declaration declaration)
+    public static byte[] SerializeToUtf8(Declaration declaration) => SerializeToThreadBuffer(declaration).ToArray();
+
+    /// <summary>
+    /// The canonical JSON of the declaration in this thread's buffer: valid until the thread serialises another, for a
+    /// caller that copies it where it goes.
+    /// </summary>
+    internal static ReadOnlySpan<byte> SerializeToThreadBuffer(Declaration declaration)
     {
         ArgumentNullException.ThrowIfNull(declaration);
+        // A rare huge declaration does not keep its buffer for the rest of the thread's life.
+        if (_threadWriter is { } current && current.Buffer.Capacity > 1 << 20) _threadWriter = null;
         var (buffer, writer) = _threadWriter ??= CreateWriter();
         buffer.ResetWrittenCount();
         writer.Reset(buffer);
         WriteDeclaration(writer, declaration);
         writer.Flush();
-        var bytes = buffer.WrittenSpan.ToArray();
-        // A rare huge declaration does not keep its buffer for the rest of the thread's life.
-        if (buffer.Capacity > 1 << 20) _threadWriter = null;
-        return bytes;
+        return buffer.WrittenSpan;
     }
 
     private static (ArrayBufferWriter<byte>, Utf8JsonWriter) CreateWriter()

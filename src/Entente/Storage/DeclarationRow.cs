@@ -20,9 +20,10 @@ internal sealed record DeclarationRow(
 
     /// <summary>
     /// Flattens a declaration received at <paramref name="receivedAt"/> as it will be stored: a new UUID v7 id, the
-    /// received status, the document as UTF-8 JSON. The declaration is left unchanged.
+    /// received status, the document as UTF-8 JSON (<see cref="WriteDocument"/>; left empty without
+    /// <paramref name="withDocument"/>, for a caller that writes it itself). The declaration is left unchanged.
     /// </summary>
-    public static DeclarationRow Of(PendingDeclaration pending, DateTimeOffset receivedAt)
+    public static DeclarationRow Of(PendingDeclaration pending, DateTimeOffset receivedAt, bool withDocument = true)
     {
         var d = pending.Declaration;
         var id = Guid.CreateVersion7(receivedAt).ToString();
@@ -50,18 +51,22 @@ internal sealed record DeclarationRow(
         return new DeclarationRow(
             id, Key(d.Lrn), Key(d.Mrn), DeclarantIdOf(d), Key(d.TypeCode), Key(d.FunctionCode), DeclarationStatus.Received,
             DateOf(d), Key(d.FindParty(PartyRole.Importer)?.Id), d.GoodsShipment.GoodsItems.Count, total, currency,
-            receivedAt, pending.Format, pending.SourceFile, DocumentOf(d, id), parties, items, containers, pending.Labels);
+            receivedAt, pending.Format, pending.SourceFile, withDocument ? WriteDocument(d, id).ToArray() : [], parties, items, containers,
+            pending.Labels);
     }
 
-    /// <summary>The canonical JSON of the declaration as stored: with its node id and the received status.</summary>
-    private static byte[] DocumentOf(Declaration d, string id)
+    /// <summary>
+    /// The canonical JSON of the declaration as stored, with its node id and the received status, in the thread's
+    /// serialisation buffer (<see cref="EntenteJson.SerializeToThreadBuffer"/>).
+    /// </summary>
+    public static ReadOnlySpan<byte> WriteDocument(Declaration d, string id)
     {
         var (previousId, previousStatus) = (d.Id, d.Status);
         d.Id = id;
         d.Status = DeclarationStatus.Received;
         try
         {
-            return EntenteJson.SerializeToUtf8(d);
+            return EntenteJson.SerializeToThreadBuffer(d);
         }
         finally
         {

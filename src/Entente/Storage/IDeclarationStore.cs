@@ -112,6 +112,9 @@ public sealed class PreparedDeclaration
     public string Id => Row.Id;
 
     internal DeclarationRow Row { get; }
+
+    /// <summary>The rows as SQLite binds them (<see cref="Sqlite.SqliteRowText"/>), when an SQLite store prepared it.</summary>
+    internal byte[]? SqliteRow { get; init; }
 }
 
 public sealed record StoredDeclaration(Declaration Declaration, DateTimeOffset ReceivedAt, DeclarationFormat Format, string SourceFile, InspectionLabels? Labels);

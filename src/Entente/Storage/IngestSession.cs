@@ -8,18 +8,13 @@ namespace Entente.Storage;
 /// declarations once stored. A provider writes a batch and finds its duplicates (same MRN, or same LRN from the same declarant)
 /// its own way, inside the session's transaction so earlier batches of the unit are seen.
 /// </summary>
-internal abstract class IngestSession(DbConnection connection, DbTransaction transaction, TimeProvider time) : IIngestSession
+internal abstract class IngestSession(TimeProvider time) : IIngestSession
 {
     private bool _committed;
 
-    protected DbConnection Connection { get; } = connection;
-
     public abstract int WriteBatchSize { get; }
 
-    protected DbTransaction Transaction { get; } = transaction;
-
-    public static PreparedDeclaration Prepare(PendingDeclaration pending, TimeProvider time) =>
-        new(DeclarationRow.Of(pending, time.GetUtcNow()));
+    public static PreparedDeclaration Prepare(PendingDeclaration pending, TimeProvider time) => new(DeclarationRow.Of(pending, time.GetUtcNow()));
 
     /// <summary>Writes the new declarations of the batch with their side-table rows; per input, null when stored or the id it duplicates.</summary>
     protected abstract Task<string?[]> StoreAsync(IReadOnlyList<PreparedDeclaration> batch, CancellationToken cancellationToken);
@@ -48,7 +43,7 @@ internal abstract class IngestSession(DbConnection connection, DbTransaction tra
     {
         if (_committed) throw new InvalidOperationException("this ingest session is already committed");
         await CompleteAsync(cancellationToken);
-        await Transaction.CommitAsync(cancellationToken);
+        await CommitTransactionAsync(cancellationToken);
         await CommittedAsync(cancellationToken);
         _committed = true;
     }
@@ -56,14 +51,24 @@ internal abstract class IngestSession(DbConnection connection, DbTransaction tra
     /// <summary>Work the unit needs done in its transaction before it commits (for example indexes built after a bulk load).</summary>
     protected virtual Task CompleteAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
+    protected abstract Task CommitTransactionAsync(CancellationToken cancellationToken);
+
     /// <summary>Work after the transaction has committed (a bulk-loaded file put in place); a failure here fails the commit.</summary>
     protected virtual Task CommittedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public virtual async ValueTask DisposeAsync()
+    /// <summary>Ends the session: an uncommitted unit is rolled back, nothing of it is left behind.</summary>
+    public abstract ValueTask DisposeAsync();
+}
+
+/// <summary>An ingest session on an ADO.NET connection and its transaction.</summary>
+internal abstract class DbIngestSession(DbConnection connection, DbTransaction transaction, TimeProvider time) : IngestSession(time)
+{
+    protected override Task CommitTransactionAsync(CancellationToken cancellationToken) => transaction.CommitAsync(cancellationToken);
+
+    public override async ValueTask DisposeAsync()
     {
-        // Disposing an uncommitted transaction rolls it back: nothing of the unit is left behind.
-        await Transaction.DisposeAsync();
-        await Connection.DisposeAsync();
-        GC.SuppressFinalize(this);
+        // Disposing an uncommitted transaction rolls it back.
+        await transaction.DisposeAsync();
+        await connection.DisposeAsync();
     }
 }

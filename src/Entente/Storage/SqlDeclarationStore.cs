@@ -37,8 +37,11 @@ internal abstract class SqlDeclarationStore(TimeProvider time) : IDeclarationSto
     public PreparedDeclaration Prepare(PendingDeclaration pending)
     {
         ArgumentNullException.ThrowIfNull(pending);
-        return IngestSession.Prepare(pending, Time);
+        return Prepare(pending, Time.GetUtcNow());
     }
+
+    /// <summary>The row, and what the provider's writer wants ready beside it, made on the caller's thread.</summary>
+    protected virtual PreparedDeclaration Prepare(PendingDeclaration pending, DateTimeOffset receivedAt) => new(DeclarationRow.Of(pending, receivedAt));
 
     public abstract ValueTask DisposeAsync();
 

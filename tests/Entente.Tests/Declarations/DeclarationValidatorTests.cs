@@ -173,4 +173,36 @@ public class DeclarationValidatorTests
         d.Parties.Add(new Party { Role = PartyRole.Consignee });
         Assert.Equal("/parties/4", Single(d).Path);
     }
+
+    [Fact]
+    public void Reports_every_problem_of_a_declaration_with_its_full_pointer_in_document_order()
+    {
+        // A good declaration is checked without writing any pointer; one with problems is checked again to write them,
+        // so the pointers of nested, indexed fields must come out whole.
+        var d = SampleDeclarations.Valid();
+        var second = d.GoodsShipment.GoodsItems[0];
+        d.GoodsShipment.GoodsItems.Add(new GoodsItem
+        {
+            Sequence = 2,
+            Classification = second.Classification,
+            OriginCountryCode = "CN",
+            DutyTaxFees = [new DutyTaxFee { TypeCode = "A00" }, new DutyTaxFee { TypeCode = "B00", Payable = new Amount(-1m, "ZZZ") }],
+        });
+        d.GoodsItemQuantity = 2;
+        d.Parties[1].Address = new Address { CountryCode = "QQ" };
+        d.GoodsShipment.Consignment.BorderTransportMeans = new TransportMeans { NationalityCode = "1X" };
+
+        var problems = DeclarationValidator.Validate(d);
+
+        Assert.Equal(
+            [
+                "/parties/1/address/countryCode",
+                "/goodsShipment/consignment/borderTransportMeans/nationalityCode",
+                "/goodsShipment/goodsItems/1/dutyTaxFees/1/payable/value",
+                "/goodsShipment/goodsItems/1/dutyTaxFees/1/payable/currency",
+            ],
+            problems.Select(p => p.Path));
+        Assert.Contains("-1", problems[2].Message, StringComparison.Ordinal);
+        Assert.Contains("'ZZZ'", problems[3].Message, StringComparison.Ordinal);
+    }
 }

@@ -94,6 +94,8 @@ internal sealed class CsvAssembler
 
     private int[] _declarationColumns = [];
     private int[] _itemColumns = [];
+    private StringPool[] _declarationPools = [];
+    private StringPool[] _itemPools = [];
     private int[] _keyColumns = [];
     private int _fraudColumn = -1, _criticalColumn = -1, _revenueColumn = -1;
     private int _columnCount = -1;
@@ -153,6 +155,8 @@ internal sealed class CsvAssembler
         _declarationColumns = _mapping.DeclarationFields.Select(f => f.Column is null ? -1 : indexOf(f.Column)).ToArray();
         _itemColumns = _mapping.ItemFields.Select(f => f.Column is null ? -1 : indexOf(f.Column)).ToArray();
         _keyColumns = _mapping.GroupBy.Select(indexOf).ToArray();
+        _declarationPools = _declarationColumns.Select(_ => new StringPool()).ToArray();
+        _itemPools = _itemColumns.Select(_ => new StringPool()).ToArray();
         if (_mapping.Labels is { } labels)
         {
             _fraudColumn = indexOf(labels.Fraud);
@@ -288,7 +292,7 @@ internal sealed class CsvAssembler
             var column = _declarationColumns[i];
             var cell = column < 0 ? default : r[column].Span.Trim();
             Remember(i, cell);
-            Apply(fields[i], column, cell, line, suspicious);
+            Apply(fields[i], _declarationPools[i], column, cell, line, suspicious);
         }
     }
 
@@ -305,7 +309,7 @@ internal sealed class CsvAssembler
             if (first.IsEmpty)
             {
                 Remember(i, cell);
-                Apply(fields[i], column, cell, line, suspicious);
+                Apply(fields[i], _declarationPools[i], column, cell, line, suspicious);
             }
             else if (!cell.SequenceEqual(first))
             {
@@ -334,14 +338,15 @@ internal sealed class CsvAssembler
         for (var i = 0; i < fields.Length; i++)
         {
             var column = _itemColumns[i];
-            Apply(fields[i], column, column < 0 ? default : r[column].Span.Trim(), line, suspicious);
+            Apply(fields[i], _itemPools[i], column, column < 0 ? default : r[column].Span.Trim(), line, suspicious);
         }
         _row.Line = line;
         _row.FinishItem(_mapping.CurrencySource);
     }
 
-    private void Apply(CompiledField field, int column, ReadOnlySpan<char> cell, long line, bool suspicious)
+    private void Apply(CompiledField field, StringPool strings, int column, ReadOnlySpan<char> cell, long line, bool suspicious)
     {
+        _row.Strings = strings;
         _row.Column = field.SourceName;
         _row.Target = field.Target.Name;
         _row.Line = line;

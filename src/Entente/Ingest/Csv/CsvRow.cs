@@ -26,7 +26,8 @@ internal sealed class CsvRow
     public string? DutyType;
     public decimal? DutyRate;
 
-    public readonly StringPool Strings = new();
+    /// <summary>The pool of the column being read (see <see cref="StringPool"/>).</summary>
+    public StringPool Strings = StringPool.None;
 
     /// <summary>Errors of the record being assembled; moved into its SourceRecord when it is complete.</summary>
     public readonly List<IngestError> Errors = [];
@@ -101,24 +102,42 @@ internal sealed class CsvRow
 }
 
 /// <summary>
-/// Reuses the string for a short cell value already seen (country codes, offices, trader numbers), so a file of a
-/// million rows does not allocate a million copies of "CN". Bounded: past its capacity it just allocates.
+/// Reuses the string for a short cell value already seen in one column (country codes, offices, procedure codes), so a
+/// file of a million rows does not allocate a million copies of "CN". A column whose values rarely repeat (trader
+/// numbers, references) fills its pool and the pool stops: looking up a million distinct values in a big table costs
+/// a cache miss each, far more than the strings it would save.
 /// </summary>
 internal sealed class StringPool
 {
     private const int MaxLength = 32;
-    private const int Capacity = 65_536;
+    private const int Capacity = 1_024;
     private readonly Dictionary<string, string> _strings = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+    private bool _stopped;
+
+    /// <summary>A pool that keeps nothing.</summary>
+    public static StringPool None { get; } = new() { _stopped = true };
 
     public StringPool() => _lookup = _strings.GetAlternateLookup<ReadOnlySpan<char>>();
 
+    /// <summary>Whether the column turned out to have too many distinct values to pool.</summary>
+    public bool Stopped => _stopped;
+
     public string Get(ReadOnlySpan<char> value)
     {
-        if (value.Length > MaxLength) return value.ToString();
+        if (_stopped || value.Length > MaxLength) return value.ToString();
         if (_lookup.TryGetValue(value, out var known)) return known;
         var created = value.ToString();
-        if (_strings.Count < Capacity) _strings.Add(created, created);
+        if (_strings.Count < Capacity)
+        {
+            _strings.Add(created, created);
+        }
+        else
+        {
+            _stopped = true;
+            _strings.Clear();
+            _strings.TrimExcess();
+        }
         return created;
     }
 }

@@ -68,7 +68,7 @@ internal sealed class PostgresDeclarationStore : SqlDeclarationStore
 
     /// <summary>Ingest on PostgreSQL: one key lookup per batch, then binary COPY into each table.</summary>
     private sealed class PostgresIngestSession(NpgsqlConnection connection, NpgsqlTransaction transaction, TimeProvider time)
-        : IngestSession(connection, transaction, time)
+        : DbIngestSession(connection, transaction, time)
     {
         // Five COPYs and a key lookup per batch: a few thousand declarations amortise the round trips.
         public override int WriteBatchSize => 2_048;

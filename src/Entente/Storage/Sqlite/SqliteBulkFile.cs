@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 
 namespace Entente.Storage.Sqlite;
 
@@ -22,12 +23,12 @@ internal sealed partial class SqliteBulkFile : IDisposable
 
     private readonly (long Length, DateTime Written) _copied;
 
-    private SqliteBulkFile(string databasePath, string loadingPath, SqliteConnection connection, IDisposable exclusive, (long, DateTime) copied)
+    private SqliteBulkFile(string databasePath, string loadingPath, sqlite3 handle, IDisposable exclusive, (long, DateTime) copied)
     {
         _copied = copied;
         _databasePath = databasePath;
         _loadingPath = loadingPath;
-        Connection = connection;
+        Handle = handle;
         _exclusive = exclusive;
         _flushing = Task.Run(() => FlushWhileLoadingAsync(_stopFlushing.Token));
     }
@@ -55,8 +56,12 @@ internal sealed partial class SqliteBulkFile : IDisposable
         _flushing.GetAwaiter().GetResult();
     }
 
-    /// <summary>The connection to the new file, in a write transaction the caller begins.</summary>
-    public SqliteConnection Connection { get; }
+    /// <summary>
+    /// SQLite's own connection to the new file, opened without a mutex: the load's one writer uses it from one thread
+    /// at a time, and taking the connection's mutex in each of its ~50 calls per declaration cost a tenth of the load.
+    /// No one else can reach it (ADO.NET connections to the file are refused by the exclusive lock).
+    /// </summary>
+    public sqlite3 Handle { get; }
 
     public static string LoadingPathOf(string databasePath) => databasePath + "-loading";
 
@@ -81,7 +86,7 @@ internal sealed partial class SqliteBulkFile : IDisposable
             if (result.Read() && result.GetInt64(0) != 0) return null;
         }
         var loadingPath = LoadingPathOf(databasePath);
-        SqliteConnection? connection = null;
+        sqlite3? handle = null;
         try
         {
             // Left by a load that was killed: nobody else can be writing it, this process holds the exclusive lock.
@@ -93,23 +98,21 @@ internal sealed partial class SqliteBulkFile : IDisposable
                 copy.ExecuteNonQuery();
             }
             var copied = FileStateOf(databasePath);
-            connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = loadingPath, Pooling = false, Mode = SqliteOpenMode.ReadWrite }.ToString());
-            connection.Open();
-            using (var pragmas = connection.CreateCommand())
-            {
-                // Nothing to roll back to but the node's own file, which is untouched: no journal, no syncs until the end.
-                pragmas.CommandText = "PRAGMA locking_mode = EXCLUSIVE; PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA foreign_keys = OFF;";
-                pragmas.ExecuteNonQuery();
-            }
-            return new SqliteBulkFile(databasePath, loadingPath, connection, exclusive, copied);
+            var rc = raw.sqlite3_open_v2(loadingPath, out handle, raw.SQLITE_OPEN_READWRITE | raw.SQLITE_OPEN_NOMUTEX, null);
+            SqliteException.ThrowExceptionForRC(rc, handle);
+            // Nothing to roll back to but the node's own file, which is untouched: no journal, no syncs until the end.
+            Execute(handle, "PRAGMA locking_mode = EXCLUSIVE; PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA foreign_keys = OFF;");
+            return new SqliteBulkFile(databasePath, loadingPath, handle, exclusive, copied);
         }
         catch
         {
-            connection?.Dispose();
+            handle?.Dispose();
             File.Delete(loadingPath);
             throw;
         }
     }
+
+    private static void Execute(sqlite3 handle, string sql) => SqliteException.ThrowExceptionForRC(raw.sqlite3_exec(handle, sql), handle);
 
     private static (long Length, DateTime Written) FileStateOf(string path)
     {
@@ -123,12 +126,8 @@ internal sealed partial class SqliteBulkFile : IDisposable
     /// </summary>
     public void Install()
     {
-        using (var wal = Connection.CreateCommand())
-        {
-            wal.CommandText = "PRAGMA journal_mode = WAL";
-            wal.ExecuteNonQuery();
-        }
-        Connection.Close();
+        Execute(Handle, "PRAGMA journal_mode = WAL");
+        Handle.Dispose();
         StopFlushing();
         using (var file = new FileStream(_loadingPath, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite))
         {
@@ -154,7 +153,7 @@ internal sealed partial class SqliteBulkFile : IDisposable
     {
         StopFlushing();
         _stopFlushing.Dispose();
-        Connection.Dispose();
+        Handle.Dispose();
         if (!_installed) File.Delete(_loadingPath);
         _exclusive.Dispose();
     }

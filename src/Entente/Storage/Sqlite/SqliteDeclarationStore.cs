@@ -44,6 +44,13 @@ internal sealed class SqliteDeclarationStore : SqlDeclarationStore
 
     protected override string MigrationFolder => "sqlite";
 
+    protected override PreparedDeclaration Prepare(PendingDeclaration pending, DateTimeOffset receivedAt)
+    {
+        // The document is written straight into the row SQLite binds; the flattened row keeps no copy.
+        var row = DeclarationRow.Of(pending, receivedAt, withDocument: false);
+        return new(row) { SqliteRow = SqliteRowText.Of(row, pending.Declaration) };
+    }
+
     protected override string SchemaMigrationsTable =>
         "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)";
 
@@ -124,8 +131,7 @@ internal sealed class SqliteDeclarationStore : SqlDeclarationStore
         }
         try
         {
-            var transaction = file.Connection.BeginTransaction(deferred: false);
-            return new SqliteIngestSession(file.Connection, transaction, Time, file);
+            return new SqliteIngestSession(file, Time);
         }
         catch
         {

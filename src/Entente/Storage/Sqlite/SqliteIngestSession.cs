@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
@@ -27,7 +26,11 @@ internal sealed class SqliteIngestSession : IngestSession
     private readonly Statement _declaration;
     private readonly Statement _byMrn;
     private readonly Statement _byLrn;
-    private readonly Statement _party;
+    // Party rows of one declaration in one statement: most declarations name a few parties, and each statement run has
+    // a fixed cost (cursors opened, the transaction checked, the VM reset) larger than its row's b-tree work.
+    private readonly Statement?[] _parties = new Statement?[MaxPartiesPerStatement + 1];
+    private const int MaxPartiesPerStatement = 8;
+    private readonly string _partyTable;
     private readonly Statement _item;
     private readonly Statement _container;
     private readonly Statement _labels;
@@ -37,8 +40,12 @@ internal sealed class SqliteIngestSession : IngestSession
     // Indexes whose keys arrive in no order (an HS code, an origin): each insert lands on another page, so on a bulk load
     // they are built after the rows (party rows, keyed the same way, are staged and sorted). Those whose keys arrive nearly in order (the time-ordered id, the
     // status, the date) cost little as they grow and stay.
-    private static readonly HashSet<string> ScatteredIndexes = ["goods_items_hs_code", "goods_items_origin"];
+    private static readonly HashSet<string> ScatteredIndexes = ["goods_items_hs_code", "goods_items_origin", "declarations_date"];
     private readonly bool _partiesStaged;
+
+    // The ordinary session's pooled connection and its transaction, or the new file of a bulk load.
+    private readonly SqliteConnection? _connection;
+    private readonly SqliteTransaction? _transaction;
     private readonly SqliteBulkFile? _bulkFile;
 
     /// <summary>
@@ -47,15 +54,23 @@ internal sealed class SqliteIngestSession : IngestSession
     /// commits (far less work than a million scattered inserts), and party rows wait in a temporary table and go into
     /// their b-tree in key order. The unique indexes stay, so duplicates are found as they arrive.
     /// </summary>
-    /// <remarks>With a <paramref name="bulkFile"/>, the transaction is on that new file, which the commit puts in place.</remarks>
-    public SqliteIngestSession(SqliteConnection connection, SqliteTransaction transaction, TimeProvider time, SqliteBulkFile? bulkFile = null)
-        : base(connection, transaction, time)
+    public SqliteIngestSession(SqliteConnection connection, SqliteTransaction transaction, TimeProvider time)
+        : this(connection.Handle ?? throw new InvalidOperationException("the SQLite connection is not open"), time, begin: false)
     {
-        _bulkFile = bulkFile;
-        _db = connection.Handle ?? throw new InvalidOperationException("the SQLite connection is not open");
+        _connection = connection;
+        _transaction = transaction;
+    }
+
+    /// <summary>A session that fills a new file (<see cref="SqliteBulkFile"/>), in a transaction it begins; the commit puts the file in place.</summary>
+    public SqliteIngestSession(SqliteBulkFile bulkFile, TimeProvider time) : this(bulkFile.Handle, time, begin: true) => _bulkFile = bulkFile;
+
+    private SqliteIngestSession(sqlite3 db, TimeProvider time, bool begin) : base(time)
+    {
+        _db = db;
         _dbPointer = SqliteNative.Pointer(_db);
         try
         {
+            if (begin) Statement.Execute(_db, "BEGIN IMMEDIATE");
             bool empty;
             using (var declarations = new Statement(_db, "SELECT NOT EXISTS (SELECT 1 FROM declarations)"))
             {
@@ -84,9 +99,8 @@ internal sealed class SqliteIngestSession : IngestSession
                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16) ON CONFLICT DO NOTHING");
             _byMrn = Compile("SELECT id FROM declarations WHERE mrn = ?1");
             _byLrn = Compile("SELECT id FROM declarations WHERE lrn = ?1 AND coalesce(declarant_id, '') = ?2");
-            _party = Compile(_partiesStaged
-                ? "INSERT INTO temp.ingest_parties (party_id, declaration_key, role) VALUES (?1, ?2, ?3)"
-                : "INSERT INTO declaration_parties (party_id, declaration_key, role) VALUES (?1, ?2, ?3)");
+            _partyTable = _partiesStaged ? "temp.ingest_parties" : "declaration_parties";
+            PartiesStatement(1);
             _item = Compile("INSERT INTO goods_items (declaration_key, sequence, hs_code, origin, value, currency) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
             _container = Compile("INSERT INTO containers (container_id, declaration_key) VALUES (?1, ?2)");
             _labels = Compile("INSERT INTO inspection_labels (declaration_key, fraud, critical_fraud, revenue) VALUES (?1, ?2, ?3, ?4)");
@@ -115,6 +129,10 @@ internal sealed class SqliteIngestSession : IngestSession
         return statement;
     }
 
+    private Statement PartiesStatement(int rows) => _parties[rows] ??= Compile(
+        $"INSERT INTO {_partyTable} (party_id, declaration_key, role) VALUES " +
+        string.Join(", ", Enumerable.Range(0, rows).Select(p => $"(?{3 * p + 1}, ?{3 * p + 2}, ?{3 * p + 3})")));
+
     // Microsoft.Data.Sqlite has no asynchronous I/O, so neither does this: the caller's pipeline overlaps the work.
     protected override Task<string?[]> StoreAsync(IReadOnlyList<PreparedDeclaration> batch, CancellationToken cancellationToken)
     {
@@ -122,60 +140,55 @@ internal sealed class SqliteIngestSession : IngestSession
         for (var i = 0; i < batch.Count; i++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var row = batch[i].Row;
+            // Prepared on the reading thread, unless the caller handed pending declarations.
+            var values = new SqliteRowText.Values(batch[i].SqliteRow ?? SqliteRowText.Of(batch[i].Row));
             var insert = _declaration;
-            insert.Text(1, row.Id);
-            insert.Text(2, row.Lrn);
-            insert.Text(3, row.Mrn);
-            insert.Text(4, row.DeclarantId);
-            insert.Text(5, row.TypeCode);
-            insert.Text(6, row.FunctionCode);
-            insert.Int64(7, (int)row.Status);
-            insert.Date(8, row.Date);
-            insert.Text(9, row.ImporterId);
-            insert.Int64(10, row.Items);
-            insert.Decimal(11, row.TotalValue);
-            insert.Text(12, row.Currency);
-            insert.Time(13, row.ReceivedAt);
-            insert.Text(14, DeclarationRow.FormatName(row.Format));
-            insert.Text(15, row.SourceFile);
-            insert.Utf8(16, row.Document);
+            for (var column = 1; column <= 6; column++) insert.Text(column, ref values);
+            insert.Number(7, ref values);
+            insert.Text(8, ref values);
+            insert.Text(9, ref values);
+            insert.Number(10, ref values);
+            for (var column = 11; column <= 16; column++) insert.Text(column, ref values);
             if (!insert.Insert())
             {
-                results[i] = DuplicateOf(row);
+                results[i] = DuplicateOf(batch[i].Row);
                 continue;
             }
             var key = SqliteNative.LastInsertRowId(_dbPointer);
 
-            foreach (var party in row.Parties)
+            var parties = values.Count();
+            while (parties > 0)
             {
-                _party.Text(1, party.PartyId);
-                _party.Int64(2, key);
-                _party.Text(3, party.Role);
-                _party.Execute();
+                var rows = Math.Min(parties, MaxPartiesPerStatement);
+                var insertParties = PartiesStatement(rows);
+                for (var p = 0; p < rows; p++)
+                {
+                    insertParties.Text(3 * p + 1, ref values);
+                    insertParties.Int64(3 * p + 2, key);
+                    insertParties.Text(3 * p + 3, ref values);
+                }
+                insertParties.Execute();
+                parties -= rows;
             }
-            foreach (var item in row.GoodsItems)
+            for (var items = values.Count(); items > 0; items--)
             {
                 _item.Int64(1, key);
-                _item.Int64(2, item.Sequence);
-                _item.Text(3, item.HsCode);
-                _item.Text(4, item.Origin);
-                _item.Decimal(5, item.Value);
-                _item.Text(6, item.Currency);
+                _item.Number(2, ref values);
+                for (var column = 3; column <= 6; column++) _item.Text(column, ref values);
                 _item.Execute();
             }
-            foreach (var container in row.Containers)
+            for (var containers = values.Count(); containers > 0; containers--)
             {
-                _container.Text(1, container);
+                _container.Text(1, ref values);
                 _container.Int64(2, key);
                 _container.Execute();
             }
-            if (row.Labels is { } labels)
+            if (values.Count() == 1)
             {
                 _labels.Int64(1, key);
-                _labels.Int64(2, labels.Fraud ? 1 : 0);
-                _labels.Int64(3, labels.CriticalFraud);
-                _labels.Decimal(4, labels.RevenueRecovered);
+                _labels.Number(2, ref values);
+                _labels.Number(3, ref values);
+                _labels.Text(4, ref values);
                 _labels.Execute();
             }
         }
@@ -217,6 +230,13 @@ internal sealed class SqliteIngestSession : IngestSession
         return Task.CompletedTask;
     }
 
+    protected override Task CommitTransactionAsync(CancellationToken cancellationToken)
+    {
+        if (_transaction is not null) _transaction.Commit();
+        else Statement.Execute(_db, "COMMIT");
+        return Task.CompletedTask;
+    }
+
     protected override Task CommittedAsync(CancellationToken cancellationToken)
     {
         if (_bulkFile is null) return Task.CompletedTask;
@@ -229,14 +249,17 @@ internal sealed class SqliteIngestSession : IngestSession
     public override async ValueTask DisposeAsync()
     {
         foreach (var statement in _statements) statement.Dispose();
-        if (_bulkFile is null)
+        if (_connection is not null)
         {
             // The connection goes back to the pool: it keeps the default cache and sorter, not the writer's.
             Statement.Execute(_db, $"PRAGMA cache_size = {_defaultCacheSize}");
             if (_partiesStaged) Statement.Execute(_db, "PRAGMA threads = 0");
+            // Disposing an uncommitted transaction rolls it back.
+            await _transaction!.DisposeAsync();
+            await _connection.DisposeAsync();
         }
-        await base.DisposeAsync();
-        // After the transaction is gone: an uncommitted load's file is deleted, and the exclusive lock given back.
+        // An uncommitted load's file is deleted (without a journal there is nothing to roll back), and the exclusive
+        // lock given back.
         _bulkFile?.Dispose();
     }
 
@@ -250,7 +273,6 @@ internal sealed class SqliteIngestSession : IngestSession
         private readonly nint _dbPointer;
 
         private byte[] _utf8 = new byte[256];
-        private readonly char[] _chars = new char[64];
 
         public Statement(sqlite3 db, string sql)
         {
@@ -279,6 +301,13 @@ internal sealed class SqliteIngestSession : IngestSession
             Check(SqliteNative.BindText(_pointer, index, _utf8.AsSpan(0, length)));
         }
 
+        /// <summary>Binds the row's next entry as text.</summary>
+        public void Text(int index, ref SqliteRowText.Values values) =>
+            Check(values.Text(out var value) ? SqliteNative.BindText(_pointer, index, value) : SqliteNative.BindNull(_pointer, index));
+
+        /// <summary>Binds the row's next entry as a number.</summary>
+        public void Number(int index, ref SqliteRowText.Values values) => Int64(index, values.Number());
+
         public void Utf8(int index, byte[] value)
         {
             Check(SqliteNative.BindText(_pointer, index, value));
@@ -286,26 +315,6 @@ internal sealed class SqliteIngestSession : IngestSession
 
         public void Int64(int index, long? value) =>
             Check(value is { } v ? SqliteNative.BindInt64(_pointer, index, v) : SqliteNative.BindNull(_pointer, index));
-
-        // Microsoft.Data.Sqlite's forms: decimals as text (NUMERIC affinity then stores a number), dates and times ISO 8601.
-        public void Decimal(int index, decimal? value) => Formatted(index, value, "0.0###########################");
-
-        public void Date(int index, DateOnly? value) => Formatted(index, value, @"yyyy\-MM\-dd");
-
-        public void Time(int index, DateTimeOffset value) => Formatted<DateTimeOffset>(index, value, @"yyyy\-MM\-dd HH\:mm\:ss.FFFFFFFzzz");
-
-        private void Formatted<T>(int index, T? value, string format) where T : struct, ISpanFormattable
-        {
-            if (value is not { } v)
-            {
-                Check(SqliteNative.BindNull(_pointer, index));
-                return;
-            }
-            if (!v.TryFormat(_chars, out var written, format, CultureInfo.InvariantCulture))
-                throw new InvalidOperationException($"'{v}' does not fit the text buffer");
-            var length = Encoding.UTF8.GetBytes(_chars.AsSpan(0, written), _utf8);
-            Check(SqliteNative.BindText(_pointer, index, _utf8.AsSpan(0, length)));
-        }
 
         /// <summary>Runs the statement to completion.</summary>
         public void Execute() => Run();
