@@ -69,7 +69,14 @@ public sealed class Declaration
     /// <summary>National data elements a mapping keeps that have no WCO home (name → value).</summary>
     public Dictionary<string, string> NationalData { get; set; } = [];
 
-    public Party? FindParty(PartyRole role) => Parties.Find(p => p.Role == role);
+    public Party? FindParty(PartyRole role)
+    {
+        foreach (var party in Parties)
+        {
+            if (party.Role == role) return party;
+        }
+        return null;
+    }
 
     public Party GetOrAddParty(PartyRole role)
     {

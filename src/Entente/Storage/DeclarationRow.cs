@@ -26,7 +26,7 @@ internal sealed record DeclarationRow(
     public static DeclarationRow Of(PendingDeclaration pending, DateTimeOffset receivedAt, bool withDocument = true)
     {
         var d = pending.Declaration;
-        var id = Guid.CreateVersion7(receivedAt).ToString();
+        var id = TimeOrderedIds.NewVersion7(receivedAt).ToString();
         var (total, currency) = TotalValueOf(d);
         // The side tables are keyed by what search asks (party, container): a repeated pair says nothing more.
         var parties = new List<PartyRow>(d.Parties.Count);

@@ -37,9 +37,11 @@ internal sealed class SqliteIngestSession : IngestSession
     private readonly int _defaultCacheSize;
     private readonly List<(string Name, string Sql)> _deferredIndexes = [];
 
-    // Indexes whose keys arrive in no order (an HS code, an origin): each insert lands on another page, so on a bulk load
-    // they are built after the rows (party rows, keyed the same way, are staged and sorted). Those whose keys arrive nearly in order (the time-ordered id, the
-    // status, the date) cost little as they grow and stay.
+    // Indexes whose keys arrive in no order (an HS code, an origin, and the date in an extract of several offices or a
+    // resampled one): each insert lands on another page, so on a bulk load they are built after the rows, sorted (party
+    // rows, keyed the same way, are staged and sorted). Those whose keys arrive in order (the time-ordered id, the status,
+    // the LRN of a national extract) cost little as they grow and stay. Building the date index at the end measured
+    // 0.8 s per million declarations against more than that spent in the load keeping it.
     private static readonly HashSet<string> ScatteredIndexes = ["goods_items_hs_code", "goods_items_origin", "declarations_date"];
     private readonly bool _partiesStaged;
 
