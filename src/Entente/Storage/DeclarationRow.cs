@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using Entente.Common;
 using Entente.Declarations;
@@ -106,6 +107,8 @@ internal sealed record DeclarationRow(
     public static string? HsCode(string? code)
     {
         if (string.IsNullOrWhiteSpace(code)) return null;
+        // The common case, a code already made of digits (and capitals), is kept as it is.
+        if (!code.AsSpan().ContainsAnyExcept(IndexedCharacters)) return code;
         var kept = string.Concat(code.Where(char.IsAsciiLetterOrDigit));
         return kept.Length == 0 ? null : kept.ToUpperInvariant();
     }
@@ -114,9 +117,12 @@ internal sealed record DeclarationRow(
     public static string? ContainerNumber(string? id)
     {
         if (string.IsNullOrWhiteSpace(id)) return null;
+        if (!id.AsSpan().ContainsAnyExcept(IndexedCharacters)) return id;
         var kept = string.Concat(id.Where(c => c is not (' ' or '-' or '\t')));
         return kept.Length == 0 ? null : kept.ToUpperInvariant();
     }
+
+    private static readonly SearchValues<char> IndexedCharacters = SearchValues.Create("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ");
 
     public static string? CountryCode(string? code) => Key(code)?.ToUpperInvariant();
 

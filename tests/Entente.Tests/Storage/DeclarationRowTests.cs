@@ -44,10 +44,16 @@ public class DeclarationRowTests
     [InlineData("8471.30.00", "84713000")]
     [InlineData(" 8471 30 ", "847130")]
     [InlineData("..", null)]
+    [InlineData("847130", "847130")]
+    [InlineData("8471ab", "8471AB")]
     public void Hs_codes_are_indexed_as_bare_digits(string code, string? expected) =>
         Assert.Equal(expected, DeclarationRow.HsCode(code));
 
-    [Fact]
-    public void Container_numbers_are_indexed_without_spaces_in_capitals() =>
-        Assert.Equal("CSQU3054383", DeclarationRow.ContainerNumber("csqu 305438-3"));
+    [Theory]
+    [InlineData("csqu 305438-3", "CSQU3054383")]
+    [InlineData("CSQU3054383", "CSQU3054383")]
+    [InlineData("MSCU\t1234565", "MSCU1234565")]
+    [InlineData(" - ", null)]
+    public void Container_numbers_are_indexed_without_spaces_in_capitals(string id, string? expected) =>
+        Assert.Equal(expected, DeclarationRow.ContainerNumber(id));
 }

@@ -98,6 +98,7 @@ internal sealed class CsvAssembler
     private StringPool[] _itemPools = [];
     private int[] _keyColumns = [];
     private int _fraudColumn = -1, _criticalColumn = -1, _revenueColumn = -1;
+    private int _nationalFields;
     private int _columnCount = -1;
 
     // The declaration being assembled.
@@ -156,6 +157,7 @@ internal sealed class CsvAssembler
         _itemColumns = _mapping.ItemFields.Select(f => f.Column is null ? -1 : indexOf(f.Column)).ToArray();
         _keyColumns = _mapping.GroupBy.Select(indexOf).ToArray();
         _declarationPools = _declarationColumns.Select(_ => new StringPool()).ToArray();
+        _nationalFields = _mapping.DeclarationFields.Count(f => f.Target.NationalName is not null);
         _itemPools = _itemColumns.Select(_ => new StringPool()).ToArray();
         if (_mapping.Labels is { } labels)
         {
@@ -255,6 +257,8 @@ internal sealed class CsvAssembler
     {
         _open = true;
         _declaration = new Declaration();
+        // Sized once for the national columns rather than grown as they are set.
+        if (_nationalFields > 0) _declaration.NationalData.EnsureCapacity(_nationalFields);
         _row.Declaration = _declaration;
         _firstLine = line;
         _firstDataRow = dataRow;
