@@ -34,6 +34,23 @@ public class PostgresSessionTests
         Assert.Equal([first.Build().Id], await replica.IngestAsync(DeclarationBuilder.Import("LRN-9").Mrn("25GB000000000000A1").Declarant("GB2")));
     }
 
+    [PostgresFact]
+    public async Task A_declaration_prepared_by_an_sqlite_store_is_refused_not_written_without_its_document()
+    {
+        await using var postgres = await TestStore.CreateAsync(StorageProvider.PostgreSql);
+        await using var sqlite = await TestStore.CreateAsync(StorageProvider.Sqlite);
+        var prepared = sqlite.Store.Prepare(new PendingDeclaration(
+            DeclarationBuilder.Import("LRN-7").Declarant("GB1").Item("847130", "CN", 1m).Build(), null, Entente.Ingest.DeclarationFormat.Json, "one.json"));
+
+        await using (var session = await postgres.Store.BeginIngestAsync())
+        {
+            var refused = await Assert.ThrowsAsync<ArgumentException>(() => session.AddAsync([prepared]));
+            Assert.Contains("prepared by an SQLite store", refused.Message, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(0, await postgres.Store.CountAsync());
+    }
+
     private static async Task WaitUntilBlockedAsync(TestStore test)
     {
         var database = new NpgsqlConnectionStringBuilder(test.Database).Database;

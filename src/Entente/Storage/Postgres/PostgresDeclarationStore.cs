@@ -81,6 +81,9 @@ internal sealed class PostgresDeclarationStore : SqlDeclarationStore
             var lrns = new HashSet<string>(StringComparer.Ordinal);
             foreach (var prepared in batch)
             {
+                // An SQLite store prepares the document into its own row form only: it must not be written here empty.
+                if (prepared.SqliteRow is not null)
+                    throw new ArgumentException("a declaration prepared by an SQLite store cannot be written to PostgreSQL: prepare it with this store", nameof(batch));
                 if (prepared.Row.Mrn is { } mrn) mrns.Add(mrn);
                 if (prepared.Row.Lrn is { } lrn) lrns.Add(lrn);
             }
