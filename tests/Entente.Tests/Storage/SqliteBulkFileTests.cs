@@ -162,6 +162,13 @@ public sealed class SqliteBulkFileTests : IDisposable
         var database = Path.Combine(folder, "node.db");
         var patience = SqliteFileLock.Patience;
         SqliteFileLock.Patience = TimeSpan.FromMilliseconds(300);
+        var notices = new List<string>();
+        void Notice(string notice)
+        {
+            if (!notice.Contains(database, StringComparison.Ordinal)) return;
+            lock (notices) notices.Add(notice);
+        }
+        StorageNotices.Waiting += Notice;
         try
         {
             // What a loading process holds: the lock file to itself.
@@ -172,12 +179,16 @@ public sealed class SqliteBulkFileTests : IDisposable
                 Assert.Contains(database, refused.Message, StringComparison.Ordinal);
                 Assert.Throws<IOException>(() => NodeDatabase.Open(database));
             }
+            // The operator is told as the wait begins, once per opening, not only when it ends.
+            Assert.Equal(2, notices.Count);
+            Assert.All(notices, n => Assert.Contains("waiting for it to finish", n, StringComparison.Ordinal));
             await using var store = DeclarationStores.Open(database, TimeProvider.System);
             await store.MigrateAsync();
             Assert.Equal(0, await store.CountAsync());
         }
         finally
         {
+            StorageNotices.Waiting -= Notice;
             SqliteFileLock.Patience = patience;
         }
     }

@@ -36,6 +36,11 @@ internal static class SqliteFileLock
                 }
                 if (holder.Leases == 0) Held.Remove(path);
             }
+            if (attempt == 1)
+            {
+                StorageNotices.RaiseWaiting(
+                    $"the node database {Path.GetFullPath(databasePath)} is being loaded in bulk by another process; waiting for it to finish (up to {Patience.TotalSeconds:N0} s)");
+            }
             if (attempt >= attempts)
             {
                 throw new IOException(
