@@ -27,7 +27,7 @@ public interface IDeclarationStore : IAsyncDisposable
     Task<IIngestSession> BeginBulkLoadAsync(CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Does the part of storing that needs no database: assigns the node id (<c>Guid.CreateVersion7</c> at the received
+    /// Does the part of storing that needs no database: assigns the node id (a UUID v7, <see cref="Common.TimeOrderedIds"/>, at the received
     /// time), flattens the declaration into its index rows and serialises its document, so that a pipeline can do it
     /// on another thread than the one writing, and keep only what is written. Safe to call from any thread (one call
     /// per declaration at a time); the declaration is left as it was, and not referred to afterwards.

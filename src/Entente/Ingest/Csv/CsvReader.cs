@@ -157,8 +157,8 @@ internal sealed class CsvAssembler
         _itemColumns = _mapping.ItemFields.Select(f => f.Column is null ? -1 : indexOf(f.Column)).ToArray();
         _keyColumns = _mapping.GroupBy.Select(indexOf).ToArray();
         _declarationPools = _declarationColumns.Select(_ => new StringPool()).ToArray();
-        _nationalFields = _mapping.DeclarationFields.Count(f => f.Target.NationalName is not null);
         _itemPools = _itemColumns.Select(_ => new StringPool()).ToArray();
+        _nationalFields = _mapping.DeclarationFields.Count(f => f.Target.NationalName is not null);
         if (_mapping.Labels is { } labels)
         {
             _fraudColumn = indexOf(labels.Fraud);

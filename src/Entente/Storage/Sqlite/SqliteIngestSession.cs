@@ -52,7 +52,7 @@ internal sealed class SqliteIngestSession : IngestSession
 
     /// <summary>
     /// A session on an open write transaction. When the store is empty (a first, bulk load, seen inside the transaction)
-    /// the scattered search indexes (HS code, origin) are dropped in the transaction and built again, sorted, before it
+    /// the scattered search indexes (HS code, origin, date) are dropped in the transaction and built again, sorted, before it
     /// commits (far less work than a million scattered inserts), and party rows wait in a temporary table and go into
     /// their b-tree in key order. The unique indexes stay, so duplicates are found as they arrive.
     /// </summary>
@@ -309,11 +309,6 @@ internal sealed class SqliteIngestSession : IngestSession
 
         /// <summary>Binds the row's next entry as a number.</summary>
         public void Number(int index, ref SqliteRowText.Values values) => Int64(index, values.Number());
-
-        public void Utf8(int index, byte[] value)
-        {
-            Check(SqliteNative.BindText(_pointer, index, value));
-        }
 
         public void Int64(int index, long? value) =>
             Check(value is { } v ? SqliteNative.BindInt64(_pointer, index, v) : SqliteNative.BindNull(_pointer, index));

@@ -70,7 +70,10 @@ internal static class SqliteRowText
             b.Number(labels.CriticalFraud);
             b.Decimal(labels.RevenueRecovered);
         }
-        return b.ToArray();
+        var result = b.ToArray();
+        // A rare huge declaration does not keep its buffer for the rest of the thread's life.
+        if (b.Capacity > 1 << 20) s_builder = null;
+        return result;
     }
 
     /// <summary>The entries one after the other.</summary>
@@ -161,6 +164,8 @@ internal static class SqliteRowText
         private int _length;
         private int[] _entries = new int[128];
         private int _count;
+
+        public int Capacity => _text.Length;
 
         public void Clear() => (_length, _count) = (0, 0);
 
