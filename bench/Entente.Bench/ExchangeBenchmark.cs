@@ -7,7 +7,7 @@ using System.Text.Json.Nodes;
 using Entente.Agreements;
 using Entente.Exchange;
 using Entente.Ledger;
-using Entente.Nodes;
+using Entente.Hosting;
 using Entente.Storage;
 using Npgsql;
 

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Entente.Nodes;
+using Entente.Hosting;
 using Entente.Storage;
 
 namespace Entente.Cli;

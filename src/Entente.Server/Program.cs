@@ -1,10 +1,10 @@
-using Entente.Nodes;
+using Entente.Hosting;
 using Entente.Storage;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.AddEntenteNode();
+builder.AddEntente();
 
 var app = builder.Build();
 StorageNotices.Waiting += notice => app.Logger.LogWarning("{Notice}", notice);
-await app.MapEntenteNodeAsync();
+await app.MapEntenteAsync();
 await app.RunAsync();

@@ -4,7 +4,8 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Entente.Agreements;
 using Entente.Ledger;
-using Entente.Nodes;
+using Entente.Hosting;
+using Entente.Identity;
 
 namespace Entente.Cli.Agreements;
 

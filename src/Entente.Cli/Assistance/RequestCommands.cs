@@ -5,10 +5,7 @@ using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Entente.Agreements;
 using Entente.Assistance;
-using Entente.Exchange;
-using Entente.Ledger;
-using Entente.Nodes;
-using Entente.Storage;
+using Entente.Hosting;
 
 namespace Entente.Cli.Assistance;
 
@@ -245,26 +242,13 @@ internal static class RequestCommands
             o.WriteLine($"  {m.At.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture)}  {PolicyEngine.Name(m.Kind),-15} {m.From} -> {m.To}");
     }
 
-    private sealed class OpenDesk(IDeclarationStore store, NodeDatabase database, LedgerStore ledger, AssistanceDesk desk, OpenedExchange exchange) : IAsyncDisposable
+    private sealed class OpenDesk(NodeServices services) : IAsyncDisposable
     {
-        public AssistanceDesk Desk { get; } = desk;
-
-        public async ValueTask DisposeAsync()
-        {
-            await exchange.DisposeAsync();
-            await ledger.DisposeAsync();
-            await database.DisposeAsync();
-            await store.DisposeAsync();
-        }
-    }
-
-    private static async Task<OpenDesk> OpenAsync(NodeOptions node, CancellationToken ct)
-    {
-        var store = await CommonOptions.OpenStoreAsync(node, ct);
-        var database = NodeDatabase.Open(node.DatabaseOrDefault);
-        var ledger = LedgerStore.Open(node.DatabaseOrDefault, TimeProvider.System);
         // Moves are queued in the node's outbox; the server (entente serve) delivers them.
-        var exchange = OpenedExchange.Open(node, TimeProvider.System);
-        return new OpenDesk(store, database, ledger, AssistanceDesks.ForHome(node, database, ledger, TimeProvider.System, AssistanceExchange.Sender(exchange.Node)), exchange);
+        public AssistanceDesk Desk { get; } = services.Get<AssistanceDesk>();
+
+        public ValueTask DisposeAsync() => services.DisposeAsync();
     }
+
+    private static async Task<OpenDesk> OpenAsync(NodeOptions node, CancellationToken ct) => new(await NodeServices.OpenAsync(node, cancellationToken: ct));
 }

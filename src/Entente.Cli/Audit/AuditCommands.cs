@@ -4,7 +4,7 @@ using System.Text.Json;
 using Entente.Access;
 using Entente.Audit;
 using Entente.Ledger;
-using Entente.Nodes;
+using Entente.Identity;
 
 namespace Entente.Cli.Audit;
 

@@ -5,8 +5,9 @@ using System.Text.Json.Serialization;
 using Entente.Access;
 using Entente.Declarations;
 using Entente.Ledger;
-using Entente.Nodes;
+using Entente.Hosting;
 using Entente.Storage;
+using Entente.Identity;
 
 namespace Entente.Cli.Declarations;
 
@@ -127,35 +128,21 @@ internal static class DeclarationCommands
 
     private static Command Show()
     {
-        var home = CommonOptions.Home();
-        var database = CommonOptions.Database();
         var reference = new Argument<string>("reference") { Description = "Declaration id, MRN or LRN" };
         var (purpose, justification) = PurposeOptions();
-        var command = new Command("show", "Print a declaration in Entente's canonical JSON (party data needs --purpose and --justification)")
+        var command = new NodeCommand("show", "Print a declaration in Entente's canonical JSON (party data needs --purpose and --justification)")
         {
-            home, database, reference, purpose, justification,
+            reference, purpose, justification,
         };
-        command.SetAction(async (parse, ct) =>
+        command.SetNodeAction(async (parse, node, ct) =>
         {
-            var node = CommonOptions.LoadNode(parse, home, database);
-            await using var store = await CommonOptions.OpenStoreAsync(node, ct);
-            await using var ledger = LedgerStore.Open(node.DatabaseOrDefault, TimeProvider.System);
-            var recorder = new AccessRecorder(ledger, NodeKeys.LoadSubjectKey(node.Home), node.Code);
-            var asked = recorder.Query("get declaration", [new("reference", parse.GetValue(reference))]);
-            var access = await AccessAsync(parse, purpose, justification, recorder, Operator(node), asked, ct);
-            var stored = await store.FindAsync(parse.GetValue(reference)!, ct)
-                ?? throw new CliException($"no declaration with id, MRN or LRN '{parse.GetValue(reference)}'");
-            var envelope = DeclarationsApi.ToEnvelope(stored);
-            if (access.Allowed)
+            var input = new ReadDeclarationInput(parse.GetValue(reference)!, parse.GetValue(purpose), parse.GetValue(justification));
+            var envelope = await node.Get<ReadDeclaration>().HandleAsync(Operator(node.Node), AccessRecorder.Console, input, ct) switch
             {
-                await recorder.RecordReadAsync(Operator(node), AccessRecorder.Console, access, asked,
-                    [(stored.Declaration.Id!, stored.Declaration.Parties.Select(p => p.Id).OfType<string>())], ct);
-            }
-            else
-            {
-                var (withheld, pointers) = PersonalData.Withhold(stored.Declaration);
-                envelope = envelope with { Declaration = withheld, Withheld = pointers, Notice = pointers.Count > 0 ? PersonalData.Notice(PersonalData.ConsolePurposes) : null };
-            }
+                ReadDeclarationResult.Read r => r.Envelope,
+                ReadDeclarationResult.Refused r => throw new CliException(r.Reason),
+                _ => throw new CliException($"no declaration with id, MRN or LRN '{input.Reference}'"),
+            };
             parse.InvocationConfiguration.Output.WriteLine(JsonSerializer.Serialize(envelope, Json));
             return 0;
         });

@@ -7,7 +7,6 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Entente.Agreements;
-using Entente.Common;
 using Entente.Declarations;
 using Entente.Exchange;
 using Entente.Generation;
@@ -16,8 +15,8 @@ using Entente.Ingest.Csv;
 using Entente.Ingest.Edifact;
 using Entente.Ingest.WcoXml;
 using Entente.Ledger;
-using Entente.Nodes;
 using Entente.Storage;
+using Entente.Identity;
 
 namespace Entente.Cli.Demo;
 

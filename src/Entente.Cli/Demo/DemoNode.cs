@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text;
-using Entente.Nodes;
+using Entente.Hosting;
 
 namespace Entente.Cli.Demo;
 

@@ -6,8 +6,9 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Entente.Exchange;
 using Entente.Ledger;
-using Entente.Nodes;
+using Entente.Hosting;
 using Entente.Partners;
+using Entente.Identity;
 using AgreementDocument = Entente.Agreements.AgreementDocument;
 using Purpose = Entente.Agreements.Purpose;
 

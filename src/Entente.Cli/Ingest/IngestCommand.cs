@@ -2,11 +2,8 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json;
 using Entente.Cli.Terminal;
-using Entente.Declarations;
 using Entente.Ingest;
 using Entente.Ingest.Csv;
-using Entente.Risk.Assessment;
-using Entente.Storage;
 
 namespace Entente.Cli.Ingest;
 
@@ -14,9 +11,6 @@ internal static class IngestCommand
 {
     public static Command Create()
     {
-        var home = CommonOptions.Home();
-        var database = CommonOptions.Database();
-        var json = CommonOptions.Json();
         var files = new Argument<string[]>("files") { Description = "Declarations files (WCO XML, EDIFACT CUSDEC, JSON, CSV)", Arity = ArgumentArity.OneOrMore };
         var format = new Option<string>("--format") { Description = "auto, wco-xml, edifact, json or csv", DefaultValueFactory = _ => "auto" };
         format.AcceptOnlyFromAmong("auto", "wco-xml", "edifact", "json", "csv");
@@ -24,18 +18,18 @@ internal static class IngestCommand
         var partial = new Option<bool>("--partial") { Description = "Keep the good records of a file with bad ones and write a reject report" };
         var rejects = new Option<string?>("--rejects") { Description = "Where --partial writes the reject report (default: <first file>.rejects.json)" };
         var noAssess = new Option<bool>("--no-assess") { Description = "Do not assess what was stored, even with a rule set or model in service (assess later: risk assess --pending)" };
-        var command = new Command("ingest", "Read, validate and store declarations files; each file is all-or-nothing unless --partial")
+        var command = new NodeCommand("ingest", "Read, validate and store declarations files; each file is all-or-nothing unless --partial", json: true)
         {
-            home, database, json, files, format, mapping, partial, rejects, noAssess,
+            files, format, mapping, partial, rejects, noAssess,
         };
-        command.SetAction(async (parse, ct) =>
+        command.SetNodeAction(async (parse, services, ct) =>
         {
-            var node = CommonOptions.LoadNode(parse, home, database);
+            var node = services.Node;
             FormatDetector.TryParseName(parse.GetValue(format)!, out var declaredFormat);
             CsvMapping? csvMapping = null;
             if (parse.GetValue(mapping) is { } mappingName)
             {
-                var path = File.Exists(mappingName) ? mappingName : DeclarationsApi.FindMapping(mappingName, node)
+                var path = File.Exists(mappingName) ? mappingName : IngestDeclarations.FindMapping(mappingName, node.MappingsPath)
                     ?? throw new CliException($"--mapping: no file '{mappingName}' and no shipped mapping of that name");
                 try
                 {
@@ -47,31 +41,17 @@ internal static class IngestCommand
                 }
             }
             var paths = parse.GetValue(files)!;
-            await using var store = await CommonOptions.OpenStoreAsync(node, ct);
             var clock = Stopwatch.StartNew();
-            IngestReport report;
+            IngestOutcome outcome;
             using (var progress = ProgressBar.ForTerminal())
             {
-                report = await new DeclarationIngest(store).IngestFilesAsync(paths,
-                    new IngestOptions { Format = declaredFormat, Mapping = csvMapping, Partial = parse.GetValue(partial), BulkLoad = true }, progress, ct);
+                outcome = await services.Get<IngestDeclarations>().FilesAsync(paths,
+                    new IngestInput(declaredFormat, csvMapping, parse.GetValue(partial)) { Assess = !parse.GetValue(noAssess), BulkLoad = true }, progress, ct);
             }
             clock.Stop();
-
-            // What is in service assesses what was stored, as a submission through the API does (docs/risk.md).
-            long? assessed = null;
-            if (report.Accepted > 0)
-            {
-                await using var nodeDatabase = NodeDatabase.Open(node.DatabaseOrDefault);
-                var desk = new RiskDesk(node.Home, nodeDatabase, store, TimeProvider.System);
-                try
-                {
-                    if (desk.AssessesOnIngest(!parse.GetValue(noAssess))) assessed = await desk.AssessPendingAsync(cancellationToken: ct);
-                }
-                catch (InvalidDataException e)
-                {
-                    parse.InvocationConfiguration.Error.WriteLine($"Stored, but not assessed: {e.Message}");
-                }
-            }
+            var report = outcome.Report;
+            var assessed = outcome.Assessed;
+            if (outcome.AssessmentProblem is { } problem) parse.InvocationConfiguration.Error.WriteLine($"Stored, but not assessed: {problem}");
 
             string? rejectReport = null;
             if (parse.GetValue(partial) && (report.Errors.Count > 0 || report.Rejected > 0))
@@ -81,7 +61,7 @@ internal static class IngestCommand
             }
 
             var output = parse.InvocationConfiguration.Output;
-            if (parse.GetValue(json))
+            if (command.Json(parse))
             {
                 output.WriteLine(ReportJson(report, indented: false, assessed));
             }

@@ -2,7 +2,8 @@ using System.CommandLine;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Entente.Ledger;
-using Entente.Nodes;
+using Entente.Hosting;
+using Entente.Identity;
 
 namespace Entente.Cli.Ledger;
 

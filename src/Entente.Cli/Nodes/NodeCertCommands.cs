@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
-using Entente.Nodes;
+using Entente.Identity;
 
 namespace Entente.Cli.Nodes;
 

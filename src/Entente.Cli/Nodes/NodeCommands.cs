@@ -1,9 +1,11 @@
 using System.CommandLine;
-using Entente.Nodes;
+using Entente.Hosting;
 using Entente.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Hosting;
+using Entente.Identity;
+using Entente.Access;
 
 namespace Entente.Cli.Nodes;
 
@@ -109,7 +111,7 @@ internal static class NodeCommands
             if (userName.Length is 0 or > 100) throw new CliException("--name: 1 to 100 characters");
             await using var store = await CommonOptions.OpenStoreAsync(options, ct);
             if ((await store.ListApiUsersAsync(ct)).Any(u => u.Name == userName)) throw new CliException($"user '{userName}' exists already");
-            var (key, created) = NodeHome.NewUser(userName, parse.GetValue(role), parse.GetValue(authority) ?? options.Code, TimeProvider.System);
+            var (key, created) = ApiKeys.NewUser(userName, parse.GetValue(role), parse.GetValue(authority) ?? options.Code, TimeProvider.System);
             await store.SaveApiUserAsync(created, ct);
             parse.InvocationConfiguration.Output.WriteLine($"User {created.Name} ({created.Role.ToString().ToLowerInvariant()}) created. API key (shown once): {key}");
             return 0;
@@ -144,9 +146,9 @@ internal static class NodeCommands
             builder.Configuration[$"{NodeOptions.Section}:Home"] = options.Home;
             if (parse.GetValue(database) is { } db) builder.Configuration[$"{NodeOptions.Section}:Database"] = db;
             builder.WebHost.UseUrls(parse.GetValue(urls)!);
-            builder.AddEntenteNode();
+            builder.AddEntente();
             var app = builder.Build();
-            await app.MapEntenteNodeAsync();
+            await app.MapEntenteAsync();
             await app.StartAsync(ct);
             await app.WaitForShutdownAsync(ct);
             return 0;

@@ -4,9 +4,10 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using Entente.Agreements;
 using Entente.Ledger;
-using Entente.Nodes;
+using Entente.Hosting;
 using Entente.Partners;
 using Entente.Storage;
+using Entente.Identity;
 
 namespace Entente.Cli.Partners;
 

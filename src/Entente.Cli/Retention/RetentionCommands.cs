@@ -2,8 +2,8 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Entente.Ledger;
-using Entente.Nodes;
 using Entente.Retention;
+using Entente.Identity;
 
 namespace Entente.Cli.Retention;
 

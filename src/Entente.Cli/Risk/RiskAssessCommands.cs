@@ -4,10 +4,11 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Entente.Ingest;
 using Entente.Ingest.Csv;
-using Entente.Nodes;
+using Entente.Hosting;
 using Entente.Risk.Assessment;
 using Entente.Storage;
 using nietras.SeparatedValues;
+using Entente.Declarations;
 
 namespace Entente.Cli.Risk;
 
@@ -106,7 +107,7 @@ internal static class RiskAssessCommands
         CsvMapping? mapping = null;
         if (mappingName is not null)
         {
-            var mappingPath = File.Exists(mappingName) ? mappingName : global::Entente.Declarations.DeclarationsApi.FindMapping(mappingName, node)
+            var mappingPath = File.Exists(mappingName) ? mappingName : IngestDeclarations.FindMapping(mappingName, node.MappingsPath)
                 ?? throw new CliException($"--mapping: no file '{mappingName}' and no shipped mapping of that name");
             mapping = CsvMapping.Load(mappingPath);
         }

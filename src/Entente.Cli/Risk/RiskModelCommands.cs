@@ -161,7 +161,7 @@ internal static class RiskModelCommands
         return train;
     }
 
-    private static async Task<TrainingSet> FromStoreAsync(Entente.Nodes.NodeOptions node, CancellationToken ct)
+    private static async Task<TrainingSet> FromStoreAsync(Entente.Hosting.NodeOptions node, CancellationToken ct)
     {
         await (await CommonOptions.OpenStoreAsync(node, ct)).DisposeAsync();
         var set = new TrainingSet();

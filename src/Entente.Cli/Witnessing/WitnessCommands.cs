@@ -3,9 +3,9 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using Entente.Ledger;
-using Entente.Nodes;
 using Entente.Witnessing;
 using Microsoft.Extensions.Logging.Abstractions;
+using Entente.Identity;
 
 namespace Entente.Cli.Witnessing;
 

@@ -28,6 +28,18 @@ public sealed class AccessRecorder(LedgerStore ledger, byte[] subjectKey, string
         return query;
     }
 
+    /// <summary>
+    /// The personal-data check every reader goes through: the decision for the user's role (the operator at the
+    /// console: <see cref="PersonalData.DecideForConsole"/>), and a refused stated purpose recorded in the ledger.
+    /// </summary>
+    public async Task<PersonalDataDecision> CheckAsync(LocalUser user, string channel, string? purpose, string? justification, JsonObject query,
+        CancellationToken cancellationToken = default)
+    {
+        var decision = user.Role is { } role ? PersonalData.Decide(role, purpose, justification) : PersonalData.DecideForConsole(purpose, justification);
+        if (decision.Refused) await RecordRefusalAsync(user, channel, purpose, decision.Reason!, query, cancellationToken);
+        return decision;
+    }
+
     public Task<long> RecordReadAsync(LocalUser user, string channel, PersonalDataDecision access, JsonObject query,
         IReadOnlyList<(string DeclarationId, IEnumerable<string> PartyIds)> records, CancellationToken cancellationToken = default)
     {

@@ -1,5 +1,4 @@
 using System.Collections.Frozen;
-using Entente.Common;
 using Entente.Declarations;
 using Entente.Storage;
 
@@ -36,6 +35,9 @@ public static class PersonalData
     public static string Notice(Role role) => PurposesByRole[role].Count == 0
         ? $"party data is personal data and the {RoleName(role)} role may not read it"
         : Notice(PurposesByRole[role]);
+
+    /// <summary>The notice for a reader: by role, or for the operator at the console.</summary>
+    public static string NoticeFor(LocalUser user) => user.Role is { } role ? Notice(role) : Notice(ConsolePurposes);
 
     public static string Notice(IEnumerable<string> purposes) =>
         $"party data is personal data: state a purpose ({string.Join(", ", purposes.Order(StringComparer.Ordinal))}) and a justification to read it";
@@ -109,4 +111,7 @@ public sealed record PersonalDataDecision(bool Allowed, bool PurposeStated, stri
     public static PersonalDataDecision Allow(string purpose, string justification) => new(true, true, purpose, justification, null);
 
     public static PersonalDataDecision Refuse(string reason) => new(false, true, null, null, reason);
+
+    /// <summary>A purpose was stated and refused: the attempt is recorded and the caller answers 403.</summary>
+    public bool Refused => PurposeStated && !Allowed;
 }

@@ -11,7 +11,7 @@ namespace Entente.Agreements;
 /// </summary>
 public static class AgreementSignatures
 {
-    public static string Fingerprint(ReadOnlySpan<byte> subjectPublicKeyInfo) => Nodes.NodeKeys.Fingerprint(subjectPublicKeyInfo);
+    public static string Fingerprint(ReadOnlySpan<byte> subjectPublicKeyInfo) => Identity.NodeKeys.Fingerprint(subjectPublicKeyInfo);
 
     /// <summary>Signs as the party whose listed fingerprint is the key's; throws when the key belongs to no party.</summary>
     public static AgreementSignature Sign(Agreement agreement, ECDsa key, DateTimeOffset at)

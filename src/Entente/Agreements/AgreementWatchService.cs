@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 namespace Entente.Agreements;
 
 /// <summary>Runs <see cref="AgreementWatch"/> over the home's agreements folder when the node starts and then every hour.</summary>
-internal sealed partial class AgreementWatchService(IServiceProvider services, string folder, string nodeCode) : BackgroundService
+public sealed partial class AgreementWatchService(IServiceProvider services, string folder, string nodeCode) : BackgroundService
 {
     public static readonly TimeSpan Every = TimeSpan.FromHours(1);
 

@@ -1,10 +1,8 @@
 using Entente.Access;
-using Entente.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.Options;
 
 namespace Entente.Agreements;
 
@@ -23,20 +21,17 @@ public static class AgreementsApi
         return app;
     }
 
-    private static Ok<IReadOnlyList<AgreementSummary>> List(IOptions<NodeOptions> node, TimeProvider time) =>
-        TypedResults.Ok<IReadOnlyList<AgreementSummary>>(Read(node.Value, time).Select(Summarise).ToList());
+    private static Ok<IReadOnlyList<AgreementSummary>> List(AgreementShelf shelf, TimeProvider time) =>
+        TypedResults.Ok<IReadOnlyList<AgreementSummary>>(shelf.Files(time.GetUtcNow()).Select(Summarise).ToList());
 
-    private static Results<Ok<AgreementSummary>, ProblemHttpResult> Get(string id, IOptions<NodeOptions> node, TimeProvider time)
+    private static Results<Ok<AgreementSummary>, ProblemHttpResult> Get(string id, AgreementShelf shelf, TimeProvider time)
     {
-        var file = Read(node.Value, time).Where(f => f.Agreement?.Id == id).MaxBy(f => f.Agreement!.Version);
+        var file = shelf.Files(time.GetUtcNow()).Where(f => f.Agreement?.Id == id).MaxBy(f => f.Agreement!.Version);
         return file is null
-            ? TypedResults.Problem($"no agreement '{id}' in {Folder(node.Value)}", statusCode: 404, title: "Not found")
+            ? TypedResults.Problem($"no agreement '{id}' in {shelf.Folder}", statusCode: 404, title: "Not found")
             : TypedResults.Ok(Summarise(file));
     }
 
-    private static string Folder(NodeOptions node) => Path.Combine(node.Home, "agreements");
-
-    private static IReadOnlyList<AgreementFile> Read(NodeOptions node, TimeProvider time) => AgreementFile.ReadFolder(Folder(node), time.GetUtcNow());
 
     public static AgreementSummary Summarise(AgreementFile file)
     {

@@ -30,7 +30,10 @@ public static class AssistanceExchange
     };
 
     /// <summary>Hands every assistance message the exchange accepts to the desk.</summary>
-    public static void Connect(ExchangeNode exchange, AssistanceDesk desk)
+    public static void Connect(ExchangeNode exchange, AssistanceDesk desk) => Connect(exchange, () => desk);
+
+    /// <summary>As <see cref="Connect(ExchangeNode, AssistanceDesk)"/>, with the desk made when the first message arrives.</summary>
+    public static void Connect(ExchangeNode exchange, Func<AssistanceDesk> desk)
     {
         foreach (var kind in Enum.GetValues<AssistanceMessageKind>())
         {
@@ -38,7 +41,7 @@ public static class AssistanceExchange
             {
                 var header = Envelope.Read(item.Envelope).Header;
                 var message = new AssistanceMessage(kind, item.ConversationId, item.Sender, exchange.Code, item.AgreementId, header.Purpose, payload, header.CreatedAt);
-                await desk.ReceiveAsync(message, cancellationToken);
+                await desk().ReceiveAsync(message, cancellationToken);
             });
         }
     }

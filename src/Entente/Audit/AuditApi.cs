@@ -42,13 +42,9 @@ public static class AuditApi
         if (party is not null)
         {
             // Asking about a person is itself a use of their data: the auditor's purpose is audit, and it is recorded.
-            var access = PersonalData.Decide(user.Role!.Value, "audit", justification);
             var asked = recorder.Query("audit subject", [new("party", party)], "party");
-            if (!access.Allowed)
-            {
-                await recorder.RecordRefusalAsync(user, AccessRecorder.Api, "audit", access.Reason!, asked, cancellationToken);
-                return Problem(403, "Personal data refused", access.Reason!);
-            }
+            var access = await recorder.CheckAsync(user, AccessRecorder.Api, "audit", justification, asked, cancellationToken);
+            if (!access.Allowed) return Problem(403, "Personal data refused", access.Reason!);
             var subject = recorder.PartySubject(party);
             var events = await AuditTrail.AboutAsync(ledger, subject, cancellationToken: cancellationToken);
             await recorder.RecordReadAsync(user, AccessRecorder.Api, access, asked, [], cancellationToken);

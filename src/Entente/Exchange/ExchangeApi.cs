@@ -1,9 +1,8 @@
 using System.Text.Json.Nodes;
 using Entente.Access;
 using Entente.Agreements;
-using Entente.Common;
 using Entente.Ledger;
-using Entente.Nodes;
+using Entente.Declarations;
 using Entente.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -102,20 +101,20 @@ public static class ExchangeApi
         }
     }
 
-    private static async Task<IResult> Receive(HttpRequest request, ExchangeNode node, IOptions<NodeOptions> options, ExchangeTransport transport, PartnerBook partners, CancellationToken cancellationToken)
+    private static async Task<IResult> Receive(HttpRequest request, ExchangeNode node, IOptions<ExchangeOptions> options, PartnerBook partners, CancellationToken cancellationToken)
     {
-        if (transport.MutualTls)
+        if (options.Value.MutualTls)
         {
             var certificate = request.HttpContext.Connection.ClientCertificate;
-            if (certificate is null || !partners.Fingerprints().Contains(Nodes.NodeCertificates.KeyFingerprint(certificate)))
+            if (certificate is null || !partners.Fingerprints().Contains(Identity.NodeCertificates.KeyFingerprint(certificate)))
             {
                 var why = certificate is null ? "no client certificate" : $"the client certificate {certificate.Subject} is not a partner's";
                 await node.Store.RecordRejectionAsync(node.Time.GetUtcNow(), "in", null, null, new Rejection(RejectionCode.UnknownSender, "mutual TLS: " + why), null, cancellationToken);
                 return Problem(403, "Mutual TLS required", $"this node accepts messages only over TLS with a partner's node certificate: {why}");
             }
         }
-        if (request.ContentLength > options.Value.MaxRequestBytes)
-            return Problem(413, "Too large", $"the batch is {request.ContentLength} bytes; at most {options.Value.MaxRequestBytes} are accepted");
+        if (request.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize is { } most && request.ContentLength > most)
+            return Problem(413, "Too large", $"the batch is {request.ContentLength} bytes; at most {most} are accepted");
         using var buffer = new MemoryStream();
         await request.Body.CopyToAsync(buffer, cancellationToken);
         IReadOnlyList<byte[]> envelopes;

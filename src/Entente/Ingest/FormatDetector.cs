@@ -1,4 +1,5 @@
 using System.Text;
+using Entente.Declarations;
 
 namespace Entente.Ingest;
 

@@ -55,9 +55,6 @@ public sealed class SourceRecord
     }
 }
 
-/// <summary>Inspection results delivered with historical data (for example the Fraud columns of a national extract).</summary>
-public sealed record InspectionLabels(bool Fraud, int? CriticalFraud, decimal? RevenueRecovered);
-
 /// <summary>Reads declarations from a stream, one record at a time, without holding the file in memory.</summary>
 public interface IDeclarationReader
 {
@@ -68,13 +65,4 @@ public interface IDeclarationReader
     /// Throws <see cref="IngestFormatException"/> when the file cannot be read any further (truncated, unsafe, not this format).
     /// </summary>
     IEnumerable<SourceRecord> Read(Stream stream, string fileName, CancellationToken cancellationToken = default);
-}
-
-public enum DeclarationFormat
-{
-    Auto,
-    WcoXml,
-    Edifact,
-    Json,
-    Csv,
 }

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Entente.Agreements;
-using Entente.Nodes;
+using Entente.Identity;
 
 namespace Entente.Partners;
 

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 namespace Entente.Retention;
 
 /// <summary>Runs the retention job when the node starts and then every period the settings give (a day by default).</summary>
-internal sealed partial class RetentionService(IServiceProvider services, RetentionRule rule, byte[] subjectKey, string nodeCode, TimeSpan every)
+public sealed partial class RetentionService(IServiceProvider services, RetentionRule rule, byte[] subjectKey, string nodeCode, TimeSpan every)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

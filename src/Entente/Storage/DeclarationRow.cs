@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Text.Json;
 using Entente.Common;
 using Entente.Declarations;
-using Entente.Ingest;
 
 namespace Entente.Storage;
 

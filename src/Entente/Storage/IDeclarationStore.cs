@@ -1,5 +1,4 @@
 using Entente.Declarations;
-using Entente.Ingest;
 
 namespace Entente.Storage;
 
@@ -101,7 +100,6 @@ public interface IIngestSession : IAsyncDisposable
     Task CommitAsync(CancellationToken cancellationToken = default);
 }
 
-public sealed record PendingDeclaration(Declaration Declaration, InspectionLabels? Labels, DeclarationFormat Format, string SourceFile);
 
 /// <summary>A declaration as it will be written (see <see cref="IDeclarationStore.Prepare"/>).</summary>
 public sealed class PreparedDeclaration

@@ -1,8 +1,6 @@
 using System.Data.Common;
 using System.Text;
-using Entente.Common;
 using Entente.Declarations;
-using Entente.Ingest;
 
 namespace Entente.Storage;
 

@@ -4,7 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Entente.Agreements;
 using Entente.Ledger;
-using Entente.Nodes;
+using Entente.Identity;
 
 namespace Entente.Witnessing;
 

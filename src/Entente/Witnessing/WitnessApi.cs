@@ -3,13 +3,12 @@ using System.Text.Json.Nodes;
 using Entente.Access;
 using Entente.Agreements;
 using Entente.Ledger;
-using Entente.Nodes;
+using Entente.Identity;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace Entente.Witnessing;
 
@@ -40,7 +39,7 @@ public static class WitnessApi
     }
 
     private static async Task<Results<Ok<CosignatureAccepted>, ProblemHttpResult>> Cosign(CosignatureSubmission? submission, WitnessStore store,
-        IOptions<NodeOptions> node, TimeProvider time, HttpContext http, ILoggerFactory logs, CancellationToken cancellationToken)
+        AgreementShelf shelf, IdentityHome node, TimeProvider time, HttpContext http, ILoggerFactory logs, CancellationToken cancellationToken)
     {
         var logger = logs.CreateLogger(typeof(WitnessApi));
         var remote = http.Connection.RemoteIpAddress?.ToString();
@@ -50,9 +49,8 @@ public static class WitnessApi
             return TypedResults.Problem("expected {witness, publicKey, treeSize, root, cosignature}", statusCode: 400, title: "Cosignature refused");
         }
         var now = time.GetUtcNow();
-        var agreements = AgreementFile.ReadFolder(Path.Combine(node.Value.Home, "agreements"), now).Select(f => f.Agreement).OfType<Agreement>();
         var signed = submission.TreeSize > 0 ? await store.SignedCheckpointAsync(submission.TreeSize, cancellationToken) : null;
-        var decision = CosignatureDecision.Decide(submission, node.Value.Code, AgreementStatus.SelectInForce(agreements, now), signed, now);
+        var decision = CosignatureDecision.Decide(submission, node.Code, shelf.InForce(now), signed, now);
         if (!decision.Accepted)
         {
             WitnessLog.CosignatureRefused(logger, remote, submission.Witness, decision.Reason);
@@ -73,14 +71,14 @@ public static class WitnessApi
             .Select(Answer).ToList());
 
     private static async Task<Results<Ok<AlarmAnswer>, ProblemHttpResult>> Acknowledge(string id, WitnessStore store, LedgerStore ledger, TimeProvider time,
-        IOptions<NodeOptions> node, ClaimsPrincipal principal, CancellationToken cancellationToken)
+        IdentityHome node, ClaimsPrincipal principal, CancellationToken cancellationToken)
     {
         var user = AccessPolicies.UserOf(principal);
         var alarm = (await store.AlarmsAsync(cancellationToken)).FirstOrDefault(a => a.Id == id);
         if (alarm is null) return TypedResults.Problem($"no alarm {id}", statusCode: 404, title: "Not found");
         if (!await store.AcknowledgeAlarmAsync(id, user.Name, time.GetUtcNow(), cancellationToken))
             return TypedResults.Problem($"alarm {id} was acknowledged by {alarm.AcknowledgedBy} at {alarm.AcknowledgedAt:O}", statusCode: 409, title: "Already acknowledged");
-        await ledger.AppendAsync(WitnessRound.AlarmAcknowledgedKind, new LedgerActor(user.Name, user.Authority ?? node.Value.Code),
+        await ledger.AppendAsync(WitnessRound.AlarmAcknowledgedKind, new LedgerActor(user.Name, user.Authority ?? node.Code),
             new JsonObject { ["alarm"] = id, ["partner"] = alarm.Partner }, cancellationToken);
         var acknowledged = (await store.AlarmsAsync(cancellationToken)).First(a => a.Id == id);
         return TypedResults.Ok(Answer(acknowledged));

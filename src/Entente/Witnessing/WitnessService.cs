@@ -1,10 +1,6 @@
-using System.Globalization;
-using System.Text.Json.Nodes;
 using Entente.Ledger;
-using Entente.Nodes;
-using Microsoft.Extensions.Configuration;
+using Entente.Identity;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -12,7 +8,7 @@ namespace Entente.Witnessing;
 
 /// <summary>
 /// Runs a witness round when the node starts and then every <c>Witness:Every</c> (default five minutes), over the
-/// partners the registered targets function gives (<see cref="WitnessHosting.AddWitnessing"/>); <see cref="RunRoundAsync"/> runs one on demand.
+/// partners the registered targets function gives (registered by the host); <see cref="RunRoundAsync"/> runs one on demand.
 /// </summary>
 public sealed class WitnessService(IServiceProvider services, string home, string nodeCode, TimeSpan every) : BackgroundService
 {
@@ -64,42 +60,5 @@ public sealed class WitnessService(IServiceProvider services, string home, strin
     {
         _oneAtATime.Dispose();
         base.Dispose();
-    }
-}
-
-public static class WitnessHosting
-{
-    public const string EverySetting = "Witness:Every";
-
-    /// <summary>
-    /// Adds witnessing to the node: the store, the round every <c>Witness:Every</c>. The partners to witness come from the
-    /// <c>Func&lt;IServiceProvider, CancellationToken, Task&lt;IReadOnlyList&lt;WitnessTarget&gt;&gt;&gt;</c> registered in
-    /// the container, asked at the start of each round (default: none; the last one registered wins).
-    /// </summary>
-    public static IServiceCollection AddWitnessing(this IServiceCollection services, IConfiguration configuration, NodeOptions node)
-    {
-        var every = Every(configuration, node.Home);
-        services.TryAddSingleton(_ => WitnessStore.Open(node.DatabaseOrDefault));
-        services.TryAddSingleton<Func<IServiceProvider, CancellationToken, Task<IReadOnlyList<WitnessTarget>>>>(_ =>
-            (_, _) => Task.FromResult<IReadOnlyList<WitnessTarget>>([]));
-        services.AddSingleton(sp => new WitnessService(sp, node.Home, node.Code, every));
-        services.AddHostedService(sp => sp.GetRequiredService<WitnessService>());
-        return services;
-    }
-
-    /// <summary>Witness:Every from configuration (Entente:Witness:Every, ENTENTE__WITNESS__EVERY), else HOME/entente.json, else five minutes.</summary>
-    public static TimeSpan Every(IConfiguration configuration, string home)
-    {
-        var text = configuration[$"{NodeOptions.Section}:{EverySetting}"];
-        var where = $"{NodeOptions.Section}:{EverySetting}";
-        if (text is null && File.Exists(NodeHome.ConfigPath(home)))
-        {
-            text = JsonNode.Parse(File.ReadAllText(NodeHome.ConfigPath(home)))?[NodeOptions.Section]?["Witness"]?["Every"]?.GetValue<string>();
-            where = $"{NodeHome.ConfigPath(home)}: {EverySetting}";
-        }
-        if (text is null) return WitnessService.DefaultEvery;
-        return TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var every) && every >= TimeSpan.FromSeconds(1)
-            ? every
-            : throw new InvalidDataException($"{where}: expected a time span of at least a second such as 00:05:00 (five minutes), got '{text}'");
     }
 }

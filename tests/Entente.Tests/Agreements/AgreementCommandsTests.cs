@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
-using Entente.Nodes;
+using Entente.Hosting;
 
 namespace Entente.Tests.Agreements;
 

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using Entente.Ledger;
-using Entente.Nodes;
+using Entente.Hosting;
 
 namespace Entente.Tests.Agreements;
 

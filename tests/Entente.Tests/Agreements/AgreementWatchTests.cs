@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using Entente.Agreements;
 using Entente.Ledger;
-using Entente.Nodes;
+using Entente.Hosting;
 using Entente.Storage;
 using Entente.Tests.Storage;
 using Microsoft.Extensions.Time.Testing;

@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Entente.Agreements;
-using Entente.Nodes;
+using Entente.Hosting;
 using Entente.Storage;
 using Entente.Tests.Declarations;
 using Entente.Tests.Storage;

@@ -4,7 +4,7 @@ using System.Text.Json;
 using Entente.Agreements;
 using Entente.Assistance;
 using Entente.Ledger;
-using Entente.Nodes;
+using Entente.Hosting;
 using Entente.Storage;
 using Entente.Tests.Declarations;
 using Entente.Tests.Storage;

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Entente.Assistance;
 using Entente.Ledger;
-using Entente.Nodes;
+using Entente.Hosting;
 using Entente.Storage;
 
 using static Entente.Tests.Assistance.AssistanceTestKit;

@@ -2,7 +2,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Entente.Exchange;
-using Entente.Nodes;
+using Entente.Hosting;
 using Entente.Tests.Support;
 
 namespace Entente.Tests.Exchange;

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Entente.Agreements;
-using Entente.Nodes;
+using Entente.Hosting;
 using Entente.Tests.Support;
 
 namespace Entente.Tests.Exchange;

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Entente.Ledger;
-using Entente.Nodes;
+using Entente.Hosting;
 using Microsoft.Data.Sqlite;
 
 namespace Entente.Tests.Ledger;

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using Entente.Nodes;
+using Entente.Hosting;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Entente.Tests.Nodes;

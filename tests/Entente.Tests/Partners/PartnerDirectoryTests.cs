@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using Entente.Nodes;
+using Entente.Hosting;
 using Entente.Partners;
 using Entente.Storage;
 using Entente.Tests.Storage;

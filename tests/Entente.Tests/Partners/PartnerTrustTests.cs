@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using Entente.Nodes;
+using Entente.Hosting;
 using Entente.Partners;
 using Entente.Tests.Agreements;
 using Entente.Tests.Nodes;

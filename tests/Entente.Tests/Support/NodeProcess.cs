@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text;
-using Entente.Nodes;
+using Entente.Hosting;
 
 namespace Entente.Tests.Support;
 
@@ -157,10 +157,10 @@ public sealed class NodeProcess : IAsyncDisposable
         var handler = new HttpClientHandler();
         if (BaseAddress.Scheme == Uri.UriSchemeHttps)
         {
-            using var key = Entente.Nodes.NodeKeys.LoadSigningKey(Home);
-            var fingerprint = Entente.Nodes.NodeKeys.Fingerprint(key);
+            using var key = Entente.Identity.NodeKeys.LoadSigningKey(Home);
+            var fingerprint = Entente.Identity.NodeKeys.Fingerprint(key);
             handler.ServerCertificateCustomValidationCallback = (_, certificate, _, _) =>
-                certificate is not null && Entente.Nodes.NodeCertificates.KeyFingerprint(certificate) == fingerprint;
+                certificate is not null && Entente.Identity.NodeCertificates.KeyFingerprint(certificate) == fingerprint;
         }
         var client = new HttpClient(handler) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
         if (apiKey is not null) client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);

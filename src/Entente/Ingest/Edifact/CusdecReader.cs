@@ -1,4 +1,5 @@
 using System.Globalization;
+using Entente.Declarations;
 
 namespace Entente.Ingest.Edifact;
 

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
 using System.Xml;
+using Entente.Declarations;
 
 namespace Entente.Ingest.WcoXml;
 

@@ -1,17 +1,13 @@
 using System.Security.Claims;
 using System.Text.Json;
 using Entente.Access;
-using Entente.Common;
 using Entente.Declarations;
-using Entente.Exchange;
-using Entente.Nodes;
 using Entente.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Entente.Risk.Assessment;
 
@@ -36,16 +32,8 @@ public sealed record InService(string? RuleSet, string? Model, LanePolicy Policy
 /// </summary>
 public static class RiskApi
 {
-    public static IServiceCollection AddRiskDesk(this IServiceCollection services, NodeOptions node, bool assessOnIngest)
-    {
-        services.AddSingleton(new RiskSettings(assessOnIngest));
-        services.AddSingleton(sp => new RiskDesk(node.Home, NodeDatabase.Open(node.DatabaseOrDefault), sp.GetRequiredService<IDeclarationStore>(), sp.GetRequiredService<TimeProvider>()));
-        return services;
-    }
-
     public static IEndpointRouteBuilder MapRiskApi(this IEndpointRouteBuilder app)
     {
-        RiskDesk.Connect(app.ServiceProvider.GetRequiredService<ExchangeNode>(), app.ServiceProvider.GetRequiredService<RiskDesk>().Store);
         var api = app.MapGroup("/api/risk").WithTags("Risk");
         api.MapPost("/assessments", Assess).RequireAuthorization(AccessPolicies.Assess)
             .WithSummary("Assess stored declarations by id, or every one not yet assessed ({\"pending\": true}); each result is saved with its explanation");
@@ -104,13 +92,9 @@ public static class RiskApi
         CancellationToken cancellationToken)
     {
         var user = AccessPolicies.UserOf(principal);
-        var access = PersonalData.Decide(user.Role!.Value, purpose, justification);
         var asked = recorder.Query("get risk assessments", [new("declaration", id)]);
-        if (access.PurposeStated && !access.Allowed)
-        {
-            await recorder.RecordRefusalAsync(user, AccessRecorder.Api, purpose, access.Reason!, asked, cancellationToken);
-            return Problem(403, "Personal data refused", access.Reason!);
-        }
+        var access = await recorder.CheckAsync(user, AccessRecorder.Api, purpose, justification, asked, cancellationToken);
+        if (access.Refused) return Problem(403, "Personal data refused", access.Reason!);
         if (await store.GetAsync(id, cancellationToken) is not { } stored) return Problem(404, "No such declaration", $"no declaration {id} at this node");
         var parties = stored.Declaration.Parties.Select(p => p.Id).OfType<string>().ToArray();
         var risk = new DeclarationRisk(id, await desk.Store.HistoryAsync(id, cancellationToken), await desk.Store.OutcomesAsync(id, cancellationToken));

@@ -110,14 +110,16 @@ public sealed class RiskDesk(string home, NodeDatabase database, IDeclarationSto
     }
 
     /// <summary>Keeps a partner's risk result as an indicator for the declarations that carry its MRN.</summary>
-    public static void Connect(ExchangeNode exchange, RiskStore store) =>
+    public static void Connect(ExchangeNode exchange, RiskStore store) => Connect(exchange, () => store);
+
+    public static void Connect(ExchangeNode exchange, Func<RiskStore> store) =>
         exchange.Handle("risk-result", async (item, payload, cancellationToken) =>
         {
             if (payload["riskResult"] is not JsonObject result || result["declarationMrn"]?.GetValue<string>() is not { } mrn) return;
             if (!Enum.TryParse<Lane>(result["lane"]?.GetValue<string>(), ignoreCase: true, out var lane)) return;
             DateTimeOffset? assessedAt = DateTimeOffset.TryParse(result["assessedAt"]?.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture,
                 System.Globalization.DateTimeStyles.None, out var at) ? at : null;
-            await store.SavePartnerResultAsync(item.MessageId, item.Sender, mrn, lane, assessedAt, item.ReceivedAt, cancellationToken);
+            await store().SavePartnerResultAsync(item.MessageId, item.Sender, mrn, lane, assessedAt, item.ReceivedAt, cancellationToken);
         });
 
     private static string[] References(Declaration declaration) =>

@@ -1,9 +1,7 @@
 using System.Data.Common;
 using System.Globalization;
 using System.Text.Json;
-using Entente.Common;
 using Entente.Declarations;
-using Entente.Ingest;
 using Entente.Risk.Rules;
 using Entente.Storage;
 

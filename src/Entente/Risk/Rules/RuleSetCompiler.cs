@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using Entente.Common;
 using Entente.Declarations;
 
 namespace Entente.Risk.Rules;

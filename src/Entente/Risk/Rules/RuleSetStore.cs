@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Entente.Ledger;
-using Entente.Nodes;
+using Entente.Identity;
 
 namespace Entente.Risk.Rules;
 

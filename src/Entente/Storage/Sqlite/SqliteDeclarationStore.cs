@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Microsoft.Data.Sqlite;
+using Entente.Declarations;
 
 namespace Entente.Storage.Sqlite;
 

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Entente.Exchange;
 using Entente.Ledger;
-using Entente.Nodes;
+using Entente.Hosting;
 using Entente.Storage;
 using Entente.Tests.Support;
 using Npgsql;
@@ -112,7 +112,7 @@ public static class Evidence
     public static async Task AssertLedgerVerifiesAsync(NodeProcess node)
     {
         await using var ledger = LedgerStore.Open(DatabaseOf(node), TimeProvider.System);
-        using var key = Entente.Nodes.NodeKeys.LoadSigningKey(node.Home);
+        using var key = Entente.Identity.NodeKeys.LoadSigningKey(node.Home);
         var verification = await ledger.VerifyAsync(key.ExportSubjectPublicKeyInfo());
         Assert.True(verification.Ok, $"{node.Code}'s ledger: " + string.Join("; ", verification.Problems));
     }

@@ -5,7 +5,7 @@ using System.Text;
 using Entente.Agreements;
 using Entente.Exchange;
 using Entente.Ledger;
-using Entente.Nodes;
+using Entente.Hosting;
 
 namespace Entente.Tests.Exchange.Reliability;
 

@@ -1,6 +1,6 @@
 using Entente.Ingest;
 using Entente.Ledger;
-using Entente.Nodes;
+using Entente.Hosting;
 using Entente.Risk.Assessment;
 using Entente.Risk.Rules;
 using Entente.Storage;

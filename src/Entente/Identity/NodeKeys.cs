@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace Entente.Nodes;
+namespace Entente.Identity;
 
 /// <summary>
 /// The node's signing key: ECDSA P-256, made at <c>node init</c> and kept in the home as PKCS#8 PEM readable by the

@@ -1,9 +1,11 @@
-using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Entente.Access;
+using Entente.Identity;
 using Entente.Storage;
+using Microsoft.Extensions.Configuration;
 
-namespace Entente.Nodes;
+namespace Entente.Hosting;
 
 /// <summary>A node's home folder: entente.json (settings), entente.db (the SQLite store by default), mappings/.</summary>
 public static class NodeHome
@@ -43,7 +45,7 @@ public static class NodeHome
 
         await using var store = DeclarationStores.Open(options.DatabaseOrDefault, time);
         await store.MigrateAsync(cancellationToken);
-        var (key, user) = NewUser("admin", Role.Admin, options.Code, time);
+        var (key, user) = ApiKeys.NewUser("admin", Role.Admin, options.Code, time);
         await store.SaveApiUserAsync(user, cancellationToken);
         return key;
     }
@@ -83,15 +85,19 @@ public static class NodeHome
         return results.Select(r => $"{string.Join(",", r.MemberNames)}: {r.ErrorMessage}").ToList();
     }
 
-    public static bool IsPostgres(string database) =>
-        database.Contains("Host=", StringComparison.OrdinalIgnoreCase) || database.StartsWith("postgres", StringComparison.OrdinalIgnoreCase);
-
-    /// <summary>Makes an API user with a fresh random key. Only the key's SHA-256 is stored.</summary>
-    public static (string Key, ApiUser User) NewUser(string name, Role role, string? authority, TimeProvider time)
+    /// <summary>
+    /// Makes the home's entente.json a configuration source, below the environment variables and the command line that
+    /// were there before (so ENTENTE__EXCHANGE__POLL still wins over the file).
+    /// </summary>
+    public static void AddTo(IConfigurationManager configuration, string home)
     {
-        var key = "ent_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).Replace('+', '-').Replace('/', '_').TrimEnd('=');
-        return (key, new ApiUser(name, role, HashKey(key), time.GetUtcNow(), authority));
+        var sources = configuration.Sources;
+        var first = sources.TakeWhile(s => s is not Microsoft.Extensions.Configuration.EnvironmentVariables.EnvironmentVariablesConfigurationSource).Count();
+        var file = new Microsoft.Extensions.Configuration.Json.JsonConfigurationSource { Path = ConfigPath(home), Optional = false, ReloadOnChange = false };
+        file.ResolveFileProvider();
+        sources.Insert(first, file);
     }
 
-    public static string HashKey(string key) => Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key)));
+    public static bool IsPostgres(string database) =>
+        database.Contains("Host=", StringComparison.OrdinalIgnoreCase) || database.StartsWith("postgres", StringComparison.OrdinalIgnoreCase);
 }

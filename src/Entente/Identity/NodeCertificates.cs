@@ -2,7 +2,7 @@ using System.Formats.Asn1;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace Entente.Nodes;
+namespace Entente.Identity;
 
 /// <summary>
 /// The node's X.509 certificates: the node certificate binds the signing key to the node's code and name (self-issued

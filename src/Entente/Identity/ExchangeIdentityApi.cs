@@ -2,9 +2,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.Options;
 
-namespace Entente.Nodes;
+namespace Entente.Identity;
 
 /// <summary>The node's public identity for partners: certificates and the key fingerprint agreements list.</summary>
 public static class ExchangeIdentityApi
@@ -17,13 +16,12 @@ public static class ExchangeIdentityApi
         return app;
     }
 
-    private static Results<Ok<IdentityDocument>, ProblemHttpResult> Identity(IOptions<NodeOptions> options)
+    private static Results<Ok<IdentityDocument>, ProblemHttpResult> Identity(IdentityHome home)
     {
-        var node = options.Value;
         try
         {
             // Read per request: `node cert import` may replace the certificates while the node runs.
-            using var identity = NodeIdentity.Load(node.Home, node.Code, node.Name);
+            using var identity = home.Load();
             return TypedResults.Ok(identity.Document());
         }
         catch (Exception e) when (e is FileNotFoundException or InvalidDataException)

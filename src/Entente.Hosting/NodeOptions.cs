@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Entente.Nodes;
+namespace Entente.Hosting;
 
 /// <summary>
 /// The node's settings, shared by the server and the CLI. Bound from the "Entente" section of

@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Logging;
 
-namespace Entente.Declarations;
+namespace Entente.Ingest;
 
-/// <summary>Diagnostics of the declarations API (the ledger, not the log, is the audit trail).</summary>
+/// <summary>Diagnostics of submissions through the API (the ledger, not the log, is the audit trail).</summary>
 internal static partial class Log
 {
     [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "{User} submitted {File} ({Format}): {Accepted} accepted, {Rejected} rejected, {Duplicates} duplicates")]
@@ -10,9 +10,6 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Refused a submission from {User} ({Remote}): {Rejected} records refused; first problem: {FirstError}")]
     public static partial void SubmissionRefused(ILogger logger, string user, string remote, long rejected, string firstError);
-
-    [LoggerMessage(EventId = 2003, Level = LogLevel.Information, Message = "{User} moved declaration {Id} from {From} to {To}")]
-    public static partial void StatusMoved(ILogger logger, string user, string id, string from, string to);
 
     [LoggerMessage(EventId = 2004, Level = LogLevel.Error, Message = "Declarations of {File} are stored but were not assessed: {Reason}")]
     public static partial void AssessmentFailed(ILogger logger, string file, string reason);

@@ -4,9 +4,8 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
-using Entente.Declarations;
 
-namespace Entente.Common;
+namespace Entente.Declarations;
 
 /// <summary>Entente's canonical JSON: camelCase, enums as kebab-case strings, nulls omitted.</summary>
 [JsonSourceGenerationOptions(

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace Entente.Nodes;
+namespace Entente.Identity;
 
 /// <summary>
 /// Who this node is to its partners: the signing key (ECDSA P-256) and its certificate, the encryption key (ECDH P-256)

@@ -1,0 +1,48 @@
+using System.CommandLine;
+using Entente.Hosting;
+
+namespace Entente.Cli;
+
+/// <summary>
+/// A command against a node: adds --home, --database and --json once, loads the home, and hands the action the node's
+/// services from the same composition as the server (<see cref="NodeServices"/>), disposed when the command ends.
+/// </summary>
+internal sealed class NodeCommand : Command
+{
+    public NodeCommand(string name, string description, bool json = false) : base(name, description)
+    {
+        Add(HomeOption);
+        Add(DatabaseOption);
+        if (json) Add(JsonOption);
+    }
+
+    public Option<string> HomeOption { get; } = CommonOptions.Home();
+
+    public Option<string?> DatabaseOption { get; } = CommonOptions.Database();
+
+    public Option<bool> JsonOption { get; } = CommonOptions.Json();
+
+    public bool Json(ParseResult parse) => parse.GetValue(JsonOption);
+
+    public NodeOptions Node(ParseResult parse) => CommonOptions.LoadNode(parse, HomeOption, DatabaseOption);
+
+    /// <summary>Runs <paramref name="action"/> with the node's services opened (settings validated, schema migrated).</summary>
+    public void SetNodeAction(Func<ParseResult, NodeServices, CancellationToken, Task<int>> action) =>
+        SetAction(async (parse, cancellationToken) =>
+        {
+            var node = Node(parse);
+            NodeServices services;
+            try
+            {
+                services = await NodeServices.OpenAsync(node, cancellationToken: cancellationToken);
+            }
+            catch (Microsoft.Extensions.Options.OptionsValidationException e)
+            {
+                throw new CliException($"{NodeHome.ConfigPath(node.Home)}: {string.Join("; ", e.Failures)}");
+            }
+            await using (services)
+            {
+                return await action(parse, services, cancellationToken);
+            }
+        });
+}

@@ -1,0 +1,161 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Entente.Access;
+using Entente.Agreements;
+using Entente.Assistance;
+using Entente.Audit;
+using Entente.Exchange;
+using Entente.Identity;
+using Entente.Ingest;
+using Entente.Ledger;
+using Entente.Retention;
+using Entente.Risk.Assessment;
+using Entente.Sharing;
+using Entente.Storage;
+using Entente.Witnessing;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Entente.Hosting;
+
+/// <summary>
+/// The one place that knows every feature: what a node is made of (<see cref="AddEntenteNode"/>, shared by the server
+/// and the CLI), what the server adds around it (<see cref="AddEntente"/>), and its endpoints (<see cref="MapEntenteAsync"/>).
+/// To add a feature: register its services in AddEntenteNode (its settings with BindConfiguration + ValidateOnStart),
+/// its background work in AddEntente, its endpoints in MapEntenteAsync; connect it to others here, never in the feature.
+/// </summary>
+public static class NodeComposition
+{
+    /// <summary>
+    /// Adds the node to a web application. The home comes from configuration (Entente:Home, ENTENTE__HOME or --Entente:Home);
+    /// its entente.json is read as configuration under the environment, and every setting section is validated on start.
+    /// </summary>
+    public static WebApplicationBuilder AddEntente(this WebApplicationBuilder builder, TimeProvider? time = null)
+    {
+        var home = builder.Configuration[$"{NodeOptions.Section}:Home"];
+        if (string.IsNullOrWhiteSpace(home))
+            throw new InvalidOperationException("no node home: pass --home DIR (CLI) or set Entente:Home / ENTENTE__HOME");
+        var node = NodeHome.Load(home, builder.Configuration[$"{NodeOptions.Section}:Database"]);
+        NodeHome.AddTo(builder.Configuration, node.Home);
+        if (long.TryParse(builder.Configuration[$"{NodeOptions.Section}:MaxRequestBytes"], out var maxRequest)) node.MaxRequestBytes = maxRequest;
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = node.MaxRequestBytes);
+
+        builder.Services.AddEntenteNode(builder.Configuration, node, time ?? TimeProvider.System);
+        builder.AddExchangeServer(node);
+        builder.Services.AddHostedService(sp => new AgreementWatchService(sp, Path.Combine(node.Home, "agreements"), node.Code));
+        builder.Services.AddWitnessing(builder.Configuration, node);
+        if (node.RetentionPeriod is { } period)
+        {
+            var rule = RetentionRule.Parse(period, node.RetentionThen);
+            builder.Services.AddHostedService(sp => new RetentionService(sp, rule, sp.GetRequiredService<IdentityHome>().LoadSubjectKey(), node.Code, node.RetentionEvery));
+        }
+        builder.Services.AddNodeHealthChecks();
+
+        builder.Services.AddProblemDetails();
+        builder.Services.AddOpenApi();
+        builder.Services.ConfigureHttpJsonOptions(json =>
+        {
+            json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+            json.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+            json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower));
+        });
+        builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        var policies = builder.Services.AddAuthorizationBuilder();
+        foreach (var (name, roles) in AccessPolicies.Roles)
+            policies.AddPolicy(name, p => p.RequireAuthenticatedUser().RequireRole(roles.Select(r => r.ToString().ToLowerInvariant())));
+        // Default deny: an endpoint that names no policy still needs an authenticated caller.
+        policies.SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
+        return builder;
+    }
+
+    /// <summary>
+    /// What a node is made of, for the server and the CLI alike: its settings, the one database gateway, the stores,
+    /// the ledger, its identity, the exchange and the desks, connected to each other. Singletons made when first asked for.
+    /// </summary>
+    public static IServiceCollection AddEntenteNode(this IServiceCollection services, IConfiguration configuration, NodeOptions node, TimeProvider time)
+    {
+        services.AddOptions<NodeOptions>()
+            .Configure(o =>
+            {
+                o.Home = node.Home;
+                o.Code = node.Code;
+                o.Name = node.Name;
+                o.Database = node.Database;
+                o.Mappings = node.Mappings;
+                o.MaxRequestBytes = node.MaxRequestBytes;
+                o.RetentionPeriod = node.RetentionPeriod;
+                o.RetentionThen = node.RetentionThen;
+                o.RetentionEvery = node.RetentionEvery;
+            })
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddOptions<ExchangeOptions>().BindConfiguration(ExchangeOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<RiskOptions>().BindConfiguration(RiskOptions.Section).ValidateOnStart();
+        services.AddSingleton(configuration);
+        services.AddSingleton(time);
+        services.AddLogging();
+
+        services.AddSingleton(_ => NodeDatabase.Open(node.DatabaseOrDefault));
+        services.AddSingleton(sp => DeclarationStores.Open(node.DatabaseOrDefault, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => LedgerStore.Open(node.DatabaseOrDefault, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => WitnessStore.Open(node.DatabaseOrDefault));
+
+        services.AddSingleton(new IdentityHome(node.Home, node.Code, node.Name));
+        services.AddSingleton(sp =>
+        {
+            NodeIdentity.CreateMissing(node.Home, node.Code, node.Name, sp.GetRequiredService<TimeProvider>());
+            return sp.GetRequiredService<IdentityHome>().Load();
+        });
+        services.AddSingleton(sp => new AccessRecorder(sp.GetRequiredService<LedgerStore>(), sp.GetRequiredService<IdentityHome>().LoadSubjectKey(), node.Code));
+        services.AddSingleton(_ => new AgreementShelf(Path.Combine(node.Home, "agreements")));
+        services.AddSingleton(new MappingsFolder(node.MappingsPath));
+        services.AddSingleton(sp => new ReadDeclaration(sp.GetRequiredService<IDeclarationStore>(), sp.GetRequiredService<AccessRecorder>()));
+
+        services.AddExchange(node);
+        services.AddSingleton(sp => new RecordDesk(sp.GetRequiredService<ExchangeNode>(), sp.GetRequiredService<NodeDatabase>()));
+        services.AddSingleton(sp => new AssistanceDesk(node.Code, sp.GetRequiredService<NodeDatabase>(), sp.GetRequiredService<LedgerStore>(),
+            sp.GetRequiredService<TimeProvider>(), AssistanceDesks.AgreementsInForce(node.Home, sp.GetRequiredService<TimeProvider>()),
+            AssistanceExchange.Sender(sp.GetRequiredService<ExchangeNode>()), sp.GetRequiredService<IdentityHome>().LoadSubjectKey()));
+
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<RiskOptions>>().Value.Settings());
+        services.AddSingleton(sp => new RiskDesk(node.Home, sp.GetRequiredService<NodeDatabase>(), sp.GetRequiredService<IDeclarationStore>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IIngestFollowUp>(sp => new AssessAfterIngest(sp.GetRequiredService<RiskDesk>(), sp.GetRequiredService<RiskSettings>()));
+        services.AddSingleton(sp => new IngestDeclarations(sp.GetRequiredService<IDeclarationStore>(), () => sp.GetServices<IIngestFollowUp>(), sp.GetRequiredService<ILoggerFactory>()));
+        return services;
+    }
+
+    /// <summary>Migrates the store, then maps the node's endpoints.</summary>
+    public static async Task<WebApplication> MapEntenteAsync(this WebApplication app)
+    {
+        await app.Services.GetRequiredService<IDeclarationStore>().MigrateAsync();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapOpenApi().AllowAnonymous();
+        app.MapNodeHealthChecks();
+        app.MapGet("/api/node", (IOptions<NodeOptions> node) => new { code = node.Value.Code, name = node.Value.Name, version = Version })
+            .RequireAuthorization(AccessPolicies.Read).WithTags("Node");
+        app.MapIngestEndpoints();
+        app.MapDeclarationsEndpoints();
+        app.MapAuditApi();
+        app.MapAgreementsApi();
+        app.MapExchangeApi();
+        app.MapExchangeIdentityApi();
+        app.MapAssistanceApi();
+        app.MapWitnessApi();
+        app.MapRecordsApi();
+        app.MapRiskApi();
+        return app;
+    }
+
+    public static string Version { get; } =
+        typeof(NodeComposition).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+}

@@ -1,0 +1,100 @@
+using Entente.Ingest.Csv;
+using Entente.Storage;
+using Microsoft.Extensions.Logging;
+using Entente.Declarations;
+
+namespace Entente.Ingest;
+
+public sealed record IngestErrorDto(string File, long? Line, string Path, string Message);
+
+public sealed record IngestResult(long Accepted, long Rejected, long Duplicates, IReadOnlyList<IngestErrorDto> Errors, IReadOnlyList<IngestErrorDto> DuplicateRecords)
+{
+    /// <summary>Declarations assessed after the ingest (when a rule set or model is in service).</summary>
+    public long? Assessed { get; init; }
+
+    public static IngestResult From(IngestReport report) => new(
+        report.Accepted, report.Rejected, report.Duplicates,
+        report.Errors.Select(ToDto).ToList(), report.DuplicateRecords.Select(ToDto).ToList());
+
+    public static IngestErrorDto ToDto(IngestError e) =>
+        new(e.File, e.Line, e.Segment is { } s && !e.Path.StartsWith("segment", StringComparison.Ordinal) ? $"segment {s}: {e.Path}" : e.Path, e.Message);
+}
+
+/// <summary>
+/// What happens to declarations once stored (the risk desk assesses them when targeting is in service). Defined here,
+/// implemented by the feature that reacts, registered by the host.
+/// </summary>
+public interface IIngestFollowUp
+{
+    /// <summary>Acts on what an ingest stored; returns how many declarations it assessed, or null when it did nothing.</summary>
+    Task<long?> AfterIngestAsync(IngestReport report, bool wanted, CancellationToken cancellationToken);
+}
+
+/// <summary>Where a file, a request body or a stream of declarations comes from and how to read it.</summary>
+public sealed record IngestInput(DeclarationFormat Format, CsvMapping? Mapping, bool Partial)
+{
+    /// <summary>Assess what was stored when targeting is in service (false: leave it for `risk assess --pending`).</summary>
+    public bool Assess { get; init; } = true;
+
+    /// <summary>A command-line load into an empty store may write a new database file (docs/storage.md).</summary>
+    public bool BulkLoad { get; init; }
+}
+
+/// <summary>The outcome of an ingest: the report, and how many declarations were assessed after it.</summary>
+public sealed record IngestOutcome(IngestReport Report, long? Assessed, string? AssessmentProblem);
+
+/// <summary>
+/// Ingest declarations, then let what follows ingest act (assessment). The API's POST /api/declarations and the CLI's
+/// `entente ingest` both run this; the declarations are stored whatever a follow-up does.
+/// </summary>
+/// Follow-ups are asked for only once something was stored (a command-line bulk load needs the database to itself until then).
+public sealed class IngestDeclarations(IDeclarationStore store, Func<IEnumerable<IIngestFollowUp>> followUps, ILoggerFactory? loggers = null)
+{
+    public async Task<IngestOutcome> FilesAsync(IReadOnlyList<string> paths, IngestInput input, IProgress<IngestProgress>? progress, CancellationToken cancellationToken)
+    {
+        var report = await Ingest().IngestFilesAsync(paths, Options(input), progress, cancellationToken);
+        return await FollowUpAsync(report, input, cancellationToken);
+    }
+
+    public async Task<IngestOutcome> StreamAsync(Stream stream, string name, IngestInput input, CancellationToken cancellationToken)
+    {
+        var report = await Ingest().IngestStreamAsync(stream, name, Options(input), cancellationToken);
+        return await FollowUpAsync(report, input, cancellationToken);
+    }
+
+    /// <summary>A known mapping name: from the node's mappings folder, else those shipped with Entente; null for a name that is not one.</summary>
+    public static string? FindMapping(string name, string mappingsFolder)
+    {
+        if (name.Length is 0 or > 64 || !name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-')) return null;
+        foreach (var folder in new[] { mappingsFolder, Path.Combine(AppContext.BaseDirectory, "mappings") })
+        {
+            var path = Path.Combine(folder, name + ".yaml");
+            if (File.Exists(path)) return path;
+        }
+        return null;
+    }
+
+    private DeclarationIngest Ingest() => loggers is null ? new DeclarationIngest(store) : new DeclarationIngest(store, loggers.CreateLogger<DeclarationIngest>());
+
+    private static IngestOptions Options(IngestInput input) =>
+        new() { Format = input.Format, Mapping = input.Mapping, Partial = input.Partial, BulkLoad = input.BulkLoad };
+
+    private async Task<IngestOutcome> FollowUpAsync(IngestReport report, IngestInput input, CancellationToken cancellationToken)
+    {
+        if (report.Accepted == 0 || !report.Files.TrueForAll(f => f.Committed)) return new IngestOutcome(report, null, null);
+        long? assessed = null;
+        try
+        {
+            foreach (var followUp in followUps())
+            {
+                if (await followUp.AfterIngestAsync(report, input.Assess, cancellationToken) is { } n) assessed = (assessed ?? 0) + n;
+            }
+        }
+        catch (InvalidDataException e)
+        {
+            // The declarations are stored: a targeting problem is the node's to fix, not the sender's.
+            return new IngestOutcome(report, assessed, e.Message);
+        }
+        return new IngestOutcome(report, assessed, null);
+    }
+}
