@@ -156,14 +156,14 @@ public sealed class DemoCli(Func<string[], TextWriter, TextWriter, CancellationT
     public string Assembly { get; } = assembly;
 
     /// <summary>Runs the command; returns what it printed, or throws <see cref="DemoFailure"/> with its error when it exits non-zero.</summary>
-    public async Task<string> RunAsync(CancellationToken cancellationToken, params string[] args)
+    internal async Task<string> RunAsync(CancellationToken cancellationToken, params string[] args)
     {
         var (status, output, error) = await TryAsync(cancellationToken, args);
         if (status != 0) throw new DemoFailure($"`entente {string.Join(' ', args.Take(3))} ...` exited {status}: {error.Trim()}{output.Trim()}");
         return output;
     }
 
-    public async Task<(int Status, string Output, string Error)> TryAsync(CancellationToken cancellationToken, params string[] args)
+    internal async Task<(int Status, string Output, string Error)> TryAsync(CancellationToken cancellationToken, params string[] args)
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
