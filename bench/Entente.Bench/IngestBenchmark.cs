@@ -2,12 +2,11 @@ using System.Diagnostics;
 using System.Globalization;
 using Entente.Common;
 using Entente.Declarations;
-using Entente.Generation;
 using Entente.Ingest;
 using Entente.Ingest.Csv;
-using Entente.Ingest.Edifact;
-using Entente.Ingest.WcoXml;
 using Entente.Storage;
+using Entente.Tools.Generation;
+using Entente.Tools.Writers;
 using Npgsql;
 
 namespace Entente.Bench;

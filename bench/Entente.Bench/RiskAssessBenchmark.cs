@@ -1,11 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
 using Entente.Declarations;
-using Entente.Generation;
 using Entente.Ingest.Csv;
 using Entente.Risk.Assessment;
 using Entente.Risk.Model;
 using Entente.Risk.Rules;
+using Entente.Tools.Generation;
 
 namespace Entente.Bench;
 

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
 using Entente.Declarations;
-using Entente.Generation;
 using Entente.Ingest.Csv;
 using Entente.Risk.Model;
+using Entente.Tools.Generation;
 
 namespace Entente.Bench;
 

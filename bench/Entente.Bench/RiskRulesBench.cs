@@ -2,8 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Entente.Declarations;
-using Entente.Generation;
 using Entente.Risk.Rules;
+using Entente.Tools.Generation;
 using RulesEngine.Models;
 
 namespace Entente.Bench;

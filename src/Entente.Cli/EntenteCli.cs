@@ -3,7 +3,6 @@ using Entente.Cli.Agreements;
 using Entente.Cli.Assistance;
 using Entente.Cli.Audit;
 using Entente.Cli.Declarations;
-using Entente.Cli.Demo;
 using Entente.Cli.Exchange;
 using Entente.Cli.Ingest;
 using Entente.Cli.Ledger;
@@ -13,6 +12,7 @@ using Entente.Cli.Retention;
 using Entente.Cli.Risk;
 using Entente.Cli.Sharing;
 using Entente.Cli.Witnessing;
+using Entente.Tools.Demo;
 
 namespace Entente.Cli;
 
@@ -32,7 +32,7 @@ public static class EntenteCli
         root.Add(NodeCommands.Serve());
         root.Add(IngestCommand.Create());
         root.Add(DeclarationCommands.Create());
-        root.Add(DemoCommand.Create());
+        root.Add(DemoCommand.Create(new DemoCli(RunAsync, typeof(EntenteCli).Assembly.Location)));
         root.Add(WitnessCommands.AddTo(LedgerCommands.Create()));
         root.Add(AgreementCommands.Create());
         root.Add(AuditCommands.Create());

@@ -2,12 +2,12 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Entente.Generation;
 using Entente.Ingest;
 using Entente.Ingest.Csv;
 using Entente.Ledger;
 using Entente.Risk.Benchmark;
 using Entente.Risk.Model;
+using Entente.Tools.Generation;
 
 namespace Entente.Cli.Risk;
 

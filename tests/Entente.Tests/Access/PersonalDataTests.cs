@@ -1,7 +1,7 @@
 using Entente.Access;
 using Entente.Declarations;
-using Entente.Generation;
 using Entente.Storage;
+using Entente.Tools.Generation;
 
 namespace Entente.Tests.Access;
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Entente.Common;
-using Entente.Generation;
+using Entente.Tools.Generation;
 
 namespace Entente.Tests.Cli;
 

@@ -3,8 +3,8 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Entente.Common;
 using Entente.Declarations;
-using Entente.Generation;
 using Entente.Tests.Ingest.Json;
+using Entente.Tools.Generation;
 
 namespace Entente.Tests.Common;
 

@@ -3,10 +3,10 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Entente.Common;
-using Entente.Generation;
 using Entente.Storage;
 using Entente.Tests.Storage;
 using Entente.Tests.Support;
+using Entente.Tools.Generation;
 
 namespace Entente.Tests.Declarations;
 
@@ -164,10 +164,10 @@ public sealed class DeclarationsApiTests(NodeFixture fixture) : IClassFixture<No
         var node = await fixture.ForAsync(provider);
         using var officer = node.Client(node.OfficerKey);
         var xml = new MemoryStream();
-        Entente.Ingest.WcoXml.WcoXmlWriter.WriteBatch(xml, new DeclarationGenerator(7, referencePrefix: "XMLAPI").Generate(5).Select(r => r.Declaration!));
+        Entente.Tools.Writers.WcoXmlWriter.WriteBatch(xml, new DeclarationGenerator(7, referencePrefix: "XMLAPI").Generate(5).Select(r => r.Declaration!));
         var edifact = new MemoryStream();
-        Entente.Ingest.Edifact.CusdecWriter.WriteInterchange(edifact, new DeclarationGenerator(8, referencePrefix: "EDIAPI").Generate(4).Select(r => r.Declaration!),
-            new Entente.Ingest.Edifact.CusdecWriterOptions { Sender = "BROKER", Recipient = "CUSTOMS", ControlReference = "7", PreparedAt = new DateTimeOffset(2026, 1, 2, 3, 4, 0, TimeSpan.Zero) });
+        Entente.Tools.Writers.CusdecWriter.WriteInterchange(edifact, new DeclarationGenerator(8, referencePrefix: "EDIAPI").Generate(4).Select(r => r.Declaration!),
+            new Entente.Tools.Writers.CusdecWriterOptions { Sender = "BROKER", Recipient = "CUSTOMS", ControlReference = "7", PreparedAt = new DateTimeOffset(2026, 1, 2, 3, 4, 0, TimeSpan.Zero) });
         const string Csv = """
             Declaration ID,Date,Office ID,Process Type,Import Type,Import Use,Payment Type,Mode of Transport,Declarant ID,Importer ID,Seller ID,Courier ID,HS6 Code,Country of Departure,Country of Origin,Tax Rate,Tax Type,Country of Origin Indicator,Net Mass,Item Price,Fraud,Critical Fraud
             71061800,2020-01-01,30,B,11,21,11,10,ZZR1LT6,QLRUBN9,0VKY2BR,,440890,BE,BE,0.0,FEU1,G,108.0,372254.4,0,0

@@ -1,8 +1,8 @@
 using Entente.Common;
-using Entente.Generation;
 using Entente.Ingest;
 using Entente.Storage;
 using Entente.Storage.Sqlite;
+using Entente.Tools.Generation;
 using Microsoft.Data.Sqlite;
 
 namespace Entente.Tests.Storage;

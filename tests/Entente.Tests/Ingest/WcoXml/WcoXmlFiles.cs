@@ -6,6 +6,7 @@ using Entente.Declarations;
 using Entente.Ingest;
 using Entente.Ingest.WcoXml;
 using Entente.Tests.Support;
+using Entente.Tools.Writers;
 
 namespace Entente.Tests.Ingest.WcoXml;
 

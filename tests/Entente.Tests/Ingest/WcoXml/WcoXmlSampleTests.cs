@@ -198,7 +198,7 @@ public partial class WcoXmlSampleTests(ITestOutputHelper output)
         Assert.NotEmpty(declarations);
         foreach (var (file, declaration) in declarations)
         {
-            var xml = Entente.Ingest.WcoXml.WcoXmlWriter.ToXml(declaration!);
+            var xml = Entente.Tools.Writers.WcoXmlWriter.ToXml(declaration!);
             var again = Assert.Single(WcoXmlFiles.ReadXml(xml, file));
             Assert.Empty(again.Errors);
             Assert.True(WcoXmlFiles.Canonical(declaration!) == WcoXmlFiles.Canonical(again.Declaration!), $"{file} changed on a round trip");

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Xml;
 using Entente.Declarations;
-using Entente.Ingest.WcoXml;
+using Entente.Tools.Writers;
 using Xunit.Abstractions;
 
 namespace Entente.Tests.Ingest.WcoXml;

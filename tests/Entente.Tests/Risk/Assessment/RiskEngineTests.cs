@@ -1,9 +1,9 @@
 using Entente.Declarations;
-using Entente.Generation;
 using Entente.Risk.Assessment;
 using Entente.Risk.Model;
 using Entente.Risk.Rules;
 using Entente.Tests.Storage;
+using Entente.Tools.Generation;
 
 namespace Entente.Tests.Risk.Assessment;
 

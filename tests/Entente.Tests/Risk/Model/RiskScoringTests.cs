@@ -1,6 +1,6 @@
 using Entente.Declarations;
-using Entente.Generation;
 using Entente.Risk.Model;
+using Entente.Tools.Generation;
 
 namespace Entente.Tests.Risk.Model;
 

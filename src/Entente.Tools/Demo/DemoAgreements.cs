@@ -1,4 +1,4 @@
-namespace Entente.Cli.Demo;
+namespace Entente.Tools.Demo;
 
 /// <summary>The demo's two agreements (docs/agreements.md explains every key); parties' key fingerprints filled in at run time.</summary>
 internal static class DemoAgreements

@@ -1,8 +1,8 @@
 using Entente.Common;
 using Entente.Declarations;
-using Entente.Generation;
+using Entente.Tools.Generation;
 
-namespace Entente.Tests.Generation;
+namespace Entente.Tests.Tools.Generation;
 
 public class DeclarationGeneratorTests
 {

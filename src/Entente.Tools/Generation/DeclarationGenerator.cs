@@ -2,7 +2,7 @@ using Entente.CodeLists;
 using Entente.Declarations;
 using Entente.Ingest;
 
-namespace Entente.Generation;
+namespace Entente.Tools.Generation;
 
 /// <summary>
 /// Makes realistic import declarations for demos, tests and benchmarks when no national data is at hand:

@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Text;
 using Entente.Declarations;
+using Entente.Ingest.Edifact;
 
-namespace Entente.Ingest.Edifact;
+namespace Entente.Tools.Writers;
 
 /// <summary>The character set of a written interchange.</summary>
 public enum EdifactCharacterSet

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace Entente.Tests.Demo;
+namespace Entente.Tests.Tools.Demo;
 
 /// <summary>`entente demo`: three real nodes on loopback tell the whole story and exit 0 only when every step checked out.</summary>
 public sealed class DemoCommandTests : IDisposable

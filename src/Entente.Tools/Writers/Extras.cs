@@ -1,6 +1,7 @@
 using System.Globalization;
+using Entente.Ingest.WcoXml;
 
-namespace Entente.Ingest.WcoXml;
+namespace Entente.Tools.Writers;
 
 /// <summary>
 /// The "dms:" national-data entries of one declaration as an element tree, so that the writer can put each one back

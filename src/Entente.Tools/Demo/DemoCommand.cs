@@ -9,16 +9,15 @@ using System.Text.Json.Nodes;
 using Entente.Agreements;
 using Entente.Declarations;
 using Entente.Exchange;
-using Entente.Generation;
 using Entente.Ingest;
 using Entente.Ingest.Csv;
-using Entente.Ingest.Edifact;
-using Entente.Ingest.WcoXml;
 using Entente.Ledger;
 using Entente.Storage;
 using Entente.Identity;
+using Entente.Tools.Generation;
+using Entente.Tools.Writers;
 
-namespace Entente.Cli.Demo;
+namespace Entente.Tools.Demo;
 
 /// <summary>
 /// The main job, end to end on one machine: three administrations (NL, KR, DE), each a real node with its own home,
@@ -26,7 +25,7 @@ namespace Entente.Cli.Demo;
 /// ingested at each; a seizure report pushed, a mutual-assistance request asked and answered, one refused for lack of
 /// a legal basis, receipts checked offline, every ledger verified; printed as a story with the figures.
 /// </summary>
-internal static class DemoCommand
+public static class DemoCommand
 {
     private const string KoreanDataSet = "customs-import-declarations";
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
@@ -39,7 +38,7 @@ internal static class DemoCommand
         ("DE", "Zoll (demo)"),
     ];
 
-    public static Command Create()
+    public static Command Create(DemoCli cli)
     {
         var home = new Option<string?>("--home") { Description = "Keep the demo nodes' homes in this folder (default: a temporary folder, removed at the end)" };
         var generated = new Option<int>("--generated") { Description = "How many generated declarations each node takes in per format", DefaultValueFactory = _ => 500 };
@@ -58,7 +57,7 @@ internal static class DemoCommand
             var folder = keep is not null ? Path.GetFullPath(keep) : Path.Combine(Path.GetTempPath(), $"entente-demo-{Guid.NewGuid():N}");
             try
             {
-                return await RunAsync(folder, parse.GetValue(data)!, Math.Max(1, parse.GetValue(generated)), parse.InvocationConfiguration.Output, ct);
+                return await RunAsync(cli, folder, parse.GetValue(data)!, Math.Max(1, parse.GetValue(generated)), parse.InvocationConfiguration.Output, ct);
             }
             finally
             {
@@ -77,14 +76,14 @@ internal static class DemoCommand
         return command;
     }
 
-    private static async Task<int> RunAsync(string root, string data, int generatedPerFormat, TextWriter output, CancellationToken ct)
+    private static async Task<int> RunAsync(DemoCli cli, string root, string data, int generatedPerFormat, TextWriter output, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
         var nodes = new List<DemoNode>();
         try
         {
             output.WriteLine("== Entente demo: three customs administrations, three nodes, real HTTP on loopback ==");
-            foreach (var (code, name) in Administrations) nodes.Add(await DemoNode.InitAsync(root, code, name, ct));
+            foreach (var (code, name) in Administrations) nodes.Add(await DemoNode.InitAsync(cli, root, code, name, ct));
             var (nl, kr, de) = (nodes[0], nodes[1], nodes[2]);
             output.WriteLine($"1. Three nodes made with `entente node init` under {root}: each its own home, SQLite store, signing and encryption keys, self-issued certificates:");
             foreach (var n in nodes) output.WriteLine($"     {n.Code}  {n.Name,-30} key {Short(Fingerprint(n))}");
@@ -260,11 +259,11 @@ internal static class DemoCommand
     {
         static string KeyOf(string printed) => printed.Trim().Split(' ')[^1];
         foreach (var n in nodes)
-            n.LiaisonKey = KeyOf(await DemoCli.RunAsync(ct, "user", "add", "--home", n.Home, "--name", $"liaison-{n.Code.ToLowerInvariant()}", "--role", "liaison"));
+            n.LiaisonKey = KeyOf(await n.Cli.RunAsync(ct, "user", "add", "--home", n.Home, "--name", $"liaison-{n.Code.ToLowerInvariant()}", "--role", "liaison"));
         var kr = nodes.Single(n => n.Code == "KR");
-        var officer = KeyOf(await DemoCli.RunAsync(ct, "user", "add", "--home", kr.Home, "--name", "officer-kim", "--role", "officer", "--authority", "KCS Busan"));
-        var analyst = KeyOf(await DemoCli.RunAsync(ct, "user", "add", "--home", kr.Home, "--name", "analyst-lee", "--role", "analyst", "--authority", "KCS HQ"));
-        var admin = KeyOf(await DemoCli.RunAsync(ct, "user", "add", "--home", kr.Home, "--name", "integration-kr", "--role", "admin"));
+        var officer = KeyOf(await kr.Cli.RunAsync(ct, "user", "add", "--home", kr.Home, "--name", "officer-kim", "--role", "officer", "--authority", "KCS Busan"));
+        var analyst = KeyOf(await kr.Cli.RunAsync(ct, "user", "add", "--home", kr.Home, "--name", "analyst-lee", "--role", "analyst", "--authority", "KCS HQ"));
+        var admin = KeyOf(await kr.Cli.RunAsync(ct, "user", "add", "--home", kr.Home, "--name", "integration-kr", "--role", "admin"));
         return new DemoUsers(officer, analyst, admin);
     }
 
@@ -286,7 +285,7 @@ internal static class DemoCommand
             var path = Path.Combine(table, id + ".yaml");
             await File.WriteAllTextAsync(path, text, ct);
             var before = AgreementStatus.Of(AgreementDocument.Parse(text, path), TimeProvider.System);
-            foreach (var party in parties) await DemoCli.RunAsync(ct, "agreement", "sign", path, "--home", party.Home);
+            foreach (var party in parties) await party.Cli.RunAsync(ct, "agreement", "sign", path, "--home", party.Home);
             var signedText = await File.ReadAllTextAsync(path, ct);
             var agreement = AgreementDocument.Parse(signedText, path);
             var status = AgreementStatus.Of(agreement, TimeProvider.System);
@@ -310,7 +309,7 @@ internal static class DemoCommand
         {
             foreach (var partner in nodes.Where(p => p != node))
             {
-                var printed = await DemoCli.RunAsync(ct, "partner", "add", "--home", node.Home, "--code", partner.Code, "--endpoint", partner.Endpoint.ToString());
+                var printed = await node.Cli.RunAsync(ct, "partner", "add", "--home", node.Home, "--code", partner.Code, "--endpoint", partner.Endpoint.ToString());
                 Check(printed.Contains($"Partner {partner.Code} (", StringComparison.Ordinal), $"{node.Code}: partner add {partner.Code} printed: {printed}");
                 added++;
             }
@@ -350,10 +349,10 @@ internal static class DemoCommand
     {
         await using var store = DeclarationStores.Open(kr.Options.DatabaseOrDefault, TimeProvider.System);
         var declaration = (await store.SearchAsync(new DeclarationQuery { Limit = 1 }, ct)).Items[0];
-        var shared = JsonNode.Parse(await DemoCli.RunAsync(ct, "exchange", "share", "--home", kr.Home, "--to", "NL", "--category", "declarations",
+        var shared = JsonNode.Parse(await kr.Cli.RunAsync(ct, "exchange", "share", "--home", kr.Home, "--to", "NL", "--category", "declarations",
             "--purpose", "risk-management", "--declaration", declaration.Id, "--json"))!;
         var messageId = shared["messageId"]!.GetValue<string>();
-        var (status, _, error) = await DemoCli.TryAsync(ct, "exchange", "share", "--home", kr.Home, "--to", "NL", "--category", "declarations",
+        var (status, _, error) = await kr.Cli.TryAsync(ct, "exchange", "share", "--home", kr.Home, "--to", "NL", "--category", "declarations",
             "--purpose", "prosecution", "--declaration", declaration.Id);
         Check(status == 3, $"sharing a declaration for prosecution exited {status}, expected 3 (refused): {error}");
         var received = await DeliveredAsync(nodes, kr, nl, messageId, ct);
@@ -400,7 +399,7 @@ internal static class DemoCommand
         var pushed = new List<Pushed>();
         JsonNode? answer = null;
         // Recorded once at KR; the agreement's subscription (push to the parties the route involves) sends it on.
-        answer = JsonNode.Parse(await DemoCli.RunAsync(ct, "record", "add", "--home", sender.Home, "--kind", "seizure-report", "--file", file, "--json"))!;
+        answer = JsonNode.Parse(await sender.Cli.RunAsync(ct, "record", "add", "--home", sender.Home, "--kind", "seizure-report", "--file", file, "--json"))!;
         foreach (var p in answer["pushed"]!.AsArray())
         {
             var recipient = recipients.SingleOrDefault(r => r.Code == p!["recipient"]!.GetValue<string>());
@@ -488,8 +487,8 @@ internal static class DemoCommand
     private static async Task CheckReceiptsAsync(string root, IReadOnlyList<DemoNode> nodes, DemoNode sender, DemoNode recipient, DemoNode other, Pushed message, TextWriter output, CancellationToken ct)
     {
         var folder = Path.Combine(root, "evidence", message.MessageId);
-        await DemoCli.RunAsync(ct, "exchange", "export", message.MessageId, "--home", sender.Home, "--out", folder);
-        var verified = await DemoCli.RunAsync(ct, "exchange", "verify", "--evidence", folder);
+        await sender.Cli.RunAsync(ct, "exchange", "export", message.MessageId, "--home", sender.Home, "--out", folder);
+        var verified = await sender.Cli.RunAsync(ct, "exchange", "verify", "--evidence", folder);
         Check(verified.StartsWith("Valid:", StringComparison.Ordinal), $"exchange verify printed: {verified}");
 
         var envelope = await File.ReadAllBytesAsync(Path.Combine(folder, "envelope.cose"), ct);
@@ -593,7 +592,7 @@ internal static class DemoCommand
         var received = new List<string>();
         foreach (var node in nodes)
         {
-            var cosignatures = JsonNode.Parse(await DemoCli.RunAsync(ct, "ledger", "cosignatures", "--home", node.Home, "--json"))!.AsArray();
+            var cosignatures = JsonNode.Parse(await node.Cli.RunAsync(ct, "ledger", "cosignatures", "--home", node.Home, "--json"))!.AsArray();
             await using var ledger = LedgerStore.Open(node.Options.DatabaseOrDefault, TimeProvider.System);
             using var key = NodeKeys.LoadSigningKey(node.Home);
             var verification = await ledger.VerifyAsync(NodeKeys.PublicKey(key), ct);
@@ -619,7 +618,7 @@ internal static class DemoCommand
         {
             foreach (var partner in nodes.Where(p => p != witness))
             {
-                var outcome = JsonNode.Parse(await DemoCli.RunAsync(ct, "ledger", "witness", "--home", witness.Home, "--partner", partner.Code,
+                var outcome = JsonNode.Parse(await witness.Cli.RunAsync(ct, "ledger", "witness", "--home", witness.Home, "--partner", partner.Code,
                     "--endpoint", partner.Endpoint.ToString(), "--key", NodeKeys.NodeCertificatePath(partner.Home), "--json"))!;
                 var verdict = outcome["verdict"]?.GetValue<string>();
                 Check(outcome["cosigned"]?.GetValue<bool>() == true,

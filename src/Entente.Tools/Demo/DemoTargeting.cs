@@ -6,7 +6,7 @@ using Entente.Risk.Assessment;
 using Entente.Risk.Rules;
 using Entente.Storage;
 
-namespace Entente.Cli.Demo;
+namespace Entente.Tools.Demo;
 
 /// <summary>Step 10 of the demo: KR targets its declarations with a signed rule set and a model trained on its own history,
 /// officers inspect the red lane, and the hit rates come back.</summary>
@@ -37,14 +37,14 @@ internal static class DemoTargeting
         var folder = Path.Combine(Path.GetDirectoryName(kr.Home)!, "kr-rules");
         Directory.CreateDirectory(folder);
         await File.WriteAllTextAsync(Path.Combine(folder, "kr.rules"), Rules, ct);
-        await DemoCli.RunAsync(ct, "risk", "rules", "activate", "--home", kr.Home, folder);
+        await kr.Cli.RunAsync(ct, "risk", "rules", "activate", "--home", kr.Home, folder);
 
         var korean = Path.Combine(data, koreanDataSet);
         var (train, valid, test) = (Path.Combine(korean, "df_syn_train_eng.csv"), Path.Combine(korean, "df_syn_valid_eng.csv"), Path.Combine(korean, "df_syn_test_eng.csv"));
         var mappingPath = Path.Combine(AppContext.BaseDirectory, "mappings", "kcs-synthetic-hs6.yaml");
         var withKcs = File.Exists(train) && File.Exists(valid) && File.Exists(test);
         string[] source = withKcs ? ["--from", train, "--valid", valid, "--mapping", mappingPath] : ["--generated", "3000"];
-        var trained = JsonNode.Parse(await DemoCli.RunAsync(ct, ["risk", "train", "--home", kr.Home, .. source, "--trees", "150", "--threads", "1", "--json"]))!;
+        var trained = JsonNode.Parse(await kr.Cli.RunAsync(ct, ["risk", "train", "--home", kr.Home, .. source, "--trees", "150", "--threads", "1", "--json"]))!;
         var card = trained["card"]!;
         var precision = card["validation"]?["atRates"]?.AsArray().FirstOrDefault(m => m!["ratePercent"]!.GetValue<int>() == 5)?["precision"]?.GetValue<double>();
         output.WriteLine($"11. KR puts targeting into service: rule set kr-import-targeting 1 (its own test case passed, signed with KR's key, ledgered) " +

@@ -3,8 +3,9 @@ using Entente.Common;
 using Entente.Declarations;
 using Entente.Ingest;
 using Entente.Ingest.Edifact;
+using Entente.Tools.Writers;
 
-namespace Entente.Tests.Ingest.Edifact;
+namespace Entente.Tests.Tools.Writers;
 
 public class CusdecWriterTests
 {

@@ -1,8 +1,9 @@
 using System.Text;
 using System.Xml;
 using Entente.Declarations;
+using Entente.Ingest.WcoXml;
 
-namespace Entente.Ingest.WcoXml;
+namespace Entente.Tools.Writers;
 
 /// <summary>
 /// Writes canonical declarations as WCO Data Model 3.6 DMS XML (elements in the order of HMRC's WCO_DEC_2_DMS.xsd),

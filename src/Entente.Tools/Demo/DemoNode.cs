@@ -5,7 +5,7 @@ using System.Net.Sockets;
 using System.Text;
 using Entente.Hosting;
 
-namespace Entente.Cli.Demo;
+namespace Entente.Tools.Demo;
 
 /// <summary>
 /// One administration in the demo: a home made with `entente node init` and its own `entente serve` process on a free
@@ -16,12 +16,16 @@ internal sealed class DemoNode : IAsyncDisposable
     private readonly StringBuilder _log = new();
     private Process? _process;
 
-    private DemoNode(string code, string name, string home)
+    private DemoNode(DemoCli cli, string code, string name, string home)
     {
+        Cli = cli;
         Code = code;
         Name = name;
         Home = home;
     }
+
+    /// <summary>The command line this administration types its commands into.</summary>
+    public DemoCli Cli { get; }
 
     public string Code { get; }
 
@@ -46,10 +50,10 @@ internal sealed class DemoNode : IAsyncDisposable
     }
 
     /// <summary>Creates the node's home with `entente node init` (keys, certificates, SQLite store, administrator).</summary>
-    public static async Task<DemoNode> InitAsync(string root, string code, string name, CancellationToken cancellationToken)
+    public static async Task<DemoNode> InitAsync(DemoCli cli, string root, string code, string name, CancellationToken cancellationToken)
     {
-        var node = new DemoNode(code, name, Path.Combine(root, code.ToLowerInvariant()));
-        await DemoCli.RunAsync(cancellationToken, "node", "init", "--home", node.Home, "--code", code, "--name", name);
+        var node = new DemoNode(cli, code, name, Path.Combine(root, code.ToLowerInvariant()));
+        await cli.RunAsync(cancellationToken, "node", "init", "--home", node.Home, "--code", code, "--name", name);
         return node;
     }
 
@@ -57,7 +61,7 @@ internal sealed class DemoNode : IAsyncDisposable
     public void Start(IReadOnlyDictionary<string, string> environment)
     {
         Endpoint = new Uri($"http://127.0.0.1:{FreePort()}");
-        var cli = typeof(DemoNode).Assembly.Location;
+        var cli = Cli.Assembly;
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -142,22 +146,28 @@ internal sealed class DemoNode : IAsyncDisposable
 /// <summary>A step of the demo that did not check out: the demo stops, says why, and exits 1.</summary>
 internal sealed class DemoFailure(string message) : Exception(message);
 
-/// <summary>The command line run in this process, as an administrator would type it.</summary>
-internal static class DemoCli
+/// <summary>
+/// The `entente` command line, given by the CLI that adds the demo command: <paramref name="run"/> runs a command in this
+/// process, as an administrator would type it; <paramref name="assembly"/> is the CLI's dll each node's `serve` process runs.
+/// </summary>
+public sealed class DemoCli(Func<string[], TextWriter, TextWriter, CancellationToken, Task<int>> run, string assembly)
 {
+    /// <summary>The path of the CLI's dll, started as `dotnet {Assembly} serve`.</summary>
+    public string Assembly { get; } = assembly;
+
     /// <summary>Runs the command; returns what it printed, or throws <see cref="DemoFailure"/> with its error when it exits non-zero.</summary>
-    public static async Task<string> RunAsync(CancellationToken cancellationToken, params string[] args)
+    internal async Task<string> RunAsync(CancellationToken cancellationToken, params string[] args)
     {
         var (status, output, error) = await TryAsync(cancellationToken, args);
         if (status != 0) throw new DemoFailure($"`entente {string.Join(' ', args.Take(3))} ...` exited {status}: {error.Trim()}{output.Trim()}");
         return output;
     }
 
-    public static async Task<(int Status, string Output, string Error)> TryAsync(CancellationToken cancellationToken, params string[] args)
+    internal async Task<(int Status, string Output, string Error)> TryAsync(CancellationToken cancellationToken, params string[] args)
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
-        var status = await EntenteCli.RunAsync(args, output, error, cancellationToken);
+        var status = await run(args, output, error, cancellationToken);
         return (status, output.ToString(), error.ToString());
     }
 }

@@ -1,9 +1,11 @@
 using System.Text;
 using Entente.Declarations;
 using Entente.Ingest.WcoXml;
+using Entente.Tests.Ingest.WcoXml;
 using Entente.Tests.Support;
+using Entente.Tools.Writers;
 
-namespace Entente.Tests.Ingest.WcoXml;
+namespace Entente.Tests.Tools.Writers;
 
 public class WcoXmlWriterTests
 {

@@ -1,7 +1,8 @@
 using System.Buffers;
 using System.Globalization;
+using Entente.Ingest.Edifact;
 
-namespace Entente.Ingest.Edifact;
+namespace Entente.Tools.Writers;
 
 /// <summary>
 /// Writes segments element by element, escaping service characters with the release character and
