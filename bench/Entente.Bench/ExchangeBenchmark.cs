@@ -10,6 +10,7 @@ using Entente.Ledger;
 using Entente.Hosting;
 using Entente.Storage;
 using Npgsql;
+using Entente.Identity;
 
 namespace Entente.Bench;
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using Entente.Common;
 using Entente.Declarations;
 using Entente.Ingest;
 using Entente.Ingest.Csv;

@@ -88,13 +88,13 @@ internal static class RiskModelBenchmark
         Console.WriteLine($"{name,-40} {count / seconds,12:N0} declarations/s   {seconds * 1e6 / count,8:0.00} µs each");
     }
 
-    private static (string Source, List<Declaration> Declarations, List<Entente.Ingest.InspectionLabels> Labels) Source()
+    private static (string Source, List<Declaration> Declarations, List<Entente.Declarations.InspectionLabels> Labels) Source()
     {
         var data = Environment.GetEnvironmentVariable("ENTENTE_DATA") ?? Path.Combine("..", "shared", "data");
         var file = Path.Combine(data, "customs-import-declarations", "v2022-06-hs10", "df_syn_train_eng.csv");
         var mappingFile = Path.Combine(AppContext.BaseDirectory, "mappings", "kcs-synthetic-hs10.yaml");
         var declarations = new List<Declaration>();
-        var labels = new List<Entente.Ingest.InspectionLabels>();
+        var labels = new List<Entente.Declarations.InspectionLabels>();
         if (File.Exists(file) && File.Exists(mappingFile))
         {
             using var stream = File.OpenRead(file);

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
-using Entente.Hosting;
+using Entente.Identity;
 
 namespace Entente.Tests.Agreements;
 

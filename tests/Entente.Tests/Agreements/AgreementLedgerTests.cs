@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Entente.Ledger;
 using Entente.Hosting;
+using Entente.Identity;
 
 namespace Entente.Tests.Agreements;
 

@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Entente.Agreements;
 using Entente.Assistance;
-using Entente.Ledger;
 using Entente.Hosting;
 using Entente.Storage;
 using Entente.Tests.Declarations;
@@ -115,9 +114,8 @@ public sealed class AssistanceApiTests(NodeFixture fixture) : IClassFixture<Node
     {
         var options = NodeHome.Load(node.Node.Home, node.Database);
         var agreement = AgreementReference.Of(AssistanceDesks.AgreementsInForce(options.Home, TimeProvider.System)().Single(a => a.Id == AgreementId));
-        await using var database = NodeDatabase.Open(options.DatabaseOrDefault);
-        await using var ledger = LedgerStore.Open(options.DatabaseOrDefault, TimeProvider.System);
-        var desk = AssistanceDesks.ForHome(options, database, ledger, TimeProvider.System, AssistanceDesks.NotConnected);
+        await using var services = await NodeServices.OpenAsync(options);
+        var desk = services.Get<AssistanceDesk>();
         foreach (var id in ids)
         {
             var draft = new AssistanceDraft("GB", AgreementId, Article3, Purpose.Investigation, "NL-FIOD-1", "Who is the consignee?");

@@ -1,9 +1,9 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using Entente.Assistance;
-using Entente.Ledger;
 using Entente.Hosting;
 using Entente.Storage;
+using Entente.Identity;
 
 using static Entente.Tests.Assistance.AssistanceTestKit;
 
@@ -102,10 +102,9 @@ public sealed class RequestCommandsTests : IAsyncLifetime
         // Two requests from KR arrive (as the transport will hand them over) at this NL node.
         var node = NodeHome.Load(_home);
         var agreement = Entente.Agreements.AgreementReference.Of(AssistanceDesks.AgreementsInForce(_home, TimeProvider.System)().Single());
-        await using (var database = NodeDatabase.Open(node.DatabaseOrDefault))
-        await using (var ledger = LedgerStore.Open(node.DatabaseOrDefault, TimeProvider.System))
+        await using (var services = await NodeServices.OpenAsync(node))
         {
-            var desk = AssistanceDesks.ForHome(node, database, ledger, TimeProvider.System, AssistanceDesks.NotConnected);
+            var desk = services.Get<AssistanceDesk>();
             foreach (var id in new[] { "KR-AR-1", "KR-AR-2" })
             {
                 var draft = new AssistanceDraft("NL", AgreementId, Article3, Entente.Agreements.Purpose.Investigation, "KCS-9", "Who imported these containers?");

@@ -1,6 +1,6 @@
 using System.Text.Json;
-using Entente.Common;
 using Entente.Tools.Generation;
+using Entente.Declarations;
 
 namespace Entente.Tests.Cli;
 

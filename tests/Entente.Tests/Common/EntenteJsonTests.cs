@@ -1,7 +1,6 @@
 using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Entente.Common;
 using Entente.Declarations;
 using Entente.Tests.Ingest.Json;
 using Entente.Tools.Generation;

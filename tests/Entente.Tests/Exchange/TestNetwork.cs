@@ -3,8 +3,8 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Entente.Agreements;
-using Entente.Hosting;
 using Entente.Tests.Support;
+using Entente.Identity;
 
 namespace Entente.Tests.Exchange;
 

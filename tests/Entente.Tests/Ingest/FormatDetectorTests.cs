@@ -1,5 +1,6 @@
 using System.Text;
 using Entente.Ingest;
+using Entente.Declarations;
 
 namespace Entente.Tests.Ingest;
 

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Entente.Ledger;
 using Entente.Hosting;
 using Microsoft.Data.Sqlite;
+using Entente.Identity;
 
 namespace Entente.Tests.Ledger;
 

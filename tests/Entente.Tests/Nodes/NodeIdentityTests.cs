@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Entente.Hosting;
 using Microsoft.Extensions.Time.Testing;
+using Entente.Identity;
 
 namespace Entente.Tests.Nodes;
 

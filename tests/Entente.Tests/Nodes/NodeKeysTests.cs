@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Entente.Hosting;
 using Microsoft.Extensions.Time.Testing;
+using Entente.Identity;
 
 namespace Entente.Tests.Nodes;
 

@@ -7,6 +7,7 @@ using Entente.Partners;
 using Entente.Storage;
 using Entente.Tests.Agreements;
 using Entente.Tests.Support;
+using Entente.Identity;
 
 namespace Entente.Tests.Partners;
 

@@ -1,8 +1,8 @@
 using System.Security.Cryptography;
-using Entente.Hosting;
 using Entente.Partners;
 using Entente.Storage;
 using Entente.Tests.Storage;
+using Entente.Identity;
 
 namespace Entente.Tests.Partners;
 

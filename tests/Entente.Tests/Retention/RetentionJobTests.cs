@@ -6,6 +6,7 @@ using Entente.Ledger;
 using Entente.Retention;
 using Entente.Storage;
 using Entente.Tests.Storage;
+using Entente.Declarations;
 
 namespace Entente.Tests.Retention;
 

@@ -1,6 +1,5 @@
 using System.Globalization;
 using Entente.Declarations;
-using Entente.Ingest;
 using Entente.Storage;
 
 namespace Entente.Tests.Storage;

@@ -1,6 +1,4 @@
-using Entente.Common;
 using Entente.Declarations;
-using Entente.Ingest;
 using Entente.Storage;
 
 namespace Entente.Tests.Storage;

@@ -1,5 +1,6 @@
 using Entente.Storage;
 using Npgsql;
+using Entente.Declarations;
 
 namespace Entente.Tests.Storage;
 
@@ -40,7 +41,7 @@ public class PostgresSessionTests
         await using var postgres = await TestStore.CreateAsync(StorageProvider.PostgreSql);
         await using var sqlite = await TestStore.CreateAsync(StorageProvider.Sqlite);
         var prepared = sqlite.Store.Prepare(new PendingDeclaration(
-            DeclarationBuilder.Import("LRN-7").Declarant("GB1").Item("847130", "CN", 1m).Build(), null, Entente.Ingest.DeclarationFormat.Json, "one.json"));
+            DeclarationBuilder.Import("LRN-7").Declarant("GB1").Item("847130", "CN", 1m).Build(), null, Entente.Declarations.DeclarationFormat.Json, "one.json"));
 
         await using (var session = await postgres.Store.BeginIngestAsync())
         {

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using Entente.Declarations;
-using Entente.Ingest;
 using Entente.Storage;
 using Entente.Storage.Sqlite;
 using Entente.Tests.Ingest.Json;

@@ -10,7 +10,7 @@ public class StatusTests
     {
         await using var test = await TestStore.CreateAsync(provider);
         var declaration = DeclarationBuilder.Import("L1").Declarant("GB1").Build();
-        await test.Store.IngestAsync(new PendingDeclaration(declaration, null, Entente.Ingest.DeclarationFormat.Csv, "day.csv"));
+        await test.Store.IngestAsync(new PendingDeclaration(declaration, null, Entente.Declarations.DeclarationFormat.Csv, "day.csv"));
         var id = declaration.Id!;
 
         test.Time.Advance(TimeSpan.FromMinutes(5));
@@ -58,5 +58,5 @@ public class StatusTests
 
 internal static class PendingExtensions
 {
-    public static PendingDeclaration ToPending(this Declaration declaration) => new(declaration, null, Entente.Ingest.DeclarationFormat.WcoXml, "batch.xml");
+    public static PendingDeclaration ToPending(this Declaration declaration) => new(declaration, null, Entente.Declarations.DeclarationFormat.WcoXml, "batch.xml");
 }

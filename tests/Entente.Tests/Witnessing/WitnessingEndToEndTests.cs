@@ -4,10 +4,10 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Entente.Ledger;
-using Entente.Hosting;
 using Entente.Tests.Agreements;
 using Entente.Tests.Support;
 using Entente.Witnessing;
+using Entente.Identity;
 
 namespace Entente.Tests.Witnessing;
 

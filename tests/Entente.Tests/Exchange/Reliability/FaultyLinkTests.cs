@@ -4,6 +4,7 @@ using Entente.Agreements;
 using Entente.Exchange;
 using Entente.Ledger;
 using Xunit.Abstractions;
+using Entente.Hosting;
 
 namespace Entente.Tests.Exchange.Reliability;
 

@@ -6,6 +6,7 @@ using Entente.Ledger;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Xunit.Abstractions;
+using Entente.Hosting;
 
 namespace Entente.Tests.Exchange.Reliability;
 

@@ -5,7 +5,7 @@ using System.Text;
 using Entente.Agreements;
 using Entente.Exchange;
 using Entente.Ledger;
-using Entente.Hosting;
+using Entente.Identity;
 
 namespace Entente.Tests.Exchange.Reliability;
 

@@ -5,6 +5,7 @@ using Entente.Exchange;
 using Entente.Ledger;
 using Entente.Tests.Storage;
 using Xunit.Abstractions;
+using Entente.Hosting;
 
 namespace Entente.Tests.Exchange.Reliability;
 

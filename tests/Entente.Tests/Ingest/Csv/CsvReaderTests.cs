@@ -1,5 +1,4 @@
 using System.Text;
-using Entente.Common;
 using Entente.Declarations;
 using Entente.Ingest;
 using Entente.Ingest.Csv;

@@ -2,7 +2,6 @@ using System.Collections;
 using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Entente.Common;
 using Entente.Declarations;
 using Entente.Ingest.Json;
 using Entente.Tests.Support;

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Entente.Common;
 using Entente.Declarations;
 
 namespace Entente.Tests.Ingest.Json;

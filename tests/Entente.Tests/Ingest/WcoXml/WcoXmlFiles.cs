@@ -1,7 +1,6 @@
 using System.Text;
 using System.Xml;
 using System.Xml.Schema;
-using Entente.Common;
 using Entente.Declarations;
 using Entente.Ingest;
 using Entente.Ingest.WcoXml;

@@ -70,7 +70,7 @@ public sealed class RiskModelTests : IDisposable
         var model = Trained.Value;
         var generator = new DeclarationGenerator(11);
         Entente.Declarations.Declaration declaration;
-        Entente.Ingest.InspectionLabels labels;
+        Entente.Declarations.InspectionLabels labels;
         do declaration = generator.Next(out labels);
         while (labels.Fraud || declaration.GoodsShipment.GoodsItems.Count != 1);
         var honest = model.Score(declaration);

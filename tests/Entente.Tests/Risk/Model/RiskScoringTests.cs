@@ -21,7 +21,7 @@ public sealed class RiskScoringTests : IDisposable
     private static readonly string[] ImportTypes = ["11", "21", "29", "87"];
 
     // Generated declarations with a national data element, so national groupings are in the model too.
-    private static IEnumerable<(Declaration Declaration, Entente.Ingest.InspectionLabels Labels)> Declarations(int count, int seed)
+    private static IEnumerable<(Declaration Declaration, Entente.Declarations.InspectionLabels Labels)> Declarations(int count, int seed)
     {
         var random = new Random(seed);
         foreach (var record in new DeclarationGenerator(seed).Generate(count))

@@ -1,4 +1,3 @@
-using Entente.Common;
 using Entente.Declarations;
 using Entente.Tools.Generation;
 
