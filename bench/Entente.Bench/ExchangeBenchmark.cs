@@ -6,11 +6,11 @@ using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Entente.Agreements;
 using Entente.Exchange;
-using Entente.Ledger;
 using Entente.Hosting;
+using Entente.Identity;
+using Entente.Ledger;
 using Entente.Storage;
 using Npgsql;
-using Entente.Identity;
 
 namespace Entente.Bench;
 

@@ -3,9 +3,9 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Entente.Agreements;
-using Entente.Ledger;
 using Entente.Hosting;
 using Entente.Identity;
+using Entente.Ledger;
 
 namespace Entente.Cli.Agreements;
 

@@ -3,8 +3,8 @@ using System.Globalization;
 using System.Text.Json;
 using Entente.Access;
 using Entente.Audit;
-using Entente.Ledger;
 using Entente.Identity;
+using Entente.Ledger;
 
 namespace Entente.Cli.Audit;
 

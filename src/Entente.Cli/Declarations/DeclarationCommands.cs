@@ -4,10 +4,10 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Entente.Access;
 using Entente.Declarations;
-using Entente.Ledger;
 using Entente.Hosting;
-using Entente.Storage;
 using Entente.Identity;
+using Entente.Ledger;
+using Entente.Storage;
 
 namespace Entente.Cli.Declarations;
 

@@ -5,10 +5,10 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Entente.Exchange;
-using Entente.Ledger;
 using Entente.Hosting;
-using Entente.Partners;
 using Entente.Identity;
+using Entente.Ledger;
+using Entente.Partners;
 using AgreementDocument = Entente.Agreements.AgreementDocument;
 using Purpose = Entente.Agreements.Purpose;
 

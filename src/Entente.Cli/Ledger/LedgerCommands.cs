@@ -1,9 +1,9 @@
 using System.CommandLine;
 using System.Security.Cryptography;
 using System.Text.Json;
-using Entente.Ledger;
 using Entente.Hosting;
 using Entente.Identity;
+using Entente.Ledger;
 
 namespace Entente.Cli.Ledger;
 

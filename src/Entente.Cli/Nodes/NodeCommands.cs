@@ -1,11 +1,11 @@
 using System.CommandLine;
+using Entente.Access;
 using Entente.Hosting;
+using Entente.Identity;
 using Entente.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Hosting;
-using Entente.Identity;
-using Entente.Access;
 
 namespace Entente.Cli.Nodes;
 

@@ -3,11 +3,11 @@ using System.Net.Http.Json;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using Entente.Agreements;
-using Entente.Ledger;
 using Entente.Hosting;
+using Entente.Identity;
+using Entente.Ledger;
 using Entente.Partners;
 using Entente.Storage;
-using Entente.Identity;
 
 namespace Entente.Cli.Partners;
 

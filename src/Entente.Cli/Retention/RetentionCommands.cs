@@ -1,9 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using Entente.Identity;
 using Entente.Ledger;
 using Entente.Retention;
-using Entente.Identity;
 
 namespace Entente.Cli.Retention;
 

@@ -2,13 +2,13 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Entente.Declarations;
+using Entente.Hosting;
 using Entente.Ingest;
 using Entente.Ingest.Csv;
-using Entente.Hosting;
 using Entente.Risk.Assessment;
 using Entente.Storage;
 using nietras.SeparatedValues;
-using Entente.Declarations;
 
 namespace Entente.Cli.Risk;
 

@@ -1,9 +1,9 @@
 using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Entente.Hosting;
 using Entente.Ledger;
 using Entente.Sharing;
-using Entente.Hosting;
 
 namespace Entente.Cli.Sharing;
 

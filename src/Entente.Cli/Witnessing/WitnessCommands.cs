@@ -2,10 +2,10 @@ using System.CommandLine;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
+using Entente.Identity;
 using Entente.Ledger;
 using Entente.Witnessing;
 using Microsoft.Extensions.Logging.Abstractions;
-using Entente.Identity;
 
 namespace Entente.Cli.Witnessing;
 

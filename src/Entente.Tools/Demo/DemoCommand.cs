@@ -9,11 +9,11 @@ using System.Text.Json.Nodes;
 using Entente.Agreements;
 using Entente.Declarations;
 using Entente.Exchange;
+using Entente.Identity;
 using Entente.Ingest;
 using Entente.Ingest.Csv;
 using Entente.Ledger;
 using Entente.Storage;
-using Entente.Identity;
 using Entente.Tools.Generation;
 using Entente.Tools.Writers;
 

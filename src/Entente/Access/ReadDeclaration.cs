@@ -1,5 +1,4 @@
 using Entente.Declarations;
-using Entente.Ingest;
 using Entente.Storage;
 
 namespace Entente.Access;
@@ -13,7 +12,7 @@ public sealed record DeclarationEnvelope(string Id, string Status, DateTimeOffse
 
     public static DeclarationEnvelope Of(StoredDeclaration stored) => new(
         stored.Declaration.Id!, DeclarationLifecycle.ToName(stored.Declaration.Status), stored.ReceivedAt,
-        FormatDetector.Name(stored.Format), stored.SourceFile, stored.Declaration);
+        DeclarationFormats.Name(stored.Format), stored.SourceFile, stored.Declaration);
 }
 
 /// <summary>Read one declaration by id, MRN or LRN, under a stated purpose (optional; without one, party data is withheld).</summary>

@@ -1,8 +1,8 @@
 using System.Text.Json.Nodes;
 using Entente.Access;
 using Entente.Agreements;
-using Entente.Ledger;
 using Entente.Declarations;
+using Entente.Ledger;
 using Entente.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;

@@ -49,14 +49,7 @@ public static class FormatDetector
         return null;
     }
 
-    public static string Name(DeclarationFormat format) => format switch
-    {
-        DeclarationFormat.WcoXml => "wco-xml",
-        DeclarationFormat.Edifact => "edifact",
-        DeclarationFormat.Json => "json",
-        DeclarationFormat.Csv => "csv",
-        _ => "auto",
-    };
+    public static string Name(DeclarationFormat format) => DeclarationFormats.Name(format);
 
     public static bool TryParseName(string name, out DeclarationFormat format)
     {

@@ -1,7 +1,7 @@
+using Entente.Declarations;
 using Entente.Ingest.Csv;
 using Entente.Storage;
 using Microsoft.Extensions.Logging;
-using Entente.Declarations;
 
 namespace Entente.Ingest;
 

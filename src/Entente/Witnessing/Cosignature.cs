@@ -3,8 +3,8 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Entente.Agreements;
-using Entente.Ledger;
 using Entente.Identity;
+using Entente.Ledger;
 
 namespace Entente.Witnessing;
 

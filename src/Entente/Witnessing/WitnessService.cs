@@ -1,5 +1,5 @@
-using Entente.Ledger;
 using Entente.Identity;
+using Entente.Ledger;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
-using Entente.Ledger;
 using Entente.Hosting;
 using Entente.Identity;
+using Entente.Ledger;
 
 namespace Entente.Tests.Agreements;
 

@@ -1,10 +1,10 @@
 using System.Security.Cryptography;
 using Entente.Agreements;
+using Entente.Identity;
 using Entente.Ledger;
 using Entente.Storage;
 using Entente.Tests.Storage;
 using Microsoft.Extensions.Time.Testing;
-using Entente.Identity;
 
 namespace Entente.Tests.Agreements;
 

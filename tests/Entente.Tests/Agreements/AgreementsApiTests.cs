@@ -3,10 +3,10 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Entente.Agreements;
+using Entente.Identity;
 using Entente.Storage;
 using Entente.Tests.Declarations;
 using Entente.Tests.Storage;
-using Entente.Identity;
 
 namespace Entente.Tests.Agreements;
 

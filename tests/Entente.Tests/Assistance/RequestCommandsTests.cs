@@ -2,9 +2,8 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Entente.Assistance;
 using Entente.Hosting;
-using Entente.Storage;
 using Entente.Identity;
-
+using Entente.Storage;
 using static Entente.Tests.Assistance.AssistanceTestKit;
 
 namespace Entente.Tests.Assistance;

@@ -1,6 +1,6 @@
 using System.Text.Json;
-using Entente.Tools.Generation;
 using Entente.Declarations;
+using Entente.Tools.Generation;
 
 namespace Entente.Tests.Cli;
 

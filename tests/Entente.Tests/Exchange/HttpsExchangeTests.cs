@@ -2,8 +2,8 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Entente.Exchange;
-using Entente.Tests.Support;
 using Entente.Identity;
+using Entente.Tests.Support;
 
 namespace Entente.Tests.Exchange;
 

@@ -3,8 +3,8 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Entente.Agreements;
-using Entente.Tests.Support;
 using Entente.Identity;
+using Entente.Tests.Support;
 
 namespace Entente.Tests.Exchange;
 

@@ -1,11 +1,11 @@
 using System.Text;
+using Entente.Declarations;
 using Entente.Ingest;
 using Entente.Ingest.Csv;
 using Entente.Storage;
 using Entente.Tests.Storage;
 using Entente.Tests.Support;
 using Entente.Tools.Generation;
-using Entente.Declarations;
 
 namespace Entente.Tests.Ingest;
 

@@ -1,6 +1,6 @@
 using System.Text;
-using Entente.Ingest;
 using Entente.Declarations;
+using Entente.Ingest;
 
 namespace Entente.Tests.Ingest;
 

@@ -1,9 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Entente.Ledger;
 using Entente.Hosting;
-using Microsoft.Data.Sqlite;
 using Entente.Identity;
+using Entente.Ledger;
+using Microsoft.Data.Sqlite;
 
 namespace Entente.Tests.Ledger;
 

@@ -1,8 +1,8 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Entente.Hosting;
-using Microsoft.Extensions.Time.Testing;
 using Entente.Identity;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Entente.Tests.Nodes;
 

@@ -1,8 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
 using Entente.Hosting;
-using Microsoft.Extensions.Time.Testing;
 using Entente.Identity;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Entente.Tests.Nodes;
 

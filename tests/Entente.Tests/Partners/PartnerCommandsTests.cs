@@ -1,13 +1,13 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Entente.Ledger;
 using Entente.Hosting;
+using Entente.Identity;
+using Entente.Ledger;
 using Entente.Partners;
 using Entente.Storage;
 using Entente.Tests.Agreements;
 using Entente.Tests.Support;
-using Entente.Identity;
 
 namespace Entente.Tests.Partners;
 

@@ -1,8 +1,8 @@
 using System.Security.Cryptography;
+using Entente.Identity;
 using Entente.Partners;
 using Entente.Storage;
 using Entente.Tests.Storage;
-using Entente.Identity;
 
 namespace Entente.Tests.Partners;
 

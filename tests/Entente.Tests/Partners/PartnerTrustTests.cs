@@ -1,9 +1,9 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Entente.Identity;
 using Entente.Partners;
 using Entente.Tests.Agreements;
 using Entente.Tests.Nodes;
-using Entente.Identity;
 
 namespace Entente.Tests.Partners;
 

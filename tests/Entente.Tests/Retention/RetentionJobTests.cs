@@ -2,11 +2,11 @@ using System.Security.Cryptography;
 using System.Text;
 using Entente.Agreements;
 using Entente.Audit;
+using Entente.Declarations;
 using Entente.Ledger;
 using Entente.Retention;
 using Entente.Storage;
 using Entente.Tests.Storage;
-using Entente.Declarations;
 
 namespace Entente.Tests.Retention;
 

@@ -1,6 +1,6 @@
+using Entente.Declarations;
 using Entente.Storage;
 using Npgsql;
-using Entente.Declarations;
 
 namespace Entente.Tests.Storage;
 

@@ -1,9 +1,9 @@
+using Entente.Declarations;
 using Entente.Ingest;
 using Entente.Storage;
 using Entente.Storage.Sqlite;
 using Entente.Tools.Generation;
 using Microsoft.Data.Sqlite;
-using Entente.Declarations;
 
 namespace Entente.Tests.Storage;
 

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
-using Entente.Ledger;
 using Entente.Hosting;
+using Entente.Ledger;
 using Entente.Witnessing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

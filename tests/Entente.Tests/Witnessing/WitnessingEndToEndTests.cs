@@ -3,11 +3,11 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Entente.Identity;
 using Entente.Ledger;
 using Entente.Tests.Agreements;
 using Entente.Tests.Support;
 using Entente.Witnessing;
-using Entente.Identity;
 
 namespace Entente.Tests.Witnessing;
 

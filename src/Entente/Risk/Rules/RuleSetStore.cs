@@ -2,8 +2,8 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Entente.Ledger;
 using Entente.Identity;
+using Entente.Ledger;
 
 namespace Entente.Risk.Rules;
 

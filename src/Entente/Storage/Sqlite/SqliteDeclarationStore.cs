@@ -1,6 +1,6 @@
 using System.Data.Common;
-using Microsoft.Data.Sqlite;
 using Entente.Declarations;
+using Microsoft.Data.Sqlite;
 
 namespace Entente.Storage.Sqlite;
 

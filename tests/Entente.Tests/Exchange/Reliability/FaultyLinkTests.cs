@@ -2,9 +2,9 @@ using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Entente.Agreements;
 using Entente.Exchange;
+using Entente.Hosting;
 using Entente.Ledger;
 using Xunit.Abstractions;
-using Entente.Hosting;
 
 namespace Entente.Tests.Exchange.Reliability;
 

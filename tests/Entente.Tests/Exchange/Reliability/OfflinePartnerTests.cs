@@ -2,11 +2,11 @@ using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Entente.Agreements;
 using Entente.Exchange;
+using Entente.Hosting;
 using Entente.Ledger;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Xunit.Abstractions;
-using Entente.Hosting;
 
 namespace Entente.Tests.Exchange.Reliability;
 

@@ -4,8 +4,8 @@ using System.Security.Cryptography;
 using System.Text;
 using Entente.Agreements;
 using Entente.Exchange;
-using Entente.Ledger;
 using Entente.Identity;
+using Entente.Ledger;
 
 namespace Entente.Tests.Exchange.Reliability;
 

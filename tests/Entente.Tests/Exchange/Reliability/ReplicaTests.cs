@@ -2,10 +2,10 @@ using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Entente.Agreements;
 using Entente.Exchange;
+using Entente.Hosting;
 using Entente.Ledger;
 using Entente.Tests.Storage;
 using Xunit.Abstractions;
-using Entente.Hosting;
 
 namespace Entente.Tests.Exchange.Reliability;
 

@@ -1,7 +1,7 @@
+using Entente.Declarations;
 using Entente.Ingest;
 using Entente.Ingest.Csv;
 using Entente.Tests.Support;
-using Entente.Declarations;
 
 namespace Entente.Tests.Ingest.Csv;
 

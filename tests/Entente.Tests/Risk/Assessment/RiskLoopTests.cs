@@ -2,10 +2,10 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Entente.Declarations;
 using Entente.Storage;
 using Entente.Tests.Storage;
 using Entente.Tests.Support;
-using Entente.Declarations;
 
 namespace Entente.Tests.Risk.Assessment;
 

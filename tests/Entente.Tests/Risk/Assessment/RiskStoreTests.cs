@@ -1,10 +1,10 @@
+using Entente.Declarations;
+using Entente.Identity;
 using Entente.Ledger;
 using Entente.Risk.Assessment;
 using Entente.Risk.Rules;
 using Entente.Storage;
 using Entente.Tests.Storage;
-using Entente.Declarations;
-using Entente.Identity;
 
 namespace Entente.Tests.Risk.Assessment;
 

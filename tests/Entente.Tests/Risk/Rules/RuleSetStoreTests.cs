@@ -1,5 +1,5 @@
-using Entente.Ledger;
 using Entente.Hosting;
+using Entente.Ledger;
 using Entente.Risk.Rules;
 
 namespace Entente.Tests.Risk.Rules;
