@@ -5,6 +5,7 @@ using Entente.Agreements;
 using Entente.Assistance;
 using Entente.Exchange;
 using Entente.Ledger;
+using Entente.Nodes;
 using Entente.Retention;
 using Entente.Storage;
 using Entente.Tests.Assistance;
@@ -127,5 +128,42 @@ public class LedgerKindsFlowTests
 
         await AssertFitsAsync(ledger, "GB");
         Assert.Superset(new HashSet<string>([LedgerKinds.PersonalDataAccess, LedgerKinds.PolicyDecision, LedgerKinds.Erasure]), _written);
+    }
+
+    [Fact]
+    public async Task A_rule_set_activation_fits_its_kind_and_ledger_verify_prints_no_warning()
+    {
+        var directory = Directory.CreateTempSubdirectory("entente-kinds-");
+        try
+        {
+            var home = Path.Combine(directory.FullName, "node");
+            var source = Path.Combine(directory.FullName, "set");
+            Assert.Equal(0, (await Support.Cli.Run("node", "init", "--home", home, "--code", "GB", "--name", "HMRC")).Status);
+            Directory.CreateDirectory(Path.Combine(source, "lists"));
+            File.WriteAllText(Path.Combine(source, "lists", "risky.txt"), "BY\n");
+            File.WriteAllText(Path.Combine(source, "targeting.rules"), """
+                ruleset "gb-targeting" version 1
+                list risky of countries from "lists/risky.txt"
+                rule tobacco "tobacco from risky origins":
+                  if hs starts "2402" and origin in list risky
+                  then red 100
+                test "cigarettes from BY go red":
+                  given hs "240220", origin BY
+                  expect lane red, fires tobacco
+                """);
+            var (status, output, error) = await Support.Cli.Run("risk", "rules", "activate", "--home", home, source);
+            Assert.True(status == 0, output + error);
+
+            (status, output, error) = await Support.Cli.Run("ledger", "verify", "--home", home, "--json");
+            Assert.True(status == 0, output + error);
+            Assert.Empty(JsonNode.Parse(output)!["warnings"]!.AsArray());
+            await using (var ledger = LedgerStore.Open(NodeHome.Load(home).DatabaseOrDefault, TimeProvider.System))
+                await AssertFitsAsync(ledger, "GB");
+            Assert.Contains(LedgerKinds.RiskRulesActivated, _written);
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
     }
 }
