@@ -29,7 +29,7 @@ internal static class LedgerCommands
         var database = CommonOptions.Database();
         var publicKey = new Option<string?>("--public-key") { Description = "The node's public key (PEM or DER SubjectPublicKeyInfo); default: the home's signing key" };
         var json = CommonOptions.Json();
-        var verify = new Command("verify", "Recompute the whole tree from the stored entries and check every stored hash and checkpoint; exit 1 when anything is wrong")
+        var verify = new Command("verify", "Recompute the whole tree from the stored entries and check every stored hash and checkpoint (exit 1 when anything is wrong); warn of entries that do not fit their kind's body schema")
         {
             home, database, publicKey, json,
         };
@@ -42,7 +42,7 @@ internal static class LedgerCommands
             var output = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json))
             {
-                output.WriteLine(JsonSerializer.Serialize(new { ok = result.Ok, size = result.Size, root = result.Root, checkpoints = result.Checkpoints, problems = result.Problems }, Json));
+                output.WriteLine(JsonSerializer.Serialize(new { ok = result.Ok, size = result.Size, root = result.Root, checkpoints = result.Checkpoints, problems = result.Problems, warnings = result.Warnings }, Json));
             }
             else
             {
@@ -50,6 +50,8 @@ internal static class LedgerCommands
                     ? $"Ledger verified: {result.Size:N0} entries, root {result.Root}, {result.Checkpoints} checkpoints"
                     : $"Ledger NOT verified: {result.Problems.Count} problems ({result.Size:N0} entries recomputed)");
                 foreach (var problem in result.Problems) output.WriteLine($"  {problem}");
+                if (result.Warnings.Count > 0) output.WriteLine($"Warnings (entries that do not fit their kind's body schema; not a break in the log): {result.Warnings.Count}");
+                foreach (var warning in result.Warnings) output.WriteLine($"  warning: {warning}");
             }
             return result.Ok ? 0 : 1;
         });

@@ -278,13 +278,13 @@ public sealed class AssistanceDesk
 /// <summary>The ledger entries of assistance requests (pure): request id, agreement id/version/hash, purpose, case reference; parties only as keyed tags, texts only as digests.</summary>
 public static class AssistanceLedger
 {
-    public const string Sent = "assistance-request-sent";
-    public const string Received = "assistance-request-received";
-    public const string Acknowledged = "assistance-request-acknowledged";
-    public const string Answered = "assistance-request-answered";
-    public const string Declined = "assistance-request-declined";
-    public const string Withdrawn = "assistance-request-withdrawn";
-    public const string Refused = "assistance-message-refused";
+    public const string Sent = LedgerKinds.AssistanceRequestSent;
+    public const string Received = LedgerKinds.AssistanceRequestReceived;
+    public const string Acknowledged = LedgerKinds.AssistanceRequestAcknowledged;
+    public const string Answered = LedgerKinds.AssistanceRequestAnswered;
+    public const string Declined = LedgerKinds.AssistanceRequestDeclined;
+    public const string Withdrawn = LedgerKinds.AssistanceRequestWithdrawn;
+    public const string Refused = LedgerKinds.AssistanceMessageRefused;
 
     public static string KindOf(AssistanceMessage message, string node) => message.Kind switch
     {

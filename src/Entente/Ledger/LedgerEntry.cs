@@ -5,39 +5,6 @@ using System.Text.Json.Nodes;
 
 namespace Entente.Ledger;
 
-/// <summary>
-/// The kinds of ledger entry. The set is open: a feature may append a kind of its own (lowercase words joined by
-/// hyphens); these are the ones the node records.
-/// </summary>
-public static class LedgerKinds
-{
-    public const string AgreementSigned = "agreement-signed";
-    public const string AgreementInForce = "agreement-in-force";
-    public const string AgreementExpired = "agreement-expired";
-    public const string PolicyDecision = "policy-decision";
-    public const string DisclosurePrepared = "disclosure-prepared";
-    public const string DisclosureSent = "disclosure-sent";
-    public const string DisclosureReceived = "disclosure-received";
-    public const string DisclosureReceipted = "disclosure-receipted";
-    public const string PersonalDataAccess = "personal-data-access";
-    public const string Erasure = "erasure";
-    public const string RetentionReview = "retention-review";
-    public const string ModelInService = "model-in-service";
-    public const string MessageRefused = "message-refused";
-    public const string OnwardConsent = "onward-consent";
-
-    public static IReadOnlyList<string> Known { get; } =
-    [
-        AgreementSigned, AgreementInForce, AgreementExpired, PolicyDecision, DisclosurePrepared, DisclosureSent, RetentionReview,
-        DisclosureReceived, DisclosureReceipted, PersonalDataAccess, Erasure, ModelInService, MessageRefused, OnwardConsent,
-    ];
-
-    /// <summary>A kind is 1 to 64 characters: lowercase ASCII letters and digits in words joined by single hyphens.</summary>
-    public static bool IsValid(string kind) =>
-        kind.Length is > 0 and <= 64 && kind[0] != '-' && kind[^1] != '-' && !kind.Contains("--", StringComparison.Ordinal) &&
-        kind.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-');
-}
-
 /// <summary>Who did what an entry records: the unique user and the authority (administration or unit) they act for.</summary>
 public sealed record LedgerActor(string User, string Authority);
 

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Text.Json;
 
 namespace Entente.Ledger;
 
@@ -11,8 +12,15 @@ public readonly record struct StoredNode(TreeNode Node, byte[] Hash);
 /// <summary>A stored checkpoint row: the tree size column and the signed note.</summary>
 public sealed record StoredCheckpoint(long TreeSize, string Note, DateTimeOffset SignedAt);
 
-/// <summary>The result of a full check of a ledger: ok only when there is no problem.</summary>
-public sealed record LedgerVerification(bool Ok, long Size, string Root, IReadOnlyList<string> Problems, long Checkpoints);
+/// <summary>
+/// The result of a full check of a ledger: ok only when there is no problem. <see cref="Warnings"/> are entries that do
+/// not fit the list of kinds (an unknown kind, a body missing a required member or with one of another type): findings
+/// for an auditor, not a break in the log.
+/// </summary>
+public sealed record LedgerVerification(bool Ok, long Size, string Root, IReadOnlyList<string> Problems, long Checkpoints)
+{
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+}
 
 /// <summary>
 /// Consecutive entry rows as read (index, stored leaf hash, entry bytes) in reusable flat buffers, so a reader fills
@@ -64,6 +72,8 @@ public sealed class LeafBatch(int capacity)
     public long Index(int row) => _indices[row];
 
     public ReadOnlySpan<byte> Entry(int row) => _entries.AsSpan(_entryStart[row], _entryStart[row + 1] - _entryStart[row]);
+
+    public ReadOnlyMemory<byte> EntryMemory(int row) => _entries.AsMemory(_entryStart[row], _entryStart[row + 1] - _entryStart[row]);
 
     /// <summary>The leaf hash recomputed from row r's entry bytes (after <see cref="HashLeaves"/>).</summary>
     public ReadOnlySpan<byte> LeafHash(int row) => _computed.AsSpan(row * MerkleTree.HashSize, MerkleTree.HashSize);
@@ -134,6 +144,13 @@ public static class LedgerVerifier
             if (problems.Count < MaxProblems) problems.Add(text);
             else dropped++;
         }
+        var warnings = new List<string>();
+        var droppedWarnings = 0L;
+        void Warning(string text)
+        {
+            if (warnings.Count < MaxProblems) warnings.Add(text);
+            else droppedWarnings++;
+        }
 
         // Checkpoints first: opened with the key, then checked against the recomputed root as the pass reaches their size.
         var wanted = new Dictionary<long, List<Checkpoint>>();
@@ -189,6 +206,7 @@ public static class LedgerVerifier
                         continue;
                     }
                     if (!batch.StoredHashMatches(row)) Problem($"entry {index}: the stored leaf hash is not SHA-256(0x00 ‖ entry bytes)");
+                    CheckBody(index, batch.EntryMemory(row), Warning);
                     batch.LeafHash(row).CopyTo(Slot(depth));
                     levels[depth++] = 0;
                     while (depth >= 2 && levels[depth - 1] == levels[depth - 2])
@@ -234,11 +252,34 @@ public static class LedgerVerifier
             if (size != headSize) Problem($"the head says {headSize} entries, {size} are stored in sequence");
             else if (!CryptographicOperations.FixedTimeEquals(computedRoot, headRoot)) Problem("the head's root is not the root of the stored entries");
             if (dropped > 0) problems.Add($"... and {dropped} more problems");
-            return new LedgerVerification(problems.Count == 0, size, Convert.ToBase64String(computedRoot), problems, checkpoints.Count);
+            if (droppedWarnings > 0) warnings.Add($"... and {droppedWarnings} more warnings");
+            return new LedgerVerification(problems.Count == 0, size, Convert.ToBase64String(computedRoot), problems, checkpoints.Count) { Warnings = warnings };
         }
         finally
         {
             stored.Dispose();
+        }
+    }
+
+    /// <summary>Warns of an entry whose kind is not in <see cref="LedgerKinds.All"/> or whose body does not fit its kind's schema.</summary>
+    public static void CheckBody(long index, ReadOnlyMemory<byte> entry, Action<string> warning)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(entry);
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("kind", out var kind) || kind.ValueKind != JsonValueKind.String
+                || !root.TryGetProperty("body", out var body))
+            {
+                warning($"entry {index}: not a ledger entry (expected an object with kind and body)");
+                return;
+            }
+            var name = kind.GetString()!;
+            foreach (var problem in LedgerKinds.CheckBody(name, body)) warning($"entry {index} ({name}): {problem}");
+        }
+        catch (JsonException e)
+        {
+            warning($"entry {index}: not JSON ({e.Message})");
         }
     }
 

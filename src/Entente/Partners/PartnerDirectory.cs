@@ -93,9 +93,9 @@ public sealed class PartnerDirectory(NodeDatabase database, TimeProvider time)
 /// <summary>The ledger's record of the partner directory: who was added, updated or removed, where, with which key.</summary>
 public static class PartnerLedger
 {
-    public const string PartnerAdded = "partner-added";
+    public const string PartnerAdded = LedgerKinds.PartnerAdded;
 
-    public const string PartnerRemoved = "partner-removed";
+    public const string PartnerRemoved = LedgerKinds.PartnerRemoved;
 
     public static string Subject(string code) => "partner:" + code;
 

@@ -29,8 +29,8 @@ public sealed record WitnessOutcome(string Partner, WitnessVerdictKind? Verdict,
 /// </summary>
 public sealed class WitnessRound(HttpClient http, WitnessStore store, LedgerStore ledger, ECDsa key, string nodeCode, TimeProvider time, ILogger logger)
 {
-    public const string AlarmKind = "equivocation-alarm";
-    public const string AlarmAcknowledgedKind = "equivocation-alarm-acknowledged";
+    public const string AlarmKind = LedgerKinds.EquivocationAlarm;
+    public const string AlarmAcknowledgedKind = LedgerKinds.EquivocationAlarmAcknowledged;
 
     private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Entente.Ledger;
 
 namespace Entente.Risk.Model;
 
@@ -18,7 +19,7 @@ public static class ModelRegistry
     public const string InServiceFile = "in-service.json";
 
     /// <summary>The ledger kind of a model put into service.</summary>
-    public const string LedgerKind = "risk-model-promoted";
+    public const string LedgerKind = LedgerKinds.RiskModelPromoted;
 
     public static string ModelsFolder(string home) => Path.Combine(home, "risk", "models");
 

@@ -29,7 +29,7 @@ public sealed class RuleSetTestsFailedException(IReadOnlyList<RuleSetTestResult>
 /// </summary>
 public static class RuleSetStore
 {
-    public const string LedgerKind = "risk-rules-activated";
+    public const string LedgerKind = LedgerKinds.RiskRulesActivated;
     public const string ManifestFile = "manifest.json";
     public const string SignatureFile = "manifest.sig";
     public const string InServiceFile = "in-service";

@@ -1,0 +1,348 @@
+using System.Text;
+using System.Text.Json;
+
+namespace Entente.Ledger;
+
+/// <summary>The JSON type of a body member (<see cref="Integer"/>: a number without a fraction).</summary>
+public enum BodyType
+{
+    String,
+    Integer,
+    Number,
+    Boolean,
+    Object,
+    Array,
+}
+
+/// <summary>
+/// One member of an entry's body: its path (nested objects as dotted paths, <c>agreement.id</c>; each element of an
+/// array as <c>agreements[].id</c>), its JSON type, whether every entry of the kind has it (an optional member may also
+/// be null), and what it holds.
+/// </summary>
+public sealed record BodyField(string Path, BodyType Type, bool Required, string Description)
+{
+    internal string[] Segments { get; } = Path.Split('.');
+}
+
+/// <summary>A kind of ledger entry: its name, what an entry of it records, the feature that writes it, its body.</summary>
+public sealed record LedgerKind(string Name, string Meaning, string WrittenBy, IReadOnlyList<BodyField> Body);
+
+/// <summary>
+/// Every kind of entry the node writes, with its body schema: the one list features take their kind from, docs/ledger.md's
+/// table is generated from (<see cref="Markdown"/>) and <c>ledger verify</c> checks bodies against (<see cref="CheckBody"/>).
+/// To add a kind: add its constant and its <see cref="LedgerKind"/> to <see cref="All"/>, write it with the constant,
+/// then regenerate the docs (ENTENTE_UPDATE_DOCS=1 and the Ledger tests, see docs/ledger.md).
+/// </summary>
+public static class LedgerKinds
+{
+    private const BodyType Str = BodyType.String, Int = BodyType.Integer, Num = BodyType.Number, Bool = BodyType.Boolean, Obj = BodyType.Object, Arr = BodyType.Array;
+
+    public const string AgreementSigned = "agreement-signed";
+    public const string AgreementInForce = "agreement-in-force";
+    public const string AgreementExpired = "agreement-expired";
+    public const string PolicyDecision = "policy-decision";
+    public const string DisclosurePrepared = "disclosure-prepared";
+    public const string DisclosureReceived = "disclosure-received";
+    public const string DisclosureReceipted = "disclosure-receipted";
+    public const string MessageRefused = "message-refused";
+    public const string OnwardConsent = "onward-consent";
+    public const string PersonalDataAccess = "personal-data-access";
+    public const string Erasure = "erasure";
+    public const string RetentionReview = "retention-review";
+    public const string PartnerAdded = "partner-added";
+    public const string PartnerRemoved = "partner-removed";
+    public const string EquivocationAlarm = "equivocation-alarm";
+    public const string EquivocationAlarmAcknowledged = "equivocation-alarm-acknowledged";
+    public const string AssistanceRequestSent = "assistance-request-sent";
+    public const string AssistanceRequestReceived = "assistance-request-received";
+    public const string AssistanceRequestAcknowledged = "assistance-request-acknowledged";
+    public const string AssistanceRequestAnswered = "assistance-request-answered";
+    public const string AssistanceRequestDeclined = "assistance-request-declined";
+    public const string AssistanceRequestWithdrawn = "assistance-request-withdrawn";
+    public const string AssistanceMessageRefused = "assistance-message-refused";
+    public const string RiskRulesActivated = "risk-rules-activated";
+    public const string RiskModelPromoted = "risk-model-promoted";
+
+    /// <summary>Every kind may carry it: whom or what the entry concerns (docs/ledger.md, Subjects).</summary>
+    public static BodyField Subjects { get; } = Opt(LedgerSubjects.Field, Arr, "`declaration:<id>`, `party:<tag>`, `agreement:<id>`, `message:<id>`...: whom or what the entry concerns");
+
+    public static IReadOnlyList<LedgerKind> All { get; } =
+    [
+        new(AgreementSigned, "this node signed an agreement", "Agreements: `entente agreement sign`",
+        [
+            .. Agreement(), Req("party", Str, "the party code it signed as"), Req("fingerprint", Str, "the signing key's fingerprint"),
+        ]),
+        new(AgreementInForce, "an agreement came into force (every signature there, its first day reached)", "Agreements: `entente agreement sign`, the agreement watch",
+        [
+            .. Agreement(), Req("parties", Arr, "the parties' codes"),
+            Opt("validFrom", Str, "first day, yyyy-MM-dd (the watch writes it)"), Opt("validUntil", Str, "last day, yyyy-MM-dd (the watch writes it)"),
+        ]),
+        new(AgreementExpired, "an agreement's last day has passed", "Agreements: the agreement watch",
+        [
+            .. Agreement(), Req("parties", Arr, "the parties' codes"),
+            Req("validFrom", Str, "first day, yyyy-MM-dd"), Req("validUntil", Str, "last day, yyyy-MM-dd"),
+        ]),
+        new(PolicyDecision, "a decision on access to data: a local refusal, or a decision under agreements (a refused disclosure or onward transfer, an assistance request's legal basis)",
+            "Access (refused reads), Exchange (refused disclosures, onward transfers), Assistance (legal basis)",
+        [
+            Req("decision", Str, "permit or deny"),
+            Opt("channel", Str, "local refusal: api or console"),
+            Opt("role", Str, "local refusal: the user's role"),
+            Opt("query", Obj, "local refusal: the action and its parameters, a party identifier replaced by its tag"),
+            .. Decision(required: false),
+            Opt("forwardOf", Str, "the received message an onward transfer would have passed on"),
+        ]),
+        new(DisclosurePrepared, "a disclosure was permitted and its message queued for the recipient", "Exchange: disclose, forward, assistance messages",
+        [
+            Req("decision", Str, "permit"),
+            .. Decision(required: true),
+            Opt("forwardOf", Str, "the received message this one passes on"),
+            Req("message", Obj, "the queued message"),
+            Req("message.id", Str, "message id"),
+            Req("message.conversation", Str, "conversation id"),
+            Req("message.sequence", Int, "its number in the conversation, from 1"),
+            Req("message.kind", Str, "the message kind (declaration, alert, assistance-request...)"),
+            Req("message.digest", Str, "hex SHA-256 of the sealed envelope"),
+        ]),
+        new(DisclosureReceived, "a message from a partner was accepted and stored", "Exchange: receive",
+        [
+            .. Message(), Req("sender", Str, "the sending node"),
+            Req("handlingCode", Str, "H1, H2 or H3"), Req("onwardTransfer", Str, "the sender's onward-transfer terms"),
+            Req("retainUntil", Str, "end of retention, UTC ISO 8601"),
+            Req("receipt", Str, "hex SHA-256 of the signed receipt returned"),
+        ]),
+        new(DisclosureReceipted, "a partner's signed receipt for a message this node sent was stored (the message was delivered)", "Exchange: delivery",
+        [
+            .. Message(), Req("recipient", Str, "the receiving node"),
+            Req("receipt", Str, "hex SHA-256 of the signed receipt"), Req("receivedAt", Str, "when the recipient received it, UTC ISO 8601"),
+        ]),
+        new(MessageRefused, "a message whose signature verified was refused (in: from a partner; out: by a partner)", "Exchange: receive, delivery",
+        [
+            Req("direction", Str, "in or out"), Req("message", Str, "message id"),
+            Req("sender", Str, "the sending node"), Req("recipient", Str, "the receiving node"),
+            Req("category", Str, "data category"), Req("purpose", Str, "purpose"),
+            Req("agreement", Obj, "the agreement the message cites"), Req("agreement.id", Str, "agreement id"), Req("agreement.hash", Str, "agreement content hash"),
+            Req("code", Str, "the rejection code"), Req("reason", Str, "why, in words"),
+            Req("digest", Str, "hex SHA-256 of the envelope"),
+        ]),
+        new(OnwardConsent, "as provider, this node consented to the holder of a message passing it on to a third node", "Exchange: consent",
+        [
+            Req("message", Str, "the message consented to"), Req("holder", Str, "the node holding it"),
+            Req("recipient", Str, "the node it may go to"), Req("consentMessage", Str, "the id of the consent message sent to the holder"),
+            Req("agreement", Obj, "the agreement of the message"), Req("agreement.id", Str, "agreement id"), Req("agreement.hash", Str, "agreement content hash"),
+        ]),
+        new(PersonalDataAccess, "a user read personal data (EU Law Enforcement Directive Art. 25, SIS Regulation Art. 12)", "Access: API and console reads",
+        [
+            Req("channel", Str, "api or console"), Req("role", Str, "the user's role"),
+            Opt("purpose", Str, "the purpose stated"), Opt("justification", Str, "the justification stated"),
+            Req("query", Obj, "the action and its parameters, a party identifier replaced by its tag"),
+            Req("records", Arr, "the declaration ids touched"), Req("recipient", Str, "who received the data"),
+        ]),
+        new(Erasure, "a declaration was erased at the end of its retention period", "Retention: the retention job", Retained()),
+        new(RetentionReview, "a declaration reached the end of its retention period and was flagged for review", "Retention: the retention job", Retained()),
+        new(PartnerAdded, "a partner was added to (or updated in) the partner directory", "Partners: `entente partner add`", Partner()),
+        new(PartnerRemoved, "a partner was removed from the partner directory", "Partners: `entente partner remove`", Partner()),
+        new(EquivocationAlarm, "a partner showed two histories of its ledger (the evidence is kept with the alarm)", "Witnessing: the witness round",
+        [
+            Req("partner", Str, "the partner's code"), Req("alarm", Str, "the alarm id (eq- and 24 hex digits)"),
+            Req("kind", Str, "same-size-different-root, growth-not-consistent or smaller-not-consistent"),
+            Req("evidence", Str, "sha256: and the hex SHA-256 of the evidence JSON"),
+            Req("earlierSize", Int, "size of the earlier checkpoint"), Req("laterSize", Int, "size of the later checkpoint"),
+        ]),
+        new(EquivocationAlarmAcknowledged, "an auditor acknowledged an equivocation alarm (the actor is the auditor)", "Witnessing: `POST /api/ledger/alarms/{id}/acknowledge`",
+        [
+            Req("alarm", Str, "the alarm id"), Req("partner", Str, "the partner's code"),
+        ]),
+        new(AssistanceRequestSent, "this node sent a mutual-assistance request", "Assistance: new request", Assistance(request: true)),
+        new(AssistanceRequestReceived, "a mutual-assistance request from a partner was received", "Assistance: receive", Assistance(request: true)),
+        new(AssistanceRequestAcknowledged, "the requested authority acknowledged a request", "Assistance: acknowledge", Assistance()),
+        new(AssistanceRequestAnswered, "the requested authority answered (part of) a request", "Assistance: answer",
+        [
+            .. Assistance(), Req("part", Int, "the answer part's number"), Req("final", Bool, "whether it completes the answer"),
+        ]),
+        new(AssistanceRequestDeclined, "the requested authority declined a request", "Assistance: decline, or automatically without a legal basis",
+        [
+            .. Assistance(), Req("grounds", Str, "sha256: and the hex SHA-256 of the grounds' text"),
+        ]),
+        new(AssistanceRequestWithdrawn, "the applicant withdrew its request", "Assistance: withdraw", Assistance()),
+        new(AssistanceMessageRefused, "an assistance message from a partner could not be applied and was refused", "Assistance: receive",
+        [
+            Req("request", Str, "the request id the message names"), Req("kind", Str, "request, acknowledgement, answer, decline or withdrawal"),
+            Req("from", Str, "the sending node"), Req("to", Str, "the node addressed"),
+            Req("agreement", Obj, "the agreement cited"), Req("agreement.id", Str, "agreement id"),
+            Req("purpose", Str, "purpose"), Req("message", Str, "sha256: digest of the message"), Req("reason", Str, "why it was refused"),
+        ]),
+        new(RiskRulesActivated, "a risk rule set was validated, tested, signed and put into service", "Risk: `entente risk rules activate`",
+        [
+            Req("ruleSet", Str, "the set's name"), Req("version", Str, "its version"), Req("digest", Str, "digest of its files"),
+            Req("rules", Int, "number of rules"), Req("tests", Int, "number of tests passed"), Req("signer", Str, "fingerprint of the signing key"),
+        ]),
+        new(RiskModelPromoted, "a trained risk model was put into service", "Risk: `entente risk train`",
+        [
+            Req("model", Str, "the model version"), Req("trainer", Str, "the trainer's name"), Req("rows", Int, "training rows"),
+            Opt("validationPrecisionAt5", Num, "precision at a 5 % inspection rate on validation data"),
+            Req("forced", Bool, "promoted although worse than the model in service"), Req("reason", Str, "why it was promoted"),
+        ]),
+    ];
+
+    private static readonly Dictionary<string, LedgerKind> ByName = All.ToDictionary(k => k.Name, StringComparer.Ordinal);
+
+    /// <summary>The names of <see cref="All"/>.</summary>
+    public static IReadOnlyList<string> Known { get; } = All.Select(k => k.Name).ToArray();
+
+    public static LedgerKind? Find(string name) => ByName.GetValueOrDefault(name);
+
+    /// <summary>A kind is 1 to 64 characters: lowercase ASCII letters and digits in words joined by single hyphens.</summary>
+    public static bool IsValid(string kind) =>
+        kind.Length is > 0 and <= 64 && kind[0] != '-' && kind[^1] != '-' && !kind.Contains("--", StringComparison.Ordinal) &&
+        kind.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-');
+
+    /// <summary>
+    /// What is wrong with a body for its kind: a kind not in <see cref="All"/>, a required member missing or null, a member
+    /// of another JSON type. Members the schema does not name are allowed. Empty when the body fits.
+    /// </summary>
+    public static IReadOnlyList<string> CheckBody(string kind, JsonElement body)
+    {
+        if (Find(kind) is not { } schema) return [$"kind '{kind}' is not one the node writes (LedgerKinds)"];
+        if (body.ValueKind != JsonValueKind.Object) return ["body: expected an object"];
+        List<string>? problems = null;
+        Check(body, Subjects, 0, "body", ref problems);
+        foreach (var field in schema.Body) Check(body, field, 0, "body", ref problems);
+        return problems ?? (IReadOnlyList<string>)[];
+    }
+
+    private static void Check(JsonElement parent, BodyField field, int depth, string at, ref List<string>? problems)
+    {
+        var segment = field.Segments[depth];
+        var each = segment.EndsWith("[]", StringComparison.Ordinal);
+        var name = each ? segment[..^2] : segment;
+        var path = at + "." + name;
+        var last = depth == field.Segments.Length - 1;
+        if (!parent.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            // A missing parent object is the parent's own field's finding.
+            if (last && field.Required) (problems ??= []).Add($"{path}: required {Name(field.Type)}, missing");
+            return;
+        }
+        if (each)
+        {
+            if (value.ValueKind != JsonValueKind.Array) return;
+            var i = 0;
+            foreach (var element in value.EnumerateArray())
+            {
+                var elementPath = $"{path}[{i++}]";
+                if (last) CheckType(element, field, elementPath, ref problems);
+                else if (element.ValueKind == JsonValueKind.Object) Check(element, field, depth + 1, elementPath, ref problems);
+            }
+            return;
+        }
+        if (last) CheckType(value, field, path, ref problems);
+        else if (value.ValueKind == JsonValueKind.Object) Check(value, field, depth + 1, path, ref problems);
+    }
+
+    private static void CheckType(JsonElement value, BodyField field, string path, ref List<string>? problems)
+    {
+        var fits = field.Type switch
+        {
+            BodyType.String => value.ValueKind == JsonValueKind.String,
+            BodyType.Integer => value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out _),
+            BodyType.Number => value.ValueKind == JsonValueKind.Number,
+            BodyType.Boolean => value.ValueKind is JsonValueKind.True or JsonValueKind.False,
+            BodyType.Object => value.ValueKind == JsonValueKind.Object,
+            _ => value.ValueKind == JsonValueKind.Array,
+        };
+        if (!fits) (problems ??= []).Add($"{path}: expected {Name(field.Type)}, found {value.ValueKind.ToString().ToLowerInvariant()}");
+    }
+
+    public static string Name(BodyType type) => type.ToString().ToLowerInvariant();
+
+    /// <summary>docs/ledger.md's table of kinds and one table of body members per kind (GitHub Markdown).</summary>
+    public static string Markdown()
+    {
+        var text = new StringBuilder();
+        text.Append("| kind | meaning | written by |\n|---|---|---|\n");
+        foreach (var kind in All) text.Append($"| [`{kind.Name}`](#{kind.Name}) | {Cell(kind.Meaning)} | {Cell(kind.WrittenBy)} |\n");
+        text.Append($"\nEvery body may also carry `{Subjects.Path}` ({Name(Subjects.Type)}, optional): {Cell(Subjects.Description)}. ")
+            .Append("An optional member may be absent or null; members not listed may be added.\n");
+        foreach (var kind in All)
+        {
+            text.Append($"\n#### {kind.Name}\n\n{char.ToUpperInvariant(kind.Meaning[0])}{Cell(kind.Meaning[1..])}. Written by {Cell(kind.WrittenBy)}.\n\n");
+            text.Append("| body member | type | | what |\n|---|---|---|---|\n");
+            foreach (var field in kind.Body)
+                text.Append($"| `{field.Path}` | {Name(field.Type)} | {(field.Required ? "required" : "optional")} | {Cell(field.Description)} |\n");
+        }
+        return text.ToString();
+    }
+
+    private static string Cell(string text) => text.Replace("|", "\\|", StringComparison.Ordinal);
+
+    private static BodyField Req(string path, BodyType type, string description) => new(path, type, true, description);
+
+    private static BodyField Opt(string path, BodyType type, string description) => new(path, type, false, description);
+
+    private static BodyField[] Agreement() =>
+    [
+        Req("agreement", Obj, "the agreement text"), Req("agreement.id", Str, "agreement id"),
+        Req("agreement.version", Int, "its version"), Req("agreement.hash", Str, "its content hash"),
+    ];
+
+    private static BodyField[] Decision(bool required)
+    {
+        BodyField Field(string path, BodyType type, string description) => new(path, type, required, description);
+        return
+        [
+            Field("provider", Str, "the node whose data it is"), Field("requester", Str, "who asked"),
+            Field("recipient", Str, "who would receive the data"),
+            Field("category", Str, "data category"), Field("purpose", Str, "the purpose"),
+            Field("legalBasis", Str, "the agreement id invoked"), Opt("caseReference", Str, "the case the request is for"),
+            Field("fields", Arr, "the field paths asked for"),
+            Field("agreements", Arr, "the agreements the decision rested on"),
+            Req("agreements[].id", Str, "agreement id"), Req("agreements[].version", Int, "its version"), Req("agreements[].hash", Str, "its content hash"),
+            Field("agreement", Obj, "the first of them"), Req("agreement.id", Str, "agreement id"),
+            Req("agreement.version", Int, "its version"), Req("agreement.hash", Str, "its content hash"),
+            Opt("reason", Str, "why, in words"),
+            Field("records", Arr, "declaration ids concerned"),
+            Field("handlingCode", Str, "permit: H1, H2 or H3"), Field("retainUntil", Str, "permit: end of retention, UTC ISO 8601"),
+        ];
+    }
+
+    private static BodyField[] Message() =>
+    [
+        Req("message", Str, "message id"), Req("conversation", Str, "conversation id"), Req("sequence", Int, "its number in the conversation"),
+        Req("kind", Str, "the message kind"), Req("category", Str, "data category"), Req("purpose", Str, "purpose"),
+        Req("agreement", Obj, "the agreement the message cites"), Req("agreement.id", Str, "agreement id"), Req("agreement.hash", Str, "agreement content hash"),
+        Req("digest", Str, "hex SHA-256 of the envelope"),
+    ];
+
+    private static BodyField[] Retained() =>
+    [
+        Req("declaration", Str, "the declaration's node id"), Opt("mrn", Str, "its MRN"),
+        Req("receivedAt", Str, "when it was received, UTC ISO 8601"), Req("rule", Str, "the retention rule applied"),
+        Req("records", Arr, "the declaration ids concerned"),
+    ];
+
+    private static BodyField[] Partner() =>
+    [
+        Req("code", Str, "the partner's node code"), Req("endpoint", Str, "its exchange endpoint (absolute URI)"),
+        Req("fingerprint", Str, "its signing key's fingerprint"),
+    ];
+
+    private static BodyField[] Assistance(bool request = false)
+    {
+        BodyField[] common =
+        [
+            Req("request", Str, "the request id"), Req("role", Str, "this node's role: applicant or requested"),
+            Req("direction", Str, "sent or received"), Req("from", Str, "the sending node"), Req("to", Str, "the node addressed"),
+            .. Agreement(), Req("purpose", Str, "purpose"), Req("caseReference", Str, "the applicant's case reference"),
+            Req("status", Str, "the request's status after the move"), Req("message", Str, "sha256: digest of the message"),
+            Opt("automatic", Bool, "true when the node made the move itself"), Opt("reason", Str, "why the node made the move itself"),
+        ];
+        return request
+            ?
+            [
+                .. common, Opt("answerBy", Str, "answer-by time, UTC"), Req("declarations", Arr, "MRNs of the declarations concerned"),
+                Req("subject", Str, "sha256: digest of the subject's text"),
+            ]
+            : common;
+    }
+}
