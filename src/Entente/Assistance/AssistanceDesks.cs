@@ -25,6 +25,6 @@ public static class AssistanceDesks
 
     /// <summary>Registers the node's desk (sending through <paramref name="send"/>, default <see cref="NotConnected"/>).</summary>
     public static IServiceCollection AddAssistanceDesk(this IServiceCollection services, NodeOptions node, Func<IServiceProvider, Func<AssistanceMessage, CancellationToken, Task>>? send = null) =>
-        services.AddSingleton(sp => ForHome(node, sp.GetService<NodeDatabase>() ?? NodeDatabase.Open(node.DatabaseOrDefault), sp.GetRequiredService<LedgerStore>(),
+        services.AddSingleton(sp => ForHome(node, sp.GetRequiredService<NodeDatabase>(), sp.GetRequiredService<LedgerStore>(),
             sp.GetRequiredService<TimeProvider>(), send?.Invoke(sp) ?? NotConnected));
 }

@@ -103,7 +103,7 @@ public sealed class OpenedExchange(ExchangeNode node, NodeDatabase database, Led
     {
         var identity = NodeIdentity.Load(node.Home, node.Code, node.Name);
         var database = NodeDatabase.Open(node.DatabaseOrDefault);
-        var ledger = LedgerStore.Open(node.DatabaseOrDefault, time);
+        var ledger = new LedgerStore(database, time);
         var shelf = new AgreementShelf(Path.Combine(node.Home, "agreements"));
         var book = new PartnerBook(new PartnerDirectory(database, time), shelf.InForce, time);
         var exchange = new ExchangeNode(node.Code, identity.SigningKey, identity.Fingerprint, identity.EncryptionKey, NodeKeys.LoadSubjectKey(node.Home),
@@ -133,7 +133,6 @@ public static class ExchangeHosting
         var exchange = builder.Configuration.GetSection(NodeOptions.Section + ":Exchange");
         var mutualTls = bool.TryParse(exchange["MutualTls"], out var m) && m;
         builder.Services.AddSingleton(identity);
-        builder.Services.AddSingleton(_ => NodeDatabase.Open(node.DatabaseOrDefault));
         builder.Services.AddSingleton(sp => new ExchangeStore(sp.GetRequiredService<NodeDatabase>()));
         builder.Services.AddSingleton(sp => new PartnerDirectory(sp.GetRequiredService<NodeDatabase>(), sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton(_ => new AgreementShelf(Path.Combine(node.Home, "agreements")));

@@ -53,10 +53,9 @@ public static class NodeHost
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = loaded.MaxRequestBytes);
 
         builder.Services.AddSingleton(time ?? TimeProvider.System);
-        builder.Services.AddSingleton<IDeclarationStore>(sp =>
-            DeclarationStores.Open(sp.GetRequiredService<IOptions<NodeOptions>>().Value.DatabaseOrDefault, sp.GetRequiredService<TimeProvider>()));
-        builder.Services.AddSingleton(sp =>
-            LedgerStore.Open(sp.GetRequiredService<IOptions<NodeOptions>>().Value.DatabaseOrDefault, sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton(sp => NodeDatabase.Open(sp.GetRequiredService<IOptions<NodeOptions>>().Value.DatabaseOrDefault));
+        builder.Services.AddSingleton(sp => DeclarationStores.Open(sp.GetRequiredService<NodeDatabase>(), sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton(sp => new LedgerStore(sp.GetRequiredService<NodeDatabase>(), sp.GetRequiredService<TimeProvider>()));
         var subjectKey = NodeKeys.LoadSubjectKey(loaded.Home);
         builder.Services.AddSingleton(sp => new AccessRecorder(sp.GetRequiredService<LedgerStore>(), subjectKey, loaded.Code));
         builder.AddExchange(loaded, subjectKey);

@@ -326,6 +326,13 @@ internal abstract class SqlDeclarationStore(NodeDatabase database, TimeProvider 
         if (ids.Count == 0) return 0;
         await using var connection = await OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var erased = await EraseAsync(connection, transaction, ids, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return erased;
+    }
+
+    public async Task<int> EraseAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<string> ids, CancellationToken cancellationToken = default)
+    {
         var erased = 0;
         foreach (var chunk in ids.Chunk(500))
         {
@@ -348,7 +355,6 @@ internal abstract class SqlDeclarationStore(NodeDatabase database, TimeProvider 
                 if (sql.StartsWith("DELETE FROM declarations ", StringComparison.Ordinal)) erased += rows;
             }
         }
-        await transaction.CommitAsync(cancellationToken);
         return erased;
     }
 
@@ -357,6 +363,13 @@ internal abstract class SqlDeclarationStore(NodeDatabase database, TimeProvider 
         if (declarations.Count == 0) return;
         await using var connection = await OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await FlagForReviewAsync(connection, transaction, declarations, rule, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    public async Task FlagForReviewAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<(string Id, DateTimeOffset DueAt)> declarations, string rule,
+        CancellationToken cancellationToken = default)
+    {
         foreach (var declaration in declarations)
         {
             await using var command = Command(connection, transaction,
@@ -367,7 +380,6 @@ internal abstract class SqlDeclarationStore(NodeDatabase database, TimeProvider 
             Add(command, "@rule", rule);
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
-        await transaction.CommitAsync(cancellationToken);
     }
 
     public async Task<IReadOnlyList<ReviewFlag>> ListReviewsAsync(int limit, CancellationToken cancellationToken = default)

@@ -39,7 +39,7 @@ public static class RiskApi
     public static IServiceCollection AddRiskDesk(this IServiceCollection services, NodeOptions node, bool assessOnIngest)
     {
         services.AddSingleton(new RiskSettings(assessOnIngest));
-        services.AddSingleton(sp => new RiskDesk(node.Home, NodeDatabase.Open(node.DatabaseOrDefault), sp.GetRequiredService<IDeclarationStore>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new RiskDesk(node.Home, sp.GetRequiredService<NodeDatabase>(), sp.GetRequiredService<IDeclarationStore>(), sp.GetRequiredService<TimeProvider>()));
         return services;
     }
 
