@@ -37,7 +37,7 @@ public sealed class OpenedExchange(ExchangeNode node, NodeDatabase database, Led
     {
         var identity = NodeIdentity.Load(node.Home, node.Code, node.Name);
         var database = NodeDatabase.Open(node.DatabaseOrDefault);
-        var ledger = LedgerStore.Open(node.DatabaseOrDefault, time);
+        var ledger = new LedgerStore(database, time);
         var shelf = new AgreementShelf(Path.Combine(node.Home, "agreements"));
         var book = new PartnerBook(new PartnerDirectory(database, time), shelf.InForce, time);
         var exchange = new ExchangeNode(node.Code, identity.SigningKey, identity.Fingerprint, identity.EncryptionKey, NodeKeys.LoadSubjectKey(node.Home),

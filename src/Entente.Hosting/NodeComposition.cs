@@ -103,9 +103,9 @@ public static class NodeComposition
         services.AddLogging();
 
         services.AddSingleton(_ => NodeDatabase.Open(node.DatabaseOrDefault));
-        services.AddSingleton(sp => DeclarationStores.Open(node.DatabaseOrDefault, sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton(sp => LedgerStore.Open(node.DatabaseOrDefault, sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton(sp => WitnessStore.Open(node.DatabaseOrDefault));
+        services.AddSingleton(sp => DeclarationStores.Open(sp.GetRequiredService<NodeDatabase>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new LedgerStore(sp.GetRequiredService<NodeDatabase>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new WitnessStore(sp.GetRequiredService<NodeDatabase>()));
 
         services.AddSingleton(new IdentityHome(node.Home, node.Code, node.Name));
         services.AddSingleton(sp =>

@@ -90,9 +90,9 @@ internal static class PartnerCommands
             await using var db = NodeDatabase.Open(node.DatabaseOrDefault);
             var directory = new PartnerDirectory(db, TimeProvider.System);
             var before = await directory.GetAsync(partnerCode, ct);
-            var stored = await directory.AddAsync(new Partner(partnerCode, name, url, signing.RawData, encryption.RawData, above.Select(c => c.RawData).ToArray(), now, now), ct);
-            await using var ledger = LedgerStore.Open(node.DatabaseOrDefault, TimeProvider.System);
-            var entry = await PartnerLedger.RecordAddedAsync(ledger, new LedgerActor(Environment.UserName, node.Code), stored, ct);
+            await using var ledger = new LedgerStore(db, TimeProvider.System);
+            var (stored, entry) = await directory.AddAsync(new Partner(partnerCode, name, url, signing.RawData, encryption.RawData, above.Select(c => c.RawData).ToArray(), now, now),
+                ledger, new LedgerActor(Environment.UserName, node.Code), ct);
             output.WriteLine($"Partner {stored.Code} ({stored.Name}) {(before is null ? "added" : "updated")}: {stored.Endpoint}, key {stored.Fingerprint}");
             output.WriteLine($"Trusted under: {string.Join(", ", trust.Agreements.Select(a => a.ToString()))}; ledger entry {entry}");
             return 0;
@@ -191,9 +191,8 @@ internal static class PartnerCommands
             await using var db = NodeDatabase.Open(node.DatabaseOrDefault);
             var directory = new PartnerDirectory(db, TimeProvider.System);
             var partner = await directory.GetAsync(partnerCode, ct) ?? throw new CliException($"no partner {partnerCode}; `entente partner list` shows them");
-            await directory.RemoveAsync(partnerCode, ct);
-            await using var ledger = LedgerStore.Open(node.DatabaseOrDefault, TimeProvider.System);
-            var entry = await PartnerLedger.RecordRemovedAsync(ledger, new LedgerActor(Environment.UserName, node.Code), partner, ct);
+            await using var ledger = new LedgerStore(db, TimeProvider.System);
+            var entry = await directory.RemoveAsync(partner, ledger, new LedgerActor(Environment.UserName, node.Code), ct);
             parse.InvocationConfiguration.Output.WriteLine($"Partner {partnerCode} removed; ledger entry {entry}");
             return 0;
         });

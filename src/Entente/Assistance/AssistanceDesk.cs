@@ -104,14 +104,12 @@ public sealed class AssistanceDesk
         var agreement = AgreementReference.Of(inForce.First(a => a.Id == draft.AgreementId));
         var message = AssistanceRequest.Compose(id, Node, draft, agreement, answerBy, now);
         var request = AssistanceRequest.Start(message);
-        await using (var connection = await _database.ConnectAsync(cancellationToken))
-        await using (var transaction = await _database.BeginWriteAsync(connection, cancellationToken))
+        await _ledger.AppendAsync(async (connection, transaction, ct) =>
         {
-            if (!await AssistanceStore.InsertAsync(_database, connection, transaction, request, AssistanceRole.Applicant, cancellationToken))
+            if (!await AssistanceStore.InsertAsync(_database, connection, transaction, request, AssistanceRole.Applicant, ct))
                 throw new InvalidOperationException($"request id {id} exists already");
-            await transaction.CommitAsync(cancellationToken);
-        }
-        await RecordAsync(request, message, actor, null, cancellationToken);
+            return [Record(request, message, actor, null)];
+        }, cancellationToken);
         await _send(message, cancellationToken);
         return request;
     }
@@ -155,33 +153,31 @@ public sealed class AssistanceDesk
             return await RefuseAsync(message, partner, $"a {PolicyEngine.Name(message.Kind)} carries only \"{message.PayloadMember}\"", cancellationToken);
         if (message.Kind == AssistanceMessageKind.Request) return await ReceiveRequestAsync(message, partner, cancellationToken);
 
-        AssistanceRequest? request;
-        await using (var connection = await _database.ConnectAsync(cancellationToken))
-        await using (var transaction = await _database.BeginWriteAsync(connection, cancellationToken))
+        AssistanceReceipt? receipt = null;
+        await _ledger.AppendAsync(async (connection, transaction, ct) =>
         {
-            request = AssistanceRequest.IsId(message.RequestId)
-                ? await AssistanceStore.LoadAsync(_database, connection, transaction, message.RequestId, lockIt: true, cancellationToken)
+            var request = AssistanceRequest.IsId(message.RequestId)
+                ? await AssistanceStore.LoadAsync(_database, connection, transaction, message.RequestId, lockIt: true, ct)
                 : null;
-            if (request is null)
+            if (request is null) return [Refuse(message, partner, $"no request {message.RequestId} at {Node}", out receipt)];
+            if (request.Knows(message))
             {
-                await transaction.RollbackAsync(cancellationToken);
-                return await RefuseAsync(message, partner, $"no request {message.RequestId} at {Node}", cancellationToken);
+                receipt = new AssistanceReceipt(AssistanceReceiptOutcome.Duplicate, null, request);
+                return [];
             }
-            if (request.Knows(message)) return new AssistanceReceipt(AssistanceReceiptOutcome.Duplicate, null, request);
             try
             {
                 request.Apply(message);
             }
             catch (AssistanceException e)
             {
-                await transaction.RollbackAsync(cancellationToken);
-                return await RefuseAsync(message, partner, e.Message, cancellationToken);
+                return [Refuse(message, partner, e.Message, out receipt)];
             }
-            await AssistanceStore.AppendAsync(_database, connection, transaction, request, cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-        }
-        await RecordAsync(request, message, partner, null, cancellationToken);
-        return new AssistanceReceipt(AssistanceReceiptOutcome.Applied, null, request);
+            await AssistanceStore.AppendAsync(_database, connection, transaction, request, ct);
+            receipt = new AssistanceReceipt(AssistanceReceiptOutcome.Applied, null, request);
+            return [Record(request, message, partner, null)];
+        }, cancellationToken);
+        return receipt!;
     }
 
     private async Task<AssistanceReceipt> ReceiveRequestAsync(AssistanceMessage message, LedgerActor partner, CancellationToken cancellationToken)
@@ -195,24 +191,29 @@ public sealed class AssistanceDesk
         {
             return await RefuseAsync(message, partner, e.Message, cancellationToken);
         }
-        await using (var connection = await _database.ConnectAsync(cancellationToken))
-        await using (var transaction = await _database.BeginWriteAsync(connection, cancellationToken))
-        {
-            if (!await AssistanceStore.InsertAsync(_database, connection, transaction, request, AssistanceRole.Requested, cancellationToken))
-            {
-                var existing = await AssistanceStore.LoadAsync(_database, connection, transaction, message.RequestId, lockIt: false, cancellationToken);
-                await transaction.RollbackAsync(cancellationToken);
-                if (existing is not null && existing.Knows(message)) return new AssistanceReceipt(AssistanceReceiptOutcome.Duplicate, null, existing);
-                return await RefuseAsync(message, partner, $"request id {message.RequestId} is taken by another request", cancellationToken);
-            }
-            await transaction.CommitAsync(cancellationToken);
-        }
-        await RecordAsync(request, message, partner, null, cancellationToken);
-
         var check = AssistanceLegalBasis.Check(_agreementsInForce(), request.Applicant, Node, request.Agreement.Id, request.LegalBasis, request.Purpose,
             request.CaseReference, request.CreatedAt);
         var system = new LedgerActor("entente", Node);
-        await _ledger.AppendAsync(LedgerKinds.PolicyDecision, system, DecisionRecord.Body(check.Access, check.Recorded, Subjects(request.Id, request.Parties)), cancellationToken);
+        AssistanceReceipt? refused = null;
+        await _ledger.AppendAsync(async (connection, transaction, ct) =>
+        {
+            if (!await AssistanceStore.InsertAsync(_database, connection, transaction, request, AssistanceRole.Requested, ct))
+            {
+                var existing = await AssistanceStore.LoadAsync(_database, connection, transaction, message.RequestId, lockIt: false, ct);
+                if (existing is not null && existing.Knows(message))
+                {
+                    refused = new AssistanceReceipt(AssistanceReceiptOutcome.Duplicate, null, existing);
+                    return [];
+                }
+                return [Refuse(message, partner, $"request id {message.RequestId} is taken by another request", out refused)];
+            }
+            return
+            [
+                Record(request, message, partner, null),
+                LedgerEntry.Now(_time, LedgerKinds.PolicyDecision, system, DecisionRecord.Body(check.Access, check.Recorded, Subjects(request.Id, request.Parties))),
+            ];
+        }, cancellationToken);
+        if (refused is not null) return refused;
         if (check.Holds) return new AssistanceReceipt(AssistanceReceiptOutcome.Applied, null, request);
 
         var declined = await MoveAsync(request.Id, system.User, r => r.Decline(Node, check.Grounds, _time.GetUtcNow()), cancellationToken, automatic: check.Recorded.Reason);
@@ -221,23 +222,21 @@ public sealed class AssistanceDesk
 
     private async Task<AssistanceRequest> MoveAsync(string id, string user, Func<AssistanceRequest, AssistanceMessage> move, CancellationToken cancellationToken, string? automatic = null)
     {
-        AssistanceRequest request;
-        AssistanceMessage message;
-        await using (var connection = await _database.ConnectAsync(cancellationToken))
-        await using (var transaction = await _database.BeginWriteAsync(connection, cancellationToken))
+        AssistanceRequest? request = null;
+        AssistanceMessage? message = null;
+        await _ledger.AppendAsync(async (connection, transaction, ct) =>
         {
-            request = (AssistanceRequest.IsId(id) ? await AssistanceStore.LoadAsync(_database, connection, transaction, id, lockIt: true, cancellationToken) : null)
+            request = (AssistanceRequest.IsId(id) ? await AssistanceStore.LoadAsync(_database, connection, transaction, id, lockIt: true, ct) : null)
                 ?? throw new AssistanceException(AssistanceError.NotFound, "/id", $"no assistance request {id} at {Node}");
             message = move(request);
-            await AssistanceStore.AppendAsync(_database, connection, transaction, request, cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-        }
-        await RecordAsync(request, message, new LedgerActor(user, Node), automatic, cancellationToken);
-        await _send(message, cancellationToken);
-        return request;
+            await AssistanceStore.AppendAsync(_database, connection, transaction, request, ct);
+            return [Record(request, message, new LedgerActor(user, Node), automatic)];
+        }, cancellationToken);
+        await _send(message!, cancellationToken);
+        return request!;
     }
 
-    private Task RecordAsync(AssistanceRequest request, AssistanceMessage message, LedgerActor actor, string? automatic, CancellationToken cancellationToken)
+    private LedgerEntry Record(AssistanceRequest request, AssistanceMessage message, LedgerActor actor, string? automatic)
     {
         var body = AssistanceLedger.Body(request, message, Node, _subjectKey);
         if (automatic is not null)
@@ -245,12 +244,19 @@ public sealed class AssistanceDesk
             body["automatic"] = true;
             body["reason"] = automatic;
         }
-        return _ledger.AppendAsync(AssistanceLedger.KindOf(message, Node), actor, body, cancellationToken);
+        return LedgerEntry.Now(_time, AssistanceLedger.KindOf(message, Node), actor, body);
     }
 
     private async Task<AssistanceReceipt> RefuseAsync(AssistanceMessage message, LedgerActor partner, string reason, CancellationToken cancellationToken)
     {
-        await _ledger.AppendAsync(AssistanceLedger.Refused, partner, new JsonObject
+        await _ledger.AppendAsync(Refuse(message, partner, reason, out var receipt), cancellationToken);
+        return receipt;
+    }
+
+    private LedgerEntry Refuse(AssistanceMessage message, LedgerActor partner, string reason, out AssistanceReceipt receipt)
+    {
+        receipt = new AssistanceReceipt(AssistanceReceiptOutcome.Refused, reason, null);
+        return LedgerEntry.Now(_time, AssistanceLedger.Refused, partner, new JsonObject
         {
             ["request"] = message.RequestId,
             ["kind"] = PolicyEngine.Name(message.Kind),
@@ -261,8 +267,7 @@ public sealed class AssistanceDesk
             ["message"] = message.Digest,
             ["reason"] = reason,
             [LedgerSubjects.Field] = LedgerSubjects.ToJson([SubjectPrefix + message.RequestId, AgreementWatch.Subject(message.AgreementId)]),
-        }, cancellationToken);
-        return new AssistanceReceipt(AssistanceReceiptOutcome.Refused, reason, null);
+        });
     }
 
     private List<string> Subjects(string id, IEnumerable<string> parties) =>

@@ -163,24 +163,32 @@ public sealed class ExchangeNode
             queue.Add((i, header, Encoding.UTF8.GetBytes(projected.ToJsonString()), permit, projected, request with { LegalBasis = agreement.Id }));
         }
 
-        if (queue.Count > 0)
+        if (queue.Count == 0)
+        {
+            if (entries.Count > 0) await Ledger.AppendAsync(entries, cancellationToken);
+            return outcomes.Select(o => o!).ToArray();
+        }
+
+        // The outbox rows and their disclosure-prepared entries (with this batch's refusals) commit in one transaction.
+        await Ledger.AppendAsync(async (connection, transaction, ct) =>
         {
             // One ephemeral key per recipient for this batch; each message still has its own content key.
             var agreements = new Dictionary<string, EphemeralAgreement>(StringComparer.Ordinal);
             IReadOnlyList<OutboxItem> items;
             try
             {
-                items = await Store.EnqueueAsync(queue.Select(q => (q.Header, q.Payload)).ToArray(), (header, payload) =>
+                items = await ExchangeStore.EnqueueAsync(connection, transaction, queue.Select(q => (q.Header, q.Payload)).ToArray(), (header, payload) =>
                 {
                     if (!agreements.TryGetValue(header.Recipient, out var agreement))
                         agreements[header.Recipient] = agreement = EphemeralAgreement.With(partners[header.Recipient]!.EncryptionKey);
                     return Envelope.Seal(header, payload, _signingKey, KeyId, agreement);
-                }, now, cancellationToken);
+                }, now, ct);
             }
             finally
             {
                 foreach (var a in agreements.Values) a.Dispose();
             }
+            var recorded = new List<LedgerEntry>(entries);
             for (var k = 0; k < queue.Count; k++)
             {
                 var (index, _, _, permit, projected, request) = queue[k];
@@ -196,11 +204,11 @@ public sealed class ExchangeNode
                     ["kind"] = item.Kind,
                     ["digest"] = ExchangeStore.Hex(item.Digest),
                 };
-                entries.Add(LedgerEntry.Now(Time, LedgerKinds.DisclosurePrepared, actor, body));
+                recorded.Add(LedgerEntry.Now(Time, LedgerKinds.DisclosurePrepared, actor, body));
             }
-        }
-        if (entries.Count > 0) await Ledger.AppendAsync(entries, cancellationToken);
-        if (queue.Count > 0) Queued?.Invoke();
+            return recorded;
+        }, cancellationToken);
+        Queued?.Invoke();
         return outcomes.Select(o => o!).ToArray();
     }
 
@@ -249,16 +257,21 @@ public sealed class ExchangeNode
             ExpiresAt = now + DefaultValidity,
         };
         var payload = Encoding.UTF8.GetBytes(OnwardConsent.Payload(messageId, to).ToJsonString());
-        var items = await Store.EnqueueAsync([(header, payload)], (h, p) => Envelope.Seal(h, p, _signingKey, KeyId, holder.EncryptionKey), now, cancellationToken);
-        await Ledger.AppendAsync(LedgerEntry.Now(Time, LedgerKinds.OnwardConsent, actor, new JsonObject
+        IReadOnlyList<OutboxItem> items = [];
+        await Ledger.AppendAsync(async (connection, transaction, ct) =>
         {
-            ["message"] = messageId,
-            ["holder"] = original.Recipient,
-            ["recipient"] = to,
-            ["consentMessage"] = items[0].MessageId,
-            ["agreement"] = new JsonObject { ["id"] = original.AgreementId, ["hash"] = original.AgreementHash },
-            [LedgerSubjects.Field] = LedgerSubjects.ToJson([AgreementWatch.Subject(original.AgreementId)]),
-        }), cancellationToken);
+            items = await ExchangeStore.EnqueueAsync(connection, transaction, [(header, payload)],
+                (h, p) => Envelope.Seal(h, p, _signingKey, KeyId, holder.EncryptionKey), now, ct);
+            return [LedgerEntry.Now(Time, LedgerKinds.OnwardConsent, actor, new JsonObject
+            {
+                ["message"] = messageId,
+                ["holder"] = original.Recipient,
+                ["recipient"] = to,
+                ["consentMessage"] = items[0].MessageId,
+                ["agreement"] = new JsonObject { ["id"] = original.AgreementId, ["hash"] = original.AgreementHash },
+                [LedgerSubjects.Field] = LedgerSubjects.ToJson([AgreementWatch.Subject(original.AgreementId)]),
+            })];
+        }, cancellationToken);
         Queued?.Invoke();
         return items[0];
     }

@@ -59,6 +59,20 @@ public sealed class ExchangeStore(NodeDatabase database)
     {
         await using var connection = await Database.ConnectAsync(cancellationToken);
         await using var transaction = await Database.BeginWriteAsync(connection, cancellationToken);
+        var items = await EnqueueAsync(connection, transaction, messages, seal, now, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return items;
+    }
+
+    /// <summary>As <see cref="EnqueueAsync(IReadOnlyList{ValueTuple{EnvelopeHeader, byte[]}}, Func{EnvelopeHeader, byte[], byte[]}, DateTimeOffset, CancellationToken)"/>, inside the caller's write transaction (a <see cref="Ledger.LedgerChange"/>).</summary>
+    public static async Task<IReadOnlyList<OutboxItem>> EnqueueAsync(
+        DbConnection connection,
+        DbTransaction transaction,
+        IReadOnlyList<(EnvelopeHeader Header, byte[] Payload)> messages,
+        Func<EnvelopeHeader, byte[], byte[]> seal,
+        DateTimeOffset now,
+        CancellationToken cancellationToken = default)
+    {
         var items = new List<OutboxItem>(messages.Count);
         foreach (var (draft, payload) in messages)
         {
@@ -85,7 +99,6 @@ public sealed class ExchangeStore(NodeDatabase database)
             items.Add(new OutboxItem(0, header.MessageId, header.ConversationId, next, header.Recipient, header.Kind, PolicyEngine.Name(header.Category),
                 PolicyEngine.Name(header.Purpose), header.AgreementId, envelope, digest, now, header.ExpiresAt, Pending, 0, null));
         }
-        await transaction.CommitAsync(cancellationToken);
         return items;
     }
 

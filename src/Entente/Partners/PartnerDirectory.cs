@@ -17,9 +17,40 @@ public sealed class PartnerDirectory(NodeDatabase database, TimeProvider time)
     /// <summary>Adds the partner, or updates its name, endpoint and certificates when its code is known (keeping when it was first added).</summary>
     public async Task<Partner> AddAsync(Partner partner, CancellationToken cancellationToken = default)
     {
-        var now = time.GetUtcNow();
         await using var connection = await database.ConnectAsync(cancellationToken);
         await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
+        var stored = await AddAsync(connection, transaction, partner, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return stored;
+    }
+
+    /// <summary>Adds or updates the partner and appends its partner-added entry in one transaction; returns it as stored and the entry's index.</summary>
+    public async Task<(Partner Partner, long Entry)> AddAsync(Partner partner, LedgerStore ledger, LedgerActor actor, CancellationToken cancellationToken = default)
+    {
+        Partner? stored = null;
+        var entries = await ledger.AppendAsync(async (connection, transaction, ct) =>
+        {
+            stored = await AddAsync(connection, transaction, partner, ct);
+            return [LedgerEntry.Now(ledger.Time, PartnerLedger.PartnerAdded, actor, PartnerLedger.Body(stored.Code, stored.Endpoint, stored.Fingerprint))];
+        }, cancellationToken);
+        return (stored!, entries[0]);
+    }
+
+    /// <summary>Removes the partner and appends its partner-removed entry in one transaction; returns the entry's index.</summary>
+    public async Task<long> RemoveAsync(Partner partner, LedgerStore ledger, LedgerActor actor, CancellationToken cancellationToken = default)
+    {
+        var entries = await ledger.AppendAsync(async (connection, transaction, ct) =>
+        {
+            await using (var command = NodeDatabase.Command(connection, transaction, "DELETE FROM partners WHERE code = @code", ("@code", partner.Code)))
+                await command.ExecuteNonQueryAsync(ct);
+            return [LedgerEntry.Now(ledger.Time, PartnerLedger.PartnerRemoved, actor, PartnerLedger.Body(partner.Code, partner.Endpoint, partner.Fingerprint))];
+        }, cancellationToken);
+        return entries[0];
+    }
+
+    private async Task<Partner> AddAsync(DbConnection connection, DbTransaction transaction, Partner partner, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
         await using (var upsert = NodeDatabase.Command(connection, transaction,
             "INSERT INTO partners (code, name, endpoint, fingerprint, signing_certificate, encryption_certificate, chain, added_at, updated_at) " +
             "VALUES (@code, @name, @endpoint, @fingerprint, @signing, @encryption, @chain, @at, @at) " +
@@ -31,9 +62,7 @@ public sealed class PartnerDirectory(NodeDatabase database, TimeProvider time)
         {
             await upsert.ExecuteNonQueryAsync(cancellationToken);
         }
-        var stored = await GetAsync(connection, transaction, partner.Code, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return stored!;
+        return (await GetAsync(connection, transaction, partner.Code, cancellationToken))!;
     }
 
     public async Task<Partner?> GetAsync(string code, CancellationToken cancellationToken = default)

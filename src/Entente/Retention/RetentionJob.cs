@@ -32,10 +32,9 @@ public sealed record RetentionRule(Period Period, RetentionEnd Then)
 public sealed record RetentionReport(DateTimeOffset Cutoff, long Erased, long Flagged, bool DryRun, IReadOnlyList<long> LedgerEntries);
 
 /// <summary>
-/// Erases, or flags for review, every declaration whose retention has run out, in batches. Each erasure is put in the
-/// ledger first (the declaration, when it came, the rule, its parties by tag), then the rows go: a crash in between
-/// leaves an entry for a declaration still there, which the next run erases and records again; never an erasure
-/// without its record.
+/// Erases, or flags for review, every declaration whose retention has run out, in batches. Each batch's rows go in the
+/// transaction that appends its ledger entries (the declaration, when it came, the rule, its parties by tag): never an
+/// erasure without its record, nor a record of an erasure that did not happen.
 /// </summary>
 public static class RetentionJob
 {
@@ -64,16 +63,16 @@ public static class RetentionJob
             if (held.Count == 0) break;
             var records = held.Select(h => LedgerEntry.Now(time,
                 rule.Then == RetentionEnd.Erase ? LedgerKinds.Erasure : LedgerKinds.RetentionReview, actor, Body(h, rule, subjectKey))).ToList();
-            entries.AddRange(await ledger.AppendAsync(records, cancellationToken));
-            if (rule.Then == RetentionEnd.Erase)
+            var ids = held.Select(h => h.Id).ToList();
+            var erasedNow = 0;
+            entries.AddRange(await ledger.AppendAsync(async (connection, transaction, ct) =>
             {
-                erased += await store.EraseAsync(held.Select(h => h.Id).ToList(), cancellationToken);
-            }
-            else
-            {
-                await store.FlagForReviewAsync(held.Select(h => (h.Id, rule.Period.After(h.ReceivedAt))).ToList(), rule.ToString(), cancellationToken);
-                flagged += held.Count;
-            }
+                if (rule.Then == RetentionEnd.Erase) erasedNow = await store.EraseAsync(connection, transaction, ids, ct);
+                else await store.FlagForReviewAsync(connection, transaction, held.Select(h => (h.Id, rule.Period.After(h.ReceivedAt))).ToList(), rule.ToString(), ct);
+                return records;
+            }, cancellationToken));
+            erased += erasedNow;
+            if (rule.Then == RetentionEnd.Review) flagged += held.Count;
         }
         return new RetentionReport(cutoff, erased, flagged, false, entries);
     }

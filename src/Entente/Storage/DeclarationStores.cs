@@ -10,19 +10,28 @@ public static class DeclarationStores
     /// <summary>The most declarations one search page returns, whatever <see cref="DeclarationQuery.Limit"/> asks.</summary>
     public const int MaxPageSize = 1000;
 
+    /// <summary>The declaration store over the node's gateway; disposing the store leaves the gateway open.</summary>
+    public static IDeclarationStore Open(NodeDatabase database, TimeProvider time) => Open(database, time, ownsDatabase: false);
+
     /// <summary>
-    /// Opens a store without touching its schema (call <see cref="IDeclarationStore.MigrateAsync"/> on start).
-    /// <paramref name="database"/> is a file path or a SQLite connection string (<c>Data Source=node.db</c>), or an
-    /// Npgsql connection string (<c>Host=db;Database=entente;Username=entente</c>).
+    /// Opens the gateway a setting names (<see cref="NodeDatabase.Open"/>) and a store over it that closes it when
+    /// disposed: for a tool that needs only the declarations. Opening never touches the schema
+    /// (<see cref="IDeclarationStore.MigrateAsync"/> on start).
     /// </summary>
     public static IDeclarationStore Open(string database, TimeProvider time)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(database);
         ArgumentNullException.ThrowIfNull(time);
-        return ProviderOf(database) switch
+        return Open(NodeDatabase.Open(database), time, ownsDatabase: true);
+    }
+
+    private static IDeclarationStore Open(NodeDatabase database, TimeProvider time, bool ownsDatabase)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        ArgumentNullException.ThrowIfNull(time);
+        return database.Provider switch
         {
-            StorageProvider.PostgreSql => new PostgresDeclarationStore(database, time),
-            _ => new SqliteDeclarationStore(SqliteConnectionString(database), time),
+            StorageProvider.PostgreSql => new PostgresDeclarationStore(database, time, ownsDatabase),
+            _ => new SqliteDeclarationStore(database, time, ownsDatabase),
         };
     }
 
@@ -39,7 +48,7 @@ public static class DeclarationStores
             : StorageProvider.Sqlite;
     }
 
-    private static string SqliteConnectionString(string database)
+    internal static string SqliteConnectionString(string database)
     {
         var keys = Keys(database);
         return keys is not null && (keys.ContainsKey("data source") || keys.ContainsKey("datasource") || keys.ContainsKey("filename"))

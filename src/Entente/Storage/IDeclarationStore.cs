@@ -55,8 +55,16 @@ public interface IDeclarationStore : IAsyncDisposable
     /// <summary>Removes the declarations and every row derived from them, in one transaction; returns how many were there.</summary>
     Task<int> EraseAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken = default);
 
+    /// <summary>As <see cref="EraseAsync(IReadOnlyList{string}, CancellationToken)"/>, inside the caller's transaction on the node's database (a ledger change).</summary>
+    Task<int> EraseAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, IReadOnlyList<string> ids,
+        CancellationToken cancellationToken = default);
+
     /// <summary>Marks declarations as due for review (since their due time) under <paramref name="rule"/>; a flag already there stays as it was.</summary>
     Task FlagForReviewAsync(IReadOnlyList<(string Id, DateTimeOffset DueAt)> declarations, string rule, CancellationToken cancellationToken = default);
+
+    /// <summary>As <see cref="FlagForReviewAsync(IReadOnlyList{ValueTuple{string, DateTimeOffset}}, string, CancellationToken)"/>, inside the caller's transaction (a ledger change).</summary>
+    Task FlagForReviewAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction,
+        IReadOnlyList<(string Id, DateTimeOffset DueAt)> declarations, string rule, CancellationToken cancellationToken = default);
 
     /// <summary>Declarations flagged for review, oldest due first.</summary>
     Task<IReadOnlyList<ReviewFlag>> ListReviewsAsync(int limit, CancellationToken cancellationToken = default);

@@ -5,28 +5,25 @@ using Entente.Declarations;
 namespace Entente.Storage;
 
 /// <summary>
-/// What both providers share: the SQL that reads the same on SQLite and PostgreSQL. A provider supplies its
-/// connections, its migration folder, its bulk ingest path and the few fragments where the dialects differ.
+/// What both providers share: the SQL that reads the same on SQLite and PostgreSQL, over the node's gateway
+/// (<see cref="NodeDatabase"/>: connections and migrations). A provider supplies its bulk ingest path and the few
+/// fragments where the dialects differ.
 /// </summary>
-internal abstract class SqlDeclarationStore(TimeProvider time) : IDeclarationStore
+internal abstract class SqlDeclarationStore(NodeDatabase database, TimeProvider time, bool ownsDatabase) : IDeclarationStore
 {
     protected const string ListingColumns =
         "d.id, d.lrn, d.mrn, d.type_code, d.status, d.declaration_date, d.declarant_id, d.importer_id, d.items, d.total_value, d.currency";
 
     protected TimeProvider Time { get; } = time;
 
-    public abstract StorageProvider Provider { get; }
+    protected NodeDatabase Database { get; } = database;
 
-    /// <summary>The folder under Storage/Migrations holding this provider's scripts.</summary>
-    protected abstract string MigrationFolder { get; }
-
-    /// <summary>CREATE TABLE IF NOT EXISTS schema_migrations in this dialect.</summary>
-    protected abstract string SchemaMigrationsTable { get; }
+    public StorageProvider Provider => Database.Provider;
 
     /// <summary>What to append to a SELECT that is about to update the row it reads.</summary>
     protected abstract string ForUpdate { get; }
 
-    protected abstract ValueTask<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken);
+    protected Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken) => Database.ConnectAsync(cancellationToken);
 
     public abstract Task<IIngestSession> BeginIngestAsync(CancellationToken cancellationToken = default);
 
@@ -41,43 +38,13 @@ internal abstract class SqlDeclarationStore(TimeProvider time) : IDeclarationSto
     /// <summary>The row, and what the provider's writer wants ready beside it, made on the caller's thread.</summary>
     protected virtual PreparedDeclaration Prepare(PendingDeclaration pending, DateTimeOffset receivedAt) => new(DeclarationRow.Of(pending, receivedAt));
 
-    public abstract ValueTask DisposeAsync();
-
-    /// <summary>Serialises concurrent migrators (PostgreSQL replicas starting together); SQLite's write lock already does.</summary>
-    protected virtual Task LockForMigrationAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken) =>
-        Task.CompletedTask;
+    /// <summary>A store opened from a setting (<see cref="DeclarationStores.Open(string, TimeProvider)"/>) closes the gateway it opened.</summary>
+    public ValueTask DisposeAsync() => ownsDatabase ? Database.DisposeAsync() : ValueTask.CompletedTask;
 
     /// <summary>The parameter that carries the canonical JSON document into the document column.</summary>
     protected virtual void AddDocument(DbCommand command, string name, string json) => Add(command, name, json);
 
-    public async Task MigrateAsync(CancellationToken cancellationToken = default)
-    {
-        var migrations = Migrations.For(MigrationFolder);
-        await using var connection = await OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await LockForMigrationAsync(connection, transaction, cancellationToken);
-        await ExecuteAsync(connection, transaction, SchemaMigrationsTable, cancellationToken);
-
-        var applied = new HashSet<int>();
-        await using (var command = Command(connection, transaction, "SELECT version FROM schema_migrations"))
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
-        {
-            while (await reader.ReadAsync(cancellationToken)) applied.Add(reader.GetInt32(0));
-        }
-
-        foreach (var migration in migrations)
-        {
-            if (applied.Contains(migration.Version)) continue;
-            await ExecuteAsync(connection, transaction, migration.Sql, cancellationToken);
-            await using var record = Command(connection, transaction,
-                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (@version, @name, @at)");
-            Add(record, "@version", migration.Version);
-            Add(record, "@name", migration.Name);
-            Add(record, "@at", Time.GetUtcNow());
-            await record.ExecuteNonQueryAsync(cancellationToken);
-        }
-        await transaction.CommitAsync(cancellationToken);
-    }
+    public Task MigrateAsync(CancellationToken cancellationToken = default) => Database.MigrateAsync(Time, cancellationToken);
 
     public async Task<StoredDeclaration?> GetAsync(string id, CancellationToken cancellationToken = default)
     {
@@ -357,6 +324,13 @@ internal abstract class SqlDeclarationStore(TimeProvider time) : IDeclarationSto
         if (ids.Count == 0) return 0;
         await using var connection = await OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var erased = await EraseAsync(connection, transaction, ids, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return erased;
+    }
+
+    public async Task<int> EraseAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<string> ids, CancellationToken cancellationToken = default)
+    {
         var erased = 0;
         foreach (var chunk in ids.Chunk(500))
         {
@@ -379,7 +353,6 @@ internal abstract class SqlDeclarationStore(TimeProvider time) : IDeclarationSto
                 if (sql.StartsWith("DELETE FROM declarations ", StringComparison.Ordinal)) erased += rows;
             }
         }
-        await transaction.CommitAsync(cancellationToken);
         return erased;
     }
 
@@ -388,6 +361,13 @@ internal abstract class SqlDeclarationStore(TimeProvider time) : IDeclarationSto
         if (declarations.Count == 0) return;
         await using var connection = await OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await FlagForReviewAsync(connection, transaction, declarations, rule, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    public async Task FlagForReviewAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<(string Id, DateTimeOffset DueAt)> declarations, string rule,
+        CancellationToken cancellationToken = default)
+    {
         foreach (var declaration in declarations)
         {
             await using var command = Command(connection, transaction,
@@ -398,7 +378,6 @@ internal abstract class SqlDeclarationStore(TimeProvider time) : IDeclarationSto
             Add(command, "@rule", rule);
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
-        await transaction.CommitAsync(cancellationToken);
     }
 
     public async Task<IReadOnlyList<ReviewFlag>> ListReviewsAsync(int limit, CancellationToken cancellationToken = default)
@@ -455,6 +434,7 @@ internal abstract class SqlDeclarationStore(TimeProvider time) : IDeclarationSto
 
     protected static DbCommand Command(DbConnection connection, DbTransaction? transaction, string sql)
     {
+        CrashPoint.BeforeStatement();
         var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = sql;

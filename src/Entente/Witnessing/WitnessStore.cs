@@ -16,9 +16,12 @@ public sealed record EquivocationAlarm(string Id, string Partner, DateTimeOffset
 /// <summary>The witnessing tables of migration 0007_witness, on either provider.</summary>
 public sealed class WitnessStore(NodeDatabase database) : IAsyncDisposable
 {
+    private bool _ownsDatabase;
+
     public NodeDatabase Database { get; } = database;
 
-    public static WitnessStore Open(string database) => new(NodeDatabase.Open(database));
+    /// <summary>Opens the gateway a setting names and a store over it that closes it when disposed (for a tool that needs only this).</summary>
+    public static WitnessStore Open(string database) => new(NodeDatabase.Open(database)) { _ownsDatabase = true };
 
     /// <summary>The partner's checkpoint this node relies on for a new one of <paramref name="size"/>: a consistent one of that size, else the largest.</summary>
     public async Task<SeenCheckpoint?> ReferenceAsync(string partner, long size, CancellationToken cancellationToken = default)
@@ -143,5 +146,5 @@ public sealed class WitnessStore(NodeDatabase database) : IAsyncDisposable
         var other => DateTimeOffset.Parse(Convert.ToString(other, CultureInfo.InvariantCulture)!, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal),
     };
 
-    public ValueTask DisposeAsync() => Database.DisposeAsync();
+    public ValueTask DisposeAsync() => _ownsDatabase ? Database.DisposeAsync() : ValueTask.CompletedTask;
 }

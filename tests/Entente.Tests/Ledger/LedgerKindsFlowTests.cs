@@ -5,7 +5,7 @@ using Entente.Agreements;
 using Entente.Assistance;
 using Entente.Exchange;
 using Entente.Ledger;
-using Entente.Nodes;
+using Entente.Hosting;
 using Entente.Retention;
 using Entente.Storage;
 using Entente.Tests.Assistance;

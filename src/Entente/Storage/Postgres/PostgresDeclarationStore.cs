@@ -11,37 +11,17 @@ namespace Entente.Storage.Postgres;
 /// </summary>
 internal sealed class PostgresDeclarationStore : SqlDeclarationStore
 {
-    // pg_advisory_xact_lock key for schema migrations: "Entente" in ASCII.
-    private const long MigrationLock = 0x456E74656E7465;
-
     /// <summary>The document column is text, not jsonb: see Migrations/postgres/0001_initial.sql.</summary>
     internal const NpgsqlDbType DocumentType = NpgsqlDbType.Text;
 
     private readonly NpgsqlDataSource _dataSource;
 
-    public PostgresDeclarationStore(string connectionString, TimeProvider time) : base(time)
+    public PostgresDeclarationStore(NodeDatabase database, TimeProvider time, bool ownsDatabase) : base(database, time, ownsDatabase)
     {
-        _dataSource = NpgsqlDataSource.Create(connectionString);
+        _dataSource = database.Postgres ?? throw new ArgumentException("the node database is not on PostgreSQL", nameof(database));
     }
-
-    public override StorageProvider Provider => StorageProvider.PostgreSql;
-
-    protected override string MigrationFolder => "postgres";
-
-    protected override string SchemaMigrationsTable =>
-        "CREATE TABLE IF NOT EXISTS schema_migrations (version integer NOT NULL PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL)";
 
     protected override string ForUpdate => " FOR UPDATE";
-
-    protected override async ValueTask<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken) =>
-        await _dataSource.OpenConnectionAsync(cancellationToken);
-
-    protected override async Task LockForMigrationAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
-    {
-        await using var command = Command(connection, transaction, "SELECT pg_advisory_xact_lock(@key)");
-        Add(command, "@key", MigrationLock);
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
 
     protected override void AddDocument(DbCommand command, string name, string json) =>
         ((NpgsqlCommand)command).Parameters.Add(new NpgsqlParameter(name, DocumentType) { Value = json });
@@ -63,8 +43,6 @@ internal sealed class PostgresDeclarationStore : SqlDeclarationStore
             throw;
         }
     }
-
-    public override ValueTask DisposeAsync() => _dataSource.DisposeAsync();
 
     /// <summary>Ingest on PostgreSQL: one key lookup per batch, then binary COPY into each table.</summary>
     private sealed class PostgresIngestSession(NpgsqlConnection connection, NpgsqlTransaction transaction, TimeProvider time)

@@ -11,39 +11,12 @@ namespace Entente.Storage.Sqlite;
 /// </summary>
 internal sealed class SqliteDeclarationStore : SqlDeclarationStore
 {
-    private const int BusyTimeoutSeconds = 30;
-    // Set once, on the file: 8 KiB pages hold six ~1.3 KiB declaration rows where 4 KiB pages held three, and make
-    // bulk ingest about a quarter faster (docs/storage.md); page_size only takes effect on a new, empty file.
-    private const string NewFilePragmas = "PRAGMA page_size = 8192; PRAGMA journal_mode = WAL; ";
-
-    private static readonly string ConnectionPragmas =
-        $"PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {BusyTimeoutSeconds * 1000};";
-
-    private readonly string _connectionString;
     private readonly string _databasePath;
-    private readonly IDisposable _lease;
-    private int _walSet;
 
-    public SqliteDeclarationStore(string connectionString, TimeProvider time) : base(time)
+    public SqliteDeclarationStore(NodeDatabase database, TimeProvider time, bool ownsDatabase) : base(database, time, ownsDatabase)
     {
-        var builder = new SqliteConnectionStringBuilder(connectionString)
-        {
-            ForeignKeys = true,
-            Pooling = true,
-            DefaultTimeout = BusyTimeoutSeconds,
-        };
-        if (string.IsNullOrWhiteSpace(builder.DataSource)) throw new ArgumentException("the SQLite connection string names no file", nameof(connectionString));
-        if (builder.DataSource == ":memory:" || builder.Mode == SqliteOpenMode.Memory)
-            throw new ArgumentException("an in-memory SQLite database would be one per connection; give a file path", nameof(connectionString));
-        if (Path.GetDirectoryName(Path.GetFullPath(builder.DataSource)) is { Length: > 0 } directory) Directory.CreateDirectory(directory);
-        _connectionString = builder.ToString();
-        _databasePath = Path.GetFullPath(builder.DataSource);
-        _lease = SqliteFileLock.Share(_databasePath);
+        _databasePath = database.SqlitePath ?? throw new ArgumentException("the node database is not a SQLite file", nameof(database));
     }
-
-    public override StorageProvider Provider => StorageProvider.Sqlite;
-
-    protected override string MigrationFolder => "sqlite";
 
     protected override PreparedDeclaration Prepare(PendingDeclaration pending, DateTimeOffset receivedAt)
     {
@@ -52,34 +25,9 @@ internal sealed class SqliteDeclarationStore : SqlDeclarationStore
         return new(row) { SqliteRow = SqliteRowText.Of(row, pending.Declaration) };
     }
 
-    protected override string SchemaMigrationsTable =>
-        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)";
-
     protected override string ForUpdate => "";
 
-    protected override async ValueTask<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken) =>
-        await OpenAsync(cancellationToken);
-
-    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
-    {
-        var connection = new SqliteConnection(_connectionString);
-        try
-        {
-            await connection.OpenAsync(cancellationToken);
-            using var command = connection.CreateCommand();
-            // The page size and WAL are properties of the file, set once; the other pragmas hold per connection.
-            var setWal = Volatile.Read(ref _walSet) == 0;
-            command.CommandText = setWal ? NewFilePragmas + ConnectionPragmas : ConnectionPragmas;
-            command.ExecuteNonQuery();
-            if (setWal) Volatile.Write(ref _walSet, 1);
-            return connection;
-        }
-        catch
-        {
-            await connection.DisposeAsync();
-            throw;
-        }
-    }
+    private Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken) => Database.ConnectSqliteAsync(cancellationToken);
 
     protected override Task<DbTransaction> BeginSnapshotAsync(DbConnection connection, CancellationToken cancellationToken) =>
         Task.FromResult<DbTransaction>(((SqliteConnection)connection).BeginTransaction(deferred: true));
@@ -140,12 +88,5 @@ internal sealed class SqliteDeclarationStore : SqlDeclarationStore
             file.Dispose();
             throw;
         }
-    }
-
-    public override ValueTask DisposeAsync()
-    {
-        using (var connection = new SqliteConnection(_connectionString)) SqliteConnection.ClearPool(connection);
-        _lease.Dispose();
-        return ValueTask.CompletedTask;
     }
 }
