@@ -57,7 +57,7 @@ internal sealed class DemoNode : IAsyncDisposable
         return node;
     }
 
-    /// <summary>Starts `dotnet Entente.Cli.dll serve` for this home; <see cref="WaitUntilUpAsync"/> waits for /health.</summary>
+    /// <summary>Starts `dotnet Entente.Cli.dll serve` for this home; <see cref="WaitUntilUpAsync"/> waits until /health/ready answers 200.</summary>
     public void Start(IReadOnlyDictionary<string, string> environment)
     {
         Endpoint = new Uri($"http://127.0.0.1:{FreePort()}");
@@ -86,7 +86,7 @@ internal sealed class DemoNode : IAsyncDisposable
             if (_process is null || _process.HasExited) throw new DemoFailure($"{Code}: the node's server exited:{Environment.NewLine}{Tail()}");
             try
             {
-                if ((await probe.GetAsync(new Uri("/health", UriKind.Relative), cancellationToken)).StatusCode == HttpStatusCode.OK) return;
+                if ((await probe.GetAsync(new Uri("/health/ready", UriKind.Relative), cancellationToken)).StatusCode == HttpStatusCode.OK) return;
             }
             catch (HttpRequestException)
             {
