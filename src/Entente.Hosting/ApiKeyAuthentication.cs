@@ -1,7 +1,6 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Entente.Access;
-using Entente.Storage;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -18,7 +17,7 @@ public sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory loggerFactory,
     UrlEncoder encoder,
-    IDeclarationStore store,
+    ApiUserStore users,
     IProblemDetailsService problems)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggerFactory, encoder)
 {
@@ -34,7 +33,7 @@ public sealed class ApiKeyAuthenticationHandler(
         if (key is null) return AuthenticateResult.NoResult();
         if (key.Length > 200) return AuthenticateResult.Fail("the API key is malformed");
 
-        var user = await store.FindApiUserByKeyHashAsync(ApiKeys.Hash(key), Context.RequestAborted);
+        var user = await users.FindByKeyHashAsync(ApiKeys.Hash(key), Context.RequestAborted);
         if (user is null)
         {
             Log.UnknownKey(Logger, Context.Connection.RemoteIpAddress?.ToString() ?? "?");

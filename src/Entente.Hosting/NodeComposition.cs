@@ -107,6 +107,7 @@ public static class NodeComposition
         services.AddSingleton(sp => new LedgerStore(sp.GetRequiredService<NodeDatabase>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new WitnessStore(sp.GetRequiredService<NodeDatabase>()));
 
+        services.AddSingleton(sp => new ApiUserStore(sp.GetRequiredService<NodeDatabase>()));
         services.AddSingleton(new IdentityHome(node.Home, node.Code, node.Name));
         services.AddSingleton(sp =>
         {

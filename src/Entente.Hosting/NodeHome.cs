@@ -43,10 +43,10 @@ public static class NodeHome
             settings[NodeOptions.Section]!["Database"] = database;
         await File.WriteAllTextAsync(ConfigPath(options.Home), settings.ToJsonString(new JsonSerializerOptions { WriteIndented = true }), cancellationToken);
 
-        await using var store = DeclarationStores.Open(options.DatabaseOrDefault, time);
-        await store.MigrateAsync(cancellationToken);
+        await using var opened = NodeDatabase.Open(options.DatabaseOrDefault);
+        await opened.MigrateAsync(time, cancellationToken);
         var (key, user) = ApiKeys.NewUser("admin", Role.Admin, options.Code, time);
-        await store.SaveApiUserAsync(user, cancellationToken);
+        await new ApiUserStore(opened).SaveAsync(user, cancellationToken);
         return key;
     }
 

@@ -2,7 +2,6 @@ using System.CommandLine;
 using Entente.Access;
 using Entente.Hosting;
 using Entente.Identity;
-using Entente.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Hosting;
@@ -98,34 +97,27 @@ internal static class NodeCommands
     public static Command User()
     {
         var user = new Command("user", "API users and their keys");
-        var home = CommonOptions.Home();
-        var database = CommonOptions.Database();
         var name = new Option<string>("--name") { Description = "User name (unique)", Required = true };
         var role = new Option<Role>("--role") { Description = "analyst, officer, liaison, auditor or admin", Required = true };
         var authority = new Option<string?>("--authority") { Description = "The authority or unit the user belongs to" };
-        var add = new Command("add", "Create an API user and print its key (shown once)") { home, database, name, role, authority };
-        add.SetAction(async (parse, ct) =>
+        var add = new NodeCommand("add", "Create an API user and print its key (shown once)") { name, role, authority };
+        add.SetNodeAction(async (parse, node, ct) =>
         {
-            var options = CommonOptions.LoadNode(parse, home, database);
             var userName = parse.GetValue(name)!;
             if (userName.Length is 0 or > 100) throw new CliException("--name: 1 to 100 characters");
-            await using var store = await CommonOptions.OpenStoreAsync(options, ct);
-            if ((await store.ListApiUsersAsync(ct)).Any(u => u.Name == userName)) throw new CliException($"user '{userName}' exists already");
-            var (key, created) = ApiKeys.NewUser(userName, parse.GetValue(role), parse.GetValue(authority) ?? options.Code, TimeProvider.System);
-            await store.SaveApiUserAsync(created, ct);
+            var users = node.Get<ApiUserStore>();
+            if ((await users.ListAsync(ct)).Any(u => u.Name == userName)) throw new CliException($"user '{userName}' exists already");
+            var (key, created) = ApiKeys.NewUser(userName, parse.GetValue(role), parse.GetValue(authority) ?? node.Node.Code, TimeProvider.System);
+            await users.SaveAsync(created, ct);
             parse.InvocationConfiguration.Output.WriteLine($"User {created.Name} ({created.Role.ToString().ToLowerInvariant()}) created. API key (shown once): {key}");
             return 0;
         });
         user.Add(add);
 
-        var listHome = CommonOptions.Home();
-        var listDatabase = CommonOptions.Database();
-        var list = new Command("list", "List API users (never their keys)") { listHome, listDatabase };
-        list.SetAction(async (parse, ct) =>
+        var list = new NodeCommand("list", "List API users (never their keys)");
+        list.SetNodeAction(async (parse, node, ct) =>
         {
-            var options = CommonOptions.LoadNode(parse, listHome, listDatabase);
-            await using var store = await CommonOptions.OpenStoreAsync(options, ct);
-            foreach (var u in await store.ListApiUsersAsync(ct))
+            foreach (var u in await node.Get<ApiUserStore>().ListAsync(ct))
                 parse.InvocationConfiguration.Output.WriteLine($"{u.Name,-24} {u.Role.ToString().ToLowerInvariant(),-8} {u.Authority,-10} created {u.CreatedAt:yyyy-MM-dd HH:mm}Z");
             return 0;
         });

@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using Entente.Storage;
 
 namespace Entente.Access;
 

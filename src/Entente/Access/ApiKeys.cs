@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using Entente.Storage;
 
 namespace Entente.Access;
 

@@ -145,17 +145,6 @@ internal sealed record DeclarationRow(
         }
         throw new FormatException($"unknown source format '{name}' in the store");
     }
-
-    public static string RoleName(Role role) => JsonNamingPolicy.KebabCaseLower.ConvertName(role.ToString());
-
-    public static Role ParseRole(string name)
-    {
-        foreach (var role in Enum.GetValues<Role>())
-        {
-            if (string.Equals(RoleName(role), name, StringComparison.Ordinal)) return role;
-        }
-        throw new FormatException($"unknown API user role '{name}' in the store");
-    }
 }
 
 internal sealed record PartyRow(string Role, string PartyId);

@@ -68,13 +68,6 @@ public interface IDeclarationStore : IAsyncDisposable
 
     /// <summary>Declarations flagged for review, oldest due first.</summary>
     Task<IReadOnlyList<ReviewFlag>> ListReviewsAsync(int limit, CancellationToken cancellationToken = default);
-
-    Task SaveApiUserAsync(ApiUser user, CancellationToken cancellationToken = default);
-
-    /// <summary>Finds the user whose key hashes to <paramref name="keyHash"/> (SHA-256, hex).</summary>
-    Task<ApiUser?> FindApiUserByKeyHashAsync(string keyHash, CancellationToken cancellationToken = default);
-
-    Task<IReadOnlyList<ApiUser>> ListApiUsersAsync(CancellationToken cancellationToken = default);
 }
 
 public enum StorageProvider
@@ -162,14 +155,3 @@ public sealed record DeclarationSummary(
     long Declarations, long GoodsItems, long WithLabels, long LabelledFraud,
     IReadOnlyList<CountOf> TopHsChapters, IReadOnlyList<CountOf> TopOrigins, IReadOnlyList<CountOf> ValueByCurrency,
     DateOnly? FirstDate, DateOnly? LastDate);
-
-public enum Role
-{
-    Analyst,
-    Officer,
-    Liaison,
-    Auditor,
-    Admin,
-}
-
-public sealed record ApiUser(string Name, Role Role, string KeyHash, DateTimeOffset CreatedAt, string? Authority = null);

@@ -134,7 +134,7 @@ public sealed class NodeDatabase : IAsyncDisposable
     }
 
     /// <summary>
-    /// Applies the embedded migrations (Storage/Migrations/&lt;provider&gt;) not yet recorded in schema_migrations, in one
+    /// Applies the embedded migrations (every feature's FEATURE/Migrations/NNNN_name.PROVIDER.sql) not yet recorded in schema_migrations, in one
     /// transaction; on PostgreSQL replicas starting together wait for each other (an advisory lock).
     /// </summary>
     public async Task MigrateAsync(TimeProvider time, CancellationToken cancellationToken = default)

@@ -393,45 +393,6 @@ internal abstract class SqlDeclarationStore(NodeDatabase database, TimeProvider 
         return flags;
     }
 
-    public async Task SaveApiUserAsync(ApiUser user, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await OpenConnectionAsync(cancellationToken);
-        await using var command = Command(connection, null,
-            "INSERT INTO api_users (name, role, key_hash, authority, created_at) VALUES (@name, @role, @key_hash, @authority, @created_at) " +
-            "ON CONFLICT (name) DO UPDATE SET role = excluded.role, key_hash = excluded.key_hash, " +
-            "authority = excluded.authority, created_at = excluded.created_at");
-        Add(command, "@name", user.Name);
-        Add(command, "@role", DeclarationRow.RoleName(user.Role));
-        Add(command, "@key_hash", user.KeyHash);
-        Add(command, "@authority", user.Authority);
-        Add(command, "@created_at", user.CreatedAt.ToUniversalTime());
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
-
-    public async Task<ApiUser?> FindApiUserByKeyHashAsync(string keyHash, CancellationToken cancellationToken = default)
-    {
-        var users = await ReadApiUsersAsync("WHERE key_hash = @key_hash", keyHash, cancellationToken);
-        return users.Count == 0 ? null : users[0];
-    }
-
-    public Task<IReadOnlyList<ApiUser>> ListApiUsersAsync(CancellationToken cancellationToken = default) =>
-        ReadApiUsersAsync("ORDER BY name", null, cancellationToken);
-
-    private async Task<IReadOnlyList<ApiUser>> ReadApiUsersAsync(string tail, string? keyHash, CancellationToken cancellationToken)
-    {
-        await using var connection = await OpenConnectionAsync(cancellationToken);
-        await using var command = Command(connection, null, "SELECT name, role, key_hash, created_at, authority FROM api_users " + tail);
-        if (keyHash is not null) Add(command, "@key_hash", keyHash);
-        var users = new List<ApiUser>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            users.Add(new ApiUser(reader.GetString(0), DeclarationRow.ParseRole(reader.GetString(1)), reader.GetString(2),
-                reader.GetFieldValue<DateTimeOffset>(3), NullableString(reader, 4)));
-        }
-        return users;
-    }
-
     protected static DbCommand Command(DbConnection connection, DbTransaction? transaction, string sql)
     {
         CrashPoint.BeforeStatement();

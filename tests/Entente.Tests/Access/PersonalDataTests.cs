@@ -1,6 +1,5 @@
 using Entente.Access;
 using Entente.Declarations;
-using Entente.Storage;
 using Entente.Tools.Generation;
 
 namespace Entente.Tests.Access;

@@ -4,6 +4,7 @@ using Entente.Storage;
 using Entente.Storage.Sqlite;
 using Entente.Tools.Generation;
 using Microsoft.Data.Sqlite;
+using Entente.Access;
 
 namespace Entente.Tests.Storage;
 
@@ -25,6 +26,18 @@ public sealed class SqliteBulkFileTests : IDisposable
         return path;
     }
 
+    private static async Task SaveUserAsync(TestStore test, ApiUser user)
+    {
+        await using var database = NodeDatabase.Open(test.Database);
+        await new ApiUserStore(database).SaveAsync(user);
+    }
+
+    private static async Task<IReadOnlyList<ApiUser>> ListUsersAsync(TestStore test)
+    {
+        await using var database = NodeDatabase.Open(test.Database);
+        return await new ApiUserStore(database).ListAsync();
+    }
+
     private static List<Entente.Declarations.Declaration> Generate(int seed, int count) =>
         new DeclarationGenerator(seed).Generate(count).Select(r => r.Declaration!).ToList();
 
@@ -32,7 +45,7 @@ public sealed class SqliteBulkFileTests : IDisposable
     public async Task A_first_load_is_written_as_a_new_file_that_replaces_the_nodes_own_keeping_what_it_held()
     {
         await using var test = await TestStore.CreateAsync(StorageProvider.Sqlite);
-        await test.Store.SaveApiUserAsync(new ApiUser("officer-1", Role.Officer, "key-hash-1", TestStore.Start));
+        await SaveUserAsync(test, new ApiUser("officer-1", Role.Officer, "key-hash-1", TestStore.Start));
         var declarations = Generate(3, 40);
 
         await using (var session = await test.Store.BeginBulkLoadAsync())
@@ -47,7 +60,7 @@ public sealed class SqliteBulkFileTests : IDisposable
 
         Assert.False(File.Exists(SqliteBulkFile.LoadingPathOf(test.Database)));
         Assert.Equal(40, await test.Store.CountAsync());
-        Assert.Equal("officer-1", Assert.Single(await test.Store.ListApiUsersAsync()).Name);
+        Assert.Equal("officer-1", Assert.Single(await ListUsersAsync(test)).Name);
         Assert.Equal("wal", await ScalarAsync(test, "PRAGMA journal_mode"));
         Assert.Equal(8192L, await ScalarAsync(test, "PRAGMA page_size"));
         Assert.Equal("ok", await ScalarAsync(test, "PRAGMA integrity_check"));
@@ -73,7 +86,7 @@ public sealed class SqliteBulkFileTests : IDisposable
     public async Task A_load_that_does_not_commit_leaves_the_nodes_file_as_it_was_and_no_copy_behind()
     {
         await using var test = await TestStore.CreateAsync(StorageProvider.Sqlite);
-        await test.Store.SaveApiUserAsync(new ApiUser("officer-1", Role.Officer, "key-hash-1", TestStore.Start));
+        await SaveUserAsync(test, new ApiUser("officer-1", Role.Officer, "key-hash-1", TestStore.Start));
         var declarations = Generate(4, 30);
         declarations[25].GoodsShipment.GoodsItems[0].OriginCountryCode = "ZZ";
         var file = Write("history.ndjson", declarations);
@@ -84,7 +97,7 @@ public sealed class SqliteBulkFileTests : IDisposable
         Assert.Equal(0, report.Accepted);
         Assert.False(File.Exists(SqliteBulkFile.LoadingPathOf(test.Database)));
         Assert.Equal(0, await test.Store.CountAsync());
-        Assert.Equal("officer-1", Assert.Single(await test.Store.ListApiUsersAsync()).Name);
+        Assert.Equal("officer-1", Assert.Single(await ListUsersAsync(test)).Name);
         Assert.Equal("ok", await ScalarAsync(test, "PRAGMA integrity_check"));
 
         declarations[25].GoodsShipment.GoodsItems[0].OriginCountryCode = "CN";
@@ -124,13 +137,13 @@ public sealed class SqliteBulkFileTests : IDisposable
         {
             await session.AddAsync([new PendingDeclaration(Generate(7, 1)[0], null, DeclarationFormat.Json, "one.ndjson")]);
             // Against the contract (the loader is the store's only user in its process): a user added meanwhile.
-            await test.Store.SaveApiUserAsync(new ApiUser("officer-2", Role.Officer, "key-hash-2", TestStore.Start));
+            await SaveUserAsync(test, new ApiUser("officer-2", Role.Officer, "key-hash-2", TestStore.Start));
             var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => session.CommitAsync());
             Assert.Contains(test.Database, refused.Message, StringComparison.Ordinal);
             Assert.Contains("nothing was stored", refused.Message, StringComparison.Ordinal);
         }
 
-        Assert.Equal("officer-2", Assert.Single(await test.Store.ListApiUsersAsync()).Name);
+        Assert.Equal("officer-2", Assert.Single(await ListUsersAsync(test)).Name);
         Assert.Equal(0, await test.Store.CountAsync());
         Assert.False(File.Exists(SqliteBulkFile.LoadingPathOf(test.Database)));
     }
