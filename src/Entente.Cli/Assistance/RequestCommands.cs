@@ -6,7 +6,6 @@ using System.Text.Json.Serialization;
 using Entente.Agreements;
 using Entente.Assistance;
 using Entente.Exchange;
-using Entente.Ledger;
 using Entente.Nodes;
 using Entente.Storage;
 
@@ -245,15 +244,13 @@ internal static class RequestCommands
             o.WriteLine($"  {m.At.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture)}  {PolicyEngine.Name(m.Kind),-15} {m.From} -> {m.To}");
     }
 
-    private sealed class OpenDesk(IDeclarationStore store, NodeDatabase database, LedgerStore ledger, AssistanceDesk desk, OpenedExchange exchange) : IAsyncDisposable
+    private sealed class OpenDesk(IDeclarationStore store, AssistanceDesk desk, OpenedExchange exchange) : IAsyncDisposable
     {
         public AssistanceDesk Desk { get; } = desk;
 
         public async ValueTask DisposeAsync()
         {
             await exchange.DisposeAsync();
-            await ledger.DisposeAsync();
-            await database.DisposeAsync();
             await store.DisposeAsync();
         }
     }
@@ -261,10 +258,9 @@ internal static class RequestCommands
     private static async Task<OpenDesk> OpenAsync(NodeOptions node, CancellationToken ct)
     {
         var store = await CommonOptions.OpenStoreAsync(node, ct);
-        var database = NodeDatabase.Open(node.DatabaseOrDefault);
-        var ledger = LedgerStore.Open(node.DatabaseOrDefault, TimeProvider.System);
         // Moves are queued in the node's outbox; the server (entente serve) delivers them.
         var exchange = OpenedExchange.Open(node, TimeProvider.System);
-        return new OpenDesk(store, database, ledger, AssistanceDesks.ForHome(node, database, ledger, TimeProvider.System, AssistanceExchange.Sender(exchange.Node)), exchange);
+        var ledger = exchange.Ledger;
+        return new OpenDesk(store, AssistanceDesks.ForHome(node, exchange.Database, ledger, TimeProvider.System, AssistanceExchange.Sender(exchange.Node)), exchange);
     }
 }
