@@ -543,7 +543,8 @@ public sealed class ExchangeNode
     /// <summary>
     /// Finishes what a crash interrupted: received messages not yet in the ledger or not yet handled, and delivered
     /// messages whose receipt is not yet in the ledger — only those older than <see cref="InFlight"/>, so work another
-    /// request (or replica) is doing right now is never done twice. Run at start and then regularly.
+    /// request (or replica) is doing right now is never done twice. Run at start and then regularly. Disclosures need no
+    /// repair: their outbox rows and disclosure-prepared entries commit in one transaction.
     /// </summary>
     public async Task RecoverAsync(CancellationToken cancellationToken = default) => await RecoverAsync(Time.GetUtcNow() - InFlight, cancellationToken);
 

@@ -30,6 +30,7 @@ public sealed class NodeDatabase : IAsyncDisposable
     private readonly NpgsqlDataSource? _postgres;
     private readonly IDisposable? _lease;
     private int _walSet;
+    private int _disposed;
 
     private NodeDatabase(NpgsqlDataSource postgres)
     {
@@ -176,6 +177,7 @@ public sealed class NodeDatabase : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         if (_postgres is not null) await _postgres.DisposeAsync();
         else
         {

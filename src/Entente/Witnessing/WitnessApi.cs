@@ -76,10 +76,13 @@ public static class WitnessApi
         var user = AccessPolicies.UserOf(principal);
         var alarm = (await store.AlarmsAsync(cancellationToken)).FirstOrDefault(a => a.Id == id);
         if (alarm is null) return TypedResults.Problem($"no alarm {id}", statusCode: 404, title: "Not found");
-        if (!await store.AcknowledgeAlarmAsync(id, user.Name, time.GetUtcNow(), cancellationToken))
+        var entries = await ledger.AppendAsync(async (connection, transaction, ct) =>
+            await store.AcknowledgeAlarmAsync(connection, transaction, id, user.Name, time.GetUtcNow(), ct)
+                ? [LedgerEntry.Now(ledger.Time, WitnessRound.AlarmAcknowledgedKind, new LedgerActor(user.Name, user.Authority ?? node.Code),
+                    new JsonObject { ["alarm"] = id, ["partner"] = alarm.Partner })]
+                : [], cancellationToken);
+        if (entries.Count == 0)
             return TypedResults.Problem($"alarm {id} was acknowledged by {alarm.AcknowledgedBy} at {alarm.AcknowledgedAt:O}", statusCode: 409, title: "Already acknowledged");
-        await ledger.AppendAsync(WitnessRound.AlarmAcknowledgedKind, new LedgerActor(user.Name, user.Authority ?? node.Code),
-            new JsonObject { ["alarm"] = id, ["partner"] = alarm.Partner }, cancellationToken);
         var acknowledged = (await store.AlarmsAsync(cancellationToken)).First(a => a.Id == id);
         return TypedResults.Ok(Answer(acknowledged));
     }

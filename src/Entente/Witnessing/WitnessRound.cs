@@ -112,20 +112,21 @@ public sealed class WitnessRound(HttpClient http, WitnessStore store, LedgerStor
         // The same evidence seen again (the partner keeps showing the forked checkpoint) is one alarm, not one per round.
         var id = "eq-" + digest["sha256:".Length..][..24];
         await store.RecordSeenAsync(new SeenCheckpoint(partner, verdict.Checkpoint!.TreeSize, verdict.Checkpoint.Root, verdict.Note!, now, false), cancellationToken);
-        if (await store.RecordAlarmAsync(new EquivocationAlarm(id, partner, now, evidence.Kind, json, null, null), cancellationToken))
-        {
-            var earlier = Checkpoint.Parse(evidence.Earlier).Checkpoint!;
-            var entry = await ledger.AppendAsync(AlarmKind, new LedgerActor("witness", nodeCode), new JsonObject
-            {
-                ["partner"] = partner,
-                ["alarm"] = id,
-                ["kind"] = evidence.Kind,
-                ["evidence"] = digest,
-                ["earlierSize"] = earlier.TreeSize,
-                ["laterSize"] = verdict.Checkpoint.TreeSize,
-            }, cancellationToken);
-            WitnessLog.Equivocation(logger, partner, verdict.Reason, id, digest, entry);
-        }
+        var earlier = Checkpoint.Parse(evidence.Earlier).Checkpoint!;
+        // The alarm and its ledger entry commit together: an alarm is never stored without its entry.
+        var entries = await ledger.AppendAsync(async (connection, transaction, ct) =>
+            await store.RecordAlarmAsync(connection, transaction, new EquivocationAlarm(id, partner, now, evidence.Kind, json, null, null), ct)
+                ? [LedgerEntry.Now(ledger.Time, AlarmKind, new LedgerActor("witness", nodeCode), new JsonObject
+                {
+                    ["partner"] = partner,
+                    ["alarm"] = id,
+                    ["kind"] = evidence.Kind,
+                    ["evidence"] = digest,
+                    ["earlierSize"] = earlier.TreeSize,
+                    ["laterSize"] = verdict.Checkpoint.TreeSize,
+                })]
+                : [], cancellationToken);
+        if (entries.Count > 0) WitnessLog.Equivocation(logger, partner, verdict.Reason, id, digest, entries[0]);
         return new WitnessOutcome(partner, WitnessVerdictKind.Equivocation, verdict.Reason, verdict.Checkpoint.TreeSize, false, null, id);
     }
 

@@ -104,7 +104,13 @@ public sealed class WitnessStore(NodeDatabase database) : IAsyncDisposable
     public async Task<bool> RecordAlarmAsync(EquivocationAlarm alarm, CancellationToken cancellationToken = default)
     {
         await using var connection = await Database.ConnectAsync(cancellationToken);
-        await using var command = NodeDatabase.Command(connection, null,
+        return await RecordAlarmAsync(connection, null, alarm, cancellationToken);
+    }
+
+    /// <summary>As <see cref="RecordAlarmAsync(EquivocationAlarm, CancellationToken)"/>, inside the caller's transaction (a ledger change).</summary>
+    public async Task<bool> RecordAlarmAsync(DbConnection connection, DbTransaction? transaction, EquivocationAlarm alarm, CancellationToken cancellationToken = default)
+    {
+        await using var command = NodeDatabase.Command(connection, transaction,
             "INSERT INTO witness_alarms (id, partner, detected_at, kind, evidence) VALUES (@id, @p, @at, @k, @e) ON CONFLICT (id) DO NOTHING",
             ("@id", alarm.Id), ("@p", alarm.Partner), ("@at", Time(alarm.DetectedAt)), ("@k", alarm.Kind), ("@e", alarm.Evidence));
         return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
@@ -114,7 +120,14 @@ public sealed class WitnessStore(NodeDatabase database) : IAsyncDisposable
     public async Task<bool> AcknowledgeAlarmAsync(string id, string by, DateTimeOffset at, CancellationToken cancellationToken = default)
     {
         await using var connection = await Database.ConnectAsync(cancellationToken);
-        await using var command = NodeDatabase.Command(connection, null,
+        return await AcknowledgeAlarmAsync(connection, null, id, by, at, cancellationToken);
+    }
+
+    /// <summary>As <see cref="AcknowledgeAlarmAsync(string, string, DateTimeOffset, CancellationToken)"/>, inside the caller's transaction (a ledger change).</summary>
+    public async Task<bool> AcknowledgeAlarmAsync(DbConnection connection, DbTransaction? transaction, string id, string by, DateTimeOffset at,
+        CancellationToken cancellationToken = default)
+    {
+        await using var command = NodeDatabase.Command(connection, transaction,
             "UPDATE witness_alarms SET acknowledged_by = @by, acknowledged_at = @at WHERE id = @id AND acknowledged_by IS NULL",
             ("@id", id), ("@by", by), ("@at", Time(at)));
         return await command.ExecuteNonQueryAsync(cancellationToken) == 1;

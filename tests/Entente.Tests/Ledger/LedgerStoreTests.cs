@@ -169,4 +169,56 @@ public class LedgerStoreTests
         }
         Assert.Equal(1, await command.ExecuteNonQueryAsync());
     }
+
+    [StoreTheory, BothStores]
+    public async Task A_change_commits_with_its_entries_and_a_failing_change_fails_only_its_own_caller_in_a_group_commit(StorageProvider provider)
+    {
+        await using var store = await TestStore.CreateAsync(provider);
+        await using (var connection = store.Connect())
+        {
+            await connection.OpenAsync();
+            await using var create = connection.CreateCommand();
+            create.CommandText = "CREATE TABLE seizure_notes (id text PRIMARY KEY)";
+            await create.ExecuteNonQueryAsync();
+        }
+        await using var database = NodeDatabase.Open(store.Database);
+        var ledger = new LedgerStore(database, store.Time);
+
+        LedgerChange Note(int n, bool fail = false, string? id = null) => async (connection, transaction, ct) =>
+        {
+            await using (var insert = NodeDatabase.Command(connection, transaction, "INSERT INTO seizure_notes (id) VALUES (@id)", ("@id", id ?? $"S-{n}")))
+                await insert.ExecuteNonQueryAsync(ct);
+            if (fail) throw new InvalidOperationException($"change {n} refused");
+            return [Entry(store, n)];
+        };
+
+        // Queued together, so most share one transaction: a thrown change and a statement the database refuses (a
+        // duplicate key) are each rolled back to their own savepoint while the others commit.
+        var appends = Enumerable.Range(0, 40).Select(n => n switch
+        {
+            7 => ledger.AppendAsync(Note(n, fail: true)),
+            23 => ledger.AppendAsync(Note(n, id: "S-3")),
+            _ => ledger.AppendAsync(Note(n)),
+        }).ToList();
+        await Task.WhenAny(Task.WhenAll(appends));
+
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => appends[7]);
+        Assert.Equal("change 7 refused", refused.Message);
+        await Assert.ThrowsAnyAsync<DbException>(() => appends[23]);
+        var committed = Enumerable.Range(0, 40).Where(n => n is not 7 and not 23).ToList();
+        Assert.Equal(committed.Count, await store.CountAsync("SELECT COUNT(*) FROM seizure_notes"));
+        Assert.Equal(0, await store.CountAsync("SELECT COUNT(*) FROM seizure_notes WHERE id = 'S-7' OR id = 'S-23'"));
+        Assert.Equal(committed.Count, (await ledger.GetHeadAsync()).Size);
+        foreach (var n in committed)
+        {
+            var index = Assert.Single(await appends[n]);
+            Assert.Equal(n, (await ledger.GetEntryAsync(index))!.Entry.Body["n"]!.GetValue<int>());
+        }
+        Assert.True((await ledger.VerifyAsync(null)).Ok);
+
+        // Alone in its transaction, a failing change leaves nothing either.
+        await Assert.ThrowsAsync<InvalidOperationException>(() => ledger.AppendAsync(Note(99, fail: true)));
+        Assert.Equal(0, await store.CountAsync("SELECT COUNT(*) FROM seizure_notes WHERE id = 'S-99'"));
+        Assert.Equal(committed.Count, (await ledger.GetHeadAsync()).Size);
+    }
 }

@@ -1,10 +1,10 @@
+using Entente.Access;
 using Entente.Declarations;
 using Entente.Ingest;
 using Entente.Storage;
 using Entente.Storage.Sqlite;
 using Entente.Tools.Generation;
 using Microsoft.Data.Sqlite;
-using Entente.Access;
 
 namespace Entente.Tests.Storage;
 

@@ -1,8 +1,7 @@
 namespace Entente.Storage.Sqlite;
 
 /// <summary>
-/// Who has a node's SQLite file open, across processes. Every object that opens the file (the declaration store, the
-/// ledger, the node database) holds a lease: the process keeps a shared lock on FILE-lock while it holds any. A bulk load
+/// Who has a node's SQLite file open, across processes. Every <see cref="NodeDatabase"/> on the file holds a lease: the process keeps a shared lock on FILE-lock while it holds any. A bulk load
 /// takes the lock exclusively, which it gets only when no other process has the file open; it may then write the store
 /// as a new file and swap it in (<see cref="SqliteBulkFile"/>). A process that opens the file meanwhile waits for the
 /// load to finish. The locks are advisory (flock, which is what .NET's FileShare becomes on Unix): tools outside
