@@ -53,7 +53,8 @@ public static class NodeComposition
         if (node.RetentionPeriod is { } period)
         {
             var rule = RetentionRule.Parse(period, node.RetentionThen);
-            builder.Services.AddHostedService(sp => new RetentionService(sp, rule, sp.GetRequiredService<IdentityHome>().LoadSubjectKey(), node.Code, node.RetentionEvery));
+            builder.Services.AddHostedService(sp => new RetentionService(sp.GetRequiredService<RunRetention>(), rule, node.RetentionEvery,
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<RetentionService>>()));
         }
         builder.Services.AddNodeHealthChecks();
 
@@ -133,6 +134,16 @@ public static class NodeComposition
         // Use cases: declarations search, disclosure, shared records, assistance.
 
         // Use cases: risk models, retention, ledger.
+        services.AddSingleton(sp => new Entente.Risk.Model.PromoteModel(node.Home, node.Code, sp.GetRequiredService<LedgerStore>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new RetentionStore(sp.GetRequiredService<NodeDatabase>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new RunRetention(sp.GetRequiredService<RetentionStore>(), sp.GetRequiredService<LedgerStore>(),
+            () => sp.GetRequiredService<IdentityHome>().LoadSubjectKey(), node.Code, sp.GetRequiredService<TimeProvider>(), node.RetentionPeriod, node.RetentionThen));
+        services.AddSingleton(sp => new VerifyLedger(sp.GetRequiredService<LedgerStore>(), () =>
+        {
+            if (!NodeKeys.HasSigningKey(node.Home)) return null;
+            using var key = NodeKeys.LoadSigningKey(node.Home);
+            return NodeKeys.PublicKey(key);
+        }));
         return services;
     }
 

@@ -3,8 +3,8 @@ using System.Globalization;
 using System.Text.Json;
 using Entente.Access;
 using Entente.Audit;
-using Entente.Identity;
 using Entente.Ledger;
+using Entente.Storage;
 
 namespace Entente.Cli.Audit;
 
@@ -21,22 +21,19 @@ internal static class AuditCommands
 
     private static Command Subject()
     {
-        var home = CommonOptions.Home();
-        var database = CommonOptions.Database();
-        var json = CommonOptions.Json();
         var party = new Option<string?>("--party") { Description = "A party's identification number (EORI, TIN, trader number)" };
         var declaration = new Option<string?>("--declaration") { Description = "A declaration's id, MRN or LRN" };
         var justification = new Option<string?>("--justification") { Description = "Why (needed for a party: the lookup is itself recorded)" };
-        var command = new Command("subject", "Every recorded access to and disclosure of a party's or a declaration's data: who, when, why, for whom, under which agreement")
+        var command = new NodeCommand("subject", "Every recorded access to and disclosure of a party's or a declaration's data: who, when, why, for whom, under which agreement", json: true)
         {
-            home, database, json, party, declaration, justification,
+            party, declaration, justification,
         };
-        command.SetAction(async (parse, ct) =>
+        command.SetNodeAction(async (parse, services, ct) =>
         {
-            var node = CommonOptions.LoadNode(parse, home, database);
+            var node = services.Node;
             if ((parse.GetValue(party) is null) == (parse.GetValue(declaration) is null)) throw new CliException("name one subject: --party ID or --declaration REF");
-            await using var ledger = LedgerStore.Open(node.DatabaseOrDefault, TimeProvider.System);
-            var recorder = new AccessRecorder(ledger, NodeKeys.LoadSubjectKey(node.Home), node.Code);
+            var ledger = services.Get<LedgerStore>();
+            var recorder = services.Get<AccessRecorder>();
             var who = new LocalUser(Environment.UserName, node.Code, null);
             string subject;
             if (parse.GetValue(party) is { } partyId)
@@ -53,13 +50,13 @@ internal static class AuditCommands
             }
             else
             {
-                await using var store = await CommonOptions.OpenStoreAsync(node, ct);
+                var store = services.Get<IDeclarationStore>();
                 var reference = parse.GetValue(declaration)!;
                 subject = LedgerSubjects.Declaration((await store.FindAsync(reference, ct))?.Declaration.Id ?? reference);
             }
             var events = await AuditTrail.AboutAsync(ledger, subject, cancellationToken: ct);
             var output = parse.InvocationConfiguration.Output;
-            if (parse.GetValue(json))
+            if (command.Json(parse))
             {
                 output.WriteLine(JsonSerializer.Serialize(new AuditAnswer(subject, events), Json));
                 return 0;

@@ -25,22 +25,18 @@ internal static class LedgerCommands
 
     private static Command Verify()
     {
-        var home = CommonOptions.Home();
-        var database = CommonOptions.Database();
         var publicKey = new Option<string?>("--public-key") { Description = "The node's public key (PEM or DER SubjectPublicKeyInfo); default: the home's signing key" };
-        var json = CommonOptions.Json();
-        var verify = new Command("verify", "Recompute the whole tree from the stored entries and check every stored hash and checkpoint (exit 1 when anything is wrong); warn of entries that do not fit their kind's body schema")
+        var verify = new NodeCommand("verify", "Recompute the whole tree from the stored entries and check every stored hash and checkpoint (exit 1 when anything is wrong); warn of entries that do not fit their kind's body schema", json: true)
         {
-            home, database, publicKey, json,
+            publicKey,
         };
-        verify.SetAction(async (parse, ct) =>
+        verify.SetNodeAction(async (parse, node, ct) =>
         {
-            var options = CommonOptions.LoadNode(parse, home, database);
-            var spki = parse.GetValue(publicKey) is { } file ? ReadPublicKey(file) : HomePublicKey(options.Home);
-            await using var store = await OpenAsync(options, ct);
-            var result = await store.VerifyAsync(spki, ct);
+            var spki = parse.GetValue(publicKey) is { } file ? ReadPublicKey(file) : null;
+            var verified = await node.Get<VerifyLedger>().HandleAsync(new VerifyLedgerInput(spki), ct);
+            var result = verified.Verification;
             var output = parse.InvocationConfiguration.Output;
-            if (parse.GetValue(json))
+            if (verify.Json(parse))
             {
                 output.WriteLine(JsonSerializer.Serialize(new { ok = result.Ok, size = result.Size, root = result.Root, checkpoints = result.Checkpoints, problems = result.Problems, warnings = result.Warnings }, Json));
             }
@@ -53,26 +49,22 @@ internal static class LedgerCommands
                 if (result.Warnings.Count > 0) output.WriteLine($"Warnings (entries that do not fit their kind's body schema; not a break in the log): {result.Warnings.Count}");
                 foreach (var warning in result.Warnings) output.WriteLine($"  warning: {warning}");
             }
-            return result.Ok ? 0 : 1;
+            return verified is VerifyLedgerResult.Verified ? 0 : 1;
         });
         return verify;
     }
 
     private static Command Prove()
     {
-        var home = CommonOptions.Home();
-        var database = CommonOptions.Database();
         var entry = new Option<long>("--entry") { Description = "The entry's index (from 0)", Required = true };
         var size = new Option<long?>("--size") { Description = "The tree size to prove it in (default: the latest checkpoint's, else the current size)" };
-        var json = CommonOptions.Json();
-        var prove = new Command("prove", "Print an inclusion proof of an entry (RFC 9162 §2.1.3) with the checkpoint it leads to")
+        var prove = new NodeCommand("prove", "Print an inclusion proof of an entry (RFC 9162 §2.1.3) with the checkpoint it leads to", json: true)
         {
-            home, database, entry, size, json,
+            entry, size,
         };
-        prove.SetAction(async (parse, ct) =>
+        prove.SetNodeAction(async (parse, node, ct) =>
         {
-            var options = CommonOptions.LoadNode(parse, home, database);
-            await using var store = await OpenAsync(options, ct);
+            var store = node.Get<LedgerStore>();
             var index = parse.GetValue(entry);
             var checkpoint = await store.LatestCheckpointAsync(ct);
             var head = await store.GetHeadAsync(ct);
@@ -83,7 +75,7 @@ internal static class LedgerCommands
             var stored = await store.GetEntryAsync(index, ct);
             var signed = checkpoint is not null && checkpoint.TreeSize == treeSize ? checkpoint.Note : null;
             var output = parse.InvocationConfiguration.Output;
-            if (parse.GetValue(json))
+            if (prove.Json(parse))
             {
                 output.WriteLine(JsonSerializer.Serialize(new
                 {
@@ -112,18 +104,13 @@ internal static class LedgerCommands
 
     private static Command SignCheckpoint()
     {
-        var home = CommonOptions.Home();
-        var database = CommonOptions.Database();
-        var checkpoint = new Command("checkpoint", "Sign a checkpoint of the ledger as it is now with the node's key, after checking it extends the last one")
+        var checkpoint = new NodeCommand("checkpoint", "Sign a checkpoint of the ledger as it is now with the node's key, after checking it extends the last one");
+        checkpoint.SetNodeAction(async (parse, node, ct) =>
         {
-            home, database,
-        };
-        checkpoint.SetAction(async (parse, ct) =>
-        {
-            var options = CommonOptions.LoadNode(parse, home, database);
+            var options = node.Node;
             if (!NodeKeys.HasSigningKey(options.Home)) throw new CliException($"{options.Home} has no signing key ({NodeKeys.SigningKeyPath(options.Home)})");
             using var key = NodeKeys.LoadSigningKey(options.Home);
-            await using var store = await OpenAsync(options, ct);
+            var store = node.Get<LedgerStore>();
             StoredCheckpoint signed;
             try
             {
@@ -137,19 +124,6 @@ internal static class LedgerCommands
             return 0;
         });
         return checkpoint;
-    }
-
-    private static async Task<LedgerStore> OpenAsync(NodeOptions options, CancellationToken cancellationToken)
-    {
-        await using (await CommonOptions.OpenStoreAsync(options, cancellationToken)) { }
-        return LedgerStore.Open(options.DatabaseOrDefault, TimeProvider.System);
-    }
-
-    private static byte[]? HomePublicKey(string home)
-    {
-        if (!NodeKeys.HasSigningKey(home)) return null;
-        using var key = NodeKeys.LoadSigningKey(home);
-        return NodeKeys.PublicKey(key);
     }
 
     private static byte[] ReadPublicKey(string file)

@@ -1,8 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
-using Entente.Identity;
-using Entente.Ledger;
 using Entente.Retention;
 
 namespace Entente.Cli.Retention;
@@ -21,36 +19,25 @@ internal static class RetentionCommands
 
     private static Command Run()
     {
-        var home = CommonOptions.Home();
-        var database = CommonOptions.Database();
-        var json = CommonOptions.Json();
         var period = new Option<string?>("--period") { Description = "Retention period (ISO 8601, e.g. P10Y); default: the home's Retention:Declarations" };
         var then = new Option<string?>("--then") { Description = "erase or review; default: the home's Retention:Then" };
         var dryRun = new Option<bool>("--dry-run") { Description = "Say what would be erased or flagged; change nothing" };
-        var command = new Command("run", "Apply the retention rule now: each erasure is recorded in the ledger before the rows go")
+        var command = new NodeCommand("run", "Apply the retention rule now: each erasure is recorded in the ledger before the rows go", json: true)
         {
-            home, database, json, period, then, dryRun,
+            period, then, dryRun,
         };
-        command.SetAction(async (parse, ct) =>
+        command.SetNodeAction(async (parse, node, ct) =>
         {
-            var node = CommonOptions.LoadNode(parse, home, database);
-            var periodText = parse.GetValue(period) ?? node.RetentionPeriod
-                ?? throw new CliException("no retention period: give --period P10Y or set Entente:Retention:Declarations in the home's entente.json");
-            RetentionRule rule;
-            try
+            var input = new RunRetentionInput(Environment.UserName, parse.GetValue(dryRun)) { Period = parse.GetValue(period), Then = parse.GetValue(then) };
+            var (rule, report) = await node.Get<RunRetention>().HandleAsync(input, ct) switch
             {
-                rule = RetentionRule.Parse(periodText, parse.GetValue(then) ?? node.RetentionThen);
-            }
-            catch (FormatException e)
-            {
-                throw new CliException(e.Message);
-            }
-            await using var store = await CommonOptions.OpenStoreAsync(node, ct);
-            await using var ledger = LedgerStore.Open(node.DatabaseOrDefault, TimeProvider.System);
-            var report = await RetentionJob.RunAsync(store, ledger, rule, NodeKeys.LoadSubjectKey(node.Home),
-                new LedgerActor(Environment.UserName, node.Code), TimeProvider.System, parse.GetValue(dryRun), ct);
+                RunRetentionResult.Ran ran => (ran.Rule, ran.Report),
+                RunRetentionResult.NoPeriod => throw new CliException("no retention period: give --period P10Y or set Entente:Retention:Declarations in the home's entente.json"),
+                RunRetentionResult.InvalidRule invalid => throw new CliException(invalid.Reason),
+                var other => throw new InvalidOperationException($"unexpected {other}"),
+            };
             var output = parse.InvocationConfiguration.Output;
-            if (parse.GetValue(json))
+            if (command.Json(parse))
             {
                 output.WriteLine(JsonSerializer.Serialize(new { rule = rule.ToString(), report.Cutoff, report.Erased, report.Flagged, report.DryRun, ledgerEntries = report.LedgerEntries.Count }, Json));
                 return 0;
@@ -67,15 +54,11 @@ internal static class RetentionCommands
 
     private static Command Reviews()
     {
-        var home = CommonOptions.Home();
-        var database = CommonOptions.Database();
         var limit = new Option<int>("--limit") { Description = "At most this many", DefaultValueFactory = _ => 100 };
-        var command = new Command("reviews", "Declarations whose retention ran out under a review rule, oldest due first") { home, database, limit };
-        command.SetAction(async (parse, ct) =>
+        var command = new NodeCommand("reviews", "Declarations whose retention ran out under a review rule, oldest due first") { limit };
+        command.SetNodeAction(async (parse, node, ct) =>
         {
-            var node = CommonOptions.LoadNode(parse, home, database);
-            await using var store = await CommonOptions.OpenStoreAsync(node, ct);
-            var flags = await store.ListReviewsAsync(parse.GetValue(limit), ct);
+            var flags = await node.Get<RetentionStore>().ListReviewsAsync(parse.GetValue(limit), ct);
             var output = parse.InvocationConfiguration.Output;
             foreach (var f in flags)
                 output.WriteLine($"{f.DeclarationId}  due {f.DueAt.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}  flagged {f.FlaggedAt.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}  {f.Rule}");

@@ -33,24 +33,21 @@ internal static class RiskAssessCommands
 
     private static Command Assess()
     {
-        var home = CommonOptions.Home();
-        var database = CommonOptions.Database();
-        var json = CommonOptions.Json();
         var references = new Argument<string[]>("REFERENCE") { Description = "Declarations to assess: node id, MRN or LRN", Arity = ArgumentArity.ZeroOrMore };
         var pending = new Option<bool>("--pending") { Description = "Assess every stored declaration that has no assessment yet" };
         var file = new Option<string?>("--file") { Description = "Assess the declarations of a file without storing them (what-if)" };
         var format = new Option<string>("--format") { Description = "Format of --file: auto, wco-xml, edifact, json or csv", DefaultValueFactory = _ => "auto" };
         var mapping = new Option<string?>("--mapping") { Description = "Column mapping (YAML) for a CSV --file" };
-        var command = new Command("assess", "Score declarations with the rule set and model in service; each result says why (saved, except for --file)")
+        var command = new NodeCommand("assess", "Score declarations with the rule set and model in service; each result says why (saved, except for --file)", json: true)
         {
-            home, database, json, references, pending, file, format, mapping,
+            references, pending, file, format, mapping,
         };
-        command.SetAction(async (parse, ct) =>
+        var json = command.JsonOption;
+        command.SetNodeAction(async (parse, services, ct) =>
         {
-            var node = CommonOptions.LoadNode(parse, home, database);
-            await using var store = await CommonOptions.OpenStoreAsync(node, ct);
-            await using var nodeDatabase = NodeDatabase.Open(node.DatabaseOrDefault);
-            var desk = new RiskDesk(node.Home, nodeDatabase, store, TimeProvider.System);
+            var node = services.Node;
+            var store = services.Get<IDeclarationStore>();
+            var desk = services.Get<RiskDesk>();
             var output = parse.InvocationConfiguration.Output;
             var results = new List<(string Label, RiskAssessment Assessment)>();
             var notFound = new List<string>();
@@ -139,23 +136,19 @@ internal static class RiskAssessCommands
     private static Command Outcomes()
     {
         var outcomes = new Command("outcomes", "Inspection outcomes: what officers found (they become the inspection labels training learns from)");
-        var home = CommonOptions.Home();
-        var database = CommonOptions.Database();
-        var json = CommonOptions.Json();
         var file = new Argument<string>("FILE") { Description = "CSV with a header: declaration,found[,critical,what,revenue] (declaration: node id, MRN or LRN)" };
         var officer = new Option<string?>("--officer") { Description = "Who recorded them (default: the user running the command)" };
-        var import = new Command("import", "Record the outcomes of a CSV file; all or nothing: any bad row refuses the file") { home, database, json, file, officer };
-        import.SetAction(async (parse, ct) =>
+        var import = new NodeCommand("import", "Record the outcomes of a CSV file; all or nothing: any bad row refuses the file", json: true) { file, officer };
+        var json = import.JsonOption;
+        import.SetNodeAction(async (parse, services, ct) =>
         {
-            var node = CommonOptions.LoadNode(parse, home, database);
-            await using var store = await CommonOptions.OpenStoreAsync(node, ct);
+            var store = services.Get<IDeclarationStore>();
             var path = parse.GetValue(file)!;
             var (rows, errors) = await ReadOutcomesAsync(path, store, ct);
             if (errors.Count > 0) throw new CliException(string.Join(Environment.NewLine, errors) + Environment.NewLine + $"{path}: nothing recorded");
-            await using var nodeDatabase = NodeDatabase.Open(node.DatabaseOrDefault);
-            var desk = new RiskDesk(node.Home, nodeDatabase, store, TimeProvider.System);
+            var desk = services.Get<RiskDesk>();
             var by = parse.GetValue(officer) ?? (Environment.UserName is { Length: > 0 } u ? u : "cli");
-            var now = TimeProvider.System.GetUtcNow();
+            var now = services.Get<TimeProvider>().GetUtcNow();
             foreach (var outcome in rows) await desk.Store.RecordOutcomeAsync(outcome, by, now, ct);
             var found = rows.Count(r => r.Found);
             if (parse.GetValue(json)) parse.InvocationConfiguration.Output.WriteLine(JsonSerializer.Serialize(new { recorded = rows.Count, found }, Json));
@@ -238,16 +231,12 @@ internal static class RiskAssessCommands
 
     private static Command Report()
     {
-        var home = CommonOptions.Home();
-        var database = CommonOptions.Database();
-        var json = CommonOptions.Json();
-        var command = new Command("report", "Lane shares against the expected ones; hit rates per lane, rule, model version, random or targeted") { home, database, json };
-        command.SetAction(async (parse, ct) =>
+        var command = new NodeCommand("report", "Lane shares against the expected ones; hit rates per lane, rule, model version, random or targeted", json: true);
+        var json = command.JsonOption;
+        command.SetNodeAction(async (parse, services, ct) =>
         {
-            var node = CommonOptions.LoadNode(parse, home, database);
-            await using var store = await CommonOptions.OpenStoreAsync(node, ct);
-            await using var nodeDatabase = NodeDatabase.Open(node.DatabaseOrDefault);
-            var desk = new RiskDesk(node.Home, nodeDatabase, store, TimeProvider.System);
+            var node = services.Node;
+            var desk = services.Get<RiskDesk>();
             var rates = await desk.Store.HitRatesAsync(LanePolicy.Load(node.Home), ct);
             var output = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json))
@@ -278,27 +267,22 @@ internal static class RiskAssessCommands
     private static Command Lanes()
     {
         var lanes = new Command("lanes", "The lane policy: thresholds, model weight, random selection, capacity (HOME/risk/lanes.yaml)");
-        var home = CommonOptions.Home();
-        var database = CommonOptions.Database();
-        var json = CommonOptions.Json();
-        var show = new Command("show", "Print the lane policy in force") { home, database, json };
-        show.SetAction(parse =>
+        var show = new NodeCommand("show", "Print the lane policy in force", json: true);
+        show.SetNodeAction((parse, services, _) =>
         {
-            var node = CommonOptions.LoadNode(parse, home, database);
-            var policy = Policy(node);
-            parse.InvocationConfiguration.Output.WriteLine(parse.GetValue(json) ? JsonSerializer.Serialize(policy, Json) : Yaml(policy));
-            return 0;
+            var policy = Policy(services.Node);
+            parse.InvocationConfiguration.Output.WriteLine(show.Json(parse) ? JsonSerializer.Serialize(policy, Json) : Yaml(policy));
+            return Task.FromResult(0);
         });
         var write = new Option<bool>("--write") { Description = "Write the calibrated thresholds to HOME/risk/lanes.yaml" };
         var last = new Option<int>("--last") { Description = "How many recent assessments to calibrate on", DefaultValueFactory = _ => 100_000 };
-        var calibrate = new Command("calibrate", "Thresholds that give each lane its expected share of the recent assessments' scores") { home, database, json, write, last };
-        calibrate.SetAction(async (parse, ct) =>
+        var calibrate = new NodeCommand("calibrate", "Thresholds that give each lane its expected share of the recent assessments' scores", json: true) { write, last };
+        var json = calibrate.JsonOption;
+        calibrate.SetNodeAction(async (parse, services, ct) =>
         {
-            var node = CommonOptions.LoadNode(parse, home, database);
-            await (await CommonOptions.OpenStoreAsync(node, ct)).DisposeAsync();
+            var node = services.Node;
             var policy = Policy(node);
-            await using var nodeDatabase = NodeDatabase.Open(node.DatabaseOrDefault);
-            var scores = await new RiskStore(nodeDatabase).RecentScoresAsync(parse.GetValue(last), ct);
+            var scores = await services.Get<RiskDesk>().Store.RecentScoresAsync(parse.GetValue(last), ct);
             if (scores.Count == 0) throw new CliException("no assessments to calibrate on: assess declarations first (risk assess --pending)");
             var calibrated = policy.Calibrate(scores);
             var output = parse.InvocationConfiguration.Output;

@@ -1,10 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Entente.Ingest;
 using Entente.Ingest.Csv;
-using Entente.Ledger;
+using Entente.Risk.Assessment;
 using Entente.Risk.Benchmark;
 using Entente.Risk.Model;
 using Entente.Tools.Generation;
@@ -72,8 +71,6 @@ internal static class RiskModelCommands
 
     private static Command Train()
     {
-        var home = CommonOptions.Home();
-        var database = CommonOptions.Database();
         var from = new Option<string?>("--from") { Description = "A labelled declarations CSV to train on (default: the node's stored declarations with inspection labels)" };
         var mapping = new Option<string?>("--mapping") { Description = "The YAML mapping of --from and --valid (its labels: section names the fraud columns)" };
         var valid = new Option<string?>("--valid") { Description = "A labelled CSV to validate on (default: the latest 20 % of the training rows by date)" };
@@ -82,14 +79,13 @@ internal static class RiskModelCommands
         var force = new Option<bool>("--force") { Description = "Promote even when validation precision@5% is below the model in service" };
         var noPromote = new Option<bool>("--no-promote") { Description = "Save the version without putting it into service" };
         var boosting = BoostingOptions();
-        var json = CommonOptions.Json();
-        var train = new Command("train", "Train a model version on labelled declarations, validate it on later ones, save it under HOME/risk/models/<version>/ and promote it if it is no worse than the one in service")
+        var train = new NodeCommand("train", "Train a model version on labelled declarations, validate it on later ones, save it under HOME/risk/models/<version>/ and promote it if it is no worse than the one in service", json: true)
         {
-            home, database, from, mapping, valid, generated, seed, force, noPromote, boosting.Trainer, boosting.Trees, boosting.Leaves, boosting.LearningRate, boosting.Threads, json,
+            from, mapping, valid, generated, seed, force, noPromote, boosting.Trainer, boosting.Trees, boosting.Leaves, boosting.LearningRate, boosting.Threads,
         };
-        train.SetAction(async (parse, ct) =>
+        train.SetNodeAction(async (parse, services, ct) =>
         {
-            var node = CommonOptions.LoadNode(parse, home, database);
+            var node = services.Node;
             var options = Boosting(parse, boosting);
             var output = parse.InvocationConfiguration.Output;
             TrainingSet training;
@@ -111,7 +107,7 @@ internal static class RiskModelCommands
                 }
                 else
                 {
-                    training = await FromStoreAsync(node, ct);
+                    training = await FromStoreAsync(services.Get<RiskDesk>().Store, ct);
                 }
             }
             catch (IngestFormatException e)
@@ -119,29 +115,20 @@ internal static class RiskModelCommands
                 throw new CliException(e.Message);
             }
             if (training.Count < 20) throw new CliException($"{training.Count} labelled declarations to train on: at least 20 are needed (ingest a file whose mapping has labels:, or use --from)");
-            var now = TimeProvider.System.GetUtcNow();
+            var now = services.Get<TimeProvider>().GetUtcNow();
             var model = RiskModelTrainer.Train(training, validation, options, parse.GetValue(seed), now);
             model = ModelRegistry.Save(node.Home, model, out var folder);
-            var current = ModelRegistry.ReadInService(node.Home);
-            var decision = parse.GetValue(noPromote) ? new PromotionDecision(false, "--no-promote") : ModelRegistry.Decide(model.Card, current, parse.GetValue(force));
-            long? ledgerIndex = null;
-            if (decision.Promote)
-            {
-                ModelRegistry.Promote(node.Home, model.Card, now, decision.Forced);
-                await using var ledger = LedgerStore.Open(node.DatabaseOrDefault, TimeProvider.System);
-                ledgerIndex = await ledger.AppendAsync(ModelRegistry.LedgerKind, new LedgerActor(Environment.UserName, node.Code), new JsonObject
+            var (promote, reason, ledgerIndex) = parse.GetValue(noPromote)
+                ? (false, "--no-promote", (long?)null)
+                : await services.Get<PromoteModel>().HandleAsync(new PromoteModelInput(model.Card, parse.GetValue(force), Environment.UserName), ct) switch
                 {
-                    ["model"] = model.Version,
-                    ["trainer"] = model.Card.Trainer,
-                    ["rows"] = model.Card.Training.Rows,
-                    ["validationPrecisionAt5"] = model.Card.Validation?.PrecisionAt(5),
-                    ["forced"] = decision.Forced,
-                    ["reason"] = decision.Reason,
-                }, ct);
-            }
-            if (parse.GetValue(json))
+                    PromoteModelResult.Promoted promoted => (true, promoted.Reason, promoted.LedgerIndex),
+                    PromoteModelResult.Refused refused => (false, refused.Reason, (long?)null),
+                    var other => throw new InvalidOperationException($"unexpected {other}"),
+                };
+            if (train.Json(parse))
             {
-                output.WriteLine(JsonSerializer.Serialize(new { version = model.Version, folder, promoted = decision.Promote, ledgerIndex, reason = decision.Reason, card = model.Card }, Json));
+                output.WriteLine(JsonSerializer.Serialize(new { version = model.Version, folder, promoted = promote, ledgerIndex, reason, card = model.Card }, Json));
             }
             else
             {
@@ -154,20 +141,17 @@ internal static class RiskModelCommands
                 }
                 output.WriteLine($"  top features: {string.Join(", ", card.Features.Take(5).Select(f => $"{f.Name} {f.Importance:P0}"))}");
                 output.WriteLine($"  saved in {folder}");
-                output.WriteLine(decision.Promote ? $"  in service: {decision.Reason} (ledger entry {ledgerIndex})" : $"  NOT promoted: {decision.Reason}");
+                output.WriteLine(promote ? $"  in service: {reason} (ledger entry {ledgerIndex})" : $"  NOT promoted: {reason}");
             }
-            return decision.Promote || parse.GetValue(noPromote) ? 0 : 3;
+            return promote || parse.GetValue(noPromote) ? 0 : 3;
         });
         return train;
     }
 
-    private static async Task<TrainingSet> FromStoreAsync(Entente.Hosting.NodeOptions node, CancellationToken ct)
+    private static async Task<TrainingSet> FromStoreAsync(RiskStore risk, CancellationToken ct)
     {
-        await (await CommonOptions.OpenStoreAsync(node, ct)).DisposeAsync();
         var set = new TrainingSet();
         set.Sources.Add("node store: declarations with inspection labels (labelled extracts and officers' outcomes)");
-        await using var nodeDatabase = Entente.Storage.NodeDatabase.Open(node.DatabaseOrDefault);
-        var risk = new Entente.Risk.Assessment.RiskStore(nodeDatabase);
         await foreach (var (declaration, labels) in risk.LabelledAsync(ct)) set.Add(declaration, labels);
         return set;
     }

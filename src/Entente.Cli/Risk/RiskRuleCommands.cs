@@ -76,15 +76,12 @@ internal static class RiskRuleCommands
     private static Command Activate()
     {
         var file = new Argument<string>("FILE") { Description = "A .rules file or folder" };
-        var home = CommonOptions.Home();
-        var database = CommonOptions.Database();
-        var command = new Command("activate", "Validate, test, sign and store a rule set, record it in the ledger and put it into service") { file, home, database };
-        command.SetAction(async (parse, ct) =>
+        var command = new NodeCommand("activate", "Validate, test, sign and store a rule set, record it in the ledger and put it into service") { file };
+        command.SetNodeAction(async (parse, services, ct) =>
         {
-            var node = CommonOptions.LoadNode(parse, home, database);
+            var node = services.Node;
             var path = parse.GetValue(file)!;
-            await using var store = await CommonOptions.OpenStoreAsync(node, ct);
-            await using var ledger = LedgerStore.Open(node.DatabaseOrDefault, TimeProvider.System);
+            var ledger = services.Get<LedgerStore>();
             RuleSetActivation activation;
             try
             {
@@ -115,31 +112,27 @@ internal static class RiskRuleCommands
 
     private static Command List()
     {
-        var home = CommonOptions.Home();
-        var database = CommonOptions.Database();
-        var command = new Command("list", "The rule set versions this node stores, and the one in service") { home, database };
-        command.SetAction(parse =>
+        var command = new NodeCommand("list", "The rule set versions this node stores, and the one in service");
+        command.SetNodeAction((parse, services, _) =>
         {
-            var node = CommonOptions.LoadNode(parse, home, database);
+            var node = services.Node;
             var o = parse.InvocationConfiguration.Output;
             var stored = RuleSetStore.List(node.Home);
             if (stored.Count == 0) o.WriteLine("No rule set activated yet: entente risk rules activate --home DIR FILE");
             foreach (var s in stored)
                 o.WriteLine($"{(s.InService ? "*" : " ")} {s.Version,-10} {s.Name,-24} {s.Rules,5} rules {s.Tests,4} tests  {s.ActivatedAt:yyyy-MM-dd HH:mm}  {s.Digest}{(s.InService ? "  (in service)" : "")}");
-            return 0;
+            return Task.FromResult(0);
         });
         return command;
     }
 
     private static Command Show()
     {
-        var home = CommonOptions.Home();
-        var database = CommonOptions.Database();
         var version = new Option<string?>("--version") { Description = "The version to show (default: the one in service)" };
-        var command = new Command("show", "Print a stored rule set (signature verified): its rules, lists and tests") { home, database, version };
-        command.SetAction(parse =>
+        var command = new NodeCommand("show", "Print a stored rule set (signature verified): its rules, lists and tests") { version };
+        command.SetNodeAction((parse, services, _) =>
         {
-            var node = CommonOptions.LoadNode(parse, home, database);
+            var node = services.Node;
             var wanted = parse.GetValue(version) ?? RuleSetStore.InServiceVersion(node.Home)
                 ?? throw new CliException("no rule set is in service; activate one or name --version");
             RuleSet set;
@@ -158,7 +151,7 @@ internal static class RiskRuleCommands
             foreach (var r in set.Rules)
                 o.WriteLine($"Rule:   {r.Id} \"{r.Name}\": if {r.Condition} then {(r.Lane is { } l ? LaneNames.Name(l) + " " : "")}{r.Score.ToString(CultureInfo.InvariantCulture)}  ({r.Where})");
             foreach (var t in set.Tests) o.WriteLine($"Test:   {t.Name} ({t.Where})");
-            return 0;
+            return Task.FromResult(0);
         });
         return command;
     }

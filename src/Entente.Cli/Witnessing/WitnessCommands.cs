@@ -24,34 +24,29 @@ internal static class WitnessCommands
 
     private static Command Witness()
     {
-        var home = CommonOptions.Home();
-        var database = CommonOptions.Database();
         var partner = new Option<string>("--partner") { Description = "The partner's node code (its checkpoint origin is entente/CODE/ledger)", Required = true };
         var endpoint = new Option<string>("--endpoint") { Description = "The partner node's base URL, e.g. https://entente.customs.example", Required = true };
         var key = new Option<string>("--key") { Description = "The partner's signing key: PEM public key or certificate, or SubjectPublicKeyInfo DER", Required = true };
-        var json = CommonOptions.Json();
-        var witness = new Command("witness",
-            "Witness one partner's ledger once: fetch its checkpoint, check it against the last one seen, cosign it; exit 1 when refused or an equivocation, 3 when unreachable")
+        var witness = new NodeCommand("witness",
+            "Witness one partner's ledger once: fetch its checkpoint, check it against the last one seen, cosign it; exit 1 when refused or an equivocation, 3 when unreachable",
+            json: true)
         {
-            home, database, partner, endpoint, key, json,
+            partner, endpoint, key,
         };
-        witness.SetAction(async (parse, ct) =>
+        witness.SetNodeAction(async (parse, node, ct) =>
         {
-            var options = CommonOptions.LoadNode(parse, home, database);
+            var options = node.Node;
             var code = parse.GetValue(partner)!;
             if (!Uri.TryCreate(parse.GetValue(endpoint), UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
                 throw new CliException($"--endpoint {parse.GetValue(endpoint)}: expected an http(s) URL");
             var target = new WitnessTarget(code, url, ReadPublicKey(parse.GetValue(key)!));
             if (!NodeKeys.HasSigningKey(options.Home)) throw new CliException($"{options.Home} has no signing key ({NodeKeys.SigningKeyPath(options.Home)})");
-            await using (await CommonOptions.OpenStoreAsync(options, ct)) { }
             using var signingKey = NodeKeys.LoadSigningKey(options.Home);
-            await using var store = WitnessStore.Open(options.DatabaseOrDefault);
-            await using var ledger = LedgerStore.Open(options.DatabaseOrDefault, TimeProvider.System);
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
-            var round = new WitnessRound(http, store, ledger, signingKey, options.Code, TimeProvider.System, NullLogger.Instance);
+            var round = new WitnessRound(http, node.Get<WitnessStore>(), node.Get<LedgerStore>(), signingKey, options.Code, node.Get<TimeProvider>(), NullLogger.Instance);
             var outcome = await round.WitnessAsync(target, ct);
             var output = parse.InvocationConfiguration.Output;
-            if (parse.GetValue(json))
+            if (witness.Json(parse))
             {
                 output.WriteLine(JsonSerializer.Serialize(new
                 {
@@ -78,18 +73,12 @@ internal static class WitnessCommands
 
     private static Command Alarms()
     {
-        var home = CommonOptions.Home();
-        var database = CommonOptions.Database();
-        var json = CommonOptions.Json();
-        var alarms = new Command("alarms", "List the equivocation alarms raised against partners, newest first") { home, database, json };
-        alarms.SetAction(async (parse, ct) =>
+        var alarms = new NodeCommand("alarms", "List the equivocation alarms raised against partners, newest first", json: true);
+        alarms.SetNodeAction(async (parse, node, ct) =>
         {
-            var options = CommonOptions.LoadNode(parse, home, database);
-            await using (await CommonOptions.OpenStoreAsync(options, ct)) { }
-            await using var store = WitnessStore.Open(options.DatabaseOrDefault);
-            var found = await store.AlarmsAsync(ct);
+            var found = await node.Get<WitnessStore>().AlarmsAsync(ct);
             var output = parse.InvocationConfiguration.Output;
-            if (parse.GetValue(json))
+            if (alarms.Json(parse))
             {
                 output.WriteLine(JsonSerializer.Serialize(found.Select(a => new
                 {
@@ -119,18 +108,12 @@ internal static class WitnessCommands
 
     private static Command Cosignatures()
     {
-        var home = CommonOptions.Home();
-        var database = CommonOptions.Database();
-        var json = CommonOptions.Json();
-        var cosignatures = new Command("cosignatures", "List the cosignatures partners' witnesses made of this node's checkpoints") { home, database, json };
-        cosignatures.SetAction(async (parse, ct) =>
+        var cosignatures = new NodeCommand("cosignatures", "List the cosignatures partners' witnesses made of this node's checkpoints", json: true);
+        cosignatures.SetNodeAction(async (parse, node, ct) =>
         {
-            var options = CommonOptions.LoadNode(parse, home, database);
-            await using (await CommonOptions.OpenStoreAsync(options, ct)) { }
-            await using var store = WitnessStore.Open(options.DatabaseOrDefault);
-            var found = await store.CosignaturesAsync(cancellationToken: ct);
+            var found = await node.Get<WitnessStore>().CosignaturesAsync(cancellationToken: ct);
             var output = parse.InvocationConfiguration.Output;
-            if (parse.GetValue(json))
+            if (cosignatures.Json(parse))
             {
                 output.WriteLine(JsonSerializer.Serialize(found.Select(c => new
                 {

@@ -1,27 +1,22 @@
-using Entente.Ledger;
-using Entente.Storage;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Entente.Retention;
 
-/// <summary>Runs the retention job when the node starts and then every period the settings give (a day by default).</summary>
-public sealed partial class RetentionService(IServiceProvider services, RetentionRule rule, byte[] subjectKey, string nodeCode, TimeSpan every)
+/// <summary>Runs the retention job (<see cref="RunRetention"/>) when the node starts and then every period the settings give (a day by default).</summary>
+public sealed partial class RetentionService(RunRetention retention, RetentionRule rule, TimeSpan every, TimeProvider time, ILogger<RetentionService> logger)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var time = services.GetRequiredService<TimeProvider>();
-        var logger = services.GetRequiredService<ILogger<RetentionService>>();
         using var timer = new PeriodicTimer(every, time);
         do
         {
             try
             {
-                var report = await RetentionJob.RunAsync(services.GetRequiredService<IDeclarationStore>(), services.GetRequiredService<LedgerStore>(),
-                    rule, subjectKey, new LedgerActor("retention", nodeCode), time, cancellationToken: stoppingToken);
-                Ran(logger, rule.ToString(), report.Erased, report.Flagged);
+                var result = await retention.HandleAsync(new RunRetentionInput("retention"), stoppingToken);
+                if (result is not RunRetentionResult.Ran ran) throw new InvalidOperationException($"retention did not run: {result}");
+                Ran(logger, ran.Rule.ToString(), ran.Report.Erased, ran.Report.Flagged);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

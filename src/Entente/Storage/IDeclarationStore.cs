@@ -48,26 +48,6 @@ public interface IDeclarationStore : IAsyncDisposable
     Task<DeclarationSummary> SummariseAsync(int top = 10, CancellationToken cancellationToken = default);
 
     Task<long> CountAsync(CancellationToken cancellationToken = default);
-
-    /// <summary>Declarations received before <paramref name="cutoff"/> and not flagged for review, oldest first, with the party ids they name.</summary>
-    Task<IReadOnlyList<HeldDeclaration>> ListReceivedBeforeAsync(DateTimeOffset cutoff, int limit, CancellationToken cancellationToken = default);
-
-    /// <summary>Removes the declarations and every row derived from them, in one transaction; returns how many were there.</summary>
-    Task<int> EraseAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken = default);
-
-    /// <summary>As <see cref="EraseAsync(IReadOnlyList{string}, CancellationToken)"/>, inside the caller's transaction on the node's database (a ledger change).</summary>
-    Task<int> EraseAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, IReadOnlyList<string> ids,
-        CancellationToken cancellationToken = default);
-
-    /// <summary>Marks declarations as due for review (since their due time) under <paramref name="rule"/>; a flag already there stays as it was.</summary>
-    Task FlagForReviewAsync(IReadOnlyList<(string Id, DateTimeOffset DueAt)> declarations, string rule, CancellationToken cancellationToken = default);
-
-    /// <summary>As <see cref="FlagForReviewAsync(IReadOnlyList{ValueTuple{string, DateTimeOffset}}, string, CancellationToken)"/>, inside the caller's transaction (a ledger change).</summary>
-    Task FlagForReviewAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction,
-        IReadOnlyList<(string Id, DateTimeOffset DueAt)> declarations, string rule, CancellationToken cancellationToken = default);
-
-    /// <summary>Declarations flagged for review, oldest due first.</summary>
-    Task<IReadOnlyList<ReviewFlag>> ListReviewsAsync(int limit, CancellationToken cancellationToken = default);
 }
 
 public enum StorageProvider
@@ -137,11 +117,6 @@ public sealed record DeclarationQuery
 public sealed record DeclarationListing(
     string Id, string? Lrn, string? Mrn, string? TypeCode, DeclarationStatus Status, DateOnly? Date,
     string? DeclarantId, string? ImporterId, int Items, decimal? TotalValue, string? Currency);
-
-/// <summary>A stored declaration as retention sees it: when it came, and the party ids it names (the data subjects).</summary>
-public sealed record HeldDeclaration(string Id, string? Mrn, DateTimeOffset ReceivedAt, IReadOnlyList<string> PartyIds);
-
-public sealed record ReviewFlag(string DeclarationId, DateTimeOffset DueAt, DateTimeOffset FlaggedAt, string Rule);
 
 public sealed record SearchPage(IReadOnlyList<DeclarationListing> Items, string? Next);
 

@@ -123,8 +123,9 @@ public class LedgerKindsFlowTests
 
         await test.Store.IngestAsync(DeclarationBuilder.Import("OLD").Declarant("GB100").Importer("GB200"));
         test.Time.Advance(TimeSpan.FromDays(400));
-        var report = await RetentionJob.RunAsync(test.Store, ledger, RetentionRule.Parse("P1Y", "erase"), subjectKey, new LedgerActor("retention", "GB"), test.Time);
-        Assert.Equal(1, report.Erased);
+        var run = new RunRetention(new RetentionStore(ledger.Database, test.Time), ledger, () => subjectKey, "GB", test.Time, "P1Y", "erase");
+        var ran = Assert.IsType<RunRetentionResult.Ran>(await run.HandleAsync(new RunRetentionInput("retention")));
+        Assert.Equal(1, ran.Report.Erased);
 
         await AssertFitsAsync(ledger, "GB");
         Assert.Superset(new HashSet<string>([LedgerKinds.PersonalDataAccess, LedgerKinds.PolicyDecision, LedgerKinds.Erasure]), _written);

@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using Entente.Agreements;
 using Entente.Ledger;
-using Entente.Storage;
 
 namespace Entente.Retention;
 
@@ -31,20 +30,59 @@ public sealed record RetentionRule(Period Period, RetentionEnd Then)
 
 public sealed record RetentionReport(DateTimeOffset Cutoff, long Erased, long Flagged, bool DryRun, IReadOnlyList<long> LedgerEntries);
 
+/// <summary>One run of the retention rule: the node's (Retention:Declarations, Retention:Then) unless the input names another.</summary>
+public sealed record RunRetentionInput(string User, bool DryRun = false)
+{
+    public string? Period { get; init; }
+
+    public string? Then { get; init; }
+}
+
+public abstract record RunRetentionResult
+{
+    private RunRetentionResult()
+    {
+    }
+
+    public sealed record Ran(RetentionRule Rule, RetentionReport Report) : RunRetentionResult;
+
+    /// <summary>Neither the input nor the node's settings give a retention period.</summary>
+    public sealed record NoPeriod : RunRetentionResult;
+
+    public sealed record InvalidRule(string Reason) : RunRetentionResult;
+}
+
 /// <summary>
-/// Erases, or flags for review, every declaration whose retention has run out, in batches. Each batch's rows go in the
-/// transaction that appends its ledger entries (the declaration, when it came, the rule, its parties by tag): never an
-/// erasure without its record, nor a record of an erasure that did not happen.
+/// The retention job, for the server's RetentionService and `entente retention run`: erases, or flags for review, every
+/// declaration whose retention has run out, in batches. Each batch's rows go in the transaction that appends its ledger
+/// entries (the declaration, when it came, the rule, its parties by tag): never an erasure without its record, nor a
+/// record of an erasure that did not happen.
 /// </summary>
-public static class RetentionJob
+public sealed class RunRetention(RetentionStore store, LedgerStore ledger, Func<byte[]> subjectKey, string nodeCode, TimeProvider time,
+    string? period = null, string then = "review")
 {
     public const int BatchSize = 500;
 
     /// <summary>A dry run counts at most this many.</summary>
     public const int DryRunLimit = 10_000;
 
-    public static async Task<RetentionReport> RunAsync(IDeclarationStore store, LedgerStore ledger, RetentionRule rule, byte[] subjectKey,
-        LedgerActor actor, TimeProvider time, bool dryRun = false, CancellationToken cancellationToken = default)
+    public async Task<RunRetentionResult> HandleAsync(RunRetentionInput input, CancellationToken cancellationToken = default)
+    {
+        if ((input.Period ?? period) is not { } periodText) return new RunRetentionResult.NoPeriod();
+        RetentionRule rule;
+        try
+        {
+            rule = RetentionRule.Parse(periodText, input.Then ?? then);
+        }
+        catch (FormatException e)
+        {
+            return new RunRetentionResult.InvalidRule(e.Message);
+        }
+        var report = await RunAsync(rule, subjectKey(), new LedgerActor(input.User, nodeCode), input.DryRun, cancellationToken);
+        return new RunRetentionResult.Ran(rule, report);
+    }
+
+    private async Task<RetentionReport> RunAsync(RetentionRule rule, byte[] key, LedgerActor actor, bool dryRun, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var cutoff = rule.Cutoff(now);
@@ -62,7 +100,7 @@ public static class RetentionJob
             var held = await store.ListReceivedBeforeAsync(cutoff, BatchSize, cancellationToken);
             if (held.Count == 0) break;
             var records = held.Select(h => LedgerEntry.Now(time,
-                rule.Then == RetentionEnd.Erase ? LedgerKinds.Erasure : LedgerKinds.RetentionReview, actor, Body(h, rule, subjectKey))).ToList();
+                rule.Then == RetentionEnd.Erase ? LedgerKinds.Erasure : LedgerKinds.RetentionReview, actor, Body(h, rule, key))).ToList();
             var ids = held.Select(h => h.Id).ToList();
             var erasedNow = 0;
             entries.AddRange(await ledger.AppendAsync(async (connection, transaction, ct) =>

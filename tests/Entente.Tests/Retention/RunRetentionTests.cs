@@ -10,12 +10,22 @@ using Entente.Tests.Storage;
 
 namespace Entente.Tests.Retention;
 
-public class RetentionJobTests
+public class RunRetentionTests
 {
     private static readonly byte[] SubjectKey = RandomNumberGenerator.GetBytes(32);
-    private static readonly LedgerActor Job = new("retention", "GB");
 
     private static async Task<LedgerStore> LedgerAsync(TestStore test) => LedgerStore.Open(test.Database, test.Time);
+
+    private static RunRetention Retention(TestStore test, LedgerStore ledger) =>
+        new(new RetentionStore(ledger.Database, test.Time), ledger, () => SubjectKey, "GB", test.Time);
+
+    private static async Task<RetentionReport> RunAsync(TestStore test, LedgerStore ledger, string period, string then, bool dryRun = false)
+    {
+        var result = await Retention(test, ledger).HandleAsync(new RunRetentionInput("retention", dryRun) { Period = period, Then = then });
+        var ran = Assert.IsType<RunRetentionResult.Ran>(result);
+        Assert.Equal(RetentionRule.Parse(period, then).ToString(), ran.Rule.ToString());
+        return ran.Report;
+    }
 
     [StoreTheory, BothStores]
     public async Task Erases_only_what_has_passed_its_period_and_records_each_erasure_first(StorageProvider provider)
@@ -26,15 +36,14 @@ public class RetentionJobTests
         test.Time.Advance(TimeSpan.FromDays(200));
         await test.Store.IngestAsync(DeclarationBuilder.Import("RECENT").Declarant("GB100"));
         var old = (await test.Store.FindAsync("OLD"))!.Declaration.Id!;
-        var rule = RetentionRule.Parse("P1Y", "erase");
 
         test.Time.Advance(TimeSpan.FromDays(100));
-        var early = await RetentionJob.RunAsync(test.Store, ledger, rule, SubjectKey, Job, test.Time);
+        var early = await RunAsync(test, ledger, "P1Y", "erase");
         Assert.Equal(0, early.Erased);
         Assert.Equal(0, (await ledger.GetHeadAsync()).Size);
 
         test.Time.Advance(TimeSpan.FromDays(66));
-        var report = await RetentionJob.RunAsync(test.Store, ledger, rule, SubjectKey, Job, test.Time);
+        var report = await RunAsync(test, ledger, "P1Y", "erase");
 
         Assert.Equal(1, report.Erased);
         Assert.Null(await test.Store.FindAsync("OLD"));
@@ -57,16 +66,15 @@ public class RetentionJobTests
         await using var test = await TestStore.CreateAsync(provider);
         await using var ledger = await LedgerAsync(test);
         await test.Store.IngestAsync(DeclarationBuilder.Import("A").Declarant("GB100"));
-        var rule = RetentionRule.Parse("P6M", "review");
         test.Time.Advance(TimeSpan.FromDays(190));
 
-        var first = await RetentionJob.RunAsync(test.Store, ledger, rule, SubjectKey, Job, test.Time);
-        var second = await RetentionJob.RunAsync(test.Store, ledger, rule, SubjectKey, Job, test.Time);
+        var first = await RunAsync(test, ledger, "P6M", "review");
+        var second = await RunAsync(test, ledger, "P6M", "review");
 
         Assert.Equal((0, 1L), (first.Erased, first.Flagged));
         Assert.Equal(0, second.Flagged);
         Assert.NotNull(await test.Store.FindAsync("A"));
-        var flag = Assert.Single(await test.Store.ListReviewsAsync(10));
+        var flag = Assert.Single(await new RetentionStore(ledger.Database, test.Time).ListReviewsAsync(10));
         Assert.Equal(TestStore.Start.AddMonths(6), flag.DueAt);
         Assert.Equal(LedgerKinds.RetentionReview, (await ledger.GetEntryAsync(Assert.Single(first.LedgerEntries)))!.Entry.Kind);
     }
@@ -79,7 +87,7 @@ public class RetentionJobTests
         for (var i = 0; i < 3; i++) await test.Store.IngestAsync(DeclarationBuilder.Import($"D{i}").Declarant("GB100"));
         test.Time.Advance(TimeSpan.FromDays(800));
 
-        var report = await RetentionJob.RunAsync(test.Store, ledger, RetentionRule.Parse("P2Y", "erase"), SubjectKey, Job, test.Time, dryRun: true);
+        var report = await RunAsync(test, ledger, "P2Y", "erase", dryRun: true);
 
         Assert.Equal(3, report.Erased);
         Assert.True(report.DryRun);
@@ -92,15 +100,51 @@ public class RetentionJobTests
     {
         await using var test = await TestStore.CreateAsync(provider);
         await using var ledger = await LedgerAsync(test);
-        var batch = Enumerable.Range(0, RetentionJob.BatchSize + 20).Select(i => (PendingDeclaration)DeclarationBuilder.Import($"B{i}").Declarant("GB100")).ToArray();
+        var batch = Enumerable.Range(0, RunRetention.BatchSize + 20).Select(i => (PendingDeclaration)DeclarationBuilder.Import($"B{i}").Declarant("GB100")).ToArray();
         await test.Store.IngestAsync(batch);
         test.Time.Advance(TimeSpan.FromDays(40));
 
-        var report = await RetentionJob.RunAsync(test.Store, ledger, RetentionRule.Parse("P30D", "erase"), SubjectKey, Job, test.Time);
+        var report = await RunAsync(test, ledger, "P30D", "erase");
 
-        Assert.Equal(RetentionJob.BatchSize + 20, report.Erased);
+        Assert.Equal(RunRetention.BatchSize + 20, report.Erased);
         Assert.Equal(0, await test.Store.CountAsync());
-        Assert.Equal(RetentionJob.BatchSize + 20, (await ledger.GetHeadAsync()).Size);
+        Assert.Equal(RunRetention.BatchSize + 20, (await ledger.GetHeadAsync()).Size);
+    }
+
+    [StoreTheory, BothStores]
+    public async Task Without_a_period_from_the_input_or_the_settings_nothing_runs_and_a_bad_rule_is_refused(StorageProvider provider)
+    {
+        await using var test = await TestStore.CreateAsync(provider);
+        await using var ledger = await LedgerAsync(test);
+        await test.Store.IngestAsync(DeclarationBuilder.Import("OLD").Declarant("GB100"));
+        test.Time.Advance(TimeSpan.FromDays(800));
+
+        Assert.IsType<RunRetentionResult.NoPeriod>(await Retention(test, ledger).HandleAsync(new RunRetentionInput("retention")));
+        var invalid = Assert.IsType<RunRetentionResult.InvalidRule>(
+            await Retention(test, ledger).HandleAsync(new RunRetentionInput("retention") { Period = "P1Y", Then = "delete" }));
+
+        Assert.Contains("erase or review", invalid.Reason, StringComparison.Ordinal);
+        Assert.Equal(1, await test.Store.CountAsync());
+        Assert.Equal(0, (await ledger.GetHeadAsync()).Size);
+    }
+
+    [StoreTheory, BothStores]
+    public async Task The_node_s_rule_applies_unless_the_input_names_another(StorageProvider provider)
+    {
+        await using var test = await TestStore.CreateAsync(provider);
+        await using var ledger = await LedgerAsync(test);
+        await test.Store.IngestAsync(DeclarationBuilder.Import("OLD").Declarant("GB100"));
+        test.Time.Advance(TimeSpan.FromDays(400));
+        var retention = new RunRetention(new RetentionStore(ledger.Database, test.Time), ledger, () => SubjectKey, "GB", test.Time, "P2Y", "erase");
+
+        var byNode = Assert.IsType<RunRetentionResult.Ran>(await retention.HandleAsync(new RunRetentionInput("retention", DryRun: true)));
+        var byInput = Assert.IsType<RunRetentionResult.Ran>(await retention.HandleAsync(new RunRetentionInput("clerk") { Period = "P1Y" }));
+
+        Assert.Equal(("declarations: P2Y then erase", 0L), (byNode.Rule.ToString(), byNode.Report.Erased));
+        Assert.Equal(("declarations: P1Y then erase", 1L), (byInput.Rule.ToString(), byInput.Report.Erased));
+        var erasure = (await ledger.GetEntryAsync(Assert.Single(byInput.Report.LedgerEntries)))!.Entry;
+        Assert.Equal("clerk", erasure.Actor.User);
+        Assert.Equal("GB", erasure.Actor.Authority);
     }
 
     [Theory]
