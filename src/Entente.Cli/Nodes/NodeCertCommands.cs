@@ -21,13 +21,11 @@ internal static class NodeCertCommands
 
     private static Command Request()
     {
-        var home = CommonOptions.Home();
-        var database = CommonOptions.Database();
         var output = new Option<string?>("--out") { Description = "Write the request to this file (default: print it)" };
-        var command = new Command("request", "Write a PKCS#10 certificate request (PEM) for the node's signing key, to send to the network's CA") { home, database, output };
+        var command = new NodeCommand("request", "Write a PKCS#10 certificate request (PEM) for the node's signing key, to send to the network's CA") { output };
         command.SetAction(parse =>
         {
-            var node = CommonOptions.LoadNode(parse, home, database);
+            var node = command.Node(parse);
             using var key = Load(() => NodeKeys.LoadSigningKey(node.Home));
             var pem = NodeCertificates.Request(key, node.Code, node.Name) + "\n";
             if (parse.GetValue(output) is { } file)
@@ -47,14 +45,12 @@ internal static class NodeCertCommands
 
     private static Command Import()
     {
-        var home = CommonOptions.Home();
-        var database = CommonOptions.Database();
         var certificate = new Option<string>("--cert") { Description = "The node certificate the CA issued (PEM or DER)", Required = true };
         var chain = new Option<string?>("--chain") { Description = "The CA certificates above it (PEM)" };
-        var command = new Command("import", "Install the node certificate a network CA issued for the signing key, and issue the encryption certificate again under it") { home, database, certificate, chain };
+        var command = new NodeCommand("import", "Install the node certificate a network CA issued for the signing key, and issue the encryption certificate again under it") { certificate, chain };
         command.SetAction(parse =>
         {
-            var node = CommonOptions.LoadNode(parse, home, database);
+            var node = command.Node(parse);
             var issued = Load(() => NodeCertificates.Read(parse.GetValue(certificate)!));
             var above = parse.GetValue(chain) is { } chainFile ? Load(() => NodeCertificates.Read(chainFile)) : [];
             if (issued.Count != 1) throw new CliException($"--cert {parse.GetValue(certificate)}: expected one certificate, found {issued.Count}; give the CA's with --chain");
@@ -77,19 +73,16 @@ internal static class NodeCertCommands
 
     private static Command Show()
     {
-        var home = CommonOptions.Home();
-        var database = CommonOptions.Database();
-        var json = CommonOptions.Json();
-        var command = new Command("show", "Print the node's certificates: subject, issuer, validity, fingerprints, self-issued or CA") { home, database, json };
+        var command = new NodeCommand("show", "Print the node's certificates: subject, issuer, validity, fingerprints, self-issued or CA", json: true);
         command.SetAction(parse =>
         {
-            var node = CommonOptions.LoadNode(parse, home, database);
+            var node = command.Node(parse);
             using var identity = Load(() => NodeIdentity.Load(node.Home, node.Code, node.Name));
             var anchors = Load(() => NodeCertificates.TrustAnchors(node.Home));
             var certificates = new[] { ("signing", identity.SigningCertificate), ("encryption", identity.EncryptionCertificate) }
                 .Select(c => Describe(c.Item1, c.Item2)).Concat(identity.Chain.Select(c => Describe("chain", c))).ToArray();
             var output = parse.InvocationConfiguration.Output;
-            if (parse.GetValue(json))
+            if (command.Json(parse))
             {
                 output.WriteLine(JsonSerializer.Serialize(new
                 {

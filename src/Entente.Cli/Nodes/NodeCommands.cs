@@ -43,13 +43,11 @@ internal static class NodeCommands
         });
         node.Add(init);
 
-        var showHome = CommonOptions.Home();
-        var showDatabase = CommonOptions.Database();
-        var show = new Command("show", "Show the node's settings and what its store holds") { showHome, showDatabase };
-        show.SetAction(async (parse, ct) =>
+        var show = new NodeCommand("show", "Show the node's settings and what its store holds");
+        show.SetNodeAction(async (parse, node, ct) =>
         {
-            var options = CommonOptions.LoadNode(parse, showHome, showDatabase);
-            await using var store = await CommonOptions.OpenStoreAsync(options, ct);
+            var options = node.Node;
+            var store = node.Get<Entente.Storage.IDeclarationStore>();
             var output = parse.InvocationConfiguration.Output;
             output.WriteLine($"Node:         {options.Code} ({options.Name})");
             output.WriteLine($"Home:         {options.Home}");
@@ -69,11 +67,10 @@ internal static class NodeCommands
         });
         node.Add(show);
 
-        var keysHome = CommonOptions.Home();
-        var keys = new Command("keys", "Make the node's keys and certificates that are missing (a home made before they existed); an existing one is never replaced") { keysHome };
+        var keys = new NodeCommand("keys", "Make the node's keys and certificates that are missing (a home made before they existed); an existing one is never replaced");
         keys.SetAction(parse =>
         {
-            var options = CommonOptions.LoadNode(parse, keysHome, CommonOptions.Database());
+            var options = keys.Node(parse);
             var output = parse.InvocationConfiguration.Output;
             var labels = new Dictionary<string, string>
             {
@@ -127,16 +124,14 @@ internal static class NodeCommands
 
     public static Command Serve()
     {
-        var home = CommonOptions.Home();
-        var database = CommonOptions.Database();
         var urls = new Option<string>("--urls") { Description = "Where to listen (default http://127.0.0.1:5080)", DefaultValueFactory = _ => "http://127.0.0.1:5080" };
-        var serve = new Command("serve", "Run the node's HTTP API") { home, database, urls };
+        var serve = new NodeCommand("serve", "Run the node's HTTP API") { urls };
         serve.SetAction(async (parse, ct) =>
         {
-            var options = CommonOptions.LoadNode(parse, home, database);
+            var options = serve.Node(parse);
             var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], ContentRootPath = options.Home });
             builder.Configuration[$"{NodeOptions.Section}:Home"] = options.Home;
-            if (parse.GetValue(database) is { } db) builder.Configuration[$"{NodeOptions.Section}:Database"] = db;
+            if (parse.GetValue(serve.DatabaseOption) is { } db) builder.Configuration[$"{NodeOptions.Section}:Database"] = db;
             builder.WebHost.UseUrls(parse.GetValue(urls)!);
             builder.AddEntente();
             var app = builder.Build();

@@ -9,6 +9,7 @@ using System.Text.Json.Nodes;
 using Entente.Agreements;
 using Entente.Declarations;
 using Entente.Exchange;
+using Entente.Hosting;
 using Entente.Identity;
 using Entente.Ingest;
 using Entente.Ingest.Csv;
@@ -153,8 +154,8 @@ public static class DemoCommand
         foreach (var node in nodes)
         {
             var options = node.Options;
-            await using var store = DeclarationStores.Open(options.DatabaseOrDefault, TimeProvider.System);
-            await store.MigrateAsync(ct);
+            await using var services = await NodeServices.OpenAsync(options, cancellationToken: ct);
+            var store = services.Get<IDeclarationStore>();
             var ingest = new DeclarationIngest(store);
             if (node.Code == "KR")
             {
@@ -347,7 +348,8 @@ public static class DemoCommand
     /// <summary>KR offers NL a declaration: permitted for risk management and projected field by field; refused for prosecution.</summary>
     private static async Task<string?> ShareDeclarationAsync(IReadOnlyList<DemoNode> nodes, DemoNode kr, DemoNode nl, TextWriter output, CancellationToken ct)
     {
-        await using var store = DeclarationStores.Open(kr.Options.DatabaseOrDefault, TimeProvider.System);
+        await using var services = await NodeServices.OpenAsync(kr.Options, cancellationToken: ct);
+        var store = services.Get<IDeclarationStore>();
         var declaration = (await store.SearchAsync(new DeclarationQuery { Limit = 1 }, ct)).Items[0];
         var shared = JsonNode.Parse(await kr.Cli.RunAsync(ct, "exchange", "share", "--home", kr.Home, "--to", "NL", "--category", "declarations",
             "--purpose", "risk-management", "--declaration", declaration.Id, "--json"))!;
@@ -542,7 +544,8 @@ public static class DemoCommand
         foreach (var node in nodes)
         {
             var options = node.Options;
-            await using var ledger = LedgerStore.Open(options.DatabaseOrDefault, TimeProvider.System);
+            await using var services = await NodeServices.OpenAsync(options, cancellationToken: ct);
+            var ledger = services.Get<LedgerStore>();
             using var key = NodeKeys.LoadSigningKey(node.Home);
             var checkpoint = await ledger.SignCheckpointAsync(key, $"entente/{node.Code}/ledger", ct);
             var verification = await ledger.VerifyAsync(NodeKeys.PublicKey(key), ct);
@@ -561,7 +564,8 @@ public static class DemoCommand
         }
         if (partyRead is not null)
         {
-            await using var ledger = LedgerStore.Open(kr.Options.DatabaseOrDefault, TimeProvider.System);
+            await using var services = await NodeServices.OpenAsync(kr.Options, cancellationToken: ct);
+            var ledger = services.Get<LedgerStore>();
             var about = await Entente.Audit.AuditTrail.AboutAsync(ledger, LedgerSubjects.Party(NodeKeys.LoadSubjectKey(kr.Home), partyRead), cancellationToken: ct);
             output.WriteLine($"     Accountability at KR: who got data about party {partyRead}? " +
                 $"{string.Join("; ", about.Select(e => $"{e.User}@{e.Authority} ({e.Decision}, purpose {e.Purpose}{(e.Justification is null ? "" : $", '{e.Justification}'")})"))}.");
@@ -593,7 +597,8 @@ public static class DemoCommand
         foreach (var node in nodes)
         {
             var cosignatures = JsonNode.Parse(await node.Cli.RunAsync(ct, "ledger", "cosignatures", "--home", node.Home, "--json"))!.AsArray();
-            await using var ledger = LedgerStore.Open(node.Options.DatabaseOrDefault, TimeProvider.System);
+            await using var services = await NodeServices.OpenAsync(node.Options, cancellationToken: ct);
+            var ledger = services.Get<LedgerStore>();
             using var key = NodeKeys.LoadSigningKey(node.Home);
             var verification = await ledger.VerifyAsync(NodeKeys.PublicKey(key), ct);
             Check(verification.Ok, $"{node.Code}'s ledger does not verify after witnessing: {string.Join("; ", verification.Problems)}");
@@ -609,7 +614,8 @@ public static class DemoCommand
     {
         foreach (var node in nodes)
         {
-            await using var ledger = LedgerStore.Open(node.Options.DatabaseOrDefault, TimeProvider.System);
+            await using var services = await NodeServices.OpenAsync(node.Options, cancellationToken: ct);
+            var ledger = services.Get<LedgerStore>();
             using var key = NodeKeys.LoadSigningKey(node.Home);
             await ledger.SignCheckpointAsync(key, $"entente/{node.Code}/ledger", ct);
         }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Entente.Hosting;
 using Entente.Ingest.Csv;
 using Entente.Risk.Assessment;
 using Entente.Risk.Rules;
@@ -52,9 +53,9 @@ internal static class DemoTargeting
             $"({card["training"]!["rows"]!.GetValue<int>():N0} declarations, {(precision is { } p ? $"validation precision@5 % {p:0.000}" : "no validation")}).");
 
         // The declarations of the latest quarter, as stored at KR, assessed with the desk the server uses.
-        await using var store = DeclarationStores.Open(kr.Options.DatabaseOrDefault, TimeProvider.System);
-        await using var database = NodeDatabase.Open(kr.Options.DatabaseOrDefault);
-        var desk = new RiskDesk(kr.Home, database, store, TimeProvider.System);
+        await using var services = await NodeServices.OpenAsync(kr.Options, cancellationToken: ct);
+        var store = services.Get<IDeclarationStore>();
+        var desk = services.Get<RiskDesk>();
         var ids = new List<string>();
         if (withKcs)
         {
