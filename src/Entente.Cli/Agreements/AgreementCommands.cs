@@ -206,10 +206,12 @@ internal static class AgreementCommands
     private static Command List()
     {
         var command = new NodeCommand("list", "List the agreements in <home>/agreements/ with their status", json: true);
-        command.SetNodeAction((parse, services, _) =>
+        // Reads the home's agreements folder only: a folder with agreements but no node yet (or no database) lists too.
+        command.SetAction(parse =>
         {
-            var folder = services.Node.Home;
-            var now = services.Get<TimeProvider>().GetUtcNow();
+            var folder = parse.GetValue(command.HomeOption);
+            if (string.IsNullOrWhiteSpace(folder)) throw new CliException("name the node's home with --home DIR (or set ENTENTE_HOME)");
+            var now = TimeProvider.System.GetUtcNow();
             var files = AgreementFile.ReadFolder(Path.Combine(folder, "agreements"), now);
             var inForce = AgreementStatus.SelectInForce(files.Where(f => f.Agreement is not null).Select(f => f.Agreement!), now).ToHashSet();
             var o = parse.InvocationConfiguration.Output;
@@ -224,7 +226,7 @@ internal static class AgreementCommands
                     ["applies"] = f.Agreement is not null && inForce.Contains(f.Agreement),
                     ["reasons"] = f.Status.Reasons,
                 })));
-                return Task.FromResult(0);
+                return 0;
             }
             if (files.Count == 0) o.WriteLine($"No agreements in {Path.Combine(folder, "agreements")}");
             foreach (var f in files)
@@ -233,7 +235,7 @@ internal static class AgreementCommands
                 var superseded = f.Status.InForce && !inForce.Contains(f.Agreement!) ? " (superseded by a higher version)" : "";
                 o.WriteLine($"{Path.GetFileName(f.Path),-36} {name,-40} {Describe(f.Status)}{superseded}");
             }
-            return Task.FromResult(0);
+            return 0;
         });
         return command;
     }
