@@ -30,19 +30,21 @@ internal sealed class NodeCommand : Command
     public void SetNodeAction(Func<ParseResult, NodeServices, CancellationToken, Task<int>> action) =>
         SetAction(async (parse, cancellationToken) =>
         {
-            var node = Node(parse);
-            NodeServices services;
-            try
-            {
-                services = await NodeServices.OpenAsync(node, cancellationToken: cancellationToken);
-            }
-            catch (Microsoft.Extensions.Options.OptionsValidationException e)
-            {
-                throw new CliException($"{NodeHome.ConfigPath(node.Home)}: {string.Join("; ", e.Failures)}");
-            }
-            await using (services)
-            {
-                return await action(parse, services, cancellationToken);
-            }
+            await using var services = await OpenAsync(parse, cancellationToken);
+            return await action(parse, services, cancellationToken);
         });
+
+    /// <summary>Opens the node's services, for an action that needs them only sometimes (the caller disposes them).</summary>
+    public async Task<NodeServices> OpenAsync(ParseResult parse, CancellationToken cancellationToken)
+    {
+        var node = Node(parse);
+        try
+        {
+            return await NodeServices.OpenAsync(node, cancellationToken: cancellationToken);
+        }
+        catch (Microsoft.Extensions.Options.OptionsValidationException e)
+        {
+            throw new CliException($"{NodeHome.ConfigPath(node.Home)}: {string.Join("; ", e.Failures)}");
+        }
+    }
 }

@@ -132,6 +132,11 @@ public static class NodeComposition
         services.AddSingleton(sp => new IngestDeclarations(sp.GetRequiredService<IDeclarationStore>(), () => sp.GetServices<IIngestFollowUp>(), sp.GetRequiredService<ILoggerFactory>()));
 
         // Use cases: declarations search, disclosure, shared records, assistance.
+        services.AddSingleton(sp => new SearchDeclarations(sp.GetRequiredService<IDeclarationStore>(), sp.GetRequiredService<AccessRecorder>()));
+        services.AddSingleton(sp => new Disclose(sp.GetRequiredService<ExchangeNode>(), sp.GetRequiredService<IDeclarationStore>()));
+        services.AddSingleton(sp => new RecordShared(sp.GetRequiredService<RecordDesk>()));
+        services.AddSingleton(sp => new NewAssistanceRequest(sp.GetRequiredService<AssistanceDesk>()));
+        services.AddSingleton(sp => new AnswerAssistanceRequest(sp.GetRequiredService<AssistanceDesk>()));
 
         // Use cases: risk models, retention, ledger.
         services.AddSingleton(sp => new Entente.Risk.Model.PromoteModel(node.Home, node.Code, sp.GetRequiredService<LedgerStore>(), sp.GetRequiredService<TimeProvider>()));

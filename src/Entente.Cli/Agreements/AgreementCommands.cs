@@ -62,10 +62,10 @@ internal static class AgreementCommands
     private static Command Sign()
     {
         var file = new Argument<string>("FILE") { Description = "The agreement file to sign (the signature is added to it)" };
-        var home = CommonOptions.Home();
         var key = new Option<string?>("--key") { Description = "A PKCS#8 PEM ECDSA P-256 key to sign with instead of the node's" };
-        var database = CommonOptions.Database();
-        var command = new Command("sign", "Sign an agreement with this node's key (recorded in the node's ledger)") { file, home, key, database };
+        // The home is optional here: a party without a node signs with --key, and nothing is recorded.
+        var command = new NodeCommand("sign", "Sign an agreement with this node's key (recorded in the node's ledger)") { file, key };
+        var home = command.HomeOption;
         command.SetAction(async (parse, ct) =>
         {
             var path = parse.GetValue(file)!;
@@ -98,10 +98,9 @@ internal static class AgreementCommands
             if (parse.GetValue(home) is { Length: > 0 } homeFolder && NodeHome.Exists(homeFolder))
             {
                 // The node's own record of what it signed, and of an agreement coming into force by its signature.
-                var node = CommonOptions.LoadNode(parse, home, database);
-                await using var store = await CommonOptions.OpenStoreAsync(node, ct);
-                await using var ledger = LedgerStore.Open(node.DatabaseOrDefault, TimeProvider.System);
-                var actor = new LedgerActor(Environment.UserName, node.Code);
+                await using var services = await command.OpenAsync(parse, ct);
+                var ledger = services.Get<LedgerStore>();
+                var actor = new LedgerActor(Environment.UserName, services.Node.Code);
                 var reference = new JsonObject { ["id"] = signed.Id, ["version"] = signed.Version, ["hash"] = signed.ContentHash };
                 var entries = new List<LedgerEntry>
                 {
@@ -206,18 +205,17 @@ internal static class AgreementCommands
 
     private static Command List()
     {
-        var home = CommonOptions.Home();
-        var json = CommonOptions.Json();
-        var command = new Command("list", "List the agreements in <home>/agreements/ with their status") { home, json };
+        var command = new NodeCommand("list", "List the agreements in <home>/agreements/ with their status", json: true);
+        // Reads the home's agreements folder only: a folder with agreements but no node yet (or no database) lists too.
         command.SetAction(parse =>
         {
-            var folder = parse.GetValue(home);
+            var folder = parse.GetValue(command.HomeOption);
             if (string.IsNullOrWhiteSpace(folder)) throw new CliException("name the node's home with --home DIR (or set ENTENTE_HOME)");
             var now = TimeProvider.System.GetUtcNow();
             var files = AgreementFile.ReadFolder(Path.Combine(folder, "agreements"), now);
             var inForce = AgreementStatus.SelectInForce(files.Where(f => f.Agreement is not null).Select(f => f.Agreement!), now).ToHashSet();
             var o = parse.InvocationConfiguration.Output;
-            if (parse.GetValue(json))
+            if (command.Json(parse))
             {
                 o.WriteLine(JsonSerializer.Serialize(files.Select(f => new Dictionary<string, object?>
                 {

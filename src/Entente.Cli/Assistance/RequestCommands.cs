@@ -42,11 +42,10 @@ internal static class RequestCommands
         var declarations = new Option<string[]>("--declaration") { Description = "MRN of a declaration concerned; repeat for several" };
         var parties = new Option<string[]>("--party") { Description = "Identifier (EORI, TIN) of a person or company concerned; repeat for several" };
         var answerBy = new Option<string?>("--answer-by") { Description = "An answer-by date (2026-07-01 or an ISO time, UTC) earlier than the agreement's" };
-        var (command, home, database, json) = Base("new", "Create and send a request; refused when no agreement in force gives it a legal basis");
+        var command = Base("new", "Create and send a request; refused when no agreement in force gives it a legal basis");
         foreach (var o in new Option[] { to, agreement, legalBasis, purpose, caseReference, subject, declarations, parties, answerBy }) command.Add(o);
-        command.SetAction(async (parse, ct) =>
+        command.SetNodeAction(async (parse, node, ct) =>
         {
-            if (!AgreementDocument.TryEnum<Purpose>(parse.GetValue(purpose)!, out var p)) throw new CliException($"--purpose: expected {AgreementDocument.Names<Purpose>()}");
             DateTimeOffset? by = null;
             if (parse.GetValue(answerBy) is { } text)
             {
@@ -54,13 +53,10 @@ internal static class RequestCommands
                     throw new CliException($"--answer-by {text}: expected a date (2026-07-01) or an ISO 8601 time");
                 by = t;
             }
-            var draft = new AssistanceDraft(parse.GetValue(to)!, parse.GetValue(agreement)!, parse.GetValue(legalBasis)!, p, parse.GetValue(caseReference)!, parse.GetValue(subject)!)
-            {
-                Declarations = parse.GetValue(declarations) ?? [],
-                Parties = parse.GetValue(parties) ?? [],
-                AnswerBy = by,
-            };
-            return await WithDeskAsync(parse, home, database, json, ct, desk => desk.NewAsync(draft, Environment.UserName, ct), "Sent");
+            var input = new NewAssistanceRequestInput(parse.GetValue(to), parse.GetValue(agreement), parse.GetValue(legalBasis), parse.GetValue(purpose),
+                parse.GetValue(caseReference), parse.GetValue(subject), parse.GetValue(declarations) ?? [], parse.GetValue(parties) ?? [], by);
+            if (NewAssistanceRequest.Draft(input) is null) throw new CliException($"--purpose: expected {AgreementDocument.Names<Purpose>()}");
+            return Print(parse, command, node, await node.Get<NewAssistanceRequest>().HandleAsync(Environment.UserName, input, ct), "Sent");
         });
         return command;
     }
@@ -69,10 +65,10 @@ internal static class RequestCommands
     {
         var overdue = new Option<bool>("--overdue") { Description = "Only requests still open past their answer-by time" };
         var status = new Option<string?>("--status") { Description = "Only requests in this status (sent, acknowledged, partially-answered, answered, declined, withdrawn)" };
-        var (command, home, database, json) = Base("list", "List the requests this node sent or received, newest first");
+        var command = Base("list", "List the requests this node sent or received, newest first");
         command.Add(overdue);
         command.Add(status);
-        command.SetAction(async (parse, ct) =>
+        command.SetNodeAction(async (parse, node, ct) =>
         {
             AssistanceStatus? only = null;
             if (parse.GetValue(status) is { } s)
@@ -80,11 +76,9 @@ internal static class RequestCommands
                 if (!AgreementDocument.TryEnum<AssistanceStatus>(s, out var st)) throw new CliException($"--status: expected {AgreementDocument.Names<AssistanceStatus>()}");
                 only = st;
             }
-            var node = CommonOptions.LoadNode(parse, home, database);
-            await using var open = await OpenAsync(node, ct);
-            var list = await open.Desk.ListAsync(new AssistanceFilter(parse.GetValue(overdue), only, Limit: 10_000), ct);
+            var list = await node.Get<AssistanceDesk>().ListAsync(new AssistanceFilter(parse.GetValue(overdue), only, Limit: 10_000), ct);
             var o = parse.InvocationConfiguration.Output;
-            if (parse.GetValue(json))
+            if (command.Json(parse))
             {
                 o.WriteLine(JsonSerializer.Serialize(list, Json));
                 return 0;
@@ -104,14 +98,13 @@ internal static class RequestCommands
     private static Command Show()
     {
         var id = new Argument<string>("ID") { Description = "The request's id" };
-        var (command, home, database, json) = Base("show", "Show a request: parties, agreement, legal basis, deadline, answers and history");
+        var command = Base("show", "Show a request: parties, agreement, legal basis, deadline, answers and history");
         command.Add(id);
-        command.SetAction(async (parse, ct) =>
+        command.SetNodeAction(async (parse, node, ct) =>
         {
-            var node = CommonOptions.LoadNode(parse, home, database);
-            await using var open = await OpenAsync(node, ct);
-            var request = await open.Desk.GetAsync(parse.GetValue(id)!, ct) ?? throw new CliException($"no assistance request {parse.GetValue(id)} at {node.Code}");
-            Print(parse, request, open.Desk.Node, parse.GetValue(json), null);
+            var desk = node.Get<AssistanceDesk>();
+            var request = await desk.GetAsync(parse.GetValue(id)!, ct) ?? throw new CliException($"no assistance request {parse.GetValue(id)} at {node.Node.Code}");
+            Print(parse, request, desk.Node, command.Json(parse), null, node.Get<TimeProvider>());
             return 0;
         });
         return command;
@@ -121,10 +114,10 @@ internal static class RequestCommands
     {
         var id = new Argument<string>("ID") { Description = "The request's id" };
         var reference = new Option<string?>("--reference") { Description = "This authority's own reference for the request" };
-        var (command, home, database, json) = Base("acknowledge", "Acknowledge a request received from a partner");
+        var command = Base("acknowledge", "Acknowledge a request received from a partner");
         command.Add(id);
         command.Add(reference);
-        command.SetAction((parse, ct) => WithDeskAsync(parse, home, database, json, ct,
+        command.SetNodeAction((parse, node, ct) => WithDeskAsync(parse, command, node,
             desk => desk.AcknowledgeAsync(parse.GetValue(id)!, Environment.UserName, parse.GetValue(reference), ct), "Acknowledged"));
         return command;
     }
@@ -135,12 +128,12 @@ internal static class RequestCommands
         var text = new Option<string?>("--text") { Description = "The answer (this part of it)" };
         var data = new Option<string?>("--data") { Description = "A JSON file with data to send with this part" };
         var final = new Option<bool>("--final") { Description = "This part completes the answer" };
-        var (command, home, database, json) = Base("answer", "Answer a request received from a partner, in one part or several (--final on the last)");
+        var command = Base("answer", "Answer a request received from a partner, in one part or several (--final on the last)");
         command.Add(id);
         command.Add(text);
         command.Add(data);
         command.Add(final);
-        command.SetAction((parse, ct) =>
+        command.SetNodeAction(async (parse, node, ct) =>
         {
             JsonObject? attached = null;
             if (parse.GetValue(data) is { } file)
@@ -155,8 +148,8 @@ internal static class RequestCommands
                 }
             }
             if (parse.GetValue(text) is null && attached is null) throw new CliException("give the answer with --text, --data or both");
-            return WithDeskAsync(parse, home, database, json, ct,
-                desk => desk.AnswerAsync(parse.GetValue(id)!, parse.GetValue(text), attached, parse.GetValue(final), Environment.UserName, ct), "Answered");
+            var input = new AnswerAssistanceRequestInput(parse.GetValue(id)!, parse.GetValue(text), attached, parse.GetValue(final));
+            return Print(parse, command, node, await node.Get<AnswerAssistanceRequest>().HandleAsync(Environment.UserName, input, ct), "Answered");
         });
         return command;
     }
@@ -165,10 +158,10 @@ internal static class RequestCommands
     {
         var id = new Argument<string>("ID") { Description = "The request's id" };
         var grounds = new Option<string>("--grounds") { Description = "Why the request is declined", Required = true };
-        var (command, home, database, json) = Base("decline", "Decline a request received from a partner, with grounds");
+        var command = Base("decline", "Decline a request received from a partner, with grounds");
         command.Add(id);
         command.Add(grounds);
-        command.SetAction((parse, ct) => WithDeskAsync(parse, home, database, json, ct,
+        command.SetNodeAction((parse, node, ct) => WithDeskAsync(parse, command, node,
             desk => desk.DeclineAsync(parse.GetValue(id)!, parse.GetValue(grounds)!, Environment.UserName, ct), "Declined"));
         return command;
     }
@@ -177,45 +170,52 @@ internal static class RequestCommands
     {
         var id = new Argument<string>("ID") { Description = "The request's id" };
         var reason = new Option<string?>("--reason") { Description = "Why the request is withdrawn" };
-        var (command, home, database, json) = Base("withdraw", "Withdraw a request this node sent, before it is answered");
+        var command = Base("withdraw", "Withdraw a request this node sent, before it is answered");
         command.Add(id);
         command.Add(reason);
-        command.SetAction((parse, ct) => WithDeskAsync(parse, home, database, json, ct,
+        command.SetNodeAction((parse, node, ct) => WithDeskAsync(parse, command, node,
             desk => desk.WithdrawAsync(parse.GetValue(id)!, parse.GetValue(reason), Environment.UserName, ct), "Withdrew"));
         return command;
     }
 
-    private static (Command Command, Option<string> Home, Option<string?> Database, Option<bool> Json) Base(string name, string description)
-    {
-        var home = CommonOptions.Home();
-        var database = CommonOptions.Database();
-        var json = CommonOptions.Json();
-        return (new Command(name, description) { home, database, json }, home, database, json);
-    }
+    private static NodeCommand Base(string name, string description) => new(name, description, json: true);
 
-    private static async Task<int> WithDeskAsync(ParseResult parse, Option<string> home, Option<string?> database, Option<bool> json, CancellationToken ct,
-        Func<AssistanceDesk, Task<AssistanceRequest>> action, string verb)
+    private static async Task<int> WithDeskAsync(ParseResult parse, NodeCommand command, NodeServices node, Func<AssistanceDesk, Task<AssistanceRequest>> action, string verb)
     {
-        var node = CommonOptions.LoadNode(parse, home, database);
-        await using var open = await OpenAsync(node, ct);
-        AssistanceRequest request;
+        AssistanceOutcome outcome;
         try
         {
-            request = await action(open.Desk);
+            outcome = new AssistanceOutcome.Done(await action(node.Get<AssistanceDesk>()));
         }
         catch (AssistanceException e)
         {
-            var problems = e.Problems.Select(p => "  " + p);
-            throw new CliException((e.Error == AssistanceError.NoLegalBasis ? "refused: no legal basis" : "refused") + Environment.NewLine + string.Join(Environment.NewLine, problems));
+            outcome = AssistanceOutcome.Of(e);
         }
-        Print(parse, request, open.Desk.Node, parse.GetValue(json), verb);
-        return 0;
+        return Print(parse, command, node, outcome, verb);
     }
 
-    private static void Print(ParseResult parse, AssistanceRequest r, string node, bool json, string? verb)
+    private static int Print(ParseResult parse, NodeCommand command, NodeServices node, AssistanceOutcome outcome, string verb)
+    {
+        if (outcome is AssistanceOutcome.Done done)
+        {
+            Print(parse, done.Request, node.Get<AssistanceDesk>().Node, command.Json(parse), verb, node.Get<TimeProvider>());
+            return 0;
+        }
+        var (refusal, problems) = outcome switch
+        {
+            AssistanceOutcome.NoLegalBasis n => ("refused: no legal basis", n.Problems),
+            AssistanceOutcome.Invalid i => ("refused", i.Problems),
+            AssistanceOutcome.NotAllowed n => ("refused", n.Problems),
+            AssistanceOutcome.NotFound n => ("refused", n.Problems),
+            _ => throw new InvalidOperationException(),
+        };
+        throw new CliException(refusal + Environment.NewLine + string.Join(Environment.NewLine, problems.Select(p => "  " + p)));
+    }
+
+    private static void Print(ParseResult parse, AssistanceRequest r, string node, bool json, string? verb, TimeProvider time)
     {
         var o = parse.InvocationConfiguration.Output;
-        var now = TimeProvider.System.GetUtcNow();
+        var now = time.GetUtcNow();
         if (json)
         {
             o.WriteLine(r.ToJson(node, now).ToJsonString(Json));
@@ -241,14 +241,4 @@ internal static class RequestCommands
         foreach (var m in r.History)
             o.WriteLine($"  {m.At.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture)}  {PolicyEngine.Name(m.Kind),-15} {m.From} -> {m.To}");
     }
-
-    private sealed class OpenDesk(NodeServices services) : IAsyncDisposable
-    {
-        // Moves are queued in the node's outbox; the server (entente serve) delivers them.
-        public AssistanceDesk Desk { get; } = services.Get<AssistanceDesk>();
-
-        public ValueTask DisposeAsync() => services.DisposeAsync();
-    }
-
-    private static async Task<OpenDesk> OpenAsync(NodeOptions node, CancellationToken ct) => new(await NodeServices.OpenAsync(node, cancellationToken: ct));
 }

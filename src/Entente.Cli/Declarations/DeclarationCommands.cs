@@ -5,8 +5,6 @@ using System.Text.Json.Serialization;
 using Entente.Access;
 using Entente.Declarations;
 using Entente.Hosting;
-using Entente.Identity;
-using Entente.Ledger;
 using Entente.Storage;
 
 namespace Entente.Cli.Declarations;
@@ -32,9 +30,6 @@ internal static class DeclarationCommands
 
     private static Command Search()
     {
-        var home = CommonOptions.Home();
-        var database = CommonOptions.Database();
-        var json = CommonOptions.Json();
         var reference = new Option<string?>("--reference") { Description = "MRN or LRN" };
         var party = new Option<string?>("--party") { Description = "A party's identification number (EORI, TIN, trader number)" };
         var hs = new Option<string?>("--hs") { Description = "Leading digits of the commodity code (e.g. 2402)" };
@@ -46,50 +41,38 @@ internal static class DeclarationCommands
         var limit = new Option<int>("--limit") { Description = "At most this many (1-1000)", DefaultValueFactory = _ => 20 };
         var after = new Option<string?>("--after") { Description = "Continue after this id (the 'next' of a previous page)" };
         var (purpose, justification) = PurposeOptions();
-        var command = new Command("search", "Find declarations; filters combine") { home, database, json, reference, party, hs, origin, from, to, container, status, limit, after, purpose, justification };
-        command.SetAction(async (parse, ct) =>
+        var command = new NodeCommand("search", "Find declarations; filters combine", json: true)
         {
-            var node = CommonOptions.LoadNode(parse, home, database);
-            await using var ledger = LedgerStore.Open(node.DatabaseOrDefault, TimeProvider.System);
-            var recorder = new AccessRecorder(ledger, NodeKeys.LoadSubjectKey(node.Home), node.Code);
-            var asked = recorder.Query("search declarations", [new("reference", parse.GetValue(reference)), new("party", parse.GetValue(party)),
-                new("hs", parse.GetValue(hs)), new("origin", parse.GetValue(origin)), new("from", parse.GetValue(from)), new("to", parse.GetValue(to)),
-                new("container", parse.GetValue(container)), new("status", parse.GetValue(status)), new("after", parse.GetValue(after))], "party");
-            var access = await AccessAsync(parse, purpose, justification, recorder, Operator(node), asked, ct);
-            if (parse.GetValue(party) is not null && !access.Allowed)
-            {
-                var reason = $"--party: {PersonalData.Notice(PersonalData.ConsolePurposes)} (--purpose, --justification)";
-                await recorder.RecordRefusalAsync(Operator(node), AccessRecorder.Console, null, reason, asked, ct);
-                throw new CliException(reason);
-            }
-            DeclarationStatus? statusFilter = null;
-            if (parse.GetValue(status) is { } s)
-            {
-                if (!DeclarationLifecycle.TryParse(s, out var parsed)) throw new CliException($"--status: '{s}' is not a declaration status");
-                statusFilter = parsed;
-            }
-            if (parse.GetValue(limit) is < 1 or > 1000) throw new CliException("--limit: 1 to 1000");
-            if (parse.GetValue(hs) is { } prefix && !prefix.All(char.IsAsciiDigit)) throw new CliException($"--hs: digits only, got '{prefix}'");
-            var query = new DeclarationQuery
+            reference, party, hs, origin, from, to, container, status, limit, after, purpose, justification,
+        };
+        command.SetNodeAction(async (parse, node, ct) =>
+        {
+            var input = new SearchDeclarationsInput
             {
                 Reference = parse.GetValue(reference),
-                PartyId = parse.GetValue(party),
-                HsPrefix = parse.GetValue(hs),
-                OriginCountryCode = parse.GetValue(origin)?.ToUpperInvariant(),
-                From = Date(parse.GetValue(from), "--from"),
-                To = Date(parse.GetValue(to), "--to"),
-                ContainerId = parse.GetValue(container)?.ToUpperInvariant(),
-                Status = statusFilter,
+                Party = parse.GetValue(party),
+                Hs = parse.GetValue(hs),
+                Origin = parse.GetValue(origin),
+                From = parse.GetValue(from),
+                To = parse.GetValue(to),
+                Container = parse.GetValue(container),
+                Status = parse.GetValue(status),
                 Limit = parse.GetValue(limit),
                 After = parse.GetValue(after),
+                Purpose = parse.GetValue(purpose),
+                Justification = parse.GetValue(justification),
             };
-            await using var store = await CommonOptions.OpenStoreAsync(node, ct);
-            var page = await store.SearchAsync(query, ct);
-            if (!access.Allowed) page = page with { Items = page.Items.Select(PersonalData.Withhold).ToList() };
-            else await recorder.RecordReadAsync(Operator(node), AccessRecorder.Console, access, asked,
-                page.Items.Select(i => (i.Id, (IEnumerable<string>)new[] { i.DeclarantId, i.ImporterId }.OfType<string>().ToArray())).ToList(), ct);
+            var found = await node.Get<SearchDeclarations>().HandleAsync(Operator(node.Node), AccessRecorder.Console, input, ct) switch
+            {
+                SearchDeclarationsResult.Found f => f,
+                SearchDeclarationsResult.Refused { Parameter: { } p } r => throw new CliException($"--{p}: {r.Reason} (--purpose, --justification)"),
+                SearchDeclarationsResult.Refused r => throw new CliException(r.Reason),
+                SearchDeclarationsResult.Invalid i => throw new CliException(string.Join(Environment.NewLine, i.Problems.Select(p => "--" + p))),
+                _ => throw new InvalidOperationException(),
+            };
+            var page = found.Page;
             var output = parse.InvocationConfiguration.Output;
-            if (parse.GetValue(json))
+            if (command.Json(parse))
             {
                 output.WriteLine(JsonSerializer.Serialize(page, Json));
                 return 0;
@@ -101,7 +84,7 @@ internal static class DeclarationCommands
                 output.WriteLine($"{d.Id,-36}  {Clip(d.Mrn ?? d.Lrn, 22),-22} {Clip(d.TypeCode, 4),-4} {DeclarationLifecycle.ToName(d.Status),-18} {d.Date:yyyy-MM-dd} {Clip(d.ImporterId, 17),-17} {d.Items,5} {value,16}");
             }
             output.WriteLine(page.Next is null ? $"{page.Items.Count} found" : $"{page.Items.Count} shown; more with --after {page.Next}");
-            if (!access.Allowed && page.Items.Count > 0) output.WriteLine($"Importers withheld: {PersonalData.Notice(PersonalData.ConsolePurposes)} (--purpose, --justification)");
+            if (found.Notice is { } notice && page.Items.Count > 0) output.WriteLine($"Importers withheld: {notice} (--purpose, --justification)");
             return 0;
         });
         return command;
@@ -110,18 +93,6 @@ internal static class DeclarationCommands
     private static (Option<string?> Purpose, Option<string?> Justification) PurposeOptions() => (
         new Option<string?>("--purpose") { Description = $"Why party (personal) data is read: {string.Join(", ", PersonalData.ConsolePurposes.Order(StringComparer.Ordinal))}" },
         new Option<string?>("--justification") { Description = "The case, control or request that needs it (recorded)" });
-
-    private static async Task<PersonalDataDecision> AccessAsync(ParseResult parse, Option<string?> purpose, Option<string?> justification,
-        AccessRecorder recorder, LocalUser who, System.Text.Json.Nodes.JsonObject asked, CancellationToken cancellationToken)
-    {
-        var access = PersonalData.DecideForConsole(parse.GetValue(purpose), parse.GetValue(justification));
-        if (access.PurposeStated && !access.Allowed)
-        {
-            await recorder.RecordRefusalAsync(who, AccessRecorder.Console, parse.GetValue(purpose), access.Reason!, asked, cancellationToken);
-            throw new CliException(access.Reason!);
-        }
-        return access;
-    }
 
     /// <summary>The operator at the console: the OS account, for the node's own administration.</summary>
     private static LocalUser Operator(NodeOptions node) => new(Environment.UserName, node.Code, null);
@@ -151,18 +122,15 @@ internal static class DeclarationCommands
 
     private static Command Status()
     {
-        var home = CommonOptions.Home();
-        var database = CommonOptions.Database();
         var reference = new Argument<string>("reference") { Description = "Declaration id, MRN or LRN" };
         var to = new Argument<string>("status") { Description = "New status: a notification code (01, 05, 08, 09...) or a name (accepted, control, goods-released...)" };
         var reason = new Option<string?>("--reason") { Description = "Why (recorded with the move)" };
         var actor = new Option<string>("--actor") { Description = "Who moves it (default: the OS user)", DefaultValueFactory = _ => Environment.UserName };
-        var command = new Command("status", "Move a declaration to a new lifecycle status") { home, database, reference, to, reason, actor };
-        command.SetAction(async (parse, ct) =>
+        var command = new NodeCommand("status", "Move a declaration to a new lifecycle status") { reference, to, reason, actor };
+        command.SetNodeAction(async (parse, node, ct) =>
         {
-            var node = CommonOptions.LoadNode(parse, home, database);
             if (!DeclarationLifecycle.TryParse(parse.GetValue(to)!, out var target)) throw new CliException($"'{parse.GetValue(to)}' is not a declaration status");
-            await using var store = await CommonOptions.OpenStoreAsync(node, ct);
+            var store = node.Get<IDeclarationStore>();
             var stored = await store.FindAsync(parse.GetValue(reference)!, ct)
                 ?? throw new CliException($"no declaration with id, MRN or LRN '{parse.GetValue(reference)}'");
             var change = await store.ChangeStatusAsync(stored.Declaration.Id!, target, parse.GetValue(actor)!, parse.GetValue(reason), ct);
@@ -179,14 +147,11 @@ internal static class DeclarationCommands
 
     private static Command History()
     {
-        var home = CommonOptions.Home();
-        var database = CommonOptions.Database();
         var reference = new Argument<string>("reference") { Description = "Declaration id, MRN or LRN" };
-        var command = new Command("history", "The status moves of a declaration") { home, database, reference };
-        command.SetAction(async (parse, ct) =>
+        var command = new NodeCommand("history", "The status moves of a declaration") { reference };
+        command.SetNodeAction(async (parse, node, ct) =>
         {
-            var node = CommonOptions.LoadNode(parse, home, database);
-            await using var store = await CommonOptions.OpenStoreAsync(node, ct);
+            var store = node.Get<IDeclarationStore>();
             var stored = await store.FindAsync(parse.GetValue(reference)!, ct)
                 ?? throw new CliException($"no declaration with id, MRN or LRN '{parse.GetValue(reference)}'");
             foreach (var e in await store.GetHistoryAsync(stored.Declaration.Id!, ct))
@@ -194,14 +159,6 @@ internal static class DeclarationCommands
             return 0;
         });
         return command;
-    }
-
-    private static DateOnly? Date(string? text, string option)
-    {
-        if (text is null) return null;
-        return DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date)
-            ? date
-            : throw new CliException($"{option}: expected a date yyyy-MM-dd, got '{text}'");
     }
 
     private static string Clip(string? text, int width) => text is null ? "" : text.Length <= width ? text : text[..(width - 1)] + "…";

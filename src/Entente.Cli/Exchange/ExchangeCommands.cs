@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Entente.Access;
 using Entente.Exchange;
 using Entente.Hosting;
 using Entente.Identity;
@@ -35,25 +36,19 @@ internal static class ExchangeCommands
 
     private static Command Status()
     {
-        var home = CommonOptions.Home();
-        var database = CommonOptions.Database();
-        var json = CommonOptions.Json();
-        var command = new Command("status", "Per partner: messages waiting, the oldest waiting, the last delivery, failures; recent refusals") { home, database, json };
-        command.SetAction(async (parse, ct) =>
+        var command = new NodeCommand("status", "Per partner: messages waiting, the oldest waiting, the last delivery, failures; recent refusals", json: true);
+        command.SetNodeAction(async (parse, node, ct) =>
         {
-            var node = CommonOptions.LoadNode(parse, home, database);
-            await (await CommonOptions.OpenStoreAsync(node, ct)).DisposeAsync();
-            await using var db = Storage.NodeDatabase.Open(node.DatabaseOrDefault);
-            var store = new ExchangeStore(db);
-            var status = new ExchangeStatus(node.Code, await store.QueuesAsync(ct), await store.RejectionsAsync(10, ct));
+            var store = node.Get<ExchangeStore>();
+            var status = new ExchangeStatus(node.Node.Code, await store.QueuesAsync(ct), await store.RejectionsAsync(10, ct));
             var output = parse.InvocationConfiguration.Output;
-            if (parse.GetValue(json))
+            if (command.Json(parse))
             {
                 output.WriteLine(JsonSerializer.Serialize(status, Json));
                 return 0;
             }
-            var now = TimeProvider.System.GetUtcNow();
-            output.WriteLine($"Exchange of {node.Code}");
+            var now = node.Get<TimeProvider>().GetUtcNow();
+            output.WriteLine($"Exchange of {node.Node.Code}");
             if (status.Partners.Count == 0) output.WriteLine("  nothing sent yet");
             foreach (var q in status.Partners)
             {
@@ -75,9 +70,6 @@ internal static class ExchangeCommands
 
     private static Command Share()
     {
-        var home = CommonOptions.Home();
-        var database = CommonOptions.Database();
-        var json = CommonOptions.Json();
         var to = new Option<string>("--to") { Description = "The partner's node code", Required = true };
         var category = new Option<string>("--category") { Description = "The data category (declarations, seizure-reports, alerts, risk-results, aeo-status...)", Required = true };
         var purpose = new Option<string>("--purpose") { Description = "The purpose the partner may use it for (risk-management, investigation...)", Required = true };
@@ -86,14 +78,12 @@ internal static class ExchangeCommands
         var agreement = new Option<string?>("--agreement") { Description = "The agreement relied on (default: the first in force that permits)" };
         var conversation = new Option<string?>("--conversation") { Description = "Continue this conversation (messages of one conversation arrive in order)" };
         var kind = new Option<string?>("--kind") { Description = "The message kind the partner routes on (default: the category)" };
-        var command = new Command("share", "Disclose a declaration or document to a partner: decided by the agreements, projected, sealed and queued (the server delivers it)")
+        var command = new NodeCommand("share", "Disclose a declaration or document to a partner: decided by the agreements, projected, sealed and queued (the server delivers it)", json: true)
         {
-            home, database, json, to, category, purpose, declaration, document, agreement, conversation, kind,
+            to, category, purpose, declaration, document, agreement, conversation, kind,
         };
-        command.SetAction(async (parse, ct) =>
+        command.SetNodeAction(async (parse, node, ct) =>
         {
-            var node = CommonOptions.LoadNode(parse, home, database);
-            await using var store = await CommonOptions.OpenStoreAsync(node, ct);
             JsonObject? given = null;
             if (parse.GetValue(document) is { } file)
             {
@@ -112,25 +102,24 @@ internal static class ExchangeCommands
             }
             var request = new DisclosureRequest(parse.GetValue(to)!, parse.GetValue(category)!, parse.GetValue(purpose)!, parse.GetValue(kind),
                 parse.GetValue(declaration), given, parse.GetValue(agreement), parse.GetValue(conversation));
-            var (disclosure, problem) = await ExchangeApi.DisclosureOf(request, store, ct);
-            if (problem is not null) throw new CliException(problem.ProblemDetails.Detail ?? problem.ProblemDetails.Title ?? "invalid request");
-            await using var opened = OpenedExchange.Open(node, TimeProvider.System);
-            var user = new LedgerActor(CliUser(), node.Code);
-            var outcome = await opened.Node.DiscloseAsync(disclosure!, user, ct);
             var output = parse.InvocationConfiguration.Output;
-            switch (outcome)
+            switch (await node.Get<Disclose>().HandleAsync(CliUser(node.Node), request, ct))
             {
-                case DisclosureOutcome.Queued q:
-                    if (parse.GetValue(json))
-                        output.WriteLine(JsonSerializer.Serialize(new DisclosureAnswer(q.Item.MessageId, q.Item.ConversationId, q.Item.ConversationSeq, q.Item.Recipient,
-                            q.Item.AgreementId, q.Permit.Obligations.HandlingCode.ToString(), q.Projected), Json));
+                case DiscloseResult.Queued q:
+                    var permit = q.Outcome.Permit;
+                    if (command.Json(parse))
+                        output.WriteLine(JsonSerializer.Serialize(q.Answer, Json));
                     else
-                        output.WriteLine($"Queued {q.Item.MessageId} for {q.Item.Recipient} under {q.Item.AgreementId} ({q.Permit.Obligations.HandlingCode}); " +
-                            $"{q.Permit.Obligations.Drop.Count} field(s) dropped, {q.Permit.Obligations.Pseudonymise.Count} pseudonymised. The server delivers it.");
+                        output.WriteLine($"Queued {q.Answer.MessageId} for {q.Answer.Recipient} under {q.Answer.Agreement} ({permit.Obligations.HandlingCode}); " +
+                            $"{permit.Obligations.Drop.Count} field(s) dropped, {permit.Obligations.Pseudonymise.Count} pseudonymised. The server delivers it.");
                     return 0;
-                case DisclosureOutcome.Refused r:
-                    parse.InvocationConfiguration.Error.WriteLine($"refused: {r.Deny.Reason}");
+                case DiscloseResult.Refused r:
+                    parse.InvocationConfiguration.Error.WriteLine($"refused: {r.Reason}");
                     return 3;
+                case DiscloseResult.NotFound n:
+                    throw new CliException(n.Detail);
+                case DiscloseResult.Invalid i:
+                    throw new CliException(i.Detail);
                 default:
                     return 1;
             }
@@ -140,22 +129,17 @@ internal static class ExchangeCommands
 
     private static Command Forward()
     {
-        var home = CommonOptions.Home();
-        var database = CommonOptions.Database();
         var id = new Argument<string>("message") { Description = "A received message's id" };
         var to = new Option<string>("--to") { Description = "The third node's code", Required = true };
         var purpose = new Option<string>("--purpose") { Description = "The purpose the third node may use it for", Required = true };
-        var command = new Command("forward", "Pass a received message on to a third node, if the provider's terms allow it (onward transfer, H2 needs consent)") { home, database, id, to, purpose };
-        command.SetAction(async (parse, ct) =>
+        var command = new NodeCommand("forward", "Pass a received message on to a third node, if the provider's terms allow it (onward transfer, H2 needs consent)") { id, to, purpose };
+        command.SetNodeAction(async (parse, node, ct) =>
         {
-            var node = CommonOptions.LoadNode(parse, home, database);
-            await (await CommonOptions.OpenStoreAsync(node, ct)).DisposeAsync();
             if (!AgreementDocument.TryEnum<Purpose>(parse.GetValue(purpose)!, out var p))
                 throw new CliException($"--purpose: '{parse.GetValue(purpose)}' is not one of {AgreementDocument.Names<Purpose>()}");
-            await using var opened = OpenedExchange.Open(node, TimeProvider.System);
             try
             {
-                var outcome = await opened.Node.ForwardAsync(parse.GetValue(id)!, parse.GetValue(to)!, p, new LedgerActor(CliUser(), node.Code), ct);
+                var outcome = await node.Get<ExchangeNode>().ForwardAsync(parse.GetValue(id)!, parse.GetValue(to)!, p, Actor(node.Node), ct);
                 if (outcome is DisclosureOutcome.Refused r)
                 {
                     parse.InvocationConfiguration.Error.WriteLine($"refused: {r.Deny.Reason}");
@@ -175,19 +159,14 @@ internal static class ExchangeCommands
 
     private static Command Consent()
     {
-        var home = CommonOptions.Home();
-        var database = CommonOptions.Database();
         var id = new Argument<string>("message") { Description = "A message this node sent" };
         var to = new Option<string>("--to") { Description = "The third node its recipient may pass it on to", Required = true };
-        var command = new Command("consent", "As the provider, consent to the recipient of one of this node's messages passing it on to a third node") { home, database, id, to };
-        command.SetAction(async (parse, ct) =>
+        var command = new NodeCommand("consent", "As the provider, consent to the recipient of one of this node's messages passing it on to a third node") { id, to };
+        command.SetNodeAction(async (parse, node, ct) =>
         {
-            var node = CommonOptions.LoadNode(parse, home, database);
-            await (await CommonOptions.OpenStoreAsync(node, ct)).DisposeAsync();
-            await using var opened = OpenedExchange.Open(node, TimeProvider.System);
             try
             {
-                var item = await opened.Node.ConsentAsync(parse.GetValue(id)!, parse.GetValue(to)!, new LedgerActor(CliUser(), node.Code), ct);
+                var item = await node.Get<ExchangeNode>().ConsentAsync(parse.GetValue(id)!, parse.GetValue(to)!, Actor(node.Node), ct);
                 parse.InvocationConfiguration.Output.WriteLine($"Consent {item.MessageId} queued for {item.Recipient}: it may pass {parse.GetValue(id)} on to {parse.GetValue(to)}");
                 return 0;
             }
@@ -199,26 +178,23 @@ internal static class ExchangeCommands
         return command;
     }
 
-    private static string CliUser() => Environment.UserName is { Length: > 0 } u ? u : "cli";
+    /// <summary>The operator at the console, for the node's own authority.</summary>
+    private static LocalUser CliUser(NodeOptions node) => new(Environment.UserName is { Length: > 0 } u ? u : "cli", node.Code, null);
+
+    private static LedgerActor Actor(NodeOptions node) => new(CliUser(node).Name, node.Code);
 
     private static Command Inbox()
     {
-        var home = CommonOptions.Home();
-        var database = CommonOptions.Database();
-        var json = CommonOptions.Json();
         var from = new Option<string?>("--from") { Description = "Only messages from this partner" };
         var kind = new Option<string?>("--kind") { Description = "Only messages of this kind" };
         var limit = new Option<int>("--limit") { Description = "At most this many (newest first)", DefaultValueFactory = _ => 50 };
-        var command = new Command("inbox", "Messages received from partners, newest first") { home, database, json, from, kind, limit };
-        command.SetAction(async (parse, ct) =>
+        var command = new NodeCommand("inbox", "Messages received from partners, newest first", json: true) { from, kind, limit };
+        command.SetNodeAction(async (parse, node, ct) =>
         {
-            var node = CommonOptions.LoadNode(parse, home, database);
-            await (await CommonOptions.OpenStoreAsync(node, ct)).DisposeAsync();
-            await using var db = Storage.NodeDatabase.Open(node.DatabaseOrDefault);
-            var items = (await new ExchangeStore(db).ListInboxAsync(parse.GetValue(from), parse.GetValue(kind), Math.Clamp(parse.GetValue(limit), 1, 10_000), ct))
+            var items = (await node.Get<ExchangeStore>().ListInboxAsync(parse.GetValue(from), parse.GetValue(kind), Math.Clamp(parse.GetValue(limit), 1, 10_000), ct))
                 .Select(InboxSummary.Of).ToList();
             var output = parse.InvocationConfiguration.Output;
-            if (parse.GetValue(json))
+            if (command.Json(parse))
             {
                 output.WriteLine(JsonSerializer.Serialize(items, Json));
                 return 0;
@@ -233,16 +209,11 @@ internal static class ExchangeCommands
 
     private static Command Show()
     {
-        var home = CommonOptions.Home();
-        var database = CommonOptions.Database();
         var id = new Argument<string>("message") { Description = "A message id (received or sent)" };
-        var command = new Command("show", "One message: a received one with its payload, or a sent one with its state and receipt") { home, database, id };
-        command.SetAction(async (parse, ct) =>
+        var command = new NodeCommand("show", "One message: a received one with its payload, or a sent one with its state and receipt") { id };
+        command.SetNodeAction(async (parse, node, ct) =>
         {
-            var node = CommonOptions.LoadNode(parse, home, database);
-            await (await CommonOptions.OpenStoreAsync(node, ct)).DisposeAsync();
-            await using var db = Storage.NodeDatabase.Open(node.DatabaseOrDefault);
-            var store = new ExchangeStore(db);
+            var store = node.Get<ExchangeStore>();
             var messageId = parse.GetValue(id)!;
             var output = parse.InvocationConfiguration.Output;
             if (await store.GetInboxAsync(messageId, ct) is { } received)
@@ -257,26 +228,21 @@ internal static class ExchangeCommands
                     sent.Attempts, sent.LastError, receipt is null ? null : Convert.ToBase64String(receipt)), Json));
                 return 0;
             }
-            throw new CliException($"no message {messageId} at {node.Code}");
+            throw new CliException($"no message {messageId} at {node.Node.Code}");
         });
         return command;
     }
 
     private static Command Export()
     {
-        var home = CommonOptions.Home();
-        var database = CommonOptions.Database();
         var id = new Argument<string>("message") { Description = "A delivered or received message id" };
         var into = new Option<string>("--out") { Description = "The folder to write the evidence into", Required = true };
-        var command = new Command("export", "Write a message's evidence for a third party: envelope, receipt, and both nodes' certificates") { home, database, id, into };
-        command.SetAction(async (parse, ct) =>
+        var command = new NodeCommand("export", "Write a message's evidence for a third party: envelope, receipt, and both nodes' certificates") { id, into };
+        command.SetNodeAction(async (parse, node, ct) =>
         {
-            var node = CommonOptions.LoadNode(parse, home, database);
-            await (await CommonOptions.OpenStoreAsync(node, ct)).DisposeAsync();
-            await using var db = Storage.NodeDatabase.Open(node.DatabaseOrDefault);
-            var store = new ExchangeStore(db);
-            var directory = new PartnerDirectory(db, TimeProvider.System);
-            using var identity = NodeIdentity.Load(node.Home, node.Code, node.Name);
+            var store = node.Get<ExchangeStore>();
+            var directory = node.Get<PartnerDirectory>();
+            var identity = node.Get<NodeIdentity>();
             var messageId = parse.GetValue(id)!;
             byte[] envelope, receipt;
             string senderPem, recipientPem;
@@ -295,7 +261,7 @@ internal static class ExchangeCommands
                 using var recipientCertificate = partner.SigningX509();
                 (senderPem, recipientPem) = (identity.SigningCertificate.ExportCertificatePem(), recipientCertificate.ExportCertificatePem());
             }
-            else throw new CliException($"no message {messageId} at {node.Code}");
+            else throw new CliException($"no message {messageId} at {node.Node.Code}");
             var folder = parse.GetValue(into)!;
             Directory.CreateDirectory(folder);
             await File.WriteAllBytesAsync(Path.Combine(folder, "envelope.cose"), envelope, ct);

@@ -3,11 +3,9 @@ using System.Net.Http.Json;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using Entente.Agreements;
-using Entente.Hosting;
 using Entente.Identity;
 using Entente.Ledger;
 using Entente.Partners;
-using Entente.Storage;
 
 namespace Entente.Cli.Partners;
 
@@ -28,20 +26,18 @@ internal static class PartnerCommands
 
     private static Command Add()
     {
-        var home = CommonOptions.Home();
-        var database = CommonOptions.Database();
         var code = new Option<string>("--code") { Description = "The partner's node code (as the agreements name it)", Required = true };
         var endpoint = new Option<string>("--endpoint") { Description = "The partner node's URL (https://...; http only on loopback)", Required = true };
         var signingCert = new Option<string?>("--signing-cert") { Description = "The partner's node certificate (PEM or DER) instead of fetching it" };
         var encryptionCert = new Option<string?>("--encryption-cert") { Description = "The partner's encryption certificate (with --signing-cert)" };
         var chain = new Option<string?>("--chain") { Description = "The CA certificates above the partner's node certificate (PEM; with --signing-cert)" };
-        var command = new Command("add", "Add a partner, or update its endpoint and certificates; refused unless an agreement in force lists its key")
+        var command = new NodeCommand("add", "Add a partner, or update its endpoint and certificates; refused unless an agreement in force lists its key")
         {
-            home, database, code, endpoint, signingCert, encryptionCert, chain,
+            code, endpoint, signingCert, encryptionCert, chain,
         };
-        command.SetAction(async (parse, ct) =>
+        command.SetNodeAction(async (parse, services, ct) =>
         {
-            var node = CommonOptions.LoadNode(parse, home, database);
+            var node = services.Node;
             var partnerCode = parse.GetValue(code)!;
             Uri url;
             try
@@ -78,7 +74,7 @@ internal static class PartnerCommands
                 output.WriteLine($"Fetched {source}: {identity.Code} ({identity.Name}), key {identity.Fingerprint}");
             }
 
-            var now = TimeProvider.System.GetUtcNow();
+            var now = services.Get<TimeProvider>().GetUtcNow();
             var agreements = AgreementFile.ReadFolder(Path.Combine(node.Home, "agreements"), now).Select(f => f.Agreement).OfType<Agreement>().ToArray();
             var anchors = Read(() => NodeCertificates.TrustAnchors(node.Home));
             var trust = PartnerTrust.Check(partnerCode, signing, encryption, above, agreements, anchors, now);
@@ -86,13 +82,10 @@ internal static class PartnerCommands
                 throw new CliException($"partner {partnerCode} refused:{Environment.NewLine}" + string.Join(Environment.NewLine, trust.Problems.Select(p => "  - " + p.Reason)));
 
             name ??= trust.Agreements[0].Party(partnerCode)!.Name;
-            await using var store = await CommonOptions.OpenStoreAsync(node, ct);
-            await using var db = NodeDatabase.Open(node.DatabaseOrDefault);
-            var directory = new PartnerDirectory(db, TimeProvider.System);
+            var directory = services.Get<PartnerDirectory>();
             var before = await directory.GetAsync(partnerCode, ct);
-            await using var ledger = new LedgerStore(db, TimeProvider.System);
             var (stored, entry) = await directory.AddAsync(new Partner(partnerCode, name, url, signing.RawData, encryption.RawData, above.Select(c => c.RawData).ToArray(), now, now),
-                ledger, new LedgerActor(Environment.UserName, node.Code), ct);
+                services.Get<LedgerStore>(), new LedgerActor(Environment.UserName, node.Code), ct);
             output.WriteLine($"Partner {stored.Code} ({stored.Name}) {(before is null ? "added" : "updated")}: {stored.Endpoint}, key {stored.Fingerprint}");
             output.WriteLine($"Trusted under: {string.Join(", ", trust.Agreements.Select(a => a.ToString()))}; ledger entry {entry}");
             return 0;
@@ -102,16 +95,12 @@ internal static class PartnerCommands
 
     private static Command List()
     {
-        var home = CommonOptions.Home();
-        var database = CommonOptions.Database();
-        var json = CommonOptions.Json();
-        var command = new Command("list", "List the partners: code, name, endpoint, key fingerprint") { home, database, json };
-        command.SetAction(async (parse, ct) =>
+        var command = new NodeCommand("list", "List the partners: code, name, endpoint, key fingerprint", json: true);
+        command.SetNodeAction(async (parse, services, ct) =>
         {
-            var node = CommonOptions.LoadNode(parse, home, database);
-            var partners = await ListAsync(node, ct);
+            var partners = await services.Get<PartnerDirectory>().ListAsync(ct);
             var output = parse.InvocationConfiguration.Output;
-            if (parse.GetValue(json))
+            if (command.Json(parse))
             {
                 output.WriteLine(JsonSerializer.Serialize(partners.Select(p => new { code = p.Code, name = p.Name, endpoint = p.Endpoint, fingerprint = p.Fingerprint, addedAt = p.AddedAt, updatedAt = p.UpdatedAt }), Json));
                 return 0;
@@ -126,18 +115,15 @@ internal static class PartnerCommands
 
     private static Command Show()
     {
-        var home = CommonOptions.Home();
-        var database = CommonOptions.Database();
-        var json = CommonOptions.Json();
         var code = new Argument<string>("CODE") { Description = "The partner's node code" };
-        var command = new Command("show", "Show a partner: endpoint, fingerprint, certificate validity, the agreements in force that name it") { code, home, database, json };
-        command.SetAction(async (parse, ct) =>
+        var command = new NodeCommand("show", "Show a partner: endpoint, fingerprint, certificate validity, the agreements in force that name it", json: true) { code };
+        command.SetNodeAction(async (parse, services, ct) =>
         {
-            var node = CommonOptions.LoadNode(parse, home, database);
+            var node = services.Node;
             var partnerCode = parse.GetValue(code)!;
-            var partner = (await ListAsync(node, ct)).FirstOrDefault(p => p.Code == partnerCode)
+            var partner = (await services.Get<PartnerDirectory>().ListAsync(ct)).FirstOrDefault(p => p.Code == partnerCode)
                 ?? throw new CliException($"no partner {partnerCode}; `entente partner list` shows them");
-            var now = TimeProvider.System.GetUtcNow();
+            var now = services.Get<TimeProvider>().GetUtcNow();
             var naming = AgreementFile.ReadFolder(Path.Combine(node.Home, "agreements"), now)
                 .Where(f => f.Status.InForce && f.Agreement!.Party(partnerCode) is not null)
                 .Select(f => new { id = f.Agreement!.Id, version = f.Agreement.Version, until = f.Agreement.ValidUntil, listsThisKey = f.Agreement.Party(partnerCode)!.Fingerprint == partner.Fingerprint })
@@ -145,7 +131,7 @@ internal static class PartnerCommands
             using var signing = partner.SigningX509();
             using var encryption = partner.EncryptionX509();
             var output = parse.InvocationConfiguration.Output;
-            if (parse.GetValue(json))
+            if (command.Json(parse))
             {
                 output.WriteLine(JsonSerializer.Serialize(new
                 {
@@ -179,31 +165,18 @@ internal static class PartnerCommands
 
     private static Command Remove()
     {
-        var home = CommonOptions.Home();
-        var database = CommonOptions.Database();
         var code = new Argument<string>("CODE") { Description = "The partner's node code" };
-        var command = new Command("remove", "Remove a partner from the directory (recorded in the ledger)") { code, home, database };
-        command.SetAction(async (parse, ct) =>
+        var command = new NodeCommand("remove", "Remove a partner from the directory (recorded in the ledger)") { code };
+        command.SetNodeAction(async (parse, services, ct) =>
         {
-            var node = CommonOptions.LoadNode(parse, home, database);
             var partnerCode = parse.GetValue(code)!;
-            await using var store = await CommonOptions.OpenStoreAsync(node, ct);
-            await using var db = NodeDatabase.Open(node.DatabaseOrDefault);
-            var directory = new PartnerDirectory(db, TimeProvider.System);
+            var directory = services.Get<PartnerDirectory>();
             var partner = await directory.GetAsync(partnerCode, ct) ?? throw new CliException($"no partner {partnerCode}; `entente partner list` shows them");
-            await using var ledger = new LedgerStore(db, TimeProvider.System);
-            var entry = await directory.RemoveAsync(partner, ledger, new LedgerActor(Environment.UserName, node.Code), ct);
+            var entry = await directory.RemoveAsync(partner, services.Get<LedgerStore>(), new LedgerActor(Environment.UserName, services.Node.Code), ct);
             parse.InvocationConfiguration.Output.WriteLine($"Partner {partnerCode} removed; ledger entry {entry}");
             return 0;
         });
         return command;
-    }
-
-    private static async Task<IReadOnlyList<Partner>> ListAsync(NodeOptions node, CancellationToken cancellationToken)
-    {
-        await using var store = await CommonOptions.OpenStoreAsync(node, cancellationToken);
-        await using var db = NodeDatabase.Open(node.DatabaseOrDefault);
-        return await new PartnerDirectory(db, TimeProvider.System).ListAsync(cancellationToken);
     }
 
     private static async Task<IdentityDocument> FetchAsync(Uri endpoint, CancellationToken cancellationToken)

@@ -1,8 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Entente.Hosting;
-using Entente.Ledger;
+using Entente.Access;
 using Entente.Sharing;
 
 namespace Entente.Cli.Sharing;
@@ -22,16 +21,11 @@ internal static class RecordCommands
 
     private static Command Add()
     {
-        var home = CommonOptions.Home();
-        var database = CommonOptions.Database();
-        var json = CommonOptions.Json();
         var kind = new Option<string>("--kind") { Description = $"One of {RecordKind.Names}", Required = true };
         var file = new Option<string>("--file") { Description = "The record as JSON (docs/exchange.md shows each kind)", Required = true };
-        var command = new Command("add", "Record one and push it to the subscribed partners (the server delivers)") { home, database, json, kind, file };
-        command.SetAction(async (parse, ct) =>
+        var command = new NodeCommand("add", "Record one and push it to the subscribed partners (the server delivers)", json: true) { kind, file };
+        command.SetNodeAction(async (parse, node, ct) =>
         {
-            var node = CommonOptions.LoadNode(parse, home, database);
-            await (await CommonOptions.OpenStoreAsync(node, ct)).DisposeAsync();
             var recordKind = RecordKind.Named(parse.GetValue(kind)!) ?? throw new CliException($"--kind: '{parse.GetValue(kind)}' is not one of {RecordKind.Names}");
             var path = parse.GetValue(file)!;
             JsonObject document;
@@ -47,18 +41,16 @@ internal static class RecordCommands
             {
                 throw new CliException($"{path}: {e.Message}");
             }
-            await using var opened = OpenedExchange.Open(node, TimeProvider.System);
-            StoredRecord stored;
-            try
+            // The pushes wait in the node's outbox; the server (entente serve) delivers them.
+            var user = new LocalUser(Environment.UserName is { Length: > 0 } u ? u : "cli", node.Node.Code, null);
+            var stored = await node.Get<RecordShared>().HandleAsync(user, recordKind.Name, document, ct) switch
             {
-                stored = await new RecordDesk(opened.Node, opened.Database).RecordAsync(recordKind, document, new LedgerActor(Environment.UserName is { Length: > 0 } u ? u : "cli", node.Code), ct);
-            }
-            catch (RecordException e)
-            {
-                throw new CliException(string.Join(Environment.NewLine, e.Problems.Select(p => $"{path}: {p}")));
-            }
+                RecordSharedResult.Recorded r => r.Record,
+                RecordSharedResult.Invalid i => throw new CliException(string.Join(Environment.NewLine, i.Problems.Select(p => $"{path}: {p}"))),
+                _ => throw new CliException($"--kind: '{parse.GetValue(kind)}' is not one of {RecordKind.Names}"),
+            };
             var output = parse.InvocationConfiguration.Output;
-            if (parse.GetValue(json))
+            if (command.Json(parse))
             {
                 output.WriteLine(JsonSerializer.Serialize(stored, Json));
                 return 0;
@@ -74,19 +66,13 @@ internal static class RecordCommands
 
     private static Command List()
     {
-        var home = CommonOptions.Home();
-        var database = CommonOptions.Database();
-        var json = CommonOptions.Json();
         var kind = new Option<string?>("--kind") { Description = "Only this kind" };
-        var command = new Command("list", "Records made here, newest first, with where they were pushed") { home, database, json, kind };
-        command.SetAction(async (parse, ct) =>
+        var command = new NodeCommand("list", "Records made here, newest first, with where they were pushed", json: true) { kind };
+        command.SetNodeAction(async (parse, node, ct) =>
         {
-            var node = CommonOptions.LoadNode(parse, home, database);
-            await (await CommonOptions.OpenStoreAsync(node, ct)).DisposeAsync();
-            await using var opened = OpenedExchange.Open(node, TimeProvider.System);
-            var list = await new RecordDesk(opened.Node, opened.Database).ListAsync(parse.GetValue(kind), 1000, ct);
+            var list = await node.Get<RecordDesk>().ListAsync(parse.GetValue(kind), 1000, ct);
             var output = parse.InvocationConfiguration.Output;
-            if (parse.GetValue(json)) output.WriteLine(JsonSerializer.Serialize(list, Json));
+            if (command.Json(parse)) output.WriteLine(JsonSerializer.Serialize(list, Json));
             else
                 foreach (var r in list)
                     output.WriteLine($"{r.RecordedAt:yyyy-MM-dd HH:mm:ss} {r.Id} {r.Kind} pushed to {(r.Pushed.Count == 0 ? "nobody" : string.Join(", ", r.Pushed.Where(p => p.MessageId is not null).Select(p => p.Recipient)))}");

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Security.Claims;
 using Entente.Declarations;
 using Entente.Storage;
@@ -37,59 +36,32 @@ public static class DeclarationsEndpoints
     }
 
     private static async Task<Results<Ok<SearchResult>, ProblemHttpResult>> Search(
-        IDeclarationStore store, AccessRecorder recorder, ClaimsPrincipal principal, string? reference, string? party, string? hs, string? origin, string? from, string? to,
+        SearchDeclarations search, ClaimsPrincipal principal, string? reference, string? party, string? hs, string? origin, string? from, string? to,
         string? container, string? status, int? limit, string? after, string? purpose, string? justification, CancellationToken cancellationToken)
     {
-        var user = AccessPolicies.UserOf(principal);
-        var asked = recorder.Query("search declarations", [new("reference", reference), new("party", party), new("hs", hs), new("origin", origin),
-            new("from", from), new("to", to), new("container", container), new("status", status), new("after", after)], "party");
-        var access = await recorder.CheckAsync(user, AccessRecorder.Api, purpose, justification, asked, cancellationToken);
-        if (access.Refused) return Problem(403, "Personal data refused", access.Reason!);
-        // Searching by a party's identifier is itself a use of personal data.
-        if (party is not null && !access.Allowed)
-        {
-            var reason = $"party: {PersonalData.Notice(user.Role!.Value)}";
-            await recorder.RecordRefusalAsync(user, AccessRecorder.Api, purpose, reason, asked, cancellationToken);
-            return Problem(403, "Personal data refused", reason);
-        }
-        DateOnly? fromDate = null, toDate = null;
-        if (from is not null)
-        {
-            if (!DateOnly.TryParseExact(from, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var f))
-                return Problem(400, "Bad query", $"from: expected a date yyyy-MM-dd, got '{from}'");
-            fromDate = f;
-        }
-        if (to is not null)
-        {
-            if (!DateOnly.TryParseExact(to, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var t))
-                return Problem(400, "Bad query", $"to: expected a date yyyy-MM-dd, got '{to}'");
-            toDate = t;
-        }
-        DeclarationStatus? statusFilter = null;
-        if (status is not null)
-        {
-            if (!DeclarationLifecycle.TryParse(status, out var s)) return Problem(400, "Bad query", $"status: '{status}' is not a declaration status");
-            statusFilter = s;
-        }
-        if (hs is not null && !hs.All(char.IsAsciiDigit)) return Problem(400, "Bad query", $"hs: expected the leading digits of a commodity code, got '{hs}'");
-        if (limit is < 1 or > 1000) return Problem(400, "Bad query", "limit: expected 1 to 1000");
-        var page = await store.SearchAsync(new DeclarationQuery
+        var input = new SearchDeclarationsInput
         {
             Reference = reference,
-            PartyId = party,
-            HsPrefix = hs,
-            OriginCountryCode = origin?.ToUpperInvariant(),
-            From = fromDate,
-            To = toDate,
-            ContainerId = container?.ToUpperInvariant(),
-            Status = statusFilter,
-            Limit = limit ?? 50,
+            Party = party,
+            Hs = hs,
+            Origin = origin,
+            From = from,
+            To = to,
+            Container = container,
+            Status = status,
+            Limit = limit,
             After = after,
-        }, cancellationToken);
-        if (!access.Allowed) return TypedResults.Ok(new SearchResult(page.Items.Select(PersonalData.Withhold).ToList(), page.Next, PersonalData.Notice(user.Role!.Value)));
-        await recorder.RecordReadAsync(user, AccessRecorder.Api, access, asked,
-            page.Items.Select(i => (i.Id, (IEnumerable<string>)new[] { i.DeclarantId, i.ImporterId }.OfType<string>().ToArray())).ToList(), cancellationToken);
-        return TypedResults.Ok(new SearchResult(page.Items, page.Next, null));
+            Purpose = purpose,
+            Justification = justification,
+        };
+        return await search.HandleAsync(AccessPolicies.UserOf(principal), AccessRecorder.Api, input, cancellationToken) switch
+        {
+            SearchDeclarationsResult.Found f => TypedResults.Ok(new SearchResult(f.Page.Items, f.Page.Next, f.Notice)),
+            SearchDeclarationsResult.Refused { Parameter: { } p } r => Problem(403, "Personal data refused", $"{p}: {r.Reason}"),
+            SearchDeclarationsResult.Refused r => Problem(403, "Personal data refused", r.Reason),
+            SearchDeclarationsResult.Invalid i => Problem(400, "Bad query", string.Join("; ", i.Problems)),
+            _ => throw new InvalidOperationException(),
+        };
     }
 
     private static async Task<Results<Ok<DeclarationEnvelope>, ProblemHttpResult>> Get(

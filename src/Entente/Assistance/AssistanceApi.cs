@@ -11,10 +11,6 @@ using Microsoft.AspNetCore.Routing;
 
 namespace Entente.Assistance;
 
-public sealed record NewAssistanceRequest(
-    string? To, string? Agreement, string? LegalBasis, string? Purpose, string? CaseReference, string? Subject,
-    IReadOnlyList<string>? Declarations, IReadOnlyList<string>? Parties, DateTimeOffset? AnswerBy);
-
 public sealed record AcknowledgeAssistance(string? Reference);
 
 public sealed record AnswerAssistance(string? Text, JsonObject? Data, bool Final);
@@ -55,30 +51,25 @@ public static class AssistanceApi
             ? TypedResults.Ok(request.ToJson(desk.Node, time.GetUtcNow()))
             : Problem(new AssistanceException(AssistanceError.NotFound, "/id", $"no assistance request {id} at {desk.Node}"));
 
-    private static async Task<Results<Created<JsonObject>, ProblemHttpResult>> New(NewAssistanceRequest body, AssistanceDesk desk, TimeProvider time, ClaimsPrincipal user, CancellationToken cancellationToken)
-    {
-        Purpose purpose = default;
-        if (body.Purpose is null || !AgreementDocument.TryEnum(body.Purpose, out purpose))
-            return Problem(new AssistanceException(AssistanceError.Invalid, "/purpose", $"expected one of {AgreementDocument.Names<Purpose>()}"));
-        var draft = new AssistanceDraft(body.To ?? "", body.Agreement ?? "", body.LegalBasis ?? "", purpose, body.CaseReference ?? "", body.Subject ?? "")
+    private static async Task<Results<Created<JsonObject>, ProblemHttpResult>> New(NewAssistanceRequestInput body, NewAssistanceRequest @new, AssistanceDesk desk, TimeProvider time,
+        ClaimsPrincipal user, CancellationToken cancellationToken) =>
+        await @new.HandleAsync(AccessPolicies.UserOf(user).Name, body, cancellationToken) switch
         {
-            Declarations = body.Declarations ?? [],
-            Parties = body.Parties ?? [],
-            AnswerBy = body.AnswerBy,
+            AssistanceOutcome.Done d => TypedResults.Created($"/api/assistance-requests/{d.Request.Id}", d.Request.ToJson(desk.Node, time.GetUtcNow())),
+            var refused => Problem(refused),
         };
-        return await Run(async () =>
-        {
-            var request = await desk.NewAsync(draft, AccessPolicies.UserOf(user).Name, cancellationToken);
-            return TypedResults.Created($"/api/assistance-requests/{request.Id}", request.ToJson(desk.Node, time.GetUtcNow()));
-        });
-    }
 
     private static Task<Results<Ok<JsonObject>, ProblemHttpResult>> Acknowledge(string id, [FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] AcknowledgeAssistance? body,
         AssistanceDesk desk, TimeProvider time, ClaimsPrincipal user, CancellationToken cancellationToken) =>
         Move(desk, time, () => desk.AcknowledgeAsync(id, AccessPolicies.UserOf(user).Name, body?.Reference, cancellationToken));
 
-    private static Task<Results<Ok<JsonObject>, ProblemHttpResult>> Answer(string id, AnswerAssistance body, AssistanceDesk desk, TimeProvider time, ClaimsPrincipal user, CancellationToken cancellationToken) =>
-        Move(desk, time, () => desk.AnswerAsync(id, body.Text, body.Data, body.Final, AccessPolicies.UserOf(user).Name, cancellationToken));
+    private static async Task<Results<Ok<JsonObject>, ProblemHttpResult>> Answer(string id, AnswerAssistance body, AnswerAssistanceRequest answer, AssistanceDesk desk,
+        TimeProvider time, ClaimsPrincipal user, CancellationToken cancellationToken) =>
+        await answer.HandleAsync(AccessPolicies.UserOf(user).Name, new AnswerAssistanceRequestInput(id, body.Text, body.Data, body.Final), cancellationToken) switch
+        {
+            AssistanceOutcome.Done d => TypedResults.Ok(d.Request.ToJson(desk.Node, time.GetUtcNow())),
+            var refused => Problem(refused),
+        };
 
     private static Task<Results<Ok<JsonObject>, ProblemHttpResult>> Decline(string id, DeclineAssistance body, AssistanceDesk desk, TimeProvider time, ClaimsPrincipal user, CancellationToken cancellationToken) =>
         string.IsNullOrWhiteSpace(body.Grounds)
@@ -105,18 +96,21 @@ public static class AssistanceApi
     }
 
     /// <summary>400 invalid, 422 no legal basis, 409 illegal move, 404 not found; "errors" lists each field pointer and message.</summary>
-    public static ProblemHttpResult Problem(AssistanceException e)
+    public static ProblemHttpResult Problem(AssistanceException e) => Problem(AssistanceOutcome.Of(e));
+
+    private static ProblemHttpResult Problem(AssistanceOutcome refused)
     {
-        var (status, title) = e.Error switch
+        var (status, title, problems) = refused switch
         {
-            AssistanceError.NotFound => (404, "Not found"),
-            AssistanceError.IllegalMove => (409, "Move not allowed"),
-            AssistanceError.NoLegalBasis => (422, "No legal basis"),
-            _ => (400, "Invalid request"),
+            AssistanceOutcome.NotFound n => (404, "Not found", n.Problems),
+            AssistanceOutcome.NotAllowed n => (409, "Move not allowed", n.Problems),
+            AssistanceOutcome.NoLegalBasis n => (422, "No legal basis", n.Problems),
+            AssistanceOutcome.Invalid i => (400, "Invalid request", i.Problems),
+            _ => throw new InvalidOperationException(),
         };
-        return TypedResults.Problem(e.Message, statusCode: status, title: title, extensions: new Dictionary<string, object?>
+        return TypedResults.Problem(AssistanceOutcome.Message(problems), statusCode: status, title: title, extensions: new Dictionary<string, object?>
         {
-            ["errors"] = e.Problems.Select(p => new { field = p.Field, message = p.Message }).ToArray(),
+            ["errors"] = problems.Select(p => new { field = p.Field, message = p.Message }).ToArray(),
         });
     }
 }

@@ -1,9 +1,7 @@
 using System.Text.Json.Nodes;
 using Entente.Access;
 using Entente.Agreements;
-using Entente.Declarations;
 using Entente.Ledger;
-using Entente.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -53,7 +51,7 @@ public static class ExchangeApi
         api.MapGet("/inbox", Inbox).RequireAuthorization(AccessPolicies.Exchange).WithSummary("Messages received from partners, newest first");
         api.MapGet("/inbox/{id}", InboxOne).RequireAuthorization(AccessPolicies.Exchange).WithSummary("One received message with its payload and the receipt this node signed");
         api.MapGet("/outbox/{id}", OutboxOne).RequireAuthorization(AccessPolicies.Exchange).WithSummary("One sent message: its state and the partner's receipt");
-        api.MapPost("/disclosures", Disclose).RequireAuthorization(AccessPolicies.Disclose)
+        api.MapPost("/disclosures", Share).RequireAuthorization(AccessPolicies.Disclose)
             .WithSummary("Disclose a declaration or document to a partner under an agreement (decided, projected, sealed, queued)");
         api.MapPost("/forwards", Forward).RequireAuthorization(AccessPolicies.Disclose)
             .WithSummary("Pass a received message on to a third node, if the provider's terms allow it (onward transfer, handling code)");
@@ -154,53 +152,16 @@ public static class ExchangeApi
             item.LastError, receipt is null ? null : Convert.ToBase64String(receipt)));
     }
 
-    private static async Task<Results<Ok<DisclosureAnswer>, ProblemHttpResult>> Disclose(
-        DisclosureRequest body, HttpContext http, ExchangeNode node, IDeclarationStore store, CancellationToken cancellationToken)
-    {
-        var (disclosure, problem) = await DisclosureOf(body, store, cancellationToken);
-        if (problem is not null) return problem;
-        var user = AccessPolicies.UserOf(http.User);
-        var outcome = await node.DiscloseAsync(disclosure!, new LedgerActor(user.Name, user.Authority ?? node.Code), cancellationToken);
-        return outcome switch
+    private static async Task<Results<Ok<DisclosureAnswer>, ProblemHttpResult>> Share(
+        DisclosureRequest body, HttpContext http, Disclose disclose, CancellationToken cancellationToken) =>
+        await disclose.HandleAsync(AccessPolicies.UserOf(http.User), body, cancellationToken) switch
         {
-            DisclosureOutcome.Queued q => TypedResults.Ok(new DisclosureAnswer(q.Item.MessageId, q.Item.ConversationId, q.Item.ConversationSeq, q.Item.Recipient,
-                q.Item.AgreementId, q.Permit.Obligations.HandlingCode.ToString(), q.Projected)),
-            DisclosureOutcome.Refused r => Problem(403, "Not permitted by any agreement in force", r.Deny.Reason),
+            DiscloseResult.Queued q => TypedResults.Ok(q.Answer),
+            DiscloseResult.Refused r => Problem(403, "Not permitted by any agreement in force", r.Reason),
+            DiscloseResult.NotFound n => Problem(404, "Not found", n.Detail),
+            DiscloseResult.Invalid i => Problem(400, i.Title, i.Detail),
             _ => throw new InvalidOperationException(),
         };
-    }
-
-    /// <summary>Turns a request into a disclosure, or a problem naming the field that is wrong.</summary>
-    public static async Task<(Disclosure? Disclosure, ProblemHttpResult? Problem)> DisclosureOf(DisclosureRequest body, IDeclarationStore store, CancellationToken cancellationToken)
-    {
-        if (!AgreementDocument.TryEnum<DataCategory>(body.Category, out var category))
-            return (null, Problem(400, "Invalid category", $"/category: '{body.Category}' is not one of {AgreementDocument.Names<DataCategory>()}"));
-        if (!AgreementDocument.TryEnum<Purpose>(body.Purpose, out var purpose))
-            return (null, Problem(400, "Invalid purpose", $"/purpose: '{body.Purpose}' is not one of {AgreementDocument.Names<Purpose>()}"));
-        if (string.IsNullOrWhiteSpace(body.Recipient)) return (null, Problem(400, "Invalid recipient", "/recipient: name the partner's node code"));
-        if (body.Kind is not null && !EnvelopeHeader.IsIdentifier(body.Kind)) return (null, Problem(400, "Invalid kind", "/kind: letters, digits and . _ : - only"));
-        if (body.Conversation is not null && !EnvelopeHeader.IsIdentifier(body.Conversation)) return (null, Problem(400, "Invalid conversation", "/conversation: letters, digits and . _ : - only"));
-        JsonObject document;
-        var subjects = new List<string>();
-        if (body.DeclarationId is { } id)
-        {
-            if (body.Document is not null) return (null, Problem(400, "Ambiguous", "/document: give a declarationId or a document, not both"));
-            var stored = await store.GetAsync(id, cancellationToken);
-            if (stored is null) return (null, Problem(404, "Not found", $"/declarationId: no declaration '{id}'"));
-            document = (JsonNode.Parse(EntenteJson.Serialize(stored.Declaration)) as JsonObject)!;
-            subjects.Add(LedgerSubjects.Declaration(id));
-        }
-        else if (body.Document is { } given) document = given;
-        else return (null, Problem(400, "Nothing to disclose", "/declarationId or /document: name a declaration or give the document"));
-        return (new Disclosure(body.Recipient, category, purpose, body.Kind ?? PolicyEngine.Name(category), document)
-        {
-            AgreementId = body.Agreement,
-            ConversationId = body.Conversation,
-            AlertCategory = body.AlertCategory,
-            CaseReference = body.CaseReference,
-            Subjects = subjects,
-        }, null);
-    }
 
     private static ProblemHttpResult Problem(int status, string title, string detail) => TypedResults.Problem(detail, statusCode: status, title: title);
 }

@@ -82,22 +82,15 @@ public static class RecordsApi
         return app;
     }
 
-    private static async Task<Results<Created<StoredRecord>, ProblemHttpResult>> Record(string kind, JsonObject body, HttpContext http, RecordDesk desk, CancellationToken cancellationToken)
-    {
-        if (RecordKind.Named(kind) is not { } recordKind)
-            return TypedResults.Problem($"'{kind}' is not one of {RecordKind.Names}", statusCode: 404, title: "Unknown record kind");
-        var user = AccessPolicies.UserOf(http.User);
-        try
+    private static async Task<Results<Created<StoredRecord>, ProblemHttpResult>> Record(string kind, JsonObject body, HttpContext http, RecordShared record, CancellationToken cancellationToken) =>
+        await record.HandleAsync(AccessPolicies.UserOf(http.User), kind, body, cancellationToken) switch
         {
-            var record = await desk.RecordAsync(recordKind, body, new LedgerActor(user.Name, user.Authority ?? "local"), cancellationToken);
-            return TypedResults.Created($"/api/records/{record.Id}", record);
-        }
-        catch (RecordException e)
-        {
-            return TypedResults.Problem(e.Message, statusCode: 400, title: $"Invalid {kind}",
-                extensions: new Dictionary<string, object?> { ["errors"] = e.Problems.Select(p => new { field = p.Field, message = p.Message }).ToArray() });
-        }
-    }
+            RecordSharedResult.Recorded r => TypedResults.Created($"/api/records/{r.Record.Id}", r.Record),
+            RecordSharedResult.UnknownKind => TypedResults.Problem($"'{kind}' is not one of {RecordKind.Names}", statusCode: 404, title: "Unknown record kind"),
+            RecordSharedResult.Invalid i => TypedResults.Problem(string.Join("; ", i.Problems), statusCode: 400, title: $"Invalid {kind}",
+                extensions: new Dictionary<string, object?> { ["errors"] = i.Problems.Select(p => new { field = p.Field, message = p.Message }).ToArray() }),
+            _ => throw new InvalidOperationException(),
+        };
 
     private static async Task<Ok<IReadOnlyList<StoredRecord>>> List(RecordDesk desk, string? kind, int? limit, CancellationToken cancellationToken) =>
         TypedResults.Ok(await desk.ListAsync(kind, Math.Clamp(limit ?? 100, 1, 1000), cancellationToken));
