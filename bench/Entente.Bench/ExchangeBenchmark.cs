@@ -83,7 +83,8 @@ internal static class ExchangeBenchmark
                 continue;
             }
             await using var net = await Network.StartAsync(database, postgres, work, environment);
-            await using var nl = OpenedExchange.Open(net.Nl.Options, TimeProvider.System);
+            await using var services = await NodeServices.OpenAsync(net.Nl.Options);
+            var nl = services.Get<ExchangeNode>();
             if (warmup > 0)
             {
                 // Three fresh processes compile as they go (tiered JIT): the first thousands of messages measure the compiler.
@@ -285,21 +286,21 @@ internal static class ExchangeBenchmark
             ConversationId = conversations[i % conversations.Length],
         }).ToArray();
 
-    private static async Task<TimeSpan> EnqueueAsync(OpenedExchange nl, int messages, int conversations, int batch, int items)
+    private static async Task<TimeSpan> EnqueueAsync(ExchangeNode nl, int messages, int conversations, int batch, int items)
     {
         var run = Guid.NewGuid().ToString("N")[..4].ToUpperInvariant();
         var ids = Enumerable.Range(0, conversations).Select(_ => "c-bench-" + Guid.NewGuid().ToString("N")).ToArray();
         var clock = Stopwatch.StartNew();
         for (var start = 0; start < messages; start += batch)
         {
-            var outcomes = await nl.Node.DiscloseAsync(Disclosures(start, Math.Min(batch, messages - start), ids, items, run), Actor);
+            var outcomes = await nl.DiscloseAsync(Disclosures(start, Math.Min(batch, messages - start), ids, items, run), Actor);
             if (outcomes.FirstOrDefault(o => o is not DisclosureOutcome.Queued) is DisclosureOutcome.Refused refused)
                 throw new InvalidOperationException("the policy refused a benchmark disclosure: " + refused.Deny.Reason);
         }
         return clock.Elapsed;
     }
 
-    private static async Task Throughput(Network net, OpenedExchange nl, int messages, int conversations, int batch, int items)
+    private static async Task Throughput(Network net, ExchangeNode nl, int messages, int conversations, int batch, int items)
     {
         var before = await net.CountsAsync();
         var load = Load();
@@ -316,10 +317,10 @@ internal static class ExchangeBenchmark
             $"{Receiver} inbox +{after.Inbox - before.Inbox:N0}");
     }
 
-    private static async Task Latency(Network net, OpenedExchange nl, int count)
+    private static async Task Latency(Network net, ExchangeNode nl, int count)
     {
         var now = TimeProvider.System.GetUtcNow();
-        var inForce = nl.Node.AgreementsInForce(now);
+        var inForce = nl.AgreementsInForce(now);
         var items = ItemsFor(100 * 1024, inForce, RandomNumberGenerator.GetBytes(32), now);
         var before = await net.CountsAsync();
         var load = Load();
@@ -333,7 +334,7 @@ internal static class ExchangeBenchmark
             var warm = i < Math.Min(5, count);
             var disclosure = Disclosures(i, 1, ["c-bench-" + Guid.NewGuid().ToString("N")], items, run)[0];
             var start = Stopwatch.GetTimestamp();
-            var outcome = await nl.Node.DiscloseAsync(disclosure, Actor);
+            var outcome = await nl.DiscloseAsync(disclosure, Actor);
             var queued = outcome as DisclosureOutcome.Queued ?? throw new InvalidOperationException("the policy refused a benchmark disclosure");
             var enqueuedAt = Stopwatch.GetElapsedTime(start);
             var (createdAt, deliveredAt) = await net.WaitOneDeliveredAsync(queued.Item.MessageId, TimeSpan.FromSeconds(60));
@@ -344,7 +345,7 @@ internal static class ExchangeBenchmark
             transport[k] = total[k] - enqueue[k];
             recorded[k] = (deliveredAt - createdAt).TotalMilliseconds;
         }
-        var size = ((DisclosureOutcome.Queued)(await nl.Node.DiscloseAsync(Disclosures(0, 1, ["c-bench-" + Guid.NewGuid().ToString("N")], items, run)[0], Actor))).Item.Envelope.Length;
+        var size = ((DisclosureOutcome.Queued)(await nl.DiscloseAsync(Disclosures(0, 1, ["c-bench-" + Guid.NewGuid().ToString("N")], items, run)[0], Actor))).Item.Envelope.Length;
         await net.WaitDeliveredAsync(before.Delivered + count + Math.Min(5, count) + 1, TimeSpan.FromMinutes(1));
         Console.WriteLine();
         Console.WriteLine($"{net.Name}: receipt latency, {count} messages of {size / 1024.0:F1} KiB (envelope; {items} goods items), one at a time, each its own conversation, after {Math.Min(5, count)} untimed (load {load} → {Load()})");
@@ -361,7 +362,7 @@ internal static class ExchangeBenchmark
         }
     }
 
-    private static async Task Drain(Network net, OpenedExchange nl, int messages, int conversations, int batch, int items)
+    private static async Task Drain(Network net, ExchangeNode nl, int messages, int conversations, int batch, int items)
     {
         await net.Kr.StopAsync();
         var before = await net.CountsAsync();

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Entente.Hosting;
-using Entente.Storage;
 
 namespace Entente.Cli;
 
@@ -32,13 +31,6 @@ internal static class CommonOptions
         {
             throw new CliException(e.Message);
         }
-    }
-
-    public static async Task<IDeclarationStore> OpenStoreAsync(NodeOptions node, CancellationToken cancellationToken)
-    {
-        var store = DeclarationStores.Open(node.DatabaseOrDefault, TimeProvider.System);
-        await store.MigrateAsync(cancellationToken);
-        return store;
     }
 }
 

@@ -21,39 +21,6 @@ using OpenTelemetry.Resources;
 
 namespace Entente.Hosting;
 
-/// <summary>The exchange of a node opened outside the server (the CLI): its own database, ledger and identity handles.</summary>
-public sealed class OpenedExchange(ExchangeNode node, NodeDatabase database, LedgerStore ledger, NodeIdentity identity) : IAsyncDisposable
-{
-    public ExchangeNode Node { get; } = node;
-
-    public NodeDatabase Database { get; } = database;
-
-    public LedgerStore Ledger { get; } = ledger;
-
-    public NodeIdentity Identity { get; } = identity;
-
-    /// <summary>Opens the exchange of the node <paramref name="node"/> describes (its schema must be migrated).</summary>
-    public static OpenedExchange Open(NodeOptions node, TimeProvider time, ILoggerFactory? logging = null)
-    {
-        var identity = NodeIdentity.Load(node.Home, node.Code, node.Name);
-        var database = NodeDatabase.Open(node.DatabaseOrDefault);
-        var ledger = new LedgerStore(database, time);
-        var shelf = new AgreementShelf(Path.Combine(node.Home, "agreements"));
-        var book = new PartnerBook(new PartnerDirectory(database, time), shelf.InForce, time);
-        var exchange = new ExchangeNode(node.Code, identity.SigningKey, identity.Fingerprint, identity.EncryptionKey, NodeKeys.LoadSubjectKey(node.Home),
-            new ExchangeStore(database), ledger, time, book.GetAsync, shelf.InForce, new ExchangeMetrics(),
-            (logging ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance).CreateLogger<ExchangeNode>());
-        return new OpenedExchange(exchange, database, ledger, identity);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await Ledger.DisposeAsync();
-        await Database.DisposeAsync();
-        Identity.Dispose();
-    }
-}
-
 /// <summary>The exchange in the node: the partner book, the node's exchange with every feature's message handlers, and in the server the dispatcher, checkpoints, TLS and metrics.</summary>
 public static class ExchangeComposition
 {

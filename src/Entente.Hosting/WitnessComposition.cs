@@ -21,7 +21,7 @@ public static class WitnessHosting
     public static IServiceCollection AddWitnessing(this IServiceCollection services, IConfiguration configuration, NodeOptions node)
     {
         var every = Every(configuration, node.Home);
-        services.TryAddSingleton(sp => sp.GetService<NodeDatabase>() is { } database ? new WitnessStore(database) : WitnessStore.Open(node.DatabaseOrDefault));
+        services.TryAddSingleton(sp => new WitnessStore(sp.GetRequiredService<NodeDatabase>()));
         services.TryAddSingleton<Func<IServiceProvider, CancellationToken, Task<IReadOnlyList<WitnessTarget>>>>(_ =>
             (_, _) => Task.FromResult<IReadOnlyList<WitnessTarget>>([]));
         services.AddSingleton(sp => new WitnessService(sp, node.Home, node.Code, every));

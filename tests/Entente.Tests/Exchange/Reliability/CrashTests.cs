@@ -29,7 +29,8 @@ public sealed class CrashTests(ITestOutputHelper output)
         output.WriteLine($"network up after {clock.Elapsed.TotalSeconds:F1} s");
 
         // The sender's exchange opened beside its server (as the CLI opens it): it seals and queues, the server sends.
-        await using var exchange = OpenedExchange.Open(Evidence.OptionsOf(nl), TimeProvider.System);
+        await using var services = await NodeServices.OpenAsync(Evidence.OptionsOf(nl), TimeProvider.System);
+        var exchange = services.Get<ExchangeNode>();
         var actor = new LedgerActor("stream", "NL");
         var enqueue = Task.Run(async () =>
         {
@@ -39,7 +40,7 @@ public sealed class CrashTests(ITestOutputHelper output)
                     i % 2 == 0 ? "KR" : "JP", DataCategory.SeizureReports, Purpose.Investigation, "seizure-report",
                     new JsonObject { ["seizure"] = new JsonObject { ["id"] = $"S-{i}", ["quantityKg"] = i % 97 } })
                 { ConversationId = $"stream-{i % Conversations}" }).ToList();
-                var outcomes = await exchange.Node.DiscloseAsync(batch, actor);
+                var outcomes = await exchange.DiscloseAsync(batch, actor);
                 Assert.All(outcomes, o => Assert.IsType<DisclosureOutcome.Queued>(o));
             }
         });

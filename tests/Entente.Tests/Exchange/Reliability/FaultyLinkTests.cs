@@ -30,14 +30,15 @@ public sealed class FaultyLinkTests(ITestOutputHelper output)
         var (status, _, error) = await Support.Cli.Run(TestNetwork.WithDatabase(["partner", "add", "--home", nl.Home, "--code", "KR", "--endpoint", proxy.Address.ToString()], nl));
         Assert.True(status == 0, error);
 
-        await using var exchange = OpenedExchange.Open(Evidence.OptionsOf(nl), TimeProvider.System);
+        await using var services = await NodeServices.OpenAsync(Evidence.OptionsOf(nl), TimeProvider.System);
+        var exchange = services.Get<ExchangeNode>();
         var sent = new Dictionary<string, string>(StringComparer.Ordinal);
         for (var start = 0; start < Messages; start += 25)
         {
             var batch = Enumerable.Range(start, 25).Select(i => new Disclosure("KR", DataCategory.SeizureReports, Purpose.Investigation, "seizure-report",
                 new JsonObject { ["seizure"] = new JsonObject { ["id"] = $"S-{i}", ["goods"] = i % 3 == 0 ? "cocaine" : "cigarettes", ["quantityKg"] = i } })
             { ConversationId = $"link-{i % Conversations}" }).ToList();
-            foreach (var outcome in await exchange.Node.DiscloseAsync(batch, new LedgerActor("stream", "NL")))
+            foreach (var outcome in await exchange.DiscloseAsync(batch, new LedgerActor("stream", "NL")))
             {
                 var queued = Assert.IsType<DisclosureOutcome.Queued>(outcome);
                 sent[queued.Item.MessageId] = queued.Projected.ToJsonString();

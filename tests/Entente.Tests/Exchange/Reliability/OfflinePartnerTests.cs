@@ -28,12 +28,13 @@ public sealed class OfflinePartnerTests(ITestOutputHelper output)
         await kr.KillAsync();
         // KR checks validity with its real clock: the fake day starts at the real now, well within the messages' 30 days.
         var time = new FakeTimeProvider(TimeProvider.System.GetUtcNow());
-        await using var exchange = OpenedExchange.Open(Evidence.OptionsOf(nl), time);
+        await using var services = await NodeServices.OpenAsync(Evidence.OptionsOf(nl), time);
+        var exchange = services.Get<ExchangeNode>();
         using var http = new HttpClient();
         var settings = new DispatcherSettings { Replica = "NL-test", RetryBase = TimeSpan.FromSeconds(1), RetryMax = TimeSpan.FromMinutes(10), Lease = TimeSpan.FromMinutes(1) };
-        var dispatcher = new OutboxDispatcher(exchange.Node, http, settings, NullLogger<OutboxDispatcher>.Instance);
+        var dispatcher = new OutboxDispatcher(exchange, http, settings, NullLogger<OutboxDispatcher>.Instance);
 
-        var outcomes = await exchange.Node.DiscloseAsync(Enumerable.Range(0, Messages).Select(i => new Disclosure(
+        var outcomes = await exchange.DiscloseAsync(Enumerable.Range(0, Messages).Select(i => new Disclosure(
             "KR", DataCategory.SeizureReports, Purpose.Investigation, "seizure-report",
             new JsonObject { ["seizure"] = new JsonObject { ["id"] = $"S-{i}" } })
         { ConversationId = $"offline-{i % 3}" }).ToList(), new LedgerActor("stream", "NL"));
@@ -56,7 +57,7 @@ public sealed class OfflinePartnerTests(ITestOutputHelper output)
         // Capped at RetryMax (10 min) with jitter, a day holds well over 100 attempts; uncapped doubling would hold 17.
         Assert.All(heads, h => Assert.InRange(h.Attempts, 100, 24 * 60 / 5 + 1));
         Assert.All(heads, h => Assert.Contains("KR", h.LastError, StringComparison.Ordinal));
-        var queue = Assert.Single(await exchange.Node.Store.QueuesAsync());
+        var queue = Assert.Single(await exchange.Store.QueuesAsync());
         Assert.Equal((Messages, 0, 0), (queue.Pending, queue.Delivered, queue.Failed));
         Assert.Equal(start, queue.OldestPending);
 

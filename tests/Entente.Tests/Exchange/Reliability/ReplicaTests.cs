@@ -37,12 +37,13 @@ public sealed class ReplicaTests(ITestOutputHelper output)
         await using var second = await nl.StartReplicaAsync(env);
         output.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s: two replicas of NL up");
 
-        await using var exchange = OpenedExchange.Open(Evidence.OptionsOf(nl), TimeProvider.System);
+        await using var services = await NodeServices.OpenAsync(Evidence.OptionsOf(nl), TimeProvider.System);
+        var exchange = services.Get<ExchangeNode>();
         var enqueue = Task.Run(async () =>
         {
             for (var start = 0; start < Messages; start += 100)
             {
-                var outcomes = await exchange.Node.DiscloseAsync(Enumerable.Range(start, 100).Select(i => new Disclosure(
+                var outcomes = await exchange.DiscloseAsync(Enumerable.Range(start, 100).Select(i => new Disclosure(
                     "KR", DataCategory.SeizureReports, Purpose.Investigation, "seizure-report",
                     new JsonObject { ["seizure"] = new JsonObject { ["id"] = $"S-{i}" } })
                 { ConversationId = $"replica-{i % Conversations}" }).ToList(), new LedgerActor("stream", "NL"));
