@@ -38,13 +38,9 @@ internal static class AuditCommands
             string subject;
             if (parse.GetValue(party) is { } partyId)
             {
-                var access = PersonalData.DecideForConsole("audit", parse.GetValue(justification));
                 var asked = recorder.Query("audit subject", [new("party", partyId)], "party");
-                if (!access.Allowed)
-                {
-                    await recorder.RecordRefusalAsync(who, AccessRecorder.Console, "audit", access.Reason!, asked, ct);
-                    throw new CliException($"--justification: {access.Reason}");
-                }
+                var access = await recorder.CheckAsync(who, AccessRecorder.Console, "audit", parse.GetValue(justification), asked, ct);
+                if (!access.Allowed) throw new CliException($"--justification: {access.Reason}");
                 await recorder.RecordReadAsync(who, AccessRecorder.Console, access, asked, [], ct);
                 subject = recorder.PartySubject(partyId);
             }

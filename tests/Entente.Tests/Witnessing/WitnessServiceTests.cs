@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Entente.Hosting;
 using Entente.Ledger;
+using Entente.Storage;
 using Entente.Witnessing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -38,7 +39,8 @@ public sealed class WitnessServiceTests : IAsyncLifetime
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddSingleton<TimeProvider>(time);
-        services.AddSingleton(_ => LedgerStore.Open(node.DatabaseOrDefault, time));
+        services.AddSingleton(_ => NodeDatabase.Open(node.DatabaseOrDefault));
+        services.AddSingleton(sp => new LedgerStore(sp.GetRequiredService<NodeDatabase>(), time));
         services.AddWitnessing(Configuration("00:10:00"), node);
         var asked = 0;
         Func<IServiceProvider, CancellationToken, Task<IReadOnlyList<WitnessTarget>>> targets = (_, _) =>
