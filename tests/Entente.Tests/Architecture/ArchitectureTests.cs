@@ -90,6 +90,20 @@ public sealed class ArchitectureTests
         Types().That().ResideInAssembly(NodeLibrary).Should().NotDependOnAny(Types().That().ResideInNamespace("Entente.Hosting")).Check(Node);
 
     [Fact]
+    public void Only_the_endpoint_classes_of_the_node_library_use_ASP_NET_Core()
+    {
+        // The library keeps the framework reference for its thin endpoint files (MapXxx), nothing else.
+        var users = Library.Types
+            .Where(t => t.Dependencies.Any(d => d.Target?.Namespace?.FullName?.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal) == true))
+            .Select(t => t.FullName.Split('+')[0])
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+        Assert.NotEmpty(users);
+        Assert.All(users, name => Assert.True(name.EndsWith("Api", StringComparison.Ordinal) || name.EndsWith("Endpoints", StringComparison.Ordinal),
+            $"{name} uses ASP.NET Core but is not an endpoint class (*Api, *Endpoints)"));
+    }
+
+    [Fact]
     public void The_slices_the_cycle_rule_sees_are_the_feature_folders()
     {
         // The cycle rule is only as good as its slicing: every feature folder must be a slice of its own.
