@@ -30,9 +30,7 @@ public static class AssistanceExchange
     };
 
     /// <summary>Hands every assistance message the exchange accepts to the desk.</summary>
-    public static void Connect(ExchangeNode exchange, AssistanceDesk desk) => Connect(exchange, () => desk);
-
-    /// <summary>As <see cref="Connect(ExchangeNode, AssistanceDesk)"/>, with the desk made when the first message arrives.</summary>
+    /// <remarks>The desk is made when the first message arrives (it sends through the same exchange).</remarks>
     public static void Connect(ExchangeNode exchange, Func<AssistanceDesk> desk)
     {
         foreach (var kind in Enum.GetValues<AssistanceMessageKind>())

@@ -110,8 +110,6 @@ public sealed class RiskDesk(string home, NodeDatabase database, IDeclarationSto
     }
 
     /// <summary>Keeps a partner's risk result as an indicator for the declarations that carry its MRN.</summary>
-    public static void Connect(ExchangeNode exchange, RiskStore store) => Connect(exchange, () => store);
-
     public static void Connect(ExchangeNode exchange, Func<RiskStore> store) =>
         exchange.Handle("risk-result", async (item, payload, cancellationToken) =>
         {
