@@ -133,7 +133,7 @@ public static class NodeComposition
 
         // Use cases: declarations search, disclosure, shared records, assistance.
         services.AddSingleton(sp => new SearchDeclarations(sp.GetRequiredService<IDeclarationStore>(), sp.GetRequiredService<AccessRecorder>()));
-        services.AddSingleton(sp => new Disclose(sp.GetRequiredService<ExchangeNode>(), sp.GetRequiredService<IDeclarationStore>()));
+        services.AddSingleton(sp => new Disclose(sp.GetRequiredService<ExchangeNode>(), sp.GetRequiredService<IDeclarationStore>(), sp.GetRequiredService<AccessRecorder>()));
         services.AddSingleton(sp => new RecordShared(sp.GetRequiredService<RecordDesk>()));
         services.AddSingleton(sp => new NewAssistanceRequest(sp.GetRequiredService<AssistanceDesk>()));
         services.AddSingleton(sp => new AnswerAssistanceRequest(sp.GetRequiredService<AssistanceDesk>()));

@@ -39,7 +39,7 @@ internal static class AuditCommands
             if (parse.GetValue(party) is { } partyId)
             {
                 var asked = recorder.Query("audit subject", [new("party", partyId)], "party");
-                var access = await recorder.CheckAsync(who, AccessRecorder.Console, "audit", parse.GetValue(justification), asked, ct);
+                var access = await recorder.CheckAsync(who, AccessRecorder.Console, "audit", parse.GetValue(justification), asked, cancellationToken: ct);
                 if (!access.Allowed) throw new CliException($"--justification: {access.Reason}");
                 await recorder.RecordReadAsync(who, AccessRecorder.Console, access, asked, [], ct);
                 subject = recorder.PartySubject(partyId);

@@ -30,13 +30,15 @@ public sealed class AccessRecorder(LedgerStore ledger, byte[] subjectKey, string
 
     /// <summary>
     /// The personal-data check every reader goes through: the decision for the user's role (the operator at the
-    /// console: <see cref="PersonalData.DecideForConsole"/>), and a refused stated purpose recorded in the ledger.
+    /// console: <see cref="PersonalData.DecideForConsole"/>), and a refused stated purpose recorded in the ledger,
+    /// filed under the records the read asked for (<paramref name="about"/>: declaration ids and their parties'
+    /// identifiers) as an allowed read of them would be.
     /// </summary>
     public async Task<PersonalDataDecision> CheckAsync(LocalUser user, string channel, string? purpose, string? justification, JsonObject query,
-        CancellationToken cancellationToken = default)
+        IReadOnlyList<(string DeclarationId, IEnumerable<string> PartyIds)>? about = null, CancellationToken cancellationToken = default)
     {
         var decision = user.Role is { } role ? PersonalData.Decide(role, purpose, justification) : PersonalData.DecideForConsole(purpose, justification);
-        if (decision.Refused) await RecordRefusalAsync(user, channel, purpose, decision.Reason!, query, cancellationToken);
+        if (decision.Refused) await RecordRefusalAsync(user, channel, purpose, decision.Reason!, query, about, cancellationToken);
         return decision;
     }
 
@@ -44,16 +46,6 @@ public sealed class AccessRecorder(LedgerStore ledger, byte[] subjectKey, string
         IReadOnlyList<(string DeclarationId, IEnumerable<string> PartyIds)> records, CancellationToken cancellationToken = default)
     {
         if (!access.Allowed) throw new ArgumentException("only an allowed read is recorded as an access", nameof(access));
-        var subjects = new List<string>();
-        foreach (var (id, parties) in records)
-        {
-            subjects.Add(LedgerSubjects.Declaration(id));
-            subjects.AddRange(parties.Where(p => !string.IsNullOrWhiteSpace(p) && p != PersonalData.Withheld).Select(PartySubject));
-        }
-        foreach (var (_, value) in query)
-        {
-            if (value?.GetValue<string>() is { } v && v.StartsWith("party:", StringComparison.Ordinal)) subjects.Add(v);
-        }
         var body = new JsonObject
         {
             ["channel"] = channel,
@@ -63,14 +55,19 @@ public sealed class AccessRecorder(LedgerStore ledger, byte[] subjectKey, string
             ["query"] = query,
             ["records"] = new JsonArray(records.Select(r => (JsonNode)r.DeclarationId).ToArray()),
             ["recipient"] = user.Name,
-            [LedgerSubjects.Field] = LedgerSubjects.ToJson(subjects),
+            [LedgerSubjects.Field] = LedgerSubjects.ToJson(Subjects(query, records)),
         };
         return ledger.AppendAsync(LedgerKinds.PersonalDataAccess, Actor(user), body, cancellationToken);
     }
 
-    public Task<long> RecordRefusalAsync(LocalUser user, string channel, string? purpose, string reason, JsonObject query, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// A refused read: filed under the party named in the query and under <paramref name="about"/>, the records the
+    /// read would have shown (a refused read of a declaration is found by `audit subject --declaration`).
+    /// </summary>
+    public Task<long> RecordRefusalAsync(LocalUser user, string channel, string? purpose, string reason, JsonObject query,
+        IReadOnlyList<(string DeclarationId, IEnumerable<string> PartyIds)>? about = null, CancellationToken cancellationToken = default)
     {
-        var subjects = query.Select(p => p.Value?.GetValue<string>()).OfType<string>().Where(v => v.StartsWith("party:", StringComparison.Ordinal));
+        about ??= [];
         var body = new JsonObject
         {
             ["decision"] = "deny",
@@ -79,9 +76,26 @@ public sealed class AccessRecorder(LedgerStore ledger, byte[] subjectKey, string
             ["purpose"] = purpose,
             ["reason"] = reason,
             ["query"] = query,
-            [LedgerSubjects.Field] = LedgerSubjects.ToJson(subjects),
+            [LedgerSubjects.Field] = LedgerSubjects.ToJson(Subjects(query, about)),
         };
+        if (about.Count > 0) body["records"] = new JsonArray(about.Select(r => (JsonNode)r.DeclarationId).ToArray());
         return ledger.AppendAsync(LedgerKinds.PolicyDecision, Actor(user), body, cancellationToken);
+    }
+
+    /// <summary>What a read is about: each record's declaration and parties' tags, and a party named in the query.</summary>
+    public List<string> Subjects(JsonObject query, IEnumerable<(string DeclarationId, IEnumerable<string> PartyIds)> records)
+    {
+        var subjects = new List<string>();
+        foreach (var (id, parties) in records)
+        {
+            subjects.Add(LedgerSubjects.Declaration(id));
+            subjects.AddRange(parties.Where(p => !string.IsNullOrWhiteSpace(p) && p != PersonalData.Withheld).Select(PartySubject));
+        }
+        foreach (var (_, value) in query)
+        {
+            if (value is JsonValue v && v.TryGetValue<string>(out var text) && text.StartsWith("party:", StringComparison.Ordinal)) subjects.Add(text);
+        }
+        return subjects;
     }
 
     private LedgerActor Actor(LocalUser user) => new(user.Name, user.Authority ?? nodeCode);

@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using System.Text.Json.Nodes;
 using Entente.Declarations;
 using Entente.Storage;
 
@@ -6,7 +7,8 @@ namespace Entente.Access;
 
 /// <summary>
 /// Party names, identifiers and addresses are personal data (a sole trader's EORI names a person), and so is the UCR,
-/// which embeds the trader's identifier. A local read of
+/// which embeds the trader's identifier, and so is every other value a party's identifier hides in (a DUCR in the
+/// previous documents, a reference: <see cref="EmbeddedIdentifiers"/>). A local read of
 /// them needs a purpose the reader's role allows and a justification, and is recorded; without one the node answers
 /// with the party data withheld. Pure: the endpoints ask, then record.
 /// </summary>
@@ -66,9 +68,14 @@ public static class PersonalData
         return PersonalDataDecision.Allow(purpose, justification.Trim());
     }
 
-    /// <summary>A copy of the declaration with every party's name, identifier and address withheld (country kept), and the pointers withheld.</summary>
+    /// <summary>
+    /// A copy of the declaration with every party's name, identifier and address withheld (country kept), the UCR
+    /// withheld, and the parties' identifiers masked wherever else they appear (<see cref="EmbeddedIdentifiers"/>);
+    /// and the pointers of what was withheld or masked.
+    /// </summary>
     public static (Declaration Declaration, IReadOnlyList<string> Withheld) Withhold(Declaration declaration)
     {
+        var embedded = EmbeddedIdentifiers.Of(declaration);
         var copy = EntenteJson.Deserialize(EntenteJson.SerializeToUtf8(declaration));
         var withheld = new List<string>();
         string? Hide(string? value, string pointer)
@@ -91,15 +98,26 @@ public static class PersonalData
                 address.PostcodeId = Hide(address.PostcodeId, $"/parties/{i}/address/postcodeId");
             }
         }
-        return (copy, withheld);
+        if (embedded.IsEmpty) return (copy, withheld);
+        var json = (JsonObject)JsonNode.Parse(EntenteJson.SerializeToUtf8(copy))!;
+        var masked = embedded.ApplyTo(json);
+        if (masked.Count == 0) return (copy, withheld);
+        withheld.AddRange(masked);
+        return (EntenteJson.Deserialize(json.ToJsonString(EntenteJson.Options)), withheld);
     }
 
-    /// <summary>A search hit with the party identifiers it shows withheld.</summary>
-    public static DeclarationListing Withhold(DeclarationListing listing) => listing with
+    /// <summary>A search hit with the party identifiers it shows withheld, and masked where its references embed them.</summary>
+    public static DeclarationListing Withhold(DeclarationListing listing)
     {
-        DeclarantId = listing.DeclarantId is null ? null : Withheld,
-        ImporterId = listing.ImporterId is null ? null : Withheld,
-    };
+        var embedded = EmbeddedIdentifiers.Of([listing.DeclarantId, listing.ImporterId]);
+        return listing with
+        {
+            Lrn = embedded.Apply(listing.Lrn),
+            Mrn = embedded.Apply(listing.Mrn),
+            DeclarantId = listing.DeclarantId is null ? null : Withheld,
+            ImporterId = listing.ImporterId is null ? null : Withheld,
+        };
+    }
 
     private static string RoleName(Role role) => role.ToString().ToLowerInvariant();
 }

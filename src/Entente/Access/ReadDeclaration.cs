@@ -37,22 +37,30 @@ public sealed class ReadDeclaration(IDeclarationStore store, AccessRecorder reco
     public async Task<ReadDeclarationResult> HandleAsync(LocalUser user, string channel, ReadDeclarationInput input, CancellationToken cancellationToken = default)
     {
         var asked = recorder.Query("get declaration", [new("reference", input.Reference)]);
-        var access = await recorder.CheckAsync(user, channel, input.Purpose, input.Justification, asked, cancellationToken);
+        // Looked up first so that a refused read is filed under the declaration it asked for; it still answers
+        // "refused", not "not found", so a refusal says nothing about what is stored.
+        var stored = await store.FindAsync(input.Reference, cancellationToken);
+        IReadOnlyList<(string, IEnumerable<string>)> about = stored is null ? [] : [(stored.Declaration.Id!, PartyIds(stored.Declaration))];
+        var access = await recorder.CheckAsync(user, channel, input.Purpose, input.Justification, asked, about, cancellationToken);
         if (access.Refused) return new ReadDeclarationResult.Refused(access.Reason!);
-        if (await store.FindAsync(input.Reference, cancellationToken) is not { } stored) return new ReadDeclarationResult.NotFound(input.Reference);
+        if (stored is null) return new ReadDeclarationResult.NotFound(input.Reference);
         var envelope = DeclarationEnvelope.Of(stored);
         if (access.Allowed)
         {
-            await recorder.RecordReadAsync(user, channel, access, asked,
-                [(stored.Declaration.Id!, stored.Declaration.Parties.Select(p => p.Id).OfType<string>())], cancellationToken);
+            await recorder.RecordReadAsync(user, channel, access, asked, about, cancellationToken);
             return new ReadDeclarationResult.Read(envelope);
         }
         var (withheld, pointers) = PersonalData.Withhold(stored.Declaration);
+        // The file a declaration came from may be named after the trader.
+        var sourceFile = EmbeddedIdentifiers.Of(stored.Declaration).Apply(envelope.SourceFile)!;
         return new ReadDeclarationResult.Read(envelope with
         {
             Declaration = withheld,
+            SourceFile = sourceFile,
             Withheld = pointers,
-            Notice = pointers.Count > 0 ? PersonalData.NoticeFor(user) : null,
+            Notice = pointers.Count > 0 || sourceFile != envelope.SourceFile ? PersonalData.NoticeFor(user) : null,
         });
     }
+
+    private static IEnumerable<string> PartyIds(Declaration declaration) => declaration.Parties.Select(p => p.Id).OfType<string>().ToArray();
 }

@@ -55,13 +55,13 @@ public sealed class SearchDeclarations(IDeclarationStore store, AccessRecorder r
         var asked = recorder.Query("search declarations", [new("reference", input.Reference), new("party", input.Party), new("hs", input.Hs),
             new("origin", input.Origin), new("from", input.From), new("to", input.To), new("container", input.Container), new("status", input.Status),
             new("after", input.After)], "party");
-        var access = await recorder.CheckAsync(user, channel, input.Purpose, input.Justification, asked, cancellationToken);
+        var access = await recorder.CheckAsync(user, channel, input.Purpose, input.Justification, asked, cancellationToken: cancellationToken);
         if (access.Refused) return new SearchDeclarationsResult.Refused(access.Reason!, null);
         // Searching by a party's identifier is itself a use of personal data.
         if (input.Party is not null && !access.Allowed)
         {
             var notice = PersonalData.NoticeFor(user);
-            await recorder.RecordRefusalAsync(user, channel, input.Purpose, $"party: {notice}", asked, cancellationToken);
+            await recorder.RecordRefusalAsync(user, channel, input.Purpose, $"party: {notice}", asked, cancellationToken: cancellationToken);
             return new SearchDeclarationsResult.Refused(notice, "party");
         }
         var (query, problems) = Decide(input);

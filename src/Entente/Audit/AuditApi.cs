@@ -43,7 +43,7 @@ public static class AuditApi
         {
             // Asking about a person is itself a use of their data: the auditor's purpose is audit, and it is recorded.
             var asked = recorder.Query("audit subject", [new("party", party)], "party");
-            var access = await recorder.CheckAsync(user, AccessRecorder.Api, "audit", justification, asked, cancellationToken);
+            var access = await recorder.CheckAsync(user, AccessRecorder.Api, "audit", justification, asked, cancellationToken: cancellationToken);
             if (!access.Allowed) return Problem(403, "Personal data refused", access.Reason!);
             var subject = recorder.PartySubject(party);
             var events = await AuditTrail.AboutAsync(ledger, subject, cancellationToken: cancellationToken);

@@ -30,18 +30,21 @@ public abstract record DiscloseResult
 /// A disclosure to a partner, for the API (POST /api/exchange/disclosures) and the console (`exchange share`): the
 /// request checked, a stored declaration read by id, then decided by the agreements, projected, sealed and queued.
 /// </summary>
-public sealed class Disclose(ExchangeNode exchange, IDeclarationStore store)
+public sealed class Disclose(ExchangeNode exchange, IDeclarationStore store, AccessRecorder recorder)
 {
     public async Task<DiscloseResult> HandleAsync(LocalUser user, DisclosureRequest request, CancellationToken cancellationToken = default)
     {
         if (Check(request) is { } invalid) return invalid;
         JsonObject document;
         var subjects = new List<string>();
+        string[] partyIds = [];
         if (request.DeclarationId is { } id)
         {
             if (await store.GetAsync(id, cancellationToken) is not { } stored) return new DiscloseResult.NotFound($"/declarationId: no declaration '{id}'");
             document = (JsonNode.Parse(EntenteJson.Serialize(stored.Declaration)) as JsonObject)!;
-            subjects.Add(LedgerSubjects.Declaration(id));
+            partyIds = stored.Declaration.Parties.Select(p => p.Id).OfType<string>().Where(p => !string.IsNullOrWhiteSpace(p)).ToArray();
+            // Filed under the declaration and its parties, permitted or refused, as a local read of them is.
+            subjects.AddRange(recorder.Subjects([], [(id, partyIds)]));
         }
         else document = request.Document!;
         AgreementDocument.TryEnum<DataCategory>(request.Category, out var category);
@@ -53,6 +56,7 @@ public sealed class Disclose(ExchangeNode exchange, IDeclarationStore store)
             AlertCategory = request.AlertCategory,
             CaseReference = request.CaseReference,
             Subjects = subjects,
+            PartyIds = partyIds,
         };
         return await exchange.DiscloseAsync(disclosure, new LedgerActor(user.Name, user.Authority ?? exchange.Code), cancellationToken) switch
         {

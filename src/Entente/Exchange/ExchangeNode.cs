@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
+using Entente.Access;
 using Entente.Agreements;
 using Entente.Ledger;
 using Microsoft.Extensions.Logging;
@@ -27,6 +28,12 @@ public sealed record Disclosure(string Recipient, DataCategory Category, Purpose
     public string? CaseReference { get; init; }
 
     public IReadOnlyList<string> Subjects { get; init; } = [];
+
+    /// <summary>
+    /// The identifiers of the parties a declaration names: one the projection does not disclose in clear is masked
+    /// wherever else it appears in what is sent (a DUCR, a previous document...), as in a local read.
+    /// </summary>
+    public IReadOnlyList<string> PartyIds { get; init; } = [];
 
     /// <summary>How long the envelope stays valid; the node's default when null.</summary>
     public TimeSpan? ValidFor { get; init; }
@@ -153,6 +160,7 @@ public sealed class ExchangeNode
             }
             var agreement = permit.Agreements[0];
             var projected = PolicyEngine.Project(d.Document, permit.Obligations, _pseudonymKey);
+            if (d.PartyIds.Count > 0) EmbeddedIdentifiers.NotDisclosedIn(projected, d.PartyIds).ApplyTo(projected);
             var header = new EnvelopeHeader(
                 NewId("m"), d.ConversationId ?? NewId("c"), 1, d.Kind, Code, d.Recipient, agreement.Id, agreement.ContentHash,
                 d.Purpose, d.Category, permit.Obligations.HandlingCode, permit.Obligations.Evaluation, d.CreatedAt ?? now, (d.CreatedAt ?? now) + (d.ValidFor ?? DefaultValidity))

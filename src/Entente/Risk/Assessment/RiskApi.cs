@@ -93,10 +93,12 @@ public static class RiskApi
     {
         var user = AccessPolicies.UserOf(principal);
         var asked = recorder.Query("get risk assessments", [new("declaration", id)]);
-        var access = await recorder.CheckAsync(user, AccessRecorder.Api, purpose, justification, asked, cancellationToken);
+        // Looked up first so that a refused read is filed under the declaration it asked for.
+        var stored = await store.GetAsync(id, cancellationToken);
+        var parties = stored?.Declaration.Parties.Select(p => p.Id).OfType<string>().ToArray() ?? [];
+        var access = await recorder.CheckAsync(user, AccessRecorder.Api, purpose, justification, asked, stored is null ? [] : [(id, parties)], cancellationToken);
         if (access.Refused) return Problem(403, "Personal data refused", access.Reason!);
-        if (await store.GetAsync(id, cancellationToken) is not { } stored) return Problem(404, "No such declaration", $"no declaration {id} at this node");
-        var parties = stored.Declaration.Parties.Select(p => p.Id).OfType<string>().ToArray();
+        if (stored is null) return Problem(404, "No such declaration", $"no declaration {id} at this node");
         var risk = new DeclarationRisk(id, await desk.Store.HistoryAsync(id, cancellationToken), await desk.Store.OutcomesAsync(id, cancellationToken));
         if (access.Allowed)
         {
