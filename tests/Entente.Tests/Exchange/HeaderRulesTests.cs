@@ -101,7 +101,11 @@ public sealed partial class HeaderRulesTests
         string Of(int n) => new('x', n);
         var header = EnvelopeTests.Header(id: "m-" + Of(98)) with
         {
-            ConversationId = Of(100), Sender = Of(20), AgreementHash = Of(80), AlertCategory = Of(64), CaseReference = Of(128),
+            ConversationId = Of(100),
+            Sender = Of(20),
+            AgreementHash = Of(80),
+            AlertCategory = Of(64),
+            CaseReference = Of(128),
         };
         Assert.Null(HeaderRules.Check(header));
         Assert.True(header.ToCbor().Length <= HeaderRules.MaxHeaderBytes);
