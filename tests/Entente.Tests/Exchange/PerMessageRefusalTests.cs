@@ -189,8 +189,14 @@ public sealed class PerMessageRefusalTests(RefusalNetwork fixture) : IClassFixtu
         Assert.Equal(ExchangeStore.Failed, failed.State);
         Assert.Contains("invalid-payload", failed.LastError, StringComparison.Ordinal);
 
-        // NL's ledger holds the refusal by KR with the digest of KR's signed negative receipt.
-        var refused = Assert.Single(await RefusedEntriesAsync(nl), e => e["message"]!.GetValue<string>() == bad.MessageId);
+        // NL's ledger holds the refusal by KR with the digest of KR's signed negative receipt (appended just after the outbox row is marked).
+        var outEntries = new List<JsonObject>();
+        for (var wait = 0; wait < 50 && outEntries.Count == 0; wait++)
+        {
+            outEntries = (await RefusedEntriesAsync(nl)).Where(e => e["message"]!.GetValue<string>() == bad.MessageId).ToList();
+            if (outEntries.Count == 0) await Task.Delay(100);
+        }
+        var refused = Assert.Single(outEntries);
         Assert.Equal(("out", "invalid-payload"), (refused["direction"]!.GetValue<string>(), refused["code"]!.GetValue<string>()));
         var atKr = Assert.Single(await RefusedEntriesAsync(fixture.Net["KR"]), e => e["message"]!.GetValue<string>() == bad.MessageId);
         Assert.Equal(atKr["negativeReceipt"]!.GetValue<string>(), refused["negativeReceipt"]!.GetValue<string>());
