@@ -10,7 +10,8 @@ namespace Entente.Exchange;
 /// names in force here in the very version the sender relied on, does that agreement permit this category and
 /// purpose from this sender (the same policy decision a provider makes, applied on receipt), does every field that
 /// arrived belong to the agreement's allow-list in the form the agreement requires, and are the handling and
-/// evaluation codes at least as strict as the agreement's. Pure: the caller supplies what it has stored.
+/// evaluation codes as strict as the agreement's (<see cref="HeaderRules"/>: the kind belongs to the category, no header field
+/// too long). Pure: the caller supplies what it has stored.
 /// </summary>
 public static class Acceptance
 {
@@ -46,15 +47,17 @@ public static class Acceptance
         if (sender.Fingerprint != opened.SignerKeyId)
             return Refuse(RejectionCode.BadSignature, $"signed with key {opened.SignerKeyId}; {agreement} lists {sender.Fingerprint} for {header.Sender}");
 
+        if (HeaderRules.Check(header) is { } headerProblem) return new AcceptanceResult.Refused(headerProblem, null);
+
         JsonObject document;
         try
         {
-            document = JsonNode.Parse(opened.Payload, documentOptions: new JsonDocumentOptions { MaxDepth = 64 }) as JsonObject
+            document = JsonNode.Parse(opened.Payload, documentOptions: PayloadOptions) as JsonObject
                 ?? throw new JsonException("expected a JSON object");
         }
         catch (JsonException e)
         {
-            return Refuse(RejectionCode.Malformed, $"payload: not a JSON object ({e.Message})");
+            return Refuse(RejectionCode.InvalidPayload, $"payload: not one JSON object with each member once ({e.Message})");
         }
         if (header.Kind == OnwardConsent.Kind)
         {
@@ -85,14 +88,30 @@ public static class Acceptance
         }
 
         var obligations = permit.Obligations;
-        if (header.HandlingCode < obligations.HandlingCode)
-            return new AcceptanceResult.Refused(new Rejection(RejectionCode.HandlingCode, $"sent as {header.HandlingCode}; {agreement} requires at least {obligations.HandlingCode}"), decision);
-        if (obligations.Evaluation is { } required && header.Evaluation is { } given && !Agrees(given, required))
-            return new AcceptanceResult.Refused(new Rejection(RejectionCode.HandlingCode, $"evaluated {given}; {agreement} stamps {required}"), decision);
         if (FormProblem(fields, obligations) is { } formProblem)
             return new AcceptanceResult.Refused(new Rejection(RejectionCode.FieldNotAllowed, formProblem), decision);
+        if (header.HandlingCode < obligations.HandlingCode)
+            return new AcceptanceResult.Refused(new Rejection(RejectionCode.HandlingCode, $"header/hc: sent as {header.HandlingCode}; {agreement} requires at least {obligations.HandlingCode}"), decision);
+        if (EvaluationProblem(header.Evaluation, obligations.Evaluation, agreement) is { } evaluationProblem)
+            return new AcceptanceResult.Refused(new Rejection(RejectionCode.HandlingCode, evaluationProblem), decision);
         return new AcceptanceResult.Accepted(document, permit);
     }
+
+    /// <summary>Payloads are parsed strictly: a member twice is refused, not resolved one way or the other.</summary>
+    private static readonly JsonDocumentOptions PayloadOptions = new() { MaxDepth = 64, AllowDuplicateProperties = false };
+
+    /// <summary>
+    /// The evaluation is a grade the agreement stamps on what travels under it: the message must carry exactly that
+    /// grade (none when the agreement stamps none); a sender may neither raise nor lower it, nor leave it out.
+    /// </summary>
+    internal static string? EvaluationProblem(EvaluationCode? given, EvaluationCode? required, Agreement agreement) => (given, required) switch
+    {
+        (null, null) => null,
+        (null, { } r) => $"header/eval: missing; {agreement} stamps {r}",
+        ({ } g, null) => $"header/eval: {g}, but {agreement} stamps no evaluation",
+        ({ } g, { } r) when g != r => $"header/eval: evaluated {g}; {agreement} stamps {r}",
+        _ => null,
+    };
 
     /// <summary>A field the agreement drops must not arrive; a transformed one must arrive in its transformed form.</summary>
     private static string? FormProblem(List<(string Path, JsonNode? Value)> fields, Obligations obligations)
@@ -114,9 +133,6 @@ public static class Acceptance
         }
         return null;
     }
-
-    private static bool Agrees(EvaluationCode given, EvaluationCode required) =>
-        EvaluationCode.SourceRank(given.Source) >= EvaluationCode.SourceRank(required.Source) && given.Accuracy >= required.Accuracy;
 
     /// <summary>Every leaf of the document as a field path ("/a/0/b") with its value; null, or why the document is refused (more than <paramref name="max"/>).</summary>
     internal static string? Leaves(JsonNode? node, string path, List<(string Path, JsonNode? Value)> into, int max)

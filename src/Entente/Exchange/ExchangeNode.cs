@@ -69,6 +69,7 @@ public sealed class ExchangeNode
     private readonly Func<string, CancellationToken, Task<ExchangePartner?>> _partner;
     private readonly Func<DateTimeOffset, IReadOnlyList<Agreement>> _agreements;
     private readonly Dictionary<string, Func<InboxItem, JsonObject, CancellationToken, Task>> _handlers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Func<JsonObject, string?>> _checks = new(StringComparer.Ordinal);
     private readonly ILogger _logger;
     private readonly AgreedSecrets _secrets = new();
 
@@ -115,8 +116,16 @@ public sealed class ExchangeNode
 
     public IReadOnlyList<Agreement> AgreementsInForce(DateTimeOffset at) => _agreements(at);
 
-    /// <summary>Registers what happens to an accepted message of a kind (an assistance request, a seizure report...).</summary>
-    public void Handle(string kind, Func<InboxItem, JsonObject, CancellationToken, Task> handler) => _handlers[kind] = handler;
+    /// <summary>
+    /// Registers what happens to an accepted message of a kind (an assistance request, a seizure report...), and
+    /// optionally the check its payload must pass on receipt (null, or what is wrong naming the field): a payload the
+    /// handler could not process is refused with a signed negative receipt rather than stored.
+    /// </summary>
+    public void Handle(string kind, Func<InboxItem, JsonObject, CancellationToken, Task> handler, Func<JsonObject, string?>? check = null)
+    {
+        _handlers[kind] = handler;
+        if (check is not null) _checks[kind] = check;
+    }
 
     /// <summary>
     /// Discloses a document to a partner: the policy decides under the agreements in force (trying each agreement
@@ -168,6 +177,14 @@ public sealed class ExchangeNode
                 AlertCategory = d.AlertCategory,
                 CaseReference = d.CaseReference,
             };
+            if (HeaderRules.Check(header) is { } broken)
+            {
+                // What the partner would refuse is not sent: the same rules apply on both sides.
+                var deny = new Deny([$"{broken.Name}: {broken.Detail}"], permit.Agreements);
+                outcomes[i] = new DisclosureOutcome.Refused(deny);
+                entries.Add(LedgerEntry.Now(Time, LedgerKinds.PolicyDecision, actor, DecisionRecord.Body(request with { LegalBasis = agreement.Id }, deny, d.Subjects)));
+                continue;
+            }
             queue.Add((i, header, Encoding.UTF8.GetBytes(projected.ToJsonString()), permit, projected, request with { LegalBasis = agreement.Id }));
         }
 
@@ -324,7 +341,7 @@ public sealed class ExchangeNode
                 var sender = Envelope.Read(envelope).Header.Sender;
                 if (!senders.ContainsKey(sender)) senders[sender] = await _partner(sender, cancellationToken);
             }
-            catch (EnvelopeFormatException)
+            catch (Exception e) when (e is not OperationCanceledException)
             {
                 // Refused as malformed by Open below.
             }
@@ -335,7 +352,7 @@ public sealed class ExchangeNode
         var refusals = new List<(int Index, Rejection Rejection, EnvelopeHeader? Header, byte[] Digest, bool Authenticated)>();
         for (var i = 0; i < envelopes.Count; i++)
         {
-            switch (Envelope.Open(envelopes[i], Code, _encryptionKey, KeyOf, now, _secrets))
+            switch (OpenOne(envelopes[i], KeyOf, now))
             {
                 case EnvelopeOpening.Opened o:
                     opened.Add((i, o));
@@ -364,7 +381,7 @@ public sealed class ExchangeNode
             }
             inBatch[h.MessageId] = index;
             var before = seen.GetValueOrDefault(h.MessageId);
-            switch (Acceptance.Check(o, Code, inForce, before.Digest, now))
+            switch (CheckOne(o, inForce, before.Digest, now))
             {
                 case AcceptanceResult.Duplicate:
                     results[index] = new DeliveryResult(h.MessageId, o.Digest, before.Receipt, null, Duplicate: true);
@@ -433,8 +450,19 @@ public sealed class ExchangeNode
             }
             results[index] = new DeliveryResult(header?.MessageId, digest, null, rejection);
         }
+        // Every final refusal is signed, so the sender can give the message up knowing this node refused it.
+        var headers = new Dictionary<int, EnvelopeHeader>();
+        foreach (var (index, o) in opened) headers[index] = o.Header;
+        foreach (var r in refusals.Where(r => r.Header is not null)) headers[r.Index] = r.Header!;
+        var negatives = new Dictionary<int, byte[]>();
+        for (var i = 0; i < results.Length; i++)
+        {
+            if (results[i] is not { Rejection: { Permanent: true } rejection } result) continue;
+            negatives[i] = NegativeReceipt.Sign(headers.GetValueOrDefault(i), result.Digest, Code, rejection, now, _signingKey, KeyId);
+            results[i] = result with { NegativeReceipt = negatives[i] };
+        }
         await RecordReceivedAsync(stored, cancellationToken);
-        await RecordRefusalsAsync(refusals.Where(r => results[r.Index]?.Rejection?.Code != RejectionCode.OutOfOrder).ToList(), "in", remote, now, cancellationToken);
+        await RecordRefusalsAsync(refusals.Where(r => results[r.Index]?.Rejection?.Code != RejectionCode.OutOfOrder).ToList(), "in", remote, now, cancellationToken, negatives);
         await ProcessAsync(stored, cancellationToken);
 
         for (var i = 0; i < results.Length; i++)
@@ -447,6 +475,40 @@ public sealed class ExchangeNode
         }
         Metrics.Received.Add(stored.Count);
         return results!;
+    }
+
+    /// <summary>Opens one envelope; whatever it holds that the opening cannot cope with is a refusal of that envelope alone.</summary>
+    private EnvelopeOpening OpenOne(byte[] envelope, Func<string, (ECDsa, string)?> keyOf, DateTimeOffset now)
+    {
+        try
+        {
+            return Envelope.Open(envelope, Code, _encryptionKey, keyOf, now, _secrets);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            _logger.LogWarning(e, "Opening an envelope failed; it is refused as malformed");
+            return new EnvelopeOpening.Refused(new Rejection(RejectionCode.Malformed, $"envelope: cannot be opened ({e.GetType().Name}: {e.Message})"), null, Envelope.Digest(envelope));
+        }
+    }
+
+    /// <summary>
+    /// Checks one opened message (the agreement, the header rules, the payload, the kind's own check): anything in it
+    /// that a parser or check rejects, even by throwing, refuses this message and no other.
+    /// </summary>
+    private AcceptanceResult CheckOne(EnvelopeOpening.Opened opened, IReadOnlyList<Agreement> inForce, byte[]? digestSeenBefore, DateTimeOffset now)
+    {
+        try
+        {
+            var result = Acceptance.Check(opened, Code, inForce, digestSeenBefore, now);
+            if (result is AcceptanceResult.Accepted accepted && _checks.TryGetValue(opened.Header.Kind, out var check) && check(accepted.Payload) is { } problem)
+                return new AcceptanceResult.Refused(new Rejection(RejectionCode.InvalidPayload, $"payload{(problem.StartsWith('/') ? "" : ": ")}{problem}"), null);
+            return result;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            _logger.LogWarning(e, "Checking message {MessageId} from {Sender} failed; it is refused", opened.Header.MessageId, opened.Header.Sender);
+            return new AcceptanceResult.Refused(new Rejection(RejectionCode.InvalidPayload, $"payload: cannot be processed ({e.GetType().Name}: {e.Message})"), null);
+        }
     }
 
     private async Task RecordReceivedAsync(IReadOnlyList<InboxItem> stored, CancellationToken cancellationToken)
@@ -493,17 +555,18 @@ public sealed class ExchangeNode
     /// <summary>Refusals go to the node's record and its log; those of a message whose signature verified also go to the ledger.</summary>
     internal async Task RecordRefusalsAsync(
         IReadOnlyList<(int Index, Rejection Rejection, EnvelopeHeader? Header, byte[] Digest, bool Authenticated)> refusals,
-        string direction, string? remote, DateTimeOffset now, CancellationToken cancellationToken)
+        string direction, string? remote, DateTimeOffset now, CancellationToken cancellationToken,
+        IReadOnlyDictionary<int, byte[]>? negativeReceipts = null)
     {
         if (refusals.Count == 0) return;
         var entries = new List<LedgerEntry>();
-        foreach (var (_, rejection, header, digest, authenticated) in refusals)
+        foreach (var (index, rejection, header, digest, authenticated) in refusals)
         {
             _logger.LogWarning("Refused a message {Direction} from {Partner} ({Remote}): {Code} {Detail}", direction, header?.Sender ?? "?", remote ?? "?", rejection.Name, rejection.Detail);
             await Store.RecordRejectionAsync(now, direction, header?.Sender, header?.MessageId, rejection, digest, cancellationToken);
             Metrics.Rejected.Add(1, new KeyValuePair<string, object?>("direction", direction), new KeyValuePair<string, object?>("code", rejection.Name));
             if (!authenticated || header is null) continue;
-            entries.Add(LedgerEntry.Now(Time, LedgerKinds.MessageRefused, NodeActor, new JsonObject
+            var body = new JsonObject
             {
                 ["direction"] = direction,
                 ["message"] = header.MessageId,
@@ -515,8 +578,10 @@ public sealed class ExchangeNode
                 ["code"] = rejection.Name,
                 ["reason"] = rejection.Detail,
                 ["digest"] = ExchangeStore.Hex(digest),
-                [LedgerSubjects.Field] = LedgerSubjects.ToJson([AgreementWatch.Subject(header.AgreementId)]),
-            }));
+                [LedgerSubjects.Field] = LedgerSubjects.ToJson([AgreementWatch.Subject(header.AgreementId), MessageSubject(header.MessageId)]),
+            };
+            if (negativeReceipts?.GetValueOrDefault(index) is { } signed) body["negativeReceipt"] = ExchangeStore.Hex(SHA256.HashData(signed));
+            entries.Add(LedgerEntry.Now(Time, LedgerKinds.MessageRefused, NodeActor, body));
         }
         if (entries.Count > 0) await Ledger.AppendAsync(entries, cancellationToken);
     }

@@ -2,10 +2,16 @@ using System.Formats.Cbor;
 
 namespace Entente.Exchange;
 
-/// <summary>What a receiver says about one envelope of a batch: accepted (with the signed receipt; also for a duplicate) or refused.</summary>
+/// <summary>
+/// What a receiver says about one envelope of a batch: accepted (with the signed receipt; also for a duplicate) or
+/// refused (with the signed <see cref="Exchange.NegativeReceipt"/> when the refusal is final).
+/// </summary>
 public sealed record DeliveryResult(string? MessageId, byte[] Digest, byte[]? Receipt, Rejection? Rejection, bool Duplicate = false)
 {
     public bool Accepted => Receipt is not null;
+
+    /// <summary>The receiver's signed refusal (COSE_Sign1 over a <see cref="Exchange.NegativeReceipt"/>).</summary>
+    public byte[]? NegativeReceipt { get; init; }
 }
 
 /// <summary>
@@ -84,6 +90,11 @@ public static class ExchangeWire
                 writer.WriteTextString(r.Rejection.Detail);
                 writer.WriteTextString("permanent");
                 writer.WriteBoolean(r.Rejection.Permanent);
+                if (r.NegativeReceipt is not null)
+                {
+                    writer.WriteTextString("refusal");
+                    writer.WriteByteString(r.NegativeReceipt);
+                }
             }
             writer.WriteEndMap();
         }
@@ -102,7 +113,7 @@ public static class ExchangeWire
             {
                 string? id = null, status = null, code = null, detail = null;
                 byte[] digest = [];
-                byte[]? receipt = null;
+                byte[]? receipt = null, refusal = null;
                 reader.ReadStartMap();
                 while (reader.PeekState() != CborReaderState.EndMap)
                 {
@@ -114,6 +125,7 @@ public static class ExchangeWire
                         case "receipt": receipt = reader.ReadByteString(); break;
                         case "code": code = reader.ReadTextString(); break;
                         case "detail": detail = reader.ReadTextString(); break;
+                        case "refusal": refusal = reader.ReadByteString(); break;
                         default: reader.SkipValue(); break;
                     }
                 }
@@ -125,7 +137,7 @@ public static class ExchangeWire
                     rejection = new Rejection(known, detail ?? "");
                 }
                 else if (receipt is null) throw new EnvelopeFormatException($"results/{i}: neither a receipt nor a refusal");
-                results.Add(new DeliveryResult(id, digest, receipt, rejection, status == "duplicate"));
+                results.Add(new DeliveryResult(id, digest, receipt, rejection, status == "duplicate") { NegativeReceipt = refusal });
             }
             reader.ReadEndArray();
             return results;

@@ -177,7 +177,7 @@ public sealed class OutboxDispatcher(ExchangeNode node, HttpClient http, Dispatc
         var delivered = new List<(OutboxItem Item, byte[] Signed, Receipt Receipt)>();
         var transient = new List<OutboxItem>();
         var transientReason = "";
-        var failed = new List<(OutboxItem Item, Rejection Rejection)>();
+        var failed = new List<(OutboxItem Item, Rejection Rejection, byte[] Signed)>();
         for (var i = 0; i < batch.Count; i++)
         {
             var (item, result) = (batch[i], results[i]);
@@ -204,7 +204,16 @@ public sealed class OutboxDispatcher(ExchangeNode node, HttpClient http, Dispatc
                 continue;
             }
             var rejection = result.Rejection!;
-            if (rejection.Permanent) failed.Add((item, rejection));
+            if (rejection.Permanent)
+            {
+                // Only a refusal the partner signed is final: anyone on the way could say "refused".
+                if (SignedRefusalProblem(partner, item, rejection, result.NegativeReceipt) is { } problem)
+                {
+                    transient.Add(item);
+                    transientReason = $"{partner.Code} refused it ({rejection}) but {problem}";
+                }
+                else failed.Add((item, rejection, result.NegativeReceipt!));
+            }
             else
             {
                 transient.Add(item);
@@ -219,18 +228,35 @@ public sealed class OutboxDispatcher(ExchangeNode node, HttpClient http, Dispatc
         await node.RecordReceiptsAsync(recorded, cancellationToken);
         foreach (var d in recorded) node.Metrics.Latency.Record((now - d.Item.CreatedAt).TotalMilliseconds);
         node.Metrics.Sent.Add(recorded.Length);
-        foreach (var (item, rejection) in failed)
+        foreach (var (item, rejection, _) in failed)
         {
             logger.LogWarning("{Partner} refused message {MessageId} ({Kind}): {Rejection}; it will not be sent again", partner.Code, item.MessageId, item.Kind, rejection);
             await node.Store.MarkFailedAsync(item.MessageId, rejection.ToString(), now, cancellationToken);
         }
         if (failed.Count > 0)
         {
-            var refusals = failed.Select(f => (0, f.Rejection, (EnvelopeHeader?)Envelope.Read(f.Item.Envelope).Header, f.Item.Digest, true)).ToList();
-            await node.RecordRefusalsAsync(refusals, "out", partner.Endpoint.ToString(), now, cancellationToken);
+            var refusals = failed.Select((f, k) => (k, f.Rejection, (EnvelopeHeader?)Envelope.Read(f.Item.Envelope).Header, f.Item.Digest, true)).ToList();
+            await node.RecordRefusalsAsync(refusals, "out", partner.Endpoint.ToString(), now, cancellationToken,
+                failed.Select((f, k) => (k, f.Signed)).ToDictionary(x => x.k, x => x.Signed));
         }
         await RetryAsync(transient, transientReason, cancellationToken);
         return true;
+    }
+
+    /// <summary>Why <paramref name="signed"/> is not the partner's signed refusal of this very message with this code; null when it is.</summary>
+    private string? SignedRefusalProblem(ExchangePartner partner, OutboxItem item, Rejection rejection, byte[]? signed)
+    {
+        if (signed is null) return "the refusal carries no signed negative receipt";
+        try
+        {
+            var negative = NegativeReceipt.Verify(signed, partner.SigningKey);
+            var mismatches = negative.Mismatches(item.MessageId, item.Digest, node.Code, partner.Code, rejection.Name);
+            return mismatches.Count == 0 ? null : string.Join("; ", mismatches);
+        }
+        catch (EnvelopeFormatException e)
+        {
+            return e.Message;
+        }
     }
 
     private async Task RetryAsync(IReadOnlyList<OutboxItem> items, string reason, CancellationToken cancellationToken)

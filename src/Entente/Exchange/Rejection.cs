@@ -27,8 +27,14 @@ public enum RejectionCode
     NotPermitted,
     /// <summary>The payload carries a field the agreement does not let travel, or not in the form it requires.</summary>
     FieldNotAllowed,
-    /// <summary>Handling or evaluation codes weaker than the agreement requires.</summary>
+    /// <summary>Handling code weaker than the agreement requires, or an evaluation other than the one it stamps (or none).</summary>
     HandlingCode,
+    /// <summary>The message kind does not belong to the data category it is sent under (<see cref="HeaderRules"/>).</summary>
+    KindNotAllowed,
+    /// <summary>A header field, or the whole header, is longer than the node accepts (<see cref="HeaderRules"/>).</summary>
+    HeaderTooLarge,
+    /// <summary>The payload cannot be processed: not one JSON object, a member twice, a value of the wrong JSON type.</summary>
+    InvalidPayload,
     /// <summary>An earlier message of the same conversation has not arrived yet; send that first.</summary>
     OutOfOrder,
     /// <summary>The receiving node could not store it now (a transient failure on its side).</summary>

@@ -124,6 +124,7 @@ public static class LedgerKinds
             Req("agreement", Obj, "the agreement the message cites"), Req("agreement.id", Str, "agreement id"), Req("agreement.hash", Str, "agreement content hash"),
             Req("code", Str, "the rejection code"), Req("reason", Str, "why, in words"),
             Req("digest", Str, "hex SHA-256 of the envelope"),
+            Opt("negativeReceipt", Str, "hex SHA-256 of the signed negative receipt (the refusing node's COSE_Sign1)"),
         ]),
         new(OnwardConsent, "as provider, this node consented to the holder of a message passing it on to a third node", "Exchange: consent",
         [

@@ -18,7 +18,7 @@ public sealed class EnvelopeTests
 
     internal static EnvelopeHeader Header(string id = "m-1", long seq = 1, string to = "KR", Purpose purpose = Purpose.RiskManagement,
         DataCategory category = DataCategory.Declarations, HandlingCode handling = HandlingCode.H2, Agreement? agreement = null) =>
-        new(id, "c-1", seq, "share", "NL", to, (agreement ?? Nlkr).Id, (agreement ?? Nlkr).ContentHash, purpose, category, handling,
+        new(id, "c-1", seq, HeaderRules.Kinds[category][0], "NL", to, (agreement ?? Nlkr).Id, (agreement ?? Nlkr).ContentHash, purpose, category, handling,
             new EvaluationCode('B', 2), Now, Now.AddDays(30));
 
     private static byte[] Seal(EnvelopeHeader header, byte[]? payload = null, ECDsa? signer = null, ECDiffieHellman? to = null) =>

@@ -118,7 +118,19 @@ public sealed class RiskDesk(string home, NodeDatabase database, IDeclarationSto
             DateTimeOffset? assessedAt = DateTimeOffset.TryParse(result["assessedAt"]?.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture,
                 System.Globalization.DateTimeStyles.None, out var at) ? at : null;
             await store().SavePartnerResultAsync(item.MessageId, item.Sender, mrn, lane, assessedAt, item.ReceivedAt, cancellationToken);
-        });
+        }, PartnerResultProblem);
+
+    /// <summary>What in a partner's risk result the handler cannot read (a member of the wrong JSON type); null when it can.</summary>
+    public static string? PartnerResultProblem(JsonObject payload)
+    {
+        if (payload["riskResult"] is not { } node) return null;
+        if (node is not JsonObject result) return "/riskResult: expected an object";
+        foreach (var name in (string[])["declarationMrn", "lane", "assessedAt"])
+        {
+            if (result[name] is { } value && value.GetValueKind() != System.Text.Json.JsonValueKind.String) return $"/riskResult/{name}: expected a string";
+        }
+        return null;
+    }
 
     private static string[] References(Declaration declaration) =>
         [.. new[] { declaration.Mrn }.Concat(declaration.PreviousDocuments.Select(d => d.Id)).OfType<string>().Where(r => r.Length > 0).Distinct()];

@@ -50,7 +50,7 @@ public sealed class RefusalTests(RefusalNetwork fixture) : IClassFixture<Refusal
     {
         var now = Clock.GetUtcNow();
         var id = Guid.CreateVersion7().ToString("N");
-        return new EnvelopeHeader("m-" + id, "c-" + id, 1, "seizure-report", "NL", "KR", fixture.Agreement.Id, fixture.Agreement.ContentHash,
+        return new EnvelopeHeader("m-" + id, "c-" + id, 1, HeaderRules.Kinds[category][0], "NL", "KR", fixture.Agreement.Id, fixture.Agreement.ContentHash,
             purpose, category, handling, null, now, now.AddDays(1));
     }
 
