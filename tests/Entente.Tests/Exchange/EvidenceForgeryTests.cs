@@ -109,51 +109,51 @@ public sealed class EvidenceForgeryTests(EvidenceNodes nodes) : IClassFixture<Ev
                 return (genuine with { Receipt = Acknowledge(genuine.Envelope, Nl.SigningKey, Nl.Fingerprint), RecipientCertificate = SelfIssued(Nl.SigningKey, "KR") },
                     [$"receipt: signed with the sender's own key {Nl.Fingerprint}", $"{AnchorName} lists KR's key as {Kr.Fingerprint}"]);
             case "fully forged pair: fresh keys, purpose, agreement and agreement hash changed":
-            {
-                var header = Header(Purpose.Statistics, "nl-kr-forged", "sha256:" + new string('0', 64));
-                var envelope = Seal(header, fresh, freshKey);
-                return (new Pair(envelope, Acknowledge(envelope, fresh2, fresh2Key), SelfIssued(fresh, "NL"), SelfIssued(fresh2, "KR")),
-                    [$"envelope: signed by key {freshKey} (sender.crt) but {AnchorName} lists NL's key as {Nl.Fingerprint}",
+                {
+                    var header = Header(Purpose.Statistics, "nl-kr-forged", "sha256:" + new string('0', 64));
+                    var envelope = Seal(header, fresh, freshKey);
+                    return (new Pair(envelope, Acknowledge(envelope, fresh2, fresh2Key), SelfIssued(fresh, "NL"), SelfIssued(fresh2, "KR")),
+                        [$"envelope: signed by key {freshKey} (sender.crt) but {AnchorName} lists NL's key as {Nl.Fingerprint}",
                      $"receipt: signed by key {fresh2Key} (recipient.crt) but {AnchorName} lists KR's key as {Kr.Fingerprint}",
                      $"envelope: under agreement nl-kr-forged (sha256:{new string('0', 64)}), which {AnchorName} does not hold"]);
-            }
+                }
             case "agreement hash changed by both parties' keys":
-            {
-                var envelope = Seal(Header(agreementHash: "sha256:" + new string('1', 64)), Nl.SigningKey, Nl.Fingerprint);
-                return (genuine with { Envelope = envelope, Receipt = Acknowledge(envelope, Kr.SigningKey, Kr.Fingerprint) },
-                    [$"envelope: agreement nl-kr-test with hash sha256:{new string('1', 64)}, but {AnchorName} holds nl-kr-test v1 with hash {nodes.Agreement.ContentHash}"]);
-            }
+                {
+                    var envelope = Seal(Header(agreementHash: "sha256:" + new string('1', 64)), Nl.SigningKey, Nl.Fingerprint);
+                    return (genuine with { Envelope = envelope, Receipt = Acknowledge(envelope, Kr.SigningKey, Kr.Fingerprint) },
+                        [$"envelope: agreement nl-kr-test with hash sha256:{new string('1', 64)}, but {AnchorName} holds nl-kr-test v1 with hash {nodes.Agreement.ContentHash}"]);
+                }
             case "a purpose the agreement does not allow":
-            {
-                var envelope = Seal(Header(Purpose.Statistics), Nl.SigningKey, Nl.Fingerprint);
-                return (genuine with { Envelope = envelope, Receipt = Acknowledge(envelope, Kr.SigningKey, Kr.Fingerprint) },
-                    [$"envelope: purpose statistics is not allowed for declarations by agreement {nodes.Agreement}"]);
-            }
+                {
+                    var envelope = Seal(Header(Purpose.Statistics), Nl.SigningKey, Nl.Fingerprint);
+                    return (genuine with { Envelope = envelope, Receipt = Acknowledge(envelope, Kr.SigningKey, Kr.Fingerprint) },
+                        [$"envelope: purpose statistics is not allowed for declarations by agreement {nodes.Agreement}"]);
+                }
             case "certificates with subjects ZZ and YY":
                 return (genuine with { SenderCertificate = SelfIssued(Nl.SigningKey, "ZZ"), RecipientCertificate = SelfIssued(Kr.SigningKey, "YY") },
                     ["sender.crt: the subject CN is 'ZZ', but the envelope's from is NL", "recipient.crt: the subject CN is 'YY', but the envelope's to is KR"]);
             case "a message from ZZ to YY with fresh keys":
-            {
-                var envelope = Seal(Header(from: "ZZ", to: "YY"), fresh, freshKey);
-                return (new Pair(envelope, Acknowledge(envelope, fresh2, fresh2Key), SelfIssued(fresh, "ZZ"), SelfIssued(fresh2, "YY")),
-                    [$"envelope: {AnchorName} does not list ZZ (the envelope's from)", $"receipt: {AnchorName} does not list YY (the envelope's to)",
+                {
+                    var envelope = Seal(Header(from: "ZZ", to: "YY"), fresh, freshKey);
+                    return (new Pair(envelope, Acknowledge(envelope, fresh2, fresh2Key), SelfIssued(fresh, "ZZ"), SelfIssued(fresh2, "YY")),
+                        [$"envelope: {AnchorName} does not list ZZ (the envelope's from)", $"receipt: {AnchorName} does not list YY (the envelope's to)",
                      $"envelope: ZZ → YY, but agreement nl-kr-test v1 is between NL, KR"]);
-            }
+                }
             case "an envelope kid naming another key":
-            {
-                var envelope = Seal(Header(), Nl.SigningKey, Kr.Fingerprint);
-                return (genuine with { Envelope = envelope, Receipt = Acknowledge(envelope, Kr.SigningKey, Kr.Fingerprint) },
-                    [$"envelope: kid '{Kr.Fingerprint}' is not the fingerprint of the key it is checked with ({Nl.Fingerprint}, NL)"]);
-            }
+                {
+                    var envelope = Seal(Header(), Nl.SigningKey, Kr.Fingerprint);
+                    return (genuine with { Envelope = envelope, Receipt = Acknowledge(envelope, Kr.SigningKey, Kr.Fingerprint) },
+                        [$"envelope: kid '{Kr.Fingerprint}' is not the fingerprint of the key it is checked with ({Nl.Fingerprint}, NL)"]);
+                }
             case "a receipt kid naming another key":
                 return (genuine with { Receipt = Acknowledge(genuine.Envelope, Kr.SigningKey, freshKey) },
                     [$"receipt: kid '{freshKey}' is not the fingerprint of the key it is checked with ({Kr.Fingerprint}, KR)"]);
             case "an envelope signed with a fresh key under the genuine sender certificate":
-            {
-                var envelope = Seal(Header(), fresh, Nl.Fingerprint);
-                return (genuine with { Envelope = envelope, Receipt = Acknowledge(envelope, Kr.SigningKey, Kr.Fingerprint) },
-                    [$"envelope: the signature does not verify with NL's key {Nl.Fingerprint}"]);
-            }
+                {
+                    var envelope = Seal(Header(), fresh, Nl.Fingerprint);
+                    return (genuine with { Envelope = envelope, Receipt = Acknowledge(envelope, Kr.SigningKey, Kr.Fingerprint) },
+                        [$"envelope: the signature does not verify with NL's key {Nl.Fingerprint}"]);
+                }
             default:
                 throw new ArgumentException(name, nameof(name));
         }
@@ -322,6 +322,16 @@ public sealed class ReceiptAcceptanceTests(EvidenceNodes nodes) : IClassFixture<
         var envelope = Sent;
         var receipt = Receipt.Sign(Header, Envelope.Digest(envelope), InForceAt, nodes.Kr.SigningKey, nodes.Kr.Fingerprint);
         Assert.Equal(("m-7", "KR"), (Accept(envelope, receipt).MessageId, Accept(envelope, receipt).Recipient));
+    }
+
+    [Fact]
+    public void The_receiver_refuses_an_envelope_whose_kid_is_not_the_sender_s_registered_key()
+    {
+        var envelope = Envelope.Seal(Header, Payload, nodes.Nl.SigningKey, nodes.Kr.Fingerprint, nodes.Kr.EncryptionKey);
+        var opening = Envelope.Open(envelope, "KR", nodes.Kr.EncryptionKey, code => code == "NL" ? (nodes.Nl.SigningKey, nodes.Nl.Fingerprint) : null, InForceAt);
+        var refused = Assert.IsType<EnvelopeOpening.Refused>(opening);
+        Assert.Equal(RejectionCode.BadSignature, refused.Rejection.Code);
+        Assert.Contains($"signed with key {nodes.Kr.Fingerprint}, but NL's key is {nodes.Nl.Fingerprint}", refused.Rejection.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
