@@ -251,7 +251,7 @@ internal static class ExchangeCommands
                 var partner = await directory.GetAsync(received.Sender, ct) ?? throw new CliException($"{received.Sender} is no longer in the partner directory");
                 (envelope, receipt) = (received.Envelope, received.Receipt);
                 using var senderCertificate = partner.SigningX509();
-                (senderPem, recipientPem) = (senderCertificate.ExportCertificatePem(), identity.SigningCertificate.ExportCertificatePem());
+                (senderPem, recipientPem) = (WithChain(senderCertificate, partner.ChainX509()), WithChain(identity.SigningCertificate, identity.Chain));
             }
             else if (await store.GetOutboxAsync(messageId, ct) is { } sent)
             {
@@ -259,7 +259,7 @@ internal static class ExchangeCommands
                 var partner = await directory.GetAsync(sent.Recipient, ct) ?? throw new CliException($"{sent.Recipient} is no longer in the partner directory");
                 envelope = sent.Envelope;
                 using var recipientCertificate = partner.SigningX509();
-                (senderPem, recipientPem) = (identity.SigningCertificate.ExportCertificatePem(), recipientCertificate.ExportCertificatePem());
+                (senderPem, recipientPem) = (WithChain(identity.SigningCertificate, identity.Chain), WithChain(recipientCertificate, partner.ChainX509()));
             }
             else throw new CliException($"no message {messageId} at {node.Node.Code}");
             var folder = parse.GetValue(into)!;
@@ -268,52 +268,110 @@ internal static class ExchangeCommands
             await File.WriteAllBytesAsync(Path.Combine(folder, "receipt.cose"), receipt, ct);
             await File.WriteAllTextAsync(Path.Combine(folder, "sender.crt"), senderPem, ct);
             await File.WriteAllTextAsync(Path.Combine(folder, "recipient.crt"), recipientPem, ct);
-            parse.InvocationConfiguration.Output.WriteLine($"Wrote envelope.cose, receipt.cose, sender.crt, recipient.crt to {folder}; check them with `entente exchange verify --evidence {folder}`");
+            var agreementId = Envelope.Read(envelope).Header.AgreementId;
+            parse.InvocationConfiguration.Output.WriteLine($"Wrote envelope.cose, receipt.cose, sender.crt, recipient.crt to {folder}; check them against the signed agreement with " +
+                $"`entente exchange verify --evidence {folder} --agreement {agreementId}.yaml`");
             return 0;
         });
         return command;
     }
 
+    private static string WithChain(X509Certificate2 certificate, IReadOnlyList<X509Certificate2> chain) =>
+        NodeCertificates.Pem([certificate, .. chain]);
+
     private static Command Verify()
     {
         var evidence = new Option<string>("--evidence") { Description = "A folder written by `exchange export` (envelope.cose, receipt.cose, sender.crt, recipient.crt)", Required = true };
-        var command = new Command("verify", "Check offline that a message was sent by one node and received by the other under an agreement (needs no node)") { evidence };
+        var agreement = new Option<string?>("--agreement") { Description = "The signed agreement the message names (YAML): its parties' keys are the ones trusted" };
+        var directory = new Option<string?>("--directory") { Description = "A partner directory signed by a node (`partner export --signed`): the keys it lists are the ones trusted" };
+        var signer = new Option<string?>("--signer") { Description = "With --directory: the fingerprint (sha256:...) of the node trusted to have signed it, obtained from that node out of band" };
+        var command = new Command("verify", "Check offline that a message was sent by one node and received by the other under an agreement, against the agreement or a signed partner directory (needs no node)")
+        {
+            evidence, agreement, directory, signer,
+        };
         command.SetAction(parse =>
         {
             var folder = parse.GetValue(evidence)!;
-            byte[] Read(string name)
+            var anchors = new List<TrustAnchor>();
+            if (parse.GetValue(agreement) is { } agreementFile)
             {
                 try
                 {
-                    return File.ReadAllBytes(Path.Combine(folder, name));
+                    anchors.Add(TrustAnchor.Of(AgreementDocument.Load(agreementFile)));
                 }
-                catch (IOException e)
+                catch (Entente.Agreements.AgreementFormatException e)
                 {
-                    throw new CliException($"{Path.Combine(folder, name)}: {e.Message}");
+                    throw new CliException(e.Message);
                 }
             }
-            using var senderCertificate = NodeCertificates.Read(Path.Combine(folder, "sender.crt"))[0];
-            using var recipientCertificate = NodeCertificates.Read(Path.Combine(folder, "recipient.crt"))[0];
-            using var senderKey = senderCertificate.GetECDsaPublicKey() ?? throw new CliException("sender.crt: no ECDSA key");
-            using var recipientKey = recipientCertificate.GetECDsaPublicKey() ?? throw new CliException("recipient.crt: no ECDSA key");
-            var envelope = Read("envelope.cose");
-            var receiptBytes = Read("receipt.cose");
-            var problems = Receipt.VerifyPair(envelope, receiptBytes, senderKey, recipientKey);
-            var output = parse.InvocationConfiguration.Output;
-            if (problems.Count > 0)
+            if (parse.GetValue(directory) is { } directoryFile)
             {
-                foreach (var p in problems) parse.InvocationConfiguration.Error.WriteLine(p);
+                var trusted = parse.GetValue(signer) ?? throw new CliException("--directory needs --signer FINGERPRINT: the key fingerprint of the node you trust to have signed it");
+                var (opened, problems) = SignedDirectory.Open(ReadFile(directoryFile), trusted);
+                if (opened is null) throw new CliException(string.Join(Environment.NewLine, problems.Select(p => $"{directoryFile}: {p}")));
+                anchors.Add(TrustAnchor.Of(opened));
+            }
+            else if (parse.GetValue(signer) is not null) throw new CliException("--signer goes with --directory FILE");
+            if (anchors.Count == 0)
+                throw new CliException("say what you trust: --agreement FILE (the signed agreement the message names) and/or --directory FILE --signer FINGERPRINT " +
+                    "(a partner directory signed by a node you trust); the certificates in the evidence folder prove nothing by themselves");
+
+            var envelope = ReadFile(Path.Combine(folder, "envelope.cose"));
+            var receiptBytes = ReadFile(Path.Combine(folder, "receipt.cose"));
+            var certificates = new EvidenceCertificates(Certificates(Path.Combine(folder, "sender.crt")), Certificates(Path.Combine(folder, "recipient.crt")));
+            var verdicts = anchors.Select(a => (Anchor: a, Verdict: Evidence.Verify(envelope, receiptBytes, certificates, a))).ToArray();
+            var refused = verdicts.Where(v => !v.Verdict.Valid).ToArray();
+            if (refused.Length > 0)
+            {
+                var error = parse.InvocationConfiguration.Error;
+                foreach (var (anchor, verdict) in refused)
+                {
+                    error.WriteLine($"Not valid against {anchor.Name}:");
+                    foreach (var p in verdict.Problems) error.WriteLine("  " + p);
+                }
                 return 4;
             }
-            var header = Envelope.Read(envelope).Header;
-            var receipt = Receipt.Verify(receiptBytes, recipientKey);
-            output.WriteLine($"Valid: message {header.MessageId} ({header.Kind}, {header.Category}, for {header.Purpose}) sent by {header.Sender} " +
-                $"(key {NodeCertificates.KeyFingerprint(senderCertificate)}) at {header.CreatedAt:O}, received by {header.Recipient} " +
-                $"(key {NodeCertificates.KeyFingerprint(recipientCertificate)}) at {receipt.ReceivedAt:O}, under agreement {header.AgreementId} ({header.AgreementHash}); " +
-                $"envelope sha256 {Convert.ToHexStringLower(SHA256.HashData(envelope))}");
+            var (_, valid) = verdicts[0];
+            var header = valid.Header!;
+            parse.InvocationConfiguration.Output.WriteLine($"Valid: message {header.MessageId} ({header.Kind}, {header.Category}, for {header.Purpose}) sent by {header.Sender} " +
+                $"(key {valid.SenderKey}) at {header.CreatedAt:O}, received by {header.Recipient} (key {valid.RecipientKey}) at {valid.Receipt!.ReceivedAt:O}, " +
+                $"under agreement {header.AgreementId} ({header.AgreementHash}); envelope sha256 {Convert.ToHexStringLower(SHA256.HashData(envelope))}; " +
+                $"checked against {string.Join(" and ", anchors.Select(a => a.Name))}");
             return 0;
         });
         return command;
+    }
+
+    private static byte[] ReadFile(string path)
+    {
+        try
+        {
+            return File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException($"{path}: {e.Message}");
+        }
+    }
+
+    /// <summary>The certificates of a PEM (the node's first, then its chain) or DER file, as DER, unparsed: the verdict judges them.</summary>
+    private static byte[][] Certificates(string path)
+    {
+        var bytes = ReadFile(path);
+        if (bytes.AsSpan().IndexOf("-----BEGIN"u8) < 0) return [bytes];
+        var text = System.Text.Encoding.ASCII.GetString(bytes).AsSpan();
+        var found = new List<byte[]>();
+        while (PemEncoding.TryFind(text, out var fields))
+        {
+            if (text[fields.Label].SequenceEqual("CERTIFICATE"))
+            {
+                var der = new byte[fields.DecodedDataLength];
+                if (!Convert.TryFromBase64Chars(text[fields.Base64Data], der, out _)) throw new CliException($"{path}: a CERTIFICATE block is not base64");
+                found.Add(der);
+            }
+            text = text[fields.Location.End..];
+        }
+        return found.Count > 0 ? found.ToArray() : throw new CliException($"{path}: no CERTIFICATE block in this PEM file");
     }
 
     private static string Age(TimeSpan t) =>

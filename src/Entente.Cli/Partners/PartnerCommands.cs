@@ -9,7 +9,7 @@ using Entente.Partners;
 
 namespace Entente.Cli.Partners;
 
-/// <summary>`entente partner add|list|show|remove`: the partner directory (docs/exchange.md, "Node identity and partners").</summary>
+/// <summary>`entente partner add|list|show|remove|export`: the partner directory (docs/exchange.md, "Node identity and partners").</summary>
 internal static class PartnerCommands
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
@@ -21,6 +21,7 @@ internal static class PartnerCommands
         partner.Add(List());
         partner.Add(Show());
         partner.Add(Remove());
+        partner.Add(Export());
         return partner;
     }
 
@@ -174,6 +175,35 @@ internal static class PartnerCommands
             var partner = await directory.GetAsync(partnerCode, ct) ?? throw new CliException($"no partner {partnerCode}; `entente partner list` shows them");
             var entry = await directory.RemoveAsync(partner, services.Get<LedgerStore>(), new LedgerActor(Environment.UserName, services.Node.Code), ct);
             parse.InvocationConfiguration.Output.WriteLine($"Partner {partnerCode} removed; ledger entry {entry}");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Export()
+    {
+        var signed = new Option<string>("--signed") { Description = "The file to write: this node and its partners (codes, certificates, key fingerprints) and the agreements in force, signed with this node's key", Required = true };
+        var command = new NodeCommand("export", "Write the partner directory signed by this node, for a third party who checks evidence against it (`exchange verify --directory`)") { signed };
+        command.SetNodeAction(async (parse, services, ct) =>
+        {
+            var node = services.Node;
+            var identity = services.Get<NodeIdentity>();
+            var now = services.Get<TimeProvider>().GetUtcNow();
+            var partners = await services.Get<PartnerDirectory>().ListAsync(ct);
+            var parties = new List<DirectoryParty> { SignedDirectory.PartyOf(identity.Code, identity.Name, identity.SigningCertificate) };
+            foreach (var partner in partners)
+            {
+                using var certificate = partner.SigningX509();
+                parties.Add(SignedDirectory.PartyOf(partner.Code, partner.Name, certificate));
+            }
+            var agreements = AgreementStatus.SelectInForce(AgreementFile.ReadFolder(Path.Combine(node.Home, "agreements"), now).Select(f => f.Agreement).OfType<Agreement>(), now)
+                .Select(SignedDirectory.AgreementOf).ToArray();
+            var bytes = new SignedDirectory(identity.Code, now, parties, agreements).Sign(identity.SigningKey);
+            var file = parse.GetValue(signed)!;
+            await File.WriteAllBytesAsync(file, bytes, ct);
+            parse.InvocationConfiguration.Output.WriteLine($"Wrote {file}: {identity.Code} and {partners.Count} partner(s), {agreements.Length} agreement(s) in force, signed by {identity.Code} " +
+                $"with key {identity.Fingerprint}; a third party who trusts that fingerprint checks evidence with " +
+                $"`entente exchange verify --evidence DIR --directory {file} --signer {identity.Fingerprint}`");
             return 0;
         });
         return command;

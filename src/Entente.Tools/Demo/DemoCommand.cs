@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
-using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Entente.Agreements;
@@ -490,38 +489,48 @@ public static class DemoCommand
     {
         var folder = Path.Combine(root, "evidence", message.MessageId);
         await sender.Cli.RunAsync(ct, "exchange", "export", message.MessageId, "--home", sender.Home, "--out", folder);
-        var verified = await sender.Cli.RunAsync(ct, "exchange", "verify", "--evidence", folder);
-        Check(verified.StartsWith("Valid:", StringComparison.Ordinal), $"exchange verify printed: {verified}");
-
         var envelope = await File.ReadAllBytesAsync(Path.Combine(folder, "envelope.cose"), ct);
         var receiptBytes = await File.ReadAllBytesAsync(Path.Combine(folder, "receipt.cose"), ct);
+        var header = Envelope.Read(envelope).Header;
+        // What a third party trusts is the agreement both administrations signed, not the certificates in the folder.
+        var agreementFile = Path.Combine(recipient.Home, "agreements", header.AgreementId + ".yaml");
+        var verified = await sender.Cli.RunAsync(ct, "exchange", "verify", "--evidence", folder, "--agreement", agreementFile);
+        Check(verified.StartsWith("Valid:", StringComparison.Ordinal), $"exchange verify printed: {verified}");
+
+        var anchor = TrustAnchor.Of(AgreementDocument.Load(agreementFile));
         using var senderCertificate = NodeCertificates.Read(Path.Combine(folder, "sender.crt"))[0];
         using var recipientCertificate = NodeCertificates.Read(Path.Combine(folder, "recipient.crt"))[0];
-        using var senderKey = senderCertificate.GetECDsaPublicKey()!;
-        using var recipientKey = recipientCertificate.GetECDsaPublicKey()!;
-        var problems = Receipt.VerifyPair(envelope, receiptBytes, senderKey, recipientKey);
-        Check(problems.Count == 0, $"the evidence of {message.MessageId} does not verify: {string.Join("; ", problems)}");
-        var header = Envelope.Read(envelope).Header;
-        var receipt = Receipt.Verify(receiptBytes, recipientKey);
+        var certificates = new EvidenceCertificates([senderCertificate.RawData], [recipientCertificate.RawData]);
+        var verdict = Evidence.Verify(envelope, receiptBytes, certificates, anchor);
+        Check(verdict.Valid, $"the evidence of {message.MessageId} does not verify: {string.Join("; ", verdict.Problems)}");
+        var receipt = verdict.Receipt!;
         output.WriteLine($"10. Receipts: the evidence of {message.MessageId} exported by {sender.Code} (`entente exchange export`: envelope, receipt, both certificates), " +
-            "checked offline with no node (`entente exchange verify`, Receipt.VerifyPair): VALID");
-        output.WriteLine($"     sender     {header.Sender} (key {Short(NodeCertificates.KeyFingerprint(senderCertificate))}), signed the envelope at {header.CreatedAt:yyyy-MM-dd HH:mm:ss}Z");
-        output.WriteLine($"     recipient  {receipt.Recipient} (key {Short(NodeCertificates.KeyFingerprint(recipientCertificate))}), signed the receipt at {receipt.ReceivedAt:yyyy-MM-dd HH:mm:ss}Z");
+            $"checked offline with no node against the signed agreement (`entente exchange verify --agreement`, Evidence.Verify): VALID");
+        output.WriteLine($"     sender     {header.Sender} (key {Short(NodeCertificates.KeyFingerprint(senderCertificate))}, the key {anchor.Name} lists for it), signed the envelope at {header.CreatedAt:yyyy-MM-dd HH:mm:ss}Z");
+        output.WriteLine($"     recipient  {receipt.Recipient} (key {Short(NodeCertificates.KeyFingerprint(recipientCertificate))}, the key {anchor.Name} lists for it), signed the receipt at {receipt.ReceivedAt:yyyy-MM-dd HH:mm:ss}Z");
         output.WriteLine($"     agreement  {receipt.AgreementId} ({Short(receipt.AgreementHash)}); {PolicyEngine.Name(header.Category)}, for {PolicyEngine.Name(header.Purpose)}, {header.HandlingCode}");
         output.WriteLine($"     digest     sha256:{Convert.ToHexStringLower(receipt.EnvelopeDigest)} (in the receipt and in both ledgers)");
 
         var forged = (byte[])envelope.Clone();
         forged[forged.Length - 80] ^= 0x01; // in the ciphertext, under the sender's signature
-        var forgedProblems = Receipt.VerifyPair(forged, receiptBytes, senderKey, recipientKey);
+        var forgedProblems = Evidence.Verify(forged, receiptBytes, certificates, anchor).Problems;
         Check(forgedProblems.Count > 0, "an envelope with one byte changed verified");
+
+        // A receipt the sender makes up itself, with a fresh key under a certificate it issues in the recipient's name.
+        using var fresh = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        using var fake = NodeCertificates.IssueSelf(fresh, recipient.Code, "made up by " + sender.Code, header.CreatedAt.AddDays(-1));
+        var madeUp = Receipt.Sign(header, Envelope.Digest(envelope), receipt.ReceivedAt, fresh, NodeKeys.Fingerprint(fresh));
+        var madeUpProblems = Evidence.Verify(envelope, madeUp, new EvidenceCertificates([senderCertificate.RawData], [fake.RawData]), anchor).Problems;
+        Check(madeUpProblems.Any(p => p.StartsWith("receipt: signed by key", StringComparison.Ordinal)), $"a receipt made up by {sender.Code} was not refused for its key: {string.Join("; ", madeUpProblems)}");
 
         // The same envelope delivered again: the first receipt comes back and nothing is stored twice; at another node: refused.
         var again = await PostEnvelopeAsync(recipient, envelope, ct);
         var elsewhere = await PostEnvelopeAsync(other, envelope, ct);
         Check(again.Duplicate && again.Receipt is not null && again.Receipt.AsSpan().SequenceEqual(receiptBytes), $"the envelope replayed at {recipient.Code} was not answered as a duplicate with its receipt");
         Check(elsewhere.Rejection is not null, $"the envelope for {recipient.Code} was accepted at {other.Code}");
-        output.WriteLine($"     one byte of the envelope changed: INVALID ({Clip(forgedProblems[0], 70)}); the envelope replayed to {recipient.Code}: duplicate, same receipt, " +
-            $"stored once; replayed to {other.Code}: refused ({PolicyEngine.Name(elsewhere.Rejection!.Code)}).");
+        output.WriteLine($"     one byte of the envelope changed: INVALID ({Clip(forgedProblems[0], 70)}); a receipt {sender.Code} made up with its own fresh key and " +
+            $"a certificate in {recipient.Code}'s name: INVALID ({Clip(madeUpProblems.First(p => p.StartsWith("receipt: signed by key", StringComparison.Ordinal)), 60)}...);");
+        output.WriteLine($"     the envelope replayed to {recipient.Code}: duplicate, same receipt, stored once; replayed to {other.Code}: refused ({PolicyEngine.Name(elsewhere.Rejection!.Code)}).");
         _ = nodes;
     }
 

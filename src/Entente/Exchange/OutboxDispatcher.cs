@@ -191,10 +191,7 @@ public sealed class OutboxDispatcher(ExchangeNode node, HttpClient http, Dispatc
             {
                 try
                 {
-                    var receipt = Receipt.Verify(signed, partner.SigningKey);
-                    if (receipt.MessageId != item.MessageId || !receipt.EnvelopeDigest.AsSpan().SequenceEqual(item.Digest) || receipt.Recipient != partner.Code || receipt.Sender != node.Code)
-                        throw new EnvelopeFormatException("receipt: names another message or other nodes");
-                    delivered.Add((item, signed, receipt));
+                    delivered.Add((item, signed, Receipt.Accept(signed, item.Envelope, partner.SigningKey, partner.KeyId)));
                 }
                 catch (EnvelopeFormatException e)
                 {

@@ -9,8 +9,8 @@ namespace Entente.Exchange;
 /// <summary>
 /// A signed receipt: the receiver's COSE_Sign1 (ES256) over a CBOR map binding the message id, the SHA-256 digest of
 /// the exact envelope bytes received, sender, recipient, agreement (id and hash) and the time of receipt. With the
-/// envelope and both nodes' public keys anyone can check, offline, that this message was sent by the one and received
-/// by the other under that agreement (<see cref="VerifyPair"/>).
+/// envelope, both nodes' certificates and the agreement anyone can check, offline, that this message was sent by the
+/// one and received by the other under that agreement (<see cref="Evidence.Verify"/>).
 /// </summary>
 public sealed record Receipt(string MessageId, byte[] EnvelopeDigest, string Sender, string Recipient, string AgreementId, string AgreementHash, DateTimeOffset ReceivedAt)
 {
@@ -55,9 +55,70 @@ public sealed record Receipt(string MessageId, byte[] EnvelopeDigest, string Sen
     }
 
     /// <summary>
-    /// The offline check a third party runs: the envelope verifies with the sender's key, the receipt with the
-    /// recipient's, and the receipt names that envelope (digest, id), those two nodes and the same agreement.
-    /// Returns the problems found (none: the pair proves sending and receipt).
+    /// Reads a receipt without checking its signature (to find the key it names, or to report); throws
+    /// <see cref="EnvelopeFormatException"/> when the bytes are not a receipt.
+    /// </summary>
+    public static (CoseSign1Message Message, Receipt Receipt, string KeyId) Read(ReadOnlySpan<byte> signed)
+    {
+        CoseSign1Message message;
+        try
+        {
+            message = CoseMessage.DecodeSign1(signed);
+        }
+        catch (CryptographicException e)
+        {
+            throw new EnvelopeFormatException($"receipt: not a COSE_Sign1 message ({e.Message})");
+        }
+        if (message.Content is not { } content) throw new EnvelopeFormatException("receipt: no embedded payload");
+        if (!message.ProtectedHeaders.TryGetValue(CoseHeaderLabel.KeyIdentifier, out var kid))
+            throw new EnvelopeFormatException("receipt: the protected header kid (4) is missing");
+        string keyId;
+        try
+        {
+            keyId = Encoding.UTF8.GetString(kid.GetValueAsBytes());
+        }
+        catch (InvalidOperationException)
+        {
+            throw new EnvelopeFormatException("receipt: the kid (4) is not a byte string");
+        }
+        return (message, FromCbor(content), keyId);
+    }
+
+    /// <summary>
+    /// Whether the receipt names this envelope (digest, id), the same two nodes and the same agreement (id and hash);
+    /// the problems found, none when it does.
+    /// </summary>
+    public IReadOnlyList<string> BindingProblems(EnvelopeHeader header, ReadOnlySpan<byte> envelope)
+    {
+        var problems = new List<string>();
+        if (!EnvelopeDigest.AsSpan().SequenceEqual(Envelope.Digest(envelope))) problems.Add("receipt: names another envelope (digest differs)");
+        if (MessageId != header.MessageId) problems.Add($"receipt: for message {MessageId}, the envelope is {header.MessageId}");
+        if (Sender != header.Sender || Recipient != header.Recipient) problems.Add($"receipt: {Sender} → {Recipient}, the envelope says {header.Sender} → {header.Recipient}");
+        if (AgreementId != header.AgreementId || AgreementHash != header.AgreementHash) problems.Add($"receipt: agreement {AgreementId} ({AgreementHash}), the envelope names {header.AgreementId} ({header.AgreementHash})");
+        return problems;
+    }
+
+    /// <summary>
+    /// The sender's check of a receipt its partner answered for <paramref name="envelope"/> (the bytes it sent): signed
+    /// with the partner's registered key (<paramref name="partnerKey"/>) under its kid (<paramref name="partnerKeyId"/>,
+    /// the key's fingerprint), naming that envelope, those two nodes and the agreement it was sent under. The receipt,
+    /// or <see cref="EnvelopeFormatException"/> saying what does not match.
+    /// </summary>
+    public static Receipt Accept(ReadOnlySpan<byte> signed, ReadOnlySpan<byte> envelope, ECDsa partnerKey, string partnerKeyId)
+    {
+        var (_, _, kid) = Read(signed);
+        if (kid != partnerKeyId) throw new EnvelopeFormatException($"receipt: kid '{(kid.Length <= 80 ? kid : kid[..80] + "…")}' is not the partner's key {partnerKeyId}");
+        var receipt = Verify(signed, partnerKey);
+        var sent = Envelope.Read(envelope).Header;
+        if (receipt.BindingProblems(sent, envelope) is [var problem, ..]) throw new EnvelopeFormatException(problem);
+        return receipt;
+    }
+
+    /// <summary>
+    /// The signatures only: the envelope verifies with <paramref name="senderKey"/>, the receipt with
+    /// <paramref name="recipientKey"/>, and the receipt names that envelope, those two nodes and the same agreement.
+    /// It says nothing about whose keys these are: a third party checks evidence with <see cref="Evidence.Verify"/>,
+    /// which binds the keys to a trust anchor (the signed agreement or a signed partner directory).
     /// </summary>
     public static IReadOnlyList<string> VerifyPair(ReadOnlySpan<byte> envelope, ReadOnlySpan<byte> receipt, ECDsa senderKey, ECDsa recipientKey)
     {
@@ -83,10 +144,7 @@ public sealed record Receipt(string MessageId, byte[] EnvelopeDigest, string Sen
             problems.Add(e.Message);
             return problems;
         }
-        if (!r.EnvelopeDigest.AsSpan().SequenceEqual(Envelope.Digest(envelope))) problems.Add("receipt: names another envelope (digest differs)");
-        if (r.MessageId != header.MessageId) problems.Add($"receipt: for message {r.MessageId}, the envelope is {header.MessageId}");
-        if (r.Sender != header.Sender || r.Recipient != header.Recipient) problems.Add($"receipt: {r.Sender} → {r.Recipient}, the envelope says {header.Sender} → {header.Recipient}");
-        if (r.AgreementId != header.AgreementId || r.AgreementHash != header.AgreementHash) problems.Add($"receipt: agreement {r.AgreementId} ({r.AgreementHash}), the envelope names {header.AgreementId} ({header.AgreementHash})");
+        problems.AddRange(r.BindingProblems(header, envelope));
         return problems;
     }
 

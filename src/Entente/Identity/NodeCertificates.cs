@@ -114,7 +114,8 @@ public static class NodeCertificates
             var sequence = reader.ReadSequence();
             var signed = sequence.ReadEncodedValue();
             var algorithm = sequence.ReadSequence().ReadObjectIdentifier();
-            var signature = sequence.ReadBitString(out _);
+            var signature = sequence.ReadBitString(out var unusedBits);
+            if (unusedBits != 0 || sequence.HasData || reader.HasData) return false;
             HashAlgorithmName? hash = algorithm switch
             {
                 EcdsaWithSha256 => HashAlgorithmName.SHA256,

@@ -96,11 +96,14 @@ public sealed record CosignatureDecision(bool Accepted, int Status, string Reaso
 
     /// <summary>
     /// Pure: accepts a cosignature only from a witness that an agreement in force between it and this node names with
-    /// the key's fingerprint, over a checkpoint this node signed (<paramref name="signedNote"/>, the note this node
-    /// signed at that size, null if none), verified with that key, and not dated ahead of <paramref name="now"/> by more
-    /// than <see cref="MaxClockSkew"/>.
+    /// the key's fingerprint and whose key in this node's partner directory is that same key
+    /// (<paramref name="registeredKey"/>, the fingerprint the directory holds for the witness's code, null when it is
+    /// not a partner), over a checkpoint this node signed (<paramref name="signedNote"/>, the note this node signed at
+    /// that size, null if none), verified with that key under its key id, and not dated ahead of <paramref name="now"/>
+    /// by more than <see cref="MaxClockSkew"/>.
     /// </summary>
-    public static CosignatureDecision Decide(CosignatureSubmission submission, string ownCode, IReadOnlyList<Agreement> inForce, string? signedNote, DateTimeOffset now)
+    public static CosignatureDecision Decide(CosignatureSubmission submission, string ownCode, IReadOnlyList<Agreement> inForce, string? registeredKey,
+        string? signedNote, DateTimeOffset now)
     {
         if (string.IsNullOrWhiteSpace(submission.Witness)) return Refuse(400, "witness: expected the witnessing node's code");
         if (string.IsNullOrWhiteSpace(submission.PublicKey)) return Refuse(400, "publicKey: expected the witness's public key, SubjectPublicKeyInfo DER in base64");
@@ -121,6 +124,9 @@ public sealed record CosignatureDecision(bool Accepted, int Status, string Reaso
         var agreement = inForce.FirstOrDefault(a => a.Party(submission.Witness) is { } p && p.Fingerprint == fingerprint && a.Party(ownCode) is not null);
         if (agreement is null)
             return Refuse(403, $"no agreement in force between {ownCode} and {submission.Witness} names {submission.Witness} with key {fingerprint}");
+        if (registeredKey is null) return Refuse(403, $"{submission.Witness} is not in {ownCode}'s partner directory");
+        if (registeredKey != fingerprint)
+            return Refuse(403, $"signed with key {fingerprint}, but {ownCode}'s partner directory holds {submission.Witness}'s key as {registeredKey}");
         if (signedNote is null) return Refuse(400, $"treeSize: this node signed no checkpoint of size {submission.TreeSize}");
         var signed = Checkpoint.Parse(signedNote).Checkpoint!;
         if (Convert.ToBase64String(signed.Root) != submission.Root)

@@ -4,6 +4,7 @@ using Entente.Access;
 using Entente.Agreements;
 using Entente.Identity;
 using Entente.Ledger;
+using Entente.Partners;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -39,7 +40,7 @@ public static class WitnessApi
     }
 
     private static async Task<Results<Ok<CosignatureAccepted>, ProblemHttpResult>> Cosign(CosignatureSubmission? submission, WitnessStore store,
-        AgreementShelf shelf, IdentityHome node, TimeProvider time, HttpContext http, ILoggerFactory logs, CancellationToken cancellationToken)
+        AgreementShelf shelf, PartnerDirectory partners, IdentityHome node, TimeProvider time, HttpContext http, ILoggerFactory logs, CancellationToken cancellationToken)
     {
         var logger = logs.CreateLogger(typeof(WitnessApi));
         var remote = http.Connection.RemoteIpAddress?.ToString();
@@ -50,7 +51,8 @@ public static class WitnessApi
         }
         var now = time.GetUtcNow();
         var signed = submission.TreeSize > 0 ? await store.SignedCheckpointAsync(submission.TreeSize, cancellationToken) : null;
-        var decision = CosignatureDecision.Decide(submission, node.Code, shelf.InForce(now), signed, now);
+        var registered = string.IsNullOrWhiteSpace(submission.Witness) ? null : (await partners.GetAsync(submission.Witness, cancellationToken))?.Fingerprint;
+        var decision = CosignatureDecision.Decide(submission, node.Code, shelf.InForce(now), registered, signed, now);
         if (!decision.Accepted)
         {
             WitnessLog.CosignatureRefused(logger, remote, submission.Witness, decision.Reason);

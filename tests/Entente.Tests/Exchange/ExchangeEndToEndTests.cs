@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Entente.Exchange;
+using Entente.Identity;
 using Entente.Ledger;
 
 namespace Entente.Tests.Exchange;
@@ -127,17 +128,56 @@ public sealed class ExchangeEndToEndTests : IAsyncLifetime
         {
             var exported = await Support.Cli.Run("exchange", "export", id, "--home", _net["KR"].Home, "--out", evidence);
             Assert.True(exported.Status == 0, exported.Error);
-            var verified = await Support.Cli.Run("exchange", "verify", "--evidence", evidence);
+            // The certificates in the folder prove nothing by themselves: the verifier must say what it trusts.
+            var unanchored = await Support.Cli.Run("exchange", "verify", "--evidence", evidence);
+            Assert.NotEqual(0, unanchored.Status);
+            Assert.Contains("say what you trust: --agreement FILE", unanchored.Error, StringComparison.Ordinal);
+
+            var agreement = Path.Combine(_net["NL"].Home, "agreements", "test-network.yaml");
+            var verified = await Support.Cli.Run("exchange", "verify", "--evidence", evidence, "--agreement", agreement);
             Assert.True(verified.Status == 0, verified.Error);
             Assert.Contains($"sent by NL", verified.Output, StringComparison.Ordinal);
             Assert.Contains("received by KR", verified.Output, StringComparison.Ordinal);
             Assert.Contains("under agreement test-network", verified.Output, StringComparison.Ordinal);
+            Assert.Contains("checked against agreement test-network v", verified.Output, StringComparison.Ordinal);
 
+            // Or the partner directory KR signed, trusted by KR's key fingerprint.
+            using var krKey = TestNetwork.PublicKeyOf(_net["KR"]);
+            using var nlKey = TestNetwork.PublicKeyOf(_net["NL"]);
+            var directory = Path.Combine(evidence, "kr-directory.cose");
+            var exportedDirectory = await Support.Cli.Run("partner", "export", "--home", _net["KR"].Home, "--signed", directory);
+            Assert.True(exportedDirectory.Status == 0, exportedDirectory.Error);
+            var byDirectory = await Support.Cli.Run("exchange", "verify", "--evidence", evidence, "--directory", directory, "--signer", NodeKeys.Fingerprint(krKey));
+            Assert.True(byDirectory.Status == 0, byDirectory.Error);
+            Assert.Contains("checked against KR's signed partner directory", byDirectory.Output, StringComparison.Ordinal);
+            var wrongSigner = await Support.Cli.Run("exchange", "verify", "--evidence", evidence, "--directory", directory, "--signer", NodeKeys.Fingerprint(nlKey));
+            Assert.NotEqual(0, wrongSigner.Status);
+            Assert.Contains($"not the node trusted ({NodeKeys.Fingerprint(nlKey)})", wrongSigner.Error, StringComparison.Ordinal);
+
+            // The sender makes up the receipt with its own key and hands its own certificate as the recipient's.
+            var forged = Path.Combine(evidence, "forged");
+            Directory.CreateDirectory(forged);
             var envelope = await File.ReadAllBytesAsync(Path.Combine(evidence, "envelope.cose"));
+            using (var nlSigning = NodeKeys.LoadSigningKey(_net["NL"].Home))
+            {
+                var header = Envelope.Read(envelope).Header;
+                await File.WriteAllBytesAsync(Path.Combine(forged, "receipt.cose"), Receipt.Sign(header, Envelope.Digest(envelope), header.CreatedAt.AddSeconds(1), nlSigning, NodeKeys.Fingerprint(nlSigning)));
+            }
+            File.Copy(Path.Combine(evidence, "envelope.cose"), Path.Combine(forged, "envelope.cose"));
+            File.Copy(Path.Combine(evidence, "sender.crt"), Path.Combine(forged, "sender.crt"));
+            File.Copy(Path.Combine(evidence, "sender.crt"), Path.Combine(forged, "recipient.crt"));
+            var refused = await Support.Cli.Run("exchange", "verify", "--evidence", forged, "--agreement", agreement);
+            Assert.Equal(4, refused.Status);
+            Assert.Contains("recipient.crt: the subject CN is 'NL', but the envelope's to is KR", refused.Error, StringComparison.Ordinal);
+            Assert.Contains($"receipt: signed with the sender's own key {NodeKeys.Fingerprint(nlKey)}", refused.Error, StringComparison.Ordinal);
+            Assert.Contains($"lists KR's key as {NodeKeys.Fingerprint(krKey)}", refused.Error, StringComparison.Ordinal);
+            Assert.DoesNotContain("Valid", refused.Output, StringComparison.Ordinal);
+
             envelope[^5] ^= 1;
             await File.WriteAllBytesAsync(Path.Combine(evidence, "envelope.cose"), envelope);
-            var tampered = await Support.Cli.Run("exchange", "verify", "--evidence", evidence);
+            var tampered = await Support.Cli.Run("exchange", "verify", "--evidence", evidence, "--agreement", agreement);
             Assert.Equal(4, tampered.Status);
+            Assert.Contains("envelope: the signature does not verify with NL's key", tampered.Error, StringComparison.Ordinal);
         }
         finally
         {

@@ -40,6 +40,9 @@ public sealed class TwoNodes : IAsyncLifetime
             Directory.CreateDirectory(Path.Combine(home, "agreements"));
             await File.WriteAllTextAsync(Path.Combine(home, "agreements", "nl-kr.yaml"), signed);
         }
+        // KR takes cosignatures only from partners whose registered key the agreement lists.
+        var added = await Support.Cli.Run("partner", "add", "--home", Kr.Home, "--code", "NL", "--endpoint", Nl.BaseAddress.ToString());
+        Assert.True(added.Status == 0, added.Error);
         KrPublicKeyFile = Path.Combine(Nl.Home, "kr-public.pem");
         await File.WriteAllTextAsync(KrPublicKeyFile, NodeKeys.PublicKeyPem(krKey));
         NlPublicKeyFile = Path.Combine(Kr.Home, "nl-public.pem");

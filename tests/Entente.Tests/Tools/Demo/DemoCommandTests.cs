@@ -53,7 +53,8 @@ public sealed class DemoCommandTests : IDisposable
         Assert.Contains("does not cover assistance-requests", output, StringComparison.Ordinal);
 
         // Receipts checked offline; a changed byte caught; a replay is a duplicate, elsewhere refused.
-        Assert.Contains("`entente exchange verify`, Receipt.VerifyPair): VALID", output, StringComparison.Ordinal);
+        Assert.Contains("against the signed agreement (`entente exchange verify --agreement`, Evidence.Verify): VALID", output, StringComparison.Ordinal);
+        Assert.Contains("a receipt KR made up with its own fresh key and a certificate in NL's name: INVALID (receipt: signed by key sha256:", output, StringComparison.Ordinal);
         Assert.Matches(@"sender     KR \(key sha256:", output);
         Assert.Matches(@"recipient  NL \(key sha256:", output);
         Assert.Contains("agreement  nl-kr-de-seizure-reports (sha256:", output, StringComparison.Ordinal);
