@@ -202,8 +202,13 @@ public static class TestVectors
             expected["payloadCbor"] = Hex(content.ToCbor());
             expected["receipt"] = new JsonObject
             {
-                ["id"] = content.MessageId, ["digest"] = Hex(content.EnvelopeDigest), ["from"] = content.Sender, ["to"] = content.Recipient,
-                ["agr"] = content.AgreementId, ["agr-hash"] = content.AgreementHash, ["received"] = Time(content.ReceivedAt),
+                ["id"] = content.MessageId,
+                ["digest"] = Hex(content.EnvelopeDigest),
+                ["from"] = content.Sender,
+                ["to"] = content.Recipient,
+                ["agr"] = content.AgreementId,
+                ["agr-hash"] = content.AgreementHash,
+                ["received"] = Time(content.ReceivedAt),
             };
         }
         return new JsonObject { ["name"] = name, ["description"] = description, ["receipt"] = Convert.ToBase64String(receipt), ["expected"] = expected };
@@ -275,7 +280,12 @@ public static class TestVectors
         var inclusion = new JsonArray();
         void Inclusion(string name, long index, long size, byte[] leaf, List<byte[]> proof, byte[] root, bool valid) => inclusion.Add(new JsonObject
         {
-            ["name"] = name, ["index"] = index, ["size"] = size, ["leafHash"] = Hex(leaf), ["proof"] = HexArray(proof), ["root"] = Hex(root),
+            ["name"] = name,
+            ["index"] = index,
+            ["size"] = size,
+            ["leafHash"] = Hex(leaf),
+            ["proof"] = HexArray(proof),
+            ["root"] = Hex(root),
             ["expected"] = Verdict(valid, "bad-proof"),
         });
         foreach (var (index, size) in new (long, long)[] { (0, 1), (0, 8), (5, 8), (6, 7), (10, 11), (3, 11) })
@@ -292,7 +302,12 @@ public static class TestVectors
         var consistency = new JsonArray();
         void Consistency(string name, long size1, long size2, List<byte[]> proof, byte[] root1, byte[] root2, bool valid) => consistency.Add(new JsonObject
         {
-            ["name"] = name, ["size1"] = size1, ["size2"] = size2, ["root1"] = Hex(root1), ["root2"] = Hex(root2), ["proof"] = HexArray(proof),
+            ["name"] = name,
+            ["size1"] = size1,
+            ["size2"] = size2,
+            ["root1"] = Hex(root1),
+            ["root2"] = Hex(root2),
+            ["proof"] = HexArray(proof),
             ["expected"] = Verdict(valid, "bad-proof"),
         });
         foreach (var (s1, s2) in new (long, long)[] { (1, 2), (3, 7), (4, 8), (6, 11), (7, 7), (8, 11) })
@@ -327,7 +342,10 @@ public static class TestVectors
         var vectors = new JsonArray();
         void Add(string name, string description, string note, string? reason) => vectors.Add(new JsonObject
         {
-            ["name"] = name, ["description"] = description, ["note"] = note, ["logKey"] = Sender,
+            ["name"] = name,
+            ["description"] = description,
+            ["note"] = note,
+            ["logKey"] = Sender,
             ["expected"] = reason is null
                 ? new JsonObject { ["verdict"] = "valid", ["origin"] = Origin, ["treeSize"] = checkpoint.TreeSize, ["root"] = Hex(checkpoint.Root), ["text"] = checkpoint.Text }
                 : Verdict(false, reason),
@@ -345,7 +363,12 @@ public static class TestVectors
         var unix = Now.ToUnixTimeSeconds();
         void Cosign(string name, string description, string line, string witness, string? reason) => cosignatures.Add(new JsonObject
         {
-            ["name"] = name, ["description"] = description, ["checkpoint"] = valid, ["cosignature"] = line, ["witness"] = witness, ["witnessKey"] = Witness,
+            ["name"] = name,
+            ["description"] = description,
+            ["checkpoint"] = valid,
+            ["cosignature"] = line,
+            ["witness"] = witness,
+            ["witnessKey"] = Witness,
             ["expected"] = reason is null
                 ? new JsonObject { ["verdict"] = "valid", ["time"] = unix, ["message"] = Encoding.UTF8.GetString(Cosignature.Message(checkpoint, unix)) }
                 : Verdict(false, reason),
@@ -410,9 +433,18 @@ public static class TestVectors
     {
         var json = new JsonObject
         {
-            ["v"] = EnvelopeHeader.Version, ["id"] = h.MessageId, ["conv"] = h.ConversationId, ["seq"] = h.Sequence, ["kind"] = h.Kind,
-            ["from"] = h.Sender, ["to"] = h.Recipient, ["agr"] = h.AgreementId, ["agr-hash"] = h.AgreementHash,
-            ["purpose"] = PolicyEngine.Name(h.Purpose), ["cat"] = PolicyEngine.Name(h.Category), ["hc"] = h.HandlingCode.ToString(),
+            ["v"] = EnvelopeHeader.Version,
+            ["id"] = h.MessageId,
+            ["conv"] = h.ConversationId,
+            ["seq"] = h.Sequence,
+            ["kind"] = h.Kind,
+            ["from"] = h.Sender,
+            ["to"] = h.Recipient,
+            ["agr"] = h.AgreementId,
+            ["agr-hash"] = h.AgreementHash,
+            ["purpose"] = PolicyEngine.Name(h.Purpose),
+            ["cat"] = PolicyEngine.Name(h.Category),
+            ["hc"] = h.HandlingCode.ToString(),
         };
         if (h.Evaluation is { } e) json["eval"] = e.ToString();
         json["iat"] = Time(h.CreatedAt);
