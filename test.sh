@@ -9,6 +9,12 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 if [[ -z "${ENTENTE_TEST_POSTGRES:-}" ]]; then
   exec scripts/with-postgres "$0" "$@"
 fi
+# The independent verifier of the conformance vectors (tests/conformance-python) needs Python's cbor2 and cryptography:
+# installed quietly when missing and this runs as root (CI); otherwise its test is skipped and says why.
+if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null && ! /usr/bin/python3 -c 'import cbor2, cryptography' 2>/dev/null; then
+  { apt-get install -y -qq python3-cbor2 python3-cryptography || { apt-get update -qq && apt-get install -y -qq python3-cbor2 python3-cryptography; }; } >/dev/null 2>&1 ||
+    echo "python3-cbor2 could not be installed: the Python conformance verifier will be skipped" >&2
+fi
 work=$(mktemp -d "${TMPDIR:-/tmp}/entente-test.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
