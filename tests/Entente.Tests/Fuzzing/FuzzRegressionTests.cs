@@ -1,0 +1,49 @@
+using System.Text;
+using Entente.Fuzz;
+using Entente.Ingest.Csv;
+using Entente.Tests.Support;
+
+namespace Entente.Tests.Fuzzing;
+
+/// <summary>
+/// Every input with which afl-fuzz made a parser throw something other than its documented refusal
+/// (tests/Entente.Tests/Fuzzing/regressions/TARGET/, docs/reliability.md) runs again through its harness, and each
+/// finding's test checks the clear error the parser now gives instead.
+/// </summary>
+public sealed class FuzzRegressionTests
+{
+    private static string Folder => Path.Combine(SharedData.RepositoryRoot, "tests", "Entente.Tests", "Fuzzing", "regressions");
+
+    private static byte[] Input(string target, string name) => File.ReadAllBytes(Path.Combine(Folder, target, name));
+
+    public static TheoryData<string, string> Inputs()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var dir in Directory.GetDirectories(Folder).Order())
+            foreach (var file in Directory.GetFiles(dir).Order())
+                data.Add(Path.GetFileName(dir), Path.GetFileName(file));
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Inputs))]
+    public void Every_crashing_input_found_by_fuzzing_is_now_refused_as_documented(string target, string input)
+    {
+        var harness = FuzzTargets.Find(target);
+        Assert.True(harness is not null, $"regressions/{target}: no such fuzzing target");
+        var escaped = Record.Exception(() => harness.Run(Input(target, input)));
+        Assert.True(escaped is null, $"regressions/{target}/{input}: {escaped}");
+    }
+
+    [Fact]
+    public void A_mapping_with_an_empty_key_is_refused_with_its_line_not_an_ArgumentException()
+    {
+        // "- : a": YamlDotNet's loader throws ArgumentException ("the current event is of an unsupported type").
+        var yaml = Encoding.UTF8.GetString(Input("mapping-yaml", "empty-key.yaml"));
+        var e = Assert.Throws<CsvMappingException>(() => CsvMapping.Parse(yaml, "extract.yaml"));
+        var error = Assert.Single(e.Errors);
+        Assert.Equal("extract.yaml", error.File);
+        Assert.Equal(3, error.Line);
+        Assert.StartsWith("not valid YAML", error.Message, StringComparison.Ordinal);
+    }
+}
