@@ -1,6 +1,8 @@
 using System.Text;
 using Entente.Fuzz;
+using Entente.Ingest;
 using Entente.Ingest.Csv;
+using Entente.Ingest.Json;
 using Entente.Tests.Support;
 
 namespace Entente.Tests.Fuzzing;
@@ -43,7 +45,19 @@ public sealed class FuzzRegressionTests
         var e = Assert.Throws<CsvMappingException>(() => CsvMapping.Parse(yaml, "extract.yaml"));
         var error = Assert.Single(e.Errors);
         Assert.Equal("extract.yaml", error.File);
-        Assert.Equal(3, error.Line);
+        Assert.Equal(4, error.Line); // where the parser stopped: the end of the sequence holding the bad item
+        Assert.Contains("empty key", error.Message, StringComparison.Ordinal);
         Assert.StartsWith("not valid YAML", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("stray-comma-after-object.json", 4, "expected a value (a declaration object '{') on line 4, got ','")]
+    [InlineData("leading-comma-in-array.json", 1, "expected a value (a declaration object '{') on line 1, got ','")]
+    public void A_comma_where_a_declaration_starts_is_refused_with_its_line_not_an_IndexOutOfRangeException(string input, long line, string message)
+    {
+        // The splitter made an empty element of it, and the reader indexed its first byte.
+        using var stream = new MemoryStream(Input("json", input));
+        var e = Assert.Throws<IngestFormatException>(() => new JsonDeclarationReader().Read(stream, input).ToList());
+        Assert.Equal(new IngestError(input, line, "", message), e.Error);
     }
 }

@@ -50,10 +50,10 @@ internal static class CsvMappingParser
         }
         catch (Exception e) when (e is InvalidOperationException or ArgumentException)
         {
-            // YamlDotNet throws these, without a position, for some unclosed flow collections and for control
-            // characters it reads as an event it cannot load (found by fuzzing): the parser knows where it stopped.
+            // YamlDotNet throws these, without a position, for some unclosed flow collections and for an empty key
+            // ("- : a", found by fuzzing): the line is where its parser stopped, at or just after the problem.
             var line = parser.Current is { } at ? at.Start.Line : (long?)null;
-            throw new CsvMappingException([new IngestError(file, line, "", "not valid YAML (an unclosed { or [, or a control character?): " + e.Message)]);
+            throw new CsvMappingException([new IngestError(file, line, "", "not valid YAML up to here (an empty key, or an unclosed { or [ ?): " + e.Message)]);
         }
         if (root is null) throw new CsvMappingException(p.Errors);
 
