@@ -128,7 +128,7 @@ public static class FuzzTargets
         {
             message = System.Security.Cryptography.Cose.CoseMessage.DecodeSign1(bytes);
         }
-        catch (System.Security.Cryptography.CryptographicException)
+        catch (Exception e) when (e is System.Security.Cryptography.CryptographicException or OverflowException)
         {
             return;
         }

@@ -1,4 +1,5 @@
 using System.Text;
+using Entente.Exchange;
 using Entente.Fuzz;
 using Entente.Ingest;
 using Entente.Ingest.Csv;
@@ -59,5 +60,25 @@ public sealed class FuzzRegressionTests
         using var stream = new MemoryStream(Input("json", input));
         var e = Assert.Throws<IngestFormatException>(() => new JsonDeclarationReader().Read(stream, input).ToList());
         Assert.Equal(new IngestError(input, line, "", message), e.Error);
+    }
+
+    [Fact]
+    public void An_envelope_with_a_header_label_beyond_32_bits_is_refused_as_malformed_not_an_OverflowException()
+    {
+        // System.Security.Cryptography.Cose throws OverflowException (not CryptographicException) for it: the receiver
+        // answered 500 for the whole batch, and the sender retried it until it expired.
+        var bytes = Input("envelope", "header-label-beyond-int32.cose");
+        var e = Assert.Throws<EnvelopeFormatException>(() => Envelope.Read(bytes));
+        Assert.StartsWith("envelope: not a COSE_Sign1 message", e.Message, StringComparison.Ordinal);
+        var keys = FuzzFixtures.Keys;
+        var refused = Assert.IsType<EnvelopeOpening.Refused>(Envelope.Open(bytes, "KR", keys.RecipientEncryption, _ => (keys.Sender, keys.SenderKeyId), DateTimeOffset.UnixEpoch));
+        Assert.Equal(RejectionCode.Malformed, refused.Rejection.Code);
+    }
+
+    [Fact]
+    public void A_receipt_with_a_header_label_beyond_32_bits_is_refused_as_not_a_COSE_Sign1_message()
+    {
+        var e = Assert.Throws<EnvelopeFormatException>(() => Receipt.Verify(Input("receipt", "header-label-beyond-int32.cose"), FuzzFixtures.Keys.Recipient));
+        Assert.StartsWith("receipt: not a COSE_Sign1 message", e.Message, StringComparison.Ordinal);
     }
 }
