@@ -71,7 +71,8 @@ public static class Envelope
         {
             message = CoseMessage.DecodeSign1(envelope);
         }
-        catch (CryptographicException e)
+        // The COSE reader throws OverflowException, not CryptographicException, for a header label beyond 32 bits (found by fuzzing).
+        catch (Exception e) when (e is CryptographicException or OverflowException)
         {
             throw new EnvelopeFormatException($"envelope: not a COSE_Sign1 message ({e.Message})");
         }

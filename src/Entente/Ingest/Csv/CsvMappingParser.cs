@@ -30,10 +30,11 @@ internal static class CsvMappingParser
     {
         var p = new Problems(file);
         YamlMappingNode? root = null;
+        var parser = new Parser(new StringReader(yaml));
         try
         {
             var stream = new YamlStream();
-            stream.Load(new StringReader(yaml));
+            stream.Load(parser);
             if (stream.Documents.Count == 0)
                 p.Add(null, "", "the mapping is empty: expected name, csv, group-by, fields and labels");
             else if (stream.Documents.Count > 1)
@@ -47,10 +48,12 @@ internal static class CsvMappingParser
         {
             throw new CsvMappingException([new IngestError(file, e.Start.Line, "", "not valid YAML: " + (e.InnerException?.Message ?? e.Message))]);
         }
-        catch (InvalidOperationException e)
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
         {
-            // YamlDotNet throws this, without a position, for some unclosed flow collections.
-            throw new CsvMappingException([new IngestError(file, null, "", "not valid YAML (an unclosed { or [ ?): " + e.Message)]);
+            // YamlDotNet throws these, without a position, for some unclosed flow collections and for an empty key
+            // ("- : a", found by fuzzing): the line is where its parser stopped, at or just after the problem.
+            var line = parser.Current is { } at ? at.Start.Line : (long?)null;
+            throw new CsvMappingException([new IngestError(file, line, "", "not valid YAML up to here (an empty key, or an unclosed { or [ ?): " + e.Message)]);
         }
         if (root is null) throw new CsvMappingException(p.Errors);
 

@@ -184,6 +184,9 @@ internal sealed class JsonSplitter(Stream stream, string file)
         _elementLines = 0;
         var first = _buffer[_start];
         var structural = first is (byte)'{' or (byte)'[';
+        // A ',', ']' or '}' where a value starts would be an empty element that never moves on (found by fuzzing).
+        if (!structural && ScalarEnd.Contains(first))
+            throw Format(line, $"expected a value (a declaration object '{{') on line {line}, got {Describe(first)}");
         var complete = first == (byte)'"' || structural ? ScanStructure(structural) : ScanScalar();
         if (!complete)
             throw Format(line, $"the JSON ends inside the {(structural ? "element" : "value")} that starts on line {line} (truncated)");
