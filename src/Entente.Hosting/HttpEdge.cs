@@ -2,7 +2,6 @@ using Entente.Storage;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
-using BadHttpRequestException = Microsoft.AspNetCore.Http.BadHttpRequestException;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Logging;
 
@@ -30,9 +29,9 @@ internal sealed class HttpEdgeExceptionHandler(IProblemDetailsService problems, 
     {
         var (status, title) = exception switch
         {
-            BadHttpRequestException { StatusCode: 408 } => (408, "Request timed out"),
-            BadHttpRequestException { StatusCode: 413 } => (413, "Request too large"),
-            BadHttpRequestException bad => (bad.StatusCode, "Bad request"),
+            Microsoft.AspNetCore.Http.BadHttpRequestException { StatusCode: 408 } => (408, "Request timed out"),
+            Microsoft.AspNetCore.Http.BadHttpRequestException { StatusCode: 413 } => (413, "Request too large"),
+            Microsoft.AspNetCore.Http.BadHttpRequestException bad => (bad.StatusCode, "Bad request"),
             DatabaseBusyException => (503, "Busy"),
             _ => (0, ""),
         };
