@@ -30,6 +30,9 @@ public sealed class NodeWarmUp(IServiceProvider services, ILogger<NodeWarmUp> lo
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // SQLite's async calls complete synchronously: without this the warm-up would run inside the host's start and
+        // keep the node from listening (and /health/live from answering) until it is done.
+        await Task.Yield();
         var clock = Stopwatch.StartNew();
         try
         {
