@@ -83,10 +83,10 @@ public static class FieldFormats
     public static readonly FieldFormat UnitCode = Code(8);              // UN/ECE Rec. 20 an..3, national qualifiers
     public static readonly FieldFormat PackageTypeCode = Code(2);       // 142 an2 (UN/ECE Rec. 21)
     public static readonly FieldFormat PackageMarks = Text(512);        // 143 an..512
-    public static readonly FieldFormat DutyTaxFeeCode = Code(3);        // type an..3, regime, payment method
+    public static readonly FieldFormat DutyTaxFeeCode = Code(8);        // type an..3, regime, payment method; national tax types (KCS FEU1)
 
     // What a CSV mapping keeps without a WCO home.
-    public static readonly FieldFormat NationalDataName = Id(70);
+    public static readonly FieldFormat NationalDataName = Id(512);      // a DMS element the reader keeps is named by its path
     public static readonly FieldFormat NationalDataValue = Text(512);
 
     private static readonly SearchValues<char> AnyControl = SearchValues.Create(Controls(tab: true));
