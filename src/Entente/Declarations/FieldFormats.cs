@@ -64,7 +64,7 @@ public static class FieldFormats
 
     // Goods shipment, consignment, transport (WCO 67A, 28A)
     public static readonly FieldFormat TransactionNatureCode = Code(2); // 096 n..2
-    public static readonly FieldFormat GoodsLocation = Id(35);          // L017 an..35
+    public static readonly FieldFormat GoodsLocation = Id(70);          // L017 an..35; the DMS reader joins its qualifier, type and name
     public static readonly FieldFormat TransportMeansId = Id(35);       // T001 an..35
     public static readonly FieldFormat TransportMeansIdType = Code(4);  // T002 n2
     public static readonly FieldFormat TransportMeansName = Text(35);
