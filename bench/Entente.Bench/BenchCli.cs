@@ -40,6 +40,10 @@ internal static class BenchCli
                       its reasons, the lane policy) on one and two threads: declarations/s, p50/p99/max per declaration, and the
                       time in rules vs model. Model trained on the KCS HS10 training file (else the generator), declarations from
                       its test file.
+                  startup [--clients N] [--runs N] [--bursts N] [--timeout SECONDS] [--env NAME=VALUE]
+                      A cold node under a burst: a fresh home (SQLite) and a new `entente serve`; once /health/ready answers,
+                      N clients (default 50) at once each submit one generated declaration on loopback, /health probed
+                      meanwhile; then a second burst on the warm node. Latency p50/p95/p99/max, 2xx/4xx/5xx, failures.
                 """);
             return 0;
         }
@@ -53,6 +57,7 @@ internal static class BenchCli
             "risk-rules" => RiskRulesBench.Run(args[1..]),
             "risk-model" => RiskModelBenchmark.Run(args[1..]),
             "risk-assess" => RiskAssessBenchmark.Run(args[1..]),
+            "startup" => await StartupBenchmark.RunAsync(args[1..]),
             _ => Unknown(args[0]),
         };
     }

@@ -14,7 +14,7 @@ namespace Entente.Hosting;
 /// <summary>
 /// Probes for an orchestrator (Kubernetes style), anonymous: /health/live answers while the process runs;
 /// /health/ready when the database answers with the current schema, the ledger's head can be read and the exchange
-/// dispatcher runs. /health stays as the liveness probe earlier versions had.
+/// dispatcher runs and the warm-up (<see cref="NodeWarmUp"/>) is done. /health stays as the liveness probe earlier versions had.
 /// </summary>
 public static class Health
 {
@@ -25,7 +25,8 @@ public static class Health
         services.AddHealthChecks()
             .AddCheck<DatabaseCheck>("database", tags: [Ready])
             .AddCheck<LedgerCheck>("ledger", tags: [Ready])
-            .AddCheck<DispatcherCheck>("exchange-dispatcher", tags: [Ready]);
+            .AddCheck<DispatcherCheck>("exchange-dispatcher", tags: [Ready])
+            .AddCheck<NodeWarmUp.Check>("warm-up", tags: [Ready]);
         return services;
     }
 

@@ -44,7 +44,16 @@ public static class NodeComposition
         var node = NodeHome.Load(home, builder.Configuration[$"{NodeOptions.Section}:Database"]);
         NodeHome.AddTo(builder.Configuration, node.Home);
         if (long.TryParse(builder.Configuration[$"{NodeOptions.Section}:MaxRequestBytes"], out var maxRequest)) node.MaxRequestBytes = maxRequest;
-        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = node.MaxRequestBytes);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Limits.MaxRequestBodySize = node.MaxRequestBytes;
+            HttpEdgeExceptionHandler.Limit(k.Limits);
+        });
+
+        // SQLite's provider does its I/O synchronously on pool threads (its async methods complete synchronously): a floor
+        // under the pool keeps a burst of requests from waiting for the pool to grow by one thread at a time (issue 14).
+        ThreadPool.GetMinThreads(out var workers, out var completions);
+        ThreadPool.SetMinThreads(Math.Max(workers, MinPoolThreads), completions);
 
         builder.Services.AddEntenteNode(builder.Configuration, node, time ?? TimeProvider.System);
         builder.AddExchangeServer(node);
@@ -57,8 +66,11 @@ public static class NodeComposition
                 sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<RetentionService>>()));
         }
         builder.Services.AddNodeHealthChecks();
+        builder.Services.AddSingleton<NodeWarmUp>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<NodeWarmUp>());
 
         builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<HttpEdgeExceptionHandler>();
         builder.Services.AddOpenApi();
         builder.Services.ConfigureHttpJsonOptions(json =>
         {
@@ -176,6 +188,8 @@ public static class NodeComposition
         app.MapRiskApi();
         return app;
     }
+
+    private const int MinPoolThreads = 32;
 
     public static string Version { get; } =
         typeof(NodeComposition).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";

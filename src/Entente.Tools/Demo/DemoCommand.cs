@@ -109,7 +109,7 @@ public static class DemoCommand
             var ingested = clock.Elapsed;
             await Task.WhenAll(nodes.Select(n => n.WaitUntilUpAsync(ct)));
             output.WriteLine($"4. Each node served by its own `entente serve` process, started while the declarations went in: " +
-                $"{string.Join(", ", nodes.Select(n => $"{n.Code} on {n.Endpoint.Authority}"))}, each ready (/health/ready: database and schema, ledger, exchange dispatcher).");
+                $"{string.Join(", ", nodes.Select(n => $"{n.Code} on {n.Endpoint.Authority}"))}, each ready (/health/ready: database and schema, ledger, exchange dispatcher, warm-up).");
             await AddPartnersAsync(nodes, output, ct);
             var firstSeen = await WitnessRoundAsync(nodes, ct);
             output.WriteLine($"   Checkpoints signed, each witnessed and cosigned by the two other nodes: {string.Join(", ", firstSeen.Select(w => $"{w.Pair} {w.Verdict} at {w.Size}"))}.");

@@ -27,10 +27,13 @@ public static class DeclarationValidator
     {
         if (string.IsNullOrWhiteSpace(declaration.Lrn) && string.IsNullOrWhiteSpace(declaration.Mrn))
             v.Add("/lrn", "a declaration needs a local reference number (LRN) or a movement reference number (MRN)");
-        v.Length("/lrn", declaration.Lrn, 35);
-        v.Length("/mrn", declaration.Mrn, 35);
-        v.Length("/ucr", declaration.Ucr, 35);
-        v.Length("/typeCode", declaration.TypeCode, 10);
+        v.Text("/functionCode", declaration.FunctionCode, FieldFormats.FunctionCode);
+        v.Text("/lrn", declaration.Lrn, FieldFormats.Lrn);
+        v.Text("/mrn", declaration.Mrn, FieldFormats.Mrn);
+        v.Text("/ucr", declaration.Ucr, FieldFormats.Ucr);
+        v.Text("/typeCode", declaration.TypeCode, FieldFormats.TypeCode);
+        v.Text("/declarationOfficeId", declaration.DeclarationOfficeId, FieldFormats.OfficeId);
+        v.Text("/supervisingOfficeId", declaration.SupervisingOfficeId, FieldFormats.OfficeId);
         v.Date("/issueDateTime", declaration.IssueDateTime);
         v.Date("/acceptanceDateTime", declaration.AcceptanceDateTime);
         v.NonNegative("/goodsItemQuantity", declaration.GoodsItemQuantity);
@@ -40,12 +43,16 @@ public static class DeclarationValidator
 
         for (var i = 0; i < declaration.Parties.Count; i++)
             v.Party(v.Path($"/parties/{i}"), declaration.Parties[i]);
-        for (var i = 0; i < declaration.PreviousDocuments.Count; i++)
-            v.Length(v.Path($"/previousDocuments/{i}/id"), declaration.PreviousDocuments[i].Id, 70);
-        for (var i = 0; i < declaration.AdditionalDocuments.Count; i++)
-            v.Length(v.Path($"/additionalDocuments/{i}/id"), declaration.AdditionalDocuments[i].Id, 70);
+        v.Documents("/previousDocuments", declaration.PreviousDocuments);
+        v.Documents("/additionalDocuments", declaration.AdditionalDocuments);
+        foreach (var (name, value) in declaration.NationalData)
+        {
+            v.Text(v.Path($"/nationalData/{name}"), name, FieldFormats.NationalDataName);
+            v.Text(v.Path($"/nationalData/{name}"), value, FieldFormats.NationalDataValue);
+        }
 
         var shipment = declaration.GoodsShipment;
+        v.Text("/goodsShipment/transactionNatureCode", shipment.TransactionNatureCode, FieldFormats.TransactionNatureCode);
         v.Country("/goodsShipment/exportCountryCode", shipment.ExportCountryCode);
         v.Country("/goodsShipment/destinationCountryCode", shipment.DestinationCountryCode);
         v.Consignment("/goodsShipment/consignment", shipment.Consignment);
@@ -101,10 +108,23 @@ public static class DeclarationValidator
 
         public void Add(string path, string message) => problems.Add(new(path, message));
 
-        public void Length(string path, string? value, int max)
+        /// <summary>The field's format (<see cref="FieldFormats"/>): its length and no control characters.</summary>
+        public void Text(string path, string? value, FieldFormat format)
         {
-            if (value is not null && value.Length > max)
-                Add(path, $"at most {max} characters, got {value.Length}");
+            if (FieldFormats.Problem(value, format) is { } problem) Add(path, problem);
+        }
+
+        public void Documents(string path, List<Document> documents)
+        {
+            for (var i = 0; i < documents.Count; i++)
+            {
+                var d = documents[i];
+                Text(Path($"{path}/{i}/categoryCode"), d.CategoryCode, FieldFormats.DocumentCode);
+                Text(Path($"{path}/{i}/typeCode"), d.TypeCode, FieldFormats.DocumentCode);
+                Text(Path($"{path}/{i}/id"), d.Id, FieldFormats.DocumentId);
+                Text(Path($"{path}/{i}/name"), d.Name, FieldFormats.DocumentName);
+                Text(Path($"{path}/{i}/lineNumeric"), d.LineNumeric, FieldFormats.DocumentLine);
+            }
         }
 
         public void Country(string path, string? code)
@@ -149,14 +169,19 @@ public static class DeclarationValidator
             // A representative may be named by its status alone (DMS: the declarant acts as the representative).
             if (party.Id is null && party.Name is null && !(party.Role == PartyRole.Representative && party.FunctionCode is not null))
                 Add(path, $"the {party.Role} needs an identification number or a name");
-            Length(Path($"{path}/id"), party.Id, 35);
-            Length(Path($"{path}/name"), party.Name, 256);
+            Text(Path($"{path}/id"), party.Id, FieldFormats.PartyId);
+            Text(Path($"{path}/idScheme"), party.IdScheme, FieldFormats.PartyIdScheme);
+            Text(Path($"{path}/name"), party.Name, FieldFormats.PartyName);
+            Text(Path($"{path}/aeoRole"), party.AeoRole, FieldFormats.PartyRoleCode);
+            Text(Path($"{path}/functionCode"), party.FunctionCode, FieldFormats.PartyRoleCode);
             if (party.IdScheme == "EORI" && party.Id is { } eori && !IsEoriShaped(eori))
                 Add(Path($"{path}/id"), $"an EORI is an ISO country code followed by up to 15 letters or digits, got '{Clip(eori)}'");
             if (party.Address is { } address)
             {
                 Country(Path($"{path}/address/countryCode"), address.CountryCode);
-                Length(Path($"{path}/address/line"), address.Line, 256);
+                Text(Path($"{path}/address/line"), address.Line, FieldFormats.AddressLine);
+                Text(Path($"{path}/address/cityName"), address.CityName, FieldFormats.CityName);
+                Text(Path($"{path}/address/postcodeId"), address.PostcodeId, FieldFormats.Postcode);
             }
         }
 
@@ -178,13 +203,16 @@ public static class DeclarationValidator
             Locode(Path($"{path}/loadingLocation"), consignment.LoadingLocation);
             Locode(Path($"{path}/unloadingLocation"), consignment.UnloadingLocation);
             Country(Path($"{path}/departureCountryCode"), consignment.DepartureCountryCode);
+            Text(Path($"{path}/goodsLocation"), consignment.GoodsLocation, FieldFormats.GoodsLocation);
             for (var i = 0; i < consignment.Containers.Count; i++)
             {
                 var container = consignment.Containers[i];
-                if (!CheckDigits.IsValidContainerNumber(container.Id, out var reason))
+                if (FieldFormats.Problem(container.Id, FieldFormats.ContainerId) is { } problem)
+                    Add(Path($"{path}/containers/{i}/id"), problem);
+                else if (!CheckDigits.IsValidContainerNumber(container.Id, out var reason))
                     Add(Path($"{path}/containers/{i}/id"), $"{reason} ('{Clip(container.Id)}')");
                 for (var s = 0; s < container.Seals.Count; s++)
-                    Length(Path($"{path}/containers/{i}/seals/{s}"), container.Seals[s], 35);
+                    Text(Path($"{path}/containers/{i}/seals/{s}"), container.Seals[s], FieldFormats.SealId);
             }
         }
 
@@ -197,6 +225,9 @@ public static class DeclarationValidator
         private void Means(string path, TransportMeans? means)
         {
             if (means is null) return;
+            Text(Path($"{path}/id"), means.Id, FieldFormats.TransportMeansId);
+            Text(Path($"{path}/identificationTypeCode"), means.IdentificationTypeCode, FieldFormats.TransportMeansIdType);
+            Text(Path($"{path}/name"), means.Name, FieldFormats.TransportMeansName);
             Country(Path($"{path}/nationalityCode"), means.NationalityCode);
             Mode(Path($"{path}/modeCode"), means.ModeCode);
             // DMS identification type 10 is an IMO ship identification number.
@@ -212,7 +243,15 @@ public static class DeclarationValidator
 
         public void GoodsItem(string path, GoodsItem item)
         {
-            Length(Path($"{path}/description"), item.Description, 512);
+            Text(Path($"{path}/description"), item.Description, FieldFormats.Description);
+            Text(Path($"{path}/originTypeCode"), item.OriginTypeCode, FieldFormats.OriginTypeCode);
+            Text(Path($"{path}/requestedProcedureCode"), item.RequestedProcedureCode, FieldFormats.ProcedureCode);
+            Text(Path($"{path}/previousProcedureCode"), item.PreviousProcedureCode, FieldFormats.ProcedureCode);
+            for (var i = 0; i < item.AdditionalProcedureCodes.Count; i++)
+                Text(Path($"{path}/additionalProcedureCodes/{i}"), item.AdditionalProcedureCodes[i], FieldFormats.ProcedureCode);
+            Text(Path($"{path}/valuationMethodCode"), item.ValuationMethodCode, FieldFormats.ValuationMethodCode);
+            Documents(Path($"{path}/previousDocuments"), item.PreviousDocuments);
+            Documents(Path($"{path}/additionalDocuments"), item.AdditionalDocuments);
             if (item.Classification is null)
                 Add(Path($"{path}/classification"), "a goods item needs a commodity code");
             else
@@ -224,30 +263,48 @@ public static class DeclarationValidator
             NonNegative(Path($"{path}/grossMassKg"), item.GrossMassKg);
             if (item.NetMassKg is { } net && item.GrossMassKg is { } gross && net > gross)
                 Add(Path($"{path}/netMassKg"), $"net mass {net} kg exceeds gross mass {gross} kg");
-            if (item.SupplementaryQuantity is { } q) NonNegative(Path($"{path}/supplementaryQuantity/value"), q.Value);
+            if (item.SupplementaryQuantity is { } q)
+            {
+                NonNegative(Path($"{path}/supplementaryQuantity/value"), q.Value);
+                Text(Path($"{path}/supplementaryQuantity/unit"), q.Unit, FieldFormats.UnitCode);
+            }
             for (var i = 0; i < item.Packages.Count; i++)
             {
                 var p = item.Packages[i];
                 NonNegative(Path($"{path}/packages/{i}/quantity"), p.Quantity);
                 if (p.TypeCode is { } t && (t.Length != 2 || !t.All(char.IsAsciiLetterOrDigit)))
-                    Add(Path($"{path}/packages/{i}/typeCode"), $"expected a 2-character UN/ECE Rec. 21 package type, got '{Clip(t)}'");
+                    Add(Path($"{path}/packages/{i}/typeCode"), $"expected a 2-character UN/ECE Rec. 21 package type (an2), got '{Clip(t)}'");
+                Text(Path($"{path}/packages/{i}/marks"), p.Marks, FieldFormats.PackageMarks);
             }
             for (var i = 0; i < item.DutyTaxFees.Count; i++)
             {
                 var d = item.DutyTaxFees[i];
+                Text(Path($"{path}/dutyTaxFees/{i}/typeCode"), d.TypeCode, FieldFormats.DutyTaxFeeCode);
+                Text(Path($"{path}/dutyTaxFees/{i}/dutyRegimeCode"), d.DutyRegimeCode, FieldFormats.DutyTaxFeeCode);
+                Text(Path($"{path}/dutyTaxFees/{i}/paymentMethodCode"), d.PaymentMethodCode, FieldFormats.DutyTaxFeeCode);
                 NonNegative(Path($"{path}/dutyTaxFees/{i}/ratePercent"), d.RatePercent);
                 Amount(Path($"{path}/dutyTaxFees/{i}/taxBase"), d.TaxBase);
                 Amount(Path($"{path}/dutyTaxFees/{i}/payable"), d.Payable);
             }
             for (var i = 0; i < item.AdditionalClassifications.Count; i++)
             {
-                if (item.AdditionalClassifications[i].Code.Length is 0 or > 18)
-                    Add(Path($"{path}/additionalClassifications/{i}/code"), "expected 1 to 18 characters");
+                var additional = item.AdditionalClassifications[i];
+                if (additional.Code.Length == 0)
+                    Add(Path($"{path}/additionalClassifications/{i}/code"), $"expected {FieldFormats.AdditionalCode.Expected}, got an empty code");
+                Text(Path($"{path}/additionalClassifications/{i}/code"), additional.Code, FieldFormats.AdditionalCode);
+                Text(Path($"{path}/additionalClassifications/{i}/scheme"), additional.Scheme, FieldFormats.ClassificationScheme);
+                Text(Path($"{path}/additionalClassifications/{i}/edition"), additional.Edition, FieldFormats.ClassificationEdition);
             }
         }
 
         private void Classification(string path, Classification c)
         {
+            Text(Path($"{path}/edition"), c.Edition, FieldFormats.ClassificationEdition);
+            if (FieldFormats.Problem(c.Code, FieldFormats.CommodityCode) is { } problem)
+            {
+                Add(Path($"{path}/code"), problem);
+                return;
+            }
             if (!lists.ClassificationSchemes.TryGetValue(c.Scheme, out var scheme))
             {
                 Add(Path($"{path}/scheme"), $"unknown commodity code scheme '{Clip(c.Scheme)}'; expected one of {string.Join(", ", lists.ClassificationSchemes.Keys.Order(StringComparer.Ordinal))}");
@@ -270,6 +327,18 @@ public static class DeclarationValidator
                 Add(Path($"{path}/code"), $"HS chapters run from 01 to 97; '{chapter}' is not one");
         }
 
-        private static string Clip(string value) => value.Length <= 40 ? value : value[..40] + "…";
+        // What was got, quoted back short and with control characters written out (\u001B), never echoed raw.
+        private static string Clip(string value)
+        {
+            var clipped = value.Length <= 40 ? value : value[..40] + "…";
+            if (!clipped.Any(char.IsControl)) return clipped;
+            var text = new System.Text.StringBuilder(clipped.Length + 8);
+            foreach (var c in clipped)
+            {
+                if (char.IsControl(c)) text.Append("\\u").Append(((int)c).ToString("X4", CultureInfo.InvariantCulture));
+                else text.Append(c);
+            }
+            return text.ToString();
+        }
     }
 }

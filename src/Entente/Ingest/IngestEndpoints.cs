@@ -86,6 +86,15 @@ public static class IngestEndpoints
             var most = request.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize;
             return Problem(413, "Request too large", $"the body exceeds {most} bytes; split the batch");
         }
+        catch (BadHttpRequestException e)
+        {
+            // A body that came too slowly (408) or ended before its length (400): nothing was read into the store.
+            Log.BodyRefused(loggers.CreateLogger(typeof(IngestEndpoints).FullName!), user.Identity?.Name ?? "?",
+                request.HttpContext.Connection.RemoteIpAddress?.ToString() ?? "?", e.StatusCode, e.Message);
+            request.HttpContext.Response.Headers.Connection = "close";
+            return Problem(e.StatusCode, e.StatusCode == 408 ? "Request timed out" : "Bad request",
+                e.StatusCode == 408 ? $"the body arrived too slowly and was cut off ({e.Message}); nothing was stored" : $"{e.Message}; nothing was stored");
+        }
     }
 
     private static DeclarationFormat FromContentType(string? contentType)

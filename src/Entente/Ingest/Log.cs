@@ -13,4 +13,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 2004, Level = LogLevel.Error, Message = "Declarations of {File} are stored but were not assessed: {Reason}")]
     public static partial void AssessmentFailed(ILogger logger, string file, string reason);
+
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Warning, Message = "Refused a submission body from {User} ({Remote}) with {Status}: {Reason}")]
+    public static partial void BodyRefused(ILogger logger, string user, string remote, int status, string reason);
 }

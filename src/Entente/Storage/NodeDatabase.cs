@@ -9,8 +9,8 @@ namespace Entente.Storage;
 /// The process's one gateway to the node's database: every store (declarations, ledger, exchange, partners, witnesses,
 /// assistance, risk, retention) takes one and none opens connections of its own, so a change and the ledger entry
 /// that records it can share a transaction. SQLite: one pooled connection string, WAL, synchronous=FULL, foreign keys,
-/// one 30 s busy timeout, and a lease on the file (<see cref="SqliteFileLock"/>); PostgreSQL: one
-/// <see cref="NpgsqlDataSource"/>. Whoever opens it disposes it; the stores built on it do not.
+/// one 30 s busy timeout, a lease on the file (<see cref="SqliteFileLock"/>) and the writer gate (<see cref="BeginWriteAsync"/>);
+/// PostgreSQL: one <see cref="NpgsqlDataSource"/>. Whoever opens it disposes it; the stores built on it do not.
 /// </summary>
 public sealed class NodeDatabase : IAsyncDisposable
 {
@@ -29,6 +29,13 @@ public sealed class NodeDatabase : IAsyncDisposable
     private readonly string? _sqlite;
     private readonly NpgsqlDataSource? _postgres;
     private readonly IDisposable? _lease;
+
+    // SQLite has one writer at a time, and its busy handler waits by sleeping on the caller's thread: fifty requests
+    // waiting for the write lock held fifty pool threads asleep, starved the pool (health checks answered after 16 s,
+    // issue 14) and some waited past the busy timeout ("database is locked"). Writers of this process queue here
+    // instead, first come first served and without holding a thread, until their connection is closed.
+    private readonly SemaphoreSlim _writer = new(1, 1);
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<SqliteConnection, object> _writing = [];
     private int _walSet;
     private int _disposed;
 
@@ -108,13 +115,71 @@ public sealed class NodeDatabase : IAsyncDisposable
     /// <summary>
     /// Starts a write transaction. On SQLite it takes the write lock at once (BEGIN IMMEDIATE), so a read-then-write
     /// inside it cannot lose a race with another writer; on PostgreSQL use row locks (FOR UPDATE) where that matters.
+    /// On SQLite the writers of this process first queue for the writer gate, held until the connection is closed:
+    /// waiting never holds a thread, and a writer waits its turn instead of failing with "database is locked".
     /// </summary>
     public async Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken = default)
     {
-        CrashPoint.BeforeStatement();
-        return connection is SqliteConnection sqlite
-            ? sqlite.BeginTransaction(deferred: false)
-            : await connection.BeginTransactionAsync(cancellationToken);
+        if (connection is not SqliteConnection sqlite)
+        {
+            CrashPoint.BeforeStatement();
+            return await connection.BeginTransactionAsync(cancellationToken);
+        }
+        var entered = await EnterWriterAsync(sqlite, cancellationToken);
+        try
+        {
+            CrashPoint.BeforeStatement();
+            return sqlite.BeginTransaction(deferred: false);
+        }
+        catch
+        {
+            if (entered) LeaveWriter(sqlite);
+            throw;
+        }
+    }
+
+    /// <summary>How many writers of this process wait for the SQLite writer gate or hold it (0 or 1 holds it).</summary>
+    internal int WritersQueued => Volatile.Read(ref _writersQueued);
+
+    private int _writersQueued;
+
+    private async Task<bool> EnterWriterAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    {
+        lock (_writing)
+        {
+            if (_writing.TryGetValue(connection, out _)) return false;
+        }
+        Interlocked.Increment(ref _writersQueued);
+        try
+        {
+            if (!await _writer.WaitAsync(TimeSpan.FromSeconds(BusyTimeoutSeconds), cancellationToken))
+                throw new DatabaseBusyException($"the database is busy: waited {BusyTimeoutSeconds} s for the write lock behind {WritersQueued - 1} other writer(s); try again");
+        }
+        catch
+        {
+            Interlocked.Decrement(ref _writersQueued);
+            throw;
+        }
+        lock (_writing) _writing.Add(connection, connection);
+        connection.StateChange += Closed;
+        return true;
+
+        void Closed(object? sender, System.Data.StateChangeEventArgs e)
+        {
+            if (e.CurrentState != System.Data.ConnectionState.Closed) return;
+            connection.StateChange -= Closed;
+            LeaveWriter(connection);
+        }
+    }
+
+    private void LeaveWriter(SqliteConnection connection)
+    {
+        lock (_writing)
+        {
+            if (!_writing.Remove(connection)) return;
+        }
+        Interlocked.Decrement(ref _writersQueued);
+        _writer.Release();
     }
 
     /// <summary>A command with named parameters (@name in the SQL, on both providers); each counts as a statement for <see cref="CrashPoint"/>.</summary>
@@ -178,6 +243,7 @@ public sealed class NodeDatabase : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        _writer.Dispose();
         if (_postgres is not null) await _postgres.DisposeAsync();
         else
         {
@@ -186,3 +252,9 @@ public sealed class NodeDatabase : IAsyncDisposable
         }
     }
 }
+
+/// <summary>
+/// The database stayed busy with other writers for the whole busy timeout: nothing was written, and trying again later
+/// can help (the HTTP edge answers 503 with Retry-After).
+/// </summary>
+public sealed class DatabaseBusyException(string message) : TimeoutException(message);

@@ -15,6 +15,7 @@ public sealed class HealthTests
         await using var postgres = provider == StorageProvider.PostgreSql ? await TestStore.CreateAsync(provider, migrate: false) : null;
         await using var node = await NodeProcess.StartAsync(postgres?.Database);
         using var anonymous = node.Client();
+        await node.WaitReadyAsync();
 
         var live = await anonymous.GetAsync(new Uri("/health/live", UriKind.Relative));
         Assert.Equal(HttpStatusCode.OK, live.StatusCode);
@@ -24,9 +25,10 @@ public sealed class HealthTests
         var answer = JsonNode.Parse(await ready.Content.ReadAsStringAsync())!;
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
         var checks = answer["checks"]!.AsObject();
-        Assert.Equal(["database", "exchange-dispatcher", "ledger"], checks.Select(c => c.Key).Order(StringComparer.Ordinal));
+        Assert.Equal(["database", "exchange-dispatcher", "ledger", "warm-up"], checks.Select(c => c.Key).Order(StringComparer.Ordinal));
         Assert.All(checks, c => Assert.Equal("healthy", c.Value!["status"]!.GetValue<string>()));
         Assert.Contains("schema current", checks["database"]!["description"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.StartsWith("warmed up in", checks["warm-up"]!["description"]!.GetValue<string>(), StringComparison.Ordinal);
     }
 
     [Fact]

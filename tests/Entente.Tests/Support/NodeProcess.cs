@@ -151,6 +151,26 @@ public sealed class NodeProcess : IAsyncDisposable
         throw new TimeoutException($"the node did not answer /health within 30 s:\n{node.Log}");
     }
 
+    /// <summary>Waits (up to a minute) until /health/ready answers 200: schema, ledger, dispatcher and warm-up done.</summary>
+    public async Task WaitReadyAsync()
+    {
+        using var probe = Client();
+        probe.Timeout = TimeSpan.FromSeconds(5);
+        for (var attempt = 0; attempt < 600; attempt++)
+        {
+            if (process.HasExited) throw new InvalidOperationException($"the node exited with {process.ExitCode}:\n{Log}");
+            try
+            {
+                if ((await probe.GetAsync(new Uri("/health/ready", UriKind.Relative))).StatusCode == HttpStatusCode.OK) return;
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+            }
+            await Task.Delay(100);
+        }
+        throw new TimeoutException($"the node was not ready within a minute:\n{Log}");
+    }
+
     public HttpClient Client(string? apiKey = null)
     {
         // Over HTTPS the test trusts exactly this node's certificate (its key is in the home).

@@ -45,8 +45,9 @@ internal sealed class SqliteDeclarationStore : SqlDeclarationStore
                 command.CommandText = "PRAGMA foreign_keys = OFF";
                 command.ExecuteNonQuery();
             }
-            // IMMEDIATE: take the write lock now rather than fail to upgrade a read lock half-way through a file.
-            var transaction = connection.BeginTransaction(deferred: false);
+            // IMMEDIATE: take the write lock now rather than fail to upgrade a read lock half-way through a file; behind
+            // the writer gate, so concurrent submissions queue without holding threads.
+            var transaction = (SqliteTransaction)await Database.BeginWriteAsync(connection, cancellationToken);
             return new SqliteIngestSession(connection, transaction, Time);
         }
         catch
