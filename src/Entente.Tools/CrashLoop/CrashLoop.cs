@@ -35,7 +35,7 @@ internal sealed class CrashLoop(DemoCli cli, string root, string store, string? 
 
     private static readonly (string Workload, int Weight, int MostStatements)[] Workloads =
     [
-        (Ingest, 30, 60), (Ledger, 20, 30), (Disclose, 20, 60), (Exchange, 15, 400), (Retention, 15, 40),
+        (Ingest, 30, 60), (Ledger, 25, 30), (Disclose, 20, 60), (Exchange, 10, 400), (Retention, 15, 40),
     ];
 
     private static readonly Dictionary<string, string> ServerEnvironment = new()
@@ -61,7 +61,7 @@ internal sealed class CrashLoop(DemoCli cli, string root, string store, string? 
 
     private string[] Db => _database is null ? [] : ["--database", _database];
 
-    public async Task<CrashLoopResult> RunAsync(int cycles, CancellationToken ct)
+    public async Task<CrashLoopResult> RunAsync(int cycles, double minutes, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
         await SetUpAsync(ct);
@@ -71,20 +71,20 @@ internal sealed class CrashLoop(DemoCli cli, string root, string store, string? 
         var per = Workloads.ToDictionary(w => w.Workload, _ => (Cycles: 0, Killed: 0), StringComparer.Ordinal);
         int killed = 0, completed = 0, done = 0, awaiting = 0;
         var loop = Stopwatch.StartNew();
-        for (var cycle = 1; cycle <= cycles && failures.Count == 0; cycle++)
+        for (var cycle = 1; cycle <= cycles && failures.Count == 0 && (minutes <= 0 || loop.Elapsed.TotalMinutes < minutes); cycle++)
         {
             ct.ThrowIfCancellationRequested();
             var random = new Random(unchecked((seed * 1_000_003) + (cycle * 7919) + (store == "postgres" ? 17 : 0)));
             var workload = Pick(random);
             var (kill, wasKilled, problem) = await CycleAsync(workload, cycle, random, ct);
-            var problems = problem is null ? await _check!.RunAsync(_acks, drained: false, ct) : [problem];
+            var problems = problem is null ? await _check!.RunAsync(_acks, drained: false, partner: workload.Workload == Exchange, ct) : [problem];
             done++;
             if (_check!.AwaitingRecovery > 0) awaiting++;
             per[workload.Workload] = (per[workload.Workload].Cycles + 1, per[workload.Workload].Killed + (wasKilled ? 1 : 0));
             if (wasKilled) killed++;
             else completed++;
             foreach (var p in problems) failures.Add(new CrashFailure(store, seed, cycle, workload.Workload, kill, p));
-            if (cycle % 25 == 0 || cycle == cycles || failures.Count > 0)
+            if (cycle % 25 == 0 || cycle == cycles || failures.Count > 0 || (minutes > 0 && loop.Elapsed.TotalMinutes >= minutes))
             {
                 output.WriteLine($"   {store}: {cycle}/{cycles} cycles, {killed} killed, {completed} completed, {failures.Count} failures " +
                     $"({CrashLoopCommand.S(loop.Elapsed.TotalSeconds)}; {string.Join(", ", per.Select(w => $"{w.Key} {w.Value.Cycles}"))})");
@@ -123,7 +123,7 @@ internal sealed class CrashLoop(DemoCli cli, string root, string store, string? 
         var statement = random.Next(1, workload.MostStatements + 1);
         var fraction = random.NextDouble();
         // The server never ends by itself: killed at a random moment of its first seconds (start, warm-up, delivery).
-        var typical = workload.Workload == Exchange ? 5 : _durations.GetValueOrDefault(workload.Workload, 2.5);
+        var typical = workload.Workload == Exchange ? 4 : _durations.GetValueOrDefault(workload.Workload, 2.5);
         var delay = workload.Workload == Exchange ? 0.5 + (fraction * (typical + 3)) : fraction * typical * 1.2;
         var kill = byStatement ? $"ENTENTE_FAULT_KILL_AT={statement}" : $"kill -9 after {delay:0.00} s";
         _acks.RetentionAcknowledged = false;
@@ -316,14 +316,20 @@ internal sealed class CrashLoop(DemoCli cli, string root, string store, string? 
         _nlEndpoint = new Uri($"http://127.0.0.1:{FreePort()}");
         using (var nl = StartServer())
         {
-            await WaitUntilUpAsync(nl, ct);
-            await cli.RunAsync(ct, ["partner", "add", "--home", _nlHome, .. Db, "--code", "KR", "--endpoint", (await KrAsync(ct)).ToString()]);
-            await cli.RunAsync(ct, ["partner", "add", "--home", _kr.Home, "--code", "NL", "--endpoint", _nlEndpoint.ToString()]);
-            nl.Kill();
-            await nl.WaitForExitAsync(ct);
+            try
+            {
+                await WaitUntilUpAsync(nl, ct);
+                await cli.RunAsync(ct, ["partner", "add", "--home", _nlHome, .. Db, "--code", "KR", "--endpoint", (await KrAsync(ct)).ToString()]);
+                await cli.RunAsync(ct, ["partner", "add", "--home", _kr.Home, "--code", "NL", "--endpoint", _nlEndpoint.ToString()]);
+            }
+            finally
+            {
+                nl.Kill();
+                await nl.WaitForExitAsync(CancellationToken.None);
+            }
         }
         _check = new CrashCheck(_nlHome, _database, _kr.Home);
-        var problems = await _check.RunAsync(_acks, drained: false, ct);
+        var problems = await _check.RunAsync(_acks, drained: false, partner: true, ct);
         if (problems.Count > 0) throw new InvalidOperationException($"{store}: the stores are not consistent before the first kill: {string.Join("; ", problems)}");
     }
 
@@ -345,7 +351,7 @@ internal sealed class CrashLoop(DemoCli cli, string root, string store, string? 
     {
         using var probe = new HttpClient { BaseAddress = _nlEndpoint, Timeout = TimeSpan.FromSeconds(2) };
         var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromSeconds(90))
+        while (clock.Elapsed < TimeSpan.FromSeconds(300))
         {
             if (process.HasExited) throw new InvalidOperationException($"NL's server exited {process.ExitCode}");
             try
@@ -360,7 +366,7 @@ internal sealed class CrashLoop(DemoCli cli, string root, string store, string? 
             }
             await Task.Delay(100, ct);
         }
-        throw new InvalidOperationException("NL's server was not ready within 90 s");
+        throw new InvalidOperationException("NL's server was not ready within 300 s");
     }
 
     /// <summary>NL served without a kill until nothing waits; then every acknowledged message must be delivered, once.</summary>
@@ -377,7 +383,7 @@ internal sealed class CrashLoop(DemoCli cli, string root, string store, string? 
             do
             {
                 await Task.Delay(500, ct);
-                problems = await _check!.RunAsync(_acks, drained: true, ct);
+                problems = await _check!.RunAsync(_acks, drained: true, partner: true, ct);
             }
             while (problems.Count > 0 && clock.Elapsed < TimeSpan.FromSeconds(150));
             return problems;

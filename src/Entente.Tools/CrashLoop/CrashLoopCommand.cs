@@ -15,6 +15,7 @@ public static class CrashLoopCommand
     {
         var store = new Option<string>("--store") { Description = "sqlite, postgres or both", DefaultValueFactory = _ => "both" };
         var cycles = new Option<int>("--cycles") { Description = "Kill cycles per store", DefaultValueFactory = _ => 20 };
+        var minutes = new Option<double>("--minutes") { Description = "Stop starting cycles after this many minutes per store (0: no limit)" };
         var seed = new Option<int>("--seed") { Description = "The seed of the cycles' random choices (workload, kill point, delay)", DefaultValueFactory = _ => 1 };
         var home = new Option<string?>("--home") { Description = "Keep the nodes' homes in this folder (default: a temporary folder, removed at the end)" };
         var postgres = new Option<string?>("--postgres")
@@ -24,7 +25,7 @@ public static class CrashLoopCommand
         };
         var command = new Command("crash-loop", "Kill -9 the node at random moments of its writes and check the store after each kill (docs/reliability.md)")
         {
-            store, cycles, seed, home, postgres,
+            store, cycles, minutes, seed, home, postgres,
         };
         command.Hidden = true;
         command.SetAction(async (parse, ct) =>
@@ -56,7 +57,7 @@ public static class CrashLoopCommand
                 foreach (var s in stores)
                 {
                     await using var loop = new CrashLoop(cli, Path.Combine(root, s), s, s == "postgres" ? server : null, parse.GetValue(seed), output);
-                    results.Add(await loop.RunAsync(Math.Max(1, parse.GetValue(cycles)), ct));
+                    results.Add(await loop.RunAsync(Math.Max(1, parse.GetValue(cycles)), parse.GetValue(minutes), ct));
                 }
             }
             finally
