@@ -35,7 +35,7 @@ internal sealed class CrashLoop(DemoCli cli, string root, string store, string? 
 
     private static readonly (string Workload, int Weight, int MostStatements)[] Workloads =
     [
-        (Ingest, 30, 60), (Ledger, 25, 30), (Disclose, 20, 60), (Exchange, 10, 400), (Retention, 15, 40),
+        (Ingest, 30, 60), (Ledger, 25, 30), (Disclose, 20, 60), (Exchange, 10, 400), (Retention, 15, 150),
     ];
 
     private static readonly Dictionary<string, string> ServerEnvironment = new()
@@ -123,7 +123,7 @@ internal sealed class CrashLoop(DemoCli cli, string root, string store, string? 
         var statement = random.Next(1, workload.MostStatements + 1);
         var fraction = random.NextDouble();
         // The server never ends by itself: killed at a random moment of its first seconds (start, warm-up, delivery).
-        var typical = workload.Workload == Exchange ? 4 : _durations.GetValueOrDefault(workload.Workload, 2.5);
+        var typical = workload.Workload == Exchange ? 4 : _durations.GetValueOrDefault(workload.Workload, 5);
         var delay = workload.Workload == Exchange ? 0.5 + (fraction * (typical + 3)) : fraction * typical * 1.2;
         var kill = byStatement ? $"ENTENTE_FAULT_KILL_AT={statement}" : $"kill -9 after {delay:0.00} s";
         _acks.RetentionAcknowledged = false;
