@@ -35,6 +35,13 @@ read -r passed failed skipped < <(
     }
     END { printf "%d %d %d\n", n["passed"], n["failed"] + n["error"] + n["timeout"] + n["aborted"], n["total"] - n["executed"] }'
 )
+# Crash consistency: the node killed with SIGKILL at random moments of its writes, the stores checked after each kill
+# (docs/reliability.md, Crash loop); the short version, 12 cycles per store.
+echo "== scripts/crash-loop --store both --cycles 12"
+if ! ENTENTE_CRASH_NO_BUILD=1 ENTENTE_CRASH_POSTGRES="$ENTENTE_TEST_POSTGRES" scripts/crash-loop --store both --cycles 12 --seed "$(date +%j)"; then
+  echo "the crash loop found an inconsistency (FAILED lines above)" >&2
+  status=1
+fi
 # The main job must keep working: the demo runs as a newcomer would run it.
 echo "== ./entente demo"
 if ! ./entente demo; then

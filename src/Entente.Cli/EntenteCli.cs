@@ -13,6 +13,7 @@ using Entente.Cli.Retention;
 using Entente.Cli.Risk;
 using Entente.Cli.Sharing;
 using Entente.Cli.Witnessing;
+using Entente.Tools.CrashLoop;
 using Entente.Tools.Demo;
 
 namespace Entente.Cli;
@@ -34,6 +35,7 @@ public static class EntenteCli
         root.Add(IngestCommand.Create());
         root.Add(DeclarationCommands.Create());
         root.Add(DemoCommand.Create(new DemoCli(RunAsync, typeof(EntenteCli).Assembly.Location)));
+        root.Add(CrashLoopCommand.Create(new DemoCli(RunAsync, typeof(EntenteCli).Assembly.Location)));
         root.Add(WitnessCommands.AddTo(LedgerCommands.Create()));
         root.Add(AgreementCommands.Create());
         root.Add(AuditCommands.Create());
