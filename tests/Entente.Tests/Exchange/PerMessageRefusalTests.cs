@@ -8,6 +8,7 @@ using Entente.Exchange;
 using Entente.Ledger;
 using Entente.Storage;
 using Entente.Tests.Exchange.Reliability;
+using Evidence = Entente.Tests.Exchange.Reliability.Evidence;
 
 namespace Entente.Tests.Exchange;
 
