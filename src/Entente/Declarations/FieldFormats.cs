@@ -20,7 +20,7 @@ public enum TextKind
 public sealed record FieldFormat(string Wco, int Max, TextKind Kind)
 {
     /// <summary>What the field expects, for an error message: "an..35, no control characters".</summary>
-    public string Expected => Kind == TextKind.FreeText ? $"{Wco}, no control characters but tab" : $"{Wco}, no control characters";
+    public string Expected => Kind == TextKind.FreeText ? $"{Wco}, no control characters but tab and line breaks" : $"{Wco}, no control characters";
 }
 
 /// <summary>
@@ -54,10 +54,10 @@ public static class FieldFormats
     public static readonly FieldFormat PartyRoleCode = Code(35);        // AEO role, representative status (DE 3/21 n1)
     public static readonly FieldFormat AddressLine = Text(70);          // street and number an..70
     public static readonly FieldFormat CityName = Text(35);             // an..35
-    public static readonly FieldFormat Postcode = Id(9);                // an..9
+    public static readonly FieldFormat Postcode = Id(17);               // an..9 in the WCO DM; EU DE 3/x postcode an..17
 
     // Documents (previous, additional)
-    public static readonly FieldFormat DocumentId = Id(35);             // D005 / DE 2/1, 2/3 an..35
+    public static readonly FieldFormat DocumentId = Id(70);             // D005 an..35; EU DE 12/01, 12/03, 12/04 reference numbers an..70
     public static readonly FieldFormat DocumentCode = Code(4);          // category an1, type an..4
     public static readonly FieldFormat DocumentName = Text(35);
     public static readonly FieldFormat DocumentLine = Code(5);          // n..5
@@ -90,17 +90,18 @@ public static class FieldFormats
     public static readonly FieldFormat NationalDataValue = Text(512);
 
     private static readonly SearchValues<char> AnyControl = SearchValues.Create(Controls(tab: true));
-    private static readonly SearchValues<char> ControlButTab = SearchValues.Create(Controls(tab: false));
+    private static readonly SearchValues<char> ControlButLayout = SearchValues.Create(Controls(tab: false));
 
+    // Free text (descriptions, marks, names, addresses) may keep its layout: tab, line feed and carriage return.
     private static string Controls(bool tab) =>
-        new([.. Enumerable.Range(0, 0xA0).Select(c => (char)c).Where(c => char.IsControl(c) && (tab || c != '\t'))]);
+        new([.. Enumerable.Range(0, 0xA0).Select(c => (char)c).Where(c => char.IsControl(c) && (tab || c is not ('\t' or '\n' or '\r')))]);
 
     /// <summary>Null when the value fits the format (null values fit), else what is wrong, with the expected format.</summary>
     public static string? Problem(string? value, FieldFormat format)
     {
         if (value is null) return null;
         if (value.Length > format.Max) return $"expected {format.Expected}: at most {format.Max} characters, got {value.Length}";
-        var at = value.AsSpan().IndexOfAny(format.Kind == TextKind.FreeText ? ControlButTab : AnyControl);
+        var at = value.AsSpan().IndexOfAny(format.Kind == TextKind.FreeText ? ControlButLayout : AnyControl);
         if (at < 0) return null;
         return $"expected {format.Expected}: found the control character U+{(int)value[at]:X4} ({Name(value[at])}) at character {(at + 1).ToString(CultureInfo.InvariantCulture)}";
     }

@@ -63,6 +63,9 @@ public sealed record EnvelopeHeader(
         return writer.Encode();
     }
 
+    private static readonly HashSet<string> Keys =
+        ["v", "id", "conv", "seq", "kind", "from", "to", "agr", "agr-hash", "purpose", "cat", "hc", "eval", "iat", "exp", "alert", "case"];
+
     /// <summary>Reads a header; throws <see cref="EnvelopeFormatException"/> naming the key when it is missing or malformed.</summary>
     public static EnvelopeHeader FromCbor(ReadOnlyMemory<byte> cbor)
     {
@@ -72,8 +75,10 @@ public sealed record EnvelopeHeader(
             var reader = new CborReader(cbor, CborConformanceMode.Lax);
             var count = reader.ReadStartMap() ?? throw new EnvelopeFormatException("header: expected a definite-length map");
             if (count > 32) throw new EnvelopeFormatException($"header: {count} entries, at most 32 expected");
+            var unknownBytes = 0;
             for (var i = 0; i < count; i++)
             {
+                var before = reader.BytesRemaining;
                 var key = reader.ReadTextString();
                 object value = reader.PeekState() switch
                 {
@@ -82,6 +87,9 @@ public sealed record EnvelopeHeader(
                     _ => throw new EnvelopeFormatException($"header/{key}: expected a text string or an integer"),
                 };
                 if (!values.TryAdd(key, value)) throw new EnvelopeFormatException($"header/{key}: appears twice");
+                // Keys this node does not know are skipped, not kept: the bound on them is on the bytes that arrived.
+                if (!Keys.Contains(key) && (unknownBytes += before - reader.BytesRemaining) > HeaderRules.MaxHeaderBytes)
+                    throw new EnvelopeFormatException($"header: keys this node does not know take more than {HeaderRules.MaxHeaderBytes.ToString(CultureInfo.InvariantCulture)} bytes");
             }
             reader.ReadEndMap();
             if (reader.BytesRemaining != 0) throw new EnvelopeFormatException("header: bytes after the map");

@@ -336,15 +336,17 @@ public sealed class ExchangeNode
         var senders = new Dictionary<string, ExchangePartner?>(StringComparer.Ordinal);
         foreach (var envelope in envelopes)
         {
+            string sender;
             try
             {
-                var sender = Envelope.Read(envelope).Header.Sender;
-                if (!senders.ContainsKey(sender)) senders[sender] = await _partner(sender, cancellationToken);
+                sender = Envelope.Read(envelope).Header.Sender;
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                // Refused as malformed by Open below.
+                continue; // Refused as malformed by Open below.
             }
+            // The directory is this node's own store: its failure is the receiver's (a 5xx, retried), never a refusal.
+            if (!senders.ContainsKey(sender)) senders[sender] = await _partner(sender, cancellationToken);
         }
         (ECDsa, string)? KeyOf(string sender) => senders.GetValueOrDefault(sender) is { } p ? (p.SigningKey, p.KeyId) : null;
 

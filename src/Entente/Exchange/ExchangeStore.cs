@@ -176,10 +176,14 @@ public sealed class ExchangeStore(NodeDatabase database)
     public async Task MarkFailedAsync(string messageId, string error, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         await using var connection = await Database.ConnectAsync(cancellationToken);
-        await using var command = NodeDatabase.Command(connection, null,
+        await using var transaction = await Database.BeginWriteAsync(connection, cancellationToken);
+        await using (var command = NodeDatabase.Command(connection, transaction,
             "UPDATE outbox SET state = @failed, last_error = @error, claimed_by = NULL, claimed_until = NULL, attempts = attempts + 1 WHERE message_id = @id AND state = @pending",
-            ("@failed", Failed), ("@error", error), ("@id", messageId), ("@pending", Pending));
-        await command.ExecuteNonQueryAsync(cancellationToken);
+            ("@failed", Failed), ("@error", error), ("@id", messageId), ("@pending", Pending)))
+        {
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await transaction.CommitAsync(cancellationToken);
     }
 
     /// <summary>A transient failure: try again at <paramref name="nextAttempt"/>; the lease is released.</summary>
@@ -203,11 +207,17 @@ public sealed class ExchangeStore(NodeDatabase database)
     public async Task<int> HurryAsync(string recipient, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         await using var connection = await Database.ConnectAsync(cancellationToken);
-        await using var command = NodeDatabase.Command(connection, null,
+        await using var transaction = await Database.BeginWriteAsync(connection, cancellationToken);
+        int hurried;
+        await using (var command = NodeDatabase.Command(connection, transaction,
             "UPDATE outbox SET next_attempt_at = @now WHERE recipient = @r AND state = @pending AND next_attempt_at > @now " +
             "AND (claimed_until IS NULL OR claimed_until < @now)",
-            ("@now", now), ("@r", recipient), ("@pending", Pending));
-        return await command.ExecuteNonQueryAsync(cancellationToken);
+            ("@now", now), ("@r", recipient), ("@pending", Pending)))
+        {
+            hurried = await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await transaction.CommitAsync(cancellationToken);
+        return hurried;
     }
 
     public async Task SetReceiptLedgerIndexAsync(IReadOnlyList<(string MessageId, long Index)> entries, CancellationToken cancellationToken = default) =>

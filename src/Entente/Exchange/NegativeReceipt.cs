@@ -44,7 +44,7 @@ public sealed record NegativeReceipt(
         {
             message = CoseMessage.DecodeSign1(signed);
         }
-        catch (CryptographicException e)
+        catch (Exception e) when (e is CryptographicException or OverflowException) // a header label beyond 32 bits
         {
             throw new EnvelopeFormatException($"negative receipt: not a COSE_Sign1 message ({e.Message})");
         }

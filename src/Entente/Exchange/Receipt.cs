@@ -65,7 +65,7 @@ public sealed record Receipt(string MessageId, byte[] EnvelopeDigest, string Sen
         {
             message = CoseMessage.DecodeSign1(signed);
         }
-        catch (CryptographicException e)
+        catch (Exception e) when (e is CryptographicException or OverflowException) // a header label beyond 32 bits
         {
             throw new EnvelopeFormatException($"receipt: not a COSE_Sign1 message ({e.Message})");
         }

@@ -58,7 +58,7 @@ public sealed record SignedDirectory(string Node, DateTimeOffset ExportedAt, IRe
         {
             message = CoseMessage.DecodeSign1(signed);
         }
-        catch (CryptographicException e)
+        catch (Exception e) when (e is CryptographicException or OverflowException) // a header label beyond 32 bits
         {
             return (null, [$"directory: not a COSE_Sign1 message ({e.Message})"]);
         }

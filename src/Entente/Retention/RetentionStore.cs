@@ -51,7 +51,7 @@ public sealed class RetentionStore(NodeDatabase database, TimeProvider time)
     {
         if (ids.Count == 0) return 0;
         await using var connection = await database.ConnectAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
         var erased = await EraseAsync(connection, transaction, ids, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return erased;
@@ -90,7 +90,7 @@ public sealed class RetentionStore(NodeDatabase database, TimeProvider time)
     {
         if (declarations.Count == 0) return;
         await using var connection = await database.ConnectAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
         await FlagForReviewAsync(connection, transaction, declarations, rule, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }

@@ -179,7 +179,14 @@ public sealed class NodeDatabase : IAsyncDisposable
             if (!_writing.Remove(connection)) return;
         }
         Interlocked.Decrement(ref _writersQueued);
-        _writer.Release();
+        try
+        {
+            _writer.Release();
+        }
+        catch (ObjectDisposedException)
+        {
+            // A connection closed after the database itself was disposed (shutdown): nobody waits any more.
+        }
     }
 
     /// <summary>A command with named parameters (@name in the SQL, on both providers); each counts as a statement for <see cref="CrashPoint"/>.</summary>

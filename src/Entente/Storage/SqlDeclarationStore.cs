@@ -163,7 +163,7 @@ internal abstract class SqlDeclarationStore(NodeDatabase database, TimeProvider 
     public async Task<StatusChange> ChangeStatusAsync(string id, DeclarationStatus to, string actor, string? reason, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await Database.BeginWriteAsync(connection, cancellationToken);
         DeclarationStatus from;
         string document;
         await using (var read = Command(connection, transaction, "SELECT status, document FROM declarations WHERE id = @id" + ForUpdate))

@@ -96,6 +96,25 @@ public sealed partial class HeaderRulesTests
     }
 
     [Fact]
+    public void A_header_swollen_by_a_key_this_node_does_not_know_is_refused_by_its_size()
+    {
+        // Keys a receiver does not know are skipped, not kept: the bound is on the bytes that arrived.
+        var known = EnvelopeTests.Header();
+        var reader = new System.Formats.Cbor.CborReader(known.ToCbor());
+        var writer = new System.Formats.Cbor.CborWriter();
+        var count = reader.ReadStartMap()!.Value;
+        writer.WriteStartMap(count + 1);
+        for (var i = 0; i < 2 * count; i++) writer.WriteEncodedValue(reader.ReadEncodedValue().Span);
+        writer.WriteTextString("x-padding");
+        writer.WriteTextString(new string('x', 100 * 1024));
+        writer.WriteEndMap();
+
+        var e = Assert.Throws<EnvelopeFormatException>(() => EnvelopeHeader.FromCbor(writer.Encode()));
+        Assert.Equal("header: keys this node does not know take more than 2048 bytes", e.Message);
+        Assert.Equal(known, EnvelopeHeader.FromCbor(known.ToCbor()));
+    }
+
+    [Fact]
     public void Every_field_within_its_limit_still_makes_a_header_within_the_total_bound()
     {
         string Of(int n) => new('x', n);

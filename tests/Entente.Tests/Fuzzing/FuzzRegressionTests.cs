@@ -81,4 +81,18 @@ public sealed class FuzzRegressionTests
         var e = Assert.Throws<EnvelopeFormatException>(() => Receipt.Verify(Input("receipt", "header-label-beyond-int32.cose"), FuzzFixtures.Keys.Recipient));
         Assert.StartsWith("receipt: not a COSE_Sign1 message", e.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Every_COSE_reader_refuses_a_header_label_beyond_32_bits_with_its_own_error()
+    {
+        // The same input through the other readers of signed objects: a partner's receipt read before its key is
+        // known, a negative receipt, a signed partner directory. An OverflowException there aborted a dispatch round.
+        var bytes = Input("receipt", "header-label-beyond-int32.cose");
+        Assert.StartsWith("receipt: not a COSE_Sign1 message", Assert.Throws<EnvelopeFormatException>(() => Receipt.Read(bytes)).Message, StringComparison.Ordinal);
+        Assert.StartsWith("negative receipt: not a COSE_Sign1 message",
+            Assert.Throws<EnvelopeFormatException>(() => NegativeReceipt.Verify(bytes, FuzzFixtures.Keys.Recipient)).Message, StringComparison.Ordinal);
+        var (directory, problems) = Entente.Partners.SignedDirectory.Open(bytes, "sha256:00");
+        Assert.Null(directory);
+        Assert.StartsWith("directory: not a COSE_Sign1 message", Assert.Single(problems), StringComparison.Ordinal);
+    }
 }
