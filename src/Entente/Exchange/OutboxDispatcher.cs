@@ -204,7 +204,7 @@ public sealed class OutboxDispatcher(ExchangeNode node, HttpClient http, Dispatc
             if (rejection.Permanent)
             {
                 // Only a refusal the partner signed is final: anyone on the way could say "refused".
-                if (SignedRefusalProblem(partner, item, rejection, result.NegativeReceipt) is { } problem)
+                if (SignedRefusalProblem(node.Code, partner, item.MessageId, item.Digest, rejection, result.NegativeReceipt) is { } problem)
                 {
                     transient.Add(item);
                     transientReason = $"{partner.Code} refused it ({rejection}) but {problem}";
@@ -241,13 +241,13 @@ public sealed class OutboxDispatcher(ExchangeNode node, HttpClient http, Dispatc
     }
 
     /// <summary>Why <paramref name="signed"/> is not the partner's signed refusal of this very message with this code; null when it is.</summary>
-    private string? SignedRefusalProblem(ExchangePartner partner, OutboxItem item, Rejection rejection, byte[]? signed)
+    internal static string? SignedRefusalProblem(string self, ExchangePartner partner, string messageId, byte[] digest, Rejection rejection, byte[]? signed)
     {
         if (signed is null) return "the refusal carries no signed negative receipt";
         try
         {
             var negative = NegativeReceipt.Verify(signed, partner.SigningKey);
-            var mismatches = negative.Mismatches(item.MessageId, item.Digest, node.Code, partner.Code, rejection.Name);
+            var mismatches = negative.Mismatches(messageId, digest, self, partner.Code, rejection.Name);
             return mismatches.Count == 0 ? null : string.Join("; ", mismatches);
         }
         catch (EnvelopeFormatException e)
