@@ -378,6 +378,46 @@ def check_receipt(receipt, envelope, receiver):
     return payload, r
 
 
+# ---------- negative receipts (§7.4.1) ----------
+
+REFUSAL_KEYS = ["id", "digest", "from", "to", "agr", "agr-hash", "code", "detail", "refused"]
+REFUSAL_OPTIONAL = {"id", "from", "agr", "agr-hash"}
+
+
+def check_refusal(refusal, envelope, code, sender, receiver):
+    protected, headers, payload, signature = read_sign1(refusal)
+    if headers.get(3) != "application/entente-refusal+cbor":
+        raise Refused("malformed", "content type")
+    kid = headers.get(4)
+    if not isinstance(kid, bytes) or kid.decode("utf-8", "replace") != receiver.fingerprint:
+        raise Refused("bad-signature", "kid")
+    if not verify_es256(public_key(receiver.spki), sig_structure(protected, payload), signature):
+        raise Refused("bad-signature")
+    try:
+        r = single_item(payload)
+    except Exception:
+        raise Refused("malformed", "payload")
+    if not isinstance(r, dict) or any(k not in REFUSAL_KEYS for k in r) \
+            or any(k not in r for k in REFUSAL_KEYS if k not in REFUSAL_OPTIONAL) \
+            or list(r.keys()) != [k for k in REFUSAL_KEYS if k in r] \
+            or not isinstance(r["digest"], bytes) or len(r["digest"]) != 32 or not TIME.match(r["refused"]) \
+            or len(r["detail"]) > 1000:
+        raise Refused("malformed", "payload shape")
+    if r["digest"] != hashlib.sha256(envelope).digest():
+        raise Refused("digest-mismatch")
+    try:
+        h = parse_header(raw_map_value(read_sign1(envelope)[0], "entente"))
+    except Exception:
+        h = None
+    if "id" in r and (h is None or r["id"] != h["id"]):
+        raise Refused("id-mismatch")
+    if ("from" in r and r["from"] != sender) or r["to"] != receiver.code:
+        raise Refused("parties-mismatch")
+    if r["code"] != code:
+        raise Refused("code-mismatch")
+    return payload, r
+
+
 # ---------- batches (§7) ----------
 
 def decode_batch(body):
@@ -616,6 +656,24 @@ def main():
             if signed.hex() != e["payloadCbor"] or decoded != expect or list(decoded.keys()) != RECEIPT_KEYS:
                 actual, detail = "wrong-bytes", "payload"
         run.result("receipts " + v["name"], expected_of(v), actual, detail)
+
+    refusals = load("refusals.json")
+    refuser = nodes[refusals["receiver"]]
+    for v in refusals["vectors"]:
+        signed = base64.b64decode(v["refusal"])
+        try:
+            check_refusal(signed, base64.b64decode(v["envelope"]), v["code"], v["sender"], refuser)
+            actual, detail = "valid", ""
+        except Refused as x:
+            actual, detail = "invalid:" + x.code, str(x)
+        e = v["expected"]
+        if "payloadCbor" in e:
+            inner = cbor2.loads(signed).value[2]
+            decoded = cbor2.loads(inner)
+            expect = dict(e["refusal"], digest=bytes.fromhex(e["refusal"]["digest"]))
+            if inner.hex() != e["payloadCbor"] or decoded != expect:
+                actual, detail = "wrong-bytes", "payload"
+        run.result("refusals " + v["name"], expected_of(v), actual, detail)
 
     batches = load("batches.json")
     for v in batches["vectors"]:

@@ -131,46 +131,50 @@ public sealed class LiveSuite(HttpClient http, Uri target, NodeIdentity self, IR
         Check("the same bytes again: duplicate with the same receipt", "duplicate, same receipt",
             again is null ? "no result" : $"{Status(again)}, {(again.Receipt is not null && first?.Receipt is not null && again.Receipt.AsSpan().SequenceEqual(first.Receipt) ? "same receipt" : "another receipt")}");
 
-        await RefusedAsync("the same id with other bytes", Seal(header, partner), "replay", cancellationToken);
+        await RefusedAsync(partner, "the same id with other bytes", Seal(header, partner), "replay", cancellationToken);
 
         var tampered = Seal(Header(partner), partner);
         tampered[^1] ^= 0x01;
-        await RefusedAsync("a tampered signature", tampered, "bad-signature", cancellationToken);
+        await RefusedAsync(partner, "a tampered signature", tampered, "bad-signature", cancellationToken);
 
         var original = Header(partner);
         var changedHeader = original with { Purpose = original.Purpose == Purpose.Investigation ? Purpose.RiskManagement : Purpose.Investigation };
-        await RefusedAsync("a header changed after signing", TestVectors.ReplaceProtected(Seal(original, partner), original.ToCbor(), changedHeader.ToCbor()), "bad-signature", cancellationToken);
+        await RefusedAsync(partner, "a header changed after signing", TestVectors.ReplaceProtected(Seal(original, partner), original.ToCbor(), changedHeader.ToCbor()), "bad-signature", cancellationToken);
 
-        await RefusedAsync("addressed to another node", Seal(Header(partner) with { Recipient = "ZZ-CONFORMANCE" }, partner), "wrong-recipient", cancellationToken);
+        await RefusedAsync(partner, "addressed to another node", Seal(Header(partner) with { Recipient = "ZZ-CONFORMANCE" }, partner), "wrong-recipient", cancellationToken);
 
         var now = time.GetUtcNow();
-        await RefusedAsync("expired", Seal(Header(partner, now.AddHours(-2), now.AddHours(-1)), partner), "expired", cancellationToken);
-        await RefusedAsync("made an hour in the future", Seal(Header(partner, now.AddHours(1), now.AddDays(1)), partner), "not-yet-valid", cancellationToken);
+        await RefusedAsync(partner, "expired", Seal(Header(partner, now.AddHours(-2), now.AddHours(-1)), partner), "expired", cancellationToken);
+        await RefusedAsync(partner, "made an hour in the future", Seal(Header(partner, now.AddHours(1), now.AddDays(1)), partner), "not-yet-valid", cancellationToken);
 
         using (var stranger = ECDsa.Create(ECCurve.NamedCurves.nistP256))
         {
             var h = Header(partner);
-            await RefusedAsync("signed by a key the agreement does not list", Envelope.Seal(h, Payload(h), stranger, NodeKeys.Fingerprint(stranger), partner.EncryptionKey), "bad-signature", cancellationToken);
+            await RefusedAsync(partner, "signed by a key the agreement does not list", Envelope.Seal(h, Payload(h), stranger, NodeKeys.Fingerprint(stranger), partner.EncryptionKey), "bad-signature", cancellationToken);
         }
         using (var otherKey = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256))
         {
             var h = Header(partner);
-            await RefusedAsync("encrypted to another key", Envelope.Seal(h, Payload(h), self.SigningKey, self.Fingerprint, otherKey), "undecryptable", cancellationToken);
+            await RefusedAsync(partner, "encrypted to another key", Envelope.Seal(h, Payload(h), self.SigningKey, self.Fingerprint, otherKey), "undecryptable", cancellationToken);
         }
-        await RefusedAsync("not a COSE_Sign1", Encoding.UTF8.GetBytes("not an envelope"), "malformed", cancellationToken);
+        await RefusedAsync(partner, "not a COSE_Sign1", Encoding.UTF8.GetBytes("not an envelope"), "malformed", cancellationToken);
         var huge = new byte[Envelope.MaxBytes + 1];
         huge[0] = 0xd2;
-        await RefusedAsync("an envelope over 16 MiB", huge, "too-large", cancellationToken);
+        await RefusedAsync(partner, "an envelope over 16 MiB", huge, "too-large", cancellationToken);
     }
 
     private static string Status(DeliveryResult r) => r.Receipt is null ? "refused " + r.Rejection?.Name : r.Duplicate ? "duplicate" : "accepted";
 
-    private async Task RefusedAsync(string what, byte[] envelope, string code, CancellationToken cancellationToken)
+    private async Task RefusedAsync(Partner partner, string what, byte[] envelope, string code, CancellationToken cancellationToken)
     {
         var result = await SendOneAsync(what, envelope, cancellationToken);
         if (result is null) return;
         var digestOk = result.Digest.AsSpan().SequenceEqual(Envelope.Digest(envelope));
         Check($"{what}: refused with {code}", $"refused {code}", Status(result) + (digestOk ? "" : " (digest is not the envelope's)"));
+        var refusal = result.NegativeReceipt is { } signed
+            ? VectorCheck.CheckRefusal(signed, envelope, code, self.Code, partner.Code, partner.SigningKey, partner.Agreement.Party(partner.Code)!.Fingerprint)
+            : ("absent", null);
+        Check($"{what}: a negative receipt that verifies and names it (§7.4.1)", "valid", refusal.Detail is null ? refusal.Verdict : $"{refusal.Verdict} ({refusal.Detail})");
     }
 
     /// <summary>Posts a batch of one envelope; checks the 200 and the content type; null (with a failed check) otherwise.</summary>

@@ -31,7 +31,7 @@ public static class TestVectors
     /// <summary>The plaintext every envelope vector carries (a seizure report's fields).</summary>
     public static readonly byte[] Plaintext = Encoding.UTF8.GetBytes("{\"seizure\":{\"goods\":\"cigarettes\",\"id\":\"S-2026-0001\",\"quantity\":12000}}");
 
-    public static readonly string[] Files = ["envelopes.json", "receipts.json", "batches.json", "merkle.json", "checkpoints.json"];
+    public static readonly string[] Files = ["envelopes.json", "receipts.json", "refusals.json", "batches.json", "merkle.json", "checkpoints.json"];
 
     /// <summary>The vector files by name, with the keys' file keys.json.</summary>
     public static Dictionary<string, JsonObject> Generate(VectorKeys keys, IReadOnlyDictionary<string, JsonObject>? previous = null)
@@ -44,6 +44,7 @@ public static class TestVectors
             ["keys.json"] = keys.ToJson(),
             ["envelopes.json"] = envelopes,
             ["receipts.json"] = receipts,
+            ["refusals.json"] = RefusalVectors(keys, reuse, envelopes),
             ["batches.json"] = BatchVectors(reuse, valid, receipt),
             ["merkle.json"] = MerkleVectors(),
             ["checkpoints.json"] = CheckpointVectors(keys, reuse),
@@ -212,6 +213,93 @@ public static class TestVectors
             };
         }
         return new JsonObject { ["name"] = name, ["description"] = description, ["receipt"] = Convert.ToBase64String(receipt), ["expected"] = expected };
+    }
+
+    private static JsonObject RefusalVectors(VectorKeys keys, Reuse reuse, JsonObject envelopes)
+    {
+        byte[] EnvelopeNamed(string name) => Convert.FromBase64String((string)((JsonArray)envelopes["vectors"]!).Single(v => (string)v!["name"]! == name)!["envelope"]!);
+        var expired = EnvelopeNamed("expired");
+        var notCose = EnvelopeNamed("not-cose");
+        var header = Envelope.Read(expired).Header;
+        var digest = Envelope.Digest(expired);
+        var a = keys[Sender];
+        var b = keys[Recipient];
+        var refusedAt = ReceivedAt;
+        var expiredRejection = new Rejection(RejectionCode.Expired, "the message expired at 2026-01-01T12:00:00.0000000Z");
+        var vectors = new JsonArray();
+        void Add(string name, string description, byte[] envelope, string code, string field, Func<byte[]> make, NegativeReceipt? content, string? reason)
+        {
+            var signed = reuse.Bytes("refusals.json", name, field, make);
+            var expected = new JsonObject { ["verdict"] = reason is null ? "valid" : "invalid" };
+            if (reason is not null) expected["reason"] = reason;
+            if (content is not null)
+            {
+                expected["payloadCbor"] = Hex(content.ToCbor());
+                var refusal = new JsonObject();
+                if (content.MessageId is not null) refusal["id"] = content.MessageId;
+                refusal["digest"] = Hex(content.EnvelopeDigest);
+                if (content.Sender is not null) refusal["from"] = content.Sender;
+                refusal["to"] = content.Recipient;
+                if (content.AgreementId is not null) refusal["agr"] = content.AgreementId;
+                if (content.AgreementHash is not null) refusal["agr-hash"] = content.AgreementHash;
+                refusal["code"] = content.Code;
+                refusal["detail"] = content.Detail;
+                refusal["refused"] = Time(content.RefusedAt);
+                expected["refusal"] = refusal;
+            }
+            vectors.Add(new JsonObject
+            {
+                ["name"] = name,
+                ["description"] = description,
+                ["envelope"] = Convert.ToBase64String(envelope),
+                ["sender"] = Sender,
+                ["code"] = code,
+                [field] = Convert.ToBase64String(signed),
+                ["expected"] = expected,
+            });
+        }
+        NegativeReceipt Content(EnvelopeHeader? h, byte[] d, Rejection r) =>
+            new(h?.MessageId, d, h?.Sender, Recipient, h?.AgreementId, h?.AgreementHash, r.Name, r.Detail, refusedAt);
+        byte[] Sign(EnvelopeHeader? h, byte[] d, Rejection r, VectorNode signer, string? kid = null, string self = Recipient) =>
+            NegativeReceipt.Sign(h, d, self, r, refusedAt, signer.Signing, kid ?? signer.Fingerprint);
+
+        Add("valid", "XB's negative receipt refusing the expired envelope of envelopes.json (code expired).", expired, "expired", "refusal",
+            () => Sign(header, digest, expiredRejection, b), Content(header, digest, expiredRejection), null);
+        var malformed = new Rejection(RejectionCode.Malformed, "envelope: not a COSE_Sign1 message");
+        Add("valid-unreadable-header", "XB's negative receipt refusing the not-cose envelope: no header could be read, so id, from, agr and agr-hash are absent.",
+            notCose, "malformed", "refusal", () => Sign(null, Envelope.Digest(notCose), malformed, b), Content(null, Envelope.Digest(notCose), malformed), null);
+        var validBytes = reuse.Bytes("refusals.json", "valid", "refusal", () => Sign(header, digest, expiredRejection, b));
+        Add("tampered-signature", "The valid negative receipt with the last byte of its signature flipped.", expired, "expired", "refusal", () =>
+        {
+            var t = validBytes.ToArray();
+            t[^1] ^= 0x01;
+            return t;
+        }, null, "bad-signature");
+        Add("signed-by-sender", "A refusal the sender made itself with its own key and kid: it does not verify with XB's key.", expired, "expired", "refusal",
+            () => Sign(header, digest, expiredRejection, a), null, "bad-signature");
+        Add("wrong-kid", "Signed with XB's key but naming XA's kid.", expired, "expired", "refusal",
+            () => Sign(header, digest, expiredRejection, b, a.Fingerprint), null, "bad-signature");
+        var other = SHA256.HashData(Encoding.UTF8.GetBytes("another envelope"));
+        Add("other-envelope", "Validly signed by XB, refusing another envelope (digest differs).", expired, "expired", "refusal",
+            () => Sign(header, other, expiredRejection, b), Content(header, other, expiredRejection), "digest-mismatch");
+        var otherId = header with { MessageId = "m-conformance-9999" };
+        Add("other-message-id", "Validly signed by XB with the envelope's digest, but naming another message id.", expired, "expired", "refusal",
+            () => Sign(otherId, digest, expiredRejection, b), Content(otherId, digest, expiredRejection), "id-mismatch");
+        var otherCode = new Rejection(RejectionCode.Replay, "the message id was received before with other content");
+        Add("other-code", "Validly signed by XB for this envelope, but with code replay while the result says expired.", expired, "expired", "refusal",
+            () => Sign(header, digest, otherCode, b), Content(header, digest, otherCode), "code-mismatch");
+        Add("other-recipient", "Signed with XB's key and kid, but naming XC as the refusing node.", expired, "expired", "refusal",
+            () => Sign(header, digest, expiredRejection, b, self: Stranger), Content(header, digest, expiredRejection) with { Recipient = Stranger }, "parties-mismatch");
+        Add("receipt-not-refusal", "XB's positive receipt for the valid envelope offered as a refusal (content type application/entente-receipt+cbor).",
+            expired, "expired", "refusal", () => Receipt.Sign(header, digest, refusedAt, b.Signing, b.Fingerprint), null, "malformed");
+        return new JsonObject
+        {
+            ["description"] = "Negative receipts (docs/protocol.md, 'Negative receipts'): each `refusal` is checked with the receiver's (XB's) signing " +
+                "key against its `envelope` and the result's `code`; `expected.payloadCbor` is the signed CBOR map when the signature verifies.",
+            ["warning"] = VectorKeys.Warning,
+            ["receiver"] = Recipient,
+            ["vectors"] = vectors,
+        };
     }
 
     private static JsonObject BatchVectors(Reuse reuse, byte[] envelope, byte[] receipt)

@@ -26,6 +26,7 @@ public static class VectorCheck
         var results = new List<VectorResult>();
         results.AddRange(Envelopes(files["envelopes.json"], keys));
         results.AddRange(Receipts(files["receipts.json"], keys));
+        results.AddRange(Refusals(files["refusals.json"], keys));
         results.AddRange(Batches(files["batches.json"]));
         results.AddRange(Merkle(files["merkle.json"]));
         results.AddRange(Checkpoints(files["checkpoints.json"], keys));
@@ -115,6 +116,64 @@ public static class VectorCheck
             if (v["expected"]!["payloadCbor"] is JsonNode payload && TestVectors.Hex(CoseMessage.DecodeSign1(signed).Content!.Value.Span) != (string)payload!)
                 (actual, detail) = ("wrong-bytes", "the signed payload differs from payloadCbor");
             yield return new VectorResult("receipts.json", (string)v["name"]!, Expected(v), actual, detail);
+        }
+    }
+
+    /// <summary>
+    /// A negative receipt's verdict against the envelope it refuses and the result's code: content type, kid and
+    /// signature with the receiver's key, then what it names (§7.4.1).
+    /// </summary>
+    public static (string Verdict, string? Detail) CheckRefusal(byte[] signed, byte[] envelope, string code, string sender, string receiver, ECDsa receiverKey, string receiverKid)
+    {
+        CoseSign1Message message;
+        try
+        {
+            message = CoseMessage.DecodeSign1(signed);
+        }
+        catch (CryptographicException e)
+        {
+            return ("invalid:malformed", e.Message);
+        }
+        if (!message.ProtectedHeaders.TryGetValue(CoseHeaderLabel.ContentType, out var type) || type.GetValueAsString() != NegativeReceipt.ContentType)
+            return ("invalid:malformed", $"the content type is not {NegativeReceipt.ContentType}");
+        if (!message.ProtectedHeaders.TryGetValue(CoseHeaderLabel.KeyIdentifier, out var kid) || Encoding.UTF8.GetString(kid.GetValueAsBytes()) != receiverKid)
+            return ("invalid:bad-signature", "the kid is not the receiver's key fingerprint");
+        NegativeReceipt refusal;
+        try
+        {
+            refusal = NegativeReceipt.Verify(signed, receiverKey);
+        }
+        catch (EnvelopeFormatException e)
+        {
+            return (e.Message.Contains("signature", StringComparison.Ordinal) ? "invalid:bad-signature" : "invalid:malformed", e.Message);
+        }
+        if (!refusal.EnvelopeDigest.AsSpan().SequenceEqual(Envelope.Digest(envelope))) return ("invalid:digest-mismatch", null);
+        string? id = null;
+        try
+        {
+            id = Envelope.Read(envelope).Header.MessageId;
+        }
+        catch (EnvelopeFormatException)
+        {
+            // An unreadable envelope: its refusal names no message id.
+        }
+        if (refusal.MessageId is not null && refusal.MessageId != id) return ("invalid:id-mismatch", null);
+        if ((refusal.Sender is not null && refusal.Sender != sender) || refusal.Recipient != receiver) return ("invalid:parties-mismatch", null);
+        if (refusal.Code != code) return ("invalid:code-mismatch", $"says {refusal.Code}, the result says {code}");
+        return ("valid", null);
+    }
+
+    private static IEnumerable<VectorResult> Refusals(JsonObject file, VectorKeys keys)
+    {
+        var receiver = keys[(string)file["receiver"]!];
+        foreach (var v in (JsonArray)file["vectors"]!)
+        {
+            var signed = Convert.FromBase64String((string)v!["refusal"]!);
+            var envelope = Convert.FromBase64String((string)v["envelope"]!);
+            var (actual, detail) = CheckRefusal(signed, envelope, (string)v["code"]!, (string)v["sender"]!, receiver.Code, receiver.Signing, receiver.Fingerprint);
+            if (v["expected"]!["payloadCbor"] is JsonNode payload && TestVectors.Hex(CoseMessage.DecodeSign1(signed).Content!.Value.Span) != (string)payload!)
+                (actual, detail) = ("wrong-bytes", "the signed payload differs from payloadCbor");
+            yield return new VectorResult("refusals.json", (string)v["name"]!, Expected(v), actual, detail);
         }
     }
 

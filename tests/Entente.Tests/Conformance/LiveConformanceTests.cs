@@ -18,6 +18,8 @@ public sealed class LiveConformanceTests
         foreach (var expected in new[] { "refused replay", "refused bad-signature", "refused wrong-recipient", "refused expired", "refused too-large", "refused undecryptable", "receipt valid", "same receipt" })
             Assert.Contains(expected, output, StringComparison.Ordinal);
         Assert.Contains("checkpoint: GET /api/ledger/checkpoint", output, StringComparison.Ordinal);
+        // Every refusal came with a negative receipt signed by KR that names the refused envelope and the code.
+        Assert.True(output.Split('\n').Count(l => l.Contains("a negative receipt that verifies", StringComparison.Ordinal)) >= 10, output);
 
         // The target recorded what the suite did: the valid message arrived, the refusals are in its refusals list.
         using var liaison = network.Liaison("KR");

@@ -18,7 +18,7 @@ public sealed class TestVectorsTests
 
     private static Dictionary<string, JsonObject> Committed()
     {
-        if (Environment.GetEnvironmentVariable("ENTENTE_UPDATE_VECTORS") == "1") Update();
+        if (Environment.GetEnvironmentVariable("ENTENTE_UPDATE_VECTORS") is "1" or "fresh") Update();
         return VectorCheck.Read(Folder);
     }
 
@@ -33,10 +33,16 @@ public sealed class TestVectorsTests
             if (s_updated) return;
             var keysFile = Path.Combine(Folder, "keys.json");
             using var keys = File.Exists(keysFile) ? VectorKeys.FromJson(JsonNode.Parse(File.ReadAllText(keysFile))!) : VectorKeys.Create(TestVectors.Made);
-            VectorCheck.Write(Folder, TestVectors.Generate(keys));
+            // "1" keeps the signed artifacts of the vectors already there (new ones are added); "fresh" signs everything again.
+            var previous = Environment.GetEnvironmentVariable("ENTENTE_UPDATE_VECTORS") == "fresh" ? null : ReadExisting();
+            VectorCheck.Write(Folder, TestVectors.Generate(keys, previous));
             s_updated = true;
         }
     }
+
+    private static Dictionary<string, JsonObject> ReadExisting() =>
+        TestVectors.Files.Where(f => File.Exists(Path.Combine(Folder, f)))
+            .ToDictionary(f => f, f => (JsonObject)JsonNode.Parse(File.ReadAllText(Path.Combine(Folder, f)))!, StringComparer.Ordinal);
 
     [Fact]
     public void Every_committed_vector_gets_its_stated_verdict_from_the_implementation()
@@ -46,7 +52,7 @@ public sealed class TestVectorsTests
         var failed = results.Where(r => !r.Passed).Select(r => $"{r.File} {r.Name}: expected {r.Expected}, got {r.Actual} ({r.Detail})").ToList();
         Assert.True(failed.Count == 0, string.Join("\n", failed));
         // Both kinds are there for every artefact the protocol signs.
-        foreach (var file in new[] { "envelopes.json", "receipts.json", "batches.json", "checkpoints.json" })
+        foreach (var file in new[] { "envelopes.json", "receipts.json", "refusals.json", "batches.json", "checkpoints.json" })
         {
             Assert.Contains(results, r => r.File == file && r.Expected == "valid");
             Assert.Contains(results, r => r.File == file && r.Expected.StartsWith("invalid:", StringComparison.Ordinal));
