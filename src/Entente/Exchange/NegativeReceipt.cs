@@ -1,8 +1,6 @@
 using System.Formats.Cbor;
 using System.Globalization;
 using System.Security.Cryptography;
-using System.Security.Cryptography.Cose;
-using System.Text;
 
 namespace Entente.Exchange;
 
@@ -28,41 +26,12 @@ public sealed record NegativeReceipt(
         var detail = rejection.Detail;
         if (detail.Length > MaxDetail) detail = detail[..(char.IsHighSurrogate(detail[MaxDetail - 1]) ? MaxDetail - 1 : MaxDetail)];
         var receipt = new NegativeReceipt(header?.MessageId, envelopeDigest, header?.Sender, self, header?.AgreementId, header?.AgreementHash, rejection.Name, detail, refusedAt);
-        var protectedHeaders = new CoseHeaderMap
-        {
-            { CoseHeaderLabel.ContentType, ContentType },
-            { CoseHeaderLabel.KeyIdentifier, Encoding.UTF8.GetBytes(receiverKeyId) },
-        };
-        return CoseSign1Message.SignEmbedded(receipt.ToCbor(), new CoseSigner(receiverKey, HashAlgorithmName.SHA256, protectedHeaders));
+        return SignedCbor.Sign(receipt.ToCbor(), ContentType, receiverKey, receiverKeyId);
     }
 
     /// <summary>Reads and verifies a negative receipt with the receiver's public key; throws <see cref="EnvelopeFormatException"/> saying what is wrong.</summary>
-    public static NegativeReceipt Verify(ReadOnlySpan<byte> signed, ECDsa receiverKey)
-    {
-        CoseSign1Message message;
-        try
-        {
-            message = CoseMessage.DecodeSign1(signed);
-        }
-        catch (Exception e) when (e is CryptographicException or OverflowException) // a header label beyond 32 bits
-        {
-            throw new EnvelopeFormatException($"negative receipt: not a COSE_Sign1 message ({e.Message})");
-        }
-        if (message.Content is not { } content) throw new EnvelopeFormatException("negative receipt: no embedded payload");
-        if (!message.ProtectedHeaders.TryGetValue(CoseHeaderLabel.ContentType, out var type) || !IsText(type, ContentType))
-            throw new EnvelopeFormatException($"negative receipt: the content type is not {ContentType}");
-        bool verified;
-        try
-        {
-            verified = message.VerifyEmbedded(receiverKey);
-        }
-        catch (CryptographicException e)
-        {
-            throw new EnvelopeFormatException($"negative receipt: the signature cannot be checked ({e.Message})");
-        }
-        if (!verified) throw new EnvelopeFormatException("negative receipt: the signature does not verify with the receiver's key");
-        return FromCbor(content);
-    }
+    public static NegativeReceipt Verify(ReadOnlySpan<byte> signed, ECDsa receiverKey) =>
+        FromCbor(SignedCbor.Verify(signed, ContentType, receiverKey, "negative receipt", "the receiver's key"));
 
     /// <summary>
     /// The problems that keep this negative receipt from being the refusal of <paramref name="envelopeDigest"/>
@@ -135,18 +104,6 @@ public sealed record NegativeReceipt(
         if (!DateTimeOffset.TryParseExact(refused, "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at))
             throw new EnvelopeFormatException("negative receipt/refused: expected a UTC time yyyy-MM-ddTHH:mm:ss.fffffffZ");
         return new NegativeReceipt(id, digest, from, to, agreement, hash, code, detail, at);
-    }
-
-    private static bool IsText(CoseHeaderValue value, string expected)
-    {
-        try
-        {
-            return value.GetValueAsString() == expected;
-        }
-        catch (Exception e) when (e is InvalidOperationException or CborContentException)
-        {
-            return false;
-        }
     }
 
     private static void Text(CborWriter writer, string key, string? value)

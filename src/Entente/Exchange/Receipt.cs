@@ -2,7 +2,6 @@ using System.Formats.Cbor;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Security.Cryptography.Cose;
-using System.Text;
 
 namespace Entente.Exchange;
 
@@ -17,42 +16,13 @@ public sealed record Receipt(string MessageId, byte[] EnvelopeDigest, string Sen
     public const string ContentType = "application/entente-receipt+cbor";
 
     /// <summary>Signs a receipt for an opened envelope with the receiver's key.</summary>
-    public static byte[] Sign(EnvelopeHeader header, byte[] envelopeDigest, DateTimeOffset receivedAt, ECDsa receiverKey, string receiverKeyId)
-    {
-        var receipt = new Receipt(header.MessageId, envelopeDigest, header.Sender, header.Recipient, header.AgreementId, header.AgreementHash, receivedAt);
-        var protectedHeaders = new CoseHeaderMap
-        {
-            { CoseHeaderLabel.ContentType, ContentType },
-            { CoseHeaderLabel.KeyIdentifier, Encoding.UTF8.GetBytes(receiverKeyId) },
-        };
-        return CoseSign1Message.SignEmbedded(receipt.ToCbor(), new CoseSigner(receiverKey, HashAlgorithmName.SHA256, protectedHeaders));
-    }
+    public static byte[] Sign(EnvelopeHeader header, byte[] envelopeDigest, DateTimeOffset receivedAt, ECDsa receiverKey, string receiverKeyId) =>
+        SignedCbor.Sign(new Receipt(header.MessageId, envelopeDigest, header.Sender, header.Recipient, header.AgreementId, header.AgreementHash, receivedAt).ToCbor(),
+            ContentType, receiverKey, receiverKeyId);
 
     /// <summary>Reads and verifies a receipt with the receiver's public key; throws <see cref="EnvelopeFormatException"/> saying what is wrong.</summary>
-    public static Receipt Verify(ReadOnlySpan<byte> signed, ECDsa receiverKey)
-    {
-        CoseSign1Message message;
-        try
-        {
-            message = CoseMessage.DecodeSign1(signed);
-        }
-        catch (Exception e) when (e is CryptographicException or OverflowException) // a header label beyond 32 bits (fuzzing)
-        {
-            throw new EnvelopeFormatException($"receipt: not a COSE_Sign1 message ({e.Message})");
-        }
-        if (message.Content is not { } content) throw new EnvelopeFormatException("receipt: no embedded payload");
-        bool verified;
-        try
-        {
-            verified = message.VerifyEmbedded(receiverKey);
-        }
-        catch (CryptographicException e)
-        {
-            throw new EnvelopeFormatException($"receipt: the signature cannot be checked ({e.Message})");
-        }
-        if (!verified) throw new EnvelopeFormatException("receipt: the signature does not verify with the receiver's key");
-        return FromCbor(content);
-    }
+    public static Receipt Verify(ReadOnlySpan<byte> signed, ECDsa receiverKey) =>
+        FromCbor(SignedCbor.Verify(signed, ContentType, receiverKey, "receipt", "the receiver's key"));
 
     /// <summary>
     /// Reads a receipt without checking its signature (to find the key it names, or to report); throws
@@ -60,28 +30,8 @@ public sealed record Receipt(string MessageId, byte[] EnvelopeDigest, string Sen
     /// </summary>
     public static (CoseSign1Message Message, Receipt Receipt, string KeyId) Read(ReadOnlySpan<byte> signed)
     {
-        CoseSign1Message message;
-        try
-        {
-            message = CoseMessage.DecodeSign1(signed);
-        }
-        catch (Exception e) when (e is CryptographicException or OverflowException) // a header label beyond 32 bits
-        {
-            throw new EnvelopeFormatException($"receipt: not a COSE_Sign1 message ({e.Message})");
-        }
-        if (message.Content is not { } content) throw new EnvelopeFormatException("receipt: no embedded payload");
-        if (!message.ProtectedHeaders.TryGetValue(CoseHeaderLabel.KeyIdentifier, out var kid))
-            throw new EnvelopeFormatException("receipt: the protected header kid (4) is missing");
-        string keyId;
-        try
-        {
-            keyId = Encoding.UTF8.GetString(kid.GetValueAsBytes());
-        }
-        catch (InvalidOperationException)
-        {
-            throw new EnvelopeFormatException("receipt: the kid (4) is not a byte string");
-        }
-        return (message, FromCbor(content), keyId);
+        var (message, payload, kid) = SignedCbor.Read(signed, ContentType, "receipt");
+        return (message, FromCbor(payload), kid);
     }
 
     /// <summary>
