@@ -139,8 +139,14 @@ internal static class NodeCommands
             {
                 WriteJson(parse, users.Select(u => new
                 {
-                    name = u.Name, role = ApiUserStore.RoleName(u.Role), authority = u.Authority, key = ApiKeys.StateOf(u, now),
-                    createdAt = u.CreatedAt, expiresAt = u.KeyExpiresAt, revokedAt = u.RevokedAt, lastUsedAt = u.LastUsedAt,
+                    name = u.Name,
+                    role = ApiUserStore.RoleName(u.Role),
+                    authority = u.Authority,
+                    key = ApiKeys.StateOf(u, now),
+                    createdAt = u.CreatedAt,
+                    expiresAt = u.KeyExpiresAt,
+                    revokedAt = u.RevokedAt,
+                    lastUsedAt = u.LastUsedAt,
                 }));
                 return 0;
             }
