@@ -109,6 +109,18 @@ public static class NodeHome
             Code = json["Code"]?.GetValue<string>() ?? "",
             Name = json["Name"]?.GetValue<string>() ?? "",
         };
+        if (json["Mappings"]?.GetValue<string>() is { } mappings) options.Mappings = mappings;
+        if (json["HostNames"] is JsonArray hostNames) options.HostNames = [.. hostNames.Select(n => n?.GetValue<string>() ?? "").Where(n => n.Length > 0)];
+        if (json["Retention"] is JsonObject retention)
+        {
+            options.RetentionPeriod = retention["Declarations"]?.GetValue<string>();
+            if (retention["Then"]?.GetValue<string>() is { } then) options.RetentionThen = then;
+            if (retention["Every"]?.GetValue<string>() is { } every)
+                options.RetentionEvery = TimeSpan.TryParse(every, System.Globalization.CultureInfo.InvariantCulture, out var e) && e > TimeSpan.Zero
+                    ? e : throw new InvalidDataException($"{path}: Retention:Every: expected a time span such as 1.00:00:00 (a day), got '{every}'");
+        }
+        var problems = Validate(options);
+        if (problems.Count > 0) throw new InvalidDataException($"{path}: {string.Join("; ", problems)}");
         var given = database is { Length: > 0 } ? (Value: database, Source: "--database")
             : Environment.GetEnvironmentVariable("ENTENTE__DATABASE") is { Length: > 0 } fromEnvironment ? (Value: fromEnvironment, Source: "ENTENTE__DATABASE")
             : (Value: (string?)null, Source: "");
@@ -138,18 +150,6 @@ public static class NodeHome
                 throw new InvalidDataException($"{path}: the home records no store and has no entente.db, so it was made on PostgreSQL: give --database (or ENTENTE__DATABASE), " +
                     $"or record the store in entente.json as \"Store\": {{\"Provider\": \"postgresql\", \"ConnectionStringEnvironment\": \"VARIABLE\"}} (docs/configuration.md)");
         }
-        if (json["Mappings"]?.GetValue<string>() is { } mappings) options.Mappings = mappings;
-        if (json["HostNames"] is JsonArray hostNames) options.HostNames = [.. hostNames.Select(n => n?.GetValue<string>() ?? "").Where(n => n.Length > 0)];
-        if (json["Retention"] is JsonObject retention)
-        {
-            options.RetentionPeriod = retention["Declarations"]?.GetValue<string>();
-            if (retention["Then"]?.GetValue<string>() is { } then) options.RetentionThen = then;
-            if (retention["Every"]?.GetValue<string>() is { } every)
-                options.RetentionEvery = TimeSpan.TryParse(every, System.Globalization.CultureInfo.InvariantCulture, out var e) && e > TimeSpan.Zero
-                    ? e : throw new InvalidDataException($"{path}: Retention:Every: expected a time span such as 1.00:00:00 (a day), got '{every}'");
-        }
-        var problems = Validate(options);
-        if (problems.Count > 0) throw new InvalidDataException($"{path}: {string.Join("; ", problems)}");
         return options;
     }
 
