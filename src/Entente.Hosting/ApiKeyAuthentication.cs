@@ -53,7 +53,17 @@ public sealed class ApiKeyAuthenticationHandler(
 
         var user = verdict.User!;
         if (user.LastUsedAt is not { } used || now - used >= LastUsedResolution)
-            await users.TouchAsync(user.Name, now, Context.RequestAborted);
+        {
+            try
+            {
+                await users.TouchAsync(user.Name, now, Context.RequestAborted);
+            }
+            catch (Exception e) when (e is System.Data.Common.DbException or Entente.Storage.DatabaseBusyException)
+            {
+                // The last use is a convenience for administrators: a busy store does not refuse the request for it.
+                Log.LastUseNotRecorded(Logger, user.Name, e.Message);
+            }
+        }
         var claims = new List<Claim>
         {
             new(ClaimTypes.Name, user.Name),
@@ -111,6 +121,9 @@ internal static partial class Log
 {
     [LoggerMessage(EventId = 1001, Level = LogLevel.Warning, Message = "Refused an API key from {Remote} ({State}): {Method} {Path}: {Reason}")]
     public static partial void KeyRefused(ILogger logger, string remote, string state, string method, string path, string reason);
+
+    [LoggerMessage(EventId = 1008, Level = LogLevel.Debug, Message = "The last use of {User}'s API key was not recorded: {Reason}")]
+    public static partial void LastUseNotRecorded(ILogger logger, string user, string reason);
 
     [LoggerMessage(EventId = 1005, Level = LogLevel.Warning, Message = "Too many failed authentications from {Remote}: refused {Method} {Path} with 429 for {Seconds} s")]
     public static partial void AuthenticationLimited(ILogger logger, string remote, string method, string path, int seconds);
