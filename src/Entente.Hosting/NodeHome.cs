@@ -78,7 +78,8 @@ public static class NodeHome
         {
             var path = Path.GetFullPath(sqlite.Contains('=', StringComparison.Ordinal)
                 ? new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(sqlite).DataSource : sqlite);
-            return new NodeStore(StorageProvider.Sqlite, File: Path.GetRelativePath(Path.GetFullPath(options.Home), path));
+            var relative = Path.GetRelativePath(Path.GetFullPath(options.Home), path);
+            return new NodeStore(StorageProvider.Sqlite, File: relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? path : relative);
         }
         return new NodeStore(StorageProvider.Sqlite, File: "entente.db");
     }
