@@ -69,6 +69,8 @@ public static class NodeComposition
         builder.Services.AddSingleton<NodeWarmUp>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<NodeWarmUp>());
 
+        builder.AddServerEdge(node);
+        builder.Services.AddFailedAuthenticationLimit();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<HttpEdgeExceptionHandler>();
         builder.Services.AddOpenApi();
@@ -101,6 +103,8 @@ public static class NodeComposition
                 o.Code = node.Code;
                 o.Name = node.Name;
                 o.Database = node.Database;
+                o.Store = node.Store;
+                o.HostNames = node.HostNames;
                 o.Mappings = node.Mappings;
                 o.MaxRequestBytes = node.MaxRequestBytes;
                 o.RetentionPeriod = node.RetentionPeriod;
@@ -124,7 +128,7 @@ public static class NodeComposition
         services.AddSingleton(new IdentityHome(node.Home, node.Code, node.Name));
         services.AddSingleton(sp =>
         {
-            NodeIdentity.CreateMissing(node.Home, node.Code, node.Name, sp.GetRequiredService<TimeProvider>());
+            NodeIdentity.CreateMissing(node.Home, node.Code, node.Name, sp.GetRequiredService<TimeProvider>(), node.HostNames);
             return sp.GetRequiredService<IdentityHome>().Load();
         });
         services.AddSingleton(sp => new AccessRecorder(sp.GetRequiredService<LedgerStore>(), sp.GetRequiredService<IdentityHome>().LoadSubjectKey(), node.Code));
@@ -168,8 +172,10 @@ public static class NodeComposition
     public static async Task<WebApplication> MapEntenteAsync(this WebApplication app)
     {
         await app.Services.GetRequiredService<IDeclarationStore>().MigrateAsync();
+        app.UseServerEdge();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapOpenApi().AllowAnonymous();

@@ -16,33 +16,41 @@ public static class NodeHome
 
     public static bool Exists(string home) => File.Exists(ConfigPath(home));
 
-    /// <summary>Creates the home, its settings and database, and the first administrator. Returns that user's API key (shown once).</summary>
-    public static async Task<string> InitAsync(NodeOptions options, TimeProvider time, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Creates the home, its settings and database, and the first administrator. Returns that user's API key (shown once).
+    /// The store is recorded in entente.json (<see cref="NodeStore"/>): the SQLite file, or for PostgreSQL where its
+    /// connection string comes from: <paramref name="connectionStringEnvironment"/>, <paramref name="connectionStringFile"/>,
+    /// or by default HOME/store.connection (mode 600) holding the connection string given as <see cref="NodeOptions.Database"/>.
+    /// </summary>
+    public static async Task<string> InitAsync(NodeOptions options, TimeProvider time, CancellationToken cancellationToken = default,
+        string? connectionStringEnvironment = null, string? connectionStringFile = null)
     {
         var problems = Validate(options);
         if (problems.Count > 0) throw new ArgumentException(string.Join("; ", problems));
         if (Exists(options.Home)) throw new InvalidOperationException($"{ConfigPath(options.Home)} exists already: this folder is a node's home");
+        var store = StoreFor(options, connectionStringEnvironment, connectionStringFile);
 
         Directory.CreateDirectory(options.Home);
         Directory.CreateDirectory(options.MappingsPath);
+        if (store.Provider == StorageProvider.PostgreSql && connectionStringEnvironment is null && connectionStringFile is null)
+            await WriteSecretAsync(Path.Combine(options.Home, NodeStore.DefaultConnectionFile), options.Database!, cancellationToken);
         NodeKeys.CreateSigningKey(options.Home).Dispose();
         NodeKeys.CreateSubjectKey(options.Home);
-        NodeIdentity.CreateMissing(options.Home, options.Code, options.Name, time);
-        var settings = new JsonObject
+        NodeIdentity.CreateMissing(options.Home, options.Code, options.Name, time, options.HostNames);
+        var section = new JsonObject
         {
-            [NodeOptions.Section] = new JsonObject
-            {
-                ["Code"] = options.Code,
-                ["Name"] = options.Name,
-                ["CreatedAt"] = time.GetUtcNow().ToString("O"),
-            },
+            ["Code"] = options.Code,
+            ["Name"] = options.Name,
+            ["CreatedAt"] = time.GetUtcNow().ToString("O"),
+            [NodeStore.Section] = store.ToJson(),
         };
-        // A PostgreSQL connection string may hold a password: it is never written into the home;
-        // give it with --database or ENTENTE__DATABASE each time.
-        if (options.Database is { Length: > 0 } database && !IsPostgres(database))
-            settings[NodeOptions.Section]!["Database"] = database;
+        if (options.HostNames.Count > 0) section["HostNames"] = new JsonArray([.. options.HostNames.Select(n => JsonValue.Create(n))]);
+        var settings = new JsonObject { [NodeOptions.Section] = section };
         await File.WriteAllTextAsync(ConfigPath(options.Home), settings.ToJsonString(new JsonSerializerOptions { WriteIndented = true }), cancellationToken);
 
+        options.Home = Path.GetFullPath(options.Home);
+        options.Database = store.Resolve(options.Home);
+        options.Store = store;
         await using var opened = NodeDatabase.Open(options.DatabaseOrDefault);
         await opened.MigrateAsync(time, cancellationToken);
         var (key, user) = ApiKeys.NewUser("admin", Role.Admin, options.Code, time);
@@ -50,7 +58,46 @@ public static class NodeHome
         return key;
     }
 
-    /// <summary>Reads the home's settings; values given explicitly (command line) win over the file.</summary>
+    private static NodeStore StoreFor(NodeOptions options, string? environment, string? file)
+    {
+        if (environment is not null && file is not null) throw new ArgumentException("--database-env and --database-file: give one, not both");
+        if (environment is not null || file is not null)
+        {
+            var store = new NodeStore(StorageProvider.PostgreSql, ConnectionStringEnvironment: environment,
+                ConnectionStringFile: file is null ? null : Path.GetFullPath(file));
+            var resolved = store.Resolve(options.Home);
+            if (DeclarationStores.ProviderOf(resolved) != StorageProvider.PostgreSql)
+                throw new ArgumentException($"{store.Source}: expected a PostgreSQL connection string (Host=...;Database=...)");
+            if (options.Database is { Length: > 0 } given && !NodeStore.Same(given, resolved))
+                throw new ArgumentException($"--database names {NodeStore.Describe(given)} but {store.Source} names {NodeStore.Describe(resolved)}");
+            return store;
+        }
+        if (options.Database is { Length: > 0 } database && DeclarationStores.ProviderOf(database) == StorageProvider.PostgreSql)
+            return new NodeStore(StorageProvider.PostgreSql, ConnectionStringFile: NodeStore.DefaultConnectionFile);
+        if (options.Database is { Length: > 0 } sqlite)
+        {
+            var path = Path.GetFullPath(sqlite.Contains('=', StringComparison.Ordinal)
+                ? new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(sqlite).DataSource : sqlite);
+            var relative = Path.GetRelativePath(Path.GetFullPath(options.Home), path);
+            return new NodeStore(StorageProvider.Sqlite, File: relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? path : relative);
+        }
+        return new NodeStore(StorageProvider.Sqlite, File: "entente.db");
+    }
+
+    private static async Task WriteSecretAsync(string path, string text, CancellationToken cancellationToken)
+    {
+        var open = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows()) open.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        await using var stream = new FileStream(path, open);
+        await stream.WriteAsync(System.Text.Encoding.UTF8.GetBytes(text + "\n"), cancellationToken);
+    }
+
+    /// <summary>
+    /// Reads the home's settings and opens nothing. The store is the one entente.json records; <paramref name="database"/>
+    /// (--database) or ENTENTE__DATABASE naming another store is refused (an <see cref="InvalidDataException"/> naming both). A home made before
+    /// stores were recorded uses its "Database" setting or entente.db, and never makes a new entente.db when it has none
+    /// and is given no --database (it was a PostgreSQL home).
+    /// </summary>
     public static NodeOptions Load(string home, string? database = null)
     {
         var path = ConfigPath(home);
@@ -62,9 +109,9 @@ public static class NodeHome
             Home = Path.GetFullPath(home),
             Code = json["Code"]?.GetValue<string>() ?? "",
             Name = json["Name"]?.GetValue<string>() ?? "",
-            Database = database ?? Environment.GetEnvironmentVariable("ENTENTE__DATABASE") ?? json["Database"]?.GetValue<string>(),
         };
         if (json["Mappings"]?.GetValue<string>() is { } mappings) options.Mappings = mappings;
+        if (json["HostNames"] is JsonArray hostNames) options.HostNames = [.. hostNames.Select(n => n?.GetValue<string>() ?? "").Where(n => n.Length > 0)];
         if (json["Retention"] is JsonObject retention)
         {
             options.RetentionPeriod = retention["Declarations"]?.GetValue<string>();
@@ -75,6 +122,35 @@ public static class NodeHome
         }
         var problems = Validate(options);
         if (problems.Count > 0) throw new InvalidDataException($"{path}: {string.Join("; ", problems)}");
+        var given = database is { Length: > 0 } ? (Value: database, Source: "--database")
+            : Environment.GetEnvironmentVariable("ENTENTE__DATABASE") is { Length: > 0 } fromEnvironment ? (Value: fromEnvironment, Source: "ENTENTE__DATABASE")
+            : (Value: (string?)null, Source: "");
+        if (json[NodeStore.Section] is JsonObject recorded)
+        {
+            options.Store = NodeStore.Parse(recorded, path);
+            if (given.Value is { } explicitStore && options.Store.ConnectionStringEnvironment is { } variable
+                && string.IsNullOrEmpty(Environment.GetEnvironmentVariable(variable)))
+            {
+                // The recorded variable is unset: the explicit setting may stand in for it, if it is of the recorded provider.
+                if (DeclarationStores.ProviderOf(explicitStore) != options.Store.Provider)
+                    throw new InvalidDataException($"{given.Source} names {NodeStore.Describe(explicitStore)}, but the home {options.Home} records a {options.Store.ProviderName} store ({options.Store.Source}); remove {given.Source} to use the home's store");
+                options.Database = explicitStore;
+            }
+            else
+            {
+                var store = options.Store.Resolve(options.Home);
+                if (given.Value is { } explicitStore2 && !NodeStore.Same(explicitStore2, store))
+                    throw new InvalidDataException($"{given.Source} names {NodeStore.Describe(explicitStore2)}, but the home {options.Home} records its store as {NodeStore.Describe(store)} ({options.Store.Source}); remove {given.Source} to use the home's store");
+                options.Database = given.Value ?? store;
+            }
+        }
+        else
+        {
+            options.Database = given.Value ?? json["Database"]?.GetValue<string>();
+            if (options.Database is null && !File.Exists(Path.Combine(options.Home, "entente.db")))
+                throw new InvalidDataException($"{path}: the home records no store and has no entente.db, so it was made on PostgreSQL: give --database (or ENTENTE__DATABASE), " +
+                    $"or record the store in entente.json as \"Store\": {{\"Provider\": \"postgresql\", \"ConnectionStringEnvironment\": \"VARIABLE\"}} (docs/configuration.md)");
+        }
         return options;
     }
 

@@ -26,6 +26,15 @@ public sealed class NodeOptions
     /// <summary>A PostgreSQL connection string, or a SQLite file; empty means HOME/entente.db.</summary>
     public string? Database { get; set; }
 
+    /// <summary>The store the home records (entente.json "Store"); null in a home made before stores were recorded.</summary>
+    public NodeStore? Store { get; set; }
+
+    /// <summary>
+    /// Names the node is reached by (entente.json "HostNames"), besides localhost, 127.0.0.1, ::1 and the machine's name:
+    /// the self-issued HTTPS certificate carries them all as subject alternative names.
+    /// </summary>
+    public List<string> HostNames { get; set; } = [];
+
     /// <summary>Largest request body the API accepts, in bytes.</summary>
     [Range(1024, long.MaxValue)]
     public long MaxRequestBytes { get; set; } = 256L * 1024 * 1024;

@@ -27,7 +27,7 @@ internal static class NodeCertCommands
         {
             var node = command.Node(parse);
             using var key = Load(() => NodeKeys.LoadSigningKey(node.Home));
-            var pem = NodeCertificates.Request(key, node.Code, node.Name) + "\n";
+            var pem = NodeCertificates.Request(key, node.Code, node.Name, node.HostNames) + "\n";
             if (parse.GetValue(output) is { } file)
             {
                 File.WriteAllText(file, pem);

@@ -17,8 +17,14 @@ internal static class NodeCommands
         var home = new Option<string>("--home") { Description = "Folder to create as the node's home", Required = true };
         var code = new Option<string>("--code") { Description = "The administration's code: ISO country code, optionally with a suffix (KR, NL-RTM)", Required = true };
         var name = new Option<string>("--name") { Description = "The administration's name", Required = true };
-        var database = CommonOptions.Database();
-        var init = new Command("init", "Create a node: its home, settings, database and first administrator key") { home, code, name, database };
+        var database = new Option<string?>("--database")
+        {
+            Description = "The store: a PostgreSQL connection string (kept in HOME/store.connection, mode 600) or a SQLite file; default HOME/entente.db",
+        };
+        var databaseEnvironment = new Option<string?>("--database-env") { Description = "PostgreSQL: the environment variable that holds the connection string (recorded by name; read by every command)" };
+        var databaseFile = new Option<string?>("--database-file") { Description = "PostgreSQL: the file that holds the connection string (recorded by path; read by every command)" };
+        var hostNames = new Option<string[]>("--host-name") { Description = "A name or address the node is reached by, for its HTTPS certificate (repeatable)", AllowMultipleArgumentsPerToken = false };
+        var init = new Command("init", "Create a node: its home, settings, store and first administrator key") { home, code, name, database, databaseEnvironment, databaseFile, hostNames };
         init.SetAction(async (parse, ct) =>
         {
             var options = new NodeOptions
@@ -27,14 +33,23 @@ internal static class NodeCommands
                 Code = parse.GetValue(code)!,
                 Name = parse.GetValue(name)!,
                 Database = parse.GetValue(database),
+                HostNames = [.. parse.GetValue(hostNames) ?? []],
             };
             var problems = NodeHome.Validate(options);
             if (problems.Count > 0) throw new CliException(string.Join("; ", problems));
             if (NodeHome.Exists(options.Home)) throw new CliException($"{options.Home} is already a node's home");
-            var key = await NodeHome.InitAsync(options, TimeProvider.System, ct);
+            string key;
+            try
+            {
+                key = await NodeHome.InitAsync(options, TimeProvider.System, ct, parse.GetValue(databaseEnvironment), parse.GetValue(databaseFile));
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidDataException)
+            {
+                throw new CliException(e.Message);
+            }
             var output = parse.InvocationConfiguration.Output;
             output.WriteLine($"Node {options.Code} ({options.Name}) created in {options.Home}");
-            output.WriteLine($"Store: {(NodeHome.IsPostgres(options.DatabaseOrDefault) ? "PostgreSQL" : options.DatabaseOrDefault)}");
+            output.WriteLine($"Store: {NodeStore.Describe(options.DatabaseOrDefault)} (connection from {options.Store!.Source}; every command with --home uses it)");
             using (var signing = NodeKeys.LoadSigningKey(options.Home))
                 output.WriteLine($"Signing key: {NodeKeys.SigningKeyPath(options.Home)} ({NodeKeys.Fingerprint(signing)}; give partners the fingerprint)");
             output.WriteLine($"Certificates: {NodeKeys.NodeCertificatePath(options.Home)} (self-issued), {NodeKeys.EncryptionCertificatePath(options.Home)}");
@@ -51,7 +66,7 @@ internal static class NodeCommands
             var output = parse.InvocationConfiguration.Output;
             output.WriteLine($"Node:         {options.Code} ({options.Name})");
             output.WriteLine($"Home:         {options.Home}");
-            output.WriteLine($"Store:        {store.Provider}");
+            output.WriteLine($"Store:        {NodeStore.Describe(options.DatabaseOrDefault)}{(options.Store is { } recorded ? $" (from {recorded.Source})" : " (not recorded in entente.json)")}");
             output.WriteLine($"Declarations: {await store.CountAsync(ct):N0}");
             if (NodeKeys.HasSigningKey(options.Home))
             {
@@ -80,7 +95,7 @@ internal static class NodeCommands
                 [NodeKeys.NodeCertificatePath(options.Home)] = "Node certificate",
                 [NodeKeys.EncryptionCertificatePath(options.Home)] = "Encryption certificate",
             };
-            foreach (var made in NodeIdentity.CreateMissing(options.Home, options.Code, options.Name, TimeProvider.System))
+            foreach (var made in NodeIdentity.CreateMissing(options.Home, options.Code, options.Name, TimeProvider.System, options.HostNames))
                 output.WriteLine($"{labels[made]} made: {made}");
             using var signing = NodeKeys.LoadSigningKey(options.Home);
             output.WriteLine($"Signing key fingerprint: {NodeKeys.Fingerprint(signing)}");
@@ -93,34 +108,124 @@ internal static class NodeCommands
 
     public static Command User()
     {
-        var user = new Command("user", "API users and their keys");
+        var user = new Command("user", "API users and their keys: add, list, rotate, revoke, expire");
         var name = new Option<string>("--name") { Description = "User name (unique)", Required = true };
         var role = new Option<Role>("--role") { Description = "analyst, officer, liaison, auditor or admin", Required = true };
         var authority = new Option<string?>("--authority") { Description = "The authority or unit the user belongs to" };
-        var add = new NodeCommand("add", "Create an API user and print its key (shown once)") { name, role, authority };
+        var expires = new Option<string?>("--expires") { Description = "When the key expires: a date (2027-06-30, UTC), a time (2027-06-30T12:00Z) or a number of days (90d); default never" };
+        var add = new NodeCommand("add", "Create an API user and print its key (shown once)", json: true) { name, role, authority, expires };
         add.SetNodeAction(async (parse, node, ct) =>
         {
             var userName = parse.GetValue(name)!;
             if (userName.Length is 0 or > 100) throw new CliException("--name: 1 to 100 characters");
+            var now = TimeProvider.System.GetUtcNow();
+            var expiry = Expiry(parse.GetValue(expires), now, "--expires");
             var users = node.Get<ApiUserStore>();
-            if ((await users.ListAsync(ct)).Any(u => u.Name == userName)) throw new CliException($"user '{userName}' exists already");
-            var (key, created) = ApiKeys.NewUser(userName, parse.GetValue(role), parse.GetValue(authority) ?? node.Node.Code, TimeProvider.System);
+            if (await users.FindAsync(userName, ct) is not null) throw new CliException($"user '{userName}' exists already; give a new key with: entente user rotate --name {userName}");
+            var (key, created) = ApiKeys.NewUser(userName, parse.GetValue(role), parse.GetValue(authority) ?? node.Node.Code, TimeProvider.System, expiry);
             await users.SaveAsync(created, ct);
-            parse.InvocationConfiguration.Output.WriteLine($"User {created.Name} ({created.Role.ToString().ToLowerInvariant()}) created. API key (shown once): {key}");
+            if (add.Json(parse)) WriteJson(parse, new { name = created.Name, role = ApiUserStore.RoleName(created.Role), authority = created.Authority, key, expiresAt = created.KeyExpiresAt });
+            else parse.InvocationConfiguration.Output.WriteLine($"User {created.Name} ({ApiUserStore.RoleName(created.Role)}) created{ExpiryText(expiry)}. API key (shown once): {key}");
             return 0;
         });
         user.Add(add);
 
-        var list = new NodeCommand("list", "List API users (never their keys)");
+        var list = new NodeCommand("list", "List API users (never their keys): role, authority, key state, expiry, last use", json: true);
         list.SetNodeAction(async (parse, node, ct) =>
         {
-            foreach (var u in await node.Get<ApiUserStore>().ListAsync(ct))
-                parse.InvocationConfiguration.Output.WriteLine($"{u.Name,-24} {u.Role.ToString().ToLowerInvariant(),-8} {u.Authority,-10} created {u.CreatedAt:yyyy-MM-dd HH:mm}Z");
+            var now = TimeProvider.System.GetUtcNow();
+            var users = await node.Get<ApiUserStore>().ListAsync(ct);
+            if (list.Json(parse))
+            {
+                WriteJson(parse, users.Select(u => new
+                {
+                    name = u.Name,
+                    role = ApiUserStore.RoleName(u.Role),
+                    authority = u.Authority,
+                    key = ApiKeys.StateOf(u, now),
+                    createdAt = u.CreatedAt,
+                    expiresAt = u.KeyExpiresAt,
+                    revokedAt = u.RevokedAt,
+                    lastUsedAt = u.LastUsedAt,
+                }));
+                return 0;
+            }
+            var output = parse.InvocationConfiguration.Output;
+            output.WriteLine($"{"NAME",-24} {"ROLE",-8} {"AUTHORITY",-10} {"KEY",-8} {"CREATED",-17} {"EXPIRES",-17} LAST USED");
+            foreach (var u in users)
+                output.WriteLine($"{u.Name,-24} {ApiUserStore.RoleName(u.Role),-8} {u.Authority,-10} {ApiKeys.StateOf(u, now),-8} {Time(u.CreatedAt),-17} {Time(u.KeyExpiresAt) ?? "never",-17} {Time(u.LastUsedAt) ?? "never"}");
             return 0;
         });
         user.Add(list);
+
+        var rotateName = new Option<string>("--name") { Description = "The user whose key is replaced", Required = true };
+        var rotateExpires = new Option<string?>("--expires") { Description = "When the new key expires (as for user add); default never" };
+        var rotate = new NodeCommand("rotate", "Give a user a new key (printed once); the old one is refused from now on, also when it was revoked", json: true) { rotateName, rotateExpires };
+        rotate.SetNodeAction(async (parse, node, ct) =>
+        {
+            var userName = parse.GetValue(rotateName)!;
+            var now = TimeProvider.System.GetUtcNow();
+            var expiry = Expiry(parse.GetValue(rotateExpires), now, "--expires");
+            var key = ApiKeys.NewKey();
+            if (!await node.Get<ApiUserStore>().RotateAsync(userName, ApiKeys.Hash(key), now, expiry, ct)) throw NoSuchUser(userName);
+            if (rotate.Json(parse)) WriteJson(parse, new { name = userName, key, expiresAt = expiry });
+            else parse.InvocationConfiguration.Output.WriteLine($"User {userName}: new API key{ExpiryText(expiry)} (shown once): {key}; the old key is refused from now on");
+            return 0;
+        });
+        user.Add(rotate);
+
+        var revokeName = new Option<string>("--name") { Description = "The user whose key is revoked", Required = true };
+        var revoke = new NodeCommand("revoke", "Revoke a user's key at once (a leaked key); `user rotate` gives them a new one", json: true) { revokeName };
+        revoke.SetNodeAction(async (parse, node, ct) =>
+        {
+            var userName = parse.GetValue(revokeName)!;
+            var now = TimeProvider.System.GetUtcNow();
+            if (!await node.Get<ApiUserStore>().RevokeAsync(userName, now, ct)) throw NoSuchUser(userName);
+            var revokedAt = (await node.Get<ApiUserStore>().FindAsync(userName, ct))?.RevokedAt ?? now;
+            if (revoke.Json(parse)) WriteJson(parse, new { name = userName, revokedAt });
+            else parse.InvocationConfiguration.Output.WriteLine($"User {userName}: API key revoked ({Time(revokedAt)}); requests with it get 401 \"API key revoked\"");
+            return 0;
+        });
+        user.Add(revoke);
+
+        var expireName = new Option<string>("--name") { Description = "The user whose key gets an expiry", Required = true };
+        var at = new Option<string>("--at") { Description = "When the key expires: now, a date (2027-06-30, UTC), a time, a number of days (90d), or never", Required = true };
+        var expire = new NodeCommand("expire", "Set when a user's key expires (now, a date, or never)", json: true) { expireName, at };
+        expire.SetNodeAction(async (parse, node, ct) =>
+        {
+            var userName = parse.GetValue(expireName)!;
+            var now = TimeProvider.System.GetUtcNow();
+            var text = parse.GetValue(at)!;
+            var expiry = text.Equals("now", StringComparison.OrdinalIgnoreCase) ? now : Expiry(text, now, "--at");
+            if (!await node.Get<ApiUserStore>().ExpireAsync(userName, expiry, ct)) throw NoSuchUser(userName);
+            if (expire.Json(parse)) WriteJson(parse, new { name = userName, expiresAt = expiry });
+            else parse.InvocationConfiguration.Output.WriteLine($"User {userName}: API key {(expiry is null ? "never expires" : expiry <= now ? $"expired ({Time(expiry)})" : $"expires {Time(expiry)}")}");
+            return 0;
+        });
+        user.Add(expire);
         return user;
     }
+
+    /// <summary>An expiry given as a date (UTC), a time, a number of days (90d) or "never" (null).</summary>
+    internal static DateTimeOffset? Expiry(string? text, DateTimeOffset now, string option)
+    {
+        if (text is null || text.Equals("never", StringComparison.OrdinalIgnoreCase)) return null;
+        if (text.EndsWith('d') && int.TryParse(text[..^1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var days) && days is > 0 and <= 36500)
+            return now.AddDays(days);
+        if (DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture,
+                System.Globalization.DateTimeStyles.AssumeUniversal | System.Globalization.DateTimeStyles.AdjustToUniversal, out var when))
+            return when;
+        throw new CliException($"{option} '{text}': expected a date (2027-06-30, UTC), a time (2027-06-30T12:00Z), a number of days (90d) or never");
+    }
+
+    private static string ExpiryText(DateTimeOffset? expiry) => expiry is null ? "" : $", key expires {Time(expiry)}";
+
+    private static string? Time(DateTimeOffset? at) => at?.ToUniversalTime().ToString("yyyy-MM-dd HH:mm'Z'", System.Globalization.CultureInfo.InvariantCulture);
+
+    private static CliException NoSuchUser(string name) => new($"--name: no user '{name}' (entente user list shows them)");
+
+    private static void WriteJson(ParseResult parse, object value) =>
+        parse.InvocationConfiguration.Output.WriteLine(System.Text.Json.JsonSerializer.Serialize(value, new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web) { WriteIndented = true }));
 
     public static Command Serve()
     {

@@ -32,10 +32,13 @@ public static class NodeCertificates
         return builder.Build();
     }
 
-    /// <summary>The pilot's node certificate: self-issued, a CA for the node's own encryption certificate only (path length 0).</summary>
-    public static X509Certificate2 IssueSelf(ECDsa signingKey, string code, string name, DateTimeOffset now)
+    /// <summary>
+    /// The pilot's node certificate: self-issued, a CA for the node's own encryption certificate only (path length 0); with
+    /// <paramref name="hostNames"/> (even empty) it names what the node serves (<see cref="ServedNames"/>) as subject alternative names.
+    /// </summary>
+    public static X509Certificate2 IssueSelf(ECDsa signingKey, string code, string name, DateTimeOffset now, IEnumerable<string>? hostNames = null)
     {
-        var request = NodeRequest(signingKey, code, name);
+        var request = NodeRequest(signingKey, code, name, hostNames);
         var subject = request.SubjectName;
         var (notBefore, notAfter) = Period(now);
         using var issued = request.Create(subject, X509SignatureGenerator.CreateForECDsa(signingKey), notBefore, notAfter, Serial());
@@ -43,7 +46,30 @@ public static class NodeCertificates
     }
 
     /// <summary>A PKCS#10 request (PEM) for the signing key, asking for what the self-issued certificate holds.</summary>
-    public static string Request(ECDsa signingKey, string code, string name) => NodeRequest(signingKey, code, name).CreateSigningRequestPem();
+    public static string Request(ECDsa signingKey, string code, string name, IEnumerable<string>? hostNames = null) =>
+        NodeRequest(signingKey, code, name, hostNames).CreateSigningRequestPem();
+
+    /// <summary>
+    /// The names and addresses a node serves, for the subject alternative names of its HTTPS certificate: localhost,
+    /// 127.0.0.1, ::1, the machine's name, and the configured host names (names or IP addresses), without repeats.
+    /// </summary>
+    public static IReadOnlyList<string> ServedNames(IEnumerable<string>? hostNames)
+    {
+        var names = new List<string> { "localhost", "127.0.0.1", "::1" };
+        if (!string.IsNullOrWhiteSpace(Environment.MachineName)) names.Add(Environment.MachineName.ToLowerInvariant());
+        foreach (var name in hostNames ?? [])
+        {
+            if (!string.IsNullOrWhiteSpace(name)) names.Add(name.Trim());
+        }
+        return names.Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+    }
+
+    /// <summary>The subject alternative names of a certificate, as text (DNS names and IP addresses).</summary>
+    public static IReadOnlyList<string> AlternativeNames(X509Certificate2 certificate)
+    {
+        if (certificate.Extensions.OfType<X509SubjectAlternativeNameExtension>().FirstOrDefault() is not { } extension) return [];
+        return [.. extension.EnumerateDnsNames(), .. extension.EnumerateIPAddresses().Select(a => a.ToString())];
+    }
 
     /// <summary>The encryption certificate: the ECDH key, keyAgreement only, signed with the signing key under the node certificate.</summary>
     public static X509Certificate2 IssueEncryption(X509Certificate2 nodeCertificate, ECDsa signingKey, ECDiffieHellman encryptionKey, string code, string name, DateTimeOffset now)
@@ -180,9 +206,20 @@ public static class NodeCertificates
 
     public static string KeyFingerprint(X509Certificate2 certificate) => NodeKeys.Fingerprint(certificate.PublicKey.ExportSubjectPublicKeyInfo());
 
-    private static CertificateRequest NodeRequest(ECDsa signingKey, string code, string name)
+    private static CertificateRequest NodeRequest(ECDsa signingKey, string code, string name, IEnumerable<string>? hostNames)
     {
         var request = new CertificateRequest(Subject(code, name), signingKey, HashAlgorithmName.SHA256);
+        if (hostNames is not null)
+        {
+            // A node's certificate (not a test vector's) names what the node serves, so HTTPS clients can check it.
+            var alternative = new SubjectAlternativeNameBuilder();
+            foreach (var served in ServedNames(hostNames))
+            {
+                if (System.Net.IPAddress.TryParse(served, out var address)) alternative.AddIpAddress(address);
+                else alternative.AddDnsName(served);
+            }
+            request.CertificateExtensions.Add(alternative.Build());
+        }
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, true, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyCertSign, true));
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));

@@ -78,7 +78,7 @@ public sealed class NodeIdentity : IDisposable
     /// Makes the keys and certificates <paramref name="home"/> lacks (signing key, subject key, encryption key, node
     /// certificate, encryption certificate), never replacing one. Returns the files made.
     /// </summary>
-    public static IReadOnlyList<string> CreateMissing(string home, string code, string name, TimeProvider time)
+    public static IReadOnlyList<string> CreateMissing(string home, string code, string name, TimeProvider time, IEnumerable<string>? hostNames = null)
     {
         var made = new List<string>();
         if (!NodeKeys.HasSigningKey(home))
@@ -99,7 +99,7 @@ public sealed class NodeIdentity : IDisposable
         using var signingKey = NodeKeys.LoadSigningKey(home);
         if (!File.Exists(NodeKeys.NodeCertificatePath(home)))
         {
-            using var certificate = NodeCertificates.IssueSelf(signingKey, code, name, time.GetUtcNow());
+            using var certificate = NodeCertificates.IssueSelf(signingKey, code, name, time.GetUtcNow(), hostNames ?? []);
             WriteNew(NodeKeys.NodeCertificatePath(home), certificate.ExportCertificatePem() + "\n");
             made.Add(NodeKeys.NodeCertificatePath(home));
         }

@@ -40,7 +40,7 @@ public sealed class SearchDeclarationsTests
         var home = Directory.CreateTempSubdirectory("entente-search-").FullName;
         try
         {
-            await NodeHome.InitAsync(new NodeOptions { Home = home, Code = "NL", Name = "Douane" }, TimeProvider.System);
+            await NodeHome.InitAsync(new NodeOptions { Home = home, Code = "NL", Name = "Douane", Database = database.Database }, TimeProvider.System);
             await using var node = await NodeServices.OpenAsync(NodeHome.Load(home, database.Database));
             var declarations = new DeclarationGenerator(31).Generate(3).Select(r => r.Declaration!).ToList();
             using var ndjson = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(string.Join('\n', declarations.Select(EntenteJson.Serialize))));
