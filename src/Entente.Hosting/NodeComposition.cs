@@ -71,9 +71,12 @@ public static class NodeComposition
 
         builder.AddServerEdge(node);
         builder.Services.AddFailedAuthenticationLimit();
-        builder.Services.AddProblemDetails();
+        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = BindingProblemHandler.Explain);
+        // Binding failures are thrown, so they are answered with the field and what was expected (RequestProblems.cs).
+        builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        builder.Services.AddExceptionHandler<BindingProblemHandler>();
         builder.Services.AddExceptionHandler<HttpEdgeExceptionHandler>();
-        builder.Services.AddOpenApi();
+        builder.Services.AddNodeOpenApi();
         builder.Services.ConfigureHttpJsonOptions(json =>
         {
             json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
@@ -180,8 +183,8 @@ public static class NodeComposition
         app.UseAuthorization();
         app.MapOpenApi().AllowAnonymous();
         app.MapNodeHealthChecks();
-        app.MapGet("/api/node", (IOptions<NodeOptions> node) => new { code = node.Value.Code, name = node.Value.Name, version = Version })
-            .RequireAuthorization(AccessPolicies.Read).WithTags("Node");
+        app.MapGet("/api/node", (IOptions<NodeOptions> node) => TypedResults.Ok(new NodeInfo(node.Value.Code, node.Value.Name, Version)))
+            .RequireAuthorization(AccessPolicies.Read).WithTags("Node").WithSummary("The node's code, name and version");
         app.MapIngestEndpoints();
         app.MapDeclarationsEndpoints();
         app.MapAuditApi();
@@ -200,3 +203,6 @@ public static class NodeComposition
     public static string Version { get; } =
         typeof(NodeComposition).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 }
+
+/// <summary>GET /api/node: which administration's node this is, and its version.</summary>
+public sealed record NodeInfo(string Code, string Name, string Version);

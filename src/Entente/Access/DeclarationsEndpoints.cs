@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Entente.Common;
 using Entente.Declarations;
 using Entente.Storage;
 using Microsoft.AspNetCore.Builder;
@@ -29,7 +30,8 @@ public static class DeclarationsEndpoints
         api.MapGet("/{reference}", Get).RequireAuthorization(AccessPolicies.Read).WithSummary("Get a declaration by id, MRN or LRN");
         api.MapGet("/{reference}/history", History).RequireAuthorization(AccessPolicies.Read).WithSummary("Status history of a declaration");
         api.MapPost("/{reference}/status", ChangeStatus).RequireAuthorization(AccessPolicies.ChangeStatus)
-            .WithSummary("Move a declaration to a new lifecycle status (01 accepted, 05 control, 08 released, 09 cleared...)");
+            .WithSummary("Move a declaration to a new lifecycle status (01 accepted, 05 control, 08 released, 09 cleared...)")
+            .ProducesProblem(StatusCodes.Status409Conflict);
         app.MapGet("/api/summary", Summary).RequireAuthorization(AccessPolicies.Read).WithTags("Declarations")
             .WithSummary("Counts, top HS chapters and origins, declared value");
         return app;
@@ -57,9 +59,9 @@ public static class DeclarationsEndpoints
         return await search.HandleAsync(AccessPolicies.UserOf(principal), AccessRecorder.Api, input, cancellationToken) switch
         {
             SearchDeclarationsResult.Found f => TypedResults.Ok(new SearchResult(f.Page.Items, f.Page.Next, f.Notice)),
-            SearchDeclarationsResult.Refused { Parameter: { } p } r => Problem(403, "Personal data refused", $"{p}: {r.Reason}"),
+            SearchDeclarationsResult.Refused { Parameter: { } p } r => Problem(403, "Personal data refused", [new FieldError(p, r.Reason)]),
             SearchDeclarationsResult.Refused r => Problem(403, "Personal data refused", r.Reason),
-            SearchDeclarationsResult.Invalid i => Problem(400, "Bad query", string.Join("; ", i.Problems)),
+            SearchDeclarationsResult.Invalid i => Problem(400, "Bad query", [.. i.Problems.Select(q => new FieldError(q.Parameter, q.Message))]),
             _ => throw new InvalidOperationException(),
         };
     }
@@ -87,8 +89,8 @@ public static class DeclarationsEndpoints
         string reference, StatusChangeRequest body, IDeclarationStore store, ClaimsPrincipal user, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         if (body.Status is null || !DeclarationLifecycle.TryParse(body.Status, out var to))
-            return Problem(400, "Unknown status", $"status: '{body.Status}' is not a declaration status; use a notification code (01, 05, 08, 09...) or a name (accepted, control, goods-released, cleared...)");
-        if (body.Reason is { Length: > 1000 }) return Problem(400, "Reason too long", "reason: at most 1000 characters");
+            return Problem(400, "Unknown status", [new FieldError("/status", $"'{body.Status}' is not a declaration status; use a notification code (01, 05, 08, 09...) or a name (accepted, control, goods-released, cleared...)")]);
+        if (body.Reason is { Length: > 1000 }) return Problem(400, "Reason too long", [new FieldError("/reason", "at most 1000 characters")]);
         var stored = await store.FindAsync(reference, cancellationToken);
         if (stored is null) return Problem(404, "Not found", $"no declaration with id, MRN or LRN '{reference}'");
         var change = await store.ChangeStatusAsync(stored.Declaration.Id!, to, user.Identity?.Name ?? "?", body.Reason, cancellationToken);
@@ -109,4 +111,7 @@ public static class DeclarationsEndpoints
 
     private static ProblemHttpResult Problem(int status, string title, string detail) =>
         TypedResults.Problem(detail, statusCode: status, title: title);
+
+    private static ProblemHttpResult Problem(int status, string title, IReadOnlyList<FieldError> errors) =>
+        TypedResults.Problem(FieldError.Detail(errors), statusCode: status, title: title, extensions: new Dictionary<string, object?> { ["errors"] = errors });
 }

@@ -88,7 +88,13 @@ public sealed class SearchDeclarations(IDeclarationStore store, AccessRecorder r
         }
         if (input.Hs is not null && !input.Hs.All(char.IsAsciiDigit))
             problems.Add(new("hs", $"expected the leading digits of a commodity code, got '{input.Hs}'"));
-        if (input.Limit is < 1 or > 1000) problems.Add(new("limit", "expected 1 to 1000"));
+        if (input.Limit is < 1 or > 1000) problems.Add(new("limit", $"expected 1 to 1000, got {input.Limit}"));
+        if (input.Origin is not null && !(input.Origin.Length == 2 && CodeLists.CodeLists.Default.IsCountry(input.Origin.ToUpperInvariant())))
+            problems.Add(new("origin", $"expected an ISO 3166-1 alpha-2 country code (KR, CN, DE...), got '{input.Origin}'"));
+        if (input.After is not null && !Guid.TryParseExact(input.After, "D", out _))
+            problems.Add(new("after", $"expected the 'next' of the previous page (a declaration id such as 0193f6c2-...), got '{input.After}'"));
+        if (from is { } f && to is { } t && f > t)
+            problems.Add(new("from", $"{f:yyyy-MM-dd} is after to ({t:yyyy-MM-dd}); expected from <= to"));
         if (problems.Count > 0) return (null, problems);
         return (new DeclarationQuery
         {

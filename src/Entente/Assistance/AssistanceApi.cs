@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Text.Json.Nodes;
 using Entente.Access;
 using Entente.Agreements;
+using Entente.Common;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -27,11 +28,12 @@ public static class AssistanceApi
         var api = app.MapGroup("/api/assistance-requests").WithTags("Assistance").RequireAuthorization(AccessPolicies.Assistance);
         api.MapGet("/", List).WithSummary("Requests this node sent or received, newest first; ?overdue=true: only those open past their answer-by time");
         api.MapGet("/{id}", Get).WithSummary("One request with its answers, deadline and history");
-        api.MapPost("/", New).WithSummary("Create and send a request citing agreement, legal basis, purpose and case (refused without a legal basis)");
-        api.MapPost("/{id}/acknowledge", Acknowledge).WithSummary("Acknowledge a received request (requested authority)");
-        api.MapPost("/{id}/answers", Answer).WithSummary("Answer a received request, in one part or several (requested authority)");
-        api.MapPost("/{id}/decline", Decline).WithSummary("Decline a received request with grounds (requested authority)");
-        api.MapPost("/{id}/withdraw", Withdraw).WithSummary("Withdraw a request before it is answered (applicant)");
+        api.MapPost("/", New).WithSummary("Create and send a request citing agreement, legal basis, purpose and case (refused without a legal basis)")
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        api.MapPost("/{id}/acknowledge", Acknowledge).WithSummary("Acknowledge a received request (requested authority)").ProducesProblem(StatusCodes.Status409Conflict);
+        api.MapPost("/{id}/answers", Answer).WithSummary("Answer a received request, in one part or several (requested authority)").ProducesProblem(StatusCodes.Status409Conflict);
+        api.MapPost("/{id}/decline", Decline).WithSummary("Decline a received request with grounds (requested authority)").ProducesProblem(StatusCodes.Status409Conflict);
+        api.MapPost("/{id}/withdraw", Withdraw).WithSummary("Withdraw a request before it is answered (applicant)").ProducesProblem(StatusCodes.Status409Conflict);
         return app;
     }
 
@@ -110,7 +112,7 @@ public static class AssistanceApi
         };
         return TypedResults.Problem(AssistanceOutcome.Message(problems), statusCode: status, title: title, extensions: new Dictionary<string, object?>
         {
-            ["errors"] = problems.Select(p => new { field = p.Field, message = p.Message }).ToArray(),
+            ["errors"] = problems.Select(p => new FieldError(p.Field, p.Message)).ToArray(),
         });
     }
 }

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Entente.Access;
+using Entente.Common;
 using Entente.Ledger;
 using Entente.Storage;
 using Entente.Witnessing;
@@ -27,7 +28,8 @@ public static class AuditApi
             .WithSummary("Who got data about a party or a declaration, when, why, under which agreement (party needs justification; recorded)");
         var ledger = app.MapGroup("/api/ledger").WithTags("Ledger");
         // A checkpoint is a signed tree size and root, made to be published: partners and witnesses fetch it.
-        ledger.MapGet("/checkpoint", Checkpoint).AllowAnonymous().WithSummary("The latest signed checkpoint (C2SP signed note)");
+        ledger.MapGet("/checkpoint", Checkpoint).AllowAnonymous().WithSummary("The latest signed checkpoint (C2SP signed note)")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         ledger.MapGet("/consistency", Consistency).AllowAnonymous().WithSummary("A consistency proof between two tree sizes (RFC 9162 §2.1.4)");
         ledger.MapGet("/proof", Proof).RequireAuthorization(AccessPolicies.Audit).WithSummary("An entry, its bytes and its inclusion proof (RFC 9162 §2.1.3)");
         return app;
@@ -37,7 +39,7 @@ public static class AuditApi
         string? party, string? declaration, string? justification, LedgerStore ledger, IDeclarationStore store, AccessRecorder recorder,
         ClaimsPrincipal principal, CancellationToken cancellationToken)
     {
-        if ((party is null) == (declaration is null)) return Problem(400, "Bad query", "name one subject: party=ID or declaration=ID|MRN|LRN");
+        if ((party is null) == (declaration is null)) return Problem(400, "Bad query", new FieldError(party is null ? "party" : "declaration", "name one subject: party=ID or declaration=ID|MRN|LRN"));
         var user = AccessPolicies.UserOf(principal);
         if (party is not null)
         {
@@ -67,7 +69,11 @@ public static class AuditApi
     private static async Task<Results<Ok<ConsistencyAnswer>, ProblemHttpResult>> Consistency(long from, long to, LedgerStore ledger, CancellationToken cancellationToken)
     {
         var head = await ledger.GetHeadAsync(cancellationToken);
-        if (from < 1 || to < from || to > head.Size) return Problem(400, "Bad query", $"from and to: expected 1 <= from <= to <= {head.Size}");
+        FieldError? wrong = from < 1 ? new("from", $"expected a tree size of at least 1, got {from}")
+            : to < from ? new("to", $"expected a tree size of at least from ({from}), got {to}")
+            : to > head.Size ? new("to", $"expected at most the ledger's size, {head.Size}, got {to}")
+            : null;
+        if (wrong is not null) return Problem(400, "Bad query", wrong);
         var proof = await ledger.ConsistencyProofAsync(from, to, cancellationToken);
         return TypedResults.Ok(new ConsistencyAnswer(from, to, Convert.ToBase64String(proof.Root1), Convert.ToBase64String(proof.Root2),
             proof.Hashes.Select(Convert.ToBase64String).ToList()));
@@ -78,8 +84,10 @@ public static class AuditApi
         var head = await ledger.GetHeadAsync(cancellationToken);
         var latest = await ledger.LatestCheckpointAsync(cancellationToken);
         var treeSize = size ?? latest?.TreeSize ?? head.Size;
-        if (entry < 0 || treeSize > head.Size || entry >= treeSize)
-            return Problem(400, "Bad query", $"entry and size: expected 0 <= entry < size <= {head.Size}");
+        FieldError? wrong = treeSize > head.Size ? new("size", $"expected at most the ledger's size, {head.Size}, got {treeSize}")
+            : entry < 0 || entry >= treeSize ? new("entry", $"expected 0 <= entry < size ({treeSize}), got {entry}")
+            : null;
+        if (wrong is not null) return Problem(400, "Bad query", wrong);
         var proof = await ledger.InclusionProofAsync(entry, treeSize, cancellationToken);
         var stored = await ledger.GetEntryAsync(entry, cancellationToken);
         return TypedResults.Ok(new ProofAnswer(entry, treeSize, Convert.ToBase64String(proof.LeafHash), proof.Hashes.Select(Convert.ToBase64String).ToList(),
@@ -87,4 +95,7 @@ public static class AuditApi
     }
 
     private static ProblemHttpResult Problem(int status, string title, string detail) => TypedResults.Problem(detail, statusCode: status, title: title);
+
+    private static ProblemHttpResult Problem(int status, string title, FieldError error) =>
+        TypedResults.Problem(error.ToString(), statusCode: status, title: title, extensions: new Dictionary<string, object?> { ["errors"] = new[] { error } });
 }

@@ -45,7 +45,8 @@ public static class ExchangeApi
     {
         app.MapPost(ExchangeWire.MessagesPath, Receive).AllowAnonymous().WithTags("Exchange")
             .WithSummary("Partners deliver envelopes here: a CBOR array of COSE envelopes; one result (receipt or refusal) each")
-            .Accepts<byte[]>(ExchangeWire.MediaType);
+            .Accepts<byte[]>(ExchangeWire.MediaType)
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status413PayloadTooLarge);
         var api = app.MapGroup("/api/exchange").WithTags("Exchange");
         api.MapGet("/status", Status).RequireAuthorization(AccessPolicies.Exchange).WithSummary("Outbox depth per partner, oldest undelivered, last success, failures, recent refusals");
         api.MapGet("/inbox", Inbox).RequireAuthorization(AccessPolicies.Exchange).WithSummary("Messages received from partners, newest first");
@@ -56,7 +57,8 @@ public static class ExchangeApi
         api.MapPost("/forwards", Forward).RequireAuthorization(AccessPolicies.Disclose)
             .WithSummary("Pass a received message on to a third node, if the provider's terms allow it (onward transfer, handling code)");
         api.MapPost("/consents", Consent).RequireAuthorization(AccessPolicies.Disclose)
-            .WithSummary("As the provider, consent to the recipient of one of this node's messages passing it on to a third node");
+            .WithSummary("As the provider, consent to the recipient of one of this node's messages passing it on to a third node")
+            .ProducesProblem(StatusCodes.Status409Conflict);
         return app;
     }
 

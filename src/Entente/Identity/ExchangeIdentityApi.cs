@@ -12,7 +12,8 @@ public static class ExchangeIdentityApi
     {
         // Public by design: a partner fetches it before any trust exists, and checks it against the signed agreements.
         app.MapGet("/api/exchange/identity", Identity).AllowAnonymous().WithTags("Exchange")
-            .WithSummary("This node's code, name, key fingerprint, signing and encryption certificates and CA chain (PEM)");
+            .WithSummary("This node's code, name, key fingerprint, signing and encryption certificates and CA chain (PEM)")
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return app;
     }
 

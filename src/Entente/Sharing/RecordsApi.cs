@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Entente.Access;
+using Entente.Common;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -25,7 +26,7 @@ public static class RecordsApi
             RecordSharedResult.Recorded r => TypedResults.Created($"/api/records/{r.Record.Id}", r.Record),
             RecordSharedResult.UnknownKind => TypedResults.Problem($"'{kind}' is not one of {RecordKind.Names}", statusCode: 404, title: "Unknown record kind"),
             RecordSharedResult.Invalid i => TypedResults.Problem(string.Join("; ", i.Problems), statusCode: 400, title: $"Invalid {kind}",
-                extensions: new Dictionary<string, object?> { ["errors"] = i.Problems.Select(p => new { field = p.Field, message = p.Message }).ToArray() }),
+                extensions: new Dictionary<string, object?> { ["errors"] = i.Problems.Select(p => new FieldError(p.Field, p.Message)).ToArray() }),
             _ => throw new InvalidOperationException(),
         };
 

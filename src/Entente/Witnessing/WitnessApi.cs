@@ -30,11 +30,13 @@ public static class WitnessApi
         var ledger = app.MapGroup("/api/ledger").WithTags("Ledger");
         // Anonymous like the checkpoint itself: the cosignature is verified against the agreements in force instead.
         ledger.MapPost("/cosignatures", Cosign).AllowAnonymous()
-            .WithSummary("A partner's witness hands in its cosignature of one of this node's checkpoints");
+            .WithSummary("A partner's witness hands in its cosignature of one of this node's checkpoints")
+            .ProducesProblem(StatusCodes.Status403Forbidden);
         ledger.MapGet("/cosignatures", Cosignatures).RequireAuthorization(AccessPolicies.Audit).WithSummary("Cosignatures received for this node's checkpoints");
         ledger.MapGet("/alarms", Alarms).RequireAuthorization(AccessPolicies.Audit).WithSummary("Equivocation alarms raised against partners, with the evidence");
         ledger.MapPost("/alarms/{id}/acknowledge", Acknowledge).RequireAuthorization(AccessPolicies.Audit)
-            .WithSummary("An auditor acknowledges an alarm (recorded in the ledger)");
+            .WithSummary("An auditor acknowledges an alarm (recorded in the ledger)")
+            .ProducesProblem(StatusCodes.Status409Conflict);
         ledger.MapGet("/witnessed", Witnessed).RequireAuthorization(AccessPolicies.Audit).WithSummary("The partners' checkpoints this node witnessed");
         return app;
     }

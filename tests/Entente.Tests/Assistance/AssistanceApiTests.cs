@@ -52,10 +52,10 @@ public sealed class AssistanceApiTests(NodeFixture fixture) : IClassFixture<Node
         Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
         var problem = await refused.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal("No legal basis", problem.GetProperty("title").GetString());
-        Assert.Equal("/legalBasis", problem.GetProperty("errors")[0].GetProperty("field").GetString());
+        Assert.Equal("/legalBasis", problem.GetProperty("errors")[0].GetProperty("path").GetString());
         var invalid = await liaison.PostAsJsonAsync(Requests, body with { purpose = "curiosity" });
         Assert.Equal(HttpStatusCode.BadRequest, invalid.StatusCode);
-        Assert.Equal("/purpose", (await invalid.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors")[0].GetProperty("field").GetString());
+        Assert.Equal("/purpose", (await invalid.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors")[0].GetProperty("path").GetString());
 
         using var officer = node.Node.Client(node.OfficerKey);
         var listed = await officer.GetFromJsonAsync<JsonElement>(Requests);
@@ -95,7 +95,7 @@ public sealed class AssistanceApiTests(NodeFixture fixture) : IClassFixture<Node
 
         var noGrounds = await officer.PostAsJsonAsync(At(declined, "decline"), new { grounds = "" });
         Assert.Equal(HttpStatusCode.BadRequest, noGrounds.StatusCode);
-        Assert.Equal("/grounds", (await noGrounds.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors")[0].GetProperty("field").GetString());
+        Assert.Equal("/grounds", (await noGrounds.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors")[0].GetProperty("path").GetString());
         var decline = await officer.PostAsJsonAsync(At(declined, "decline"), new { grounds = "Outside the agreement's scope" });
         Assert.Equal("declined", (await decline.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString());
         var withdraw = await officer.PostAsync(At(declined, "withdraw"), null);

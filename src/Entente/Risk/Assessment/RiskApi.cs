@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using System.Text.Json;
 using Entente.Access;
+using Entente.Common;
 using Entente.Declarations;
 using Entente.Storage;
 using Microsoft.AspNetCore.Builder;
@@ -8,6 +9,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.OpenApi;
 
 namespace Entente.Risk.Assessment;
 
@@ -38,7 +40,17 @@ public static class RiskApi
         api.MapPost("/assessments", Assess).RequireAuthorization(AccessPolicies.Assess)
             .WithSummary("Assess stored declarations by id, or every one not yet assessed ({\"pending\": true}); each result is saved with its explanation");
         api.MapPost("/what-if", WhatIf).RequireAuthorization(AccessPolicies.Assess)
-            .WithSummary("Assess a canonical declaration that is not stored (nothing is saved)");
+            .WithSummary("Assess a canonical declaration that is not stored (nothing is saved)")
+            .AddOpenApiOperationTransformer(async (operation, context, cancellationToken) =>
+            {
+                var declaration = await DeclarationSchemaAsync(context, cancellationToken);
+                operation.RequestBody = new OpenApiRequestBody
+                {
+                    Required = true,
+                    Description = "One canonical declaration (docs/declaration.schema.json); it is assessed, not stored",
+                    Content = new Dictionary<string, OpenApiMediaType> { ["application/json"] = new() { Schema = declaration } },
+                };
+            });
         api.MapGet("/declarations/{id}", Declaration).RequireAuthorization(AccessPolicies.Read)
             .WithSummary("A declaration's assessments (newest first) and inspection outcomes; party identifiers in the reasons need ?purpose=&justification= (recorded in the ledger)");
         api.MapPost("/outcomes", RecordOutcome).RequireAuthorization(AccessPolicies.RecordOutcome)
@@ -53,8 +65,8 @@ public static class RiskApi
     private static async Task<Results<Ok<AssessResponse>, ProblemHttpResult>> Assess(AssessRequest request, RiskDesk desk, CancellationToken cancellationToken)
     {
         var ids = request.DeclarationIds ?? [];
-        if (ids.Count == 0 && !request.Pending) return Problem(400, "Nothing to assess", "give declarationIds (the node's ids) or pending: true");
-        if (ids.Count > 10_000) return Problem(400, "Too many declarations", "at most 10,000 ids per request; use pending: true for a backlog");
+        if (ids.Count == 0 && !request.Pending) return Problem(400, "Nothing to assess", new FieldError("/declarationIds", "give declarationIds (the node's ids) or pending: true"));
+        if (ids.Count > 10_000) return Problem(400, "Too many declarations", new FieldError("/declarationIds", "at most 10,000 ids per request; use pending: true for a backlog"));
         try
         {
             var results = await desk.AssessAsync(ids, cancellationToken);
@@ -80,9 +92,9 @@ public static class RiskApi
         }
         catch (JsonException e)
         {
-            return Problem(400, "Not a canonical declaration", $"{e.Path ?? "/"}: {e.Message} (docs/declaration.schema.json)");
+            return Problem(400, "Not a canonical declaration", new FieldError(JsonPointer(e.Path), $"{e.Message} (docs/declaration.schema.json)") { Line = e.LineNumber + 1 });
         }
-        if (declaration is null) return Problem(400, "Not a canonical declaration", "the body is empty");
+        if (declaration is null) return Problem(400, "Not a canonical declaration", new FieldError("", "the body is empty"));
         declaration.Id = null;
         return TypedResults.Ok(await desk.AssessUnstoredAsync(declaration, cancellationToken));
     }
@@ -126,13 +138,13 @@ public static class RiskApi
     private static async Task<Results<Created<RecordedOutcome>, ProblemHttpResult>> RecordOutcome(
         InspectionOutcome outcome, RiskDesk desk, ClaimsPrincipal user, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrWhiteSpace(outcome.DeclarationId)) return Problem(400, "Invalid outcome", "/declarationId: expected the node's id of the inspected declaration");
-        if (outcome.Revenue is < 0) return Problem(400, "Invalid outcome", "/revenue: expected an amount ≥ 0");
-        if (outcome.What is { Length: > 2000 }) return Problem(400, "Invalid outcome", "/what: at most 2,000 characters");
+        if (string.IsNullOrWhiteSpace(outcome.DeclarationId)) return Problem(400, "Invalid outcome", new FieldError("/declarationId", "expected the node's id of the inspected declaration"));
+        if (outcome.Revenue is < 0) return Problem(400, "Invalid outcome", new FieldError("/revenue", "expected an amount ≥ 0"));
+        if (outcome.What is { Length: > 2000 }) return Problem(400, "Invalid outcome", new FieldError("/what", "at most 2,000 characters"));
         var officer = AccessPolicies.UserOf(user).Name;
         var now = desk.Time.GetUtcNow();
         if (!await desk.Store.RecordOutcomeAsync(outcome, officer, now, cancellationToken))
-            return Problem(404, "No such declaration", $"/declarationId: no declaration {outcome.DeclarationId} at this node");
+            return Problem(404, "No such declaration", new FieldError("/declarationId", $"no declaration {outcome.DeclarationId} at this node"));
         return TypedResults.Created($"/api/risk/declarations/{outcome.DeclarationId}", new RecordedOutcome(outcome, now, officer));
     }
 
@@ -147,4 +159,18 @@ public static class RiskApi
 
     private static ProblemHttpResult Problem(int status, string title, string detail) =>
         TypedResults.Problem(new ProblemDetails { Status = status, Title = title, Detail = detail });
+
+    private static ProblemHttpResult Problem(int status, string title, FieldError error) =>
+        TypedResults.Problem(new ProblemDetails { Status = status, Title = title, Detail = error.ToString(), Extensions = { ["errors"] = new[] { error } } });
+
+    /// <summary>System.Text.Json's "$.goods[0].x" as the pointer "/goods/0/x".</summary>
+    private static string JsonPointer(string? path) =>
+        string.IsNullOrEmpty(path) || path == "$" ? "" : path.TrimStart('$').Replace("[", ".", StringComparison.Ordinal).Replace("]", "", StringComparison.Ordinal).Replace('.', '/');
+
+    /// <summary>The canonical declaration's schema, by reference to the component the document holds for it.</summary>
+    private static async Task<IOpenApiSchema> DeclarationSchemaAsync(Microsoft.AspNetCore.OpenApi.OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
+    {
+        _ = await context.GetOrCreateSchemaAsync(typeof(Declarations.Declaration), null, cancellationToken);
+        return new OpenApiSchemaReference(nameof(Declarations.Declaration), context.Document);
+    }
 }
