@@ -32,7 +32,14 @@ public static class PersonalData
 
     public const int MaxJustificationLength = 500;
 
+    /// <summary>
+    /// The placeholder earlier versions put where a value was withheld. Withheld data is now left out and its pointer
+    /// listed (<see cref="WithheldMember"/>); the word is only recognised, so that such output is never taken for data.
+    /// </summary>
     public const string Withheld = "withheld";
+
+    /// <summary>The member listing, as JSON pointers, what a reader was not shown.</summary>
+    public const string WithheldMember = "withheld";
 
     public static string Notice(Role role) => PurposesByRole[role].Count == 0
         ? $"party data is personal data and the {RoleName(role)} role may not read it"
@@ -69,9 +76,9 @@ public static class PersonalData
     }
 
     /// <summary>
-    /// A copy of the declaration with every party's name, identifier and address withheld (country kept), the UCR
-    /// withheld, and the parties' identifiers masked wherever else they appear (<see cref="EmbeddedIdentifiers"/>);
-    /// and the pointers of what was withheld or masked.
+    /// A copy of the declaration with every party's name, identifier and address left out (country kept), the UCR
+    /// left out, and the parties' identifiers masked wherever else they appear (<see cref="EmbeddedIdentifiers"/>);
+    /// and the pointers of what was left out or masked. Withheld is never data: nothing stands in for what is left out.
     /// </summary>
     public static (Declaration Declaration, IReadOnlyList<string> Withheld) Withhold(Declaration declaration)
     {
@@ -82,7 +89,7 @@ public static class PersonalData
         {
             if (value is null) return null;
             withheld.Add(pointer);
-            return Withheld;
+            return null;
         }
         // A UCR is built from the trader's identifier (WCO: year, country, EORI, reference).
         copy.Ucr = Hide(copy.Ucr, "/ucr");
@@ -106,16 +113,32 @@ public static class PersonalData
         return (EntenteJson.Deserialize(json.ToJsonString(EntenteJson.Options)), withheld);
     }
 
-    /// <summary>A search hit with the party identifiers it shows withheld, and masked where its references embed them.</summary>
+    /// <summary>
+    /// A search hit with the party identifiers it shows left out, and every party's identifier (not only the two a
+    /// hit shows: <see cref="DeclarationListing.PartyIds"/>) masked where its references embed it; the pointers listed.
+    /// </summary>
     public static DeclarationListing Withhold(DeclarationListing listing)
     {
-        var embedded = EmbeddedIdentifiers.Of([listing.DeclarantId, listing.ImporterId]);
+        var embedded = EmbeddedIdentifiers.Of(listing.PartyIds.Append(listing.DeclarantId).Append(listing.ImporterId));
+        var withheld = new List<string>();
+        string? Mask(string? value, string pointer)
+        {
+            var masked = embedded.Apply(value);
+            if (masked != value) withheld.Add(pointer);
+            return masked;
+        }
+        var lrn = Mask(listing.Lrn, "/lrn");
+        var mrn = Mask(listing.Mrn, "/mrn");
+        if (listing.DeclarantId is not null) withheld.Add("/declarantId");
+        if (listing.ImporterId is not null) withheld.Add("/importerId");
         return listing with
         {
-            Lrn = embedded.Apply(listing.Lrn),
-            Mrn = embedded.Apply(listing.Mrn),
-            DeclarantId = listing.DeclarantId is null ? null : Withheld,
-            ImporterId = listing.ImporterId is null ? null : Withheld,
+            Lrn = lrn,
+            Mrn = mrn,
+            DeclarantId = null,
+            ImporterId = null,
+            PartyIds = [],
+            Withheld = withheld.Count == 0 ? null : withheld,
         };
     }
 

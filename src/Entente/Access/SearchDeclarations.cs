@@ -70,7 +70,7 @@ public sealed class SearchDeclarations(IDeclarationStore store, AccessRecorder r
         if (!access.Allowed)
             return new SearchDeclarationsResult.Found(page with { Items = page.Items.Select(PersonalData.Withhold).ToList() }, PersonalData.NoticeFor(user));
         await recorder.RecordReadAsync(user, channel, access, asked,
-            page.Items.Select(i => (i.Id, (IEnumerable<string>)new[] { i.DeclarantId, i.ImporterId }.OfType<string>().ToArray())).ToList(), cancellationToken);
+            page.Items.Select(i => (i.Id, (IEnumerable<string>)i.PartyIds.Append(i.DeclarantId).Append(i.ImporterId).OfType<string>().Distinct(StringComparer.Ordinal).ToArray())).ToList(), cancellationToken);
         return new SearchDeclarationsResult.Found(page, null);
     }
 

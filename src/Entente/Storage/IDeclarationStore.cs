@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Entente.Declarations;
 
 namespace Entente.Storage;
@@ -116,7 +117,18 @@ public sealed record DeclarationQuery
 
 public sealed record DeclarationListing(
     string Id, string? Lrn, string? Mrn, string? TypeCode, DeclarationStatus Status, DateOnly? Date,
-    string? DeclarantId, string? ImporterId, int Items, decimal? TotalValue, string? Currency);
+    string? DeclarantId, string? ImporterId, int Items, decimal? TotalValue, string? Currency)
+{
+    /// <summary>
+    /// Every party's identifier in the declaration (exporter, consignor, carrier, representative... not only the two
+    /// shown): what a hit's references may embed, masked when party data is withheld. Never shown.
+    /// </summary>
+    [JsonIgnore]
+    public IReadOnlyList<string> PartyIds { get; init; } = [];
+
+    /// <summary>JSON pointers of the fields left out or masked because party data is withheld (none: null).</summary>
+    public IReadOnlyList<string>? Withheld { get; init; }
+}
 
 public sealed record SearchPage(IReadOnlyList<DeclarationListing> Items, string? Next);
 

@@ -23,6 +23,14 @@ internal abstract class SqlDeclarationStore(NodeDatabase database, TimeProvider 
     /// <summary>What to append to a SELECT that is about to update the row it reads.</summary>
     protected abstract string ForUpdate { get; }
 
+    /// <summary>
+    /// The identifiers of all the parties in a listed declaration's document (d.document), joined by
+    /// <see cref="PartyIdSeparator"/>: a hit's references may embed any of them, not only the declarant's and importer's.
+    /// </summary>
+    protected abstract string PartyIdsColumn { get; }
+
+    protected const char PartyIdSeparator = '\u001f';
+
     protected Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken) => Database.ConnectAsync(cancellationToken);
 
     public abstract Task<IIngestSession> BeginIngestAsync(CancellationToken cancellationToken = default);
@@ -141,7 +149,7 @@ internal abstract class SqlDeclarationStore(NodeDatabase database, TimeProvider 
             Add(command, "@after", after);
         }
 
-        var sql = new StringBuilder("SELECT ").Append(ListingColumns).Append(" FROM declarations d");
+        var sql = new StringBuilder("SELECT ").Append(ListingColumns).Append(", ").Append(PartyIdsColumn).Append(" FROM declarations d");
         if (where.Count > 0) sql.Append(" WHERE ").AppendJoin(" AND ", where);
         sql.Append(" ORDER BY d.id LIMIT @limit");
         Add(command, "@limit", limit + 1);
@@ -158,7 +166,10 @@ internal abstract class SqlDeclarationStore(NodeDatabase database, TimeProvider 
     private static DeclarationListing ReadListing(DbDataReader r) => new(
         r.GetString(0), NullableString(r, 1), NullableString(r, 2), NullableString(r, 3), (DeclarationStatus)r.GetInt32(4),
         r.IsDBNull(5) ? null : r.GetFieldValue<DateOnly>(5), NullableString(r, 6), NullableString(r, 7), r.GetInt32(8),
-        NullableDecimal(r, 9), NullableString(r, 10));
+        NullableDecimal(r, 9), NullableString(r, 10))
+    {
+        PartyIds = r.IsDBNull(11) ? [] : r.GetString(11).Split(PartyIdSeparator, StringSplitOptions.RemoveEmptyEntries),
+    };
 
     public async Task<StatusChange> ChangeStatusAsync(string id, DeclarationStatus to, string actor, string? reason, CancellationToken cancellationToken = default)
     {

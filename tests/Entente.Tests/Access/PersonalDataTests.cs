@@ -48,10 +48,14 @@ public class PersonalDataTests
 
         var (withheld, pointers) = PersonalData.Withhold(declaration);
 
-        Assert.All(withheld.Parties, p => Assert.True(p.Id is null or PersonalData.Withheld && p.Name is null or PersonalData.Withheld));
+        // Left out and listed, never replaced by a placeholder a reader could take for (or store as) data.
+        Assert.All(withheld.Parties, p => Assert.True(p.Id is null && p.Name is null));
         Assert.Equal("KR", withheld.Parties[0].Address!.CountryCode);
-        Assert.Equal(PersonalData.Withheld, withheld.Parties[0].Address!.Line);
+        Assert.Null(withheld.Parties[0].Address!.Line);
         Assert.Contains("/parties/0/address/postcodeId", pointers);
+        Assert.Contains("/parties/0/address/line", pointers);
+        Assert.Contains("/parties/0/id", pointers);
+        Assert.DoesNotContain("withheld", EntenteJson.Serialize(withheld), StringComparison.OrdinalIgnoreCase);
         Assert.Equal(originalId, declaration.Parties[0].Id);
         Assert.Equal(declaration.GoodsShipment.GoodsItems.Count, withheld.GoodsShipment.GoodsItems.Count);
     }

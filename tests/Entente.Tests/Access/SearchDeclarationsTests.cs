@@ -59,7 +59,8 @@ public sealed class SearchDeclarationsTests
             var withheld = Assert.IsType<SearchDeclarationsResult.Found>(await search.HandleAsync(officer, AccessRecorder.Api, new SearchDeclarationsInput()));
             Assert.Equal(3, withheld.Page.Items.Count);
             Assert.NotNull(withheld.Notice);
-            Assert.All(withheld.Page.Items, i => Assert.Equal("withheld", i.ImporterId));
+            Assert.All(withheld.Page.Items, i => Assert.Null(i.ImporterId));
+            Assert.All(withheld.Page.Items, i => Assert.Contains("/importerId", i.Withheld!));
             Assert.Equal(before + 1, (await ledger.GetHeadAsync()).Size);
 
             var read = Assert.IsType<SearchDeclarationsResult.Found>(await search.HandleAsync(officer, AccessRecorder.Api,

@@ -68,6 +68,9 @@ public sealed class JsonDeclarationReader : IDeclarationReader
             record.AddError("", $"the element is nested {slice.Depth} levels deep; at most {MaxDepth} are accepted");
             return record;
         }
+        // A read with party data withheld, saved and sent back, is not a declaration.
+        foreach (var (pointer, message) in WithheldPlaceholders.Find(json)) record.AddError(pointer, message);
+        if (record.Errors.Count > 0) return record;
         try
         {
             record.Declaration = JsonSerializer.Deserialize(json, TypeInfo);

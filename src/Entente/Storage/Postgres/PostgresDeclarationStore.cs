@@ -23,6 +23,10 @@ internal sealed class PostgresDeclarationStore : SqlDeclarationStore
 
     protected override string ForUpdate => " FOR UPDATE";
 
+    // The document is text (see the migration): parsed as json for the page's few rows only.
+    protected override string PartyIdsColumn =>
+        "(SELECT string_agg(p ->> 'id', chr(31)) FROM json_array_elements(d.document::json -> 'parties') p)";
+
     protected override void AddDocument(DbCommand command, string name, string json) =>
         ((NpgsqlCommand)command).Parameters.Add(new NpgsqlParameter(name, DocumentType) { Value = json });
 

@@ -27,6 +27,9 @@ internal sealed class SqliteDeclarationStore : SqlDeclarationStore
 
     protected override string ForUpdate => "";
 
+    protected override string PartyIdsColumn =>
+        "(SELECT group_concat(json_extract(p.value, '$.id'), char(31)) FROM json_each(d.document, '$.parties') p)";
+
     private Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken) => Database.ConnectSqliteAsync(cancellationToken);
 
     protected override Task<DbTransaction> BeginSnapshotAsync(DbConnection connection, CancellationToken cancellationToken) =>
