@@ -48,10 +48,7 @@ public static class NodeHome
         var settings = new JsonObject { [NodeOptions.Section] = section };
         await File.WriteAllTextAsync(ConfigPath(options.Home), settings.ToJsonString(new JsonSerializerOptions { WriteIndented = true }), cancellationToken);
 
-        options.Home = Path.GetFullPath(options.Home);
-        options.Database = store.Resolve(options.Home);
-        options.Store = store;
-        await using var opened = NodeDatabase.Open(options.DatabaseOrDefault);
+        await using var opened = NodeDatabase.Open(store.Resolve(Path.GetFullPath(options.Home)));
         await opened.MigrateAsync(time, cancellationToken);
         var (key, user) = ApiKeys.NewUser("admin", Role.Admin, options.Code, time);
         await new ApiUserStore(opened).SaveAsync(user, cancellationToken);

@@ -35,13 +35,21 @@ internal static class NodeCommands
                 Database = parse.GetValue(database),
                 HostNames = [.. parse.GetValue(hostNames) ?? []],
             };
+            var fromVariable = parse.GetValue(databaseEnvironment);
+            // ENTENTE__DATABASE stands for --database here as in every command; a PostgreSQL one is recorded by its name.
+            if (options.Database is null && fromVariable is null && parse.GetValue(databaseFile) is null
+                && Environment.GetEnvironmentVariable("ENTENTE__DATABASE") is { Length: > 0 } environment)
+            {
+                if (Entente.Storage.DeclarationStores.ProviderOf(environment) == Entente.Storage.StorageProvider.PostgreSql) fromVariable = "ENTENTE__DATABASE";
+                else options.Database = environment;
+            }
             var problems = NodeHome.Validate(options);
             if (problems.Count > 0) throw new CliException(string.Join("; ", problems));
             if (NodeHome.Exists(options.Home)) throw new CliException($"{options.Home} is already a node's home");
             string key;
             try
             {
-                key = await NodeHome.InitAsync(options, TimeProvider.System, ct, parse.GetValue(databaseEnvironment), parse.GetValue(databaseFile));
+                key = await NodeHome.InitAsync(options, TimeProvider.System, ct, fromVariable, parse.GetValue(databaseFile));
             }
             catch (Exception e) when (e is ArgumentException or InvalidDataException)
             {
@@ -49,7 +57,8 @@ internal static class NodeCommands
             }
             var output = parse.InvocationConfiguration.Output;
             output.WriteLine($"Node {options.Code} ({options.Name}) created in {options.Home}");
-            output.WriteLine($"Store: {NodeStore.Describe(options.DatabaseOrDefault)} (connection from {options.Store!.Source}; every command with --home uses it)");
+            var made = NodeHome.Load(options.Home);
+            output.WriteLine($"Store: {NodeStore.Describe(made.DatabaseOrDefault)} (connection from {made.Store!.Source}; every command with --home uses it)");
             using (var signing = NodeKeys.LoadSigningKey(options.Home))
                 output.WriteLine($"Signing key: {NodeKeys.SigningKeyPath(options.Home)} ({NodeKeys.Fingerprint(signing)}; give partners the fingerprint)");
             output.WriteLine($"Certificates: {NodeKeys.NodeCertificatePath(options.Home)} (self-issued), {NodeKeys.EncryptionCertificatePath(options.Home)}");
