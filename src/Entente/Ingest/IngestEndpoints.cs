@@ -95,7 +95,7 @@ public static class IngestEndpoints
                 var read = await file.ReadAtLeastAsync(prefix, prefix.Length, throwOnEndOfStream: false, cancellationToken);
                 file.Position = 0;
                 if (FormatDetector.Detect(prefix.AsSpan(0, read), out var reason) is not { } detected)
-                    return Problem(400, "Format not recognised", new FieldError("", $"cannot tell the format: {reason}; name it with ?format= (wco-xml, edifact, json, csv) or the Content-Type"));
+                    return Problem(422, "Format not recognised", new FieldError("", $"cannot tell the format: {reason}; name it with ?format= (wco-xml, edifact, json, csv) or the Content-Type"));
                 declaredFormat = detected;
             }
             if (declaredFormat == DeclarationFormat.Csv && csvMapping is null)

@@ -18,7 +18,7 @@ public sealed class SearchDeclarationsTests
         Assert.Null(query);
         Assert.Equal(["from", "status", "hs", "limit"], problems.Select(p => p.Parameter));
         Assert.Contains("yyyy-MM-dd", problems[0].Message, StringComparison.Ordinal);
-        Assert.Equal("limit: expected 1 to 1000", problems[3].ToString());
+        Assert.Equal("limit: expected 1 to 1000, got 0", problems[3].ToString());
     }
 
     [Fact]
