@@ -45,7 +45,12 @@ internal static class RetentionCommands
             {
                 output.WriteLine(JsonSerializer.Serialize(new
                 {
-                    rule = rule.ToString(), report.Cutoff, report.Erased, report.Flagged, report.DryRun, ledgerEntries = report.LedgerEntries.Count,
+                    rule = rule.ToString(),
+                    report.Cutoff,
+                    report.Erased,
+                    report.Flagged,
+                    report.DryRun,
+                    ledgerEntries = report.LedgerEntries.Count,
                     receivedErased = received?.Erased ?? 0,
                 }, Json));
                 return 0;
