@@ -59,12 +59,10 @@ public static class NodeComposition
         builder.AddExchangeServer(node);
         builder.Services.AddHostedService(sp => new AgreementWatchService(sp, Path.Combine(node.Home, "agreements"), node.Code));
         builder.Services.AddWitnessing(builder.Configuration, node);
-        if (node.RetentionPeriod is { } period)
-        {
-            var rule = RetentionRule.Parse(period, node.RetentionThen);
-            builder.Services.AddHostedService(sp => new RetentionService(sp.GetRequiredService<RunRetention>(), rule, node.RetentionEvery,
-                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<RetentionService>>()));
-        }
+        // Always: received messages are erased at the end their agreements set, whether or not declarations have a rule.
+        var retentionRule = node.RetentionPeriod is { } period ? RetentionRule.Parse(period, node.RetentionThen) : null;
+        builder.Services.AddHostedService(sp => new RetentionService(sp.GetRequiredService<RunRetention>(), retentionRule, node.RetentionEvery,
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<RetentionService>>()));
         builder.Services.AddNodeHealthChecks();
         builder.Services.AddSingleton<NodeWarmUp>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<NodeWarmUp>());
@@ -152,6 +150,7 @@ public static class NodeComposition
 
         // Use cases: declarations search, disclosure, shared records, assistance.
         services.AddSingleton(sp => new SearchDeclarations(sp.GetRequiredService<IDeclarationStore>(), sp.GetRequiredService<AccessRecorder>()));
+        services.AddSingleton(sp => new ReadReceived(sp.GetRequiredService<ExchangeStore>(), sp.GetRequiredService<AccessRecorder>()));
         services.AddSingleton(sp => new Disclose(sp.GetRequiredService<ExchangeNode>(), sp.GetRequiredService<IDeclarationStore>(), sp.GetRequiredService<AccessRecorder>()));
         services.AddSingleton(sp => new RecordShared(sp.GetRequiredService<RecordDesk>()));
         services.AddSingleton(sp => new NewAssistanceRequest(sp.GetRequiredService<AssistanceDesk>()));

@@ -210,15 +210,26 @@ internal static class ExchangeCommands
     private static Command Show()
     {
         var id = new Argument<string>("message") { Description = "A message id (received or sent)" };
-        var command = new NodeCommand("show", "One message: a received one with its payload, or a sent one with its state and receipt") { id };
+        var purpose = new Option<string?>("--purpose") { Description = $"Why a received payload (personal data) is read: {string.Join(", ", PersonalData.ConsolePurposes.Order(StringComparer.Ordinal))}" };
+        var justification = new Option<string?>("--justification") { Description = "The case, control or request that needs it (recorded)" };
+        var command = new NodeCommand("show", "One message: a received one with its payload (needs --purpose and --justification), or a sent one with its state and receipt")
+        {
+            id, purpose, justification,
+        };
         command.SetNodeAction(async (parse, node, ct) =>
         {
             var store = node.Get<ExchangeStore>();
             var messageId = parse.GetValue(id)!;
             var output = parse.InvocationConfiguration.Output;
-            if (await store.GetInboxAsync(messageId, ct) is { } received)
+            if (await store.GetInboxAsync(messageId, ct) is not null)
             {
-                output.WriteLine(JsonSerializer.Serialize(new InboxMessage(InboxSummary.Of(received), JsonNode.Parse(received.Payload), Convert.ToBase64String(received.Receipt)), Json));
+                var message = await node.Get<ReadReceived>().HandleAsync(CliUser(node.Node), AccessRecorder.Console, messageId, parse.GetValue(purpose), parse.GetValue(justification), ct) switch
+                {
+                    ReadReceivedResult.Read r => r.Message,
+                    ReadReceivedResult.Refused r => throw new CliException(r.Reason),
+                    _ => throw new CliException($"no message {messageId} at {node.Node.Code}"),
+                };
+                output.WriteLine(JsonSerializer.Serialize(message, Json));
                 return 0;
             }
             if (await store.GetOutboxAsync(messageId, ct) is { } sent)

@@ -29,6 +29,10 @@ internal static class RetentionCommands
         command.SetNodeAction(async (parse, node, ct) =>
         {
             var input = new RunRetentionInput(Environment.UserName, parse.GetValue(dryRun)) { Period = parse.GetValue(period), Then = parse.GetValue(then) };
+            // Messages received from partners go at the end their agreements set, whatever the rule for declarations.
+            var received = input.DryRun ? null : await node.Get<RunRetention>().EraseReceivedAsync(input.User, ct);
+            if (received is { Erased: > 0 } && !command.Json(parse))
+                parse.InvocationConfiguration.Output.WriteLine($"{received.Erased:N0} messages received from partners erased at the end of their agreements' retention, each recorded in the ledger");
             var (rule, report) = await node.Get<RunRetention>().HandleAsync(input, ct) switch
             {
                 RunRetentionResult.Ran ran => (ran.Rule, ran.Report),
@@ -39,7 +43,16 @@ internal static class RetentionCommands
             var output = parse.InvocationConfiguration.Output;
             if (command.Json(parse))
             {
-                output.WriteLine(JsonSerializer.Serialize(new { rule = rule.ToString(), report.Cutoff, report.Erased, report.Flagged, report.DryRun, ledgerEntries = report.LedgerEntries.Count }, Json));
+                output.WriteLine(JsonSerializer.Serialize(new
+                {
+                    rule = rule.ToString(),
+                    report.Cutoff,
+                    report.Erased,
+                    report.Flagged,
+                    report.DryRun,
+                    ledgerEntries = report.LedgerEntries.Count,
+                    receivedErased = received?.Erased ?? 0,
+                }, Json));
                 return 0;
             }
             var verb = report.DryRun ? "would be" : "were";

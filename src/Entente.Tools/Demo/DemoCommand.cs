@@ -678,7 +678,7 @@ public static class DemoCommand
             if (!sent.IsSuccessStatusCode) return false;
             var state = await sent.Content.ReadFromJsonAsync<JsonElement>(ct);
             if (state.GetProperty("state").GetString() != ExchangeStore.Delivered || state.GetProperty("receipt").ValueKind != JsonValueKind.String) return false;
-            using var inbox = await to.GetAsync(new Uri($"/api/exchange/inbox/{messageId}", UriKind.Relative), ct);
+            using var inbox = await to.GetAsync(new Uri($"/api/exchange/inbox/{messageId}?purpose=investigation&justification=demo%20delivery%20check", UriKind.Relative), ct);
             if (!inbox.IsSuccessStatusCode) return false;
             received = await inbox.Content.ReadFromJsonAsync<JsonElement>(ct);
             return true;

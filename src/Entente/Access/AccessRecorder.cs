@@ -35,15 +35,21 @@ public sealed class AccessRecorder(LedgerStore ledger, byte[] subjectKey, string
     /// identifiers) as an allowed read of them would be.
     /// </summary>
     public async Task<PersonalDataDecision> CheckAsync(LocalUser user, string channel, string? purpose, string? justification, JsonObject query,
-        IReadOnlyList<(string DeclarationId, IEnumerable<string> PartyIds)>? about = null, CancellationToken cancellationToken = default)
+        IReadOnlyList<(string DeclarationId, IEnumerable<string> PartyIds)>? about = null, CancellationToken cancellationToken = default,
+        Func<string, string>? recordSubject = null)
     {
         var decision = user.Role is { } role ? PersonalData.Decide(role, purpose, justification) : PersonalData.DecideForConsole(purpose, justification);
-        if (decision.Refused) await RecordRefusalAsync(user, channel, purpose, decision.Reason!, query, about, cancellationToken);
+        if (decision.Refused) await RecordRefusalAsync(user, channel, purpose, decision.Reason!, query, about, cancellationToken, recordSubject);
         return decision;
     }
 
+    /// <summary>
+    /// An allowed read, filed under each record (a declaration: <see cref="LedgerSubjects.Declaration"/>, or what
+    /// <paramref name="recordSubject"/> names, such as a received message) and its parties' tags.
+    /// </summary>
     public Task<long> RecordReadAsync(LocalUser user, string channel, PersonalDataDecision access, JsonObject query,
-        IReadOnlyList<(string DeclarationId, IEnumerable<string> PartyIds)> records, CancellationToken cancellationToken = default)
+        IReadOnlyList<(string DeclarationId, IEnumerable<string> PartyIds)> records, CancellationToken cancellationToken = default,
+        Func<string, string>? recordSubject = null)
     {
         if (!access.Allowed) throw new ArgumentException("only an allowed read is recorded as an access", nameof(access));
         var body = new JsonObject
@@ -55,7 +61,7 @@ public sealed class AccessRecorder(LedgerStore ledger, byte[] subjectKey, string
             ["query"] = query,
             ["records"] = new JsonArray(records.Select(r => (JsonNode)r.DeclarationId).ToArray()),
             ["recipient"] = user.Name,
-            [LedgerSubjects.Field] = LedgerSubjects.ToJson(Subjects(query, records)),
+            [LedgerSubjects.Field] = LedgerSubjects.ToJson(Subjects(query, records, recordSubject)),
         };
         return ledger.AppendAsync(LedgerKinds.PersonalDataAccess, Actor(user), body, cancellationToken);
     }
@@ -65,7 +71,8 @@ public sealed class AccessRecorder(LedgerStore ledger, byte[] subjectKey, string
     /// read would have shown (a refused read of a declaration is found by `audit subject --declaration`).
     /// </summary>
     public Task<long> RecordRefusalAsync(LocalUser user, string channel, string? purpose, string reason, JsonObject query,
-        IReadOnlyList<(string DeclarationId, IEnumerable<string> PartyIds)>? about = null, CancellationToken cancellationToken = default)
+        IReadOnlyList<(string DeclarationId, IEnumerable<string> PartyIds)>? about = null, CancellationToken cancellationToken = default,
+        Func<string, string>? recordSubject = null)
     {
         about ??= [];
         var body = new JsonObject
@@ -76,19 +83,19 @@ public sealed class AccessRecorder(LedgerStore ledger, byte[] subjectKey, string
             ["purpose"] = purpose,
             ["reason"] = reason,
             ["query"] = query,
-            [LedgerSubjects.Field] = LedgerSubjects.ToJson(Subjects(query, about)),
+            [LedgerSubjects.Field] = LedgerSubjects.ToJson(Subjects(query, about, recordSubject)),
         };
         if (about.Count > 0) body["records"] = new JsonArray(about.Select(r => (JsonNode)r.DeclarationId).ToArray());
         return ledger.AppendAsync(LedgerKinds.PolicyDecision, Actor(user), body, cancellationToken);
     }
 
     /// <summary>What a read is about: each record's declaration and parties' tags, and a party named in the query.</summary>
-    public List<string> Subjects(JsonObject query, IEnumerable<(string DeclarationId, IEnumerable<string> PartyIds)> records)
+    public List<string> Subjects(JsonObject query, IEnumerable<(string DeclarationId, IEnumerable<string> PartyIds)> records, Func<string, string>? recordSubject = null)
     {
         var subjects = new List<string>();
         foreach (var (id, parties) in records)
         {
-            subjects.Add(LedgerSubjects.Declaration(id));
+            subjects.Add((recordSubject ?? LedgerSubjects.Declaration)(id));
             subjects.AddRange(parties.Where(p => !string.IsNullOrWhiteSpace(p) && p != PersonalData.Withheld).Select(PartySubject));
         }
         foreach (var (_, value) in query)

@@ -50,7 +50,7 @@ public static class ExchangeApi
         var api = app.MapGroup("/api/exchange").WithTags("Exchange");
         api.MapGet("/status", Status).RequireAuthorization(AccessPolicies.Exchange).WithSummary("Outbox depth per partner, oldest undelivered, last success, failures, recent refusals");
         api.MapGet("/inbox", Inbox).RequireAuthorization(AccessPolicies.Exchange).WithSummary("Messages received from partners, newest first");
-        api.MapGet("/inbox/{id}", InboxOne).RequireAuthorization(AccessPolicies.Exchange).WithSummary("One received message with its payload and the receipt this node signed");
+        api.MapGet("/inbox/{id}", InboxOne).RequireAuthorization(AccessPolicies.Exchange).WithSummary("One received message with its payload (personal data: purpose and justification, recorded in the ledger) and the receipt this node signed");
         api.MapGet("/outbox/{id}", OutboxOne).RequireAuthorization(AccessPolicies.Exchange).WithSummary("One sent message: its state and the partner's receipt");
         api.MapPost("/disclosures", Share).RequireAuthorization(AccessPolicies.Disclose)
             .WithSummary("Disclose a declaration or document to a partner under an agreement (decided, projected, sealed, queued)");
@@ -137,13 +137,14 @@ public static class ExchangeApi
     private static async Task<Ok<List<InboxSummary>>> Inbox(ExchangeNode node, string? sender, string? kind, int? limit, CancellationToken cancellationToken) =>
         TypedResults.Ok((await node.Store.ListInboxAsync(sender, kind, Math.Clamp(limit ?? 100, 1, 1000), cancellationToken)).Select(InboxSummary.Of).ToList());
 
-    private static async Task<Results<Ok<InboxMessage>, ProblemHttpResult>> InboxOne(string id, ExchangeNode node, CancellationToken cancellationToken)
-    {
-        var item = await node.Store.GetInboxAsync(id, cancellationToken);
-        return item is null
-            ? Problem(404, "Not found", $"no received message '{id}'")
-            : TypedResults.Ok(new InboxMessage(InboxSummary.Of(item), JsonNode.Parse(item.Payload), Convert.ToBase64String(item.Receipt)));
-    }
+    private static async Task<Results<Ok<InboxMessage>, ProblemHttpResult>> InboxOne(
+        string id, string? purpose, string? justification, ReadReceived read, HttpContext http, CancellationToken cancellationToken) =>
+        await read.HandleAsync(AccessPolicies.UserOf(http.User), AccessRecorder.Api, id, purpose, justification, cancellationToken) switch
+        {
+            ReadReceivedResult.Read r => TypedResults.Ok(r.Message),
+            ReadReceivedResult.Refused r => Problem(403, "Personal data refused", r.Reason),
+            _ => Problem(404, "Not found", $"no received message '{id}'"),
+        };
 
     private static async Task<Results<Ok<OutboxMessage>, ProblemHttpResult>> OutboxOne(string id, ExchangeNode node, CancellationToken cancellationToken)
     {

@@ -13,7 +13,10 @@ public sealed class ExchangeOptions
     /// <summary>Partners must present their node certificate at the exchange endpoint (HTTPS).</summary>
     public bool MutualTls { get; set; }
 
-    /// <summary>This process's name in outbox claims; replicas sharing one database must differ (default: host and process id).</summary>
+    /// <summary>
+    /// This node's name in outbox claims, stable across restarts (default: the host name); replicas sharing one database
+    /// must differ. At start the node releases the claims under its name, left by its previous run.
+    /// </summary>
     [StringLength(200)]
     public string? Replica { get; set; }
 

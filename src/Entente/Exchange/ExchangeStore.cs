@@ -153,6 +153,18 @@ public sealed class ExchangeStore(NodeDatabase database)
         return items;
     }
 
+    /// <summary>Releases every pending message claimed by <paramref name="claimant"/> (its previous run's claims); returns how many.</summary>
+    public async Task<int> ReleaseClaimsAsync(string claimant, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await Database.ConnectAsync(cancellationToken);
+        await using var transaction = await Database.BeginWriteAsync(connection, cancellationToken);
+        await using var update = NodeDatabase.Command(connection, transaction,
+            "UPDATE outbox SET claimed_by = NULL, claimed_until = NULL WHERE claimed_by = @me AND state = @pending", ("@me", claimant), ("@pending", Pending));
+        var released = await update.ExecuteNonQueryAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return released;
+    }
+
     /// <summary>Records receipts: the messages are delivered (only if still pending — a second replica's late answer changes nothing).</summary>
     public async Task<IReadOnlyList<string>> MarkDeliveredAsync(IReadOnlyList<(string MessageId, byte[] Receipt)> receipts, DateTimeOffset now, CancellationToken cancellationToken = default)
     {

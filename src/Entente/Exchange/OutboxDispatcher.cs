@@ -8,8 +8,12 @@ namespace Entente.Exchange;
 /// <summary>How the dispatcher works: its name among replicas, lease, batch sizes, polling and retry delays.</summary>
 public sealed record DispatcherSettings
 {
-    /// <summary>This process's name in claims (replicas sharing one database must differ).</summary>
-    public string Replica { get; init; } = Environment.MachineName + ":" + Environment.ProcessId;
+    /// <summary>
+    /// This node's name in claims: stable across restarts (the host name by default, never the process id), so that a
+    /// restarted node takes back its own claims at once instead of waiting out their lease. Replicas sharing one
+    /// database must differ (Exchange:Replica when two run on one host).
+    /// </summary>
+    public string Replica { get; init; } = Environment.MachineName;
 
     /// <summary>How long a claim holds; a replica that dies loses its claims when they run out.</summary>
     public TimeSpan Lease { get; init; } = TimeSpan.FromSeconds(60);
@@ -60,6 +64,16 @@ public sealed class OutboxDispatcher(ExchangeNode node, HttpClient http, Dispatc
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         node.Queued += Wake;
+        try
+        {
+            // A claim under this name is from this node's previous run: nothing of this run is in flight yet.
+            var released = await node.Store.ReleaseClaimsAsync(settings.Replica, stoppingToken);
+            if (released > 0) logger.LogInformation("Released {Count} outbox claims left by this node's previous run ({Replica})", released, settings.Replica);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogError(e, "Releasing this node's previous claims failed; they run out with their lease");
+        }
         try
         {
             // What this process receives from now on is its own live work; anything older was interrupted.

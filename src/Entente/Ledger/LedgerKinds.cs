@@ -49,6 +49,7 @@ public static class LedgerKinds
     public const string PersonalDataAccess = "personal-data-access";
     public const string Erasure = "erasure";
     public const string RetentionReview = "retention-review";
+    public const string ReceivedErasure = "received-erasure";
     public const string PartnerAdded = "partner-added";
     public const string PartnerRemoved = "partner-removed";
     public const string EquivocationAlarm = "equivocation-alarm";
@@ -141,6 +142,12 @@ public static class LedgerKinds
         ]),
         new(Erasure, "a declaration was erased at the end of its retention period", "Retention: the retention job", Retained()),
         new(RetentionReview, "a declaration reached the end of its retention period and was flagged for review", "Retention: the retention job", Retained()),
+        new(ReceivedErasure, "a message received from a partner was erased at the end of the retention its agreement set (retainUntil)", "Retention: the retention job",
+        [
+            Req("message", Str, "the received message's id"), Req("sender", Str, "the sending node"),
+            Req("agreement", Str, "the agreement it arrived under"), Req("receivedAt", Str, "when it was received, UTC ISO 8601"),
+            Req("retainUntil", Str, "the end of its retention, UTC ISO 8601"), Req("records", Arr, "the message ids concerned"),
+        ]),
         new(PartnerAdded, "a partner was added to (or updated in) the partner directory", "Partners: `entente partner add`", Partner()),
         new(PartnerRemoved, "a partner was removed from the partner directory", "Partners: `entente partner remove`", Partner()),
         new(EquivocationAlarm, "a partner showed two histories of its ledger (the evidence is kept with the alarm)", "Witnessing: the witness round",

@@ -15,6 +15,9 @@ public static class LedgerSubjects
 
     public static string Declaration(string id) => "declaration:" + id;
 
+    /// <summary>A message received from a partner (its payload is the partner's data, read here under the same rules).</summary>
+    public static string Message(string id) => "message:" + id;
+
     /// <summary>"party:" and the first 16 bytes, base64url, of HMAC-SHA-256(subject key, "party:" + identifier as keyed).</summary>
     public static string Party(ReadOnlySpan<byte> subjectKey, string partyId)
     {

@@ -6,6 +6,9 @@ namespace Entente.Retention;
 /// <summary>A stored declaration as retention sees it: when it came, and the party ids it names (the data subjects).</summary>
 public sealed record HeldDeclaration(string Id, string? Mrn, DateTimeOffset ReceivedAt, IReadOnlyList<string> PartyIds);
 
+/// <summary>A message received from a partner whose retention (set by its agreement) has run out, and the payload that names its subjects.</summary>
+public sealed record HeldMessage(string MessageId, string Sender, string AgreementId, DateTimeOffset ReceivedAt, DateTimeOffset RetainUntil, string Payload);
+
 public sealed record ReviewFlag(string DeclarationId, DateTimeOffset DueAt, DateTimeOffset FlaggedAt, string Rule);
 
 /// <summary>What retention reads and changes in the declaration tables (and its retention_reviews), on either provider.</summary>
@@ -44,6 +47,38 @@ public sealed class RetentionStore(NodeDatabase database, TimeProvider time)
             }
         }
         return held.Select(h => new HeldDeclaration(h.Id, h.Mrn, h.ReceivedAt, parties[h.Key])).ToList();
+    }
+
+    /// <summary>Messages received from partners whose retain_until is at or before <paramref name="now"/>, oldest due first.</summary>
+    public async Task<IReadOnlyList<HeldMessage>> ListReceivedDueAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.ConnectAsync(cancellationToken);
+        await using var command = NodeDatabase.Command(connection, null,
+            "SELECT message_id, sender, agreement_id, received_at, retain_until, payload FROM inbox WHERE retain_until <= @now ORDER BY retain_until, message_id LIMIT @limit",
+            ("@now", now.ToUniversalTime()), ("@limit", Math.Clamp(limit, 1, 10_000)));
+        var held = new List<HeldMessage>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            held.Add(new HeldMessage(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetFieldValue<DateTimeOffset>(3),
+                reader.GetFieldValue<DateTimeOffset>(4), reader.GetString(5)));
+        }
+        return held;
+    }
+
+    /// <summary>
+    /// Removes received messages (payload, envelope, receipt) and the consents given for passing them on, inside the
+    /// caller's transaction (a ledger change); the conversation's last sequence stays, so a replay is still refused.
+    /// </summary>
+    public async Task<int> EraseReceivedAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<string> messageIds, CancellationToken cancellationToken = default)
+    {
+        if (messageIds.Count == 0) return 0;
+        var parameters = messageIds.Select((id, i) => ($"@m{i}", (object?)id)).ToArray();
+        var list = string.Join(", ", parameters.Select(p => p.Item1));
+        await using (var consents = NodeDatabase.Command(connection, transaction, $"DELETE FROM exchange_consents WHERE message_id IN ({list})", parameters))
+            await consents.ExecuteNonQueryAsync(cancellationToken);
+        await using var inbox = NodeDatabase.Command(connection, transaction, $"DELETE FROM inbox WHERE message_id IN ({list})", parameters);
+        return await inbox.ExecuteNonQueryAsync(cancellationToken);
     }
 
     /// <summary>Removes the declarations and every row derived from them, in one transaction; returns how many were there.</summary>

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Entente.Agreements;
+using Entente.Exchange;
 using Entente.Ledger;
 
 namespace Entente.Retention;
@@ -27,6 +28,9 @@ public sealed record RetentionRule(Period Period, RetentionEnd Then)
     public DateTimeOffset Cutoff(DateTimeOffset now) =>
         now.AddHours(-Period.Hours).AddDays(-Period.Days).AddMonths(-Period.Months).AddYears(-Period.Years);
 }
+
+/// <summary>What one pass over the messages received from partners erased (their agreements' retention), and its ledger entries.</summary>
+public sealed record ReceivedRetentionReport(long Erased, IReadOnlyList<long> LedgerEntries);
 
 public sealed record RetentionReport(DateTimeOffset Cutoff, long Erased, long Flagged, bool DryRun, IReadOnlyList<long> LedgerEntries);
 
@@ -114,6 +118,63 @@ public sealed class RunRetention(RetentionStore store, LedgerStore ledger, Func<
         }
         return new RetentionReport(cutoff, erased, flagged, false, entries);
     }
+
+    /// <summary>
+    /// Erases every message received from a partner whose retention, set by the agreement it arrived under, has run
+    /// out (retain_until), in batches: each batch's rows go in the transaction that appends its `received-erasure`
+    /// entries (the message, sender, agreement, dates, the parties its payload named by tag). Partners' data follows
+    /// its agreement, whatever the node's own rule for declarations (or none).
+    /// </summary>
+    public async Task<ReceivedRetentionReport> EraseReceivedAsync(string user, CancellationToken cancellationToken = default)
+    {
+        var key = subjectKey();
+        var actor = new LedgerActor(user, nodeCode);
+        long erased = 0;
+        var entries = new List<long>();
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var due = await store.ListReceivedDueAsync(time.GetUtcNow(), BatchSize, cancellationToken);
+            if (due.Count == 0) break;
+            var records = due.Select(m => LedgerEntry.Now(time, LedgerKinds.ReceivedErasure, actor, Body(m, key))).ToList();
+            var erasedNow = 0;
+            entries.AddRange(await ledger.AppendAsync(async (connection, transaction, ct) =>
+            {
+                erasedNow = await store.EraseReceivedAsync(connection, transaction, due.Select(m => m.MessageId).ToList(), ct);
+                return records;
+            }, cancellationToken));
+            erased += erasedNow;
+        }
+        return new ReceivedRetentionReport(erased, entries);
+    }
+
+    /// <summary>What a received message's erasure entry says: no payload, its parties by tag only.</summary>
+    public static JsonObject Body(HeldMessage held, ReadOnlySpan<byte> subjectKey)
+    {
+        var subjects = new List<string> { LedgerSubjects.Message(held.MessageId) };
+        JsonNode? payload;
+        try
+        {
+            payload = JsonNode.Parse(held.Payload);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            payload = null;
+        }
+        foreach (var party in ReadReceived.PartyIds(payload)) subjects.Add(LedgerSubjects.Party(subjectKey, party));
+        return new JsonObject
+        {
+            ["message"] = held.MessageId,
+            ["sender"] = held.Sender,
+            ["agreement"] = held.AgreementId,
+            ["receivedAt"] = Utc(held.ReceivedAt),
+            ["retainUntil"] = Utc(held.RetainUntil),
+            ["records"] = new JsonArray(held.MessageId),
+            [LedgerSubjects.Field] = LedgerSubjects.ToJson(subjects),
+        };
+    }
+
+    private static string Utc(DateTimeOffset at) => at.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>What an erasure (or review) entry says: the declaration, its receipt, the rule, its parties by tag only.</summary>
     public static JsonObject Body(HeldDeclaration held, RetentionRule rule, ReadOnlySpan<byte> subjectKey)

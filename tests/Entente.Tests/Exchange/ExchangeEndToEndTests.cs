@@ -37,7 +37,7 @@ public sealed class ExchangeEndToEndTests : IAsyncLifetime
         await _net.EventuallyAsync(async () => (await nl.GetFromJsonAsync<JsonElement>($"/api/exchange/outbox/{id}")).GetProperty("state").GetString() == "delivered",
             what: "delivery with a receipt");
 
-        var received = await kr.GetFromJsonAsync<JsonElement>($"/api/exchange/inbox/{id}");
+        var received = await kr.GetFromJsonAsync<JsonElement>($"/api/exchange/inbox/{id}?purpose=investigation&justification=case%2015");
         var summary = received.GetProperty("summary");
         Assert.Equal("NL", summary.GetProperty("sender").GetString());
         Assert.Equal("H1", summary.GetProperty("handlingCode").GetString());

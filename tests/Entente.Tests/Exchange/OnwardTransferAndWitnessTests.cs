@@ -23,7 +23,7 @@ public sealed class OnwardTransferAndWitnessTests : IAsyncLifetime
         var id = sent.GetProperty("messageId").GetString()!;
         using var kr = _net.Liaison("KR");
         using var nl = _net.Liaison("NL");
-        await _net.EventuallyAsync(async () => (await kr.GetAsync(new Uri($"/api/exchange/inbox/{id}", UriKind.Relative))).StatusCode == HttpStatusCode.OK, what: "the report at KR");
+        await _net.EventuallyAsync(async () => (await kr.GetAsync(new Uri($"/api/exchange/inbox/{id}?purpose=investigation&justification=case%2015", UriKind.Relative))).StatusCode == HttpStatusCode.OK, what: "the report at KR");
 
         var refused = await kr.PostAsJsonAsync("/api/exchange/forwards", new { messageId = id, recipient = "DE", purpose = "investigation" });
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
@@ -45,7 +45,7 @@ public sealed class OnwardTransferAndWitnessTests : IAsyncLifetime
         using var de = _net.Liaison("DE");
         await _net.EventuallyAsync(async () => (await de.GetFromJsonAsync<JsonElement>("/api/exchange/inbox?sender=KR")).GetArrayLength() == 1, what: "the report at DE");
         var atDe = (await de.GetFromJsonAsync<JsonElement>("/api/exchange/inbox?sender=KR"))[0];
-        var full = await de.GetFromJsonAsync<JsonElement>($"/api/exchange/inbox/{atDe.GetProperty("messageId").GetString()}");
+        var full = await de.GetFromJsonAsync<JsonElement>($"/api/exchange/inbox/{atDe.GetProperty("messageId").GetString()}?purpose=investigation&justification=case%2015");
         Assert.Equal("heroin", full.GetProperty("payload").GetProperty("seizure").GetProperty("goods").GetString());
     }
 
