@@ -47,9 +47,10 @@ public static class DemoCommand
             Description = "Where the public data sets are (default: $ENTENTE_DATA, else ../shared/data)",
             DefaultValueFactory = _ => Environment.GetEnvironmentVariable("ENTENTE_DATA") is { Length: > 0 } d ? d : Path.GetFullPath(Path.Combine("..", "shared", "data")),
         };
+        var json = new Option<bool>("--json") { Description = "Print the outcome and the story's lines as one JSON document at the end" };
         var command = new Command("demo", "Run the demonstration: three administrations' nodes exchange seizure reports and mutual-assistance requests over real HTTP, with receipts and verified ledgers")
         {
-            home, generated, data,
+            home, generated, data, json,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -57,7 +58,19 @@ public static class DemoCommand
             var folder = keep is not null ? Path.GetFullPath(keep) : Path.Combine(Path.GetTempPath(), $"entente-demo-{Guid.NewGuid():N}");
             try
             {
-                return await RunAsync(cli, folder, parse.GetValue(data)!, Math.Max(1, parse.GetValue(generated)), parse.InvocationConfiguration.Output, ct);
+                if (!parse.GetValue(json)) return await RunAsync(cli, folder, parse.GetValue(data)!, Math.Max(1, parse.GetValue(generated)), parse.InvocationConfiguration.Output, ct);
+                var story = new StringWriter();
+                var clock = Stopwatch.StartNew();
+                var exit = await RunAsync(cli, folder, parse.GetValue(data)!, Math.Max(1, parse.GetValue(generated)), story, ct);
+                parse.InvocationConfiguration.Output.WriteLine(JsonSerializer.Serialize(new
+                {
+                    ok = exit == 0,
+                    exit,
+                    seconds = Math.Round(clock.Elapsed.TotalSeconds, 1),
+                    home = keep is null ? null : folder,
+                    story = story.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+                }, new JsonSerializerOptions(Web) { WriteIndented = true }));
+                return exit;
             }
             finally
             {
