@@ -121,6 +121,7 @@ public static partial class CliOutput
     /// <summary>Prints the error that ended a command and returns its exit status.</summary>
     public static int Fail(ParseResult parse, Exception e, TextWriter output, TextWriter error)
     {
+        while (e is AggregateException { InnerExceptions.Count: 1 } or System.Reflection.TargetInvocationException && e.InnerException is { } inner) e = inner;
         var exit = ExitOf(e);
         var message = e switch
         {

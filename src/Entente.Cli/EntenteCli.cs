@@ -58,6 +58,12 @@ public static class EntenteCli
     {
         var root = Build();
         CliOutput.Conventions(root);
+        // No command at all: what there is to run (and exit 2, as for any incomplete command line).
+        if (args.Length == 0)
+        {
+            await root.Parse(["--help"]).InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, cancellationToken);
+            return ExitCodes.Usage;
+        }
         var parse = root.Parse(args);
         // Usage errors (unknown or missing options, values of the wrong kind) exit 2, said in the user's terms; --help and --version still answer.
         if (parse.Errors.Count > 0 && parse.Action is not { ClearsParseErrors: true }) return CliOutput.ParseErrors(parse, output, error);

@@ -368,7 +368,7 @@ public static class DemoCommand
         var messageId = shared["messageId"]!.GetValue<string>();
         var (status, _, error) = await kr.Cli.TryAsync(ct, "exchange", "share", "--home", kr.Home, "--to", "NL", "--category", "declarations",
             "--purpose", "prosecution", "--declaration", declaration.Id);
-        Check(status == 3, $"sharing a declaration for prosecution exited {status}, expected 3 (refused): {error}");
+        Check(status == 1, $"sharing a declaration for prosecution exited {status}, expected 1 (refused, docs/cli.md): {error}");
         var received = await DeliveredAsync(nodes, kr, nl, messageId, ct);
         var payload = received.GetProperty("payload");
         var mrn = payload.TryGetProperty("mrn", out var m) ? m.GetString() : null;

@@ -203,6 +203,17 @@ public sealed class CliConventionsTests : IDisposable
     }
 
     [Fact]
+    public async Task Help_answers_and_no_command_at_all_is_a_usage_error_that_shows_it()
+    {
+        var (status, output, _) = await Support.Cli.Run("declarations", "status", "--help");
+        Assert.Equal(0, status);
+        Assert.Contains("Move a declaration to a new lifecycle status", output, StringComparison.Ordinal);
+        (status, output, _) = await Support.Cli.Run();
+        Assert.Equal(ExitCodes.Usage, status);
+        Assert.Contains("declarations", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void No_type_name_survives_in_an_error_message() =>
         Assert.Equal("Cannot parse argument 'x' as a whole number; or one of analyst, officer, liaison, auditor, admin",
             CliOutput.Scrub("Cannot parse argument 'x' as 'System.Int32'; or 'Entente.Access.Role'"));
