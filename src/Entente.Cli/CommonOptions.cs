@@ -17,7 +17,8 @@ internal static class CommonOptions
         Description = "A PostgreSQL connection string (Host=...;Database=...) to use instead of the home's SQLite file",
     };
 
-    public static Option<bool> Json() => new("--json") { Description = "Print a machine-readable JSON result" };
+    /// <summary>Every command has it (docs/cli.md): the result, or the error, as one JSON document on standard output.</summary>
+    public static Option<bool> Json() => new(CliOutput.JsonOptionName) { Description = "Print the result, or the error, as JSON on standard output" };
 
     public static NodeOptions LoadNode(ParseResult parse, Option<string> home, Option<string?> database)
     {
@@ -27,12 +28,14 @@ internal static class CommonOptions
         {
             return NodeHome.Load(folder, parse.GetValue(database));
         }
-        catch (Exception e) when (e is FileNotFoundException or InvalidDataException or System.Text.Json.JsonException)
+        catch (FileNotFoundException e)
         {
             throw new CliException(e.Message);
         }
+        catch (Exception e) when (e is InvalidDataException or System.Text.Json.JsonException)
+        {
+            // The home is there, its settings are not usable: the command cannot run here (exit 3).
+            throw CliException.Environment(e.Message);
+        }
     }
 }
-
-/// <summary>A user error: printed as one line, exit status 2.</summary>
-internal sealed class CliException(string message) : Exception(message);

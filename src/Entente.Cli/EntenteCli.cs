@@ -56,20 +56,24 @@ public static class EntenteCli
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
     {
-        var parse = Build().Parse(args);
-        return await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false }, cancellationToken)
-            .ContinueWith(t =>
-            {
-                if (t.IsCompletedSuccessfully) return t.Result;
-                var e = t.Exception?.GetBaseException();
-                if (e is OperationCanceledException) return 130;
-                if (e is CliException)
-                {
-                    error.WriteLine($"entente: {e.Message}");
-                    return 2;
-                }
-                error.WriteLine($"entente: {e?.Message}");
-                return 1;
-            }, TaskScheduler.Default);
+        var root = Build();
+        CliOutput.Conventions(root);
+        // No command at all: what there is to run (and exit 2, as for any incomplete command line).
+        if (args.Length == 0)
+        {
+            await root.Parse(["--help"]).InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, cancellationToken);
+            return ExitCodes.Usage;
+        }
+        var parse = root.Parse(args);
+        // Usage errors (unknown or missing options, values of the wrong kind) exit 2, said in the user's terms; --help and --version still answer.
+        if (parse.Errors.Count > 0 && parse.Action is not { ClearsParseErrors: true }) return CliOutput.ParseErrors(parse, output, error);
+        try
+        {
+            return await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false }, cancellationToken);
+        }
+        catch (Exception e)
+        {
+            return CliOutput.Fail(parse, e, output, error);
+        }
     }
 }

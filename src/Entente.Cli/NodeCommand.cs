@@ -6,14 +6,16 @@ namespace Entente.Cli;
 /// <summary>
 /// A command against a node: adds --home, --database and --json once, loads the home, and hands the action the node's
 /// services from the same composition as the server (<see cref="NodeServices"/>), disposed when the command ends.
+/// Every command has --json (docs/cli.md); the json parameter is kept for the callers that still say so.
 /// </summary>
 internal sealed class NodeCommand : Command
 {
-    public NodeCommand(string name, string description, bool json = false) : base(name, description)
+    public NodeCommand(string name, string description, bool json = true) : base(name, description)
     {
+        _ = json;
         Add(HomeOption);
         Add(DatabaseOption);
-        if (json) Add(JsonOption);
+        Add(JsonOption);
     }
 
     public Option<string> HomeOption { get; } = CommonOptions.Home();
@@ -23,6 +25,13 @@ internal sealed class NodeCommand : Command
     public Option<bool> JsonOption { get; } = CommonOptions.Json();
 
     public bool Json(ParseResult parse) => parse.GetValue(JsonOption);
+
+    /// <summary>Prints the result: <paramref name="json"/> under --json, else the text.</summary>
+    public void Print(ParseResult parse, object json, Action<TextWriter> text)
+    {
+        if (Json(parse)) CliOutput.WriteJson(parse, json);
+        else text(parse.InvocationConfiguration.Output);
+    }
 
     public NodeOptions Node(ParseResult parse) => CommonOptions.LoadNode(parse, HomeOption, DatabaseOption);
 
@@ -44,7 +53,7 @@ internal sealed class NodeCommand : Command
         }
         catch (Microsoft.Extensions.Options.OptionsValidationException e)
         {
-            throw new CliException($"{NodeHome.ConfigPath(node.Home)}: {string.Join("; ", e.Failures)}");
+            throw CliException.Environment($"{NodeHome.ConfigPath(node.Home)}: {string.Join("; ", e.Failures)}");
         }
     }
 }

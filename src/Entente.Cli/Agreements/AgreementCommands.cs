@@ -28,11 +28,12 @@ internal static class AgreementCommands
         var id = new Option<string>("--id") { Description = "The agreement's id (lowercase, e.g. nl-kr-mutual-assistance)", Required = true };
         var kind = new Option<string>("--kind") { Description = "bilateral, multilateral, regional, mutual-assistance, aeo-mutual-recognition or national", Required = true };
         var party = new Option<string[]>("--party") { Description = "A party as CODE:FINGERPRINT (KR:sha256:...); once per party", Required = true, AllowMultipleArgumentsPerToken = false };
-        var command = new Command("init", "Write a commented agreement template to edit, then sign") { file, id, kind, party };
+        var json = CommonOptions.Json();
+        var command = new Command("init", "Write a commented agreement template to edit, then sign") { file, id, kind, party, json };
         command.SetAction(parse =>
         {
             var path = parse.GetValue(file)!;
-            if (File.Exists(path)) throw new CliException($"{path} exists already; amend it as a new version instead");
+            if (File.Exists(path)) throw CliException.Refused($"{path} exists already; amend it as a new version instead");
             if (!AgreementDocument.TryEnum<AgreementKind>(parse.GetValue(kind)!, out var k))
                 throw new CliException($"--kind: expected {AgreementDocument.Names<AgreementKind>()}");
             var parties = new List<(string Code, string Fingerprint)>();
@@ -53,7 +54,8 @@ internal static class AgreementCommands
                 throw new CliException(string.Join(Environment.NewLine, e.Errors.Select(x => x.Message)));
             }
             File.WriteAllText(path, text);
-            parse.InvocationConfiguration.Output.WriteLine($"Wrote {path}: edit the categories, then each party runs `entente agreement sign {path}`");
+            if (parse.GetValue(json)) CliOutput.WriteJson(parse, new { file = path, id = parse.GetValue(id), kind = AgreementDocument.Kebab(k.ToString()), parties = parties.Select(p => p.Code) });
+            else parse.InvocationConfiguration.Output.WriteLine($"Wrote {path}: edit the categories, then each party runs `entente agreement sign {path}`");
             return 0;
         });
         return command;
@@ -78,7 +80,7 @@ internal static class AgreementCommands
             }
             catch (InvalidOperationException e)
             {
-                throw new CliException(e.Message);
+                throw CliException.Refused(e.Message);
             }
             string text;
             try
@@ -87,14 +89,16 @@ internal static class AgreementCommands
             }
             catch (InvalidOperationException e)
             {
-                throw new CliException(e.Message);
+                throw CliException.Refused(e.Message);
             }
             var temporary = path + ".signing";
             File.WriteAllText(temporary, text);
             File.Move(temporary, path, overwrite: true);
             var signed = AgreementDocument.Parse(text, path);
             var status = AgreementStatus.Of(signed, TimeProvider.System);
-            parse.InvocationConfiguration.Output.WriteLine($"Signed {agreement} as {signature.Party} ({agreement.ContentHash}); status: {Describe(status)}");
+            var json = command.Json(parse);
+            if (!json) parse.InvocationConfiguration.Output.WriteLine($"Signed {agreement} as {signature.Party} ({agreement.ContentHash}); status: {Describe(status)}");
+            IReadOnlyList<long>? recorded = null;
             if (parse.GetValue(home) is { Length: > 0 } homeFolder && NodeHome.Exists(homeFolder))
             {
                 // The node's own record of what it signed, and of an agreement coming into force by its signature.
@@ -122,7 +126,22 @@ internal static class AgreementCommands
                         }));
                 }
                 var indices = await ledger.AppendAsync(entries, ct);
-                parse.InvocationConfiguration.Output.WriteLine($"Recorded in the ledger: entr{(indices.Count == 1 ? "y" : "ies")} {string.Join(", ", indices)}");
+                recorded = indices.ToList();
+                if (!json) parse.InvocationConfiguration.Output.WriteLine($"Recorded in the ledger: entr{(indices.Count == 1 ? "y" : "ies")} {string.Join(", ", indices)}");
+            }
+            if (json)
+            {
+                CliOutput.WriteJson(parse, new
+                {
+                    file = path,
+                    id = signed.Id,
+                    version = signed.Version,
+                    hash = signed.ContentHash,
+                    party = signature.Party,
+                    inForce = status.InForce,
+                    status = Describe(status),
+                    ledgerEntries = recorded,
+                });
             }
             return 0;
         });
@@ -136,6 +155,7 @@ internal static class AgreementCommands
         var command = new Command("verify", "Check an agreement's signatures and validity; exit 0 only when it is in force") { file, json };
         command.SetAction(parse =>
         {
+            if (!File.Exists(parse.GetValue(file))) throw new CliException($"{parse.GetValue(file)}: no such file");
             var read = AgreementFile.Read(parse.GetValue(file)!, TimeProvider.System.GetUtcNow());
             var output = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json))
@@ -163,11 +183,55 @@ internal static class AgreementCommands
     private static Command Show()
     {
         var file = new Argument<string>("FILE") { Description = "The agreement file" };
-        var command = new Command("show", "Print an agreement as it is understood: parties, validity, rules, status") { file };
+        var json = CommonOptions.Json();
+        var command = new Command("show", "Print an agreement as it is understood: parties, validity, rules, status") { file, json };
         command.SetAction(parse =>
         {
             var a = Load(parse.GetValue(file)!);
             var o = parse.InvocationConfiguration.Output;
+            if (parse.GetValue(json))
+            {
+                var status = AgreementStatus.Of(a, TimeProvider.System);
+                CliOutput.WriteJson(parse, new
+                {
+                    id = a.Id,
+                    version = a.Version,
+                    kind = AgreementDocument.Kebab(a.Kind.ToString()),
+                    title = a.Title,
+                    hash = a.ContentHash,
+                    validFrom = a.ValidFrom,
+                    validUntil = a.ValidUntil,
+                    inForce = status.InForce,
+                    status = Describe(status),
+                    parties = a.Parties.Select(p => new { code = p.Code, name = p.Name, fingerprint = p.Fingerprint, signed = a.Signatures.Any(s => s.Party == p.Code) }),
+                    legalBasis = a.LegalBasis,
+                    rules = a.Rules.Select(r => new
+                    {
+                        category = PolicyEngine.Name(r.Category),
+                        alertCategories = r.AlertCategories,
+                        roles = r.Roles,
+                        purposes = r.Purposes.Select(PolicyEngine.Name),
+                        disclose = r.Disclose,
+                        transforms = r.Transforms.Select(x => new { treatment = PolicyEngine.Name(x.Treatment), field = x.Field }),
+                        otherFields = PolicyEngine.Name(r.OtherFields),
+                        handlingCode = r.HandlingCode,
+                        evaluation = r.Evaluation,
+                        onwardTransfer = r.OnwardTransfer.ToString(),
+                        retention = new { period = r.Retention.Period.ToString(), then = PolicyEngine.Name(r.Retention.Then) },
+                        answerWithin = r.AnswerWithin?.ToString(),
+                    }),
+                    denials = a.Denials.Select(d => new
+                    {
+                        parties = d.Parties,
+                        categories = d.Categories.Select(PolicyEngine.Name),
+                        purposes = d.Purposes.Select(PolicyEngine.Name),
+                        fields = d.Fields,
+                        roles = d.Roles,
+                        reason = d.Reason,
+                    }),
+                });
+                return 0;
+            }
             o.WriteLine($"Agreement {a.Id} version {a.Version} ({AgreementDocument.Kebab(a.Kind.ToString())}){(a.Title is { } t ? ": " + t : "")}");
             o.WriteLine($"Hash:      {a.ContentHash}");
             o.WriteLine($"Validity:  {a.ValidFrom:yyyy-MM-dd} to {a.ValidUntil:yyyy-MM-dd}");
@@ -244,13 +308,14 @@ internal static class AgreementCommands
 
     private static Agreement Load(string path)
     {
+        if (!File.Exists(path)) throw new CliException($"{path}: no such file");
         try
         {
             return AgreementDocument.Load(path);
         }
         catch (AgreementFormatException e)
         {
-            throw new CliException(e.Message);
+            throw CliException.Refused(e.Message);
         }
     }
 
@@ -269,7 +334,7 @@ internal static class AgreementCommands
         }
         catch (Exception e) when (e is IOException or ArgumentException or CryptographicException or InvalidDataException or UnauthorizedAccessException)
         {
-            throw new CliException($"cannot read the signing key: {e.Message}");
+            throw CliException.Refused($"cannot read the signing key: {e.Message}");
         }
     }
 }

@@ -103,7 +103,7 @@ internal static class RequestCommands
         command.SetNodeAction(async (parse, node, ct) =>
         {
             var desk = node.Get<AssistanceDesk>();
-            var request = await desk.GetAsync(parse.GetValue(id)!, ct) ?? throw new CliException($"no assistance request {parse.GetValue(id)} at {node.Node.Code}");
+            var request = await desk.GetAsync(parse.GetValue(id)!, ct) ?? throw CliException.Refused($"no assistance request {parse.GetValue(id)} at {node.Node.Code}");
             Print(parse, request, desk.Node, command.Json(parse), null, node.Get<TimeProvider>());
             return 0;
         });
@@ -140,11 +140,11 @@ internal static class RequestCommands
             {
                 try
                 {
-                    attached = JsonNode.Parse(File.ReadAllText(file)) as JsonObject ?? throw new CliException($"--data {file}: expected a JSON object");
+                    attached = JsonNode.Parse(File.ReadAllText(file)) as JsonObject ?? throw CliException.Refused($"--data {file}: expected a JSON object");
                 }
                 catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException)
                 {
-                    throw new CliException($"--data {file}: {e.Message}");
+                    throw CliException.ForFile($"--data {file}", e);
                 }
             }
             if (parse.GetValue(text) is null && attached is null) throw new CliException("give the answer with --text, --data or both");
@@ -209,7 +209,7 @@ internal static class RequestCommands
             AssistanceOutcome.NotFound n => ("refused", n.Problems),
             _ => throw new InvalidOperationException(),
         };
-        throw new CliException(refusal + Environment.NewLine + string.Join(Environment.NewLine, problems.Select(p => "  " + p)));
+        throw CliException.Refused(refusal + Environment.NewLine + string.Join(Environment.NewLine, problems.Select(p => "  " + p)));
     }
 
     private static void Print(ParseResult parse, AssistanceRequest r, string node, bool json, string? verb, TimeProvider time)

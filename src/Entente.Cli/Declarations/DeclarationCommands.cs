@@ -65,6 +65,7 @@ internal static class DeclarationCommands
             var found = await node.Get<SearchDeclarations>().HandleAsync(Operator(node.Node), AccessRecorder.Console, input, ct) switch
             {
                 SearchDeclarationsResult.Found f => f,
+                // At the console every refusal is about --purpose and --justification: a usage error.
                 SearchDeclarationsResult.Refused { Parameter: { } p } r => throw new CliException($"--{p}: {r.Reason} (--purpose, --justification)"),
                 SearchDeclarationsResult.Refused r => throw new CliException(r.Reason),
                 SearchDeclarationsResult.Invalid i => throw new CliException(string.Join(Environment.NewLine, i.Problems.Select(p => "--" + p))),
@@ -101,7 +102,7 @@ internal static class DeclarationCommands
     {
         var reference = new Argument<string>("reference") { Description = "Declaration id, MRN or LRN" };
         var (purpose, justification) = PurposeOptions();
-        var command = new NodeCommand("show", "Print a declaration in Entente's canonical JSON (party data needs --purpose and --justification)")
+        var command = new NodeCommand("show", "Print a declaration in Entente's canonical JSON (party data needs --purpose and --justification); --json prints the same")
         {
             reference, purpose, justification,
         };
@@ -112,7 +113,7 @@ internal static class DeclarationCommands
             {
                 ReadDeclarationResult.Read r => r.Envelope,
                 ReadDeclarationResult.Refused r => throw new CliException(r.Reason),
-                _ => throw new CliException($"no declaration with id, MRN or LRN '{input.Reference}'"),
+                _ => throw CliException.Refused($"no declaration with id, MRN or LRN '{input.Reference}'"),
             };
             parse.InvocationConfiguration.Output.WriteLine(JsonSerializer.Serialize(envelope, Json));
             return 0;
@@ -129,17 +130,20 @@ internal static class DeclarationCommands
         var command = new NodeCommand("status", "Move a declaration to a new lifecycle status") { reference, to, reason, actor };
         command.SetNodeAction(async (parse, node, ct) =>
         {
-            if (!DeclarationLifecycle.TryParse(parse.GetValue(to)!, out var target)) throw new CliException($"'{parse.GetValue(to)}' is not a declaration status");
+            if (!DeclarationLifecycle.TryParse(parse.GetValue(to)!, out var target))
+                throw new CliException($"argument status must be a notification code or one of {string.Join(", ", Enum.GetValues<DeclarationStatus>().Select(DeclarationLifecycle.ToName))} (got '{parse.GetValue(to)}')");
             var store = node.Get<IDeclarationStore>();
             var stored = await store.FindAsync(parse.GetValue(reference)!, ct)
-                ?? throw new CliException($"no declaration with id, MRN or LRN '{parse.GetValue(reference)}'");
+                ?? throw CliException.Refused($"no declaration with id, MRN or LRN '{parse.GetValue(reference)}'");
             var change = await store.ChangeStatusAsync(stored.Declaration.Id!, target, parse.GetValue(actor)!, parse.GetValue(reason), ct);
             if (!change.Allowed)
             {
                 var allowed = string.Join(", ", DeclarationLifecycle.AllowedFrom(change.From!.Value).Select(DeclarationLifecycle.ToName));
-                throw new CliException($"a declaration cannot move from {DeclarationLifecycle.ToName(change.From.Value)} to {DeclarationLifecycle.ToName(target)}; allowed: {(allowed.Length > 0 ? allowed : "none (final status)")}");
+                throw CliException.Refused($"a declaration cannot move from {DeclarationLifecycle.ToName(change.From.Value)} to {DeclarationLifecycle.ToName(target)}; allowed: {(allowed.Length > 0 ? allowed : "none (final status)")}");
             }
-            parse.InvocationConfiguration.Output.WriteLine($"{stored.Declaration.Id}: {DeclarationLifecycle.ToName(change.From!.Value)} -> {DeclarationLifecycle.ToName(target)}");
+            var (from, moved) = (DeclarationLifecycle.ToName(change.From!.Value), DeclarationLifecycle.ToName(target));
+            command.Print(parse, new { id = stored.Declaration.Id, from, to = moved, actor = parse.GetValue(actor), reason = parse.GetValue(reason) },
+                o => o.WriteLine($"{stored.Declaration.Id}: {from} -> {moved}"));
             return 0;
         });
         return command;
@@ -153,9 +157,19 @@ internal static class DeclarationCommands
         {
             var store = node.Get<IDeclarationStore>();
             var stored = await store.FindAsync(parse.GetValue(reference)!, ct)
-                ?? throw new CliException($"no declaration with id, MRN or LRN '{parse.GetValue(reference)}'");
-            foreach (var e in await store.GetHistoryAsync(stored.Declaration.Id!, ct))
-                parse.InvocationConfiguration.Output.WriteLine($"{e.At:yyyy-MM-dd HH:mm:ss}Z  {(e.From is { } f ? DeclarationLifecycle.ToName(f) : "-"),-18} -> {DeclarationLifecycle.ToName(e.To),-18} {e.Actor}{(e.Reason is null ? "" : $": {e.Reason}")}");
+                ?? throw CliException.Refused($"no declaration with id, MRN or LRN '{parse.GetValue(reference)}'");
+            var history = await store.GetHistoryAsync(stored.Declaration.Id!, ct);
+            command.Print(parse,
+                new
+                {
+                    id = stored.Declaration.Id,
+                    moves = history.Select(e => new { at = e.At, from = e.From is { } f ? DeclarationLifecycle.ToName(f) : null, to = DeclarationLifecycle.ToName(e.To), actor = e.Actor, reason = e.Reason }),
+                },
+                o =>
+                {
+                    foreach (var e in history)
+                        o.WriteLine($"{e.At:yyyy-MM-dd HH:mm:ss}Z  {(e.From is { } f ? DeclarationLifecycle.ToName(f) : "-"),-18} -> {DeclarationLifecycle.ToName(e.To),-18} {e.Actor}{(e.Reason is null ? "" : $": {e.Reason}")}");
+                });
             return 0;
         });
         return command;

@@ -89,15 +89,15 @@ internal static class ExchangeCommands
             {
                 try
                 {
-                    given = JsonNode.Parse(File.ReadAllText(file)) as JsonObject ?? throw new CliException($"{file}: expected a JSON object");
+                    given = JsonNode.Parse(File.ReadAllText(file)) as JsonObject ?? throw CliException.Refused($"{file}: expected a JSON object");
                 }
                 catch (JsonException e)
                 {
-                    throw new CliException($"{file}: not JSON ({e.Message})");
+                    throw CliException.Refused($"{file}: not JSON ({e.Message})");
                 }
-                catch (IOException e)
+                catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
                 {
-                    throw new CliException($"{file}: {e.Message}");
+                    throw new CliException($"--document {file}: no such file");
                 }
             }
             var request = new DisclosureRequest(parse.GetValue(to)!, parse.GetValue(category)!, parse.GetValue(purpose)!, parse.GetValue(kind),
@@ -114,14 +114,13 @@ internal static class ExchangeCommands
                             $"{permit.Obligations.Drop.Count} field(s) dropped, {permit.Obligations.Pseudonymise.Count} pseudonymised. The server delivers it.");
                     return 0;
                 case DiscloseResult.Refused r:
-                    parse.InvocationConfiguration.Error.WriteLine($"refused: {r.Reason}");
-                    return 3;
+                    throw CliException.Refused($"refused: {r.Reason}");
                 case DiscloseResult.NotFound n:
-                    throw new CliException(n.Detail);
+                    throw CliException.Refused(n.Detail);
                 case DiscloseResult.Invalid i:
                     throw new CliException(i.Detail);
                 default:
-                    return 1;
+                    throw new InvalidOperationException("unexpected outcome of the disclosure");
             }
         });
         return command;
@@ -136,22 +135,19 @@ internal static class ExchangeCommands
         command.SetNodeAction(async (parse, node, ct) =>
         {
             if (!AgreementDocument.TryEnum<Purpose>(parse.GetValue(purpose)!, out var p))
-                throw new CliException($"--purpose: '{parse.GetValue(purpose)}' is not one of {AgreementDocument.Names<Purpose>()}");
+                throw new CliException($"--purpose must be one of {AgreementDocument.Names<Purpose>()} (got '{parse.GetValue(purpose)}')");
             try
             {
                 var outcome = await node.Get<ExchangeNode>().ForwardAsync(parse.GetValue(id)!, parse.GetValue(to)!, p, Actor(node.Node), ct);
-                if (outcome is DisclosureOutcome.Refused r)
-                {
-                    parse.InvocationConfiguration.Error.WriteLine($"refused: {r.Deny.Reason}");
-                    return 3;
-                }
+                if (outcome is DisclosureOutcome.Refused r) throw CliException.Refused($"refused: {r.Deny.Reason}");
                 var q = (DisclosureOutcome.Queued)outcome;
-                parse.InvocationConfiguration.Output.WriteLine($"Queued {q.Item.MessageId} for {q.Item.Recipient} under {q.Item.AgreementId}");
+                command.Print(parse, new { messageId = q.Item.MessageId, recipient = q.Item.Recipient, agreement = q.Item.AgreementId },
+                    o => o.WriteLine($"Queued {q.Item.MessageId} for {q.Item.Recipient} under {q.Item.AgreementId}"));
                 return 0;
             }
             catch (KeyNotFoundException e)
             {
-                throw new CliException(e.Message);
+                throw CliException.Refused(e.Message);
             }
         });
         return command;
@@ -167,12 +163,13 @@ internal static class ExchangeCommands
             try
             {
                 var item = await node.Get<ExchangeNode>().ConsentAsync(parse.GetValue(id)!, parse.GetValue(to)!, Actor(node.Node), ct);
-                parse.InvocationConfiguration.Output.WriteLine($"Consent {item.MessageId} queued for {item.Recipient}: it may pass {parse.GetValue(id)} on to {parse.GetValue(to)}");
+                command.Print(parse, new { messageId = item.MessageId, recipient = item.Recipient, consentsTo = parse.GetValue(to), message = parse.GetValue(id) },
+                    o => o.WriteLine($"Consent {item.MessageId} queued for {item.Recipient}: it may pass {parse.GetValue(id)} on to {parse.GetValue(to)}"));
                 return 0;
             }
             catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException)
             {
-                throw new CliException(e.Message);
+                throw CliException.Refused(e.Message);
             }
         });
         return command;
@@ -227,7 +224,7 @@ internal static class ExchangeCommands
                 {
                     ReadReceivedResult.Read r => r.Message,
                     ReadReceivedResult.Refused r => throw new CliException(r.Reason),
-                    _ => throw new CliException($"no message {messageId} at {node.Node.Code}"),
+                    _ => throw CliException.Refused($"no message {messageId} at {node.Node.Code}"),
                 };
                 output.WriteLine(JsonSerializer.Serialize(message, Json));
                 return 0;
@@ -239,7 +236,7 @@ internal static class ExchangeCommands
                     sent.Attempts, sent.LastError, receipt is null ? null : Convert.ToBase64String(receipt)), Json));
                 return 0;
             }
-            throw new CliException($"no message {messageId} at {node.Node.Code}");
+            throw CliException.Refused($"no message {messageId} at {node.Node.Code}");
         });
         return command;
     }
@@ -259,20 +256,20 @@ internal static class ExchangeCommands
             string senderPem, recipientPem;
             if (await store.GetInboxAsync(messageId, ct) is { } received)
             {
-                var partner = await directory.GetAsync(received.Sender, ct) ?? throw new CliException($"{received.Sender} is no longer in the partner directory");
+                var partner = await directory.GetAsync(received.Sender, ct) ?? throw CliException.Refused($"{received.Sender} is no longer in the partner directory");
                 (envelope, receipt) = (received.Envelope, received.Receipt);
                 using var senderCertificate = partner.SigningX509();
                 (senderPem, recipientPem) = (WithChain(senderCertificate, partner.ChainX509()), WithChain(identity.SigningCertificate, identity.Chain));
             }
             else if (await store.GetOutboxAsync(messageId, ct) is { } sent)
             {
-                receipt = await store.ReceiptForAsync(messageId, ct) ?? throw new CliException($"{messageId} is {sent.State}: no receipt yet");
-                var partner = await directory.GetAsync(sent.Recipient, ct) ?? throw new CliException($"{sent.Recipient} is no longer in the partner directory");
+                receipt = await store.ReceiptForAsync(messageId, ct) ?? throw CliException.Refused($"{messageId} is {sent.State}: no receipt yet");
+                var partner = await directory.GetAsync(sent.Recipient, ct) ?? throw CliException.Refused($"{sent.Recipient} is no longer in the partner directory");
                 envelope = sent.Envelope;
                 using var recipientCertificate = partner.SigningX509();
                 (senderPem, recipientPem) = (WithChain(identity.SigningCertificate, identity.Chain), WithChain(recipientCertificate, partner.ChainX509()));
             }
-            else throw new CliException($"no message {messageId} at {node.Node.Code}");
+            else throw CliException.Refused($"no message {messageId} at {node.Node.Code}");
             var folder = parse.GetValue(into)!;
             Directory.CreateDirectory(folder);
             await File.WriteAllBytesAsync(Path.Combine(folder, "envelope.cose"), envelope, ct);
@@ -280,6 +277,11 @@ internal static class ExchangeCommands
             await File.WriteAllTextAsync(Path.Combine(folder, "sender.crt"), senderPem, ct);
             await File.WriteAllTextAsync(Path.Combine(folder, "recipient.crt"), recipientPem, ct);
             var agreementId = Envelope.Read(envelope).Header.AgreementId;
+            if (command.Json(parse))
+            {
+                CliOutput.WriteJson(parse, new { message = messageId, folder, agreement = agreementId, files = new[] { "envelope.cose", "receipt.cose", "sender.crt", "recipient.crt" } });
+                return 0;
+            }
             parse.InvocationConfiguration.Output.WriteLine($"Wrote envelope.cose, receipt.cose, sender.crt, recipient.crt to {folder}; check them against the signed agreement with " +
                 $"`entente exchange verify --evidence {folder} --agreement {agreementId}.yaml`");
             return 0;
@@ -296,9 +298,10 @@ internal static class ExchangeCommands
         var agreement = new Option<string?>("--agreement") { Description = "The signed agreement the message names (YAML): its parties' keys are the ones trusted" };
         var directory = new Option<string?>("--directory") { Description = "A partner directory signed by a node (`partner export --signed`): the keys it lists are the ones trusted" };
         var signer = new Option<string?>("--signer") { Description = "With --directory: the fingerprint (sha256:...) of the node trusted to have signed it, obtained from that node out of band" };
-        var command = new Command("verify", "Check offline that a message was sent by one node and received by the other under an agreement, against the agreement or a signed partner directory (needs no node)")
+        var json = CommonOptions.Json();
+        var command = new Command("verify", "Check offline that a message was sent by one node and received by the other under an agreement, against the agreement or a signed partner directory (needs no node); exit 1 when not valid")
         {
-            evidence, agreement, directory, signer,
+            evidence, agreement, directory, signer, json,
         };
         command.SetAction(parse =>
         {
@@ -312,14 +315,14 @@ internal static class ExchangeCommands
                 }
                 catch (Entente.Agreements.AgreementFormatException e)
                 {
-                    throw new CliException(e.Message);
+                    throw CliException.Refused(e.Message);
                 }
             }
             if (parse.GetValue(directory) is { } directoryFile)
             {
                 var trusted = parse.GetValue(signer) ?? throw new CliException("--directory needs --signer FINGERPRINT: the key fingerprint of the node you trust to have signed it");
                 var (opened, problems) = SignedDirectory.Open(ReadFile(directoryFile), trusted);
-                if (opened is null) throw new CliException(string.Join(Environment.NewLine, problems.Select(p => $"{directoryFile}: {p}")));
+                if (opened is null) throw CliException.Refused(string.Join(Environment.NewLine, problems.Select(p => $"{directoryFile}: {p}")));
                 anchors.Add(TrustAnchor.Of(opened));
             }
             else if (parse.GetValue(signer) is not null) throw new CliException("--signer goes with --directory FILE");
@@ -334,16 +337,43 @@ internal static class ExchangeCommands
             var refused = verdicts.Where(v => !v.Verdict.Valid).ToArray();
             if (refused.Length > 0)
             {
+                if (parse.GetValue(json))
+                {
+                    CliOutput.WriteJson(parse, new { valid = false, problems = refused.Select(v => new { against = v.Anchor.Name, problems = v.Verdict.Problems }) });
+                    return ExitCodes.Refused;
+                }
                 var error = parse.InvocationConfiguration.Error;
                 foreach (var (anchor, verdict) in refused)
                 {
                     error.WriteLine($"Not valid against {anchor.Name}:");
                     foreach (var p in verdict.Problems) error.WriteLine("  " + p);
                 }
-                return 4;
+                return ExitCodes.Refused;
             }
             var (_, valid) = verdicts[0];
             var header = valid.Header!;
+            if (parse.GetValue(json))
+            {
+                CliOutput.WriteJson(parse, new
+                {
+                    valid = true,
+                    message = header.MessageId,
+                    kind = header.Kind,
+                    category = header.Category,
+                    purpose = header.Purpose,
+                    sender = header.Sender,
+                    senderKey = valid.SenderKey,
+                    sentAt = header.CreatedAt,
+                    recipient = header.Recipient,
+                    recipientKey = valid.RecipientKey,
+                    receivedAt = valid.Receipt!.ReceivedAt,
+                    agreement = header.AgreementId,
+                    agreementHash = header.AgreementHash,
+                    envelopeSha256 = Convert.ToHexStringLower(SHA256.HashData(envelope)),
+                    checkedAgainst = anchors.Select(a => a.Name),
+                });
+                return 0;
+            }
             parse.InvocationConfiguration.Output.WriteLine($"Valid: message {header.MessageId} ({header.Kind}, {header.Category}, for {header.Purpose}) sent by {header.Sender} " +
                 $"(key {valid.SenderKey}) at {header.CreatedAt:O}, received by {header.Recipient} (key {valid.RecipientKey}) at {valid.Receipt!.ReceivedAt:O}, " +
                 $"under agreement {header.AgreementId} ({header.AgreementHash}); envelope sha256 {Convert.ToHexStringLower(SHA256.HashData(envelope))}; " +
@@ -359,9 +389,9 @@ internal static class ExchangeCommands
         {
             return File.ReadAllBytes(path);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
-            throw new CliException($"{path}: {e.Message}");
+            throw new CliException($"{path}: no such file");
         }
     }
 
@@ -377,12 +407,12 @@ internal static class ExchangeCommands
             if (text[fields.Label].SequenceEqual("CERTIFICATE"))
             {
                 var der = new byte[fields.DecodedDataLength];
-                if (!Convert.TryFromBase64Chars(text[fields.Base64Data], der, out _)) throw new CliException($"{path}: a CERTIFICATE block is not base64");
+                if (!Convert.TryFromBase64Chars(text[fields.Base64Data], der, out _)) throw CliException.Refused($"{path}: a CERTIFICATE block is not base64");
                 found.Add(der);
             }
             text = text[fields.Location.End..];
         }
-        return found.Count > 0 ? found.ToArray() : throw new CliException($"{path}: no CERTIFICATE block in this PEM file");
+        return found.Count > 0 ? found.ToArray() : throw CliException.Refused($"{path}: no CERTIFICATE block in this PEM file");
     }
 
     private static string Age(TimeSpan t) =>

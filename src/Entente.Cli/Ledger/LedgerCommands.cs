@@ -108,7 +108,7 @@ internal static class LedgerCommands
         checkpoint.SetNodeAction(async (parse, node, ct) =>
         {
             var options = node.Node;
-            if (!NodeKeys.HasSigningKey(options.Home)) throw new CliException($"{options.Home} has no signing key ({NodeKeys.SigningKeyPath(options.Home)})");
+            if (!NodeKeys.HasSigningKey(options.Home)) throw CliException.Environment($"{options.Home} has no signing key ({NodeKeys.SigningKeyPath(options.Home)})");
             using var key = NodeKeys.LoadSigningKey(options.Home);
             var store = node.Get<LedgerStore>();
             StoredCheckpoint signed;
@@ -118,9 +118,9 @@ internal static class LedgerCommands
             }
             catch (InvalidOperationException e)
             {
-                throw new CliException(e.Message);
+                throw CliException.Refused(e.Message);
             }
-            parse.InvocationConfiguration.Output.Write(signed.Note);
+            checkpoint.Print(parse, new { origin = Origin(options), treeSize = signed.TreeSize, note = signed.Note }, o => o.Write(signed.Note));
             return 0;
         });
         return checkpoint;
@@ -139,7 +139,7 @@ internal static class LedgerCommands
         }
         catch (Exception e) when (e is CryptographicException or ArgumentException)
         {
-            throw new CliException($"--public-key {file}: expected an ECDSA P-256 public key, PEM (BEGIN PUBLIC KEY) or SubjectPublicKeyInfo DER: {e.Message}");
+            throw CliException.Refused($"--public-key {file}: expected an ECDSA P-256 public key, PEM (BEGIN PUBLIC KEY) or SubjectPublicKeyInfo DER: {e.Message}");
         }
         return key.ExportSubjectPublicKeyInfo();
     }

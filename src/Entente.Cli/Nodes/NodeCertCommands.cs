@@ -28,16 +28,15 @@ internal static class NodeCertCommands
             var node = command.Node(parse);
             using var key = Load(() => NodeKeys.LoadSigningKey(node.Home));
             var pem = NodeCertificates.Request(key, node.Code, node.Name, node.HostNames) + "\n";
-            if (parse.GetValue(output) is { } file)
+            var file = parse.GetValue(output);
+            if (file is not null) File.WriteAllText(file, pem);
+            var subject = NodeCertificates.Subject(node.Code, node.Name).Name;
+            command.Print(parse, new { subject, fingerprint = NodeKeys.Fingerprint(key), file, request = pem }, o =>
             {
-                File.WriteAllText(file, pem);
-                parse.InvocationConfiguration.Output.WriteLine($"Wrote {file}: the request for {NodeCertificates.Subject(node.Code, node.Name).Name} ({NodeKeys.Fingerprint(key)}); " +
+                if (file is null) o.Write(pem);
+                else o.WriteLine($"Wrote {file}: the request for {subject} ({NodeKeys.Fingerprint(key)}); " +
                     $"install what the CA issues with `entente node cert import --home {node.Home} --cert FILE --chain CA-CHAIN`");
-            }
-            else
-            {
-                parse.InvocationConfiguration.Output.Write(pem);
-            }
+            });
             return 0;
         });
         return command;
@@ -53,19 +52,30 @@ internal static class NodeCertCommands
             var node = command.Node(parse);
             var issued = Load(() => NodeCertificates.Read(parse.GetValue(certificate)!));
             var above = parse.GetValue(chain) is { } chainFile ? Load(() => NodeCertificates.Read(chainFile)) : [];
-            if (issued.Count != 1) throw new CliException($"--cert {parse.GetValue(certificate)}: expected one certificate, found {issued.Count}; give the CA's with --chain");
+            if (issued.Count != 1) throw CliException.Refused($"--cert {parse.GetValue(certificate)}: expected one certificate, found {issued.Count}; give the CA's with --chain");
             try
             {
                 NodeIdentity.InstallCertificate(node.Home, node.Code, node.Name, issued[0], above, TimeProvider.System);
             }
             catch (InvalidOperationException e)
             {
-                throw new CliException(e.Message);
+                throw CliException.Refused(e.Message);
             }
             using var identity = Load(() => NodeIdentity.Load(node.Home, node.Code, node.Name));
-            var output = parse.InvocationConfiguration.Output;
-            output.WriteLine($"Installed {NodeKeys.NodeCertificatePath(node.Home)}: {identity.SigningCertificate.Subject}, issued by {identity.SigningCertificate.Issuer}");
-            output.WriteLine($"Issued again {NodeKeys.EncryptionCertificatePath(node.Home)} under it; chain of {identity.Chain.Count} in {NodeKeys.ChainPath(node.Home)}");
+            command.Print(parse,
+                new
+                {
+                    installed = NodeKeys.NodeCertificatePath(node.Home),
+                    subject = identity.SigningCertificate.Subject,
+                    issuer = identity.SigningCertificate.Issuer,
+                    encryptionCertificate = NodeKeys.EncryptionCertificatePath(node.Home),
+                    chain = identity.Chain.Count,
+                },
+                o =>
+                {
+                    o.WriteLine($"Installed {NodeKeys.NodeCertificatePath(node.Home)}: {identity.SigningCertificate.Subject}, issued by {identity.SigningCertificate.Issuer}");
+                    o.WriteLine($"Issued again {NodeKeys.EncryptionCertificatePath(node.Home)} under it; chain of {identity.Chain.Count} in {NodeKeys.ChainPath(node.Home)}");
+                });
             return 0;
         });
         return command;
@@ -120,9 +130,13 @@ internal static class NodeCertCommands
         {
             return load();
         }
-        catch (Exception e) when (e is FileNotFoundException or InvalidDataException)
+        catch (FileNotFoundException e)
         {
             throw new CliException(e.Message);
+        }
+        catch (InvalidDataException e)
+        {
+            throw CliException.Refused(e.Message);
         }
     }
 }

@@ -5,6 +5,7 @@ using Entente.Identity;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace Entente.Cli.Nodes;
 
@@ -24,7 +25,8 @@ internal static class NodeCommands
         var databaseEnvironment = new Option<string?>("--database-env") { Description = "PostgreSQL: the environment variable that holds the connection string (recorded by name; read by every command)" };
         var databaseFile = new Option<string?>("--database-file") { Description = "PostgreSQL: the file that holds the connection string (recorded by path; read by every command)" };
         var hostNames = new Option<string[]>("--host-name") { Description = "A name or address the node is reached by, for its HTTPS certificate (repeatable)", AllowMultipleArgumentsPerToken = false };
-        var init = new Command("init", "Create a node: its home, settings, store and first administrator key") { home, code, name, database, databaseEnvironment, databaseFile, hostNames };
+        var initJson = CommonOptions.Json();
+        var init = new Command("init", "Create a node: its home, settings, store and first administrator key") { home, code, name, database, databaseEnvironment, databaseFile, hostNames, initJson };
         init.SetAction(async (parse, ct) =>
         {
             var options = new NodeOptions
@@ -45,7 +47,7 @@ internal static class NodeCommands
             }
             var problems = NodeHome.Validate(options);
             if (problems.Count > 0) throw new CliException(string.Join("; ", problems));
-            if (NodeHome.Exists(options.Home)) throw new CliException($"{options.Home} is already a node's home");
+            if (NodeHome.Exists(options.Home)) throw CliException.Refused($"{options.Home} is already a node's home");
             string key;
             try
             {
@@ -56,11 +58,27 @@ internal static class NodeCommands
                 throw new CliException(e.Message);
             }
             var output = parse.InvocationConfiguration.Output;
+            var store = NodeStore.Describe(NodeHome.Load(options.Home).DatabaseOrDefault);
+            string fingerprint;
+            using (var signing = NodeKeys.LoadSigningKey(options.Home)) fingerprint = NodeKeys.Fingerprint(signing);
+            if (parse.GetValue(initJson))
+            {
+                CliOutput.WriteJson(parse, new
+                {
+                    code = options.Code,
+                    name = options.Name,
+                    home = options.Home,
+                    store,
+                    signingKey = new { path = NodeKeys.SigningKeyPath(options.Home), fingerprint },
+                    certificates = new[] { NodeKeys.NodeCertificatePath(options.Home), NodeKeys.EncryptionCertificatePath(options.Home) },
+                    administratorKey = key,
+                });
+                return 0;
+            }
             output.WriteLine($"Node {options.Code} ({options.Name}) created in {options.Home}");
             var made = NodeHome.Load(options.Home);
             output.WriteLine($"Store: {NodeStore.Describe(made.DatabaseOrDefault)} (connection from {made.Store!.Source}; every command with --home uses it)");
-            using (var signing = NodeKeys.LoadSigningKey(options.Home))
-                output.WriteLine($"Signing key: {NodeKeys.SigningKeyPath(options.Home)} ({NodeKeys.Fingerprint(signing)}; give partners the fingerprint)");
+            output.WriteLine($"Signing key: {NodeKeys.SigningKeyPath(options.Home)} ({fingerprint}; give partners the fingerprint)");
             output.WriteLine($"Certificates: {NodeKeys.NodeCertificatePath(options.Home)} (self-issued), {NodeKeys.EncryptionCertificatePath(options.Home)}");
             output.WriteLine($"Administrator API key (shown once, keep it safe): {key}");
             return 0;
@@ -73,6 +91,25 @@ internal static class NodeCommands
             var options = node.Node;
             var store = node.Get<Entente.Storage.IDeclarationStore>();
             var output = parse.InvocationConfiguration.Output;
+            if (show.Json(parse))
+            {
+                string? fingerprint = null, publicKey = null;
+                if (NodeKeys.HasSigningKey(options.Home))
+                {
+                    using var key = NodeKeys.LoadSigningKey(options.Home);
+                    (fingerprint, publicKey) = (NodeKeys.Fingerprint(key), NodeKeys.PublicKeyPem(key));
+                }
+                CliOutput.WriteJson(parse, new
+                {
+                    code = options.Code,
+                    name = options.Name,
+                    home = options.Home,
+                    store = store.Provider.ToString(),
+                    declarations = await store.CountAsync(ct),
+                    signingKey = fingerprint is null ? null : new { fingerprint, publicKey },
+                });
+                return 0;
+            }
             output.WriteLine($"Node:         {options.Code} ({options.Name})");
             output.WriteLine($"Home:         {options.Home}");
             output.WriteLine($"Store:        {NodeStore.Describe(options.DatabaseOrDefault)}{(options.Store is { } recorded ? $" (from {recorded.Source})" : " (not recorded in entente.json)")}");
@@ -104,10 +141,13 @@ internal static class NodeCommands
                 [NodeKeys.NodeCertificatePath(options.Home)] = "Node certificate",
                 [NodeKeys.EncryptionCertificatePath(options.Home)] = "Encryption certificate",
             };
-            foreach (var made in NodeIdentity.CreateMissing(options.Home, options.Code, options.Name, TimeProvider.System, options.HostNames))
-                output.WriteLine($"{labels[made]} made: {made}");
+            var created = NodeIdentity.CreateMissing(options.Home, options.Code, options.Name, TimeProvider.System, options.HostNames).ToList();
             using var signing = NodeKeys.LoadSigningKey(options.Home);
-            output.WriteLine($"Signing key fingerprint: {NodeKeys.Fingerprint(signing)}");
+            keys.Print(parse, new { made = created.Select(m => new { what = labels[m], path = m }), fingerprint = NodeKeys.Fingerprint(signing) }, o =>
+            {
+                foreach (var made in created) o.WriteLine($"{labels[made]} made: {made}");
+                o.WriteLine($"Signing key fingerprint: {NodeKeys.Fingerprint(signing)}");
+            });
             return 0;
         });
         node.Add(keys);
@@ -130,11 +170,11 @@ internal static class NodeCommands
             var now = TimeProvider.System.GetUtcNow();
             var expiry = Expiry(parse.GetValue(expires), now, "--expires");
             var users = node.Get<ApiUserStore>();
-            if (await users.FindAsync(userName, ct) is not null) throw new CliException($"user '{userName}' exists already; give a new key with: entente user rotate --name {userName}");
+            if (await users.FindAsync(userName, ct) is not null) throw CliException.Refused($"user '{userName}' exists already; give a new key with: entente user rotate --name {userName}");
             var (key, created) = ApiKeys.NewUser(userName, parse.GetValue(role), parse.GetValue(authority) ?? node.Node.Code, TimeProvider.System, expiry);
             await users.SaveAsync(created, ct);
-            if (add.Json(parse)) WriteJson(parse, new { name = created.Name, role = ApiUserStore.RoleName(created.Role), authority = created.Authority, key, expiresAt = created.KeyExpiresAt });
-            else parse.InvocationConfiguration.Output.WriteLine($"User {created.Name} ({ApiUserStore.RoleName(created.Role)}) created{ExpiryText(expiry)}. API key (shown once): {key}");
+            add.Print(parse, new { name = created.Name, role = ApiUserStore.RoleName(created.Role), authority = created.Authority, key, expiresAt = created.KeyExpiresAt },
+                o => o.WriteLine($"User {created.Name} ({ApiUserStore.RoleName(created.Role)}) created{ExpiryText(expiry)}. API key (shown once): {key}"));
             return 0;
         });
         user.Add(add);
@@ -146,7 +186,7 @@ internal static class NodeCommands
             var users = await node.Get<ApiUserStore>().ListAsync(ct);
             if (list.Json(parse))
             {
-                WriteJson(parse, users.Select(u => new
+                CliOutput.WriteJson(parse, users.Select(u => new
                 {
                     name = u.Name,
                     role = ApiUserStore.RoleName(u.Role),
@@ -177,7 +217,7 @@ internal static class NodeCommands
             var expiry = Expiry(parse.GetValue(rotateExpires), now, "--expires");
             var key = ApiKeys.NewKey();
             if (!await node.Get<ApiUserStore>().RotateAsync(userName, ApiKeys.Hash(key), now, expiry, ct)) throw NoSuchUser(userName);
-            if (rotate.Json(parse)) WriteJson(parse, new { name = userName, key, expiresAt = expiry });
+            if (rotate.Json(parse)) CliOutput.WriteJson(parse, new { name = userName, key, expiresAt = expiry });
             else parse.InvocationConfiguration.Output.WriteLine($"User {userName}: new API key{ExpiryText(expiry)} (shown once): {key}; the old key is refused from now on");
             return 0;
         });
@@ -191,7 +231,7 @@ internal static class NodeCommands
             var now = TimeProvider.System.GetUtcNow();
             if (!await node.Get<ApiUserStore>().RevokeAsync(userName, now, ct)) throw NoSuchUser(userName);
             var revokedAt = (await node.Get<ApiUserStore>().FindAsync(userName, ct))?.RevokedAt ?? now;
-            if (revoke.Json(parse)) WriteJson(parse, new { name = userName, revokedAt });
+            if (revoke.Json(parse)) CliOutput.WriteJson(parse, new { name = userName, revokedAt });
             else parse.InvocationConfiguration.Output.WriteLine($"User {userName}: API key revoked ({Time(revokedAt)}); requests with it get 401 \"API key revoked\"");
             return 0;
         });
@@ -207,7 +247,7 @@ internal static class NodeCommands
             var text = parse.GetValue(at)!;
             var expiry = text.Equals("now", StringComparison.OrdinalIgnoreCase) ? now : Expiry(text, now, "--at");
             if (!await node.Get<ApiUserStore>().ExpireAsync(userName, expiry, ct)) throw NoSuchUser(userName);
-            if (expire.Json(parse)) WriteJson(parse, new { name = userName, expiresAt = expiry });
+            if (expire.Json(parse)) CliOutput.WriteJson(parse, new { name = userName, expiresAt = expiry });
             else parse.InvocationConfiguration.Output.WriteLine($"User {userName}: API key {(expiry is null ? "never expires" : expiry <= now ? $"expired ({Time(expiry)})" : $"expires {Time(expiry)}")}");
             return 0;
         });
@@ -231,15 +271,13 @@ internal static class NodeCommands
 
     private static string? Time(DateTimeOffset? at) => at?.ToUniversalTime().ToString("yyyy-MM-dd HH:mm'Z'", System.Globalization.CultureInfo.InvariantCulture);
 
-    private static CliException NoSuchUser(string name) => new($"--name: no user '{name}' (entente user list shows them)");
+    private static CliException NoSuchUser(string name) => CliException.Refused($"--name: no user '{name}' (entente user list shows them)");
 
-    private static void WriteJson(ParseResult parse, object value) =>
-        parse.InvocationConfiguration.Output.WriteLine(System.Text.Json.JsonSerializer.Serialize(value, new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web) { WriteIndented = true }));
 
     public static Command Serve()
     {
         var urls = new Option<string>("--urls") { Description = "Where to listen (default http://127.0.0.1:5080)", DefaultValueFactory = _ => "http://127.0.0.1:5080" };
-        var serve = new NodeCommand("serve", "Run the node's HTTP API") { urls };
+        var serve = new NodeCommand("serve", "Run the node's HTTP API (--json: logs as JSON lines)") { urls };
         serve.SetAction(async (parse, ct) =>
         {
             var options = serve.Node(parse);
@@ -247,6 +285,7 @@ internal static class NodeCommands
             builder.Configuration[$"{NodeOptions.Section}:Home"] = options.Home;
             if (parse.GetValue(serve.DatabaseOption) is { } db) builder.Configuration[$"{NodeOptions.Section}:Database"] = db;
             builder.WebHost.UseUrls(parse.GetValue(urls)!);
+            if (serve.Json(parse)) builder.Logging.ClearProviders().AddJsonConsole();
             builder.AddEntente();
             var app = builder.Build();
             await app.MapEntenteAsync();

@@ -67,12 +67,12 @@ internal static class PartnerCommands
                 var identity = await FetchAsync(url, ct);
                 var source = Partner.IdentityUrl(url);
                 if (identity.Code != partnerCode)
-                    throw new CliException($"{source}: the node there is {identity.Code}, not {partnerCode}");
+                    throw CliException.Refused($"{source}: the node there is {identity.Code}, not {partnerCode}");
                 name = identity.Name;
                 signing = Pem(identity.SigningCertificate, $"{source}: signingCertificate");
                 encryption = Pem(identity.EncryptionCertificate, $"{source}: encryptionCertificate");
                 above = identity.Chain.Select((c, i) => Pem(c, $"{source}: chain[{i}]")).ToArray();
-                output.WriteLine($"Fetched {source}: {identity.Code} ({identity.Name}), key {identity.Fingerprint}");
+                if (!command.Json(parse)) output.WriteLine($"Fetched {source}: {identity.Code} ({identity.Name}), key {identity.Fingerprint}");
             }
 
             var now = services.Get<TimeProvider>().GetUtcNow();
@@ -80,15 +80,21 @@ internal static class PartnerCommands
             var anchors = Read(() => NodeCertificates.TrustAnchors(node.Home));
             var trust = PartnerTrust.Check(partnerCode, signing, encryption, above, agreements, anchors, now);
             if (!trust.Trusted)
-                throw new CliException($"partner {partnerCode} refused:{Environment.NewLine}" + string.Join(Environment.NewLine, trust.Problems.Select(p => "  - " + p.Reason)));
+                throw CliException.Refused($"partner {partnerCode} refused:{Environment.NewLine}" + string.Join(Environment.NewLine, trust.Problems.Select(p => "  - " + p.Reason)));
 
             name ??= trust.Agreements[0].Party(partnerCode)!.Name;
             var directory = services.Get<PartnerDirectory>();
             var before = await directory.GetAsync(partnerCode, ct);
             var (stored, entry) = await directory.AddAsync(new Partner(partnerCode, name, url, signing.RawData, encryption.RawData, above.Select(c => c.RawData).ToArray(), now, now),
                 services.Get<LedgerStore>(), new LedgerActor(Environment.UserName, node.Code), ct);
-            output.WriteLine($"Partner {stored.Code} ({stored.Name}) {(before is null ? "added" : "updated")}: {stored.Endpoint}, key {stored.Fingerprint}");
-            output.WriteLine($"Trusted under: {string.Join(", ", trust.Agreements.Select(a => a.ToString()))}; ledger entry {entry}");
+            var verb = before is null ? "added" : "updated";
+            command.Print(parse,
+                new { code = stored.Code, name = stored.Name, endpoint = stored.Endpoint, fingerprint = stored.Fingerprint, change = verb, agreements = trust.Agreements.Select(a => a.ToString()), ledgerEntry = entry },
+                o =>
+                {
+                    o.WriteLine($"Partner {stored.Code} ({stored.Name}) {verb}: {stored.Endpoint}, key {stored.Fingerprint}");
+                    o.WriteLine($"Trusted under: {string.Join(", ", trust.Agreements.Select(a => a.ToString()))}; ledger entry {entry}");
+                });
             return 0;
         });
         return command;
@@ -123,7 +129,7 @@ internal static class PartnerCommands
             var node = services.Node;
             var partnerCode = parse.GetValue(code)!;
             var partner = (await services.Get<PartnerDirectory>().ListAsync(ct)).FirstOrDefault(p => p.Code == partnerCode)
-                ?? throw new CliException($"no partner {partnerCode}; `entente partner list` shows them");
+                ?? throw CliException.Refused($"no partner {partnerCode}; `entente partner list` shows them");
             var now = services.Get<TimeProvider>().GetUtcNow();
             var naming = AgreementFile.ReadFolder(Path.Combine(node.Home, "agreements"), now)
                 .Where(f => f.Status.InForce && f.Agreement!.Party(partnerCode) is not null)
@@ -172,9 +178,9 @@ internal static class PartnerCommands
         {
             var partnerCode = parse.GetValue(code)!;
             var directory = services.Get<PartnerDirectory>();
-            var partner = await directory.GetAsync(partnerCode, ct) ?? throw new CliException($"no partner {partnerCode}; `entente partner list` shows them");
+            var partner = await directory.GetAsync(partnerCode, ct) ?? throw CliException.Refused($"no partner {partnerCode}; `entente partner list` shows them");
             var entry = await directory.RemoveAsync(partner, services.Get<LedgerStore>(), new LedgerActor(Environment.UserName, services.Node.Code), ct);
-            parse.InvocationConfiguration.Output.WriteLine($"Partner {partnerCode} removed; ledger entry {entry}");
+            command.Print(parse, new { code = partnerCode, removed = true, ledgerEntry = entry }, o => o.WriteLine($"Partner {partnerCode} removed; ledger entry {entry}"));
             return 0;
         });
         return command;
@@ -201,6 +207,11 @@ internal static class PartnerCommands
             var bytes = new SignedDirectory(identity.Code, now, parties, agreements).Sign(identity.SigningKey);
             var file = parse.GetValue(signed)!;
             await File.WriteAllBytesAsync(file, bytes, ct);
+            if (command.Json(parse))
+            {
+                CliOutput.WriteJson(parse, new { file, signer = identity.Code, fingerprint = identity.Fingerprint, partners = partners.Count, agreements = agreements.Length });
+                return 0;
+            }
             parse.InvocationConfiguration.Output.WriteLine($"Wrote {file}: {identity.Code} and {partners.Count} partner(s), {agreements.Length} agreement(s) in force, signed by {identity.Code} " +
                 $"with key {identity.Fingerprint}; a third party who trusts that fingerprint checks evidence with " +
                 $"`entente exchange verify --evidence DIR --directory {file} --signer {identity.Fingerprint}`");
@@ -216,19 +227,19 @@ internal static class PartnerCommands
         try
         {
             using var response = await client.GetAsync(source, cancellationToken);
-            if (!response.IsSuccessStatusCode) throw new CliException($"{source}: answered {(int)response.StatusCode} {response.ReasonPhrase}; expected the node's identity document");
+            if (!response.IsSuccessStatusCode) throw CliException.Environment($"{source}: answered {(int)response.StatusCode} {response.ReasonPhrase}; expected the node's identity document");
             var identity = await response.Content.ReadFromJsonAsync<IdentityDocument>(Json, cancellationToken);
             if (identity is null || identity.Code is null || identity.SigningCertificate is null || identity.EncryptionCertificate is null)
-                throw new CliException($"{source}: not an identity document (expected code, name, fingerprint, signingCertificate, encryptionCertificate, chain)");
+                throw CliException.Refused($"{source}: not an identity document (expected code, name, fingerprint, signingCertificate, encryptionCertificate, chain)");
             return identity with { Chain = identity.Chain ?? [], Name = identity.Name ?? identity.Code };
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
-            throw new CliException($"{source}: cannot reach the partner ({e.Message})");
+            throw CliException.Environment($"{source}: cannot reach the partner ({e.Message})");
         }
         catch (JsonException e)
         {
-            throw new CliException($"{source}: not an identity document ({e.Path}: {e.Message})");
+            throw CliException.Refused($"{source}: not an identity document ({e.Path}: {e.Message})");
         }
     }
 
@@ -240,14 +251,14 @@ internal static class PartnerCommands
         }
         catch (Exception e) when (e is System.Security.Cryptography.CryptographicException or ArgumentException)
         {
-            throw new CliException($"{where}: not a PEM certificate ({e.Message})");
+            throw CliException.Refused($"{where}: not a PEM certificate ({e.Message})");
         }
     }
 
     private static X509Certificate2 One(string file)
     {
         var certificates = Read(() => NodeCertificates.Read(file));
-        return certificates.Count == 1 ? certificates[0] : throw new CliException($"{file}: expected one certificate, found {certificates.Count}");
+        return certificates.Count == 1 ? certificates[0] : throw CliException.Refused($"{file}: expected one certificate, found {certificates.Count}");
     }
 
     private static T Read<T>(Func<T> read)
@@ -256,9 +267,13 @@ internal static class PartnerCommands
         {
             return read();
         }
-        catch (Exception e) when (e is FileNotFoundException or InvalidDataException)
+        catch (FileNotFoundException e)
         {
             throw new CliException(e.Message);
+        }
+        catch (InvalidDataException e)
+        {
+            throw CliException.Refused(e.Message);
         }
     }
 }

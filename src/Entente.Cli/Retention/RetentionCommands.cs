@@ -71,11 +71,14 @@ internal static class RetentionCommands
         var command = new NodeCommand("reviews", "Declarations whose retention ran out under a review rule, oldest due first") { limit };
         command.SetNodeAction(async (parse, node, ct) =>
         {
+            if (parse.GetValue(limit) < 1) throw new CliException($"--limit must be at least 1 (got {parse.GetValue(limit)})");
             var flags = await node.Get<RetentionStore>().ListReviewsAsync(parse.GetValue(limit), ct);
-            var output = parse.InvocationConfiguration.Output;
-            foreach (var f in flags)
-                output.WriteLine($"{f.DeclarationId}  due {f.DueAt.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}  flagged {f.FlaggedAt.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}  {f.Rule}");
-            output.WriteLine($"{flags.Count} for review");
+            command.Print(parse, flags.Select(f => new { declaration = f.DeclarationId, dueAt = f.DueAt, flaggedAt = f.FlaggedAt, rule = f.Rule }), output =>
+            {
+                foreach (var f in flags)
+                    output.WriteLine($"{f.DeclarationId}  due {f.DueAt.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}  flagged {f.FlaggedAt.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}  {f.Rule}");
+                output.WriteLine($"{flags.Count} for review");
+            });
             return 0;
         });
         return command;

@@ -72,7 +72,7 @@ internal static class RiskAssessCommands
             }
             catch (InvalidDataException e)
             {
-                throw new CliException($"the targeting in service cannot be used: {e.Message}");
+                throw CliException.Environment($"the targeting in service cannot be used: {e.Message}");
             }
             if (results.Count == 0 && notFound.Count == 0 && !parse.GetValue(pending))
                 throw new CliException("nothing to assess: name declarations, or give --pending or --file FILE");
@@ -121,7 +121,7 @@ internal static class RiskAssessCommands
         {
             foreach (var record in DeclarationIngest.CreateReader(format, mapping).Read(stream, Path.GetFileName(path), cancellationToken))
             {
-                if (record.Declaration is null) throw new CliException(string.Join(Environment.NewLine, record.Errors));
+                if (record.Declaration is null) throw CliException.Refused(string.Join(Environment.NewLine, record.Errors));
                 // Labels a file carries are never shown to the assessment.
                 record.Labels = null;
                 results.Add(($"{Path.GetFileName(path)}:{record.Line}", await desk.AssessUnstoredAsync(record.Declaration, cancellationToken)));
@@ -129,7 +129,7 @@ internal static class RiskAssessCommands
         }
         catch (IngestFormatException e)
         {
-            throw new CliException(e.Error.ToString());
+            throw CliException.Refused(e.Error.ToString());
         }
     }
 
@@ -145,7 +145,7 @@ internal static class RiskAssessCommands
             var store = services.Get<IDeclarationStore>();
             var path = parse.GetValue(file)!;
             var (rows, errors) = await ReadOutcomesAsync(path, store, ct);
-            if (errors.Count > 0) throw new CliException(string.Join(Environment.NewLine, errors) + Environment.NewLine + $"{path}: nothing recorded");
+            if (errors.Count > 0) throw CliException.Refused(string.Join(Environment.NewLine, errors) + Environment.NewLine + $"{path}: nothing recorded");
             var desk = services.Get<RiskDesk>();
             var by = parse.GetValue(officer) ?? (Environment.UserName is { Length: > 0 } u ? u : "cli");
             var now = services.Get<TimeProvider>().GetUtcNow();
@@ -170,14 +170,14 @@ internal static class RiskAssessCommands
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
         {
-            throw new CliException($"{path}: {e.Message}");
+            throw CliException.ForFile(path, e);
         }
         using (reader)
         {
             var columns = reader.Header.ColNames;
             foreach (var required in new[] { "declaration", "found" })
             {
-                if (!columns.Contains(required)) throw new CliException($"{path}:1: expected a column '{required}' (header: declaration,found[,critical,what,revenue])");
+                if (!columns.Contains(required)) throw CliException.Refused($"{path}:1: expected a column '{required}' (header: declaration,found[,critical,what,revenue])");
             }
             var line = 1;
             foreach (var row in reader)
@@ -283,7 +283,7 @@ internal static class RiskAssessCommands
             var node = services.Node;
             var policy = Policy(node);
             var scores = await services.Get<RiskDesk>().Store.RecentScoresAsync(parse.GetValue(last), ct);
-            if (scores.Count == 0) throw new CliException("no assessments to calibrate on: assess declarations first (risk assess --pending)");
+            if (scores.Count == 0) throw CliException.Refused("no assessments to calibrate on: assess declarations first (risk assess --pending)");
             var calibrated = policy.Calibrate(scores);
             var output = parse.InvocationConfiguration.Output;
             if (parse.GetValue(write))
@@ -310,7 +310,7 @@ internal static class RiskAssessCommands
         }
         catch (InvalidDataException e)
         {
-            throw new CliException(e.Message);
+            throw CliException.Refused(e.Message);
         }
     }
 

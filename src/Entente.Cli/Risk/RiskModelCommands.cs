@@ -61,7 +61,7 @@ internal static class RiskModelCommands
         }
         catch (CsvMappingException e)
         {
-            throw new CliException(string.Join(Environment.NewLine, e.Errors.Select(x => x.ToString())));
+            throw CliException.Refused(string.Join(Environment.NewLine, e.Errors.Select(x => x.ToString())));
         }
         catch (FileNotFoundException)
         {
@@ -112,9 +112,9 @@ internal static class RiskModelCommands
             }
             catch (IngestFormatException e)
             {
-                throw new CliException(e.Message);
+                throw CliException.Refused(e.Message);
             }
-            if (training.Count < 20) throw new CliException($"{training.Count} labelled declarations to train on: at least 20 are needed (ingest a file whose mapping has labels:, or use --from)");
+            if (training.Count < 20) throw CliException.Refused($"{training.Count} labelled declarations to train on: at least 20 are needed (ingest a file whose mapping has labels:, or use --from)");
             var now = services.Get<TimeProvider>().GetUtcNow();
             var model = RiskModelTrainer.Train(training, validation, options, parse.GetValue(seed), now);
             model = ModelRegistry.Save(node.Home, model, out var folder);
@@ -143,7 +143,7 @@ internal static class RiskModelCommands
                 output.WriteLine($"  saved in {folder}");
                 output.WriteLine(promote ? $"  in service: {reason} (ledger entry {ledgerIndex})" : $"  NOT promoted: {reason}");
             }
-            return promote || parse.GetValue(noPromote) ? 0 : 3;
+            return promote || parse.GetValue(noPromote) ? 0 : ExitCodes.Refused;
         });
         return train;
     }
@@ -207,11 +207,11 @@ internal static class RiskModelCommands
             }
             catch (IngestFormatException e)
             {
-                throw new CliException(e.Message);
+                throw CliException.Refused(e.Message);
             }
             catch (CsvMappingException e)
             {
-                throw new CliException(string.Join(Environment.NewLine, e.Errors.Select(x => x.ToString())));
+                throw CliException.Refused(string.Join(Environment.NewLine, e.Errors.Select(x => x.ToString())));
             }
             output.WriteLine(asJson ? JsonSerializer.Serialize(result, Json) : RiskBenchmark.Format(result));
             return 0;

@@ -31,22 +31,22 @@ internal static class RecordCommands
             JsonObject document;
             try
             {
-                document = JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new CliException($"{path}: expected a JSON object");
+                document = JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw CliException.Refused($"{path}: expected a JSON object");
             }
             catch (JsonException e)
             {
-                throw new CliException($"{path}: not JSON ({e.Message})");
+                throw CliException.Refused($"{path}: not JSON ({e.Message})");
             }
-            catch (IOException e)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                throw new CliException($"{path}: {e.Message}");
+                throw CliException.ForFile(path, e);
             }
             // The pushes wait in the node's outbox; the server (entente serve) delivers them.
             var user = new LocalUser(Environment.UserName is { Length: > 0 } u ? u : "cli", node.Node.Code, null);
             var stored = await node.Get<RecordShared>().HandleAsync(user, recordKind.Name, document, ct) switch
             {
                 RecordSharedResult.Recorded r => r.Record,
-                RecordSharedResult.Invalid i => throw new CliException(string.Join(Environment.NewLine, i.Problems.Select(p => $"{path}: {p}"))),
+                RecordSharedResult.Invalid i => throw CliException.Refused(string.Join(Environment.NewLine, i.Problems.Select(p => $"{path}: {p}"))),
                 _ => throw new CliException($"--kind: '{parse.GetValue(kind)}' is not one of {RecordKind.Names}"),
             };
             var output = parse.InvocationConfiguration.Output;

@@ -40,7 +40,7 @@ internal static class WitnessCommands
             if (!Uri.TryCreate(parse.GetValue(endpoint), UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
                 throw new CliException($"--endpoint {parse.GetValue(endpoint)}: expected an http(s) URL");
             var target = new WitnessTarget(code, url, ReadPublicKey(parse.GetValue(key)!));
-            if (!NodeKeys.HasSigningKey(options.Home)) throw new CliException($"{options.Home} has no signing key ({NodeKeys.SigningKeyPath(options.Home)})");
+            if (!NodeKeys.HasSigningKey(options.Home)) throw CliException.Environment($"{options.Home} has no signing key ({NodeKeys.SigningKeyPath(options.Home)})");
             using var signingKey = NodeKeys.LoadSigningKey(options.Home);
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
             var round = new WitnessRound(http, node.Get<WitnessStore>(), node.Get<LedgerStore>(), signingKey, options.Code, node.Get<TimeProvider>(), NullLogger.Instance);
@@ -145,7 +145,7 @@ internal static class WitnessCommands
             if (text.Contains("-----BEGIN CERTIFICATE-----", StringComparison.Ordinal))
             {
                 using var certificate = X509Certificate2.CreateFromPem(text);
-                using var fromCertificate = certificate.GetECDsaPublicKey() ?? throw new CliException($"--key {file}: the certificate's key is not ECDSA");
+                using var fromCertificate = certificate.GetECDsaPublicKey() ?? throw CliException.Refused($"--key {file}: the certificate's key is not ECDSA");
                 return fromCertificate.ExportSubjectPublicKeyInfo();
             }
             using var key = ECDsa.Create();
@@ -155,7 +155,7 @@ internal static class WitnessCommands
         }
         catch (Exception e) when (e is CryptographicException or ArgumentException)
         {
-            throw new CliException($"--key {file}: expected an ECDSA P-256 public key (PEM BEGIN PUBLIC KEY, a PEM certificate, or SubjectPublicKeyInfo DER): {e.Message}");
+            throw CliException.Refused($"--key {file}: expected an ECDSA P-256 public key (PEM BEGIN PUBLIC KEY, a PEM certificate, or SubjectPublicKeyInfo DER): {e.Message}");
         }
     }
 }

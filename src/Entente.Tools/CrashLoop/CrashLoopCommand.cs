@@ -14,6 +14,7 @@ public static class CrashLoopCommand
     public static Command Create(DemoCli cli)
     {
         var store = new Option<string>("--store") { Description = "sqlite, postgres or both", DefaultValueFactory = _ => "both" };
+        store.AcceptOnlyFromAmong("sqlite", "postgres", "both");
         var cycles = new Option<int>("--cycles") { Description = "Kill cycles per store", DefaultValueFactory = _ => 20 };
         var minutes = new Option<double>("--minutes") { Description = "Stop starting cycles after this many minutes per store (0: no limit)" };
         var seed = new Option<int>("--seed") { Description = "The seed of the cycles' random choices (workload, kill point, delay)", DefaultValueFactory = _ => 1 };
@@ -23,14 +24,15 @@ public static class CrashLoopCommand
             Description = "A PostgreSQL server (Npgsql connection string, allowed to create databases); default: $ENTENTE_TEST_POSTGRES",
             DefaultValueFactory = _ => Environment.GetEnvironmentVariable("ENTENTE_TEST_POSTGRES"),
         };
+        var json = new Option<bool>("--json") { Description = "Print the totals and failures as one JSON document at the end" };
         var command = new Command("crash-loop", "Kill -9 the node at random moments of its writes and check the store after each kill (docs/reliability.md)")
         {
-            store, cycles, minutes, seed, home, postgres,
+            store, cycles, minutes, seed, home, postgres, json,
         };
         command.Hidden = true;
         command.SetAction(async (parse, ct) =>
         {
-            var output = parse.InvocationConfiguration.Output;
+            var output = parse.GetValue(json) ? TextWriter.Null : parse.InvocationConfiguration.Output;
             var stores = parse.GetValue(store) switch
             {
                 "sqlite" => new[] { "sqlite" },
@@ -38,15 +40,13 @@ public static class CrashLoopCommand
                 "both" => ["sqlite", "postgres"],
                 var other => null,
             };
-            if (stores is null)
-            {
-                parse.InvocationConfiguration.Error.WriteLine("entente: --store: expected sqlite, postgres or both");
-                return 2;
-            }
             var server = parse.GetValue(postgres);
-            if (stores.Contains("postgres") && string.IsNullOrWhiteSpace(server))
+            if (stores is null || (stores.Contains("postgres") && string.IsNullOrWhiteSpace(server)))
             {
-                parse.InvocationConfiguration.Error.WriteLine("entente: --store postgres needs a PostgreSQL server: --postgres or ENTENTE_TEST_POSTGRES (scripts/crash-loop starts one)");
+                // A usage error (exit 2), said as every command says one (docs/cli.md).
+                const string problem = "--store postgres needs a PostgreSQL server: --postgres or ENTENTE_TEST_POSTGRES (scripts/crash-loop starts one)";
+                if (parse.GetValue(json)) parse.InvocationConfiguration.Output.WriteLine(System.Text.Json.JsonSerializer.Serialize(new { error = new { code = "usage", exit = 2, message = problem } }));
+                else parse.InvocationConfiguration.Error.WriteLine($"entente: {problem}");
                 return 2;
             }
             var keep = parse.GetValue(home);
@@ -75,6 +75,18 @@ public static class CrashLoopCommand
             }
             var failures = results.SelectMany(r => r.Failures).ToList();
             var total = results.Sum(r => r.Cycles);
+            if (parse.GetValue(json))
+            {
+                parse.InvocationConfiguration.Output.WriteLine(System.Text.Json.JsonSerializer.Serialize(new
+                {
+                    ok = failures.Count == 0 && total > 0,
+                    cycles = total,
+                    killed = results.Sum(r => r.Killed),
+                    completed = results.Sum(r => r.Completed),
+                    stores = results.Select(r => new { store = r.Store, cycles = r.Cycles, killed = r.Killed, completed = r.Completed }),
+                    failures = failures.Select(f => f.ToString()),
+                }));
+            }
             output.WriteLine($"crash loop: {total} cycles ({string.Join(", ", results.Select(r => $"{r.Store} {r.Cycles}"))}), " +
                 $"{results.Sum(r => r.Killed)} killed, {results.Sum(r => r.Completed)} completed; " +
                 string.Join("; ", results.SelectMany(r => r.PerWorkload.Select(w => $"{r.Store} {w.Key} {w.Value.Cycles} ({w.Value.Killed} killed)"))) +

@@ -47,9 +47,10 @@ public static class DemoCommand
             Description = "Where the public data sets are (default: $ENTENTE_DATA, else ../shared/data)",
             DefaultValueFactory = _ => Environment.GetEnvironmentVariable("ENTENTE_DATA") is { Length: > 0 } d ? d : Path.GetFullPath(Path.Combine("..", "shared", "data")),
         };
+        var json = new Option<bool>("--json") { Description = "Print the outcome and the story's lines as one JSON document at the end" };
         var command = new Command("demo", "Run the demonstration: three administrations' nodes exchange seizure reports and mutual-assistance requests over real HTTP, with receipts and verified ledgers")
         {
-            home, generated, data,
+            home, generated, data, json,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -57,7 +58,19 @@ public static class DemoCommand
             var folder = keep is not null ? Path.GetFullPath(keep) : Path.Combine(Path.GetTempPath(), $"entente-demo-{Guid.NewGuid():N}");
             try
             {
-                return await RunAsync(cli, folder, parse.GetValue(data)!, Math.Max(1, parse.GetValue(generated)), parse.InvocationConfiguration.Output, ct);
+                if (!parse.GetValue(json)) return await RunAsync(cli, folder, parse.GetValue(data)!, Math.Max(1, parse.GetValue(generated)), parse.InvocationConfiguration.Output, ct);
+                var story = new StringWriter();
+                var clock = Stopwatch.StartNew();
+                var exit = await RunAsync(cli, folder, parse.GetValue(data)!, Math.Max(1, parse.GetValue(generated)), story, ct);
+                parse.InvocationConfiguration.Output.WriteLine(JsonSerializer.Serialize(new
+                {
+                    ok = exit == 0,
+                    exit,
+                    seconds = Math.Round(clock.Elapsed.TotalSeconds, 1),
+                    home = keep is null ? null : folder,
+                    story = story.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+                }, new JsonSerializerOptions(Web) { WriteIndented = true }));
+                return exit;
             }
             finally
             {
@@ -355,7 +368,7 @@ public static class DemoCommand
         var messageId = shared["messageId"]!.GetValue<string>();
         var (status, _, error) = await kr.Cli.TryAsync(ct, "exchange", "share", "--home", kr.Home, "--to", "NL", "--category", "declarations",
             "--purpose", "prosecution", "--declaration", declaration.Id);
-        Check(status == 3, $"sharing a declaration for prosecution exited {status}, expected 3 (refused): {error}");
+        Check(status == 1, $"sharing a declaration for prosecution exited {status}, expected 1 (refused, docs/cli.md): {error}");
         var received = await DeliveredAsync(nodes, kr, nl, messageId, ct);
         var payload = received.GetProperty("payload");
         var mrn = payload.TryGetProperty("mrn", out var m) ? m.GetString() : null;

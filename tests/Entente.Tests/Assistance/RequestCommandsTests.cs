@@ -75,7 +75,7 @@ public sealed class RequestCommandsTests : IAsyncLifetime
         Assert.Contains("request         NL -> KR", show.Output, StringComparison.Ordinal);
 
         var answer = await Entente.Tests.Support.Cli.Run("request", "answer", id, "--home", _home, "--text", "my own answer");
-        Assert.Equal(2, answer.Status);
+        Assert.Equal(1, answer.Status);
         Assert.Contains("only the requested authority (KR) may answer", answer.Error, StringComparison.Ordinal);
 
         var withdraw = await Entente.Tests.Support.Cli.Run("request", "withdraw", id, "--home", _home, "--reason", "case closed");
@@ -89,7 +89,7 @@ public sealed class RequestCommandsTests : IAsyncLifetime
     {
         var (status, _, error) = await Entente.Tests.Support.Cli.Run(NewArgsFor("statistics"));
 
-        Assert.Equal(2, status);
+        Assert.Equal(1, status);
         Assert.Contains("refused: no legal basis", error, StringComparison.Ordinal);
         Assert.Contains("/purpose: assistance-requests for statistics from NL to KR not permitted", error, StringComparison.Ordinal);
         Assert.Equal("No requests", (await Entente.Tests.Support.Cli.Run("request", "list", "--home", _home)).Output.Trim());
@@ -124,7 +124,7 @@ public sealed class RequestCommandsTests : IAsyncLifetime
         Assert.Equal(0, decline.Status);
         Assert.Contains("Declined:    Art. 12: ongoing proceedings", decline.Output, StringComparison.Ordinal);
         var again = await Entente.Tests.Support.Cli.Run("request", "decline", "KR-AR-2", "--home", _home, "--grounds", "again");
-        Assert.Equal(2, again.Status);
+        Assert.Equal(1, again.Status);
         Assert.Contains("request KR-AR-2 is declined: it cannot decline it", again.Error, StringComparison.Ordinal);
 
         var list = JsonDocument.Parse((await Entente.Tests.Support.Cli.Run("request", "list", "--home", _home, "--json")).Output).RootElement;

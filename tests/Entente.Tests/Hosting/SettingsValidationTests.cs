@@ -44,7 +44,7 @@ public sealed class SettingsValidationTests : IAsyncLifetime
     {
         await SetAsync("Exchange", "Lanes", 40);
         var (status, _, error) = await Entente.Tests.Support.Cli.Run("declarations", "search", "--home", _home);
-        Assert.Equal(2, status);
+        Assert.Equal(3, status);
         Assert.Contains("Exchange:Lanes", error, StringComparison.Ordinal);
         Assert.Contains("1 to 16", error, StringComparison.Ordinal);
     }

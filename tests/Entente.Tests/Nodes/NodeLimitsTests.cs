@@ -31,7 +31,7 @@ public class NodeLimitsTests
             var output = new StringWriter();
             var error = new StringWriter();
             var status = await Entente.Cli.EntenteCli.RunAsync(["serve", "--home", home, "--urls", "http://127.0.0.1:0"], output, error);
-            Assert.Equal(2, status);
+            Assert.Equal(3, status);
             Assert.Contains("Code", error.ToString(), StringComparison.Ordinal);
             Assert.Contains("Name", error.ToString(), StringComparison.Ordinal);
         }

@@ -133,7 +133,7 @@ public sealed class RiskBenchmarkTests : IDisposable
         var csv = Path.Combine(_folder, "x.csv");
         File.WriteAllText(csv, "x\n1\n");
         var (status, _, error) = await Entente.Tests.Support.Cli.Run("risk", "bench", "--train", csv, "--test", csv, "--mapping", mapping, "--seeds", "1");
-        Assert.Equal(2, status);
+        Assert.Equal(1, status);
         Assert.Contains("broken.yaml:3", error, StringComparison.Ordinal);
     }
 }
