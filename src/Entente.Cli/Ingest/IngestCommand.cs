@@ -83,7 +83,11 @@ internal static class IngestCommand
                     outcome = await services.Get<IngestDeclarations>().FilesAsync(paths,
                         new IngestInput(declaredFormat, csvMapping, parse.GetValue(partial))
                         {
-                            Assess = !parse.GetValue(noAssess), BulkLoad = true, Strict = parse.GetValue(strict), Names = names, Unread = unread,
+                            Assess = !parse.GetValue(noAssess),
+                            BulkLoad = true,
+                            Strict = parse.GetValue(strict),
+                            Names = names,
+                            Unread = unread,
                         }, progress, ct);
                 }
                 clock.Stop();

@@ -102,8 +102,14 @@ public sealed class IngestDeclarations(IDeclarationStore store, Func<IEnumerable
 
     private IngestOptions Options(IngestInput input) => new()
     {
-        Format = input.Format, Mapping = input.Mapping, Partial = input.Partial, BulkLoad = input.BulkLoad, Strict = input.Strict, Names = input.Names,
-        NationalCurrency = settings?.NationalCurrency?.ToUpperInvariant(), RefuseFindings = settings?.Refuse ?? [],
+        Format = input.Format,
+        Mapping = input.Mapping,
+        Partial = input.Partial,
+        BulkLoad = input.BulkLoad,
+        Strict = input.Strict,
+        Names = input.Names,
+        NationalCurrency = settings?.NationalCurrency?.ToUpperInvariant(),
+        RefuseFindings = settings?.Refuse ?? [],
     };
 
     private async Task<IngestOutcome> FollowUpAsync(IngestReport report, IngestInput input, CancellationToken cancellationToken)
