@@ -210,4 +210,49 @@ public sealed class IngestCliTests : IDisposable
         Assert.Equal(2, status);
         Assert.Contains("not a finding code", error, StringComparison.Ordinal);
     }
+
+    /// <summary>The node's Entente:Ingest settings, as an administration writes them into HOME/entente.json.</summary>
+    private void Configure(string ingest)
+    {
+        var config = Path.Combine(Home, "entente.json");
+        var root = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(config))!;
+        root["Entente"]!["Ingest"] = System.Text.Json.Nodes.JsonNode.Parse(ingest);
+        File.WriteAllText(config, root.ToJsonString());
+    }
+
+    private const string SarsCusdec =
+        "UNA:+.? '\nUNB+UNOC:3+ZA1234567:ZZ+ZASARS:ZZ+250301:0800+ZA0001'\nUNH+1+CUSDEC:D:96B:UN'\nBGM+929+ZA-LRN-7+9'\n" +
+        "NAD+IM+ZA0123456789++Cape Imports (Pty) Ltd+1 Dock Road+Cape Town++8001+ZA'\nMOA+39:152000.00'\nCUX+++18.2514'\n" +
+        "UNS+D'\nCST+1+851762:HS:ZZZ'\nMEA+AAE+AAA+KGM:310'\nMOA+40:152000.00'\nUNS+S'\nUNT+11+1'\nUNZ+1+ZA0001'\n";
+
+    [Fact]
+    public async Task The_nodes_national_currency_and_refused_findings_come_from_its_home()
+    {
+        await Init();
+        var edi = Path.Combine(folder, "sars.edi");
+        File.WriteAllText(edi, SarsCusdec);
+
+        var (status, _, error) = await Support.Cli.Run("ingest", "--home", Home, edi);
+        Assert.Equal(1, status);
+        Assert.Contains("Entente:Ingest:NationalCurrency", error, StringComparison.Ordinal);
+
+        Configure("""{"NationalCurrency": "ZAR", "Refuse": ["unknown-country"]}""");
+        (status, var output, error) = await Support.Cli.Run("ingest", "--home", Home, edi);
+        Assert.True(status == 0, error + output);
+        Assert.Contains("implied-currency 2", output, StringComparison.Ordinal);
+        (_, output, _) = await Support.Cli.Run("declarations", "show", "--home", Home, "ZA-LRN-7");
+        Assert.Contains("\"ZAR\"", output, StringComparison.Ordinal);
+        Assert.Contains("implied-currency", output, StringComparison.Ordinal);
+
+        var declarations = Generate(41, 2);
+        declarations[0].GoodsShipment.GoodsItems[0].OriginCountryCode = "ZG";
+        (status, _, error) = await Support.Cli.Run("ingest", "--home", Home, WriteNdjson("zg.ndjson", declarations));
+        Assert.Equal(1, status);
+        Assert.Contains("(finding unknown-country, refused by this node's Entente:Ingest:Refuse)", error, StringComparison.Ordinal);
+
+        Configure("""{"NationalCurrency": "RAND"}""");
+        (status, _, error) = await Support.Cli.Run("ingest", "--home", Home, edi);
+        Assert.NotEqual(0, status);
+        Assert.Contains("NationalCurrency: expected an ISO 4217 currency code", error, StringComparison.Ordinal);
+    }
 }
