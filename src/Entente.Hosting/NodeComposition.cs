@@ -116,6 +116,7 @@ public static class NodeComposition
             .ValidateOnStart();
         services.AddOptions<ExchangeOptions>().BindConfiguration(ExchangeOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<RiskOptions>().BindConfiguration(RiskOptions.Section).ValidateOnStart();
+        services.AddOptions<IngestSettings>().BindConfiguration(IngestSettings.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton(configuration);
         services.AddSingleton(time);
         services.AddLogging();
@@ -146,7 +147,8 @@ public static class NodeComposition
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<RiskOptions>>().Value.Settings());
         services.AddSingleton(sp => new RiskDesk(node.Home, sp.GetRequiredService<NodeDatabase>(), sp.GetRequiredService<IDeclarationStore>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IIngestFollowUp>(sp => new AssessAfterIngest(sp.GetRequiredService<RiskDesk>(), sp.GetRequiredService<RiskSettings>()));
-        services.AddSingleton(sp => new IngestDeclarations(sp.GetRequiredService<IDeclarationStore>(), () => sp.GetServices<IIngestFollowUp>(), sp.GetRequiredService<ILoggerFactory>()));
+        services.AddSingleton(sp => new IngestDeclarations(sp.GetRequiredService<IDeclarationStore>(), () => sp.GetServices<IIngestFollowUp>(), sp.GetRequiredService<ILoggerFactory>(),
+            sp.GetRequiredService<IOptions<IngestSettings>>().Value));
 
         // Use cases: declarations search, disclosure, shared records, assistance.
         services.AddSingleton(sp => new SearchDeclarations(sp.GetRequiredService<IDeclarationStore>(), sp.GetRequiredService<AccessRecorder>()));

@@ -38,12 +38,13 @@ internal static class DeclarationCommands
         var to = new Option<string?>("--to") { Description = "Declared on or before (yyyy-MM-dd)" };
         var container = new Option<string?>("--container") { Description = "Container number (ISO 6346)" };
         var status = new Option<string?>("--status") { Description = "Lifecycle status (code or name)" };
+        var finding = new Option<string?>("--finding") { Description = "Carries a finding of this code (e.g. container-check-digit; docs/formats/findings.md)" };
         var limit = new Option<int>("--limit") { Description = "At most this many (1-1000)", DefaultValueFactory = _ => 20 };
         var after = new Option<string?>("--after") { Description = "Continue after this id (the 'next' of a previous page)" };
         var (purpose, justification) = PurposeOptions();
         var command = new NodeCommand("search", "Find declarations; filters combine", json: true)
         {
-            reference, party, hs, origin, from, to, container, status, limit, after, purpose, justification,
+            reference, party, hs, origin, from, to, container, status, finding, limit, after, purpose, justification,
         };
         command.SetNodeAction(async (parse, node, ct) =>
         {
@@ -57,6 +58,7 @@ internal static class DeclarationCommands
                 To = parse.GetValue(to),
                 Container = parse.GetValue(container),
                 Status = parse.GetValue(status),
+                Finding = parse.GetValue(finding),
                 Limit = parse.GetValue(limit),
                 After = parse.GetValue(after),
                 Purpose = parse.GetValue(purpose),

@@ -201,7 +201,7 @@ public static class DemoCommand
                 var refused = await IngestBrokenAsync(node, ingest, ct);
                 Check(refused.Accepted == 0 && refused.Rejected == 1, $"KR: the broken file gave {refused.Accepted} accepted, {refused.Rejected} rejected");
                 output.WriteLine($"     KR  the same file again: {again.Accepted} accepted, {again.Duplicates:N0} duplicates detected and not stored; " +
-                    $"a file with one bad declaration: {refused.Accepted} accepted (all-or-nothing), {refused.Rejected} rejected:");
+                    $"a file with one declaration with findings, under --strict: {refused.Accepted} accepted (all-or-nothing), {refused.Rejected} rejected:");
                 foreach (var error in refused.Errors) output.WriteLine($"         {Path.GetFileName(error.File)}:{error.Line}: {error.Path}: {error.Message}");
             }
             var summary = await store.SummariseAsync(3, ct);
@@ -261,7 +261,8 @@ public static class DemoCommand
         var good = source.Next(out _);
         var file = Path.Combine(node.Home, "broken.ndjson");
         await File.WriteAllLinesAsync(file, [EntenteJson.Serialize(good), EntenteJson.Serialize(bad)], ct);
-        return await ingest.IngestFilesAsync([file], new IngestOptions(), null, ct);
+        // Its container check digit and origin are findings: kept with the declaration by default, refused under --strict.
+        return await ingest.IngestFilesAsync([file], new IngestOptions { Strict = true }, null, ct);
     }
 
     // ---- 2, 4. Agreements, users, partners ---------------------------------------------------------------------------

@@ -39,7 +39,7 @@ public static class DeclarationsEndpoints
 
     private static async Task<Results<Ok<SearchResult>, ProblemHttpResult>> Search(
         SearchDeclarations search, ClaimsPrincipal principal, string? reference, string? party, string? hs, string? origin, string? from, string? to,
-        string? container, string? status, int? limit, string? after, string? purpose, string? justification, CancellationToken cancellationToken)
+        string? container, string? status, string? finding, int? limit, string? after, string? purpose, string? justification, CancellationToken cancellationToken)
     {
         var input = new SearchDeclarationsInput
         {
@@ -51,6 +51,7 @@ public static class DeclarationsEndpoints
             To = to,
             Container = container,
             Status = status,
+            Finding = finding,
             Limit = limit,
             After = after,
             Purpose = purpose,

@@ -16,6 +16,9 @@ public sealed record SearchDeclarationsInput
     public string? Container { get; init; }
     public string? Status { get; init; }
 
+    /// <summary>A finding code (docs/formats/findings.md): declarations that carry such a finding.</summary>
+    public string? Finding { get; init; }
+
     /// <summary>At most this many (1 to 1000); 50 when not given.</summary>
     public int? Limit { get; init; }
 
@@ -54,7 +57,7 @@ public sealed class SearchDeclarations(IDeclarationStore store, AccessRecorder r
     {
         var asked = recorder.Query("search declarations", [new("reference", input.Reference), new("party", input.Party), new("hs", input.Hs),
             new("origin", input.Origin), new("from", input.From), new("to", input.To), new("container", input.Container), new("status", input.Status),
-            new("after", input.After)], "party");
+            new("finding", input.Finding), new("after", input.After)], "party");
         var access = await recorder.CheckAsync(user, channel, input.Purpose, input.Justification, asked, cancellationToken: cancellationToken);
         if (access.Refused) return new SearchDeclarationsResult.Refused(access.Reason!, null);
         // Searching by a party's identifier is itself a use of personal data.
@@ -95,6 +98,8 @@ public sealed class SearchDeclarations(IDeclarationStore store, AccessRecorder r
             problems.Add(new("after", $"expected the 'next' of the previous page (a declaration id such as 0193f6c2-...), got '{input.After}'"));
         if (from is { } f && to is { } t && f > t)
             problems.Add(new("from", $"{f:yyyy-MM-dd} is after to ({t:yyyy-MM-dd}); expected from <= to"));
+        if (input.Finding is not null && !FindingCodes.IsKnown(input.Finding))
+            problems.Add(new("finding", $"'{input.Finding}' is not a finding code; expected one of {string.Join(", ", FindingCodes.All.Keys)}"));
         if (problems.Count > 0) return (null, problems);
         return (new DeclarationQuery
         {
@@ -106,6 +111,7 @@ public sealed class SearchDeclarations(IDeclarationStore store, AccessRecorder r
             To = to,
             ContainerId = input.Container?.ToUpperInvariant(),
             Status = status,
+            Finding = input.Finding,
             Limit = input.Limit ?? DefaultLimit,
             After = input.After,
         }, problems);

@@ -69,6 +69,12 @@ public sealed class Declaration
     /// <summary>National data elements a mapping keeps that have no WCO home (name → value).</summary>
     public Dictionary<string, string> NationalData { get; set; } = [];
 
+    /// <summary>
+    /// What the node found wrong when it received the declaration, without refusing it (docs/formats/findings.md); set by
+    /// ingest, never taken from the sender. Null when there is nothing to say.
+    /// </summary>
+    public List<Finding>? Findings { get; set; }
+
     public Party? FindParty(PartyRole role)
     {
         foreach (var party in Parties)

@@ -4,10 +4,20 @@ using Entente.CodeLists;
 
 namespace Entente.Declarations;
 
-/// <summary>A problem with one field of a canonical declaration: a JSON pointer and what was expected.</summary>
-public sealed record ValidationProblem(string Path, string Message);
+/// <summary>
+/// A problem with one field of a canonical declaration: a JSON pointer and what was expected. With a
+/// <see cref="Code"/> (<see cref="FindingCodes"/>) it is a finding: the declaration is kept and the finding stored with
+/// it; without one, the declaration cannot be stored meaningfully and is refused.
+/// </summary>
+public sealed record ValidationProblem(string Path, string Message, string? Code = null)
+{
+    public bool IsFinding => Code is not null;
+}
 
-/// <summary>Checks a declaration against the code lists and identifier rules. Pure.</summary>
+/// <summary>
+/// Checks a declaration against the code lists and identifier rules. Pure. Refused: no reference, field formats (length,
+/// control characters), goods item numbering; everything else is a finding (docs/formats/findings.md).
+/// </summary>
 public static class DeclarationValidator
 {
     public static List<ValidationProblem> Validate(Declaration declaration, CodeLists.CodeLists? lists = null)
@@ -39,7 +49,7 @@ public static class DeclarationValidator
         v.NonNegative("/goodsItemQuantity", declaration.GoodsItemQuantity);
         v.NonNegative("/totalPackageQuantity", declaration.TotalPackageQuantity);
         v.Amount("/invoiceAmount", declaration.InvoiceAmount);
-        v.NonNegative("/totalGrossMassKg", declaration.TotalGrossMassKg);
+        v.NonNegative("/totalGrossMassKg", declaration.TotalGrossMassKg, FindingCodes.ImplausibleMass);
 
         for (var i = 0; i < declaration.Parties.Count; i++)
             v.Party(v.Path($"/parties/{i}"), declaration.Parties[i]);
@@ -59,7 +69,7 @@ public static class DeclarationValidator
 
         var items = shipment.GoodsItems;
         if (items.Count == 0)
-            v.Add("/goodsShipment/goodsItems", "a declaration has at least one goods item");
+            v.Add("/goodsShipment/goodsItems", "a declaration has at least one goods item", FindingCodes.NoGoodsItems);
         var sequences = items.Count > 1 ? new HashSet<int>() : null;
         for (var i = 0; i < items.Count; i++)
         {
@@ -72,7 +82,7 @@ public static class DeclarationValidator
             v.GoodsItem(path, item);
         }
         if (declaration.GoodsItemQuantity is { } declared && items.Count > 0 && declared != items.Count)
-            v.Add("/goodsItemQuantity", $"declares {declared} goods items but {items.Count} are present");
+            v.Add("/goodsItemQuantity", $"declares {declared} goods items but {items.Count} are present", FindingCodes.GoodsItemCount);
     }
 
     /// <summary>
@@ -106,7 +116,7 @@ public static class DeclarationValidator
         /// <summary>The pointer, written out when reporting; empty otherwise.</summary>
         public string Path([InterpolatedStringHandlerArgument("")] ref PointerHandler pointer) => pointer.ToStringAndClear();
 
-        public void Add(string path, string message) => problems.Add(new(path, message));
+        public void Add(string path, string message, string? code = null) => problems.Add(new(path, message, code));
 
         /// <summary>The field's format (<see cref="FieldFormats"/>): its length and no control characters.</summary>
         public void Text(string path, string? value, FieldFormat format)
@@ -131,25 +141,29 @@ public static class DeclarationValidator
         {
             if (code is null) return;
             if (!lists.IsCountry(code))
-                Add(path, $"expected an ISO 3166-1 alpha-2 country code, got '{Clip(code)}'");
+                Add(path, $"expected an ISO 3166-1 alpha-2 country code, got '{Clip(code)}'", FindingCodes.UnknownCountry);
         }
 
         public void Currency(string path, string? code)
         {
             if (code is null) return;
             if (!lists.IsCurrency(code))
-                Add(path, $"expected an ISO 4217 alpha-3 currency code, got '{Clip(code)}'");
+                Add(path, $"expected an ISO 4217 alpha-3 currency code, got '{Clip(code)}'", FindingCodes.UnknownCurrency);
         }
 
-        public void NonNegative(string path, decimal? value)
+        public void NonNegative(string path, decimal? value, string code = FindingCodes.ImplausibleValue)
         {
-            if (value < 0) Add(path, $"must not be negative, got {value}");
+            if (value < 0) Add(path, $"must not be negative, got {value}", code);
+            else if (value > MostPlausible) Add(path, $"{value} is beyond any shipment", code);
         }
 
         public void NonNegative(string path, int? value)
         {
-            if (value < 0) Add(path, $"must not be negative, got {value}");
+            if (value < 0) Add(path, $"must not be negative, got {value}", FindingCodes.ImplausibleValue);
         }
+
+        // A million million (kilograms or units of any currency in use): no single declaration carries more.
+        private const decimal MostPlausible = 1_000_000_000_000m;
 
         public void Amount(string path, Amount? amount)
         {
@@ -161,21 +175,21 @@ public static class DeclarationValidator
         public void Date(string path, DateTimeOffset? value)
         {
             if (value is { } d && (d.Year < 1950 || d.Year > 2200))
-                Add(path, $"expected a date between 1950 and 2200, got {d:yyyy-MM-dd}");
+                Add(path, $"expected a date between 1950 and 2200, got {d:yyyy-MM-dd}", FindingCodes.ImplausibleDate);
         }
 
         public void Party(string path, Party party)
         {
             // A representative may be named by its status alone (DMS: the declarant acts as the representative).
             if (party.Id is null && party.Name is null && !(party.Role == PartyRole.Representative && party.FunctionCode is not null))
-                Add(path, $"the {party.Role} needs an identification number or a name");
+                Add(path, $"the {party.Role} needs an identification number or a name", FindingCodes.UnidentifiedParty);
             Text(Path($"{path}/id"), party.Id, FieldFormats.PartyId);
             Text(Path($"{path}/idScheme"), party.IdScheme, FieldFormats.PartyIdScheme);
             Text(Path($"{path}/name"), party.Name, FieldFormats.PartyName);
             Text(Path($"{path}/aeoRole"), party.AeoRole, FieldFormats.PartyRoleCode);
             Text(Path($"{path}/functionCode"), party.FunctionCode, FieldFormats.PartyRoleCode);
             if (party.IdScheme == "EORI" && party.Id is { } eori && !IsEoriShaped(eori))
-                Add(Path($"{path}/id"), $"an EORI is an ISO country code followed by up to 15 letters or digits, got '{Clip(eori)}'");
+                Add(Path($"{path}/id"), $"an EORI is an ISO country code followed by up to 15 letters or digits, got {eori.Length} characters", FindingCodes.EoriFormat);
             if (party.Address is { } address)
             {
                 Country(Path($"{path}/address/countryCode"), address.CountryCode);
@@ -198,7 +212,7 @@ public static class DeclarationValidator
             for (var i = 0; i < consignment.ItineraryCountryCodes.Count; i++)
             {
                 if (consignment.ItineraryCountryCodes[i] is var code && !lists.IsCountry(code))
-                    Add(Path($"{path}/itineraryCountryCodes/{i}"), $"expected an ISO 3166-1 alpha-2 country code, got '{Clip(code)}'");
+                    Add(Path($"{path}/itineraryCountryCodes/{i}"), $"expected an ISO 3166-1 alpha-2 country code, got '{Clip(code)}'", FindingCodes.UnknownCountry);
             }
             Locode(Path($"{path}/loadingLocation"), consignment.LoadingLocation);
             Locode(Path($"{path}/unloadingLocation"), consignment.UnloadingLocation);
@@ -210,7 +224,7 @@ public static class DeclarationValidator
                 if (FieldFormats.Problem(container.Id, FieldFormats.ContainerId) is { } problem)
                     Add(Path($"{path}/containers/{i}/id"), problem);
                 else if (!CheckDigits.IsValidContainerNumber(container.Id, out var reason))
-                    Add(Path($"{path}/containers/{i}/id"), $"{reason} ('{Clip(container.Id)}')");
+                    Add(Path($"{path}/containers/{i}/id"), $"{reason} ('{Clip(container.Id)}')", FindingCodes.ContainerCheckDigit);
                 for (var s = 0; s < container.Seals.Count; s++)
                     Text(Path($"{path}/containers/{i}/seals/{s}"), container.Seals[s], FieldFormats.SealId);
             }
@@ -219,7 +233,7 @@ public static class DeclarationValidator
         private void Mode(string path, int? mode)
         {
             if (mode is { } m && !lists.TransportModes.ContainsKey(m))
-                Add(path, $"expected a UN/ECE Rec. 19 transport mode (0-9), got {m}");
+                Add(path, $"expected a UN/ECE Rec. 19 transport mode (0-9), got {m}", FindingCodes.UnknownTransportMode);
         }
 
         private void Means(string path, TransportMeans? means)
@@ -232,13 +246,13 @@ public static class DeclarationValidator
             Mode(Path($"{path}/modeCode"), means.ModeCode);
             // DMS identification type 10 is an IMO ship identification number.
             if (means.IdentificationTypeCode == "10" && means.Id is { } imo && !CheckDigits.IsValidImoNumber(imo, out var reason))
-                Add(Path($"{path}/id"), $"{reason} ('{Clip(imo)}')");
+                Add(Path($"{path}/id"), $"{reason} ('{Clip(imo)}')", FindingCodes.ImoCheckDigit);
         }
 
         private void Locode(string path, string? code)
         {
             if (code is not null && !CheckDigits.IsValidLocode(code, lists, out var reason))
-                Add(path, $"{reason}, got '{Clip(code)}'");
+                Add(path, $"{reason}, got '{Clip(code)}'", FindingCodes.UnknownLocode);
         }
 
         public void GoodsItem(string path, GoodsItem item)
@@ -253,16 +267,16 @@ public static class DeclarationValidator
             Documents(Path($"{path}/previousDocuments"), item.PreviousDocuments);
             Documents(Path($"{path}/additionalDocuments"), item.AdditionalDocuments);
             if (item.Classification is null)
-                Add(Path($"{path}/classification"), "a goods item needs a commodity code");
+                Add(Path($"{path}/classification"), "a goods item needs a commodity code", FindingCodes.MissingCommodityCode);
             else
                 Classification(Path($"{path}/classification"), item.Classification);
             Country(Path($"{path}/originCountryCode"), item.OriginCountryCode);
             Amount(Path($"{path}/itemPrice"), item.ItemPrice);
             Amount(Path($"{path}/customsValue"), item.CustomsValue);
-            NonNegative(Path($"{path}/netMassKg"), item.NetMassKg);
-            NonNegative(Path($"{path}/grossMassKg"), item.GrossMassKg);
+            NonNegative(Path($"{path}/netMassKg"), item.NetMassKg, FindingCodes.ImplausibleMass);
+            NonNegative(Path($"{path}/grossMassKg"), item.GrossMassKg, FindingCodes.ImplausibleMass);
             if (item.NetMassKg is { } net && item.GrossMassKg is { } gross && net > gross)
-                Add(Path($"{path}/netMassKg"), $"net mass {net} kg exceeds gross mass {gross} kg");
+                Add(Path($"{path}/netMassKg"), $"net mass {net} kg exceeds gross mass {gross} kg", FindingCodes.ImplausibleMass);
             if (item.SupplementaryQuantity is { } q)
             {
                 NonNegative(Path($"{path}/supplementaryQuantity/value"), q.Value);
@@ -273,7 +287,7 @@ public static class DeclarationValidator
                 var p = item.Packages[i];
                 NonNegative(Path($"{path}/packages/{i}/quantity"), p.Quantity);
                 if (p.TypeCode is { } t && (t.Length != 2 || !t.All(char.IsAsciiLetterOrDigit)))
-                    Add(Path($"{path}/packages/{i}/typeCode"), $"expected a 2-character UN/ECE Rec. 21 package type (an2), got '{Clip(t)}'");
+                    Add(Path($"{path}/packages/{i}/typeCode"), $"expected a 2-character UN/ECE Rec. 21 package type (an2), got '{Clip(t)}'", FindingCodes.PackageType);
                 Text(Path($"{path}/packages/{i}/marks"), p.Marks, FieldFormats.PackageMarks);
             }
             for (var i = 0; i < item.DutyTaxFees.Count; i++)
@@ -305,26 +319,27 @@ public static class DeclarationValidator
                 Add(Path($"{path}/code"), problem);
                 return;
             }
+            const string invalid = FindingCodes.InvalidCommodityCode;
             if (!lists.ClassificationSchemes.TryGetValue(c.Scheme, out var scheme))
             {
-                Add(Path($"{path}/scheme"), $"unknown commodity code scheme '{Clip(c.Scheme)}'; expected one of {string.Join(", ", lists.ClassificationSchemes.Keys.Order(StringComparer.Ordinal))}");
+                Add(Path($"{path}/scheme"), $"unknown commodity code scheme '{Clip(c.Scheme)}'; expected one of {string.Join(", ", lists.ClassificationSchemes.Keys.Order(StringComparer.Ordinal))}", invalid);
                 return;
             }
             if (c.Code.Length == 0 || c.Code.AsSpan().ContainsAnyExceptInRange('0', '9'))
             {
-                Add(Path($"{path}/code"), $"a {scheme.Name} code is made of digits only, got '{Clip(c.Code)}'");
+                Add(Path($"{path}/code"), $"a {scheme.Name} code is made of digits only, got '{Clip(c.Code)}'", invalid);
                 return;
             }
             if (!scheme.Digits.Contains(c.Code.Length))
             {
-                Add(Path($"{path}/code"), $"a {scheme.Name} code has {string.Join(" or ", scheme.Digits)} digits, got {c.Code.Length} ('{Clip(c.Code)}')");
+                Add(Path($"{path}/code"), $"a {scheme.Name} code has {string.Join(" or ", scheme.Digits)} digits, got {c.Code.Length} ('{Clip(c.Code)}')", invalid);
                 return;
             }
             var chapter = c.Code[..2];
             if (chapter == "77")
-                Add(Path($"{path}/code"), "HS chapter 77 is reserved for future use");
+                Add(Path($"{path}/code"), "HS chapter 77 is reserved for future use", invalid);
             else if (!lists.HsChapters.ContainsKey(chapter))
-                Add(Path($"{path}/code"), $"HS chapters run from 01 to 97; '{chapter}' is not one");
+                Add(Path($"{path}/code"), $"HS chapters run from 01 to 97; '{chapter}' is not one", invalid);
         }
 
         // What was got, quoted back short and with control characters written out (\u001B), never echoed raw.

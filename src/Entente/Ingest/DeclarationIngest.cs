@@ -34,12 +34,43 @@ public sealed record IngestOptions
 
     /// <summary>Errors listed in the report past this many are counted, not listed.</summary>
     public int MaxListedErrors { get; init; } = 1_000;
+
+    /// <summary>The ISO 4217 currency an amount that names none is taken to be in (a finding says so); null: such an amount is refused.</summary>
+    public string? NationalCurrency { get; init; }
+
+    /// <summary>Finding codes raised to refusals (<see cref="FindingCodes"/>): the node's Entente:Ingest:Refuse.</summary>
+    public IReadOnlyCollection<string> RefuseFindings { get; init; } = [];
+
+    /// <summary>Every finding is a refusal (`ingest --strict`).</summary>
+    public bool Strict { get; init; }
+
+    /// <summary>The name a file is known by in the report and the store, when not its path (standard input spooled to a temporary file is "-").</summary>
+    public IReadOnlyDictionary<string, string>? Names { get; init; }
+
+    /// <summary>Whether a finding of this code refuses the record.</summary>
+    public bool Refuses(string code) => Strict || RefuseFindings.Contains(code);
 }
 
 public sealed record IngestProgress(string File, long BytesRead, long? TotalBytes, long Records);
 
-/// <summary>What one file (or request body) gave.</summary>
-public sealed record FileIngestOutcome(string File, DeclarationFormat Format, long Accepted, long Rejected, long Duplicates, bool Committed);
+/// <summary>
+/// What one file (or request body) gave. <see cref="Problem"/> is set when the file as a whole could not be taken (missing,
+/// a directory, empty, not a declarations file, malformed): it counts in the total as a failed file.
+/// </summary>
+public sealed record FileIngestOutcome(string File, DeclarationFormat Format, long Accepted, long Rejected, long Duplicates, bool Committed)
+{
+    /// <summary>Findings on the declarations stored from this file.</summary>
+    public long Findings { get; init; }
+
+    /// <summary>Why the file as a whole was not read, when it was not.</summary>
+    public string? Problem { get; init; }
+
+    /// <summary>stored (everything kept), partial (good records kept, others refused), refused (records refused, nothing kept) or failed (the file could not be read).</summary>
+    public string Outcome => Problem is not null ? "failed"
+        : !Committed ? "refused"
+        : Rejected > 0 ? "partial"
+        : "stored";
+}
 
 public sealed class IngestReport
 {
@@ -51,11 +82,26 @@ public sealed class IngestReport
     public long UnlistedErrors { get; private set; }
     public List<FileIngestOutcome> Files { get; } = [];
 
+    /// <summary>Findings on the stored declarations, listed up to the report's limit (each with its <see cref="IngestError.Code"/>).</summary>
+    public List<IngestError> Findings { get; } = [];
+
+    /// <summary>Findings on the stored declarations by code.</summary>
+    public SortedDictionary<string, long> FindingCounts { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Stored declarations that carry at least one finding.</summary>
+    public long WithFindings { get; private set; }
+
+    public long FilesFailed => Files.Count(f => f.Problem is not null);
+
     /// <summary>Every file committed and no record was refused.</summary>
     public bool Succeeded => Rejected == 0 && Errors.Count == 0 && UnlistedErrors == 0 && Files.TrueForAll(f => f.Committed);
 
     internal void Add(FileIngestOutcome outcome, IEnumerable<IngestError> errors, IEnumerable<IngestError> duplicates, long unlisted, int maxListed)
     {
+        // A file that failed before any record was read says so once, as the file's problem.
+        if (outcome.Problem is null && !outcome.Committed && outcome.Accepted == 0 && outcome.Rejected == 0 && outcome.Duplicates == 0
+            && errors.FirstOrDefault() is { } first)
+            outcome = outcome with { Problem = first.Message };
         Files.Add(outcome);
         Accepted += outcome.Accepted;
         Rejected += outcome.Rejected;
@@ -71,6 +117,17 @@ public sealed class IngestReport
             if (DuplicateRecords.Count < maxListed) DuplicateRecords.Add(duplicate);
         }
     }
+
+    internal void AddFindings(IReadOnlyList<IngestError> findings, int maxListed)
+    {
+        if (findings.Count == 0) return;
+        WithFindings++;
+        foreach (var finding in findings)
+        {
+            FindingCounts[finding.Code!] = FindingCounts.GetValueOrDefault(finding.Code!) + 1;
+            if (Findings.Count < maxListed) Findings.Add(finding);
+        }
+    }
 }
 
 /// <summary>
@@ -80,30 +137,41 @@ public sealed class IngestReport
 /// </summary>
 public sealed class DeclarationIngest(IDeclarationStore store, ILogger<DeclarationIngest>? logger = null)
 {
+    /// <summary>
+    /// Ingests each file in turn (one unit each). A path that cannot be read as a file (missing, a directory, unreadable)
+    /// is a failed file in the report.
+    /// </summary>
     public async Task<IngestReport> IngestFilesAsync(IReadOnlyList<string> paths, IngestOptions options,
         IProgress<IngestProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         var report = new IngestReport();
         foreach (var path in paths)
         {
+            var name = options.Names?.GetValueOrDefault(path) ?? path;
             FileStream stream;
             try
             {
+                if (Directory.Exists(path)) throw new IOException("it is a directory (name the directory alone to take the files in it)");
                 stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                report.Add(new FileIngestOutcome(path, options.Format, 0, 0, 0, false),
-                    [new IngestError(path, null, "", $"cannot open the file: {e.Message}")], [], 0, options.MaxListedErrors);
+                var why = e is FileNotFoundException or DirectoryNotFoundException ? "no such file" : e.Message;
+                report.Add(new FileIngestOutcome(name, options.Format, 0, 0, 0, false),
+                    [new IngestError(name, null, "", $"cannot open the file: {why}")], [], 0, options.MaxListedErrors);
                 continue;
             }
             await using (stream)
             {
-                await IngestAsync(stream, path, options, report, progress, cancellationToken);
+                await IngestAsync(stream, name, options, report, progress, cancellationToken);
             }
         }
         return report;
     }
+
+    /// <summary>Records a file that is not read at all (an empty directory named on the command line) as a failed file.</summary>
+    public static void AddFailedFile(IngestReport report, string name, string problem, IngestOptions options) =>
+        report.Add(new FileIngestOutcome(name, options.Format, 0, 0, 0, false), [new IngestError(name, null, "", problem)], [], 0, options.MaxListedErrors);
 
     public async Task<IngestReport> IngestStreamAsync(Stream stream, string name, IngestOptions options, CancellationToken cancellationToken = default)
     {
@@ -166,6 +234,7 @@ public sealed class DeclarationIngest(IDeclarationStore store, ILogger<Declarati
             {
                 foreach (var record in reader.Read(stream, file, stop.Token))
                 {
+                    List<IngestError>? findings = null;
                     if (record.Errors.Count == 0 && record.Declaration is { } declaration)
                     {
                         if (IsAdditionalMessage(format, declaration))
@@ -176,8 +245,7 @@ public sealed class DeclarationIngest(IDeclarationStore store, ILogger<Declarati
                         }
                         else
                         {
-                            foreach (var problem in DeclarationValidator.Validate(declaration))
-                                record.Errors.Add(record.ErrorFor(problem));
+                            findings = Judge(record, declaration, options);
                         }
                     }
                     else if (record.Errors.Count == 0)
@@ -194,7 +262,7 @@ public sealed class DeclarationIngest(IDeclarationStore store, ILogger<Declarati
                         // What the writer will not store (a rejected file keeps nothing) is not prepared.
                         batch.Add(Read.Valid(record, options.Partial || !anyRejected
                             ? store.Prepare(new PendingDeclaration(record.Declaration!, record.Labels, format, sourceFile))
-                            : null));
+                            : null, findings));
                     }
                     if (batch.Count >= size)
                     {
@@ -224,6 +292,7 @@ public sealed class DeclarationIngest(IDeclarationStore store, ILogger<Declarati
 
         var pending = new List<PreparedDeclaration>();
         var pendingRecords = new List<Read>();
+        var fileFindings = new List<IReadOnlyList<IngestError>>();
         void Take(List<Read> batch)
         {
             foreach (var read in batch)
@@ -282,6 +351,7 @@ public sealed class DeclarationIngest(IDeclarationStore store, ILogger<Declarati
                     else
                     {
                         accepted++;
+                        if (pendingRecords[i].Findings is { Count: > 0 } found) fileFindings.Add(found);
                     }
                 }
             }
@@ -311,8 +381,13 @@ public sealed class DeclarationIngest(IDeclarationStore store, ILogger<Declarati
         else
         {
             accepted = 0;
+            fileFindings.Clear();
         }
-        report.Add(new FileIngestOutcome(file, format, accepted, rejected, duplicateCount, commit), errors, duplicates, unlisted, options.MaxListedErrors);
+        var outcome = new FileIngestOutcome(file, format, accepted, rejected, duplicateCount, commit) { Findings = fileFindings.Sum(f => (long)f.Count) };
+        // A file that could not be read through (not the format, truncated, unsafe) failed as a file, even past good records.
+        if (failed && rejected == 0 && !storeFailed && errors.Count > 0) outcome = outcome with { Problem = errors[0].Message };
+        report.Add(outcome, errors, duplicates, unlisted, options.MaxListedErrors);
+        foreach (var found in fileFindings) report.AddFindings(found, options.MaxListedErrors);
     }
 
     /// <summary>
@@ -322,15 +397,53 @@ public sealed class DeclarationIngest(IDeclarationStore store, ILogger<Declarati
     /// </summary>
     private sealed record Read(
         List<IngestError>? Errors, PreparedDeclaration? Prepared, long Line, string RecordPath, int? Segment,
-        string? Mrn, string? Lrn, string? DeclarantId)
+        string? Mrn, string? Lrn, string? DeclarantId, List<IngestError>? Findings)
     {
-        public static Read Rejected(SourceRecord record) => new(record.Errors, null, record.Line, record.RecordPath, record.Segment, null, null, null);
+        public static Read Rejected(SourceRecord record) => new(record.Errors, null, record.Line, record.RecordPath, record.Segment, null, null, null, null);
 
-        public static Read Valid(SourceRecord record, PreparedDeclaration? prepared)
+        public static Read Valid(SourceRecord record, PreparedDeclaration? prepared, List<IngestError>? findings)
         {
             var d = record.Declaration!;
-            return new(null, prepared, record.Line, record.RecordPath, record.Segment, d.Mrn, d.Lrn, d.FindParty(PartyRole.Declarant)?.Id);
+            return new(null, prepared, record.Line, record.RecordPath, record.Segment, d.Mrn, d.Lrn, d.FindParty(PartyRole.Declarant)?.Id, findings);
         }
+    }
+
+    /// <summary>
+    /// Validates a declaration read without errors: a refusal becomes a record error, a finding (unless the node raises
+    /// its code to a refusal) is kept on the declaration and returned, located in the source, for the report.
+    /// </summary>
+    internal static List<IngestError>? Judge(SourceRecord record, Declaration declaration, IngestOptions options)
+    {
+        // What the sender wrote as findings is not the node's judgement: findings are always this node's own.
+        declaration.Findings = null;
+        var problems = new List<ValidationProblem>();
+        if (ImpliedCurrency.Fill(declaration, options.NationalCurrency) is { } missing)
+            problems.AddRange(missing.Select(path => ImpliedCurrency.Problem(path, options.NationalCurrency)));
+        problems.AddRange(DeclarationValidator.Validate(declaration));
+        List<IngestError>? located = null;
+        foreach (var problem in problems)
+        {
+            if (problem.Code is not { } code)
+            {
+                record.Errors.Add(record.ErrorFor(problem));
+            }
+            else if (options.Refuses(code))
+            {
+                var why = options.Strict ? "refused by --strict" : "refused by this node's Entente:Ingest:Refuse";
+                record.Errors.Add(record.ErrorFor(problem with { Message = $"{problem.Message} (finding {code}, {why})" }));
+            }
+            else
+            {
+                (declaration.Findings ??= []).Add(new Finding(code, problem.Path, problem.Message));
+                (located ??= []).Add(record.ErrorFor(problem) with { Code = code });
+            }
+        }
+        if (record.Errors.Count > 0)
+        {
+            declaration.Findings = null;
+            return null;
+        }
+        return located;
     }
 
     private static async Task<(DeclarationFormat? Format, string Reason)> DetectAsync(Stream stream, CancellationToken cancellationToken)

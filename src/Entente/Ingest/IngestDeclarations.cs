@@ -7,14 +7,27 @@ namespace Entente.Ingest;
 
 public sealed record IngestErrorDto(string File, long? Line, string Path, string Message);
 
+/// <summary>A finding on a stored declaration, where it is in the source and in the canonical declaration.</summary>
+public sealed record IngestFindingDto(string File, long? Line, string Path, string Code, string Message);
+
 public sealed record IngestResult(long Accepted, long Rejected, long Duplicates, IReadOnlyList<IngestErrorDto> Errors, IReadOnlyList<IngestErrorDto> DuplicateRecords)
 {
     /// <summary>Declarations assessed after the ingest (when a rule set or model is in service).</summary>
     public long? Assessed { get; init; }
 
+    /// <summary>Findings on the stored declarations by code (docs/formats/findings.md).</summary>
+    public IReadOnlyDictionary<string, long> Findings { get; init; } = new Dictionary<string, long>();
+
+    /// <summary>The findings, each where it is (listed up to the report's limit).</summary>
+    public IReadOnlyList<IngestFindingDto> FindingDetails { get; init; } = [];
+
     public static IngestResult From(IngestReport report) => new(
         report.Accepted, report.Rejected, report.Duplicates,
-        report.Errors.Select(ToDto).ToList(), report.DuplicateRecords.Select(ToDto).ToList());
+        report.Errors.Select(ToDto).ToList(), report.DuplicateRecords.Select(ToDto).ToList())
+    {
+        Findings = report.FindingCounts,
+        FindingDetails = report.Findings.Select(f => new IngestFindingDto(f.File, f.Line, ToDto(f).Path, f.Code!, f.Message)).ToList(),
+    };
 
     public static IngestErrorDto ToDto(IngestError e) =>
         new(e.File, e.Line, e.Segment is { } s && !e.Path.StartsWith("segment", StringComparison.Ordinal) ? $"segment {s}: {e.Path}" : e.Path, e.Message);
@@ -38,6 +51,15 @@ public sealed record IngestInput(DeclarationFormat Format, CsvMapping? Mapping, 
 
     /// <summary>A command-line load into an empty store may write a new database file (docs/storage.md).</summary>
     public bool BulkLoad { get; init; }
+
+    /// <summary>Every finding refuses its record (`ingest --strict`).</summary>
+    public bool Strict { get; init; }
+
+    /// <summary>The name a file is known by, when not its path (see <see cref="IngestOptions.Names"/>).</summary>
+    public IReadOnlyDictionary<string, string>? Names { get; init; }
+
+    /// <summary>Inputs named that hold nothing to read (an empty directory): counted as failed files.</summary>
+    public IReadOnlyList<(string Name, string Problem)> Unread { get; init; } = [];
 }
 
 /// <summary>The outcome of an ingest: the report, and how many declarations were assessed after it.</summary>
@@ -48,11 +70,13 @@ public sealed record IngestOutcome(IngestReport Report, long? Assessed, string? 
 /// `entente ingest` both run this; the declarations are stored whatever a follow-up does.
 /// </summary>
 /// Follow-ups are asked for only once something was stored (a command-line bulk load needs the database to itself until then).
-public sealed class IngestDeclarations(IDeclarationStore store, Func<IEnumerable<IIngestFollowUp>> followUps, ILoggerFactory? loggers = null)
+public sealed class IngestDeclarations(IDeclarationStore store, Func<IEnumerable<IIngestFollowUp>> followUps, ILoggerFactory? loggers = null, IngestSettings? settings = null)
 {
     public async Task<IngestOutcome> FilesAsync(IReadOnlyList<string> paths, IngestInput input, IProgress<IngestProgress>? progress, CancellationToken cancellationToken)
     {
-        var report = await Ingest().IngestFilesAsync(paths, Options(input), progress, cancellationToken);
+        var options = Options(input);
+        var report = await Ingest().IngestFilesAsync(paths, options, progress, cancellationToken);
+        foreach (var (name, problem) in input.Unread) DeclarationIngest.AddFailedFile(report, name, problem, options);
         return await FollowUpAsync(report, input, cancellationToken);
     }
 
@@ -76,8 +100,17 @@ public sealed class IngestDeclarations(IDeclarationStore store, Func<IEnumerable
 
     private DeclarationIngest Ingest() => loggers is null ? new DeclarationIngest(store) : new DeclarationIngest(store, loggers.CreateLogger<DeclarationIngest>());
 
-    private static IngestOptions Options(IngestInput input) =>
-        new() { Format = input.Format, Mapping = input.Mapping, Partial = input.Partial, BulkLoad = input.BulkLoad };
+    private IngestOptions Options(IngestInput input) => new()
+    {
+        Format = input.Format,
+        Mapping = input.Mapping,
+        Partial = input.Partial,
+        BulkLoad = input.BulkLoad,
+        Strict = input.Strict,
+        Names = input.Names,
+        NationalCurrency = settings?.NationalCurrency?.ToUpperInvariant(),
+        RefuseFindings = settings?.Refuse ?? [],
+    };
 
     private async Task<IngestOutcome> FollowUpAsync(IngestReport report, IngestInput input, CancellationToken cancellationToken)
     {

@@ -9,10 +9,15 @@ public sealed record IngestError(string File, long? Line, string Path, string Me
 {
     public int? Segment { get; init; }
 
+    /// <summary>The finding code (<see cref="Declarations.FindingCodes"/>) when this is a finding on a stored declaration, not an error.</summary>
+    public string? Code { get; init; }
+
     public override string ToString()
     {
         var where = Line is { } l ? $"{File}:{(Segment is { } s ? $"segment {s} (line {l})" : l.ToString(System.Globalization.CultureInfo.InvariantCulture))}" : File;
-        return string.IsNullOrEmpty(Path) ? $"{where}: {Message}" : $"{where}: {Path}: {Message}";
+        // An EDIFACT error on a whole segment has the segment as its path: the place already names it.
+        var path = Segment is { } n && Path == string.Create(System.Globalization.CultureInfo.InvariantCulture, $"segment {n}") && Line is not null ? "" : Path;
+        return string.IsNullOrEmpty(path) ? $"{where}: {Message}" : $"{where}: {path}: {Message}";
     }
 }
 

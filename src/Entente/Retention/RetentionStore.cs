@@ -106,6 +106,7 @@ public sealed class RetentionStore(NodeDatabase database, TimeProvider time)
                 $"DELETE FROM declaration_parties WHERE declaration_key IN {keys}",
                 $"DELETE FROM goods_items WHERE declaration_key IN {keys}",
                 $"DELETE FROM containers WHERE declaration_key IN {keys}",
+                $"DELETE FROM declaration_findings WHERE declaration_key IN {keys}",
                 $"DELETE FROM inspection_labels WHERE declaration_key IN {keys}",
                 $"DELETE FROM status_events WHERE declaration_id IN ({list})",
                 $"DELETE FROM retention_reviews WHERE declaration_id IN ({list})",

@@ -15,6 +15,9 @@ internal sealed record DeclarationRow(
 {
     public const string IngestActor = "ingest";
 
+    /// <summary>The codes of the declaration's findings, each once (the side table search uses).</summary>
+    public IReadOnlyList<string> Findings { get; init; } = [];
+
     /// <summary>The declarant part of the LRN key: an LRN is unique per declarant, and a missing declarant is one declarant.</summary>
     public string DeclarantKey => DeclarantId ?? "";
 
@@ -52,7 +55,10 @@ internal sealed record DeclarationRow(
             id, Key(d.Lrn), Key(d.Mrn), DeclarantIdOf(d), Key(d.TypeCode), Key(d.FunctionCode), DeclarationStatus.Received,
             DateOf(d), Key(d.FindParty(PartyRole.Importer)?.Id), d.GoodsShipment.GoodsItems.Count, total, currency,
             receivedAt, pending.Format, pending.SourceFile, withDocument ? WriteDocument(d, id).ToArray() : [], parties, items, containers,
-            pending.Labels);
+            pending.Labels)
+        {
+            Findings = d.Findings is { Count: > 0 } findings ? findings.Select(f => f.Code).Distinct(StringComparer.Ordinal).ToArray() : [],
+        };
     }
 
     /// <summary>

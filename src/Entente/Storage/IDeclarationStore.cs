@@ -108,6 +108,9 @@ public sealed record DeclarationQuery
     public DateOnly? From { get; init; }
     public DateOnly? To { get; init; }
     public string? ContainerId { get; init; }
+
+    /// <summary>Declarations that carry a finding of this code (<see cref="FindingCodes"/>).</summary>
+    public string? Finding { get; init; }
     public DeclarationStatus? Status { get; init; }
     public int Limit { get; init; } = 50;
 

@@ -138,6 +138,11 @@ internal abstract class SqlDeclarationStore(NodeDatabase database, TimeProvider 
             where.Add("d.key IN (SELECT c.declaration_key FROM containers c WHERE c.container_id = @container)");
             Add(command, "@container", container);
         }
+        if (DeclarationRow.Key(query.Finding) is { } finding)
+        {
+            where.Add("d.key IN (SELECT f.declaration_key FROM declaration_findings f WHERE f.code = @finding)");
+            Add(command, "@finding", finding);
+        }
         if (query.Status is { } status)
         {
             where.Add("d.status = @status");

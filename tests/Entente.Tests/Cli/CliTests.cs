@@ -84,7 +84,8 @@ public sealed class CliTests : IDisposable
     {
         await Init();
         var declarations = new DeclarationGenerator(22).Generate(5).Select(r => r.Declaration!).ToList();
-        declarations[3].GoodsShipment.GoodsItems[0].NetMassKg = -4;
+        // No reference at all is a refusal; a negative mass would be a finding, kept (docs/formats/findings.md).
+        (declarations[3].Lrn, declarations[3].Mrn) = (null, null);
         var file = WriteNdjson("bad.ndjson", declarations);
         var (status, output, _) = await Support.Cli.Run("ingest", "--home", Home, "--json", file);
         Assert.Equal(1, status);
@@ -94,7 +95,7 @@ public sealed class CliTests : IDisposable
         var error = Assert.Single(json.RootElement.GetProperty("errors").EnumerateArray());
         Assert.Equal(file, error.GetProperty("file").GetString());
         Assert.Equal(4, error.GetProperty("line").GetInt64());
-        Assert.Contains("netMassKg", error.GetProperty("path").GetString(), StringComparison.Ordinal);
+        Assert.Contains("lrn", error.GetProperty("path").GetString(), StringComparison.Ordinal);
 
         var (_, search, _) = await Support.Cli.Run("declarations", "search", "--home", Home, "--json");
         using var page = JsonDocument.Parse(search);
@@ -106,14 +107,14 @@ public sealed class CliTests : IDisposable
     {
         await Init();
         var declarations = new DeclarationGenerator(23).Generate(6).Select(r => r.Declaration!).ToList();
-        declarations[0].InvoiceAmount = new(12m, "EURO");
+        declarations[0].TypeCode = new string('X', 40);
         var file = WriteNdjson("partial.ndjson", declarations);
         var rejects = Path.Combine(folder, "rejects.json");
         var (status, output, _) = await Support.Cli.Run("ingest", "--home", Home, "--partial", "--rejects", rejects, file);
         Assert.Equal(1, status);
         Assert.Contains("5 accepted, 1 rejected", output, StringComparison.Ordinal);
         using var report = JsonDocument.Parse(File.ReadAllText(rejects));
-        Assert.Equal("/invoiceAmount/currency", report.RootElement.GetProperty("errors")[0].GetProperty("path").GetString());
+        Assert.Equal("/typeCode", report.RootElement.GetProperty("errors")[0].GetProperty("path").GetString());
     }
 
     [Fact]

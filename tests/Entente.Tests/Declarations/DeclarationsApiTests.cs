@@ -97,14 +97,15 @@ public sealed class DeclarationsApiTests(NodeFixture fixture) : IClassFixture<No
         var node = await fixture.ForAsync(provider);
         using var officer = node.Client(node.OfficerKey);
         var batch = Generate(4, 3);
-        batch[1].GoodsShipment.GoodsItems[0].OriginCountryCode = "XX";
+        // A control character is refused; an unknown code would be a finding, kept (docs/formats/findings.md).
+        batch[1].GoodsShipment.GoodsItems[0].Description = "Toys\u0007";
         var response = await officer.PostAsync(new Uri("/api/declarations", UriKind.Relative), Ndjson(batch));
         Assert.Equal((HttpStatusCode)422, response.StatusCode);
         using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         var error = Assert.Single(problem.RootElement.GetProperty("errors").EnumerateArray());
         Assert.Equal(2, error.GetProperty("line").GetInt64());
-        Assert.Contains("originCountryCode", error.GetProperty("path").GetString(), StringComparison.Ordinal);
-        Assert.Contains("ISO 3166-1", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Contains("description", error.GetProperty("path").GetString(), StringComparison.Ordinal);
+        Assert.Contains("control character", error.GetProperty("message").GetString(), StringComparison.Ordinal);
 
         var search = await officer.GetFromJsonAsync<JsonElement>(new Uri($"/api/declarations?reference={batch[0].Lrn}", UriKind.Relative));
         Assert.Empty(search.GetProperty("items").EnumerateArray());
@@ -120,12 +121,17 @@ public sealed class DeclarationsApiTests(NodeFixture fixture) : IClassFixture<No
         var node = await fixture.ForAsync(provider);
         using var officer = node.Client(node.OfficerKey);
         var batch = Generate(5, 3);
-        batch[2].GoodsShipment.GoodsItems[0].Classification = new("HS", "2022", "770000");
+        batch[2].GoodsShipment.GoodsItems[0].Classification = new("HS", "2022", "7700\u001b0");
+        // HS chapter 77 does not exist: a finding, kept and counted.
+        batch[0].GoodsShipment.GoodsItems[0].Classification = new("HS", "2022", "770000");
         var response = await officer.PostAsync(new Uri("/api/declarations?partial=true", UriKind.Relative), Ndjson(batch));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         using var result = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         Assert.Equal(2, result.RootElement.GetProperty("accepted").GetInt64());
         Assert.Equal(1, result.RootElement.GetProperty("rejected").GetInt64());
+        Assert.Equal(1, result.RootElement.GetProperty("findings").GetProperty("invalid-commodity-code").GetInt64());
+        var found = await officer.GetFromJsonAsync<JsonElement>(new Uri("/api/declarations?finding=invalid-commodity-code", UriKind.Relative));
+        Assert.Equal([batch[0].Lrn], found.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("lrn").GetString()));
     }
 
     [StoreTheory, BothStores]

@@ -34,7 +34,7 @@ public sealed class DeclarationIngestTests : IDisposable
     {
         await using var test = await TestStore.CreateAsync(provider);
         var declarations = Generate(1, 12);
-        declarations[8].GoodsShipment.Consignment.LoadingLocation = "XX123";
+        declarations[8].GoodsShipment.Consignment.GoodsLocation = "GB\u0007X";
         var file = Write("batch.ndjson", Ndjson(declarations));
 
         var report = await new DeclarationIngest(test.Store).IngestFilesAsync([file], new IngestOptions { BatchSize = 5 });
@@ -44,7 +44,7 @@ public sealed class DeclarationIngestTests : IDisposable
         Assert.Equal(1, report.Rejected);
         var error = Assert.Single(report.Errors);
         Assert.Equal((file, 9L), (error.File, error.Line!.Value));
-        Assert.Contains("loadingLocation", error.Path, StringComparison.Ordinal);
+        Assert.Contains("goodsLocation", error.Path, StringComparison.Ordinal);
         Assert.Equal(0, await test.Store.CountAsync());
         Assert.Equal(0, await test.CountAsync("SELECT COUNT(*) FROM goods_items"));
     }
@@ -54,8 +54,8 @@ public sealed class DeclarationIngestTests : IDisposable
     {
         await using var test = await TestStore.CreateAsync(provider);
         var declarations = Generate(2, 23);
-        declarations[0].GoodsShipment.GoodsItems[0].OriginCountryCode = "ZZ";
-        declarations[17].Parties[0].Address!.CountryCode = "Q1";
+        declarations[0].TypeCode = new string('X', 40);
+        declarations[17].Parties[0].Name = "Trader\u001b[2J";
         var file = Write("batch.ndjson", Ndjson(declarations));
 
         var report = await new DeclarationIngest(test.Store).IngestFilesAsync([file], new IngestOptions { Partial = true, BatchSize = 4 });

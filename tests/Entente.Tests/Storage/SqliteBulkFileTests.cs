@@ -88,7 +88,7 @@ public sealed class SqliteBulkFileTests : IDisposable
         await using var test = await TestStore.CreateAsync(StorageProvider.Sqlite);
         await SaveUserAsync(test, new ApiUser("officer-1", Role.Officer, "key-hash-1", TestStore.Start));
         var declarations = Generate(4, 30);
-        declarations[25].GoodsShipment.GoodsItems[0].OriginCountryCode = "ZZ";
+        declarations[25].TypeCode = new string('X', 40);
         var file = Write("history.ndjson", declarations);
 
         var report = await new DeclarationIngest(test.Store).IngestFilesAsync([file], new IngestOptions { BulkLoad = true, BatchSize = 8 });
@@ -100,7 +100,7 @@ public sealed class SqliteBulkFileTests : IDisposable
         Assert.Equal("officer-1", Assert.Single(await ListUsersAsync(test)).Name);
         Assert.Equal("ok", await ScalarAsync(test, "PRAGMA integrity_check"));
 
-        declarations[25].GoodsShipment.GoodsItems[0].OriginCountryCode = "CN";
+        declarations[25].TypeCode = "IMA";
         var fixedReport = await new DeclarationIngest(test.Store).IngestFilesAsync([Write("fixed.ndjson", declarations)], new IngestOptions { BulkLoad = true });
         Assert.True(fixedReport.Succeeded);
         Assert.Equal(30, await test.Store.CountAsync());

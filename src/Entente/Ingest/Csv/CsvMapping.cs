@@ -26,7 +26,6 @@ public sealed class CsvMapping
             .ToArray();
         DeclarationFields = fields.Where(f => !f.Target.IsItem).ToArray();
         ItemFields = fields.Where(f => f.Target.IsItem).ToArray();
-        CurrencySource = fields.FirstOrDefault(f => f.Target.Name == "item.currency")?.SourceName ?? "";
         Pointers = new CsvPointerIndex(fields);
     }
 
@@ -52,8 +51,6 @@ public sealed class CsvMapping
     internal CompiledField[] ItemFields { get; }
 
     internal LabelColumns? Labels { get; }
-
-    internal string CurrencySource { get; }
 
     internal CsvPointerIndex Pointers { get; }
 

@@ -345,7 +345,7 @@ internal sealed class CsvAssembler
             Apply(fields[i], _itemPools[i], column, column < 0 ? default : r[column].Span.Trim(), line, suspicious);
         }
         _row.Line = line;
-        _row.FinishItem(_mapping.CurrencySource);
+        _row.FinishItem();
     }
 
     private void Apply(CompiledField field, StringPool strings, int column, ReadOnlySpan<char> cell, long line, bool suspicious)

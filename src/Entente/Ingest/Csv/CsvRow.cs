@@ -75,22 +75,15 @@ internal sealed class CsvRow
         Packages = null;
     }
 
-    /// <summary>Builds the item values assembled from several fields; reports what is missing against <paramref name="currencyColumn"/>.</summary>
-    public void FinishItem(string currencyColumn)
+    /// <summary>Builds the item values assembled from several fields.</summary>
+    public void FinishItem()
     {
         if (Price is not null || CustomsValue is not null)
         {
-            if (Currency is null)
-            {
-                Column = currencyColumn;
-                Target = "item.currency";
-                Fail("item.price and item.customs-value need a currency, and this row has none");
-            }
-            else
-            {
-                if (Price is { } p) Item.ItemPrice = new Amount(p, Currency);
-                if (CustomsValue is { } c) Item.CustomsValue = new Amount(c, Currency);
-            }
+            // A row without a currency (and no constant in the mapping) takes the node's national currency at ingest,
+            // with a finding (Ingest/ImpliedCurrency.cs).
+            if (Price is { } p) Item.ItemPrice = new Amount(p, Currency ?? "");
+            if (CustomsValue is { } c) Item.CustomsValue = new Amount(c, Currency ?? "");
         }
         if (Quantity is { } q) Item.SupplementaryQuantity = new Quantity(q, QuantityUnit);
         if (Packages is not null || PackageType is not null)

@@ -93,11 +93,9 @@ internal sealed class CusdecMapper(string file, string? defaultCurrency, CodeInt
             foreach (var p in _pending)
             {
                 if (p.Resolved) continue;
-                var currency = _messageCurrency ?? defaultCurrency;
-                if (currency is null)
-                    _errors.Add(new IngestError(file, p.Line, p.Path, "the amount has no currency: C516 component 3 is empty and no CUX gives one") { Segment = p.Segment });
-                else
-                    p.Assign(new Amount(p.Value, currency));
+                // National guides (South Africa, New Zealand) leave the national currency implied: ingest takes the node's
+                // and says so in a finding (Ingest/ImpliedCurrency.cs).
+                p.Assign(new Amount(p.Value, _messageCurrency ?? defaultCurrency ?? ""));
             }
         }
         origins = _origins;

@@ -237,7 +237,7 @@ public sealed class EdifactTokenizer
     {
         var text = segment.TagText;
         if (text.Length != 3)
-            throw Error(number, line, $"segment {number}: expected a segment tag of three capital letters or digits, got '{text}'");
+            throw Error(number, line, NotATag(number, text.ToString()));
         var key = (text[0] << 16) | (text[1] << 8) | text[2];
         if (!_tags.TryGetValue(key, out var tag))
         {
@@ -262,8 +262,13 @@ public sealed class EdifactTokenizer
     {
         CheckText(next, number);
         var seen = string.Concat(segment.TagText, next.ToString());
-        return Error(number, line, $"segment {number}: expected a segment tag of three capital letters or digits, got '{Preview(seen)}'");
+        return Error(number, line, NotATag(number, seen));
     }
+
+    // The first segment of a file that is not EDIFACT at all (XML, JSON named --format edifact) says what it looks like.
+    private static string NotATag(int number, string seen) => number == 1 && seen.TrimStart().Length > 0 && seen.TrimStart()[0] is '<' or '{' or '['
+        ? $"this is not an EDIFACT file: it begins with '{Preview(seen)}', like {(seen.TrimStart()[0] == '<' ? "XML (--format wco-xml)" : "JSON (--format json)")}; leave --format out to have the format detected"
+        : $"expected a segment tag of three capital letters or digits, got '{Preview(seen)}'";
 
     private IngestFormatException Truncated(EdifactSegment segment, int number, long line) =>
         Error(number, line,

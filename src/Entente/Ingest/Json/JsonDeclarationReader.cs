@@ -27,6 +27,7 @@ public sealed class JsonDeclarationReader : IDeclarationReader
         [typeof(Amount)] = ["value", "currency"],
         [typeof(Quantity)] = ["value"],
         [typeof(Container)] = ["id"],
+        [typeof(Finding)] = ["code", "path", "message"],
     };
 
     internal static readonly JsonTypeInfo<Declaration> TypeInfo = CreateTypeInfo();

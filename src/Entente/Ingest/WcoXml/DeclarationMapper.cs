@@ -795,7 +795,7 @@ internal sealed class DeclarationMapper
             Error(path, line, $"expected an amount (a decimal number), got '{Clip(text)}'");
             return null;
         }
-        if (currency is null) Error(path, line, $"an amount needs its currency in the {currencyAttribute} attribute (ISO 4217)");
+        // Without the attribute the node's national currency is taken, with a finding (Ingest/ImpliedCurrency.cs).
         _map.Add(field, line, path);
         return new Amount(value, currency ?? "");
     }

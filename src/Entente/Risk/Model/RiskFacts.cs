@@ -48,7 +48,7 @@ internal sealed class RiskFacts
             Date = declaration.AcceptanceDateTime ?? declaration.IssueDateTime,
             Departure = Blank(consignment.DepartureCountryCode) ?? Blank(declaration.GoodsShipment.ExportCountryCode),
             Mode = consignment.ModeOfTransportAtBorder?.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            National = declaration.NationalData,
+            National = WithFindings(declaration),
         };
         foreach (var party in declaration.Parties)
         {
@@ -92,6 +92,19 @@ internal sealed class RiskFacts
     public string HsPrefix(int digits) => Hs.Length >= digits ? Hs[..digits] : "";
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
+
+    /// <summary>
+    /// The national data, with the declaration's finding codes as one more element ("findings": codes joined by '+'),
+    /// so a model trained on declarations with findings can learn from them like from any national element.
+    /// </summary>
+    private static Dictionary<string, string> WithFindings(Declaration declaration)
+    {
+        if (declaration.Findings is not { Count: > 0 } findings) return declaration.NationalData;
+        return new Dictionary<string, string>(declaration.NationalData, StringComparer.Ordinal)
+        {
+            ["findings"] = string.Join('+', findings.Select(f => f.Code).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)),
+        };
+    }
 
     private static string Digits(string code)
     {

@@ -80,6 +80,9 @@ public static class RuleFields
 {
     public const string NationalPrefix = "national.";
 
+    /// <summary><c>finding.CODE</c>: how many findings of that code the declaration carries (docs/formats/findings.md).</summary>
+    public const string FindingPrefix = "finding.";
+
     private const string Items = "/goodsShipment/goodsItems/*/";
     private const string Consignment = "/goodsShipment/consignment/";
 
@@ -102,8 +105,26 @@ public static class RuleFields
         if (name.StartsWith('/') && ByPath.TryGetValue(name.Replace("/0/", "/*/", StringComparison.Ordinal), out field)) return field;
         if (name.StartsWith(NationalPrefix, StringComparison.OrdinalIgnoreCase) && name.Length > NationalPrefix.Length)
             return National(name[NationalPrefix.Length..], RuleFieldType.Text);
+        if (name.StartsWith(FindingPrefix, StringComparison.OrdinalIgnoreCase) && FindingCodes.IsKnown(name[FindingPrefix.Length..].ToLowerInvariant()))
+            return FindingCount(name[FindingPrefix.Length..].ToLowerInvariant());
         return null;
     }
+
+    /// <summary>A finding as a fact: the number of findings of <paramref name="code"/> (0 when none, never missing).</summary>
+    internal static RuleField FindingCount(string code) => new(FindingPrefix + code, null, RuleFieldType.Number, RuleFieldLevel.Declaration, RuleDomain.Any, "finding " + code)
+    {
+        HeaderNumber = d =>
+        {
+            var count = 0;
+            if (d.Findings is { } findings)
+                foreach (var f in findings) if (f.Code == code) count++;
+            return count;
+        },
+        SetHeader = (d, v) =>
+        {
+            for (var n = Integer(v); n > 0; n--) (d.Findings ??= []).Add(new Finding(code, "", "given by a test case"));
+        },
+    };
 
     internal static RuleField National(string key, RuleFieldType type) => new(NationalPrefix + key, "/nationalData/" + key, type, RuleFieldLevel.Declaration, RuleDomain.Any, key)
     {
@@ -240,6 +261,15 @@ public static class RuleFields
                 foreach (var c in d.GoodsShipment.Consignment.Containers) values.Add(c.Id);
             },
             SetHeader = (d, v) => d.GoodsShipment.Consignment.Containers.Add(new Container { Id = v }),
+        });
+        fields.Add(new RuleField("findings", "/findings/*/code", RuleFieldType.Text, RuleFieldLevel.Many, RuleDomain.Any, "finding")
+        {
+            ManyText = (d, values) =>
+            {
+                if (d.Findings is { } findings)
+                    foreach (var f in findings) values.Add(f.Code);
+            },
+            SetHeader = (d, v) => (d.Findings ??= []).Add(new Finding(v, "", "given by a test case")),
         });
         fields.Add(new RuleField("transit", Consignment + "itineraryCountryCodes/*", RuleFieldType.Text, RuleFieldLevel.Many, RuleDomain.Country, "country of routing")
         {

@@ -219,6 +219,22 @@ internal sealed class PostgresDeclarationStore : SqlDeclarationStore
                 await copy.CompleteAsync(cancellationToken);
             }
 
+            if (rows.Any(r => r.Findings.Count > 0))
+            {
+                await using var copy = await connection.BeginBinaryImportAsync(
+                    "COPY declaration_findings (code, declaration_key) FROM STDIN (FORMAT BINARY)", cancellationToken);
+                for (var r = 0; r < rows.Count; r++)
+                {
+                    foreach (var code in rows[r].Findings)
+                    {
+                        await copy.StartRowAsync(cancellationToken);
+                        await copy.WriteAsync(code, NpgsqlDbType.Text, cancellationToken);
+                        await copy.WriteAsync(keys[r], NpgsqlDbType.Bigint, cancellationToken);
+                    }
+                }
+                await copy.CompleteAsync(cancellationToken);
+            }
+
             if (rows.Any(r => r.Labels is not null))
             {
                 await using var copy = await connection.BeginBinaryImportAsync(

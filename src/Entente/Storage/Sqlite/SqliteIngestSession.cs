@@ -33,6 +33,7 @@ internal sealed class SqliteIngestSession : IngestSession
     private readonly string _partyTable;
     private readonly Statement _item;
     private readonly Statement _container;
+    private readonly Statement _finding;
     private readonly Statement _labels;
     private readonly int _defaultCacheSize;
     private readonly List<(string Name, string Sql)> _deferredIndexes = [];
@@ -105,6 +106,7 @@ internal sealed class SqliteIngestSession : IngestSession
             PartiesStatement(1);
             _item = Compile("INSERT INTO goods_items (declaration_key, sequence, hs_code, origin, value, currency) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
             _container = Compile("INSERT INTO containers (container_id, declaration_key) VALUES (?1, ?2)");
+            _finding = Compile("INSERT INTO declaration_findings (code, declaration_key) VALUES (?1, ?2)");
             _labels = Compile("INSERT INTO inspection_labels (declaration_key, fraud, critical_fraud, revenue) VALUES (?1, ?2, ?3, ?4)");
             using (var cache = new Statement(_db, "PRAGMA cache_size"))
             {
@@ -184,6 +186,12 @@ internal sealed class SqliteIngestSession : IngestSession
                 _container.Text(1, ref values);
                 _container.Int64(2, key);
                 _container.Execute();
+            }
+            for (var findings = values.Count(); findings > 0; findings--)
+            {
+                _finding.Text(1, ref values);
+                _finding.Int64(2, key);
+                _finding.Execute();
             }
             if (values.Count() == 1)
             {

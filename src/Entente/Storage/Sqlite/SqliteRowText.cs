@@ -23,7 +23,7 @@ internal static class SqliteRowText
     /// The declaration's columns (id, lrn, mrn, declarant, type, function, status, date, importer, items, total value,
     /// currency, received at, source format, source file, document), then the party count and per party its id and
     /// role, the goods item count and per item its sequence, HS code, origin, value and currency, the container count
-    /// and their numbers, and, when there are labels, fraud, critical fraud and revenue. The document is the row's, or,
+    /// and their numbers, the finding code count and the codes, and, when there are labels, fraud, critical fraud and revenue. The document is the row's, or,
     /// given the <paramref name="declaration"/> the row was flattened from, written here.
     /// </summary>
     public static byte[] Of(DeclarationRow row, Declaration? declaration = null)
@@ -63,6 +63,8 @@ internal static class SqliteRowText
         }
         b.Number(row.Containers.Count);
         foreach (var container in row.Containers) b.Text(container);
+        b.Number(row.Findings.Count);
+        foreach (var code in row.Findings) b.Text(code);
         b.Number(row.Labels is null ? 0 : 1);
         if (row.Labels is { } labels)
         {

@@ -126,6 +126,7 @@ internal static class SampleDeclarations
             PreviousDocuments = [Doc("Z355")],
             AdditionalDocuments = [Doc("C501")],
             NationalData = new Dictionary<string, string> { ["import-type"] = "11" },
+            Findings = [new Finding(FindingCodes.ContainerCheckDigit, "/goodsShipment/consignment/containers/0/id", "ISO 6346 check digit should be 3, got 0")],
         };
     }
 }
