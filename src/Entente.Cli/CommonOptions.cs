@@ -28,7 +28,7 @@ internal static class CommonOptions
         {
             return NodeHome.Load(folder, parse.GetValue(database));
         }
-        catch (FileNotFoundException e)
+        catch (Exception e) when (e is FileNotFoundException or StoreConflictException)
         {
             throw new CliException(e.Message);
         }

@@ -130,14 +130,14 @@ public static class NodeHome
             {
                 // The recorded variable is unset: the explicit setting may stand in for it, if it is of the recorded provider.
                 if (DeclarationStores.ProviderOf(explicitStore) != options.Store.Provider)
-                    throw new InvalidDataException($"{given.Source} names {NodeStore.Describe(explicitStore)}, but the home {options.Home} records a {options.Store.ProviderName} store ({options.Store.Source}); remove {given.Source} to use the home's store");
+                    throw new StoreConflictException($"{given.Source} names {NodeStore.Describe(explicitStore)}, but the home {options.Home} records a {options.Store.ProviderName} store ({options.Store.Source}); remove {given.Source} to use the home's store");
                 options.Database = explicitStore;
             }
             else
             {
                 var store = options.Store.Resolve(options.Home);
                 if (given.Value is { } explicitStore2 && !NodeStore.Same(explicitStore2, store))
-                    throw new InvalidDataException($"{given.Source} names {NodeStore.Describe(explicitStore2)}, but the home {options.Home} records its store as {NodeStore.Describe(store)} ({options.Store.Source}); remove {given.Source} to use the home's store");
+                    throw new StoreConflictException($"{given.Source} names {NodeStore.Describe(explicitStore2)}, but the home {options.Home} records its store as {NodeStore.Describe(store)} ({options.Store.Source}); remove {given.Source} to use the home's store");
                 options.Database = given.Value ?? store;
             }
         }
@@ -145,7 +145,7 @@ public static class NodeHome
         {
             options.Database = given.Value ?? json["Database"]?.GetValue<string>();
             if (options.Database is null && !File.Exists(Path.Combine(options.Home, "entente.db")))
-                throw new InvalidDataException($"{path}: the home records no store and has no entente.db, so it was made on PostgreSQL: give --database (or ENTENTE__DATABASE), " +
+                throw new StoreConflictException($"{path}: the home records no store and has no entente.db, so it was made on PostgreSQL: give --database (or ENTENTE__DATABASE), " +
                     $"or record the store in entente.json as \"Store\": {{\"Provider\": \"postgresql\", \"ConnectionStringEnvironment\": \"VARIABLE\"}} (docs/configuration.md)");
         }
         return options;

@@ -57,7 +57,7 @@ internal static class IngestCommand
             var rejectsPath = parse.GetValue(rejects) ?? DefaultRejectsPath(node.Home, services.Get<TimeProvider>().GetUtcNow());
             var rejectsExisted = File.Exists(rejectsPath);
             if (Probe(rejectsPath) is { } unwritable)
-                return Fail(parse, json, $"the reject report cannot be written to {rejectsPath}: {unwritable}; nothing was stored (--rejects FILE names another place)", 3);
+                throw CliException.Environment($"the reject report cannot be written to {rejectsPath}: {unwritable}; nothing was stored (--rejects FILE names another place)");
 
             string? spool = null;
             try
@@ -176,27 +176,6 @@ internal static class IngestCommand
             }
         }
         return (paths, unread);
-    }
-
-    private static int Fail(ParseResult parse, bool json, string message, int exit)
-    {
-        if (json)
-        {
-            using var buffer = new MemoryStream();
-            using (var writer = new Utf8JsonWriter(buffer))
-            {
-                writer.WriteStartObject();
-                writer.WriteString("error", message);
-                writer.WriteNumber("exit", exit);
-                writer.WriteEndObject();
-            }
-            parse.InvocationConfiguration.Output.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
-        }
-        else
-        {
-            parse.InvocationConfiguration.Error.WriteLine($"entente: {message}");
-        }
-        return exit;
     }
 
     private static void WriteText(ParseResult parse, IngestReport report, TimeSpan elapsed, string? rejectReport, long? assessed)

@@ -114,7 +114,7 @@ public sealed class IngestCliTests : IDisposable
 
         (status, output, _) = await Support.Cli.Run("ingest", "--home", Home, "--partial", "--rejects", rejects, "--json", file);
         Assert.Equal(3, status);
-        Assert.Contains("cannot be written", JsonDocument.Parse(output).RootElement.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Contains("cannot be written", JsonDocument.Parse(output).RootElement.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -80,8 +80,9 @@ public sealed class ApiKeyHttpTests
         Assert.Contains("2099-01-31 00:00Z", output, StringComparison.Ordinal);
         Assert.Contains("LAST USED", output, StringComparison.Ordinal);
 
+        // No such user is a refusal (1, docs/cli.md); a value the option cannot take is a usage error (2).
         (status, _, error) = await Support.Cli.Run("user", "revoke", "--home", node.Home, "--name", "nobody");
-        Assert.Equal(2, status);
+        Assert.Equal(1, status);
         Assert.Contains("no user 'nobody'", error, StringComparison.Ordinal);
         (status, _, error) = await Support.Cli.Run("user", "expire", "--home", node.Home, "--name", "ana", "--at", "soonish");
         Assert.Equal(2, status);
