@@ -118,4 +118,4 @@ public sealed record NodeStore(StorageProvider Provider, string? File = null, st
 }
 
 /// <summary>The store named for a command is not the one the home records (or the home cannot say which it is): a usage mistake, not a broken home.</summary>
-public sealed class StoreConflictException(string message) : InvalidDataException(message);
+public sealed class StoreConflictException(string message) : ArgumentException(message);

@@ -493,7 +493,7 @@ public static class DemoCommand
         Check(refused.StatusCode == HttpStatusCode.UnprocessableEntity, $"NL's request to DE under {DemoAgreements.Multilateral} answered {(int)refused.StatusCode}, expected 422: {problem}");
         output.WriteLine($"9. NL asks DE the same under {DemoAgreements.Multilateral}: refused, {(int)refused.StatusCode} {problem.GetProperty("title").GetString()}; nothing was sent:");
         foreach (var e in problem.GetProperty("errors").EnumerateArray())
-            output.WriteLine($"     {e.GetProperty("field").GetString()}: {Clip(e.GetProperty("message").GetString() ?? "", 150)}");
+            output.WriteLine($"     {e.GetProperty("path").GetString()}: {Clip(e.GetProperty("message").GetString() ?? "", 150)}");
         output.WriteLine("     (the multilateral agreement covers seizure reports and alerts, not assistance on request; the refusal is in NL's ledger)");
     }
 

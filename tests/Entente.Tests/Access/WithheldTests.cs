@@ -30,8 +30,8 @@ public sealed class WithheldTests(NodeFixture fixture) : IClassFixture<NodeFixtu
         var home = Directory.CreateTempSubdirectory("entente-withheld-").FullName;
         try
         {
-            await NodeHome.InitAsync(new NodeOptions { Home = home, Code = "NL", Name = "Douane" }, TimeProvider.System);
-            await using var node = await NodeServices.OpenAsync(NodeHome.Load(home, database.Database));
+            await NodeHome.InitAsync(new NodeOptions { Home = home, Code = "NL", Name = "Douane", Database = database.Database }, TimeProvider.System);
+            await using var node = await NodeServices.OpenAsync(NodeHome.Load(home));
             // The consignor's EORI hides in the LRN the declarant gave; the hit shows the LRN, not the consignor.
             var lrn = $"C{(int)provider}-98765432100-7";
             var declaration = DeclarationBuilder.Import(lrn).Declarant("NL812345678").Item("847130", "CN", 1200m).Build();

@@ -137,7 +137,15 @@ public sealed class CliConventionsTests : IDisposable
         Assert.StartsWith("entente: no declaration with id, MRN or LRN 'NO-SUCH-LRN'", text.Error, StringComparison.Ordinal);
 
         // Environment: a store that cannot be reached, a file that cannot be written.
-        var unreachable = await Support.Cli.Run("node", "show", "--home", Home, "--database", "Host=127.0.0.1;Port=1;Database=none;Username=none;Timeout=2", "--json");
+        // A home whose recorded PostgreSQL store cannot be reached (a copy of this home pointed at a port nobody listens on).
+        var away = Path.Combine(folder, "away");
+        Directory.CreateDirectory(away);
+        foreach (var file in Directory.GetFiles(Home, "*.json")) File.Copy(file, Path.Combine(away, Path.GetFileName(file)));
+        File.WriteAllText(Path.Combine(away, "store.connection"), "Host=127.0.0.1;Port=1;Database=none;Username=none;Timeout=2");
+        var settings = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(away, "entente.json")))!;
+        settings["Entente"]!["Store"] = new System.Text.Json.Nodes.JsonObject { ["Provider"] = "postgresql", ["ConnectionStringFile"] = "store.connection" };
+        File.WriteAllText(Path.Combine(away, "entente.json"), settings.ToJsonString());
+        var unreachable = await Support.Cli.Run("node", "show", "--home", away, "--json");
         Assert.Equal(ExitCodes.Environment, unreachable.Status);
         Assert.Equal("environment", Error(unreachable.Output).GetProperty("code").GetString());
         Assert.Contains("store", Error(unreachable.Output).GetProperty("message").GetString(), StringComparison.Ordinal);

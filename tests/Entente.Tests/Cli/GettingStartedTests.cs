@@ -126,7 +126,7 @@ public sealed partial class GettingStartedTests : IDisposable
                     var filled = word.Replace("5080", port.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
                     if (filled is "/srv/entente/kr" or "H") filled = home;
                     else if (IdPlaceholder().IsMatch(filled)) filled = declarationId ??= await AnyDeclarationAsync(home);
-                    else if (FileName().IsMatch(filled)) filled = Path.Combine(folder, filled);
+                    else if (FileName().IsMatch(filled) || filled == "inbox/") filled = Path.Combine(folder, filled);
                     if (key is not null) filled = filled.Replace("$KEY", key, StringComparison.Ordinal);
                     args.Add(filled);
                 }
@@ -184,6 +184,9 @@ public sealed partial class GettingStartedTests : IDisposable
             });
         }
         File.WriteAllLines(Path.Combine(folder, "batch.ndjson"), Generate(4, 20, "KRJSON").Select(EntenteJson.Serialize));
+        Directory.CreateDirectory(Path.Combine(folder, "inbox"));
+        using (var stream = File.Create(Path.Combine(folder, "inbox", "day-1.xml"))) WcoXmlWriter.WriteBatch(stream, Generate(5, 10, "KRIN1"));
+        File.WriteAllLines(Path.Combine(folder, "inbox", "day-2.ndjson"), Generate(6, 10, "KRIN2").Select(EntenteJson.Serialize));
         // A national extract: the first rows of the public Korean synthetic declarations, as the shipped mapping reads them.
         File.WriteAllLines(Path.Combine(folder, "extract.csv"), File.ReadLines(SharedData.PathOf("customs-import-declarations", "df_syn_test_eng.csv")).Take(101));
     }
