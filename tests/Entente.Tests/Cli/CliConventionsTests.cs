@@ -140,7 +140,7 @@ public sealed class CliConventionsTests : IDisposable
         // A home whose recorded PostgreSQL store cannot be reached (a copy of this home pointed at a port nobody listens on).
         var away = Path.Combine(folder, "away");
         Directory.CreateDirectory(away);
-        foreach (var file in Directory.GetFiles(Home, "*.json")) File.Copy(file, Path.Combine(away, Path.GetFileName(file)));
+        foreach (var settingsFile in Directory.GetFiles(Home, "*.json")) File.Copy(settingsFile, Path.Combine(away, Path.GetFileName(settingsFile)));
         File.WriteAllText(Path.Combine(away, "store.connection"), "Host=127.0.0.1;Port=1;Database=none;Username=none;Timeout=2");
         var settings = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(away, "entente.json")))!;
         settings["Entente"]!["Store"] = new System.Text.Json.Nodes.JsonObject { ["Provider"] = "postgresql", ["ConnectionStringFile"] = "store.connection" };
