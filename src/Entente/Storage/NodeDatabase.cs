@@ -214,6 +214,9 @@ public sealed class NodeDatabase : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(time);
         var migrations = Migrations.For(IsPostgres ? "postgres" : "sqlite");
+        // Every command opens the store: when the schema is current, a read says so, and no write lock is waited for
+        // behind a serving node's writes (a CLI command beside a busy SQLite node).
+        if (await AppliedAsync(cancellationToken) is { } current && migrations.All(m => current.Contains(m.Version))) return;
         await using var connection = await ConnectAsync(cancellationToken);
         await using var transaction = await BeginWriteAsync(connection, cancellationToken);
         if (IsPostgres)
@@ -245,6 +248,23 @@ public sealed class NodeDatabase : IAsyncDisposable
             await record.ExecuteNonQueryAsync(cancellationToken);
         }
         await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>The migrations recorded, read without a write lock; null when there is no schema_migrations table yet.</summary>
+    private async Task<HashSet<int>?> AppliedAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await ConnectAsync(cancellationToken);
+        await using (var exists = Command(connection, null, IsPostgres
+            ? "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'schema_migrations'"
+            : "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"))
+        {
+            if (Convert.ToInt64(await exists.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) == 0) return null;
+        }
+        var applied = new HashSet<int>();
+        await using var command = Command(connection, null, "SELECT version FROM schema_migrations");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken)) applied.Add(reader.GetInt32(0));
+        return applied;
     }
 
     public async ValueTask DisposeAsync()
