@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Entente.Access;
 using Entente.Agreements;
+using Entente.Common;
 using Entente.Ledger;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -134,8 +135,15 @@ public static class ExchangeApi
     private static async Task<Ok<ExchangeStatus>> Status(ExchangeNode node, CancellationToken cancellationToken) =>
         TypedResults.Ok(new ExchangeStatus(node.Code, await node.Store.QueuesAsync(cancellationToken), await node.Store.RejectionsAsync(20, cancellationToken)));
 
-    private static async Task<Ok<List<InboxSummary>>> Inbox(ExchangeNode node, string? sender, string? kind, int? limit, CancellationToken cancellationToken) =>
-        TypedResults.Ok((await node.Store.ListInboxAsync(sender, kind, Math.Clamp(limit ?? 100, 1, 1000), cancellationToken)).Select(InboxSummary.Of).ToList());
+    private static async Task<Results<Ok<List<InboxSummary>>, ProblemHttpResult>> Inbox(ExchangeNode node, string? sender, string? kind, int? limit, CancellationToken cancellationToken)
+    {
+        if (limit is < 1 or > 1000)
+        {
+            var error = new FieldError("limit", $"expected 1 to 1000, got {limit}");
+            return TypedResults.Problem($"limit: {error.Message}", statusCode: 400, title: "Invalid query", extensions: new Dictionary<string, object?> { ["errors"] = new[] { error } });
+        }
+        return TypedResults.Ok((await node.Store.ListInboxAsync(sender, kind, limit ?? 100, cancellationToken)).Select(InboxSummary.Of).ToList());
+    }
 
     private static async Task<Results<Ok<InboxMessage>, ProblemHttpResult>> InboxOne(
         string id, string? purpose, string? justification, ReadReceived read, HttpContext http, CancellationToken cancellationToken) =>

@@ -30,6 +30,13 @@ public static class RecordsApi
             _ => throw new InvalidOperationException(),
         };
 
-    private static async Task<Ok<IReadOnlyList<StoredRecord>>> List(RecordDesk desk, string? kind, int? limit, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await desk.ListAsync(kind, Math.Clamp(limit ?? 100, 1, 1000), cancellationToken));
+    private static async Task<Results<Ok<IReadOnlyList<StoredRecord>>, ProblemHttpResult>> List(RecordDesk desk, string? kind, int? limit, CancellationToken cancellationToken)
+    {
+        if (limit is < 1 or > 1000)
+        {
+            var error = new FieldError("limit", $"expected 1 to 1000, got {limit}");
+            return TypedResults.Problem($"limit: {error.Message}", statusCode: 400, title: "Invalid query", extensions: new Dictionary<string, object?> { ["errors"] = new[] { error } });
+        }
+        return TypedResults.Ok(await desk.ListAsync(kind, limit ?? 100, cancellationToken));
+    }
 }

@@ -20,10 +20,13 @@ public sealed class ApiErrorsTests(ApiErrorsTests.Node fixture) : IClassFixture<
         public NodeProcess Process { get; private set; } = null!;
         public string OfficerKey { get; private set; } = "";
 
+        public string AdminKey { get; private set; } = "";
+
         public async Task InitializeAsync()
         {
             Process = await NodeProcess.StartAsync();
             OfficerKey = await Process.AddUserAsync("officer", "officer");
+            AdminKey = await Process.AddUserAsync("admin-2", "admin");
         }
 
         public async Task DisposeAsync() => await Process.DisposeAsync();
@@ -155,6 +158,19 @@ public sealed class ApiErrorsTests(ApiErrorsTests.Node fixture) : IClassFixture<
         using var officer = Officer();
         var errors = await ProblemAsync(await officer.GetAsync(new Uri($"/api/declarations?{query}", UriKind.Relative)), HttpStatusCode.BadRequest);
         Assert.Contains(expected, Only(errors, parameter).GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("/api/records?limit=0")]
+    [InlineData("/api/records?limit=5000")]
+    [InlineData("/api/exchange/inbox?limit=0")]
+    [InlineData("/api/exchange/inbox?limit=1001")]
+    public async Task A_list_limit_out_of_range_is_refused_not_quietly_changed(string path)
+    {
+        using var admin = fixture.Process.Client(fixture.AdminKey);
+        var errors = await ProblemAsync(await admin.GetAsync(new Uri(path, UriKind.Relative)), HttpStatusCode.BadRequest);
+        Assert.Contains("1 to 1000", Only(errors, "limit").GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync(new Uri(path[..path.IndexOf('?')] + "?limit=10", UriKind.Relative))).StatusCode);
     }
 
     [Fact]
