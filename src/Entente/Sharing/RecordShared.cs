@@ -25,7 +25,10 @@ public sealed class RecordShared(RecordDesk desk)
     public async Task<RecordSharedResult> HandleAsync(LocalUser user, string kind, JsonObject document, CancellationToken cancellationToken = default)
     {
         if (RecordKind.Named(kind) is not { } recordKind) return new RecordSharedResult.UnknownKind(kind);
-        if (RecordValidator.Check(recordKind, document) is { Count: > 0 } problems) return new RecordSharedResult.Invalid(problems);
+        if (Check(recordKind, document) is { Count: > 0 } problems) return new RecordSharedResult.Invalid(problems);
         return new RecordSharedResult.Recorded(await desk.RecordAsync(recordKind, document, new LedgerActor(user.Name, user.Authority ?? "local"), cancellationToken));
     }
+
+    /// <summary>Every problem in the document, each naming its field: what <see cref="HandleAsync"/> refuses.</summary>
+    public static IReadOnlyList<RecordProblem> Check(RecordKind kind, JsonObject document) => RecordValidator.Check(kind, document);
 }
