@@ -30,18 +30,24 @@ public sealed class ApiKeyAuthenticationHandler(
     /// <summary>How stale the recorded last use may get before a request writes it again.</summary>
     public static readonly TimeSpan LastUsedResolution = TimeSpan.FromMinutes(1);
 
+    /// <summary>The longest key looked up; a longer one is refused as malformed.</summary>
+    public const int MaxKeyLength = 200;
+
+    /// <summary>The key a request carries ("Authorization: Bearer KEY" or "X-Api-Key: KEY"), or null when it carries none.</summary>
+    public static string? KeyOf(HttpRequest request)
+    {
+        if (request.Headers.Authorization.ToString() is { Length: > 6 } header && header.StartsWith("Bearer", StringComparison.OrdinalIgnoreCase))
+            return header[6..].Trim();
+        return request.Headers["X-Api-Key"].ToString() is { Length: > 0 } apiKey ? apiKey.Trim() : null;
+    }
+
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        string? key = null;
-        if (Request.Headers.Authorization.ToString() is { Length: > 6 } header && header.StartsWith("Bearer", StringComparison.OrdinalIgnoreCase))
-            key = header[6..].Trim();
-        else if (Request.Headers["X-Api-Key"].ToString() is { Length: > 0 } apiKey)
-            key = apiKey.Trim();
-        if (key is null) return AuthenticateResult.NoResult();
+        if (KeyOf(Request) is not { } key) return AuthenticateResult.NoResult();
 
         var client = FailedAuthentications.ClientOf(Context);
         var now = time.GetUtcNow();
-        var verdict = key.Length is 0 or > 200
+        var verdict = key.Length is 0 or > MaxKeyLength
             ? new KeyVerdict(KeyState.Unknown, null, "the API key is empty or malformed")
             : await users.CheckKeyAsync(key, now, Context.RequestAborted);
         if (verdict.State != KeyState.Valid)

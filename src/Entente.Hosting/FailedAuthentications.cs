@@ -1,5 +1,7 @@
+using System.Collections.Concurrent;
 using System.ComponentModel.DataAnnotations;
 using System.Threading.RateLimiting;
+using Entente.Access;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -26,59 +28,88 @@ public sealed class AuthenticationOptions
 
 /// <summary>
 /// Failed authentications counted per client (its IP address, after forwarded headers when configured), a fixed window
-/// each. A client that has used up its window is refused with 429 and Retry-After, by ASP.NET Core's rate-limiting
-/// middleware, before its key is even looked at: a guesser learns nothing more until the window has passed.
+/// each, opened by the client's first failure. A client that has used up its window has its requests with a key refused
+/// with 429 by ASP.NET Core's rate-limiting middleware — except a request whose key is valid: clients behind one NAT or
+/// proxy share an address, and one guesser among them must not lock out the others. A valid key is never counted nor
+/// refused. Retry-After is the time left until the window frees, not the whole window.
 /// </summary>
-public sealed class FailedAuthentications : IDisposable
+public sealed class FailedAuthentications(IOptions<AuthenticationOptions> options, TimeProvider time)
 {
-    private readonly PartitionedRateLimiter<string> _failures;
+    /// <summary>Windows kept before the expired ones are swept (the clients of one window are kept whatever their number).</summary>
+    private const int SweepAbove = 10_000;
 
-    public FailedAuthentications(IOptions<AuthenticationOptions> options)
+    private readonly AuthenticationOptions _settings = options.Value;
+    private readonly ConcurrentDictionary<string, FailureWindow> _windows = new(StringComparer.Ordinal);
+
+    private sealed class FailureWindow(DateTimeOffset start)
     {
-        var settings = options.Value;
-        _failures = PartitionedRateLimiter.Create<string, string>(client => RateLimitPartition.GetFixedWindowLimiter(client, _ => new FixedWindowRateLimiterOptions
-        {
-            PermitLimit = settings.FailureLimit,
-            Window = settings.FailureWindow,
-            QueueLimit = 0,
-            AutoReplenishment = true,
-        }));
+        public DateTimeOffset Start = start;
+        public int Count;
     }
 
     public static string ClientOf(HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
 
     /// <summary>Counts one failure of <paramref name="client"/>.</summary>
-    public void Failed(string client) => _failures.AttemptAcquire(client, 1).Dispose();
-
-    /// <summary>Whether the client may still try (asking for no permit takes none); when not, how long until it may.</summary>
-    public (bool Allowed, TimeSpan? RetryAfter) Peek(string client)
+    public void Failed(string client)
     {
-        using var lease = _failures.AttemptAcquire(client, 0);
-        return lease.IsAcquired ? (true, null)
-            : (false, lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : null);
+        var now = time.GetUtcNow();
+        var window = _windows.GetOrAdd(client, _ => new FailureWindow(now));
+        lock (window)
+        {
+            if (now - window.Start >= _settings.FailureWindow) (window.Start, window.Count) = (now, 0);
+            window.Count++;
+        }
+        if (_windows.Count > SweepAbove) Sweep(now);
     }
 
-    /// <summary>The limiter the rate-limiting middleware asks for each request: only requests carrying a key are limited.</summary>
-    public PartitionedRateLimiter<HttpContext> Limiter() => new Gate(this);
+    /// <summary>Whether the client may still try; when not, how long until its window frees.</summary>
+    public (bool Allowed, TimeSpan? RetryAfter) Peek(string client)
+    {
+        if (!_windows.TryGetValue(client, out var window)) return (true, null);
+        var now = time.GetUtcNow();
+        lock (window)
+        {
+            var left = window.Start + _settings.FailureWindow - now;
+            return left <= TimeSpan.Zero || window.Count < _settings.FailureLimit ? (true, null) : (false, left);
+        }
+    }
 
-    public void Dispose() => _failures.Dispose();
+    private void Sweep(DateTimeOffset now)
+    {
+        foreach (var (client, window) in _windows)
+        {
+            bool expired;
+            lock (window) expired = now - window.Start >= _settings.FailureWindow;
+            if (expired) _windows.TryRemove(new KeyValuePair<string, FailureWindow>(client, window));
+        }
+    }
 
-    private static bool CarriesKey(HttpContext context) =>
-        context.Request.Headers.Authorization.ToString().StartsWith("Bearer", StringComparison.OrdinalIgnoreCase) || context.Request.Headers.ContainsKey("X-Api-Key");
+    /// <summary>
+    /// The limiter the rate-limiting middleware asks for each request: only requests carrying a key are limited, and
+    /// of a blocked client's requests only those whose key <paramref name="isValid"/> does not accept.
+    /// </summary>
+    public PartitionedRateLimiter<HttpContext> Limiter(Func<string, CancellationToken, Task<bool>> isValid) => new Gate(this, isValid);
 
-    private sealed class Gate(FailedAuthentications failures) : PartitionedRateLimiter<HttpContext>
+    private sealed class Gate(FailedAuthentications failures, Func<string, CancellationToken, Task<bool>> isValid) : PartitionedRateLimiter<HttpContext>
     {
         public override RateLimiterStatistics? GetStatistics(HttpContext resource) => null;
 
+        /// <summary>Without looking the key up: allowed unless the client is blocked (then the middleware asks <see cref="AcquireAsyncCore"/>).</summary>
         protected override RateLimitLease AttemptAcquireCore(HttpContext resource, int permitCount)
         {
-            if (!CarriesKey(resource)) return Lease.Allowed;
+            if (ApiKeyAuthenticationHandler.KeyOf(resource.Request) is null) return Lease.Allowed;
             var (allowed, retryAfter) = failures.Peek(ClientOf(resource));
             return allowed ? Lease.Allowed : new Lease(false, retryAfter);
         }
 
-        protected override ValueTask<RateLimitLease> AcquireAsyncCore(HttpContext resource, int permitCount, CancellationToken cancellationToken) =>
-            ValueTask.FromResult(AttemptAcquireCore(resource, permitCount));
+        /// <summary>A blocked client's request still passes with a valid key.</summary>
+        protected override async ValueTask<RateLimitLease> AcquireAsyncCore(HttpContext resource, int permitCount, CancellationToken cancellationToken)
+        {
+            if (ApiKeyAuthenticationHandler.KeyOf(resource.Request) is not { } key) return Lease.Allowed;
+            var (allowed, retryAfter) = failures.Peek(ClientOf(resource));
+            if (allowed || (key.Length is > 0 and <= ApiKeyAuthenticationHandler.MaxKeyLength && await isValid(key, cancellationToken))) return Lease.Allowed;
+            return new Lease(false, retryAfter);
+        }
     }
 
     private sealed class Lease(bool acquired, TimeSpan? retryAfter) : RateLimitLease
@@ -104,9 +135,10 @@ internal static class FailedAuthenticationsSetup
         services.AddOptions<AuthenticationOptions>().BindConfiguration(AuthenticationOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<FailedAuthentications>();
         services.AddRateLimiter(_ => { });
-        services.AddOptions<RateLimiterOptions>().Configure<FailedAuthentications>((limiter, failures) =>
+        services.AddOptions<RateLimiterOptions>().Configure<FailedAuthentications, ApiUserStore, TimeProvider>((limiter, failures, users, time) =>
         {
-            limiter.GlobalLimiter = failures.Limiter();
+            limiter.GlobalLimiter = failures.Limiter(async (key, cancellationToken) =>
+                (await users.CheckKeyAsync(key, time.GetUtcNow(), cancellationToken)).State == KeyState.Valid);
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             limiter.OnRejected = async (context, cancellationToken) =>
             {
@@ -122,7 +154,7 @@ internal static class FailedAuthenticationsSetup
                     {
                         Status = StatusCodes.Status429TooManyRequests,
                         Title = "Too many failed authentications",
-                        Detail = $"Too many requests from {client} with a wrong, revoked or expired API key; try again in {seconds} s.",
+                        Detail = $"Too many requests from {client} with a wrong, revoked or expired API key; try again in {seconds} s (a valid key is not refused).",
                     },
                 });
             };

@@ -9,6 +9,7 @@ vector and a last line "N passed, N failed"; exits 1 when any vector does not ge
 import base64
 import datetime
 import hashlib
+import hmac
 import json
 import os
 import re
@@ -583,6 +584,153 @@ def check_cosignature(text, line, witness_code, witness):
     return t, message
 
 
+# ---------- payloads: projection and form (docs/protocol.md, "Payload form") ----------
+
+TREATMENTS = ["disclose", "generaliseToMonth", "pseudonymise", "mask"]  # least to most restrictive; drop travels not at all
+WITHHELD = "withheld"
+MISSING = object()
+
+
+def split_path(path):
+    return path[1:].split("/") if len(path) > 1 else []
+
+
+def is_month(s):
+    return len(s) == 7 and s[:4].isdigit() and s[:4].isascii() and s[4] == "-" and s[5] in "01" and s[6].isdigit() and s[6].isascii()
+
+
+def pattern_matches(pattern, segments):
+    return all(p == "*" or p == s for p, s in zip(pattern, segments))
+
+
+def project(document, obligations, key):
+    patterns = [(split_path(p), rank) for rank, name in enumerate(TREATMENTS) for p in obligations[name]]
+    withheld = []
+
+    def apply(value, rank):
+        if value is None:
+            return None
+        if rank == 0:
+            return value
+        if rank == 1:
+            return value[:7] if isinstance(value, str) and len(value) >= 7 and is_month(value[:7]) else MISSING
+        if rank == 2:
+            text = value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
+            return "hmac-sha256:" + hmac.new(key, text.encode(), hashlib.sha256).hexdigest()
+        return MISSING
+
+    def node(value, segments, path):
+        live = [(p, r) for p, r in patterns if len(p) >= len(segments) and pattern_matches(p, segments)]
+        if not live:
+            return MISSING
+        ends = [r for p, r in live if len(p) == len(segments)]
+        if ends:
+            out = apply(value, max(ends))
+            if out is MISSING:
+                withheld.append(path)
+            return out
+        if isinstance(value, dict):
+            result = {}
+            for k, v in value.items():
+                child = node(v, segments + [k], path + "/" + k)
+                if child is not MISSING:
+                    result[k] = child
+            return result
+        if isinstance(value, list):
+            items = []
+            for i, v in enumerate(value):
+                child = node(v, segments + [str(i)], f"{path}/{i}")
+                items.append({} if child is MISSING else child)
+            return items
+        return MISSING
+
+    result = {}
+    for k, v in document.items():
+        if k == WITHHELD and isinstance(v, list):
+            continue
+        child = node(v, [k], "/" + k)
+        if child is not MISSING:
+            result[k] = child
+    for earlier in document.get(WITHHELD, []) if isinstance(document.get(WITHHELD), list) else []:
+        if not isinstance(earlier, str):
+            continue
+        segments = split_path(earlier)
+        ranks = [r for p, r in patterns if len(p) <= len(segments) and p and pattern_matches(p, segments)]
+        if ranks:
+            withheld.append(earlier)
+    if withheld:
+        result[WITHHELD] = list(dict.fromkeys(withheld))
+    return result
+
+
+def leaves(value, path, into):
+    if isinstance(value, dict) and value:
+        for k, v in value.items():
+            if path == "" and k == WITHHELD and isinstance(v, list):
+                continue
+            leaves(v, path + "/" + k, into)
+    elif isinstance(value, list) and value:
+        for i, v in enumerate(value):
+            leaves(v, f"{path}/{i}", into)
+    elif path:
+        into.append((path, value))
+
+
+def path_problem(path):
+    if not path.startswith("/") or len(path) > 512:
+        return "not a field path"
+    segments = split_path(path)
+    if not segments or len(segments) > 32 or any(s == "" for s in segments):
+        return "not a field path"
+    return None
+
+
+def check_form(payload, obligations):
+    """Refused("field-not-allowed") unless every field carried or withheld is in the obligations and in its form."""
+    fields = []
+    leaves(payload, "", fields)
+    withheld = []
+    if WITHHELD in payload:
+        listed = payload[WITHHELD]
+        if not isinstance(listed, list):
+            raise Refused("field-not-allowed", "withheld is not an array")
+        for p in listed:
+            if not isinstance(p, str) or path_problem(p):
+                raise Refused("field-not-allowed", f"withheld: {p!r} is not a field path")
+            if p == "/" + WITHHELD or p.startswith("/" + WITHHELD + "/"):
+                raise Refused("field-not-allowed", "withheld lists itself")
+            if p in withheld:
+                raise Refused("field-not-allowed", f"withheld: {p} twice")
+            withheld.append(p)
+    if not fields and not withheld:
+        raise Refused("field-not-allowed", "no field")
+    lists = {name: set(obligations[name]) for name in TREATMENTS + ["drop"]}
+    known = set().union(*lists.values())
+    for p in [f for f, _ in fields] + withheld:
+        if p not in known:
+            raise Refused("field-not-allowed", f"{p} not in the allow-list")
+    for p, value in fields:
+        if p in lists["drop"]:
+            raise Refused("field-not-allowed", f"{p} dropped")
+        empty = value is None or value == {} or value == []
+        if p in withheld:
+            if empty:
+                continue
+            raise Refused("field-not-allowed", f"{p} sent and withheld")
+        text = value if isinstance(value, str) else None
+        if text is not None and (text == "***" or "[withheld]" in text):
+            raise Refused("field-not-allowed", f"{p} is a placeholder")
+        if p in lists["pseudonymise"] and not (text is not None and text.startswith("hmac-sha256:") and len(text) == 76):
+            raise Refused("field-not-allowed", f"{p} not pseudonymised")
+        if p in lists["mask"] and not empty:
+            raise Refused("field-not-allowed", f"{p} masked: must be withheld")
+        if p in lists["generaliseToMonth"] and not empty and not (text is not None and is_month(text)):
+            raise Refused("field-not-allowed", f"{p} not a month")
+    for p in withheld:
+        if p in lists["drop"]:
+            raise Refused("field-not-allowed", f"{p} dropped, even as a path")
+
+
 # ---------- the runner ----------
 
 class Run:
@@ -727,6 +875,21 @@ def main():
         except Refused as x:
             actual, detail = "invalid:" + x.code, str(x)
         run.result("cosignatures " + v["name"], expected_of(v), actual, detail)
+
+    payloads = load("payloads.json")
+    key = bytes.fromhex(payloads["key"])
+    for v in payloads["projections"]:
+        projected = project(v["document"], v["obligations"], key)
+        same = json.dumps(projected, sort_keys=True) == json.dumps(v["expected"]["projection"], sort_keys=True)
+        same = same and projected.get(WITHHELD) == v["expected"]["projection"].get(WITHHELD)
+        run.result("payloads projection/" + v["name"], expected_of(v), "valid" if same else "wrong-bytes", "" if same else json.dumps(projected))
+    for v in payloads["vectors"]:
+        try:
+            check_form(v["payload"], v["obligations"])
+            actual, detail = "valid", ""
+        except Refused as x:
+            actual, detail = "invalid:" + x.code, str(x)
+        run.result("payloads " + v["name"], expected_of(v), actual, detail)
 
     print(f"{run.passed} passed, {run.failed} failed")
     return 1 if run.failed else 0

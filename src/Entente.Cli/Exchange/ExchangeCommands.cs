@@ -198,7 +198,8 @@ internal static class ExchangeCommands
             }
             if (items.Count == 0) output.WriteLine("No message received.");
             foreach (var i in items)
-                output.WriteLine($"{i.ReceivedAt:yyyy-MM-dd HH:mm:ss} {i.MessageId} from {i.Sender} {i.Kind} ({i.Category}, {i.Purpose}) under {i.Agreement}, {i.HandlingCode}, onward transfer {i.OnwardTransfer}");
+                output.WriteLine($"{i.ReceivedAt:yyyy-MM-dd HH:mm:ss} {i.MessageId} from {i.Sender} {i.Kind} ({i.Category}, {i.Purpose}) under {i.Agreement}, {i.HandlingCode}, onward transfer {i.OnwardTransfer}" +
+                    (i.ErasedAt is { } erased ? $", erased at retention {erased:yyyy-MM-dd}" : ""));
             return 0;
         });
         return command;
@@ -223,6 +224,7 @@ internal static class ExchangeCommands
                 var message = await node.Get<ReadReceived>().HandleAsync(CliUser(node.Node), AccessRecorder.Console, messageId, parse.GetValue(purpose), parse.GetValue(justification), ct) switch
                 {
                     ReadReceivedResult.Read r => r.Message,
+                    ReadReceivedResult.Erased e => e.Message,
                     ReadReceivedResult.Refused r => throw new CliException(r.Reason),
                     _ => throw CliException.Refused($"no message {messageId} at {node.Node.Code}"),
                 };
@@ -256,6 +258,8 @@ internal static class ExchangeCommands
             string senderPem, recipientPem;
             if (await store.GetInboxAsync(messageId, ct) is { } received)
             {
+                if (received.ErasedAt is { } erased)
+                    throw CliException.Refused($"{messageId} was erased at retention on {erased:yyyy-MM-dd}: its envelope is gone; `entente exchange show {messageId}` gives the digest and the receipt this node signed");
                 var partner = await directory.GetAsync(received.Sender, ct) ?? throw CliException.Refused($"{received.Sender} is no longer in the partner directory");
                 (envelope, receipt) = (received.Envelope, received.Receipt);
                 using var senderCertificate = partner.SigningX509();

@@ -84,11 +84,27 @@ public sealed class EmbeddedIdentifiers
     public IReadOnlyList<string> ApplyTo(JsonObject declaration)
     {
         var changed = new List<string>();
-        if (_pattern is not null) Walk(declaration, typeof(Declaration), "", changed);
+        if (_pattern is not null) Walk(declaration, typeof(Declaration), "", changed, leaveOut: false);
         return changed.Distinct(StringComparer.Ordinal).ToArray();
     }
 
-    private JsonNode? Walk(JsonNode? node, Type type, string pointer, List<string> changed)
+    /// <summary>
+    /// For what leaves the node (a projection sent to a partner): every string field of a canonical declaration's JSON
+    /// in which an identifier occurs is left out whole — withheld is never data, so nothing is masked in place — an
+    /// array element becoming null so that positions hold, a national-data entry whose name holds one removed (listed
+    /// as its map's pointer and "/*", so that the pointer names no identifier). Returns the pointers of what was left out.
+    /// </summary>
+    public IReadOnlyList<string> LeaveOutOf(JsonObject declaration)
+    {
+        var changed = new List<string>();
+        if (_pattern is not null) Walk(declaration, typeof(Declaration), "", changed, leaveOut: true);
+        return changed.Distinct(StringComparer.Ordinal).ToArray();
+    }
+
+    /// <summary>What <see cref="Walk"/> answers for a field to be left out.</summary>
+    private static readonly JsonValue LeftOut = JsonValue.Create("");
+
+    private JsonNode? Walk(JsonNode? node, Type type, string pointer, List<string> changed, bool leaveOut)
     {
         if (node is null) return null;
         type = Nullable.GetUnderlyingType(type) ?? type;
@@ -98,7 +114,7 @@ public sealed class EmbeddedIdentifiers
             var masked = Apply(text);
             if (ReferenceEquals(masked, text) || masked == text) return null;
             changed.Add(pointer);
-            return JsonValue.Create(masked);
+            return leaveOut ? LeftOut : JsonValue.Create(masked);
         }
         var info = EntenteJson.Options.GetTypeInfo(type);
         switch (info.Kind)
@@ -106,14 +122,17 @@ public sealed class EmbeddedIdentifiers
             case JsonTypeInfoKind.Object when node is JsonObject obj:
                 foreach (var property in info.Properties)
                 {
-                    if (obj[property.Name] is { } child && Walk(child, property.PropertyType, pointer + "/" + Escape(property.Name), changed) is { } replaced)
-                        obj[property.Name] = replaced;
+                    if (obj[property.Name] is { } child && Walk(child, property.PropertyType, pointer + "/" + Escape(property.Name), changed, leaveOut) is { } replaced)
+                    {
+                        if (ReferenceEquals(replaced, LeftOut)) obj.Remove(property.Name);
+                        else obj[property.Name] = replaced;
+                    }
                 }
                 break;
             case JsonTypeInfoKind.Enumerable when node is JsonArray array && info.ElementType is { } element:
                 for (var i = 0; i < array.Count; i++)
                 {
-                    if (Walk(array[i], element, $"{pointer}/{i}", changed) is { } replaced) array[i] = replaced;
+                    if (Walk(array[i], element, $"{pointer}/{i}", changed, leaveOut) is { } replaced) array[i] = ReferenceEquals(replaced, LeftOut) ? null : replaced;
                 }
                 break;
             case JsonTypeInfoKind.Dictionary when node is JsonObject map && info.ElementType is { } valueType:
@@ -121,13 +140,20 @@ public sealed class EmbeddedIdentifiers
                 {
                     var maskedKey = info.KeyType == typeof(string) ? Apply(key)! : key;
                     var child = map[key];
-                    var replaced = Walk(child, valueType, pointer + "/" + Escape(maskedKey), changed);
+                    if (leaveOut && maskedKey != key)
+                    {
+                        changed.Add(pointer + "/*");
+                        map.Remove(key);
+                        continue;
+                    }
+                    var replaced = Walk(child, valueType, pointer + "/" + Escape(maskedKey), changed, leaveOut);
                     if (maskedKey != key)
                     {
                         changed.Add(pointer + "/" + Escape(maskedKey));
                         map.Remove(key);
                         map[maskedKey] = replaced ?? child;
                     }
+                    else if (ReferenceEquals(replaced, LeftOut)) map.Remove(key);
                     else if (replaced is not null) map[key] = replaced;
                 }
                 break;

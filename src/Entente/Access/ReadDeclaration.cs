@@ -52,15 +52,21 @@ public sealed class ReadDeclaration(IDeclarationStore store, AccessRecorder reco
         }
         var (withheld, pointers) = PersonalData.Withhold(stored.Declaration);
         // The file a declaration came from may be named after the trader.
+        // The file a declaration came from may be named after the trader: masked like the declaration's references, and
+        // listed as "/sourceFile" (the read's own member; the declaration has none of that name).
         var sourceFile = EmbeddedIdentifiers.Of(stored.Declaration).Apply(envelope.SourceFile)!;
+        if (sourceFile != envelope.SourceFile) pointers = [.. pointers, SourceFilePointer];
         return new ReadDeclarationResult.Read(envelope with
         {
             Declaration = withheld,
             SourceFile = sourceFile,
             Withheld = pointers,
-            Notice = pointers.Count > 0 || sourceFile != envelope.SourceFile ? PersonalData.NoticeFor(user) : null,
+            Notice = pointers.Count > 0 ? PersonalData.NoticeFor(user) : null,
         });
     }
+
+    /// <summary>How a read lists its masked source file name in withheld.</summary>
+    public const string SourceFilePointer = "/sourceFile";
 
     private static IEnumerable<string> PartyIds(Declaration declaration) => declaration.Parties.Select(p => p.Id).OfType<string>().ToArray();
 }

@@ -302,11 +302,20 @@ public static class PolicyEngine
     }
 
     /// <summary>
+    /// The member of a projection listing, as field paths ("/parties/0/id"), what it withholds: withheld is never
+    /// data, so a masked field is left out and its path listed here; nothing stands in for it.
+    /// </summary>
+    public const string WithheldMember = "withheld";
+
+    /// <summary>
     /// Applies <paramref name="obligations"/> to a canonical JSON document: keeps only the fields the obligations name
-    /// (arrays keep their positions), masks ("***"), pseudonymises ("hmac-sha256:" + hex of HMAC-SHA-256 under
-    /// <paramref name="pseudonymisationKey"/> of the string's UTF-8, or of the JSON text of a non-string), generalises
-    /// dates to their month (yyyy-MM; a value that is not a date is masked). Where several entries cover a field, the
-    /// most restrictive applies. The input is not changed.
+    /// (arrays keep their positions: an element left out whole becomes {}), leaves out masked fields and lists their
+    /// paths in <see cref="WithheldMember"/> (withheld is never data: no placeholder stands in for them), pseudonymises
+    /// ("hmac-sha256:" + hex of HMAC-SHA-256 under <paramref name="pseudonymisationKey"/> of the string's UTF-8, or of
+    /// the JSON text of a non-string), generalises dates to their month (yyyy-MM; a value that is not a date is
+    /// withheld). Where several entries cover a field, the most restrictive applies. A document that already lists
+    /// what it withholds (a received payload passed on) keeps those paths the obligations still let travel. The input
+    /// is not changed.
     /// </summary>
     public static JsonObject Project(JsonObject document, Obligations obligations, ReadOnlySpan<byte> pseudonymisationKey)
     {
@@ -318,12 +327,34 @@ public static class PolicyEngine
                 root.Add(FieldPaths.Split(path), t);
         var key = pseudonymisationKey.ToArray();
         var result = new JsonObject();
+        var withheld = new List<string>();
         List<PatternTrie> start = [root];
         foreach (var (name, value) in document)
         {
-            if (ProjectNode(value, root.Next(start, name), key) is { } projected) result[name] = projected.Node;
+            if (name == WithheldMember && value is JsonArray) continue;
+            if (ProjectNode(value, root.Next(start, name), key, "/" + name, withheld) is { } projected) result[name] = projected.Node;
+        }
+        foreach (var earlier in WithheldOf(document))
+        {
+            if (root.TreatmentOf(FieldPaths.Split(earlier)) is { } t && t != Treatment.Drop) withheld.Add(earlier);
+        }
+        if (withheld.Count > 0)
+        {
+            var list = new JsonArray();
+            foreach (var path in withheld.Distinct(StringComparer.Ordinal)) list.Add(JsonValue.Create(path));
+            result[WithheldMember] = list;
         }
         return result;
+    }
+
+    /// <summary>The paths a document lists in its <see cref="WithheldMember"/> (the strings of that array; none when it has none).</summary>
+    public static IReadOnlyList<string> WithheldOf(JsonObject document)
+    {
+        if (document[WithheldMember] is not JsonArray list) return [];
+        var paths = new List<string>(list.Count);
+        foreach (var item in list)
+            if (item is JsonValue v && v.TryGetValue<string>(out var path)) paths.Add(path);
+        return paths;
     }
 
     private sealed record Projected(JsonNode? Node);
@@ -365,9 +396,24 @@ public static class PolicyEngine
             }
             return next;
         }
+
+        /// <summary>The most restrictive treatment a pattern ending on the path (or on one of its ancestors) gives it; null when none does.</summary>
+        public Treatment? TreatmentOf(string[] segments)
+        {
+            List<PatternTrie> states = [this];
+            Treatment? treatment = null;
+            foreach (var segment in segments)
+            {
+                states = Next(states, segment);
+                if (states.Count == 0) break;
+                foreach (var state in states)
+                    if (state.Ends is { } t && (treatment is null || t > treatment)) treatment = t;
+            }
+            return treatment;
+        }
     }
 
-    private static Projected? ProjectNode(JsonNode? node, List<PatternTrie> states, byte[] key)
+    private static Projected? ProjectNode(JsonNode? node, List<PatternTrie> states, byte[] key, string path, List<string> withheld)
     {
         if (states.Count == 0) return null;
         Treatment? treatment = null;
@@ -377,7 +423,12 @@ public static class PolicyEngine
             if (state.Ends is { } t && (treatment is null || t > treatment)) treatment = t;
             deeper |= state.HasChildren;
         }
-        if (treatment is { } apply) return new Projected(Apply(node, apply, key));
+        if (treatment is { } apply)
+        {
+            if (Apply(node, apply, key) is { } applied) return applied;
+            withheld.Add(path);
+            return null;
+        }
         if (!deeper) return null;
         var trie = states[0];
         switch (node)
@@ -386,35 +437,39 @@ public static class PolicyEngine
                 var result = new JsonObject();
                 foreach (var (name, value) in obj)
                 {
-                    if (ProjectNode(value, trie.Next(states, name), key) is { } p) result[name] = p.Node;
+                    if (ProjectNode(value, trie.Next(states, name), key, path + "/" + name, withheld) is { } p) result[name] = p.Node;
                 }
                 return new Projected(result);
             case JsonArray array:
                 var items = new JsonArray();
                 for (var i = 0; i < array.Count; i++)
-                    items.Add(ProjectNode(array[i], trie.Next(states, i.ToString(CultureInfo.InvariantCulture)), key)?.Node ?? new JsonObject());
+                {
+                    var index = i.ToString(CultureInfo.InvariantCulture);
+                    items.Add(ProjectNode(array[i], trie.Next(states, index), key, path + "/" + index, withheld)?.Node ?? new JsonObject());
+                }
                 return new Projected(items);
             default:
                 return null;
         }
     }
 
-    private static JsonNode? Apply(JsonNode? node, Treatment treatment, byte[] key)
+    /// <summary>The field as it travels; null when it is withheld (left out and listed).</summary>
+    private static Projected? Apply(JsonNode? node, Treatment treatment, byte[] key)
     {
-        if (node is null) return null;
+        if (node is null) return new Projected(null);
         switch (treatment)
         {
             case Treatment.Disclose:
-                return node.DeepClone();
+                return new Projected(node.DeepClone());
             case Treatment.Pseudonymise:
                 var bytes = node is JsonValue v && v.TryGetValue<string>(out var s) ? Encoding.UTF8.GetBytes(s) : Encoding.UTF8.GetBytes(node.ToJsonString());
-                return JsonValue.Create("hmac-sha256:" + Convert.ToHexStringLower(HMACSHA256.HashData(key, bytes)));
+                return new Projected(JsonValue.Create("hmac-sha256:" + Convert.ToHexStringLower(HMACSHA256.HashData(key, bytes))));
             case Treatment.GeneraliseToMonth:
                 if (node is JsonValue d && d.TryGetValue<string>(out var date) && date.Length >= 7 && IsMonth(date.AsSpan(0, 7)))
-                    return JsonValue.Create(date[..7]);
-                return JsonValue.Create("***");
+                    return new Projected(JsonValue.Create(date[..7]));
+                return null;
             default:
-                return JsonValue.Create("***");
+                return null;
         }
     }
 

@@ -31,7 +31,7 @@ public static class TestVectors
     /// <summary>The plaintext every envelope vector carries (a seizure report's fields).</summary>
     public static readonly byte[] Plaintext = Encoding.UTF8.GetBytes("{\"seizure\":{\"goods\":\"cigarettes\",\"id\":\"S-2026-0001\",\"quantity\":12000}}");
 
-    public static readonly string[] Files = ["envelopes.json", "receipts.json", "refusals.json", "batches.json", "merkle.json", "checkpoints.json"];
+    public static readonly string[] Files = ["envelopes.json", "receipts.json", "refusals.json", "batches.json", "merkle.json", "checkpoints.json", "payloads.json"];
 
     /// <summary>The vector files by name, with the keys' file keys.json.</summary>
     public static Dictionary<string, JsonObject> Generate(VectorKeys keys, IReadOnlyDictionary<string, JsonObject>? previous = null)
@@ -48,6 +48,7 @@ public static class TestVectors
             ["batches.json"] = BatchVectors(reuse, valid, receipt),
             ["merkle.json"] = MerkleVectors(),
             ["checkpoints.json"] = CheckpointVectors(keys, reuse),
+            ["payloads.json"] = PayloadVectors(),
         };
     }
 
@@ -479,6 +480,115 @@ public static class TestVectors
             ["vectors"] = vectors,
             ["cosignatures"] = cosignatures,
         };
+    }
+
+    /// <summary>The pseudonymisation key of payloads.json (a test key: SHA-256 of "entente conformance pseudonymisation key").</summary>
+    public static byte[] PseudonymisationKey => SHA256.HashData(Encoding.UTF8.GetBytes("entente conformance pseudonymisation key"));
+
+    /// <summary>
+    /// Deterministic: projections of documents by a permit's obligations (what a sender seals: masked fields left out
+    /// and listed in "withheld") and payloads checked against obligations on receipt (docs/protocol.md §5, check 16).
+    /// </summary>
+    public static JsonObject PayloadVectors()
+    {
+        static JsonObject Obligations(string[]? disclose = null, string[]? month = null, string[]? pseudonymise = null, string[]? mask = null, string[]? drop = null) => new()
+        {
+            ["disclose"] = Strings(disclose),
+            ["generaliseToMonth"] = Strings(month),
+            ["pseudonymise"] = Strings(pseudonymise),
+            ["mask"] = Strings(mask),
+            ["drop"] = Strings(drop),
+        };
+        static JsonArray Strings(string[]? values) => new((values ?? []).Select(v => (JsonNode)v).ToArray());
+        static JsonObject Parse(string json) => (JsonObject)JsonNode.Parse(json)!;
+
+        var key = PseudonymisationKey;
+        var projections = new JsonArray();
+        void Project(string name, string description, string document, JsonObject obligations) => projections.Add(new JsonObject
+        {
+            ["name"] = name,
+            ["description"] = description,
+            ["document"] = Parse(document),
+            ["obligations"] = obligations,
+            ["expected"] = new JsonObject { ["verdict"] = "valid", ["projection"] = PolicyEngine.Project(Parse(document), ReadObligations(obligations), key) },
+        });
+        const string declaration = """
+            {"lrn":"LRN-1","acceptanceDateTime":"2026-03-14T09:30:00Z","ucr":"6GB553202734852-X1",
+             "parties":[{"role":"declarant","name":"ACME BV","id":"NL812345678","address":{"line":"Keizersgracht 1","countryCode":"NL"}},
+                        {"role":"carrier","name":"Kim Co","id":"KR1234567890","address":{"line":"1 Harbour Rd","countryCode":"KR"}}],
+             "goodsShipment":{"goodsItems":[{"sequence":1,"classification":{"code":"854231"}},{"sequence":2,"classification":{"code":"240220"}}]}}
+            """;
+        Project("declaration", "Names pseudonymised, identifiers masked (left out and listed), the date generalised, the UCR masked, addresses dropped.", declaration,
+            Obligations(
+                disclose: ["/goodsShipment/goodsItems/0/classification/code", "/goodsShipment/goodsItems/1/classification/code", "/lrn", "/parties/0/role", "/parties/1/role"],
+                month: ["/acceptanceDateTime"],
+                pseudonymise: ["/parties/0/name", "/parties/1/name"],
+                mask: ["/parties/0/id", "/parties/1/id", "/ucr"],
+                drop: ["/parties/0/address/line", "/parties/1/address/line"]));
+        Project("not-a-date", "A field generalised to its month that is not a date is withheld (left out and listed), not replaced.",
+            """{"seizure":{"id":"S-1","seizedAt":"unknown"}}""", Obligations(disclose: ["/seizure/id"], month: ["/seizure/seizedAt"]));
+        Project("array-element-withheld", "An array element masked whole keeps its position as {} and is listed.",
+            """{"seizure":{"id":"S-2","goods":["cigarettes","handbags"]}}""", Obligations(disclose: ["/seizure/id", "/seizure/goods/1"], mask: ["/seizure/goods/0"]));
+        Project("passed-on", "A received payload passed on: the paths it already withholds stay listed where the obligations still let them travel; a dropped one is not listed.",
+            """{"seizure":{"id":"S-3","place":"KRPUS"},"withheld":["/seizure/officer","/seizure/vessel"]}""",
+            Obligations(disclose: ["/seizure/id", "/seizure/place"], mask: ["/seizure/officer"], drop: ["/seizure/vessel"]));
+
+        var vectors = new JsonArray();
+        void Check(string name, string description, string payload, JsonObject obligations, bool valid) => vectors.Add(new JsonObject
+        {
+            ["name"] = name,
+            ["description"] = description,
+            ["payload"] = Parse(payload),
+            ["obligations"] = obligations.DeepClone(),
+            ["expected"] = Verdict(valid, "field-not-allowed"),
+        });
+        var pseudonym = "hmac-sha256:" + Convert.ToHexStringLower(HMACSHA256.HashData(key, "ACME BV"u8));
+        var seizure = Obligations(disclose: ["/seizure/id"], month: ["/seizure/seizedAt"], pseudonymise: ["/seizure/officer"], mask: ["/seizure/vessel"], drop: ["/seizure/route"]);
+        Check("valid", "Disclosed in clear, pseudonymised, generalised to the month, and the masked field left out and listed.",
+            $$"""{"seizure":{"id":"S-1","seizedAt":"2026-03","officer":"{{pseudonym}}"},"withheld":["/seizure/vessel"]}""", seizure, true);
+        Check("valid-month-withheld", "The date generalised to its month is withheld instead (it was not a date): listed, not sent.",
+            """{"seizure":{"id":"S-1"},"withheld":["/seizure/seizedAt"]}""", seizure, true);
+        Check("masked-as-placeholder", "The masked field sent as \"***\" (what earlier versions sent): a placeholder is not data.",
+            """{"seizure":{"id":"S-1","vessel":"***"}}""", seizure, false);
+        Check("masked-in-clear", "The masked field sent with its value.",
+            """{"seizure":{"id":"S-1","vessel":"9074729"}}""", seizure, false);
+        Check("embedded-placeholder", "A disclosed field carrying the in-place mask of a local read.",
+            """{"seizure":{"id":"5GB[withheld]-20250727"}}""", seizure, false);
+        Check("month-as-placeholder", "The generalised date sent as \"***\".",
+            """{"seizure":{"id":"S-1","seizedAt":"***"}}""", seizure, false);
+        Check("withheld-dropped-field", "A dropped field listed as withheld: it may not travel, not even as a path.",
+            """{"seizure":{"id":"S-1"},"withheld":["/seizure/route"]}""", seizure, false);
+        Check("sent-and-withheld", "A field both sent and listed as withheld.",
+            """{"seizure":{"id":"S-1"},"withheld":["/seizure/id"]}""", seizure, false);
+        Check("withheld-twice", "The same path listed twice.",
+            """{"seizure":{"id":"S-1"},"withheld":["/seizure/vessel","/seizure/vessel"]}""", seizure, false);
+        Check("withheld-not-a-list", "withheld is not an array of field paths.",
+            """{"seizure":{"id":"S-1"},"withheld":"/seizure/vessel"}""", seizure, false);
+        Check("withheld-not-a-path", "withheld lists a string that is not a field path.",
+            """{"seizure":{"id":"S-1"},"withheld":["seizure.vessel"]}""", seizure, false);
+        Check("withheld-outside-the-allow-list", "withheld lists a field no obligation names.",
+            """{"seizure":{"id":"S-1"},"withheld":["/seizure/cargo"]}""", seizure, false);
+        Check("pseudonym-in-clear", "The pseudonymised field sent in clear.",
+            """{"seizure":{"id":"S-1","officer":"ACME BV"}}""", seizure, false);
+
+        return new JsonObject
+        {
+            ["description"] = "Payloads under a permit's obligations (docs/protocol.md, 'Payload form'): `projections` are what a sender seals " +
+                "(PolicyEngine.Project with the pseudonymisation `key`: dropped fields left out, masked ones left out and their paths listed " +
+                "in the root member `withheld`, pseudonymised ones hmac-sha256:HEX, dates their yyyy-MM); `vectors` are payloads a receiver " +
+                "checks against the obligations (check 16): valid, or refused field-not-allowed.",
+            ["key"] = Hex(key),
+            ["projections"] = projections,
+            ["vectors"] = vectors,
+        };
+    }
+
+    /// <summary>The obligations of a payloads.json vector (only the field lists matter to the form).</summary>
+    public static Obligations ReadObligations(JsonNode obligations)
+    {
+        string[] List(string name) => ((JsonArray)obligations[name]!).Select(v => (string)v!).ToArray();
+        return new Obligations(List("disclose"), List("generaliseToMonth"), List("pseudonymise"), List("mask"), List("drop"),
+            HandlingCode.H0, null, Now.AddYears(1), RetentionEnd.Review, OnwardTransfer.Forbidden, null);
     }
 
     /// <summary>The COSE Sig_structure ["Signature1", protected, h'', payload] (RFC 9052 §4.4) that ES256 signs.</summary>

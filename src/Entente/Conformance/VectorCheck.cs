@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.Cose;
 using System.Text;
 using System.Text.Json.Nodes;
+using Entente.Agreements;
 using Entente.Exchange;
 using Entente.Ledger;
 using Entente.Witnessing;
@@ -30,6 +31,7 @@ public static class VectorCheck
         results.AddRange(Batches(files["batches.json"]));
         results.AddRange(Merkle(files["merkle.json"]));
         results.AddRange(Checkpoints(files["checkpoints.json"], keys));
+        results.AddRange(Payloads(files["payloads.json"]));
         return results;
     }
 
@@ -290,6 +292,23 @@ public static class VectorCheck
                 };
             }
             yield return new VectorResult("checkpoints.json", "cosignature/" + (string)v["name"]!, Expected(v), actual, problem);
+        }
+    }
+
+    private static IEnumerable<VectorResult> Payloads(JsonObject file)
+    {
+        var key = Convert.FromHexString((string)file["key"]!);
+        foreach (var v in (JsonArray)file["projections"]!)
+        {
+            var projected = PolicyEngine.Project((JsonObject)v!["document"]!, TestVectors.ReadObligations(v["obligations"]!), key);
+            var same = JsonNode.DeepEquals(projected, v["expected"]!["projection"]);
+            yield return new VectorResult("payloads.json", "projection/" + (string)v["name"]!, Expected(v), same ? "valid" : "wrong-bytes",
+                same ? null : projected.ToJsonString());
+        }
+        foreach (var v in (JsonArray)file["vectors"]!)
+        {
+            var problem = Acceptance.FormCheck((JsonObject)v!["payload"]!, TestVectors.ReadObligations(v["obligations"]!));
+            yield return new VectorResult("payloads.json", (string)v["name"]!, Expected(v), problem is null ? "valid" : "invalid:field-not-allowed", problem);
         }
     }
 

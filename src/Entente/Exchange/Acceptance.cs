@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Entente.Access;
 using Entente.Agreements;
 
 namespace Entente.Exchange;
@@ -69,11 +70,12 @@ public static class Acceptance
 
         var fields = new List<(string Path, JsonNode? Value)>();
         if (Leaves(document, "", fields, MaxFields) is { } tooMany) return Refuse(RejectionCode.FieldNotAllowed, tooMany);
-        if (fields.Count == 0) return Refuse(RejectionCode.FieldNotAllowed, "payload: carries no field");
+        if (WithheldList(document, MaxFields - fields.Count, out var withheld) is { } listProblem) return Refuse(RejectionCode.FieldNotAllowed, listProblem);
+        if (fields.Count == 0 && withheld.Count == 0) return Refuse(RejectionCode.FieldNotAllowed, "payload: carries no field");
         foreach (var (path, _) in fields)
             if (FieldPaths.Problem(path) is { } problem) return Refuse(RejectionCode.FieldNotAllowed, $"payload{path}: {problem}");
 
-        var request = new AccessRequest(header.Sender, new Requester(self), self, header.Category, header.Purpose, fields.Select(f => f.Path).ToArray(), now)
+        var request = new AccessRequest(header.Sender, new Requester(self), self, header.Category, header.Purpose, [.. fields.Select(f => f.Path), .. withheld], now)
         {
             LegalBasis = header.AgreementId,
             AlertCategory = header.AlertCategory,
@@ -88,7 +90,7 @@ public static class Acceptance
         }
 
         var obligations = permit.Obligations;
-        if (FormProblem(fields, obligations) is { } formProblem)
+        if (FormProblem(fields, withheld, obligations) is { } formProblem)
             return new AcceptanceResult.Refused(new Rejection(RejectionCode.FieldNotAllowed, formProblem), decision);
         if (header.HandlingCode < obligations.HandlingCode)
             return new AcceptanceResult.Refused(new Rejection(RejectionCode.HandlingCode, $"header/hc: sent as {header.HandlingCode}; {agreement} requires at least {obligations.HandlingCode}"), decision);
@@ -113,23 +115,89 @@ public static class Acceptance
         _ => null,
     };
 
-    /// <summary>A field the agreement drops must not arrive; a transformed one must arrive in its transformed form.</summary>
-    private static string? FormProblem(List<(string Path, JsonNode? Value)> fields, Obligations obligations)
+    /// <summary>
+    /// The form check of a payload against a permit's obligations alone (docs/protocol.md §5, check 16; the vectors of
+    /// payloads.json): every field it carries or lists as withheld is in one of the obligations' lists, and each is in
+    /// the form its treatment requires. Null, or why the payload is refused (field-not-allowed).
+    /// </summary>
+    public static string? FormCheck(JsonObject payload, Obligations obligations)
+    {
+        var fields = new List<(string Path, JsonNode? Value)>();
+        if (Leaves(payload, "", fields, MaxFields) is { } tooMany) return tooMany;
+        if (WithheldList(payload, MaxFields - fields.Count, out var withheld) is { } listProblem) return listProblem;
+        if (fields.Count == 0 && withheld.Count == 0) return "payload: carries no field";
+        var known = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var t in new[] { Treatment.Disclose, Treatment.GeneraliseToMonth, Treatment.Pseudonymise, Treatment.Mask, Treatment.Drop })
+            known.UnionWith(obligations.Of(t));
+        foreach (var path in fields.Select(f => f.Path).Concat(withheld))
+            if (!known.Contains(path)) return $"payload{path}: not in the agreement's allow-list";
+        return FormProblem(fields, withheld, obligations);
+    }
+
+    /// <summary>
+    /// What a projection left out, as the sender listed it: the root member "withheld", an array of distinct field
+    /// paths (at most <paramref name="max"/>). Null, or why the list is refused.
+    /// </summary>
+    internal static string? WithheldList(JsonObject document, int max, out List<string> paths)
+    {
+        paths = [];
+        if (document[PolicyEngine.WithheldMember] is not { } node) return null;
+        if (node is not JsonArray list) return $"payload/{PolicyEngine.WithheldMember}: expected an array of the field paths left out (\"/parties/0/id\")";
+        if (list.Count > max) return $"payload: more than {MaxFields} fields";
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < list.Count; i++)
+        {
+            var at = $"payload/{PolicyEngine.WithheldMember}/{i.ToString(CultureInfo.InvariantCulture)}";
+            if (list[i] is not JsonValue v || !v.TryGetValue<string>(out var path)) return $"{at}: expected a field path (a string such as \"/parties/0/id\")";
+            if (FieldPaths.Problem(path) is { } problem) return $"{at}: {problem}";
+            if (path == "/" + PolicyEngine.WithheldMember || path.StartsWith("/" + PolicyEngine.WithheldMember + "/", StringComparison.Ordinal))
+                return $"{at}: the list of what is withheld does not list itself";
+            if (!seen.Add(path)) return $"{at}: {path} is listed twice";
+            paths.Add(path);
+        }
+        return null;
+    }
+
+    /// <summary>The placeholders earlier versions sent in place of a value; withheld is never data, so none may arrive as a value.</summary>
+    public static bool IsPlaceholder(string text) =>
+        text == "***" || text.Contains(EmbeddedIdentifiers.Mask, StringComparison.Ordinal);
+
+    /// <summary>
+    /// A field the agreement drops must not arrive, not even as withheld; a transformed one must arrive in its
+    /// transformed form; a masked one must not arrive at all, only its path in "withheld"; no placeholder stands in
+    /// for a value; a field is either sent or listed as withheld.
+    /// </summary>
+    private static string? FormProblem(List<(string Path, JsonNode? Value)> fields, List<string> withheld, Obligations obligations)
     {
         var dropped = obligations.Drop.Count == 0 ? null : obligations.Drop.ToHashSet(StringComparer.Ordinal);
         var pseudonymised = obligations.Pseudonymise.Count == 0 ? null : obligations.Pseudonymise.ToHashSet(StringComparer.Ordinal);
         var masked = obligations.Mask.Count == 0 ? null : obligations.Mask.ToHashSet(StringComparer.Ordinal);
         var month = obligations.GeneraliseToMonth.Count == 0 ? null : obligations.GeneraliseToMonth.ToHashSet(StringComparer.Ordinal);
+        var listed = withheld.Count == 0 ? null : withheld.ToHashSet(StringComparer.Ordinal);
         foreach (var (path, value) in fields)
         {
             if (dropped?.Contains(path) == true) return $"payload{path}: the agreement does not let this field travel";
+            // An element left out whole keeps its array position as null or {}: that is no value.
+            var empty = value is null || value is JsonObject { Count: 0 } || value is JsonArray { Count: 0 };
+            if (listed?.Contains(path) == true)
+            {
+                if (empty) continue;
+                return $"payload{path}: sent with a value and listed in /{PolicyEngine.WithheldMember}; a field is either sent or withheld";
+            }
             var text = value is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+            if (text is not null && IsPlaceholder(text))
+                return $"payload{path}: '{(text == "***" ? text : EmbeddedIdentifiers.Mask)}' is a placeholder, not data: a field withheld is left out and its path listed in /{PolicyEngine.WithheldMember}";
             if (pseudonymised?.Contains(path) == true && !(text is not null && text.StartsWith("hmac-sha256:", StringComparison.Ordinal) && text.Length == 76))
                 return $"payload{path}: the agreement lets this field travel only pseudonymised (hmac-sha256:...)";
-            if (masked?.Contains(path) == true && text != "***")
-                return $"payload{path}: the agreement lets this field travel only masked (***)";
-            if (month?.Contains(path) == true && !(text == "***" || (text is { Length: 7 } && DateOnly.TryParseExact(text + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _))))
-                return $"payload{path}: the agreement lets this date travel only as its month (yyyy-MM)";
+            if (masked?.Contains(path) == true && !empty)
+                return $"payload{path}: the agreement lets this field travel only withheld: left out, its path listed in /{PolicyEngine.WithheldMember}";
+            if (month?.Contains(path) == true && !empty && !(text is { Length: 7 } && DateOnly.TryParseExact(text + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _)))
+                return $"payload{path}: the agreement lets this date travel only as its month (yyyy-MM), or withheld";
+        }
+        foreach (var path in withheld)
+        {
+            if (dropped?.Contains(path) == true)
+                return $"payload/{PolicyEngine.WithheldMember}: {path} is a field the agreement does not let travel, not even as a withheld path";
         }
         return null;
     }
@@ -142,6 +210,8 @@ public static class Acceptance
             case JsonObject obj when obj.Count > 0:
                 foreach (var (name, value) in obj)
                 {
+                    // The root's list of what a projection withholds names fields; it is not one.
+                    if (path.Length == 0 && name == PolicyEngine.WithheldMember && value is JsonArray) continue;
                     if (Leaves(value, path + "/" + name, into, max) is { } problem) return problem;
                 }
                 return null;

@@ -28,11 +28,21 @@ public sealed record InboxSummary(
     string MessageId, string Sender, string ConversationId, long Sequence, string Kind, string Category, string Purpose, string Agreement,
     string HandlingCode, string? Evaluation, string OnwardTransfer, DateTimeOffset RetainUntil, DateTimeOffset ReceivedAt, string Digest)
 {
+    /// <summary>When the retention job erased its payload (null while it is held).</summary>
+    public DateTimeOffset? ErasedAt { get; init; }
+
     public static InboxSummary Of(InboxItem i) => new(i.MessageId, i.Sender, i.ConversationId, i.ConversationSeq, i.Kind, i.Category, i.Purpose,
-        i.AgreementId, i.HandlingCode, i.Evaluation, i.OnwardTransfer, i.RetainUntil, i.ReceivedAt, ExchangeStore.Hex(i.Digest));
+        i.AgreementId, i.HandlingCode, i.Evaluation, i.OnwardTransfer, i.RetainUntil, i.ReceivedAt, ExchangeStore.Hex(i.Digest))
+    {
+        ErasedAt = i.ErasedAt,
+    };
 }
 
-public sealed record InboxMessage(InboxSummary Summary, JsonNode? Payload, string Receipt);
+public sealed record InboxMessage(InboxSummary Summary, JsonNode? Payload, string Receipt)
+{
+    /// <summary>For a message erased at retention: that its payload is gone, when and why, and what evidence stays.</summary>
+    public string? Erased { get; init; }
+}
 
 public sealed record OutboxMessage(string MessageId, string ConversationId, long Sequence, string Recipient, string Kind, string State, int Attempts, string? LastError, string? Receipt);
 
@@ -150,6 +160,7 @@ public static class ExchangeApi
         await read.HandleAsync(AccessPolicies.UserOf(http.User), AccessRecorder.Api, id, purpose, justification, cancellationToken) switch
         {
             ReadReceivedResult.Read r => TypedResults.Ok(r.Message),
+            ReadReceivedResult.Erased e => TypedResults.Ok(e.Message),
             ReadReceivedResult.Refused r => Problem(403, "Personal data refused", r.Reason),
             _ => Problem(404, "Not found", $"no received message '{id}'"),
         };

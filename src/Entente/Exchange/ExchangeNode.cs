@@ -169,7 +169,7 @@ public sealed class ExchangeNode
             }
             var agreement = permit.Agreements[0];
             var projected = PolicyEngine.Project(d.Document, permit.Obligations, _pseudonymKey);
-            if (d.PartyIds.Count > 0) EmbeddedIdentifiers.NotDisclosedIn(projected, d.PartyIds).ApplyTo(projected);
+            if (d.PartyIds.Count > 0) ListWithheld(projected, EmbeddedIdentifiers.NotDisclosedIn(projected, d.PartyIds).LeaveOutOf(projected));
             var header = new EnvelopeHeader(
                 NewId("m"), d.ConversationId ?? NewId("c"), 1, d.Kind, Code, d.Recipient, agreement.Id, agreement.ContentHash,
                 d.Purpose, d.Category, permit.Obligations.HandlingCode, permit.Obligations.Evaluation, d.CreatedAt ?? now, (d.CreatedAt ?? now) + (d.ValidFor ?? DefaultValidity))
@@ -245,10 +245,13 @@ public sealed class ExchangeNode
     public async Task<DisclosureOutcome> ForwardAsync(string messageId, string recipient, Purpose purpose, LedgerActor actor, CancellationToken cancellationToken = default)
     {
         var received = await Store.GetInboxAsync(messageId, cancellationToken) ?? throw new KeyNotFoundException($"no received message '{messageId}' at {Code}");
-        var document = (JsonNode.Parse(received.Payload) as JsonObject)!;
+        var document = received.ErasedAt is null ? (JsonNode.Parse(received.Payload) as JsonObject)! : [];
         AgreementDocument.TryEnum<DataCategory>(received.Category, out var category);
         var consented = await Store.HasConsentAsync(messageId, recipient, cancellationToken);
-        if (OnwardRule.Check(received, recipient, consented) is { } reason)
+        var erased = received.ErasedAt is { } erasedAt
+            ? $"{messageId} was erased at retention on {erasedAt.UtcDateTime:yyyy-MM-dd}: nothing is left to pass on"
+            : null;
+        if ((erased ?? OnwardRule.Check(received, recipient, consented)) is { } reason)
         {
             var now = Time.GetUtcNow();
             var request = new AccessRequest(received.Sender, new Requester(recipient), recipient, category, purpose, FieldsOf(document), now);
@@ -665,11 +668,25 @@ public sealed class ExchangeNode
         System.Security.Cryptography.Cose.CoseMessage.DecodeSign1(signed).Content ?? ReadOnlyMemory<byte>.Empty;
 
     /// <summary>The field paths of a document's leaves, as the policy names them.</summary>
+    /// <summary>
+    /// The fields a document names: its leaves and the paths it lists as withheld (a received payload passed on is
+    /// decided for what it withholds too: a path withheld still travels, as a path).
+    /// </summary>
     public static string[] FieldsOf(JsonObject document)
     {
         var leaves = new List<(string Path, JsonNode? Value)>();
         Acceptance.Leaves(document, "", leaves, int.MaxValue);
-        return leaves.Select(l => l.Path).ToArray();
+        return [.. leaves.Select(l => l.Path), .. PolicyEngine.WithheldOf(document)];
+    }
+
+    /// <summary>Adds paths to a projection's list of what it withholds.</summary>
+    private static void ListWithheld(JsonObject projection, IReadOnlyList<string> paths)
+    {
+        if (paths.Count == 0) return;
+        var listed = PolicyEngine.WithheldOf(projection);
+        var list = new JsonArray();
+        foreach (var path in listed.Concat(paths).Distinct(StringComparer.Ordinal)) list.Add(JsonValue.Create(path));
+        projection[PolicyEngine.WithheldMember] = list;
     }
 
     /// <summary>A new identifier: the prefix and a UUID version 7 (time-ordered).</summary>

@@ -15,7 +15,14 @@ public sealed record InboxItem(
     string MessageId, string Sender, string ConversationId, long ConversationSeq, string Kind, string Category,
     string Purpose, string AgreementId, string AgreementHash, string HandlingCode, string? Evaluation,
     string OnwardTransfer, DateTimeOffset RetainUntil, DateTimeOffset ReceivedAt, byte[] Envelope, byte[] Digest,
-    string Payload, byte[] Receipt);
+    string Payload, byte[] Receipt)
+{
+    /// <summary>
+    /// When the retention job erased it (its agreement's retain_until had passed): the payload and the envelope are
+    /// gone (empty); the id, sender, agreement, digest, dates and the receipt this node signed stay as evidence.
+    /// </summary>
+    public DateTimeOffset? ErasedAt { get; init; }
+}
 
 /// <summary>What the outbox holds for one partner.</summary>
 public sealed record PartnerQueue(
@@ -362,7 +369,7 @@ public sealed class ExchangeStore(NodeDatabase database)
 
     /// <summary>Received messages not yet in the ledger, or not yet handed to their feature (a crash between writes).</summary>
     public async Task<IReadOnlyList<(InboxItem Item, bool InLedger, bool Processed)>> UnfinishedInboxAsync(DateTimeOffset receivedBefore, int limit, CancellationToken cancellationToken = default) =>
-        (await ReadInboxAsync("WHERE (ledger_index IS NULL OR processed_at IS NULL) AND received_at < @before ORDER BY received_at LIMIT @limit", cancellationToken,
+        (await ReadInboxAsync("WHERE (ledger_index IS NULL OR processed_at IS NULL) AND erased_at IS NULL AND received_at < @before ORDER BY received_at LIMIT @limit", cancellationToken,
             ("@before", receivedBefore), ("@limit", limit))).ToList();
 
     public async Task<InboxItem?> GetInboxAsync(string messageId, CancellationToken cancellationToken = default) =>
@@ -378,7 +385,7 @@ public sealed class ExchangeStore(NodeDatabase database)
         await using var connection = await Database.ConnectAsync(cancellationToken);
         await using var command = NodeDatabase.Command(connection, null,
             "SELECT message_id, sender, conversation_id, conversation_seq, kind, category, purpose, agreement_id, agreement_hash, handling_code, " +
-            "evaluation, onward_transfer, retain_until, received_at, envelope, digest, payload, receipt, ledger_index, processed_at FROM inbox " + where,
+            "evaluation, onward_transfer, retain_until, received_at, envelope, digest, payload, receipt, ledger_index, processed_at, erased_at FROM inbox " + where,
             parameters);
         if (Database.IsPostgres)
         {
@@ -392,7 +399,10 @@ public sealed class ExchangeStore(NodeDatabase database)
             items.Add((new InboxItem(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetInt64(3), reader.GetString(4), reader.GetString(5),
                 reader.GetString(6), reader.GetString(7), reader.GetString(8), reader.GetString(9), reader.IsDBNull(10) ? null : reader.GetString(10),
                 reader.GetString(11), reader.GetFieldValue<DateTimeOffset>(12), reader.GetFieldValue<DateTimeOffset>(13), (byte[])reader[14], (byte[])reader[15],
-                reader.GetString(16), (byte[])reader[17]), !reader.IsDBNull(18), !reader.IsDBNull(19)));
+                reader.GetString(16), (byte[])reader[17])
+            {
+                ErasedAt = reader.IsDBNull(20) ? null : reader.GetFieldValue<DateTimeOffset>(20),
+            }, !reader.IsDBNull(18), !reader.IsDBNull(19)));
         }
         return items;
     }

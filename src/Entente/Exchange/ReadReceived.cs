@@ -8,6 +8,9 @@ public abstract record ReadReceivedResult
 {
     public sealed record Read(InboxMessage Message) : ReadReceivedResult;
 
+    /// <summary>The message was erased at the end of its retention: what stays is the evidence (no payload, no personal data).</summary>
+    public sealed record Erased(InboxMessage Message) : ReadReceivedResult;
+
     public sealed record Refused(string Reason) : ReadReceivedResult;
 
     public sealed record NotFound(string MessageId) : ReadReceivedResult;
@@ -27,6 +30,8 @@ public sealed class ReadReceived(ExchangeStore store, AccessRecorder recorder)
         var asked = recorder.Query("read received message", [new("message", messageId)]);
         // Looked up first so that a refusal is filed under the message and its parties; it still answers "refused".
         var item = await store.GetInboxAsync(messageId, cancellationToken);
+        // An erased message holds no personal data any more: its evidence is answered to any reader, no purpose needed.
+        if (item?.ErasedAt is { } erasedAt) return new ReadReceivedResult.Erased(ErasedMessage(item, erasedAt));
         var payload = item is null ? null : JsonNode.Parse(item.Payload);
         IReadOnlyList<(string, IEnumerable<string>)> about = item is null ? [] : [(item.MessageId, PartyIds(payload))];
         var access = await recorder.CheckAsync(user, channel, purpose, justification, asked, about, cancellationToken, LedgerSubjects.Message);
@@ -42,6 +47,13 @@ public sealed class ReadReceived(ExchangeStore store, AccessRecorder recorder)
         await recorder.RecordReadAsync(user, channel, access, asked, about, cancellationToken, LedgerSubjects.Message);
         return new ReadReceivedResult.Read(new InboxMessage(InboxSummary.Of(item), payload, Convert.ToBase64String(item.Receipt)));
     }
+
+    /// <summary>What a read of an erased message answers: its summary and the receipt this node signed, no payload.</summary>
+    public static InboxMessage ErasedMessage(InboxItem item, DateTimeOffset erasedAt) => new(InboxSummary.Of(item), null, Convert.ToBase64String(item.Receipt))
+    {
+        Erased = $"erased at retention on {erasedAt.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC (its agreement {item.AgreementId} set retain_until {item.RetainUntil.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC): " +
+            "the payload and the envelope are gone; the digest and the receipt this node signed remain as evidence of what was received",
+    };
 
     /// <summary>The identifiers of the parties a payload names in clear (parties[*].id at any depth; pseudonyms and masks are not identifiers).</summary>
     public static IReadOnlyList<string> PartyIds(JsonNode? payload)

@@ -54,7 +54,7 @@ public sealed class RetentionStore(NodeDatabase database, TimeProvider time)
     {
         await using var connection = await database.ConnectAsync(cancellationToken);
         await using var command = NodeDatabase.Command(connection, null,
-            "SELECT message_id, sender, agreement_id, received_at, retain_until, payload FROM inbox WHERE retain_until <= @now ORDER BY retain_until, message_id LIMIT @limit",
+            "SELECT message_id, sender, agreement_id, received_at, retain_until, payload FROM inbox WHERE retain_until <= @now AND erased_at IS NULL ORDER BY retain_until, message_id LIMIT @limit",
             ("@now", now.ToUniversalTime()), ("@limit", Math.Clamp(limit, 1, 10_000)));
         var held = new List<HeldMessage>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -67,8 +67,10 @@ public sealed class RetentionStore(NodeDatabase database, TimeProvider time)
     }
 
     /// <summary>
-    /// Removes received messages (payload, envelope, receipt) and the consents given for passing them on, inside the
-    /// caller's transaction (a ledger change); the conversation's last sequence stays, so a replay is still refused.
+    /// Erases received messages' content — the payload and the envelope (which carries the payload encrypted to this
+    /// node) — and the consents given for passing them on, inside the caller's transaction (a ledger change). The row
+    /// stays as the evidence of what was received and acknowledged: id, sender, agreement, digest, dates, the receipt
+    /// this node signed, and erased_at. The conversation's last sequence stays, so a replay is still refused.
     /// </summary>
     public async Task<int> EraseReceivedAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<string> messageIds, CancellationToken cancellationToken = default)
     {
@@ -77,7 +79,9 @@ public sealed class RetentionStore(NodeDatabase database, TimeProvider time)
         var list = string.Join(", ", parameters.Select(p => p.Item1));
         await using (var consents = NodeDatabase.Command(connection, transaction, $"DELETE FROM exchange_consents WHERE message_id IN ({list})", parameters))
             await consents.ExecuteNonQueryAsync(cancellationToken);
-        await using var inbox = NodeDatabase.Command(connection, transaction, $"DELETE FROM inbox WHERE message_id IN ({list})", parameters);
+        await using var inbox = NodeDatabase.Command(connection, transaction,
+            $"UPDATE inbox SET payload = '', envelope = @empty, erased_at = @now WHERE erased_at IS NULL AND message_id IN ({list})",
+            [.. parameters, ("@empty", Array.Empty<byte>()), ("@now", time.GetUtcNow())]);
         return await inbox.ExecuteNonQueryAsync(cancellationToken);
     }
 

@@ -40,6 +40,15 @@ public static class RecordValidator
     public static IReadOnlyList<RecordProblem> Check(RecordKind kind, JsonObject document)
     {
         var problems = new List<RecordProblem>();
+        // Withheld is never data: what a partner received with fields withheld (or an earlier version's placeholders)
+        // is not a record of this node's own.
+        if (document[PolicyEngine.WithheldMember] is not null)
+        {
+            problems.Add(new("/" + PolicyEngine.WithheldMember, "a record listing withheld fields is a projection of one, not a record: record the original values"));
+            return problems;
+        }
+        Placeholders(document, "", problems);
+        if (problems.Count > 0) return problems;
         if (document.Count != 1 || document[kind.Root] is not JsonObject body)
         {
             problems.Add(new("/", $"a {kind.Name} is an object with one member \"{kind.Root}\""));
@@ -96,6 +105,23 @@ public static class RecordValidator
             Countries(body, at, problems);
         }
         return problems;
+    }
+
+    /// <summary>Every string value that is a placeholder for a withheld one ("***", "[withheld]"), at its pointer.</summary>
+    private static void Placeholders(JsonNode? node, string at, List<RecordProblem> problems)
+    {
+        switch (node)
+        {
+            case JsonObject obj:
+                foreach (var (name, child) in obj) Placeholders(child, at + "/" + name, problems);
+                break;
+            case JsonArray array:
+                for (var i = 0; i < array.Count; i++) Placeholders(array[i], at + "/" + i.ToString(CultureInfo.InvariantCulture), problems);
+                break;
+            case JsonValue v when v.TryGetValue<string>(out var text) && Exchange.Acceptance.IsPlaceholder(text):
+                problems.Add(new(at, $"'{text}' is a placeholder for a withheld value, not data: record the original value"));
+                break;
+        }
     }
 
     private static void Text(JsonObject obj, string name, string at, List<RecordProblem> problems, int max, bool required = true)

@@ -62,6 +62,38 @@ public sealed class WithheldTests(NodeFixture fixture) : IClassFixture<NodeFixtu
     }
 
     [StoreTheory, BothStores]
+    public async Task A_source_file_named_after_the_trader_is_masked_and_listed_as_withheld(StorageProvider provider)
+    {
+        await using var database = await TestStore.CreateAsync(provider, migrate: false);
+        var home = Directory.CreateTempSubdirectory("entente-withheld-").FullName;
+        try
+        {
+            await NodeHome.InitAsync(new NodeOptions { Home = home, Code = "NL", Name = "Douane", Database = database.Database }, TimeProvider.System);
+            await using var node = await NodeServices.OpenAsync(NodeHome.Load(home));
+            var lrn = $"SF{(int)provider}-1";
+            var declaration = DeclarationBuilder.Import(lrn).Declarant("NL812345678").Item("847130", "CN", 1200m).Build();
+            using var json = new MemoryStream(Encoding.UTF8.GetBytes(EntenteJson.Serialize(declaration)));
+            var ingested = await node.Get<IngestDeclarations>().StreamAsync(json, "NL812345678-march.json", new IngestInput(DeclarationFormat.Json, null, false), default);
+            Assert.Equal(1, ingested.Report.Accepted);
+            var officer = new LocalUser("officer-1", "NL", Role.Officer);
+
+            var plain = Assert.IsType<ReadDeclarationResult.Read>(await node.Get<ReadDeclaration>().HandleAsync(officer, AccessRecorder.Api, new ReadDeclarationInput(lrn, null, null))).Envelope;
+            Assert.DoesNotContain("812345678", plain.SourceFile, StringComparison.Ordinal);
+            Assert.Contains(ReadDeclaration.SourceFilePointer, plain.Withheld!);
+            Assert.NotNull(plain.Notice);
+
+            var read = Assert.IsType<ReadDeclarationResult.Read>(await node.Get<ReadDeclaration>().HandleAsync(officer, AccessRecorder.Api,
+                new ReadDeclarationInput(lrn, "investigation", "case 15/3"))).Envelope;
+            Assert.EndsWith("NL812345678-march.json", read.SourceFile, StringComparison.Ordinal);
+            Assert.Null(read.Withheld);
+        }
+        finally
+        {
+            Directory.Delete(home, recursive: true);
+        }
+    }
+
+    [StoreTheory, BothStores]
     public async Task A_read_without_a_purpose_saved_and_sent_back_is_refused_naming_the_field(StorageProvider provider)
     {
         var node = await fixture.ForAsync(provider);

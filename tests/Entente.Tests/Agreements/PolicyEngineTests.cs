@@ -109,11 +109,28 @@ public class PolicyEngineTests
         var expected = new JsonObject
         {
             ["acceptanceDateTime"] = "2026-03",
-            ["parties"] = new JsonArray(new JsonObject { ["name"] = Hmac("ACME BV"), ["id"] = "***" }, new JsonObject { ["name"] = Hmac("Kim Co"), ["id"] = "***" }),
+            // Withheld is never data: the masked identifiers are left out and listed, no "***" stands in for them.
+            ["parties"] = new JsonArray(new JsonObject { ["name"] = Hmac("ACME BV") }, new JsonObject { ["name"] = Hmac("Kim Co") }),
             ["goodsShipment"] = new JsonObject { ["goodsItems"] = new JsonArray(new JsonObject { ["classification"] = new JsonObject { ["code"] = "851712" } }) },
+            [PolicyEngine.WithheldMember] = new JsonArray("/parties/0/id", "/parties/1/id"),
         };
         Assert.Equal(expected.ToJsonString(), projected.ToJsonString());
         Assert.Equal("L1", document["lrn"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void A_projection_withholds_a_date_that_is_not_one_and_keeps_what_a_passed_on_document_withheld()
+    {
+        var permit = Assert.IsType<Permit>(Decide(Request("KR", DataCategory.Declarations, Purpose.Investigation,
+            Code, "/acceptanceDateTime", "/parties/0/id", "/parties/1/id")));
+        var document = JsonNode.Parse("""
+            {"acceptanceDateTime":"soon","parties":[{"id":"NL123"}],"withheld":["/parties/1/id","/goodsShipment/goodsItems/0/customsValue"]}
+            """)!.AsObject();
+        var projected = PolicyEngine.Project(document, permit.Obligations, "secret"u8);
+        Assert.False(projected.ContainsKey("acceptanceDateTime"));
+        Assert.DoesNotContain("***", projected.ToJsonString(), StringComparison.Ordinal);
+        // Listed in document order; of what the document already withheld, only what these obligations cover.
+        Assert.Equal(["/acceptanceDateTime", "/parties/0/id", "/parties/1/id"], PolicyEngine.WithheldOf(projected));
     }
 
     [Fact]

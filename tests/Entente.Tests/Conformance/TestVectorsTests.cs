@@ -52,7 +52,7 @@ public sealed class TestVectorsTests
         var failed = results.Where(r => !r.Passed).Select(r => $"{r.File} {r.Name}: expected {r.Expected}, got {r.Actual} ({r.Detail})").ToList();
         Assert.True(failed.Count == 0, string.Join("\n", failed));
         // Both kinds are there for every artefact the protocol signs.
-        foreach (var file in new[] { "envelopes.json", "receipts.json", "refusals.json", "batches.json", "checkpoints.json" })
+        foreach (var file in new[] { "envelopes.json", "receipts.json", "refusals.json", "batches.json", "checkpoints.json", "payloads.json" })
         {
             Assert.Contains(results, r => r.File == file && r.Expected == "valid");
             Assert.Contains(results, r => r.File == file && r.Expected.StartsWith("invalid:", StringComparison.Ordinal));

@@ -23,7 +23,7 @@ public sealed class AcceptanceTests
     public void A_payload_inside_the_allow_list_in_the_required_form_is_accepted_with_the_agreements_obligations()
     {
         var accepted = Assert.IsType<AcceptanceResult.Accepted>(Check(
-            $$$"""{"goodsShipment":{"goodsItems":[{"classification":{"code":"854231"}}]},"acceptanceDateTime":"2026-05","parties":[{"name":"{{{Pseudonym}}}","id":"***"}]}"""));
+            $$$"""{"goodsShipment":{"goodsItems":[{"classification":{"code":"854231"}}]},"acceptanceDateTime":"2026-05","parties":[{"name":"{{{Pseudonym}}}"}],"withheld":["/parties/0/id"]}"""));
         Assert.Equal(HandlingCode.H2, accepted.Permit.Obligations.HandlingCode);
         Assert.Equal(OnwardTransferKind.Forbidden, accepted.Permit.Obligations.OnwardTransfer.Kind);
     }
@@ -41,6 +41,29 @@ public sealed class AcceptanceTests
         var refused = Assert.IsType<AcceptanceResult.Refused>(Check(json));
         Assert.Equal(RejectionCode.FieldNotAllowed, refused.Rejection.Code);
         Assert.StartsWith("payload/", refused.Rejection.Detail, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("""{"parties":[{"id":"***"}]}""", "placeholder")]
+    [InlineData("""{"acceptanceDateTime":"***"}""", "placeholder")]
+    [InlineData("""{"goodsShipment":{"goodsItems":[{"classification":{"code":"85[withheld]"}}]}}""", "placeholder")]
+    [InlineData("""{"goodsShipment":{"goodsItems":[{"classification":{"code":"8542"}}]},"withheld":["/goodsShipment/goodsItems/0/classification/code"]}""", "either sent or withheld")]
+    [InlineData("""{"goodsShipment":{"goodsItems":[{"classification":{"code":"8542"}}]},"withheld":"/parties/0/id"}""", "expected an array")]
+    [InlineData("""{"goodsShipment":{"goodsItems":[{"classification":{"code":"8542"}}]},"withheld":["/parties/0/id","/parties/0/id"]}""", "listed twice")]
+    [InlineData("""{"goodsShipment":{"goodsItems":[{"classification":{"code":"8542"}}]},"withheld":["/goodsShipment/goodsItems/0/customsValue"]}""", "customsValue")]
+    public void A_placeholder_instead_of_a_withheld_field_or_a_wrong_withheld_list_is_refused(string json, string why)
+    {
+        var refused = Assert.IsType<AcceptanceResult.Refused>(Check(json));
+        Assert.Equal(RejectionCode.FieldNotAllowed, refused.Rejection.Code);
+        Assert.Contains(why, refused.Rejection.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_masked_field_that_arrives_only_as_a_withheld_path_is_accepted_and_kept_in_the_payload()
+    {
+        var accepted = Assert.IsType<AcceptanceResult.Accepted>(Check(
+            """{"goodsShipment":{"goodsItems":[{"classification":{"code":"854231"}}]},"withheld":["/parties/0/id","/acceptanceDateTime"]}"""));
+        Assert.Equal(["/parties/0/id", "/acceptanceDateTime"], PolicyEngine.WithheldOf(accepted.Payload));
     }
 
     [Fact]

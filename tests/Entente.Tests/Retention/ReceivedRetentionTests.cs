@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Entente.Access;
 using Entente.Audit;
 using Entente.Exchange;
 using Entente.Ledger;
@@ -11,7 +12,8 @@ namespace Entente.Tests.Retention;
 
 /// <summary>
 /// Messages received from partners are erased at the end of the retention their agreement set (retain_until) by the
-/// retention job, each erasure in the ledger under the message and its parties' tags (issue 15, item 9); and the
+/// retention job, each erasure in the ledger under the message and its parties' tags (issue 15, item 9), keeping the
+/// evidence (id, sender, agreement, digest, receipt, dates) and dropping the payload and the envelope; and the
 /// outbox claims a node held under its name are released when it starts again.
 /// </summary>
 public class ReceivedRetentionTests
@@ -44,8 +46,31 @@ public class ReceivedRetentionTests
         var report = await retention.EraseReceivedAsync("retention");
 
         Assert.Equal(1, report.Erased);
-        Assert.Null(await store.GetInboxAsync("m-old"));
-        Assert.NotNull(await store.GetInboxAsync("m-new"));
+        // The content is gone; the evidence of what was received and acknowledged stays.
+        var erased = (await store.GetInboxAsync("m-old"))!;
+        Assert.Equal(now.AddDays(30), erased.ErasedAt);
+        Assert.Equal("", erased.Payload);
+        Assert.Empty(erased.Envelope);
+        Assert.Equal(new byte[] { 4, 5, 6 }, erased.Digest);
+        Assert.Equal(new byte[] { 7, 8, 9 }, erased.Receipt);
+        Assert.Equal(("NL", "test-network", now), (erased.Sender, erased.AgreementId, erased.ReceivedAt));
+        Assert.Null((await store.GetInboxAsync("m-new"))!.ErasedAt);
+        var evidence = (await store.InboxDigestsAsync(["m-old"]))["m-old"];
+        Assert.Equal(new byte[] { 4, 5, 6 }, evidence.Digest);
+        Assert.Equal(new byte[] { 7, 8, 9 }, evidence.Receipt);
+        Assert.Equal(2, (await store.ListInboxAsync(null, null, 10)).Count);
+
+        // A read of it says it was erased at retention, with the receipt, and needs no purpose: no personal data is left.
+        var read = await new ReadReceived(store, new AccessRecorder(ledger, SubjectKey, "GB"))
+            .HandleAsync(new LocalUser("kim", "GB", Role.Liaison), AccessRecorder.Api, "m-old", null, null);
+        var message = Assert.IsType<ReadReceivedResult.Erased>(read).Message;
+        Assert.Null(message.Payload);
+        Assert.StartsWith("erased at retention on ", message.Erased, StringComparison.Ordinal);
+        Assert.Equal(Convert.ToBase64String(new byte[] { 7, 8, 9 }), message.Receipt);
+        Assert.Equal(now.AddDays(30), message.Summary.ErasedAt);
+
+        // The next run finds nothing more to erase: one erasure, one ledger entry.
+        Assert.Equal(0, (await retention.EraseReceivedAsync("retention")).Erased);
         var entry = await ledger.GetEntryAsync(Assert.Single(report.LedgerEntries));
         Assert.Equal(LedgerKinds.ReceivedErasure, entry!.Entry.Kind);
         Assert.Equal("m-old", entry.Entry.Body["message"]!.GetValue<string>());

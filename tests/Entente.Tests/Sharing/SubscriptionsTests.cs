@@ -82,4 +82,13 @@ public sealed class SubscriptionsTests
         Assert.Empty(RecordValidator.Check(RecordKind.SeizureReport, Seizure("KR", "NL")));
         Assert.Equal("/", Assert.Single(RecordValidator.Check(RecordKind.SeizureReport, new JsonObject { ["alert"] = new JsonObject() })).Field);
     }
+
+    [Fact]
+    public void A_record_carrying_withheld_fields_or_a_placeholder_is_not_a_record()
+    {
+        var projected = JsonNode.Parse("""{"seizure":{"id":"S-1","seizedAt":"2026-06-01T10:00:00Z","category":"drugs"},"withheld":["/seizure/place"]}""")!.AsObject();
+        Assert.Equal("/withheld", Assert.Single(RecordValidator.Check(RecordKind.SeizureReport, projected)).Field);
+        var masked = JsonNode.Parse("""{"seizure":{"id":"S-1","seizedAt":"2026-06-01T10:00:00Z","category":"drugs","place":"***","goods":[{"description":"for 5GB[withheld]-1"}]}}""")!.AsObject();
+        Assert.Equal(["/seizure/place", "/seizure/goods/0/description"], RecordValidator.Check(RecordKind.SeizureReport, masked).Select(p => p.Field));
+    }
 }

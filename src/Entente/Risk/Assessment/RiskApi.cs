@@ -22,7 +22,7 @@ public sealed record AssessResponse(IReadOnlyList<RiskAssessment> Assessments, I
 
 public sealed record DeclarationRisk(string DeclarationId, IReadOnlyList<RiskAssessment> Assessments, IReadOnlyList<RecordedOutcome> Outcomes)
 {
-    /// <summary>Why party identifiers in the reasons read "withheld" (no purpose was given), and how to read them.</summary>
+    /// <summary>Why reasons naming a party came without their text (no purpose was given: each assessment's withheld lists them), and how to read them.</summary>
     public string? Notice { get; init; }
 }
 
@@ -52,7 +52,7 @@ public static class RiskApi
                 };
             });
         api.MapGet("/declarations/{id}", Declaration).RequireAuthorization(AccessPolicies.Read)
-            .WithSummary("A declaration's assessments (newest first) and inspection outcomes; party identifiers in the reasons need ?purpose=&justification= (recorded in the ledger)");
+            .WithSummary("A declaration's assessments (newest first) and inspection outcomes; reasons naming a party are withheld (left out, listed in each assessment's withheld) unless ?purpose=&justification= (recorded in the ledger)");
         api.MapPost("/outcomes", RecordOutcome).RequireAuthorization(AccessPolicies.RecordOutcome)
             .WithSummary("Record what an inspection found; it becomes the declaration's inspection label for training");
         api.MapGet("/hit-rates", HitRates).RequireAuthorization(AccessPolicies.Read)
@@ -121,18 +121,23 @@ public static class RiskApi
         return TypedResults.Ok(withheld.Assessments.SequenceEqual(risk.Assessments) ? risk : withheld with { Notice = PersonalData.Notice(user.Role!.Value) });
     }
 
-    /// <summary>The assessment with the declaration's party identifiers in its reasons replaced by "withheld".</summary>
+    /// <summary>
+    /// The assessment with every reason whose text names one of the declaration's party identifiers left without its
+    /// text (withheld is never data: nothing stands in for it), the pointers of what was left out in its withheld
+    /// ("/reasons/2/text"); the reason's source and points stay.
+    /// </summary>
     public static RiskAssessment Withhold(RiskAssessment assessment, IEnumerable<string> partyIds)
     {
-        var ids = partyIds.Where(p => p.Length > 0).OrderByDescending(p => p.Length).ToArray();
+        var ids = partyIds.Where(p => p.Length > 0).ToArray();
         if (ids.Length == 0) return assessment;
-        var reasons = assessment.Reasons.Select(r =>
+        var withheld = new List<string>();
+        var reasons = assessment.Reasons.Select((r, i) =>
         {
-            var text = r.Text;
-            foreach (var party in ids) text = text.Replace(party, PersonalData.Withheld, StringComparison.Ordinal);
-            return text == r.Text ? r : r with { Text = text };
+            if (r.Text is not { } text || !ids.Any(party => text.Contains(party, StringComparison.OrdinalIgnoreCase))) return r;
+            withheld.Add($"/reasons/{i}/text");
+            return r with { Text = null };
         }).ToArray();
-        return reasons.SequenceEqual(assessment.Reasons) ? assessment : assessment with { Reasons = reasons };
+        return withheld.Count == 0 ? assessment : assessment with { Reasons = reasons, Withheld = withheld };
     }
 
     private static async Task<Results<Created<RecordedOutcome>, ProblemHttpResult>> RecordOutcome(

@@ -10,7 +10,8 @@ namespace Entente.Risk.Assessment;
 
 /// <summary>Why an assessment came out as it did, one line per cause: a rule, the model, a partner, the random draw, capacity, missing data.</summary>
 /// <param name="Source">"rule tobacco-risky-origin", "model 20261128-101500", "partner NL", "random selection", "capacity", "missing data".</param>
-public sealed record RiskReason(string Source, string Text, double? Points = null);
+/// <summary>One reason of an assessment in words; its text is null only where a read without a purpose withholds it (the assessment's withheld lists it).</summary>
+public sealed record RiskReason(string Source, string? Text, double? Points = null);
 
 /// <summary>
 /// One declaration's risk assessment: the score, the lane (red physical, yellow documents, blue post-clearance audit,
@@ -26,7 +27,11 @@ public sealed record RiskAssessment(
     string? Model,
     double? Probability,
     IReadOnlyList<string> FiredRules,
-    IReadOnlyList<RiskReason> Reasons);
+    IReadOnlyList<RiskReason> Reasons)
+{
+    /// <summary>What a read without a purpose left out, as JSON pointers relative to the assessment ("/reasons/2/text").</summary>
+    public IReadOnlyList<string>? Withheld { get; init; }
+}
 
 /// <summary>How many declarations already went red today (for the capacity limit).</summary>
 public readonly record struct LaneLoad(int RedToday)

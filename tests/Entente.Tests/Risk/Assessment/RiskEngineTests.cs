@@ -86,7 +86,7 @@ public class RiskEngineTests
 
         var byScore = RiskEngine.Assess(Goods("950300", "CN"), Rules, null, PartnerIndicators.None, policy, full, Now);
         Assert.Equal(Lane.Yellow, byScore.Lane);
-        Assert.Contains(byScore.Reasons, r => r.Source == "capacity" && r.Text.Contains("10 physical inspections a day", StringComparison.Ordinal));
+        Assert.Contains(byScore.Reasons, r => r.Source == "capacity" && r.Text!.Contains("10 physical inspections a day", StringComparison.Ordinal));
 
         Assert.Equal(Lane.Red, RiskEngine.Assess(Goods("950300", "CN"), Rules, null, PartnerIndicators.None, policy, new LaneLoad(9), Now).Lane);
         Assert.Equal(Lane.Red, RiskEngine.Assess(Goods("240220", "BY"), Rules, null, PartnerIndicators.None, policy, full, Now).Lane);
@@ -100,7 +100,7 @@ public class RiskEngineTests
 
         Assert.Equal(Lane.Yellow, a.Lane);
         Assert.Contains("partner-red", a.FiredRules);
-        Assert.Contains(a.Reasons, r => r.Source == "partner NL" && r.Text.Contains("NL gave red about declaration 26NL0001", StringComparison.Ordinal));
+        Assert.Contains(a.Reasons, r => r.Source == "partner NL" && r.Text!.Contains("NL gave red about declaration 26NL0001", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -112,7 +112,7 @@ public class RiskEngineTests
         var a = RiskEngine.Assess(declaration, Rules, null, PartnerIndicators.None, NoRandom, LaneLoad.None, Now);
 
         Assert.Equal(Lane.Yellow, a.Lane);
-        Assert.Contains(a.Reasons, r => r.Source == "missing data" && r.Text.Contains("cheap", StringComparison.Ordinal));
+        Assert.Contains(a.Reasons, r => r.Source == "missing data" && r.Text!.Contains("cheap", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -137,7 +137,7 @@ public class RiskEngineTests
         Assert.Equal(p, withModel.Probability);
         Assert.Equal(Math.Round(80 * p, 2), withModel.Score);
         Assert.Equal(model.Version, withModel.Model);
-        Assert.Contains(withModel.Reasons, r => r.Source == $"model {model.Version}" && r.Text.StartsWith("fraud probability ", StringComparison.Ordinal));
+        Assert.Contains(withModel.Reasons, r => r.Source == $"model {model.Version}" && r.Text!.StartsWith("fraud probability ", StringComparison.Ordinal));
         Assert.Equal(NoRandom.LaneOf(withModel.Score), withModel.Lane);
     }
 }

@@ -70,9 +70,17 @@ public sealed class RiskLoopTests : IDisposable
         Assert.Equal("gb-targeting 1", latest.GetProperty("ruleSet").GetString());
         Assert.Contains("smuggled tobacco", latest.GetProperty("reasons").ToString(), StringComparison.Ordinal);
 
-        // The declarant's identifier in a reason is personal data: withheld without a purpose, read (and ledgered) with one.
+        // The declarant's identifier in a reason is personal data: withheld without a purpose — the reason's text left
+        // out and listed, no placeholder in its place — read (and ledgered) with one.
         Assert.DoesNotContain("GB1", latest.GetProperty("reasons").ToString(), StringComparison.Ordinal);
-        Assert.Contains("withheld", latest.GetProperty("reasons").ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("withheld", latest.GetProperty("reasons").ToString(), StringComparison.Ordinal);
+        var withheldReasons = latest.GetProperty("withheld").EnumerateArray().Select(w => w.GetString()!).ToList();
+        Assert.NotEmpty(withheldReasons);
+        foreach (var pointer in withheldReasons)
+        {
+            Assert.Matches("^/reasons/[0-9]+/text$", pointer);
+            Assert.False(latest.GetProperty("reasons")[int.Parse(pointer.Split('/')[2], System.Globalization.CultureInfo.InvariantCulture)].TryGetProperty("text", out _));
+        }
         Assert.True(risk.TryGetProperty("notice", out _));
         var withPurpose = await analyst.GetFromJsonAsync<JsonElement>(new Uri($"/api/risk/declarations/{id}?purpose=risk-management&justification=weekly+targeting+review", UriKind.Relative));
         Assert.Contains("GB1", withPurpose.GetProperty("assessments")[0].GetProperty("reasons").ToString(), StringComparison.Ordinal);
