@@ -25,6 +25,9 @@ public sealed class RecordShared(RecordDesk desk)
     public async Task<RecordSharedResult> HandleAsync(LocalUser user, string kind, JsonObject document, CancellationToken cancellationToken = default)
     {
         if (RecordKind.Named(kind) is not { } recordKind) return new RecordSharedResult.UnknownKind(kind);
+        // The alert kind grew into a model of its own, with a life cycle: it is issued there, and travels as the same kind.
+        if (recordKind == RecordKind.Alert)
+            return new RecordSharedResult.Invalid([new RecordProblem("/", "alerts are issued with POST /api/alerts or `entente alert add` (docs/alerts.md)")]);
         if (RecordValidator.Check(recordKind, document) is { Count: > 0 } problems) return new RecordSharedResult.Invalid(problems);
         return new RecordSharedResult.Recorded(await desk.RecordAsync(recordKind, document, new LedgerActor(user.Name, user.Authority ?? "local"), cancellationToken));
     }
