@@ -206,7 +206,7 @@ internal static class AlertCommands
     }
 
     private static T? Parse<T>(string? text, string option) where T : struct, Enum =>
-        text is null ? null : AlertJson.TryParse(text, out T value) ? value : throw new CliException($"{option}: expected one of {AlertJson.Names<T>()} (got '{text}')");
+        text is null ? null : AlertJson.Parse<T>(text) ?? throw new CliException($"{option}: expected one of {AlertJson.Names<T>()} (got '{text}')");
 
     private static AlertChange Done(AlertOutcome outcome, string? file) => outcome switch
     {

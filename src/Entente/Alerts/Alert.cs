@@ -177,22 +177,17 @@ public static class AlertJson
     /// <summary>sha256: and the hex SHA-256 of the alert's sorted JSON: what the ledger records instead of its content.</summary>
     public static string Digest(Alert alert) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(SortedJson.Serialize(ToJson(alert))));
 
-    public static string Name<T>(T value) where T : struct, Enum => Agreements.PolicyEngine.Name(value);
+    /// <summary>The kebab-case name of a value (InForce: in-force, DualUse: dual-use), as the JSON carries it.</summary>
+    public static string Name<TEnum>(TEnum value) where TEnum : struct, Enum => JsonNamingPolicy.KebabCaseLower.ConvertName(value.ToString());
 
-    public static string Names<T>() where T : struct, Enum => string.Join(", ", Enum.GetValues<T>().Select(Name));
+    public static string Names<TEnum>() where TEnum : struct, Enum => string.Join(", ", Enum.GetValues<TEnum>().Select(Name));
 
-    public static bool TryParse<T>(string? text, out T value) where T : struct, Enum
+    /// <summary>The value named (kebab-case), or null.</summary>
+    public static TEnum? Parse<TEnum>(string? text) where TEnum : struct, Enum
     {
-        foreach (var v in Enum.GetValues<T>())
-        {
-            if (string.Equals(Name(v), text, StringComparison.Ordinal))
-            {
-                value = v;
-                return true;
-            }
-        }
-        value = default;
-        return false;
+        foreach (var v in Enum.GetValues<TEnum>())
+            if (string.Equals(Name(v), text, StringComparison.Ordinal)) return v;
+        return null;
     }
 
     public static string Time(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);

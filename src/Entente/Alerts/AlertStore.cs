@@ -140,7 +140,7 @@ internal static class AlertStore
     {
         var alert = AlertJson.FromJson((JsonNode.Parse(reader.GetString(0)) as JsonObject)!);
         var local = JsonSerializer.Deserialize<Local>(reader.GetString(1), AlertJson.Options)!;
-        AlertJson.TryParse(reader.GetString(2), out AlertSource source);
+        var source = AlertJson.Parse<AlertSource>(reader.GetString(2)) ?? AlertSource.Own;
         var retain = reader.IsDBNull(5) ? (DateTimeOffset?)null : AlertJson.ParseTime(reader.GetString(5));
         return new StoredAlert(alert, source, AlertLifecycle.StateAt(alert, now, retain), local.Flags ?? [], local.Findings ?? [],
             AlertJson.ParseTime(reader.GetString(3)), AlertJson.ParseTime(reader.GetString(4)))

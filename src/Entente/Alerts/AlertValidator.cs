@@ -320,10 +320,12 @@ public static partial class AlertValidator
         return null;
     }
 
-    private static bool TryName<T>(JsonNode? node, out T value) where T : struct, Enum
+    private static bool TryName<TEnum>(JsonNode? node, out TEnum value) where TEnum : struct, Enum
     {
         value = default;
-        return node is JsonValue v && v.TryGetValue<string>(out var s) && AlertJson.TryParse(s, out value);
+        if (node is not JsonValue v || !v.TryGetValue<string>(out var s) || AlertJson.Parse<TEnum>(s) is not { } parsed) return false;
+        value = parsed;
+        return true;
     }
 
     private static bool IsPartialDate(string text) =>

@@ -50,10 +50,10 @@ public static class AlertsApi
         var errors = new List<FieldError>();
         var filter = new AlertFilter(Limit: limit ?? 100);
         if (limit is < 1 or > 1000) errors.Add(new("limit", $"expected 1 to 1000, got {limit}"));
-        if (state is not null) filter = AlertJson.TryParse(state, out AlertState s) ? filter with { State = s } : Add(errors, "state", AlertJson.Names<AlertState>(), filter);
-        if (kind is not null) filter = AlertJson.TryParse(kind, out AlertSubjectKind k) ? filter with { Kind = k } : Add(errors, "kind", AlertJson.Names<AlertSubjectKind>(), filter);
-        if (category is not null) filter = AlertJson.TryParse(category, out AlertCategory c) ? filter with { Category = c } : Add(errors, "category", AlertJson.Names<AlertCategory>(), filter);
-        if (source is not null) filter = AlertJson.TryParse(source, out AlertSource o) ? filter with { Source = o } : Add(errors, "source", AlertJson.Names<AlertSource>(), filter);
+        if (state is not null) filter = AlertJson.Parse<AlertState>(state) is { } stateValue ? filter with { State = stateValue } : Add(errors, "state", AlertJson.Names<AlertState>(), filter);
+        if (kind is not null) filter = AlertJson.Parse<AlertSubjectKind>(kind) is { } kindValue ? filter with { Kind = kindValue } : Add(errors, "kind", AlertJson.Names<AlertSubjectKind>(), filter);
+        if (category is not null) filter = AlertJson.Parse<AlertCategory>(category) is { } categoryValue ? filter with { Category = categoryValue } : Add(errors, "category", AlertJson.Names<AlertCategory>(), filter);
+        if (source is not null) filter = AlertJson.Parse<AlertSource>(source) is { } sourceValue ? filter with { Source = sourceValue } : Add(errors, "source", AlertJson.Names<AlertSource>(), filter);
         if (errors.Count > 0) return TypedResults.Problem(FieldError.Detail(errors), statusCode: 400, title: "Invalid query", extensions: Errors(errors));
         return TypedResults.Ok(await book.ListAsync(filter, cancellationToken));
     }
