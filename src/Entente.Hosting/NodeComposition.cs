@@ -1,8 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Entente.Access;
-using Entente.Alerts;
 using Entente.Agreements;
+using Entente.Alerts;
 using Entente.Assistance;
 using Entente.Audit;
 using Entente.Exchange;

@@ -125,8 +125,18 @@ public static partial class AlertValidator
     {
         public Alert ToAlert(string id, string issuer, int version, AlertState state) => new()
         {
-            Id = id, Issuer = issuer, Version = version, State = state, Subject = Subject, Category = Category, Action = Action,
-            Validity = Validity, LegalBasis = Basis, HandlingCode = HandlingCode, Links = Links, Remarks = Remarks,
+            Id = id,
+            Issuer = issuer,
+            Version = version,
+            State = state,
+            Subject = Subject,
+            Category = Category,
+            Action = Action,
+            Validity = Validity,
+            LegalBasis = Basis,
+            HandlingCode = HandlingCode,
+            Links = Links,
+            Remarks = Remarks,
         };
     }
 

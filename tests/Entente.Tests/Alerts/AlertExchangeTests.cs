@@ -133,7 +133,8 @@ public sealed class AlertExchangeTests(AlertNetwork fixture) : IClassFixture<Ale
             var now = TimeProvider.System.GetUtcNow();
             var id = Guid.CreateVersion7().ToString("N");
             var header = new EnvelopeHeader("m-" + id, "c-" + id, 1, "alert", "NL", "KR", agreement.Id, agreement.ContentHash,
-                Purpose.SpecificCheck, DataCategory.Alerts, HandlingCode.H0, null, now, now.AddDays(1)) { AlertCategory = "seize" };
+                Purpose.SpecificCheck, DataCategory.Alerts, HandlingCode.H0, null, now, now.AddDays(1))
+            { AlertCategory = "seize" };
             var envelope = Envelope.Seal(header, Encoding.UTF8.GetBytes(payload.ToJsonString()), nlIdentity.SigningKey, nlIdentity.Fingerprint, krIdentity.EncryptionKey);
             using var client = Net["KR"].Client();
             using var content = new ByteArrayContent(ExchangeWire.EncodeBatch([envelope]));
