@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Entente.Cli.Agreements;
+using Entente.Cli.Alerts;
 using Entente.Cli.Assistance;
 using Entente.Cli.Audit;
 using Entente.Cli.Conformance;
@@ -44,6 +45,7 @@ public static class EntenteCli
         root.Add(ExchangeCommands.Create());
         root.Add(RecordCommands.Create());
         root.Add(RequestCommands.Create());
+        root.Add(AlertCommands.Create());
         root.Add(ConformanceCommand.Create());
         var risk = RiskModelCommands.AddTo(new Command("risk", "Risk targeting: rule sets, the learned model, assessment, outcomes, the benchmark (docs/risk.md)")
         {

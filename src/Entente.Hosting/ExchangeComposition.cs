@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using Entente.Agreements;
+using Entente.Alerts;
 using Entente.Assistance;
 using Entente.Exchange;
 using Entente.Identity;
@@ -41,6 +42,7 @@ public static class ExchangeComposition
             // What arrives is handed to the feature that owns its kind; the desks are made when the first message arrives.
             AssistanceExchange.Connect(exchange, () => sp.GetRequiredService<AssistanceDesk>());
             RiskDesk.Connect(exchange, () => sp.GetRequiredService<RiskDesk>().Store);
+            AlertExchange.Connect(exchange, () => sp.GetRequiredService<AlertBook>());
             return exchange;
         });
         return services;

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Entente.Access;
 using Entente.Agreements;
+using Entente.Alerts;
 using Entente.Assistance;
 using Entente.Audit;
 using Entente.Exchange;
@@ -143,6 +144,8 @@ public static class NodeComposition
         services.AddSingleton(sp => new AssistanceDesk(node.Code, sp.GetRequiredService<NodeDatabase>(), sp.GetRequiredService<LedgerStore>(),
             sp.GetRequiredService<TimeProvider>(), AssistanceDesks.AgreementsInForce(node.Home, sp.GetRequiredService<TimeProvider>()),
             AssistanceExchange.Sender(sp.GetRequiredService<ExchangeNode>()), sp.GetRequiredService<IdentityHome>().LoadSubjectKey()));
+        services.AddSingleton(sp => new AlertBook(node.Code, sp.GetRequiredService<LedgerStore>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<AgreementShelf>().InForce, AlertExchange.Sender(sp.GetRequiredService<ExchangeNode>())));
 
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<RiskOptions>>().Value.Settings());
         services.AddSingleton(sp => new RiskDesk(node.Home, sp.GetRequiredService<NodeDatabase>(), sp.GetRequiredService<IDeclarationStore>(), sp.GetRequiredService<TimeProvider>()));
@@ -195,6 +198,7 @@ public static class NodeComposition
         app.MapAssistanceApi();
         app.MapWitnessApi();
         app.MapRecordsApi();
+        app.MapAlertsApi();
         app.MapRiskApi();
         return app;
     }

@@ -69,7 +69,7 @@ public sealed class ExchangeNode
     private readonly Func<string, CancellationToken, Task<ExchangePartner?>> _partner;
     private readonly Func<DateTimeOffset, IReadOnlyList<Agreement>> _agreements;
     private readonly Dictionary<string, Func<InboxItem, JsonObject, CancellationToken, Task>> _handlers = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, Func<JsonObject, string?>> _checks = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Func<EnvelopeHeader, JsonObject, string?>> _checks = new(StringComparer.Ordinal);
     private readonly ILogger _logger;
     private readonly AgreedSecrets _secrets = new();
 
@@ -124,7 +124,14 @@ public sealed class ExchangeNode
     public void Handle(string kind, Func<InboxItem, JsonObject, CancellationToken, Task> handler, Func<JsonObject, string?>? check = null)
     {
         _handlers[kind] = handler;
-        if (check is not null) _checks[kind] = check;
+        if (check is not null) _checks[kind] = (_, payload) => check(payload);
+    }
+
+    /// <summary>As <see cref="Handle(string, Func{InboxItem, JsonObject, CancellationToken, Task}, Func{JsonObject, string?})"/>, with a check that also reads the header (sender, agreement).</summary>
+    public void Handle(string kind, Func<InboxItem, JsonObject, CancellationToken, Task> handler, Func<EnvelopeHeader, JsonObject, string?> check)
+    {
+        _handlers[kind] = handler;
+        _checks[kind] = check;
     }
 
     /// <summary>
@@ -505,7 +512,7 @@ public sealed class ExchangeNode
         try
         {
             var result = Acceptance.Check(opened, Code, inForce, digestSeenBefore, now);
-            if (result is AcceptanceResult.Accepted accepted && _checks.TryGetValue(opened.Header.Kind, out var check) && check(accepted.Payload) is { } problem)
+            if (result is AcceptanceResult.Accepted accepted && _checks.TryGetValue(opened.Header.Kind, out var check) && check(opened.Header, accepted.Payload) is { } problem)
                 return new AcceptanceResult.Refused(new Rejection(RejectionCode.InvalidPayload, $"payload{(problem.StartsWith('/') ? "" : ": ")}{problem}"), null);
             return result;
         }

@@ -63,6 +63,11 @@ public static class LedgerKinds
     public const string AssistanceMessageRefused = "assistance-message-refused";
     public const string RiskRulesActivated = "risk-rules-activated";
     public const string RiskModelPromoted = "risk-model-promoted";
+    public const string AlertIssued = "alert-issued";
+    public const string AlertUpdated = "alert-updated";
+    public const string AlertWithdrawn = "alert-withdrawn";
+    public const string AlertFlagged = "alert-flagged";
+    public const string AlertReceived = "alert-received";
 
     /// <summary>Every kind may carry it: whom or what the entry concerns (docs/ledger.md, Subjects).</summary>
     public static BodyField Subjects { get; } = Opt(LedgerSubjects.Field, Arr, "`declaration:<id>`, `party:<tag>`, `agreement:<id>`, `message:<id>`...: whom or what the entry concerns");
@@ -191,6 +196,11 @@ public static class LedgerKinds
             Opt("validationPrecisionAt5", Num, "precision at a 5 % inspection rate on validation data"),
             Req("forced", Bool, "promoted although worse than the model in service"), Req("reason", Str, "why it was promoted"),
         ]),
+        new(AlertIssued, "an alert was issued here (added, imported or taken from a sanctions list), as a draft or in force", "Alerts: `entente alert add|import|import-sanctions`, `POST /api/alerts`", Alert()),
+        new(AlertUpdated, "an alert changed: a draft put in force, a list's entity changed, a partner's new version", "Alerts: activation, sanctions re-import, a partner's message", Alert()),
+        new(AlertWithdrawn, "an alert was withdrawn: by its issuer here, gone from its sanctions list, or by the partner that issued it", "Alerts: `entente alert withdraw`, sanctions re-import, a partner's message", Alert()),
+        new(AlertFlagged, "a partner's alert was flagged: its action is not taken on this territory", "Alerts: `entente alert flag`, `POST /api/alerts/{id}/flags`", Alert()),
+        new(AlertReceived, "a partner's alert arrived under an agreement and was stored", "Alerts: a partner's message", Alert()),
     ];
 
     private static readonly Dictionary<string, LedgerKind> ByName = All.ToDictionary(k => k.Name, StringComparer.Ordinal);
@@ -333,6 +343,15 @@ public static class LedgerKinds
     [
         Req("code", Str, "the partner's node code"), Req("endpoint", Str, "its exchange endpoint (absolute URI)"),
         Req("fingerprint", Str, "its signing key's fingerprint"),
+    ];
+
+    private static BodyField[] Alert() =>
+    [
+        Req("alert", Str, "the alert id"), Req("issuer", Str, "the issuing node"), Req("version", Int, "the issuer's version of the alert"),
+        Req("state", Str, "draft, in-force or withdrawn"), Req("source", Str, "own, partner or list"), Req("subjectKind", Str, "person, company, transport, container, goods or document"),
+        Req("category", Str, "the reason category"), Req("action", Str, "the action to take"), Req("basis", Str, "agreement:<id> or national"),
+        Req("digest", Str, "sha256: digest of the alert's sorted JSON (its content is not in the ledger)"),
+        Opt("reason", Str, "why it was withdrawn or flagged"), Opt("list", Str, "the sanctions list it came from"),
     ];
 
     private static BodyField[] Assistance(bool request = false)

@@ -30,5 +30,9 @@ public sealed class RecordShared(RecordDesk desk)
     }
 
     /// <summary>Every problem in the document, each naming its field: what <see cref="HandleAsync"/> refuses.</summary>
-    public static IReadOnlyList<RecordProblem> Check(RecordKind kind, JsonObject document) => RecordValidator.Check(kind, document);
+    public static IReadOnlyList<RecordProblem> Check(RecordKind kind, JsonObject document) =>
+        // The alert kind grew into a model of its own, with a life cycle: it is issued there, and travels as the same kind.
+        kind == RecordKind.Alert
+            ? [new RecordProblem("/", "alerts are issued with POST /api/alerts or `entente alert add` (docs/alerts.md)")]
+            : RecordValidator.Check(kind, document);
 }
