@@ -71,13 +71,14 @@ public static class SubjectMatcher
         var (idVerdict, _) = Identifiers(w, p, why);
         double score = name;
         if (idVerdict == FeatureVerdict.Agrees) score = Math.Max(score, 0.97);
+        var conflict = idVerdict == FeatureVerdict.Conflicts;
         if (!company)
         {
             switch (BirthDate(w.Subject.BirthDate, p.Subject.BirthDate, why))
             {
                 case FeatureVerdict.Agrees: score += 0.06; break;
                 case FeatureVerdict.Partial: score += 0.02; break;
-                case FeatureVerdict.Conflicts: score *= MatchingThresholds.ConflictFactor; break;
+                case FeatureVerdict.Conflicts: conflict = true; break;
             }
         }
         else
@@ -91,10 +92,12 @@ public static class SubjectMatcher
         switch (Countries(w, p, why, company ? "country" : "nationality"))
         {
             case FeatureVerdict.Agrees: score += company ? 0.03 : 0.02; break;
-            case FeatureVerdict.Conflicts: score = company ? score * MatchingThresholds.ConflictFactor : score - 0.03; break;
+            case FeatureVerdict.Conflicts when company: conflict = true; break;
+            case FeatureVerdict.Conflicts: score -= 0.03; break;
         }
-        if (idVerdict == FeatureVerdict.Conflicts) score *= MatchingThresholds.ConflictFactor;
-        return Math.Clamp(score, 0, 1);
+        // The conflict factor applies last, so a look-alike never scores above it whatever else agrees.
+        score = Math.Clamp(score, 0, 1);
+        return conflict ? score * MatchingThresholds.ConflictFactor : score;
     }
 
     private static double BestName(PreparedSubject w, PreparedSubject p, List<FeatureExplanation>? why)
@@ -242,9 +245,9 @@ public static class SubjectMatcher
         else if (verdict == FeatureVerdict.Conflicts) score = 0.6 * BestName(w, p, why);
         else score = 0.9 * BestName(w, p, why);
         var countries = Countries(w, p, why, equal?.Scheme == IdentifierSchemes.Plate ? "registration country" : "country");
-        if (countries == FeatureVerdict.Conflicts && (equal is null || equal.Scheme is IdentifierSchemes.Plate or null)) score *= MatchingThresholds.ConflictFactor;
-        else if (countries == FeatureVerdict.Agrees && verdict != FeatureVerdict.Agrees) score += 0.03;
-        return Math.Clamp(score, 0, 1);
+        if (countries == FeatureVerdict.Agrees && verdict != FeatureVerdict.Agrees) score += 0.03;
+        score = Math.Clamp(score, 0, 1);
+        return countries == FeatureVerdict.Conflicts && (equal is null || equal.Scheme is IdentifierSchemes.Plate or null) ? score * MatchingThresholds.ConflictFactor : score;
     }
 
     private static double IdentifierOnly(PreparedSubject w, PreparedSubject p, List<FeatureExplanation>? why)
