@@ -173,6 +173,12 @@ public static class SubjectMatcher
             why?.Add(new(feature, FeatureVerdict.NotCompared, w.Countries.Length == 0 ? "the alert gives none" : "none given"));
             return FeatureVerdict.NotCompared;
         }
+        if (why is null)
+        {
+            foreach (var c in p.Countries)
+                if (Array.IndexOf(w.Countries, c) >= 0) return FeatureVerdict.Agrees;
+            return FeatureVerdict.Conflicts;
+        }
         var common = w.Countries.Intersect(p.Countries).ToList();
         if (common.Count > 0)
         {

@@ -14,10 +14,10 @@ namespace Entente.Screening.Matching;
 public sealed class WatchList
 {
     /// <summary>A posting list longer than this is not a source of candidates, only a check of them.</summary>
-    internal const int LongList = 2_000;
+    internal const int LongList = 400;
 
     /// <summary>A posting list this short yields candidates even when they share a single word (a typo in the other).</summary>
-    internal const int ShortList = 48;
+    internal const int ShortList = 16;
 
     /// <summary>At most this many candidates are compared for one probe name (a single very common word).</summary>
     internal const int MaxCandidates = 5_000;
