@@ -95,7 +95,9 @@ public sealed record Subject
     public static Subject Vehicle(string? id, string? registration, string? country = null, string? vin = null) =>
         new()
         {
-            Kind = SubjectKind.Transport, Id = id, Countries = country is null ? [] : [country],
+            Kind = SubjectKind.Transport,
+            Id = id,
+            Countries = country is null ? [] : [country],
             Identifiers = [.. new[] { registration is null ? null : new Identifier(IdentifierSchemes.Plate, registration), vin is null ? null : new Identifier(IdentifierSchemes.Vin, vin) }.OfType<Identifier>()],
         };
 
