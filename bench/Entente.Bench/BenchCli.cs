@@ -44,6 +44,12 @@ internal static class BenchCli
                       A cold node under a burst: a fresh home (SQLite) and a new `entente serve`; once /health/ready answers,
                       N clients (default 50) at once each submit one generated declaration on loopback, /health probed
                       meanwhile; then a second burst on the warm node. Latency p50/p95/p99/max, 2xx/4xx/5xx, failures.
+                  match-quality [--filler N] [--errors]
+                      Alert matching on the shipped name-variant benchmark (docs/matching.md): precision and recall per segment
+                      and threshold; --filler adds N generated subjects to the watch list, --errors lists the cases got wrong.
+                  screening [--subjects N] [--declarations N] [--queries N] [--threads N]
+                      A watch list of N generated subjects (default 1,000,000): build time and memory, whole declarations
+                      screened per second, ad-hoc name check latency p50/p95/p99.
                 """);
             return 0;
         }
@@ -58,6 +64,8 @@ internal static class BenchCli
             "risk-model" => RiskModelBenchmark.Run(args[1..]),
             "risk-assess" => RiskAssessBenchmark.Run(args[1..]),
             "startup" => await StartupBenchmark.RunAsync(args[1..]),
+            "match-quality" => MatchQualityBenchmark.Run(args[1..]),
+            "screening" => ScreeningBenchmark.Run(args[1..]),
             _ => Unknown(args[0]),
         };
     }

@@ -1,0 +1,56 @@
+using System.Globalization;
+using Entente.Screening.Matching;
+using Entente.Screening.Matching.Benchmark;
+
+namespace Entente.Bench;
+
+/// <summary>
+/// Matching quality on the shipped name-variant benchmark (NameVariantBenchmark): precision and recall per segment
+/// and threshold, optionally with generated filler subjects in the watch list (so candidates compete as at scale),
+/// and the cases missed or wrongly hit at the default thresholds (--errors).
+/// </summary>
+internal static class MatchQualityBenchmark
+{
+    public static int Run(string[] args)
+    {
+        var filler = 0;
+        var errors = false;
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--filler": filler = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--errors": errors = true; break;
+                default:
+                    Console.Error.WriteLine($"entente bench match-quality: unknown option {args[i]}");
+                    return 2;
+            }
+        }
+        var thresholds = MatchingThresholds.Default;
+        var watched = NameVariantBenchmark.Watched().Concat(ScreeningData.Subjects(filler, seed: 7)).ToList();
+        var list = WatchList.Build(watched, thresholds);
+        var cases = NameVariantBenchmark.Cases();
+        Console.WriteLine($"# entente bench match-quality{(filler > 0 ? $" --filler {filler}" : "")} on {Environment.ProcessorCount} cores, .NET {Environment.Version}");
+        Console.WriteLine($"# {watched.Count} watched subjects ({filler} generated filler), {cases.Count} labelled probes; default thresholds person {thresholds.Person}, company {thresholds.Company}");
+        double[] steps = [0.70, 0.75, 0.80, 0.82, 0.84, 0.85, 0.86, 0.88, 0.90, 0.92, 0.95];
+        var table = NameVariantBenchmark.Evaluate(list, cases, steps);
+        foreach (var segment in table.GroupBy(r => r.Segment))
+        {
+            var positives = segment.First().Positives;
+            var negatives = cases.Count(c => c.Segment == segment.Key && c.Expected is null);
+            Console.WriteLine();
+            Console.WriteLine($"## {segment.Key}: {positives} variants that must hit, {negatives} look-alikes that must not");
+            Console.WriteLine("| threshold | precision | recall | true hits | false hits |");
+            Console.WriteLine("|---|---|---|---|---|");
+            foreach (var r in segment)
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {r.Threshold:0.00} | {r.Precision:0.000} | {r.Recall:0.000} | {r.TruePositives} | {r.FalsePositives} |"));
+        }
+        if (errors)
+        {
+            Console.WriteLine();
+            Console.WriteLine("## errors at the default thresholds");
+            foreach (var e in NameVariantBenchmark.Errors(list, cases)) Console.WriteLine(e);
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,87 @@
+using Entente.Screening.Matching;
+using Entente.Screening.Matching.Benchmark;
+
+namespace Entente.Tests.Screening.Matching;
+
+public class WatchListTests
+{
+    [Fact]
+    public void Alerts_come_and_go()
+    {
+        var list = new WatchList();
+        list.Add(Subject.Person("A1", ["Юрий Жуков"], PartialDate.Parse("1965-11-02")));
+        list.Add(Subject.Company("A2", ["Nordic Fish AS"], "NO"));
+        var probe = Subject.Person(null, ["Iouri Joukov"], new PartialDate(1965));
+        Assert.Equal("A1", Assert.Single(list.Screen(probe)).AlertId);
+
+        Assert.True(list.Remove("A1"));
+        Assert.Empty(list.Screen(probe));
+        Assert.False(list.Remove("A1"));
+        Assert.Equal(1, list.Count);
+
+        list.Add(Subject.Person("A3", ["Yuri Zhukov"], PartialDate.Parse("1965-11-02")));
+        list.Add(Subject.Person("A3", ["Pavel Zhukov"], PartialDate.Parse("1965-11-02")));
+        Assert.Empty(list.Screen(probe));
+        Assert.Equal(2, list.Count);
+    }
+
+    [Fact]
+    public void A_watched_subject_needs_its_alert_id()
+    {
+        Assert.Throws<ArgumentException>(() => new WatchList().Add(Subject.Person(null, ["No Id"])));
+    }
+
+    [Fact]
+    public void A_whole_declaration_is_screened_and_each_hit_names_the_subject_and_the_alert()
+    {
+        var list = WatchList.Build(
+        [
+            Subject.Company("ALERT-CO", ["ООО Ромашка"], "RU", [new Identifier(IdentifierSchemes.Tin, "7701234567")]),
+            Subject.Container("ALERT-BOX", "MSCU1234569"),
+            Subject.Goods("ALERT-IPR", "9102", brand: "Rolex"),
+            Subject.Vessel("ALERT-SHIP", "9074729"),
+            Subject.Person("ALERT-P", ["Hans Schmidt"], PartialDate.Parse("1960-02-14")),
+        ]);
+        var declaration = new DeclarationProbe("DE-26-001",
+        [
+            Subject.Company(null, ["Romashka OOO"], "RU"),
+            Subject.Person(null, ["Hans Shmidt"], PartialDate.Parse("1975-01-01")),
+            Subject.Vessel(null, "IMO 9074729"),
+            Subject.Container(null, "MSCU 123456-9"),
+            Subject.Container(null, "MSCU 765432-1"),
+            Subject.Goods(null, "9102110000", "CN", ["wrist watches rolex"]),
+            Subject.Goods(null, "6109100000", "CN", ["cotton t-shirts"]),
+        ]);
+        var hits = list.Screen(declaration);
+        Assert.Equal(["ALERT-CO", "ALERT-SHIP", "ALERT-BOX", "ALERT-IPR"], hits.Select(h => h.Match.AlertId));
+        Assert.Equal([0, 2, 3, 5], hits.Select(h => h.SubjectIndex));
+        Assert.All(hits, h => Assert.NotEmpty(h.Match.Explanation));
+    }
+
+    [Fact]
+    public void A_name_shared_by_many_watched_subjects_still_finds_the_one_that_matches()
+    {
+        // "Kim" and "Min" are in every subject: their posting lists are long, the joined given name is the rare key.
+        var subjects = Enumerable.Range(0, WatchList.LongList + 500).Select(i => Subject.Person($"K{i}", [$"Kim Min {Suffix(i)}"])).ToList();
+        subjects.Add(Subject.Person("TARGET", ["김민준"], PartialDate.Parse("1986-04-05")));
+        var list = WatchList.Build(subjects);
+        var hits = list.Screen(Subject.Person(null, ["Gim Minjun"], PartialDate.Parse("1986-04-05")));
+        Assert.Equal("TARGET", hits[0].AlertId);
+    }
+
+    [Fact]
+    public async Task Screening_runs_on_many_threads_while_alerts_are_added()
+    {
+        var list = WatchList.Build(NameVariantBenchmark.Watched());
+        var cases = NameVariantBenchmark.Cases().Where(c => c.Expected is not null).Take(200).ToList();
+        var adder = Task.Run(() =>
+        {
+            for (var i = 0; i < 500; i++) list.Add(Subject.Person($"NEW{i}", [$"Person Number{i}"]));
+        });
+        Parallel.ForEach(cases, c => list.Screen(c.Probe));
+        await adder;
+        Assert.Equal(NameVariantBenchmark.Watched().Count + 500, list.Count);
+    }
+
+    private static string Suffix(int i) => new([(char)('a' + (i % 26)), (char)('a' + (i / 26 % 26)), (char)('a' + (i / 676 % 26)), 'x']);
+}
