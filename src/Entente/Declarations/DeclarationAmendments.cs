@@ -74,6 +74,11 @@ public static class DeclarationAmendments
             if (key.StartsWith("dms:AdditionalInformation", StringComparison.Ordinal) && key.EndsWith("StatementDescription", StringComparison.Ordinal))
                 return value;
         }
+        // CUSDEC: the header free text (FTX), such as FTX+ACD (reason).
+        foreach (var (key, value) in change.NationalData)
+        {
+            if (key.StartsWith("FTX+", StringComparison.Ordinal) && value.Length > 0) return value;
+        }
         return null;
     }
 
@@ -134,7 +139,8 @@ public static class DeclarationAmendments
 
     private static bool IsMessageData(string key) =>
         key == ReasonKey || key.StartsWith("dms:Amendment", StringComparison.Ordinal) || key.StartsWith("dms:Submitter", StringComparison.Ordinal)
-        || key.StartsWith("dms:AdditionalInformation", StringComparison.Ordinal) || key.StartsWith("amendment:", StringComparison.Ordinal);
+        || key.StartsWith("dms:AdditionalInformation", StringComparison.Ordinal) || key.StartsWith("amendment:", StringComparison.Ordinal)
+        || key.StartsWith("FTX+", StringComparison.Ordinal);
 
     private static void Merge(JsonObject target, string name, JsonNode? value)
     {
