@@ -524,6 +524,7 @@ public sealed class DeclarationIngest(IDeclarationStore store, ILogger<Declarati
         var problems = new List<ValidationProblem>();
         if (ImpliedCurrency.Fill(declaration, options.NationalCurrency) is { } missing)
             problems.AddRange(missing.Select(path => ImpliedCurrency.Problem(path, options.NationalCurrency)));
+        problems.AddRange(record.ReaderFindings);
         problems.AddRange(DeclarationValidator.Validate(declaration));
         List<IngestError>? located = null;
         foreach (var problem in problems)
