@@ -447,13 +447,19 @@ public sealed class DeclarationIngest(IDeclarationStore store, ILogger<Declarati
                         duplicateCount++;
                         if (duplicates.Count < options.MaxListedErrors)
                             duplicates.Add(new IngestError(file, read.Line, read.RecordPath,
-                                $"duplicate: this {DescribeKind(request.Kind)} of {request.Reference} was received before ({result.AmendmentId}); not applied again") { Segment = read.Segment });
+                                $"duplicate: this {DescribeKind(request.Kind)} of {request.Reference} was received before ({result.AmendmentId}); not applied again")
+                            {
+                                Segment = read.Segment,
+                            });
                         break;
                     case AmendmentResult.NotFound:
                         rejected++;
                         Error(new IngestError(file, read.Line, read.RecordPath,
                             $"the {DescribeKind(request.Kind)} names declaration {request.Reference}, which this node does not hold " +
-                            $"(finding {FindingCodes.UnmatchedAmendment}, {(options.Strict ? "refused by --strict" : "refused by this node's Entente:Ingest:Refuse")})") { Segment = read.Segment });
+                            $"(finding {FindingCodes.UnmatchedAmendment}, {(options.Strict ? "refused by --strict" : "refused by this node's Entente:Ingest:Refuse")})")
+                        {
+                            Segment = read.Segment,
+                        });
                         break;
                     default:
                         rejected++;

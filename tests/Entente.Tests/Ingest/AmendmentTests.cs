@@ -207,7 +207,10 @@ public sealed class AmendmentTests : IDisposable
             using var stream = new MemoryStream();
             CusdecWriter.WriteInterchange(stream, messages, new CusdecWriterOptions
             {
-                Sender = "ZADECL", Recipient = "ZASARS", ControlReference = name.Length > 14 ? name[..14] : name, PreparedAt = DateTimeOffset.UnixEpoch,
+                Sender = "ZADECL",
+                Recipient = "ZASARS",
+                ControlReference = name.Length > 14 ? name[..14] : name,
+                PreparedAt = DateTimeOffset.UnixEpoch,
             });
             return Write(name + ".edi", System.Text.Encoding.Latin1.GetString(stream.ToArray()));
         }
