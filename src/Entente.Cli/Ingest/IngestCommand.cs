@@ -190,7 +190,7 @@ internal static class IngestCommand
                 continue;
             }
             var findings = file.Findings > 0 ? $" ({file.Findings:N0} findings)" : "";
-            output.WriteLine($"{file.File}: {FormatDetector.Name(file.Format)}, {file.Accepted:N0} accepted{findings}, {file.Rejected:N0} rejected, {file.Duplicates:N0} duplicates{(file.Committed ? "" : " — nothing stored")}");
+            output.WriteLine($"{file.File}: {FormatDetector.Name(file.Format)}, {file.Accepted:N0} accepted{findings}, {file.Rejected:N0} rejected, {file.Duplicates:N0} duplicates{Amendments(file.Amended, file.Cancelled, file.PendingAmendments)}{(file.Committed ? "" : " — nothing stored")}");
         }
         foreach (var e in report.Errors) error.WriteLine(e.ToString());
         if (report.UnlistedErrors > 0) error.WriteLine($"... and {report.UnlistedErrors:N0} more errors");
@@ -203,12 +203,15 @@ internal static class IngestCommand
         }
         var rate = report.Accepted / Math.Max(0.001, elapsed.TotalSeconds);
         var byOutcome = string.Join(", ", report.Files.GroupBy(f => f.Outcome).OrderBy(g => Array.IndexOf(Outcomes, g.Key)).Select(g => $"{g.Count():N0} {g.Key}"));
-        output.WriteLine($"Total: {report.Files.Count:N0} files ({byOutcome}); {report.Accepted:N0} accepted, {report.Rejected:N0} rejected, {report.Duplicates:N0} duplicates in {elapsed.TotalSeconds:N1} s ({rate:N0}/s)");
+        output.WriteLine($"Total: {report.Files.Count:N0} files ({byOutcome}); {report.Accepted:N0} accepted, {report.Rejected:N0} rejected, {report.Duplicates:N0} duplicates{Amendments(report.Amended, report.Cancelled, report.PendingAmendments)} in {elapsed.TotalSeconds:N1} s ({rate:N0}/s)");
         if (rejectReport is not null) output.WriteLine($"Reject report: {rejectReport}");
         if (assessed is { } n) output.WriteLine($"Assessed {n:N0} declarations with the targeting in service (risk report, risk assess REFERENCE)");
     }
 
     private static readonly string[] Outcomes = ["stored", "partial", "refused", "failed"];
+
+    private static string Amendments(long amended, long cancelled, long pending) =>
+        amended + cancelled + pending == 0 ? "" : $", {amended:N0} amended, {cancelled:N0} cancelled, {pending:N0} amendments pending";
 
     public static string ReportJson(IngestReport report, bool indented, long? assessed = null, string? rejectReport = null)
     {
@@ -220,6 +223,9 @@ internal static class IngestCommand
             writer.WriteNumber("accepted", result.Accepted);
             writer.WriteNumber("rejected", result.Rejected);
             writer.WriteNumber("duplicates", result.Duplicates);
+            writer.WriteNumber("amended", report.Amended);
+            writer.WriteNumber("cancelled", report.Cancelled);
+            writer.WriteNumber("pendingAmendments", report.PendingAmendments);
             writer.WriteNumber("totalFiles", report.Files.Count);
             writer.WriteNumber("failedFiles", report.FilesFailed);
             writer.WriteStartArray("files");
@@ -233,6 +239,12 @@ internal static class IngestCommand
                 writer.WriteNumber("rejected", file.Rejected);
                 writer.WriteNumber("duplicates", file.Duplicates);
                 writer.WriteNumber("findings", file.Findings);
+                if (file.Amended + file.Cancelled + file.PendingAmendments > 0)
+                {
+                    writer.WriteNumber("amended", file.Amended);
+                    writer.WriteNumber("cancelled", file.Cancelled);
+                    writer.WriteNumber("pendingAmendments", file.PendingAmendments);
+                }
                 if (file.Problem is { } problem) writer.WriteString("problem", problem);
                 writer.WriteEndObject();
             }

@@ -24,17 +24,19 @@ public static class DeclarationLifecycle
 {
     private static readonly Dictionary<DeclarationStatus, DeclarationStatus[]> Moves = new()
     {
-        [DeclarationStatus.Received] = [DeclarationStatus.Accepted, DeclarationStatus.Rejected, DeclarationStatus.Invalidated],
+        [DeclarationStatus.Received] = [DeclarationStatus.Accepted, DeclarationStatus.Rejected, DeclarationStatus.Invalidated,
+            DeclarationStatus.AmendmentAccepted],
         [DeclarationStatus.Accepted] = [DeclarationStatus.Control, DeclarationStatus.DocumentsRequested, DeclarationStatus.TaxCalculated,
             DeclarationStatus.GoodsReleased, DeclarationStatus.AmendmentAccepted, DeclarationStatus.Invalidated, DeclarationStatus.Rejected],
         [DeclarationStatus.Control] = [DeclarationStatus.DocumentsRequested, DeclarationStatus.CorrectionsApplied, DeclarationStatus.GoodsReleased,
-            DeclarationStatus.Rejected, DeclarationStatus.Invalidated],
+            DeclarationStatus.Rejected, DeclarationStatus.Invalidated, DeclarationStatus.AmendmentAccepted],
         [DeclarationStatus.DocumentsRequested] = [DeclarationStatus.Control, DeclarationStatus.CorrectionsApplied, DeclarationStatus.GoodsReleased,
-            DeclarationStatus.Rejected, DeclarationStatus.Invalidated],
+            DeclarationStatus.Rejected, DeclarationStatus.Invalidated, DeclarationStatus.AmendmentAccepted],
         [DeclarationStatus.CorrectionsApplied] = [DeclarationStatus.Control, DeclarationStatus.TaxCalculated, DeclarationStatus.GoodsReleased,
             DeclarationStatus.Invalidated],
+        // A declaration amended once may be amended again (each amendment is a version and an event of its own).
         [DeclarationStatus.AmendmentAccepted] = [DeclarationStatus.Control, DeclarationStatus.DocumentsRequested, DeclarationStatus.TaxCalculated,
-            DeclarationStatus.GoodsReleased, DeclarationStatus.Invalidated],
+            DeclarationStatus.GoodsReleased, DeclarationStatus.Invalidated, DeclarationStatus.AmendmentAccepted],
         [DeclarationStatus.TaxCalculated] = [DeclarationStatus.Control, DeclarationStatus.GoodsReleased, DeclarationStatus.AmendmentAccepted,
             DeclarationStatus.Invalidated],
         [DeclarationStatus.GoodsReleased] = [DeclarationStatus.Cleared, DeclarationStatus.GoodsExited, DeclarationStatus.AmendmentAccepted],

@@ -27,6 +27,8 @@ public static class FindingCodes
     public const string UnidentifiedParty = "unidentified-party";
     public const string PackageType = "package-type";
     public const string ImpliedCurrency = "implied-currency";
+    public const string UnmatchedAmendment = "unmatched-amendment";
+    public const string UnmappedCode = "unmapped-code";
 
     /// <summary>Every code with what it means, in the order the documentation lists them.</summary>
     public static IReadOnlyDictionary<string, string> All { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -48,6 +50,8 @@ public static class FindingCodes
         [UnidentifiedParty] = "a party has neither an identification number nor a name",
         [PackageType] = "a package type is not a 2-character UN/ECE Rec. 21 code",
         [ImpliedCurrency] = "an amount named no currency: the node's national currency was taken",
+        [UnmappedCode] = "a qualifier from a national code list (EDIFACT LOC, GIS, TDT) the node does not map: its value kept as national data",
+        [UnmatchedAmendment] = "an amendment or cancellation names a declaration the node does not hold: kept pending, applied when it arrives",
     };
 
     public static bool IsKnown(string code) => All.ContainsKey(code);

@@ -65,6 +65,15 @@ public sealed record FileIngestOutcome(string File, DeclarationFormat Format, lo
     /// <summary>Why the file as a whole was not read, when it was not.</summary>
     public string? Problem { get; init; }
 
+    /// <summary>Amendments and replacements applied to stored declarations (each a new version of its declaration).</summary>
+    public long Amended { get; init; }
+
+    /// <summary>Cancellations applied: the declarations they name are invalidated.</summary>
+    public long Cancelled { get; init; }
+
+    /// <summary>Amendments and cancellations of declarations not stored: kept pending, applied when the declaration arrives.</summary>
+    public long PendingAmendments { get; init; }
+
     /// <summary>stored (everything kept), partial (good records kept, others refused), refused (records refused, nothing kept) or failed (the file could not be read).</summary>
     public string Outcome => Problem is not null ? "failed"
         : !Committed ? "refused"
@@ -77,6 +86,16 @@ public sealed class IngestReport
     public long Accepted { get; private set; }
     public long Rejected { get; private set; }
     public long Duplicates { get; private set; }
+
+    /// <summary>Amendments and replacements applied (<see cref="FileIngestOutcome.Amended"/>).</summary>
+    public long Amended { get; private set; }
+
+    /// <summary>Cancellations applied (<see cref="FileIngestOutcome.Cancelled"/>).</summary>
+    public long Cancelled { get; private set; }
+
+    /// <summary>Amendments kept pending (<see cref="FileIngestOutcome.PendingAmendments"/>).</summary>
+    public long PendingAmendments { get; private set; }
+
     public List<IngestError> Errors { get; } = [];
     public List<IngestError> DuplicateRecords { get; } = [];
     public long UnlistedErrors { get; private set; }
@@ -106,6 +125,9 @@ public sealed class IngestReport
         Accepted += outcome.Accepted;
         Rejected += outcome.Rejected;
         Duplicates += outcome.Duplicates;
+        Amended += outcome.Amended;
+        Cancelled += outcome.Cancelled;
+        PendingAmendments += outcome.PendingAmendments;
         foreach (var error in errors)
         {
             if (Errors.Count < maxListed) Errors.Add(error);
@@ -217,7 +239,9 @@ public sealed class DeclarationIngest(IDeclarationStore store, ILogger<Declarati
         var failed = false;
         var storeFailed = false;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        await using var session = options.BulkLoad ? await store.BeginBulkLoadAsync(cancellationToken) : await store.BeginIngestAsync(cancellationToken);
+        var session = options.BulkLoad ? await store.BeginBulkLoadAsync(cancellationToken) : await store.BeginIngestAsync(cancellationToken);
+        // Closed once the file's declarations are committed (the amendments then write on their own), or on the way out.
+        await using var open = new DisposeOnce(session);
         // Room for two of the store's batches: enough to keep the writer busy, little enough to die young in memory.
         var capacity = Math.Max(4, 2 * session.WriteBatchSize / Math.Max(1, options.BatchSize));
         var channel = Channel.CreateBounded<List<Read>>(new BoundedChannelOptions(capacity) { SingleReader = true, SingleWriter = true });
@@ -237,11 +261,20 @@ public sealed class DeclarationIngest(IDeclarationStore store, ILogger<Declarati
                     List<IngestError>? findings = null;
                     if (record.Errors.Count == 0 && record.Declaration is { } declaration)
                     {
-                        if (IsAdditionalMessage(format, declaration))
+                        if (DeclarationAmendments.KindOf(declaration, format) is { } kind)
                         {
-                            record.AddError(record.RecordPath,
-                                $"a DMS additional message (FunctionCode 13: amendment or cancellation) to declaration {declaration.Mrn ?? declaration.Lrn ?? "?"}; " +
-                                "ingest stores declarations, it does not apply amendments yet — record a cancellation with 'entente declarations status REF invalidated'");
+                            if (DeclarationAmendments.TargetOf(declaration, format) is { } target)
+                            {
+                                batch.Add(Read.Amendment(record, new AmendmentRequest(kind, target, declaration, format, sourceFile)
+                                {
+                                    Reason = DeclarationAmendments.ReasonOf(declaration),
+                                    KeepUnmatched = !options.Refuses(FindingCodes.UnmatchedAmendment),
+                                }));
+                                continue;
+                            }
+                            record.AddError(record.RecordPath, format == DeclarationFormat.WcoXml
+                                ? $"a DMS additional message (FunctionCode {declaration.FunctionCode}: {DescribeKind(kind)}) names no declaration: its ID (the MRN of the declaration it changes) is missing"
+                                : $"a CUSDEC {DescribeKind(kind)} (BGM message function {declaration.FunctionCode}) names no declaration: it has neither an MRN (RFF+ABT) nor a document number (BGM 1004)");
                         }
                         else
                         {
@@ -293,11 +326,16 @@ public sealed class DeclarationIngest(IDeclarationStore store, ILogger<Declarati
         var pending = new List<PreparedDeclaration>();
         var pendingRecords = new List<Read>();
         var fileFindings = new List<IReadOnlyList<IngestError>>();
+        var amendments = new List<Read>();
         void Take(List<Read> batch)
         {
             foreach (var read in batch)
             {
-                if (read.Errors is { } recordErrors)
+                if (read.Request is not null)
+                {
+                    amendments.Add(read);
+                }
+                else if (read.Errors is { } recordErrors)
                 {
                     rejected++;
                     failed = true;
@@ -383,7 +421,71 @@ public sealed class DeclarationIngest(IDeclarationStore store, ILogger<Declarati
             accepted = 0;
             fileFindings.Clear();
         }
-        var outcome = new FileIngestOutcome(file, format, accepted, rejected, duplicateCount, commit) { Findings = fileFindings.Sum(f => (long)f.Count) };
+        await open.DisposeAsync();
+        long amended = 0, cancelled = 0, kept = 0;
+        if (commit)
+        {
+            // Amendments apply once the file's declarations are stored (one may amend a declaration of the same file), in file order.
+            foreach (var read in amendments)
+            {
+                var request = read.Request! with { Revalidate = d => Revalidate(d, file, read, options) };
+                var result = await store.AmendAsync(request, cancellationToken);
+                switch (result.Result)
+                {
+                    case AmendmentResult.Applied:
+                        if (request.Kind == AmendmentKind.Cancel) cancelled++;
+                        else amended++;
+                        if (result.Findings.Count > 0) fileFindings.Add(Locate(result.Findings, file, read));
+                        break;
+                    case AmendmentResult.Pending:
+                        kept++;
+                        fileFindings.Add([new IngestError(file, read.Line, read.RecordPath,
+                            $"the {DescribeKind(request.Kind)} names declaration {request.Reference}, which this node does not hold: kept pending ({result.DeclarationId}), applied when it arrives")
+                            { Code = FindingCodes.UnmatchedAmendment, Segment = read.Segment }]);
+                        break;
+                    case AmendmentResult.Duplicate:
+                        duplicateCount++;
+                        if (duplicates.Count < options.MaxListedErrors)
+                            duplicates.Add(new IngestError(file, read.Line, read.RecordPath,
+                                $"duplicate: this {DescribeKind(request.Kind)} of {request.Reference} was received before ({result.AmendmentId}); not applied again")
+                            {
+                                Segment = read.Segment,
+                            });
+                        break;
+                    case AmendmentResult.NotFound:
+                        rejected++;
+                        Error(new IngestError(file, read.Line, read.RecordPath,
+                            $"the {DescribeKind(request.Kind)} names declaration {request.Reference}, which this node does not hold " +
+                            $"(finding {FindingCodes.UnmatchedAmendment}, {(options.Strict ? "refused by --strict" : "refused by this node's Entente:Ingest:Refuse")})")
+                        {
+                            Segment = read.Segment,
+                        });
+                        break;
+                    default:
+                        rejected++;
+                        foreach (var problem in result.Problems)
+                            Error(new IngestError(file, read.Line, read.RecordPath, $"the {DescribeKind(request.Kind)} of {request.Reference} was not applied: {problem}") { Segment = read.Segment });
+                        break;
+                }
+            }
+            // Amendments kept earlier for a declaration this file brought are applied now.
+            if (accepted > 0)
+            {
+                foreach (var result in await store.ApplyPendingAmendmentsAsync(d => Revalidate(d, file, null, options), cancellationToken))
+                {
+                    if (result.Result != AmendmentResult.Applied) continue;
+                    if (result.To == DeclarationStatus.Invalidated) cancelled++;
+                    else amended++;
+                }
+            }
+        }
+        var outcome = new FileIngestOutcome(file, format, accepted, rejected, duplicateCount, commit)
+        {
+            Findings = fileFindings.Sum(f => (long)f.Count),
+            Amended = amended,
+            Cancelled = cancelled,
+            PendingAmendments = kept,
+        };
         // A file that could not be read through (not the format, truncated, unsafe) failed as a file, even past good records.
         if (failed && rejected == 0 && !storeFailed && errors.Count > 0) outcome = outcome with { Problem = errors[0].Message };
         report.Add(outcome, errors, duplicates, unlisted, options.MaxListedErrors);
@@ -399,6 +501,15 @@ public sealed class DeclarationIngest(IDeclarationStore store, ILogger<Declarati
         List<IngestError>? Errors, PreparedDeclaration? Prepared, long Line, string RecordPath, int? Segment,
         string? Mrn, string? Lrn, string? DeclarantId, List<IngestError>? Findings)
     {
+        /// <summary>An amendment or cancellation, applied once the file's declarations are stored.</summary>
+        public AmendmentRequest? Request { get; init; }
+
+        /// <summary>Maps the amended declaration's findings back into the amendment's source.</summary>
+        public Func<string, SourceLocation?>? Locate { get; init; }
+
+        public static Read Amendment(SourceRecord record, AmendmentRequest request) =>
+            new(null, null, record.Line, record.RecordPath, record.Segment, null, null, null, null) { Request = request, Locate = record.Locate };
+
         public static Read Rejected(SourceRecord record) => new(record.Errors, null, record.Line, record.RecordPath, record.Segment, null, null, null, null);
 
         public static Read Valid(SourceRecord record, PreparedDeclaration? prepared, List<IngestError>? findings)
@@ -419,6 +530,7 @@ public sealed class DeclarationIngest(IDeclarationStore store, ILogger<Declarati
         var problems = new List<ValidationProblem>();
         if (ImpliedCurrency.Fill(declaration, options.NationalCurrency) is { } missing)
             problems.AddRange(missing.Select(path => ImpliedCurrency.Problem(path, options.NationalCurrency)));
+        problems.AddRange(record.ReaderFindings);
         problems.AddRange(DeclarationValidator.Validate(declaration));
         List<IngestError>? located = null;
         foreach (var problem in problems)
@@ -464,10 +576,38 @@ public sealed class DeclarationIngest(IDeclarationStore store, ILogger<Declarati
         return (format, reason);
     }
 
-    // WCO DMS FunctionCode 13 marks an amendment (TypeCode ..COR) or cancellation (..INV) of a lodged declaration,
-    // which carries the lodged declaration's MRN: stored as a declaration it would pass for a duplicate or a new one.
-    private static bool IsAdditionalMessage(DeclarationFormat format, Declaration declaration) =>
-        format == DeclarationFormat.WcoXml && declaration.FunctionCode == "13";
+    private sealed class DisposeOnce(IAsyncDisposable inner) : IAsyncDisposable
+    {
+        private bool _done;
+
+        public ValueTask DisposeAsync()
+        {
+            if (_done) return ValueTask.CompletedTask;
+            _done = true;
+            return inner.DisposeAsync();
+        }
+    }
+
+    private static string DescribeKind(AmendmentKind kind) => kind switch
+    {
+        AmendmentKind.Amend => "amendment",
+        AmendmentKind.Replace => "replacement",
+        _ => "cancellation",
+    };
+
+    // The declaration as amended is judged as a new one is: refusals refuse the amendment, findings are its findings.
+    private static IReadOnlyList<string> Revalidate(Declaration amended, string file, Read? read, IngestOptions options)
+    {
+        var record = new SourceRecord { File = file, Line = read?.Line ?? 1, RecordPath = read?.RecordPath ?? "" };
+        Judge(record, amended, options);
+        return record.Errors.Select(e => e.Path.Length > 0 ? $"{e.Path}: {e.Message}" : e.Message).ToList();
+    }
+
+    private static List<IngestError> Locate(IReadOnlyList<Finding> findings, string file, Read read)
+    {
+        var record = new SourceRecord { File = file, Line = read.Line, RecordPath = read.RecordPath, Segment = read.Segment, Locate = read.Locate };
+        return findings.Select(f => record.ErrorFor(new ValidationProblem(f.Path, f.Message, f.Code)) with { Code = f.Code }).ToList();
+    }
 
     public static IDeclarationReader CreateReader(DeclarationFormat format, CsvMapping? mapping) => format switch
     {

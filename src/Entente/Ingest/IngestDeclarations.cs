@@ -21,12 +21,24 @@ public sealed record IngestResult(long Accepted, long Rejected, long Duplicates,
     /// <summary>The findings, each where it is (listed up to the report's limit).</summary>
     public IReadOnlyList<IngestFindingDto> FindingDetails { get; init; } = [];
 
+    /// <summary>Amendments and replacements applied to stored declarations.</summary>
+    public long Amended { get; init; }
+
+    /// <summary>Cancellations applied (the declarations invalidated).</summary>
+    public long Cancelled { get; init; }
+
+    /// <summary>Amendments of declarations the node does not hold, kept until they arrive.</summary>
+    public long PendingAmendments { get; init; }
+
     public static IngestResult From(IngestReport report) => new(
         report.Accepted, report.Rejected, report.Duplicates,
         report.Errors.Select(ToDto).ToList(), report.DuplicateRecords.Select(ToDto).ToList())
     {
         Findings = report.FindingCounts,
         FindingDetails = report.Findings.Select(f => new IngestFindingDto(f.File, f.Line, ToDto(f).Path, f.Code!, f.Message)).ToList(),
+        Amended = report.Amended,
+        Cancelled = report.Cancelled,
+        PendingAmendments = report.PendingAmendments,
     };
 
     public static IngestErrorDto ToDto(IngestError e) =>

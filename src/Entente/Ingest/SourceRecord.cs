@@ -27,6 +27,9 @@ public sealed class SourceRecord
     /// <summary>Problems the reader met (bad numbers, dates, unknown codes it could not map).</summary>
     public List<IngestError> Errors { get; } = [];
 
+    /// <summary>What the reader kept without understanding (a national qualifier): findings, judged with the validator's.</summary>
+    public List<ValidationProblem> ReaderFindings { get; } = [];
+
     /// <summary>Inspection labels carried by the file (e.g. a Fraud column), never stored as declaration data.</summary>
     public InspectionLabels? Labels { get; set; }
 

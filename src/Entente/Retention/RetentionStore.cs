@@ -113,6 +113,8 @@ public sealed class RetentionStore(NodeDatabase database, TimeProvider time)
                 $"DELETE FROM declaration_findings WHERE declaration_key IN {keys}",
                 $"DELETE FROM inspection_labels WHERE declaration_key IN {keys}",
                 $"DELETE FROM status_events WHERE declaration_id IN ({list})",
+                $"DELETE FROM declaration_versions WHERE declaration_id IN ({list})",
+                $"DELETE FROM declaration_amendments WHERE applied_to IN ({list})",
                 $"DELETE FROM retention_reviews WHERE declaration_id IN ({list})",
                 $"DELETE FROM declarations WHERE id IN ({list})",
             })

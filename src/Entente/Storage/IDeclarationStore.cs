@@ -46,6 +46,22 @@ public interface IDeclarationStore : IAsyncDisposable
 
     Task<IReadOnlyList<StatusEvent>> GetHistoryAsync(string id, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Applies an amendment, replacement or cancellation to the declaration it names (by MRN, else LRN): the declaration
+    /// becomes a new version (amendment-accepted) or is invalidated, the version it supersedes is kept, the move is in its
+    /// history. A reference no stored declaration has is kept as a pending amendment (unless the request says not to).
+    /// </summary>
+    Task<AmendmentOutcome> AmendAsync(AmendmentRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Applies the pending amendments whose declaration is now stored, oldest first.</summary>
+    Task<IReadOnlyList<AmendmentOutcome>> ApplyPendingAmendmentsAsync(Func<Declaration, IReadOnlyList<string>> revalidate, CancellationToken cancellationToken = default);
+
+    /// <summary>The amendments waiting for their declaration.</summary>
+    Task<IReadOnlyList<PendingAmendment>> GetPendingAmendmentsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>The versions of a declaration that amendments superseded, oldest first (the current one is not among them).</summary>
+    Task<IReadOnlyList<DeclarationVersion>> GetVersionsAsync(string id, CancellationToken cancellationToken = default);
+
     Task<DeclarationSummary> SummariseAsync(int top = 10, CancellationToken cancellationToken = default);
 
     Task<long> CountAsync(CancellationToken cancellationToken = default);

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Text;
+using Entente.Common;
 using Entente.Declarations;
 
 namespace Entente.Storage;
@@ -238,6 +239,252 @@ internal abstract class SqlDeclarationStore(NodeDatabase database, TimeProvider 
                 NullableString(reader, 5)));
         }
         return events;
+    }
+
+    public async Task<AmendmentOutcome> AmendAsync(AmendmentRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        await using var connection = await OpenConnectionAsync(cancellationToken);
+        await using var transaction = await Database.BeginWriteAsync(connection, cancellationToken);
+        var outcome = await AmendAsync(connection, transaction, request, null, cancellationToken);
+        if (outcome.Result is AmendmentResult.Applied or AmendmentResult.Pending) await transaction.CommitAsync(cancellationToken);
+        return outcome;
+    }
+
+    public async Task<IReadOnlyList<AmendmentOutcome>> ApplyPendingAmendmentsAsync(Func<Declaration, IReadOnlyList<string>> revalidate, CancellationToken cancellationToken = default)
+    {
+        var due = new List<(string Id, AmendmentRequest Request)>();
+        await using var connection = await OpenConnectionAsync(cancellationToken);
+        await using (var command = Command(connection, null,
+            "SELECT p.id, p.reference, p.kind, p.source_format, p.source_file, p.reason, p.document FROM declaration_amendments p " +
+            "WHERE p.applied_to IS NULL AND (EXISTS (SELECT 1 FROM declarations d WHERE d.mrn = p.reference) " +
+            "OR EXISTS (SELECT 1 FROM declarations d WHERE d.lrn = p.reference)) ORDER BY p.id"))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                due.Add((reader.GetString(0), new AmendmentRequest(DeclarationAmendmentSql.ParseKind(reader.GetString(2)), reader.GetString(1),
+                    EntenteJson.Deserialize(reader.GetString(6)), DeclarationRow.ParseFormat(reader.GetString(3)), reader.GetString(4))
+                {
+                    Reason = NullableString(reader, 5),
+                    Revalidate = revalidate,
+                }));
+            }
+        }
+        var outcomes = new List<AmendmentOutcome>(due.Count);
+        foreach (var (id, request) in due)
+        {
+            await using var transaction = await Database.BeginWriteAsync(connection, cancellationToken);
+            var outcome = await AmendAsync(connection, transaction, request, id, cancellationToken);
+            if (outcome.Result == AmendmentResult.Applied) await transaction.CommitAsync(cancellationToken);
+            outcomes.Add(outcome);
+        }
+        return outcomes;
+    }
+
+    public async Task<IReadOnlyList<PendingAmendment>> GetPendingAmendmentsAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenConnectionAsync(cancellationToken);
+        await using var command = Command(connection, null,
+            "SELECT id, reference, kind, received_at, source_file, reason FROM declaration_amendments WHERE applied_to IS NULL ORDER BY id");
+        var pending = new List<PendingAmendment>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            pending.Add(new PendingAmendment(reader.GetString(0), reader.GetString(1), DeclarationAmendmentSql.ParseKind(reader.GetString(2)),
+                reader.GetFieldValue<DateTimeOffset>(3), reader.GetString(4), NullableString(reader, 5)));
+        }
+        return pending;
+    }
+
+    public async Task<IReadOnlyList<DeclarationVersion>> GetVersionsAsync(string id, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenConnectionAsync(cancellationToken);
+        await using var command = Command(connection, null,
+            "SELECT version, superseded_at, superseded_by, document FROM declaration_versions WHERE declaration_id = @id ORDER BY version");
+        Add(command, "@id", id);
+        var versions = new List<DeclarationVersion>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            versions.Add(new DeclarationVersion(reader.GetInt32(0), reader.GetFieldValue<DateTimeOffset>(1), reader.GetString(2),
+                EntenteJson.Deserialize(reader.GetString(3))));
+        }
+        return versions;
+    }
+
+    private async Task<AmendmentOutcome> AmendAsync(DbConnection connection, DbTransaction transaction, AmendmentRequest request, string? pendingId,
+        CancellationToken cancellationToken)
+    {
+        var reference = DeclarationRow.Key(request.Reference) ?? throw new ArgumentException("an amendment names the declaration it amends", nameof(request));
+        long key;
+        string id;
+        DeclarationStatus from;
+        string document;
+        await using (var read = Command(connection, transaction,
+            "SELECT key, id, status, document FROM declarations WHERE mrn = @reference OR lrn = @reference " +
+            "ORDER BY CASE WHEN mrn = @reference THEN 0 ELSE 1 END, id LIMIT 1" + ForUpdate))
+        {
+            Add(read, "@reference", reference);
+            await using var reader = await read.ExecuteReaderAsync(cancellationToken);
+            if (!await reader.ReadAsync(cancellationToken))
+            {
+                (key, id, from, document) = (0, "", default, "");
+            }
+            else
+            {
+                (key, id, from, document) = (reader.GetInt64(0), reader.GetString(1), (DeclarationStatus)reader.GetInt32(2), reader.GetString(3));
+            }
+        }
+        var now = Time.GetUtcNow();
+        var change = EntenteJson.Serialize(request.Change);
+        if (pendingId is null)
+        {
+            await using var same = Command(connection, transaction,
+                "SELECT id, applied_to FROM declaration_amendments WHERE reference = @reference AND kind = @kind AND document = @document ORDER BY id LIMIT 1");
+            Add(same, "@reference", reference);
+            Add(same, "@kind", DeclarationAmendmentSql.KindName(request.Kind));
+            AddDocument(same, "@document", change);
+            await using var reader = await same.ExecuteReaderAsync(cancellationToken);
+            if (await reader.ReadAsync(cancellationToken))
+                return new AmendmentOutcome(AmendmentResult.Duplicate, NullableString(reader, 1) ?? reader.GetString(0), null, null) { AmendmentId = reader.GetString(0) };
+        }
+        var amendmentId = pendingId ?? TimeOrderedIds.NewVersion7(now).ToString();
+        if (id.Length == 0)
+        {
+            if (pendingId is not null) return new AmendmentOutcome(AmendmentResult.Pending, pendingId, null, null) { AmendmentId = pendingId };
+            if (!request.KeepUnmatched) return new AmendmentOutcome(AmendmentResult.NotFound, null, null, null);
+            await using var keep = Command(connection, transaction,
+                "INSERT INTO declaration_amendments (id, reference, kind, received_at, source_format, source_file, reason, document) " +
+                "VALUES (@id, @reference, @kind, @at, @format, @file, @reason, @document)");
+            Add(keep, "@id", amendmentId);
+            Add(keep, "@reference", reference);
+            Add(keep, "@kind", DeclarationAmendmentSql.KindName(request.Kind));
+            Add(keep, "@at", now);
+            Add(keep, "@format", DeclarationRow.FormatName(request.Format));
+            Add(keep, "@file", request.SourceFile);
+            Add(keep, "@reason", request.Reason);
+            AddDocument(keep, "@document", change);
+            await keep.ExecuteNonQueryAsync(cancellationToken);
+            return new AmendmentOutcome(AmendmentResult.Pending, amendmentId, null, null) { AmendmentId = amendmentId };
+        }
+
+        var to = request.Kind == AmendmentKind.Cancel ? DeclarationStatus.Invalidated : DeclarationStatus.AmendmentAccepted;
+        if (!DeclarationLifecycle.CanMove(from, to))
+        {
+            return new AmendmentOutcome(AmendmentResult.NotAllowed, id, from, to)
+            {
+                Problems = [$"declaration {id} ({reference}) is {DeclarationLifecycle.ToName(from)}: a {DeclarationAmendmentSql.Describe(request.Kind)} cannot be applied " +
+                    $"(from {DeclarationLifecycle.ToName(from)} it may move to: {string.Join(", ", DeclarationLifecycle.AllowedFrom(from).Select(DeclarationLifecycle.ToName))})"],
+            };
+        }
+        var stored = EntenteJson.Deserialize(document);
+        var amended = DeclarationAmendments.Apply(stored, request.Change, request.Kind);
+        amended.Id = id;
+        amended.Status = to;
+        if (request.Kind == AmendmentKind.Cancel)
+        {
+            amended.Findings = stored.Findings;
+        }
+        else
+        {
+            var problems = request.Revalidate(amended);
+            if (problems.Count > 0) return new AmendmentOutcome(AmendmentResult.Refused, id, from, to) { Problems = problems };
+        }
+
+        int version;
+        await using (var count = Command(connection, transaction, "SELECT count(*) FROM declaration_versions WHERE declaration_id = @id"))
+        {
+            Add(count, "@id", id);
+            version = Convert.ToInt32(await count.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) + 1;
+        }
+        var by = $"{DeclarationAmendmentSql.Describe(request.Kind)} from {request.SourceFile}";
+        await using (var keep = Command(connection, transaction,
+            "INSERT INTO declaration_versions (declaration_id, version, superseded_at, superseded_by, document) VALUES (@id, @version, @at, @by, @document)"))
+        {
+            Add(keep, "@id", id);
+            Add(keep, "@version", version);
+            Add(keep, "@at", now);
+            Add(keep, "@by", by);
+            AddDocument(keep, "@document", document);
+            await keep.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        var row = DeclarationRow.Of(new PendingDeclaration(amended, null, request.Format, request.SourceFile), now, withDocument: false);
+        await using (var update = Command(connection, transaction,
+            "UPDATE declarations SET lrn = @lrn, mrn = @mrn, declarant_id = @declarant, type_code = @type, status = @status, " +
+            "declaration_date = @date, importer_id = @importer, items = @items, total_value = @total, currency = @currency, document = @document WHERE key = @key"))
+        {
+            Add(update, "@lrn", row.Lrn);
+            Add(update, "@mrn", row.Mrn);
+            Add(update, "@declarant", row.DeclarantId);
+            Add(update, "@type", row.TypeCode);
+            Add(update, "@status", (int)to);
+            Add(update, "@date", row.Date);
+            Add(update, "@importer", row.ImporterId);
+            Add(update, "@items", row.Items);
+            Add(update, "@total", row.TotalValue);
+            Add(update, "@currency", row.Currency);
+            AddDocument(update, "@document", EntenteJson.Serialize(amended));
+            Add(update, "@key", key);
+            await update.ExecuteNonQueryAsync(cancellationToken);
+        }
+        foreach (var table in new[] { "declaration_parties", "goods_items", "containers", "declaration_findings" })
+        {
+            await using var clear = Command(connection, transaction, $"DELETE FROM {table} WHERE declaration_key = @key");
+            Add(clear, "@key", key);
+            await clear.ExecuteNonQueryAsync(cancellationToken);
+        }
+        foreach (var party in row.Parties)
+            await InsertAsync(connection, transaction, "INSERT INTO declaration_parties (party_id, declaration_key, role) VALUES (@a, @key, @b)", key, cancellationToken, party.PartyId, party.Role);
+        foreach (var item in row.GoodsItems)
+            await InsertAsync(connection, transaction, "INSERT INTO goods_items (declaration_key, sequence, hs_code, origin, value, currency) VALUES (@key, @a, @b, @c, @d, @e)",
+                key, cancellationToken, item.Sequence, item.HsCode, item.Origin, item.Value, item.Currency);
+        foreach (var container in row.Containers)
+            await InsertAsync(connection, transaction, "INSERT INTO containers (container_id, declaration_key) VALUES (@a, @key)", key, cancellationToken, container);
+        foreach (var code in row.Findings)
+            await InsertAsync(connection, transaction, "INSERT INTO declaration_findings (code, declaration_key) VALUES (@a, @key)", key, cancellationToken, code);
+
+        var reason = $"{by}{(request.Reason is { Length: > 0 } r ? $": {r}" : "")} (version {version} kept)";
+        await using (var record = Command(connection, transaction,
+            "INSERT INTO status_events (declaration_id, at, from_status, to_status, actor, reason) VALUES (@id, @at, @from, @to, @actor, @reason)"))
+        {
+            Add(record, "@id", id);
+            Add(record, "@at", now);
+            Add(record, "@from", (int)from);
+            Add(record, "@to", (int)to);
+            Add(record, "@actor", request.Actor);
+            Add(record, "@reason", reason);
+            await record.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await using (var applied = Command(connection, transaction, pendingId is not null
+            ? "UPDATE declaration_amendments SET applied_to = @to, applied_at = @at WHERE id = @id"
+            : "INSERT INTO declaration_amendments (id, reference, kind, received_at, source_format, source_file, reason, document, applied_to, applied_at) " +
+              "VALUES (@id, @reference, @kind, @at, @format, @file, @reason, @document, @to, @at)"))
+        {
+            Add(applied, "@to", id);
+            Add(applied, "@at", now);
+            Add(applied, "@id", amendmentId);
+            if (pendingId is null)
+            {
+                Add(applied, "@reference", reference);
+                Add(applied, "@kind", DeclarationAmendmentSql.KindName(request.Kind));
+                Add(applied, "@format", DeclarationRow.FormatName(request.Format));
+                Add(applied, "@file", request.SourceFile);
+                Add(applied, "@reason", request.Reason);
+                AddDocument(applied, "@document", change);
+            }
+            await applied.ExecuteNonQueryAsync(cancellationToken);
+        }
+        return new AmendmentOutcome(AmendmentResult.Applied, id, from, to) { SupersededVersion = version, Findings = amended.Findings ?? [], AmendmentId = amendmentId };
+    }
+
+    private static async Task InsertAsync(DbConnection connection, DbTransaction transaction, string sql, long key, CancellationToken cancellationToken, params object?[] values)
+    {
+        await using var command = Command(connection, transaction, sql);
+        Add(command, "@key", key);
+        for (var i = 0; i < values.Length; i++) Add(command, "@" + (char)('a' + i), values[i]);
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     public async Task<DeclarationSummary> SummariseAsync(int top = 10, CancellationToken cancellationToken = default)

@@ -13,6 +13,10 @@ public class DeclarationLifecycleTests
     [InlineData(DeclarationStatus.Cleared, DeclarationStatus.Control, false)]
     [InlineData(DeclarationStatus.Rejected, DeclarationStatus.Accepted, false)]
     [InlineData(DeclarationStatus.Invalidated, DeclarationStatus.Accepted, false)]
+    [InlineData(DeclarationStatus.Received, DeclarationStatus.AmendmentAccepted, true)]
+    [InlineData(DeclarationStatus.AmendmentAccepted, DeclarationStatus.AmendmentAccepted, true)]
+    [InlineData(DeclarationStatus.Invalidated, DeclarationStatus.AmendmentAccepted, false)]
+    [InlineData(DeclarationStatus.Cleared, DeclarationStatus.AmendmentAccepted, false)]
     public void Allows_only_the_legal_status_moves(DeclarationStatus from, DeclarationStatus to, bool allowed) =>
         Assert.Equal(allowed, DeclarationLifecycle.CanMove(from, to));
 

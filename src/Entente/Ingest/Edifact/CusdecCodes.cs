@@ -78,11 +78,20 @@ internal static class CusdecCodes
     // RFF 1153
     public const string UniqueConsignmentReference = "UCN";
     public const string CustomsDeclarationNumber = "ABT";
+    public const string DeclarantReference = "ABE";
+
+    // Variants national guides use: their own mnemonics beside the UN codes.
+    public static bool IsCustomsDeclarationNumber(string? qualifier) => qualifier is "ABT" or "MRN";
+
+    public static bool IsConsignmentReference(string? qualifier) => qualifier is "UCN" or "UCR";
+
+    public static bool IsDeclarantReference(string? qualifier) => qualifier is "ABE" or "LRN";
 
     // TDT 8051
     public const string InlandTransport = "1";
     public const string AtBorder = "11";
     public const string AtDestination = "13";
+    public const string MainCarriage = "20";
     public const string LloydsRegister = "11";
     public const string MeansIdentification = "146";
     public const string ImoIdentificationType = "10";

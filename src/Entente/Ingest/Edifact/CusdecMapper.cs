@@ -265,7 +265,7 @@ internal sealed class CusdecMapper(string file, string? defaultCurrency, CodeInt
                 Note("/goodsShipment/exportCountryCode", s);
                 break;
             default:
-                National("LOC+" + qualifier, place);
+                Unmapped("LOC", qualifier, "LOC+" + qualifier, place, s);
                 break;
         }
     }
@@ -308,7 +308,7 @@ internal sealed class CusdecMapper(string file, string? defaultCurrency, CodeInt
             }
             else
             {
-                National("GIS:" + qualifier, code);
+                Unmapped("GIS", qualifier, "GIS:" + qualifier, code, s);
             }
             return;
         }
@@ -327,7 +327,7 @@ internal sealed class CusdecMapper(string file, string? defaultCurrency, CodeInt
                 Note("/goodsShipment/goodsItems/{0}/valuationMethodCode", s, _itemIndex);
                 break;
             default:
-                National(ItemKey("GIS:" + qualifier), code);
+                Unmapped("GIS", qualifier, ItemKey("GIS:" + qualifier), code, s);
                 break;
         }
     }
@@ -383,13 +383,20 @@ internal sealed class CusdecMapper(string file, string? defaultCurrency, CodeInt
         var qualifier = Code(s, 1, 1);
         var reference = Text(s, 1, 2);
         if (reference is null) return;
-        if (_item is null && qualifier == CusdecCodes.UniqueConsignmentReference)
+        if (_item is null && CusdecCodes.IsDeclarantReference(qualifier) && (_d.Lrn is null || _d.Lrn == reference))
+        {
+            // The declarant's reference repeated in RFF (or given only there): the LRN.
+            _d.Lrn ??= reference;
+            Note("/lrn", s);
+            return;
+        }
+        if (_item is null && CusdecCodes.IsConsignmentReference(qualifier))
         {
             _d.Ucr = reference;
             Note("/ucr", s);
             return;
         }
-        if (_item is null && qualifier == CusdecCodes.CustomsDeclarationNumber)
+        if (_item is null && CusdecCodes.IsCustomsDeclarationNumber(qualifier))
         {
             _d.Mrn = reference;
             Note("/mrn", s);
@@ -491,11 +498,40 @@ internal sealed class CusdecMapper(string file, string? defaultCurrency, CodeInt
                 consignment.ArrivalTransportMeans = means;
                 Note("/goodsShipment/consignment/arrivalTransportMeans", s);
                 break;
+            // Main carriage (UN/EDIFACT 8051 = 20), as national guides name the vessel or aircraft that brings the goods:
+            // the means at the border when no TDT+11 says otherwise.
+            case CusdecCodes.MainCarriage when consignment.BorderTransportMeans is null:
+                consignment.ModeOfTransportAtBorder ??= mode;
+                if (means is not null)
+                {
+                    means.ModeCode = mode;
+                    consignment.BorderTransportMeans = means;
+                    Note("/goodsShipment/consignment/borderTransportMeans", s);
+                }
+                break;
             default:
-                National("TDT+" + stage, id ?? mode?.ToString(CultureInfo.InvariantCulture));
+                Unmapped("TDT", stage, "TDT+" + stage, id ?? mode?.ToString(CultureInfo.InvariantCulture), s);
                 break;
         }
     }
+
+    /// <summary>
+    /// A qualifier this reader does not map (a national code list, or a UN code it has no home for): the value is kept as
+    /// national data and a finding says so, where it is.
+    /// </summary>
+    private void Unmapped(string segment, string? qualifier, string key, string? value, EdifactSegment s)
+    {
+        if (value is null) return;
+        var named = National(key, value);
+        var pointer = "/nationalData/" + named;
+        Note(pointer.Replace("{", "{{", StringComparison.Ordinal).Replace("}", "}}", StringComparison.Ordinal), s);
+        Findings.Add(new ValidationProblem(pointer,
+            $"{segment} qualifier '{qualifier}' is not one this node maps (a national code list?): '{value}' kept as national data '{named}'",
+            FindingCodes.UnmappedCode));
+    }
+
+    /// <summary>What the message says that the reader keeps without understanding it (<see cref="FindingCodes.UnmappedCode"/>).</summary>
+    public List<ValidationProblem> Findings { get; } = [];
 
     private void HeaderAmount(EdifactSegment s)
     {
@@ -679,7 +715,7 @@ internal sealed class CusdecMapper(string file, string? defaultCurrency, CodeInt
         }
         else
         {
-            National(ItemKey("LOC+" + qualifier), place);
+            Unmapped("LOC", qualifier, ItemKey("LOC+" + qualifier), place, s);
         }
     }
 
@@ -914,14 +950,15 @@ internal sealed class CusdecMapper(string file, string? defaultCurrency, CodeInt
     private string ItemKey(string key) =>
         _item is null ? key : string.Create(CultureInfo.InvariantCulture, $"item {_item.Sequence} {key}");
 
-    private void National(string key, string? value)
+    private string National(string key, string? value)
     {
-        if (value is null) return;
+        if (value is null) return key;
         var data = _d.NationalData;
-        if (data.TryAdd(key, value)) return;
+        if (data.TryAdd(key, value)) return key;
         for (var n = 2; ; n++)
         {
-            if (data.TryAdd(string.Create(CultureInfo.InvariantCulture, $"{key}#{n}"), value)) return;
+            var numbered = string.Create(CultureInfo.InvariantCulture, $"{key}#{n}");
+            if (data.TryAdd(numbered, value)) return numbered;
         }
     }
 

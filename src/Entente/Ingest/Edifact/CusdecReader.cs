@@ -142,6 +142,7 @@ public sealed class CusdecReader(string? defaultCurrency = null) : IDeclarationR
         {
             record.Declaration = mapper.Finish(out var origins);
             record.Errors.AddRange(mapper.Errors);
+            record.ReaderFindings.AddRange(mapper.Findings);
             record.Locate = pointer =>
             {
                 foreach (var origin in origins)

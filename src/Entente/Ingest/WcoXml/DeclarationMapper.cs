@@ -845,10 +845,13 @@ internal sealed class DeclarationMapper
     private DateTimeOffset? Date(Pointer field)
     {
         DateTimeOffset? result = null;
+        var (at, here) = (_c.Line, _c.Here);
         if (!_c.Enter()) return null;
-        while (Next())
+        // Some flavours write the date as the element's own text (ISO 8601 or a DMS date), not in a DateTimeString.
+        var direct = new StringBuilder();
+        while (_c.NextChild(direct))
         {
-            if (_c.Name != "DateTimeString" || result is not null)
+            if (!_c.IsWco || _c.Name != "DateTimeString" || result is not null)
             {
                 _c.Skip();
                 continue;
@@ -864,6 +867,18 @@ internal sealed class DeclarationMapper
             else
             {
                 Error(path, line, $"expected a date in {expected}, got '{Clip(text)}'");
+            }
+        }
+        if (result is null && XmlCursor.Trimmed(direct) is { } own)
+        {
+            if (Dms.TryParseDate(own, null, out var value, out var expected))
+            {
+                result = value;
+                _map.Add(field, at, here);
+            }
+            else
+            {
+                Error(here, at, $"expected a date in {expected}, got '{Clip(own)}'");
             }
         }
         return result;

@@ -15,7 +15,13 @@ internal static class Dms
     /// <summary>Prefix of the <see cref="Declarations.Declaration.NationalData"/> keys that hold DMS elements with no canonical home.</summary>
     public const string NationalDataPrefix = "dms:";
 
-    public static bool IsWco(string namespaceUri) => namespaceUri.StartsWith(WcoPrefix, StringComparison.Ordinal);
+    /// <summary>
+    /// A WCO Data Model namespace, of any version or profile: urn:wco:datamodel:WCO:DEC-DMS:2 (HMRC), ...:Declaration:1,
+    /// ...:DocumentMetaData-DMS:2, EU and other national customisations (any case), or one under wcoomd.org.
+    /// </summary>
+    public static bool IsWco(string namespaceUri) =>
+        namespaceUri.StartsWith(WcoPrefix, StringComparison.OrdinalIgnoreCase)
+        || namespaceUri.Contains("wcoomd.org", StringComparison.OrdinalIgnoreCase);
 
     // Elements the schema lets repeat: their paths always carry a 1-based position, e.g. GovernmentAgencyGoodsItem[1].
     public static readonly FrozenSet<string> Repeating = FrozenSet.ToFrozenSet(
@@ -142,6 +148,18 @@ internal static class Dms
     public static bool TryParseDate(string text, string? formatCode, out DateTimeOffset value, out string expected)
     {
         value = default;
+        // Without a formatCode, an ISO 8601 date or date-time (2024-03-15, 2024-03-15T10:00:00Z) as other flavours write them.
+        if (formatCode is null && text.Length >= 10 && text[4] == '-')
+        {
+            expected = "an ISO 8601 date (yyyy-MM-dd) or date-time with a zone";
+            if (text.Length == 10)
+            {
+                if (!DateTime.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date)) return false;
+                value = new DateTimeOffset(date, TimeSpan.Zero);
+                return true;
+            }
+            return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out value);
+        }
         var format = formatCode ?? (text.Length == 8 ? "102" : "304");
         switch (format)
         {

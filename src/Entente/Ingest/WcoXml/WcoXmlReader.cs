@@ -51,6 +51,9 @@ public sealed partial class WcoXmlReader : IDeclarationReader
         private int _declarations;
         private bool _finished;
 
+        // The root of a document written without namespaces, for the refusal when it turns out to hold no declaration.
+        private (string Name, long Line, string Path)? _unqualifiedRoot;
+
         public SourceRecord? Next()
         {
             try
@@ -73,7 +76,13 @@ public sealed partial class WcoXmlReader : IDeclarationReader
                 _reader = XmlReader.Create(_input, Settings);
                 _c = new XmlCursor(_reader, file);
                 if (!_c.MoveToRoot()) throw new IngestFormatException(new IngestError(file, 1, "", "the file holds no XML element"));
-                if (_c.Name is "MetaData" or "Declaration" && !_c.IsWco) throw WrongNamespace(_c);
+                if (_c.Name is "MetaData" or "Declaration" && !_c.IsWco)
+                {
+                    if (_c.NamespaceUri.Length != 0) throw WrongNamespace(_c);
+                    // Written without namespaces (some national systems and tools do): read as WCO, unless it is a response.
+                    _c.Unqualified = true;
+                    _unqualifiedRoot = (_c.Name, _c.Line, _c.Here.ToString());
+                }
                 if (_c.IsWco && _c.Name == "Declaration")
                 {
                     _depth = 0;
@@ -95,6 +104,14 @@ public sealed partial class WcoXmlReader : IDeclarationReader
                     continue;
                 }
                 var wco = c.IsWco;
+                if (wco && c.Name == "WCOTypeName")
+                {
+                    var type = c.Text();
+                    // A customs response (a DMS notification) in the declarations folder: said as such.
+                    if (type == "RES" && _unqualifiedRoot is { } root) throw NotADeclaration(root, "; its WCOTypeName is RES: this is a customs response (a notification), not a declaration");
+                    if (type == "RES") throw c.Refuse("the document's WCOTypeName is RES: this is a customs response (a notification), not a declaration");
+                    continue;
+                }
                 if (c.Name is "MetaData" or "Declaration" && !wco) return Misplaced(c);
                 if (wco && c.Name == "Declaration") return Declaration(c);
                 // Enter WCO MetaData, and non-WCO wrappers (a batch root, an HMRC submitDeclarationRequest) outside WCO elements.
@@ -109,6 +126,7 @@ public sealed partial class WcoXmlReader : IDeclarationReader
                 }
             }
 
+            if (_declarations == 0 && _unqualifiedRoot is { } bare) throw NotADeclaration(bare, "");
             if (_declarations == 0)
             {
                 throw new IngestFormatException(new IngestError(file, 1, "",
@@ -157,6 +175,10 @@ public sealed partial class WcoXmlReader : IDeclarationReader
             return new IngestFormatException(new IngestError(file, line, path,
                 $"the root element <{name}> is {Describe(ns)}; a WCO DMS declaration uses '{Expected(name)}'{hint}"));
         }
+
+        private IngestFormatException NotADeclaration((string Name, long Line, string Path) root, string hint) =>
+            new(new IngestError(file, root.Line, root.Path,
+                $"the root element <{root.Name}> is in no namespace and holds no declaration; a WCO DMS declaration uses '{Expected(root.Name)}'{hint}"));
 
         private static string Describe(string ns) => ns.Length == 0 ? "in no namespace" : $"in namespace '{ns}'";
 

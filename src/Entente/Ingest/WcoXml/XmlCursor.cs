@@ -65,7 +65,15 @@ internal sealed class XmlCursor(XmlReader reader, string file)
 
     public long ReaderPosition => _lines?.LinePosition ?? 0;
 
-    public bool IsWco => Dms.IsWco(NamespaceUri);
+    public bool IsWco => IsWcoNamespace(NamespaceUri);
+
+    /// <summary>
+    /// The document writes WCO elements without a namespace (a root Declaration or MetaData in no namespace): elements in
+    /// no namespace are then WCO elements.
+    /// </summary>
+    public bool Unqualified { get; set; }
+
+    private bool IsWcoNamespace(string ns) => Dms.IsWco(ns) || (Unqualified && ns.Length == 0);
 
     /// <summary>Whether the element last entered is in a WCO namespace.</summary>
     public bool InsideWco => _open > 0 && _frames[_open - 1].Wco;
@@ -116,7 +124,7 @@ internal sealed class XmlCursor(XmlReader reader, string file)
             return false;
         }
         if (_open == _frames.Count) _frames.Add(new Frame());
-        _frames[_open++].Reset(path, reader.Depth, Dms.IsWco(NamespaceUri));
+        _frames[_open++].Reset(path, reader.Depth, IsWcoNamespace(NamespaceUri));
         Advance();
         return true;
     }
