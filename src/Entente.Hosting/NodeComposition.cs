@@ -4,6 +4,7 @@ using Entente.Access;
 using Entente.Agreements;
 using Entente.Assistance;
 using Entente.Audit;
+using Entente.Blinded;
 using Entente.Exchange;
 using Entente.Identity;
 using Entente.Ingest;
@@ -157,6 +158,7 @@ public static class NodeComposition
         services.AddSingleton(sp => new RecordShared(sp.GetRequiredService<RecordDesk>()));
         services.AddSingleton(sp => new NewAssistanceRequest(sp.GetRequiredService<AssistanceDesk>()));
         services.AddSingleton(sp => new AnswerAssistanceRequest(sp.GetRequiredService<AssistanceDesk>()));
+        services.AddBlinded(node);
 
         // Use cases: risk models, retention, ledger.
         services.AddSingleton(sp => new Entente.Risk.Model.PromoteModel(node.Home, node.Code, sp.GetRequiredService<LedgerStore>(), sp.GetRequiredService<TimeProvider>()));
@@ -196,6 +198,7 @@ public static class NodeComposition
         app.MapWitnessApi();
         app.MapRecordsApi();
         app.MapRiskApi();
+        app.MapBlindedApi();
         return app;
     }
 
