@@ -2,6 +2,7 @@ using System.CommandLine;
 using Entente.Cli.Agreements;
 using Entente.Cli.Assistance;
 using Entente.Cli.Audit;
+using Entente.Cli.Blinded;
 using Entente.Cli.Conformance;
 using Entente.Cli.Declarations;
 using Entente.Cli.Exchange;
@@ -44,6 +45,7 @@ public static class EntenteCli
         root.Add(ExchangeCommands.Create());
         root.Add(RecordCommands.Create());
         root.Add(RequestCommands.Create());
+        root.Add(BlindedCommands.Create());
         root.Add(ConformanceCommand.Create());
         var risk = RiskModelCommands.AddTo(new Command("risk", "Risk targeting: rule sets, the learned model, assessment, outcomes, the benchmark (docs/risk.md)")
         {

@@ -18,7 +18,7 @@ public sealed class BlindedIdentifierException(FieldError error) : Exception(err
 /// input: <c>type ":" normalised</c> in UTF-8. Normalisation: Unicode NFKC, upper case, no spaces, dashes, dots or
 /// slashes; EORI two letters and up to 15 letters or digits; IMO seven digits (an "IMO" prefix dropped); container four
 /// letters and seven digits (the check digit is not judged: a wrong one is kept as given); vehicle the country (ISO
-/// 3166-1 alpha-2) "|" the registration; person the Latin name tokens (accents removed) sorted, space-separated, "|"
+/// 3166-1 alpha-2) "|" the registration; person the Latin name tokens (accents folded by a fixed table) sorted, space-separated, "|"
 /// the birth date yyyy-MM-dd; TIN and document letters and digits.
 /// </summary>
 public sealed record BlindedIdentifier(IdentifierType Type, string Normalised)
@@ -112,27 +112,40 @@ public sealed record BlindedIdentifier(IdentifierType Type, string Normalised)
         return sb.ToString();
     }
 
-    /// <summary>The name's tokens: accents removed, upper case, split on anything not a letter, sorted ordinally; empty when a letter is not Latin.</summary>
+    /// <summary>The name's tokens: upper case, accents folded (<see cref="Fold"/>), split on anything not a letter, sorted ordinally; empty when a letter is not Latin.</summary>
     public static List<string> NameTokens(string name)
     {
-        var decomposed = name.Normalize(NormalizationForm.FormKD);
-        var sb = new StringBuilder(decomposed.Length);
-        foreach (var ch in decomposed)
+        var sb = new StringBuilder(name.Length);
+        foreach (var c in name.Normalize(NormalizationForm.FormKC))
         {
-            var category = CharUnicodeInfo.GetUnicodeCategory(ch);
-            if (category is UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark or UnicodeCategory.EnclosingMark) continue;
-            if (char.IsLetter(ch))
+            if (CharUnicodeInfo.GetUnicodeCategory(c) is UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark or UnicodeCategory.EnclosingMark) continue;
+            if (!char.IsLetter(c))
             {
-                var upper = char.ToUpperInvariant(ch);
-                if (upper is not (>= 'A' and <= 'Z')) return [];
-                sb.Append(upper);
+                sb.Append(' ');
+                continue;
             }
-            else sb.Append(' ');
+            var upper = char.ToUpperInvariant(c);
+            if (upper is >= 'A' and <= 'Z') sb.Append(upper);
+            else if (Folds.TryGetValue(upper, out var folded)) sb.Append(folded);
+            else return [];
         }
         var tokens = sb.ToString().Split(' ', StringSplitOptions.RemoveEmptyEntries).ToList();
         tokens.Sort(StringComparer.Ordinal);
         return tokens;
     }
+
+    /// <summary>
+    /// Latin letters with diacritics (Latin-1 Supplement, Latin Extended-A and the Romanian comma letters) and their
+    /// plain letters: the fold both sides apply, written out so that it does not depend on the platform's Unicode data.
+    /// </summary>
+    public static readonly IReadOnlyList<(string Letters, string Plain)> Fold =
+    [
+        ("ÀÁÂÃÄÅĀĂĄ", "A"), ("ÇĆĈĊČ", "C"), ("ĎĐÐ", "D"), ("ÈÉÊËĒĔĖĘĚ", "E"), ("ĜĞĠĢ", "G"), ("ĤĦ", "H"), ("ÌÍÎÏĨĪĬĮİ", "I"),
+        ("Ĵ", "J"), ("Ķ", "K"), ("ĹĻĽĿŁ", "L"), ("ÑŃŅŇ", "N"), ("ÒÓÔÕÖØŌŎŐ", "O"), ("ŔŖŘ", "R"), ("ŚŜŞŠȘ", "S"), ("ŢŤŦȚ", "T"),
+        ("ÙÚÛÜŨŪŬŮŰŲ", "U"), ("Ŵ", "W"), ("ÝŶŸ", "Y"), ("ŹŻŽ", "Z"), ("ß", "SS"), ("Æ", "AE"), ("Œ", "OE"), ("Þ", "TH"), ("Ĳ", "IJ"),
+    ];
+
+    private static readonly Dictionary<char, string> Folds = Fold.SelectMany(f => f.Letters.Select(c => (c, f.Plain))).ToDictionary(p => p.c, p => p.Plain);
 
     private static bool IsLetters(ReadOnlySpan<char> s)
     {
