@@ -44,6 +44,10 @@ internal static class BenchCli
                       A cold node under a burst: a fresh home (SQLite) and a new `entente serve`; once /health/ready answers,
                       N clients (default 50) at once each submit one generated declaration on loopback, /health probed
                       meanwhile; then a second burst on the warm node. Latency p50/p95/p99/max, 2xx/4xx/5xx, failures.
+                  blinded [--evaluations N] [--identifiers N] [--queries N] [--batches N]
+                      Blinded hit/no-hit: OPRF evaluations/s on one thread and signed batches of 100 over HTTP to a node; size
+                      on the wire and build time of an index of N identifiers (default 1,000,000); one query to 3 partners
+                      (`entente serve` processes on loopback) p50/p95/max.
                 """);
             return 0;
         }
@@ -58,6 +62,7 @@ internal static class BenchCli
             "risk-model" => RiskModelBenchmark.Run(args[1..]),
             "risk-assess" => RiskAssessBenchmark.Run(args[1..]),
             "startup" => await StartupBenchmark.RunAsync(args[1..]),
+            "blinded" => await BlindedBenchmark.RunAsync(args[1..]),
             _ => Unknown(args[0]),
         };
     }

@@ -45,7 +45,7 @@ public abstract record AskOutcome
 public sealed class AskPartners(string code, ECDsa signingKey, PartnerBook partners, PartnerDirectory directory, Func<DateTimeOffset, IReadOnlyList<Agreement>> agreements,
     LedgerStore ledger, HttpClient http, string cacheFolder, BlindedOptions options, TimeProvider time)
 {
-    private readonly ConcurrentDictionary<string, BlindedIndex> _indexes = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (BlindedIndex Index, DateTimeOffset Fetched)> _indexes = new(StringComparer.Ordinal);
 
     public async Task<AskOutcome> HandleAsync(string user, AskInput input, CancellationToken cancellationToken = default)
     {
@@ -138,15 +138,18 @@ public sealed class AskPartners(string code, ECDsa signingKey, PartnerBook partn
         try
         {
             var blind = Oprf.Blind(input);
-            var indexTask = IndexAsync(partner, agreement, purpose, fresh: false, timeout.Token);
-            var (keyId, evaluated) = await EvaluateAsync(partner, agreement, purpose, blind.BlindedElement, timeout.Token);
+            var (keyId, version, evaluated) = await EvaluateAsync(partner, agreement, purpose, blind.BlindedElement, timeout.Token);
             var tag = BlindedIndex.TagOf(Oprf.Finalize(input, blind.Blind, evaluated));
-            var index = await indexTask;
-            if (index.KeyId != keyId) index = await IndexAsync(partner, agreement, purpose, fresh: true, timeout.Token);
-            if (index.KeyId != keyId) return new PartnerAnswer(partner.Code, agreement, PartnerAnswer.Failed, Error: $"{partner.Code} evaluated with key {keyId} but its index is under {index.KeyId}");
-            return index.Contains(tag)
-                ? new PartnerAnswer(partner.Code, agreement, PartnerAnswer.Hit, $"{partner.Code}:{index.KeyId}:{index.Version}:{BlindedIndex.Hex(tag)}", index.Version, index.Count)
-                : new PartnerAnswer(partner.Code, agreement, PartnerAnswer.NoHit, null, index.Version, index.Count);
+            // The copy kept is used while it is the version the partner evaluated against and younger than IndexMaxAge;
+            // otherwise it is revalidated (If-None-Match), which also has the partner rebuild its index if its data changed.
+            var index = Kept(partner);
+            if (index is null || index.Value.Index.KeyId != keyId || index.Value.Index.Version != version || time.GetUtcNow() - index.Value.Fetched > options.IndexMaxAge)
+                index = await IndexAsync(partner, agreement, purpose, index?.Index, timeout.Token);
+            var current = index.Value.Index;
+            if (current.KeyId != keyId) return new PartnerAnswer(partner.Code, agreement, PartnerAnswer.Failed, Error: $"{partner.Code} evaluated with key {keyId} but its index is under {current.KeyId}");
+            return current.Contains(tag)
+                ? new PartnerAnswer(partner.Code, agreement, PartnerAnswer.Hit, $"{partner.Code}:{current.KeyId}:{current.Version}:{BlindedIndex.Hex(tag)}", current.Version, current.Count)
+                : new PartnerAnswer(partner.Code, agreement, PartnerAnswer.NoHit, null, current.Version, current.Count);
         }
         catch (Exception e) when (e is HttpRequestException or OperationCanceledException or FormatException or EnvelopeFormatException or OprfException or BlindedPartnerException)
         {
@@ -155,7 +158,7 @@ public sealed class AskPartners(string code, ECDsa signingKey, PartnerBook partn
         }
     }
 
-    private async Task<(string KeyId, byte[] Evaluated)> EvaluateAsync(ExchangePartner partner, string agreement, string purpose, byte[] blinded, CancellationToken cancellationToken)
+    private async Task<(string KeyId, long Version, byte[] Evaluated)> EvaluateAsync(ExchangePartner partner, string agreement, string purpose, byte[] blinded, CancellationToken cancellationToken)
     {
         var request = BlindedRequest.New(BlindedOperation.Evaluate, code, partner.Code, agreement, purpose, time.GetUtcNow(), [blinded]);
         using var content = new ByteArrayContent(request.Sign(signingKey));
@@ -164,27 +167,44 @@ public sealed class AskPartners(string code, ECDsa signingKey, PartnerBook partn
         var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
         if (!response.IsSuccessStatusCode) throw new BlindedPartnerException(partner.Code, response.StatusCode, body);
         var payload = SignedCbor.Verify(body, BlindedRequest.EvaluationContentType, partner.SigningKey, "evaluation", $"{partner.Code}'s signing key");
-        var (keyId, _, nonce, evaluated) = BlindedRequest.ReadEvaluation(payload);
+        var (keyId, version, nonce, evaluated) = BlindedRequest.ReadEvaluation(payload);
         if (!nonce.AsSpan().SequenceEqual(request.Nonce)) throw new FormatException($"{partner.Code}'s evaluation answers another request (nonce)");
         if (evaluated.Count != 1) throw new FormatException($"{partner.Code} returned {evaluated.Count} evaluated elements for 1");
-        return (keyId, evaluated[0]);
+        return (keyId, version, evaluated[0]);
     }
 
-    /// <summary>The partner's index: the copy kept (memory, then the home's cache folder) unless the partner has a newer one.</summary>
-    private async Task<BlindedIndex> IndexAsync(ExchangePartner partner, string agreement, string purpose, bool fresh, CancellationToken cancellationToken)
+    /// <summary>The partner's index as kept in memory, else in the home's cache folder (fetched at the file's time).</summary>
+    private (BlindedIndex Index, DateTimeOffset Fetched)? Kept(ExchangePartner partner)
     {
+        if (_indexes.TryGetValue(partner.Code, out var kept)) return kept;
         var file = Path.Combine(cacheFolder, partner.Code + ".index");
-        var known = fresh ? null : _indexes.GetValueOrDefault(partner.Code) ?? ReadCached(file, partner);
+        try
+        {
+            if (!File.Exists(file)) return null;
+            var read = (Verify(File.ReadAllBytes(file), partner), new DateTimeOffset(File.GetLastWriteTimeUtc(file), TimeSpan.Zero));
+            _indexes[partner.Code] = read;
+            return read;
+        }
+        catch (Exception e) when (e is IOException or FormatException or EnvelopeFormatException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Fetches the partner's index, or confirms the copy kept (304).</summary>
+    private async Task<(BlindedIndex Index, DateTimeOffset Fetched)> IndexAsync(ExchangePartner partner, string agreement, string purpose, BlindedIndex? known, CancellationToken cancellationToken)
+    {
         var request = BlindedRequest.New(BlindedOperation.Index, code, partner.Code, agreement, purpose, time.GetUtcNow());
         using var message = new HttpRequestMessage(HttpMethod.Get, new Uri(partner.Endpoint, BlindedPaths.Index));
         message.Headers.Add(BlindedRequest.Header, Convert.ToBase64String(request.Sign(signingKey)).TrimEnd('=').Replace('+', '-').Replace('/', '_'));
         if (known is not null) message.Headers.TryAddWithoutValidation("If-None-Match", known.ETag);
         using var response = await http.SendAsync(message, cancellationToken);
-        if (response.StatusCode == HttpStatusCode.NotModified && known is not null) return known;
+        if (response.StatusCode == HttpStatusCode.NotModified && known is not null) return _indexes[partner.Code] = (known, time.GetUtcNow());
         var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
         if (!response.IsSuccessStatusCode) throw new BlindedPartnerException(partner.Code, response.StatusCode, body);
         var index = Verify(body, partner);
-        _indexes[partner.Code] = index;
+        _indexes[partner.Code] = (index, time.GetUtcNow());
+        var file = Path.Combine(cacheFolder, partner.Code + ".index");
         try
         {
             Directory.CreateDirectory(cacheFolder);
@@ -196,19 +216,7 @@ public sealed class AskPartners(string code, ECDsa signingKey, PartnerBook partn
         {
             // The cache is only a saving: the index is used from memory.
         }
-        return index;
-    }
-
-    private static BlindedIndex? ReadCached(string file, ExchangePartner partner)
-    {
-        try
-        {
-            return File.Exists(file) ? Verify(File.ReadAllBytes(file), partner) : null;
-        }
-        catch (Exception e) when (e is IOException or FormatException or EnvelopeFormatException)
-        {
-            return null;
-        }
+        return _indexes[partner.Code];
     }
 
     private static BlindedIndex Verify(byte[] signed, ExchangePartner partner)

@@ -73,7 +73,8 @@ public sealed class BlindedHolder(string code, ECDsa signingKey, BlindedIndexer 
                 : $"{request.From} has had more blinded elements evaluated under {request.Agreement} than its rate allows ({options.EvaluationsPerMinute} a minute, {options.Burst} at once); retry in {retryAfter.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s";
             return await RefuseAsync(new HolderOutcome.Refused(RefusalCode.RateLimited, "request/elements", reason, retryAfter == TimeSpan.MaxValue ? null : retryAfter), request, cancellationToken);
         }
-        var index = await indexer.CurrentAsync(cancellationToken);
+        // The index last built (its version tells the asker whether its copy is current); built now when there is none.
+        var index = indexer.Last ?? await indexer.CurrentAsync(cancellationToken);
         var key = indexer.Key;
         var evaluated = new byte[request.Elements.Count][];
         for (var i = 0; i < evaluated.Length; i++)
@@ -87,7 +88,7 @@ public sealed class BlindedHolder(string code, ECDsa signingKey, BlindedIndexer 
                 return await RefuseAsync(new HolderOutcome.Refused(RefusalCode.Malformed, $"request/elements/{i}", e.Message), request, cancellationToken);
             }
         }
-        await ledger.AppendAsync(LedgerKinds.BlindedEvaluation, new LedgerActor("partner:" + request.From, request.From), new JsonObject
+        var entry = LedgerEntry.Now(time, LedgerKinds.BlindedEvaluation, new LedgerActor("partner:" + request.From, request.From), new JsonObject
         {
             ["partner"] = request.From,
             ["agreement"] = request.Agreement,
@@ -95,7 +96,18 @@ public sealed class BlindedHolder(string code, ECDsa signingKey, BlindedIndexer 
             ["count"] = evaluated.Length,
             ["key"] = key.Id,
             [LedgerSubjects.Field] = new JsonArray("agreement:" + request.Agreement),
-        }, cancellationToken);
+        });
+        var now = time.GetUtcNow();
+        try
+        {
+            await ledger.AppendAsync(async (connection, transaction, ct) =>
+                await nonces.InsertAsync(connection, transaction, request.From, request.NonceText, now, now - 2 * options.ReplayWindow, ct) ? [entry] : throw new ReplayedException(),
+                cancellationToken);
+        }
+        catch (ReplayedException)
+        {
+            return await RefuseAsync(Replayed(request), request, cancellationToken);
+        }
         return new HolderOutcome.Evaluated(BlindedRequest.SignEvaluation(code, key.Id, index.Version, request.Nonce, evaluated, signingKey), evaluated.Length);
     }
 
@@ -151,11 +163,18 @@ public sealed class BlindedHolder(string code, ECDsa signingKey, BlindedIndexer 
             refused = Refuse(RefusalCode.Malformed, "request/purpose", $"'{request.Purpose}' is not one of {AgreementDocument.Names<Purpose>()}");
         if (refused is null && Decide(request, now) is Deny deny)
             refused = Refuse(RefusalCode.OutsideAgreement, "request/agreement", deny.Reason);
-        if (refused is null && !await nonces.FirstUseAsync(request.From, request.NonceText, now, now - 2 * options.ReplayWindow, cancellationToken))
-            refused = Refuse(RefusalCode.Replayed, "request/nonce", $"this request (nonce {request.NonceText}) was received before: a replay");
+        // An evaluation keeps its nonce in the transaction of its ledger entry (one commit); an index request at once.
+        if (refused is null && (nonces.SeenRecently(request.From, request.NonceText, now, now - 2 * options.ReplayWindow)
+                || (operation == BlindedOperation.Index && !await nonces.FirstUseAsync(request.From, request.NonceText, now, now - 2 * options.ReplayWindow, cancellationToken))))
+            refused = Replayed(request);
         if (refused is null) return (request, null);
         return (null, await RefuseAsync(refused, request, cancellationToken));
     }
+
+    private static HolderOutcome.Refused Replayed(BlindedRequest request) =>
+        new(RefusalCode.Replayed, "request/nonce", $"this request (nonce {request.NonceText}) was received before: a replay");
+
+    private sealed class ReplayedException : Exception;
 
     /// <summary>Whether an agreement in force, the one the request cites, lets the partner have blinded identifiers evaluated for its purpose.</summary>
     private Decision Decide(BlindedRequest request, DateTimeOffset now)

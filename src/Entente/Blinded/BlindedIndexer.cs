@@ -13,6 +13,9 @@ public sealed class BlindedIndexer(string holder, Func<BlindedKey> key, IReadOnl
     private string? _stamp;
     private BlindedIndex? _index;
 
+    /// <summary>The index last built, if any (evaluations answer with its version without reading the sources).</summary>
+    public BlindedIndex? Last => _index;
+
     /// <summary>The key of the last index built.</summary>
     public BlindedKey Key => _key ??= key();
 

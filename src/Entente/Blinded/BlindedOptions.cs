@@ -22,6 +22,9 @@ public sealed class BlindedOptions
     /// <summary>How far a signed request's time may be from the holder's clock; its nonce is remembered this long.</summary>
     public TimeSpan ReplayWindow { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>How long the asker uses a partner's index without revalidating it (when the partner's evaluation names the same version).</summary>
+    public TimeSpan IndexMaxAge { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>How long the asker waits for one partner.</summary>
     public TimeSpan PartnerTimeout { get; set; } = TimeSpan.FromSeconds(10);
 }
