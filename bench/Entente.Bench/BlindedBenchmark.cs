@@ -64,7 +64,7 @@ internal static class BlindedBenchmark
             $"false-hit probability per query {index.Count / Math.Pow(2, 64):E1}");
         clock.Restart();
         await indexer.CurrentAsync();
-        Console.WriteLine($"Index refresh with nothing new: {clock.Elapsed.TotalMilliseconds:F1} ms");
+        Console.WriteLine($"Index asked again, sources unchanged (stamp only): {clock.Elapsed.TotalMilliseconds:F1} ms");
     }
 
     private static async Task NetworkAsync(int queries, int batches)

@@ -48,4 +48,9 @@ public static class BlindedComposition
         });
         return services;
     }
+
+    /// <summary>In the server: the index built at start and kept current.</summary>
+    public static IServiceCollection AddBlindedServer(this IServiceCollection services) =>
+        services.AddHostedService(sp => new BlindedIndexRefresh(sp.GetRequiredService<BlindedIndexer>(), sp.GetRequiredService<IOptions<BlindedOptions>>().Value,
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<BlindedIndexRefresh>>()));
 }

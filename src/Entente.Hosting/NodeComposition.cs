@@ -60,6 +60,7 @@ public static class NodeComposition
         builder.AddExchangeServer(node);
         builder.Services.AddHostedService(sp => new AgreementWatchService(sp, Path.Combine(node.Home, "agreements"), node.Code));
         builder.Services.AddWitnessing(builder.Configuration, node);
+        builder.Services.AddBlindedServer();
         // Always: received messages are erased at the end their agreements set, whether or not declarations have a rule.
         var retentionRule = node.RetentionPeriod is { } period ? RetentionRule.Parse(period, node.RetentionThen) : null;
         builder.Services.AddHostedService(sp => new RetentionService(sp.GetRequiredService<RunRetention>(), retentionRule, node.RetentionEvery,
