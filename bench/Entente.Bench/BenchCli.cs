@@ -50,6 +50,10 @@ internal static class BenchCli
                   screening [--subjects N] [--declarations N] [--queries N] [--threads N]
                       A watch list of N generated subjects (default 1,000,000): build time and memory, whole declarations
                       screened per second, ad-hoc name check latency p50/p95/p99.
+                  blinded [--evaluations N] [--identifiers N] [--queries N] [--batches N]
+                      Blinded hit/no-hit: OPRF evaluations/s on one thread and signed batches of 100 over HTTP to a node; size
+                      on the wire and build time of an index of N identifiers (default 1,000,000); one query to 3 partners
+                      (`entente serve` processes on loopback) p50/p95/max.
                 """);
             return 0;
         }
@@ -66,6 +70,7 @@ internal static class BenchCli
             "startup" => await StartupBenchmark.RunAsync(args[1..]),
             "match-quality" => MatchQualityBenchmark.Run(args[1..]),
             "screening" => ScreeningBenchmark.Run(args[1..]),
+            "blinded" => await BlindedBenchmark.RunAsync(args[1..]),
             _ => Unknown(args[0]),
         };
     }

@@ -3,6 +3,7 @@ using Entente.Cli.Agreements;
 using Entente.Cli.Alerts;
 using Entente.Cli.Assistance;
 using Entente.Cli.Audit;
+using Entente.Cli.Blinded;
 using Entente.Cli.Conformance;
 using Entente.Cli.Declarations;
 using Entente.Cli.Exchange;
@@ -46,6 +47,7 @@ public static class EntenteCli
         root.Add(RecordCommands.Create());
         root.Add(RequestCommands.Create());
         root.Add(AlertCommands.Create());
+        root.Add(BlindedCommands.Create());
         root.Add(ConformanceCommand.Create());
         var risk = RiskModelCommands.AddTo(new Command("risk", "Risk targeting: rule sets, the learned model, assessment, outcomes, the benchmark (docs/risk.md)")
         {

@@ -5,6 +5,7 @@ using Entente.Agreements;
 using Entente.Alerts;
 using Entente.Assistance;
 using Entente.Audit;
+using Entente.Blinded;
 using Entente.Exchange;
 using Entente.Identity;
 using Entente.Ingest;
@@ -60,6 +61,7 @@ public static class NodeComposition
         builder.AddExchangeServer(node);
         builder.Services.AddHostedService(sp => new AgreementWatchService(sp, Path.Combine(node.Home, "agreements"), node.Code));
         builder.Services.AddWitnessing(builder.Configuration, node);
+        builder.Services.AddBlindedServer();
         // Always: received messages are erased at the end their agreements set, whether or not declarations have a rule.
         var retentionRule = node.RetentionPeriod is { } period ? RetentionRule.Parse(period, node.RetentionThen) : null;
         builder.Services.AddHostedService(sp => new RetentionService(sp.GetRequiredService<RunRetention>(), retentionRule, node.RetentionEvery,
@@ -160,6 +162,7 @@ public static class NodeComposition
         services.AddSingleton(sp => new RecordShared(sp.GetRequiredService<RecordDesk>()));
         services.AddSingleton(sp => new NewAssistanceRequest(sp.GetRequiredService<AssistanceDesk>()));
         services.AddSingleton(sp => new AnswerAssistanceRequest(sp.GetRequiredService<AssistanceDesk>()));
+        services.AddBlinded(node);
 
         // Use cases: risk models, retention, ledger.
         services.AddSingleton(sp => new Entente.Risk.Model.PromoteModel(node.Home, node.Code, sp.GetRequiredService<LedgerStore>(), sp.GetRequiredService<TimeProvider>()));
@@ -200,6 +203,7 @@ public static class NodeComposition
         app.MapRecordsApi();
         app.MapAlertsApi();
         app.MapRiskApi();
+        app.MapBlindedApi();
         return app;
     }
 

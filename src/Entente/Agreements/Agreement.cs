@@ -49,6 +49,8 @@ public enum DataCategory
 {
     Declarations, GoodsItems, PersonalPartyData, SeizureReports, Alerts, RiskResults, AeoStatus,
     AssistanceRequests, AssistanceAnswers, Statistics,
+    /// <summary>Blinded hit/no-hit: a partner may have this node evaluate blinded identifiers and fetch its blinded index (docs/blinded.md).</summary>
+    BlindedIdentifiers,
 }
 
 /// <summary>What shared data may be used for; a closed list (docs/agreements.md).</summary>

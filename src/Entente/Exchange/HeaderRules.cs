@@ -26,6 +26,7 @@ public static class HeaderRules
         [DataCategory.AssistanceRequests] = ["assistance-request", "assistance-withdrawal", "assistance-requests"],
         [DataCategory.AssistanceAnswers] = ["assistance-acknowledgement", "assistance-answer", "assistance-decline", "assistance-answers"],
         [DataCategory.Statistics] = ["statistics"],
+        [DataCategory.BlindedIdentifiers] = ["blinded-identifiers"],
     };
 
     /// <summary>The most characters each text field of the header may have.</summary>

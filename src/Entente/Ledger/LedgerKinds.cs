@@ -68,6 +68,9 @@ public static class LedgerKinds
     public const string AlertWithdrawn = "alert-withdrawn";
     public const string AlertFlagged = "alert-flagged";
     public const string AlertReceived = "alert-received";
+    public const string BlindedEvaluation = "blinded-evaluation";
+    public const string BlindedRefused = "blinded-refused";
+    public const string BlindedQuery = "blinded-query";
 
     /// <summary>Every kind may carry it: whom or what the entry concerns (docs/ledger.md, Subjects).</summary>
     public static BodyField Subjects { get; } = Opt(LedgerSubjects.Field, Arr, "`declaration:<id>`, `party:<tag>`, `agreement:<id>`, `message:<id>`...: whom or what the entry concerns");
@@ -201,6 +204,24 @@ public static class LedgerKinds
         new(AlertWithdrawn, "an alert was withdrawn: by its issuer here, gone from its sanctions list, or by the partner that issued it", "Alerts: `entente alert withdraw`, sanctions re-import, a partner's message", Alert()),
         new(AlertFlagged, "a partner's alert was flagged: its action is not taken on this territory", "Alerts: `entente alert flag`, `POST /api/alerts/{id}/flags`", Alert()),
         new(AlertReceived, "a partner's alert arrived under an agreement and was stored", "Alerts: a partner's message", Alert()),
+        new(BlindedEvaluation, "this node evaluated a partner's batch of blinded elements (never an identifier nor an unblinded value)", "Blinded: POST /api/blinded/evaluate",
+        [
+            Req("partner", Str, "the asking node"), Req("agreement", Str, "the agreement it asked under"), Req("purpose", Str, "the purpose it stated"),
+            Req("count", Int, "how many blinded elements the batch had"), Req("key", Str, "the OPRF key id evaluated with"),
+        ]),
+        new(BlindedRefused, "a partner's blinded request was refused (unreadable, forged, replayed, unknown partner, outside an agreement, over its rate)", "Blinded: GET /api/blinded/index, POST /api/blinded/evaluate",
+        [
+            Req("partner", Str, "the node the request claims to come from (empty when unreadable)"), Req("operation", Str, "index or evaluate (empty when unreadable)"),
+            Req("code", Str, "malformed, forged, unknown-partner, wrong-recipient, stale, replayed, outside-agreement or rate-limited"),
+            Req("reason", Str, "why, in words"), Opt("agreement", Str, "the agreement the request cited"), Opt("count", Int, "blinded elements in the refused batch"),
+        ]),
+        new(BlindedQuery, "this node asked partners blinded whether they hold an identifier (the type, never the value)", "Blinded: `entente blinded ask`, POST /api/blinded/queries",
+        [
+            Req("purpose", Str, "the purpose stated"), Req("type", Str, "the identifier type (eori, imo, container...)"),
+            Req("partners", Arr, "each partner asked"), Req("partners[].partner", Str, "its code"), Opt("partners[].agreement", Str, "the agreement it was asked under"),
+            Req("partners[].outcome", Str, "hit, no-hit or error"), Opt("partners[].reference", Str, "hit: the reference to quote"),
+            Req("hits", Int, "how many partners hold it"),
+        ]),
     ];
 
     private static readonly Dictionary<string, LedgerKind> ByName = All.ToDictionary(k => k.Name, StringComparer.Ordinal);

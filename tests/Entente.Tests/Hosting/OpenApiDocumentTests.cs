@@ -18,6 +18,7 @@ public sealed class OpenApiDocumentTests(OpenApiDocumentTests.Node fixture) : IC
     private static readonly HashSet<string> Public =
     [
         "POST /api/exchange/messages", "GET /api/exchange/identity", "GET /api/ledger/checkpoint", "GET /api/ledger/consistency", "POST /api/ledger/cosignatures",
+        "GET /api/blinded/index", "POST /api/blinded/evaluate",
     ];
 
     /// <summary>Operations that take no input and need no key: their only error is the node's own (503).</summary>

@@ -1,0 +1,56 @@
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+using Entente.Agreements;
+using Entente.Blinded;
+using Entente.Exchange;
+using Entente.Identity;
+using Entente.Ledger;
+using Entente.Partners;
+using Entente.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Entente.Hosting;
+
+/// <summary>Blinded hit/no-hit in the node: its settings, the OPRF key and index, the holder and the asker (docs/blinded.md).</summary>
+public static class BlindedComposition
+{
+    public static IServiceCollection AddBlinded(this IServiceCollection services, NodeOptions node)
+    {
+        services.AddOptions<BlindedOptions>().BindConfiguration(BlindedOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton(sp => new BlindedNonces(sp.GetRequiredService<NodeDatabase>()));
+        // The identifiers the index holds: declarations now; alerts add their own source beside it.
+        services.AddSingleton<IBlindedIdentifierSource>(sp => new DeclarationIdentifiers(sp.GetRequiredService<NodeDatabase>()));
+        services.AddSingleton(sp => new BlindedIndexer(node.Code, () => BlindedKey.LoadOrCreate(node.Home), sp.GetServices<IBlindedIdentifierSource>().ToList(),
+            sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new EvaluationLimiter(sp.GetRequiredService<IOptions<BlindedOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new BlindedHolder(node.Code, sp.GetRequiredService<NodeIdentity>().SigningKey, sp.GetRequiredService<BlindedIndexer>(),
+            sp.GetRequiredService<BlindedNonces>(), sp.GetRequiredService<EvaluationLimiter>(), sp.GetRequiredService<LedgerStore>(), sp.GetRequiredService<PartnerBook>(),
+            sp.GetRequiredService<AgreementShelf>().InForce, sp.GetRequiredService<IOptions<BlindedOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp =>
+        {
+            var identity = sp.GetRequiredService<NodeIdentity>();
+            var book = sp.GetRequiredService<PartnerBook>();
+            var handler = new SocketsHttpHandler
+            {
+                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+                SslOptions = new SslClientAuthenticationOptions
+                {
+                    // As the exchange: partners' TLS certificates are pinned to the keys the agreements name.
+                    RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
+                        errors == SslPolicyErrors.None || (certificate is X509Certificate2 c && book.Fingerprints().Contains(NodeCertificates.KeyFingerprint(c))),
+                    ClientCertificates = [identity.SigningCertificateWithKey()],
+                },
+            };
+            return new AskPartners(node.Code, identity.SigningKey, book, sp.GetRequiredService<PartnerDirectory>(), sp.GetRequiredService<AgreementShelf>().InForce,
+                sp.GetRequiredService<LedgerStore>(), new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan }, Path.Combine(node.Home, "blinded", "partners"),
+                sp.GetRequiredService<IOptions<BlindedOptions>>().Value, sp.GetRequiredService<TimeProvider>());
+        });
+        return services;
+    }
+
+    /// <summary>In the server: the index built at start and kept current.</summary>
+    public static IServiceCollection AddBlindedServer(this IServiceCollection services) =>
+        services.AddHostedService(sp => new BlindedIndexRefresh(sp.GetRequiredService<BlindedIndexer>(), sp.GetRequiredService<IOptions<BlindedOptions>>().Value,
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<BlindedIndexRefresh>>()));
+}

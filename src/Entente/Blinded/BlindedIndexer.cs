@@ -1,0 +1,68 @@
+namespace Entente.Blinded;
+
+/// <summary>
+/// Keeps the node's blinded index: rebuilt when a source's stamp changes, evaluating only identifiers not evaluated
+/// before under the current key (the rest come from memory), so a refresh costs what was added. The version is the
+/// build time (Unix milliseconds), strictly increasing; the same set of tags keeps its version.
+/// </summary>
+public sealed class BlindedIndexer(string holder, Func<BlindedKey> key, IReadOnlyList<IBlindedIdentifierSource> sources, TimeProvider time)
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly Dictionary<string, ulong> _evaluated = new(StringComparer.Ordinal);
+    private BlindedKey? _key;
+    private string? _stamp;
+    private BlindedIndex? _index;
+
+    /// <summary>The index last built, if any (evaluations answer with its version without reading the sources).</summary>
+    public BlindedIndex? Last => _index;
+
+    /// <summary>The key of the last index built.</summary>
+    public BlindedKey Key => _key ??= key();
+
+    /// <summary>The index as the sources are now.</summary>
+    public async Task<BlindedIndex> CurrentAsync(CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            // The key file is read each time: a rotation by the command line reaches a running node at once.
+            var current = key();
+            if (_key is null || _key.Id != current.Id)
+            {
+                _evaluated.Clear();
+                _key = current;
+            }
+            var stamps = new List<string> { current.Id };
+            foreach (var source in sources) stamps.Add($"{source.Name}={await source.StampAsync(cancellationToken)}");
+            var stamp = string.Join(";", stamps);
+            if (_index is not null && stamp == _stamp) return _index;
+
+            var identifiers = new HashSet<string>(StringComparer.Ordinal);
+            var toEvaluate = new List<BlindedIdentifier>();
+            foreach (var source in sources)
+            {
+                await foreach (var identifier in source.IdentifiersAsync(cancellationToken))
+                {
+                    var text = identifier.ToString();
+                    if (identifiers.Add(text) && !_evaluated.ContainsKey(text)) toEvaluate.Add(identifier);
+                }
+            }
+            var tags = new ulong[toEvaluate.Count];
+            Parallel.For(0, toEvaluate.Count, new ParallelOptions { CancellationToken = cancellationToken }, i => tags[i] = current.Tag(toEvaluate[i]));
+            for (var i = 0; i < tags.Length; i++) _evaluated[toEvaluate[i].ToString()] = tags[i];
+            foreach (var gone in _evaluated.Keys.Where(k => !identifiers.Contains(k)).ToList()) _evaluated.Remove(gone);
+
+            var sorted = _evaluated.Values.Distinct().Order().ToArray();
+            var version = _index is { } previous && previous.KeyId == current.Id && previous.Tags.AsSpan().SequenceEqual(sorted)
+                ? previous.Version
+                : Math.Max(time.GetUtcNow().ToUnixTimeMilliseconds(), (_index?.Version ?? 0) + 1);
+            _index = new BlindedIndex(holder, current.Id, version, sorted);
+            _stamp = stamp;
+            return _index;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+}
