@@ -1,5 +1,3 @@
-using System.Net.Security;
-using System.Security.Cryptography.X509Certificates;
 using Entente.Agreements;
 using Entente.Blinded;
 using Entente.Exchange;
@@ -31,19 +29,8 @@ public static class BlindedComposition
         {
             var identity = sp.GetRequiredService<NodeIdentity>();
             var book = sp.GetRequiredService<PartnerBook>();
-            var handler = new SocketsHttpHandler
-            {
-                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-                SslOptions = new SslClientAuthenticationOptions
-                {
-                    // As the exchange: partners' TLS certificates are pinned to the keys the agreements name.
-                    RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
-                        errors == SslPolicyErrors.None || (certificate is X509Certificate2 c && book.Fingerprints().Contains(NodeCertificates.KeyFingerprint(c))),
-                    ClientCertificates = [identity.SigningCertificateWithKey()],
-                },
-            };
             return new AskPartners(node.Code, identity.SigningKey, book, sp.GetRequiredService<PartnerDirectory>(), sp.GetRequiredService<AgreementShelf>().InForce,
-                sp.GetRequiredService<LedgerStore>(), new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan }, Path.Combine(node.Home, "blinded", "partners"),
+                sp.GetRequiredService<LedgerStore>(), PartnerHttp.Client(book, identity), Path.Combine(node.Home, "blinded", "partners"),
                 sp.GetRequiredService<IOptions<BlindedOptions>>().Value, sp.GetRequiredService<TimeProvider>());
         });
         return services;

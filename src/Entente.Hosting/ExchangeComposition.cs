@@ -1,6 +1,4 @@
 using System.Diagnostics.Metrics;
-using System.Net.Security;
-using System.Security.Cryptography.X509Certificates;
 using Entente.Agreements;
 using Entente.Alerts;
 using Entente.Assistance;
@@ -62,18 +60,7 @@ public static class ExchangeComposition
         {
             var book = sp.GetRequiredService<PartnerBook>();
             var identity = sp.GetRequiredService<NodeIdentity>();
-            var handler = new SocketsHttpHandler
-            {
-                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-                SslOptions = new SslClientAuthenticationOptions
-                {
-                    // Partners' TLS certificates are pinned to the keys the agreements name (self-issued in a pilot).
-                    RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
-                        errors == SslPolicyErrors.None || (certificate is X509Certificate2 c && book.Fingerprints().Contains(NodeCertificates.KeyFingerprint(c))),
-                    ClientCertificates = [identity.SigningCertificateWithKey()],
-                },
-            };
-            return new OutboxDispatcher(sp.GetRequiredService<ExchangeNode>(), new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan },
+            return new OutboxDispatcher(sp.GetRequiredService<ExchangeNode>(), PartnerHttp.Client(book, identity),
                 sp.GetRequiredService<IOptions<ExchangeOptions>>().Value.Dispatcher(), sp.GetRequiredService<ILogger<OutboxDispatcher>>());
         });
         builder.Services.AddHostedService(sp => sp.GetRequiredService<OutboxDispatcher>());
