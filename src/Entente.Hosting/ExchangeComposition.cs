@@ -9,6 +9,7 @@ using Entente.Identity;
 using Entente.Ledger;
 using Entente.Partners;
 using Entente.Risk.Assessment;
+using Entente.Screening;
 using Entente.Storage;
 using Entente.Witnessing;
 using Microsoft.AspNetCore.Builder;
@@ -43,6 +44,7 @@ public static class ExchangeComposition
             AssistanceExchange.Connect(exchange, () => sp.GetRequiredService<AssistanceDesk>());
             RiskDesk.Connect(exchange, () => sp.GetRequiredService<RiskDesk>().Store);
             AlertExchange.Connect(exchange, () => sp.GetRequiredService<AlertBook>());
+            ActionTakenReports.Connect(exchange, () => sp.GetRequiredService<ScreeningDesk>());
             return exchange;
         });
         return services;
