@@ -46,6 +46,12 @@ public sealed class ActionTakenReportTests(AlertNetwork fixture) : IClassFixture
         Assert.True(hitAfter.GetProperty("report").TryGetProperty("messageId", out _), hitAfter.ToString());
         var again = await kr.PostAsJsonAsync($"/api/hits/{hitId}/discard", new { reason = "changed my mind" });
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        Assert.Empty((await kr.GetFromJsonAsync<JsonElement>("/api/hits?overdue=true&purpose=customs-control&justification=clock")).EnumerateArray());
+        var badFilter = await kr.GetAsync("/api/hits?state=pending&purpose=customs-control&justification=x");
+        Assert.Equal(HttpStatusCode.BadRequest, badFilter.StatusCode);
+        Assert.Equal("state", (await badFilter.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors")[0].GetProperty("path").GetString());
+        var stats = await kr.GetFromJsonAsync<JsonElement>("/api/hits/stats");
+        Assert.Equal(1.0, stats.GetProperty("all").GetProperty("confirmedRate").GetDouble());
 
         JsonElement report = default;
         await Net.EventuallyAsync(async () =>
