@@ -48,6 +48,8 @@ public static class EntenteCli
         root.Add(RequestCommands.Create());
         root.Add(AlertCommands.Create());
         root.Add(BlindedCommands.Create());
+        root.Add(Screening.ScreeningCommands.Screen());
+        root.Add(Screening.ScreeningCommands.Hits());
         root.Add(ConformanceCommand.Create());
         var risk = RiskModelCommands.AddTo(new Command("risk", "Risk targeting: rule sets, the learned model, assessment, outcomes, the benchmark (docs/risk.md)")
         {

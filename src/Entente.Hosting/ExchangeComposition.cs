@@ -7,6 +7,7 @@ using Entente.Identity;
 using Entente.Ledger;
 using Entente.Partners;
 using Entente.Risk.Assessment;
+using Entente.Screening;
 using Entente.Storage;
 using Entente.Witnessing;
 using Microsoft.AspNetCore.Builder;
@@ -41,6 +42,7 @@ public static class ExchangeComposition
             AssistanceExchange.Connect(exchange, () => sp.GetRequiredService<AssistanceDesk>());
             RiskDesk.Connect(exchange, () => sp.GetRequiredService<RiskDesk>().Store);
             AlertExchange.Connect(exchange, () => sp.GetRequiredService<AlertBook>());
+            ActionTakenReports.Connect(exchange, () => sp.GetRequiredService<ScreeningDesk>());
             return exchange;
         });
         return services;

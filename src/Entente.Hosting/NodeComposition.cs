@@ -12,6 +12,8 @@ using Entente.Ingest;
 using Entente.Ledger;
 using Entente.Retention;
 using Entente.Risk.Assessment;
+using Entente.Screening;
+using Entente.Screening.Matching;
 using Entente.Sharing;
 using Entente.Storage;
 using Entente.Witnessing;
@@ -66,6 +68,8 @@ public static class NodeComposition
         var retentionRule = node.RetentionPeriod is { } period ? RetentionRule.Parse(period, node.RetentionThen) : null;
         builder.Services.AddHostedService(sp => new RetentionService(sp.GetRequiredService<RunRetention>(), retentionRule, node.RetentionEvery,
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<RetentionService>>()));
+        builder.Services.AddHostedService(sp => new ScreeningService(sp.GetRequiredService<ScreeningDesk>(),
+            TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<ScreeningSettings>>().Value.RefreshSeconds), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ScreeningService>>()));
         builder.Services.AddNodeHealthChecks();
         builder.Services.AddSingleton<NodeWarmUp>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<NodeWarmUp>());
@@ -152,6 +156,13 @@ public static class NodeComposition
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<RiskOptions>>().Value.Settings());
         services.AddSingleton(sp => new RiskDesk(node.Home, sp.GetRequiredService<NodeDatabase>(), sp.GetRequiredService<IDeclarationStore>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IIngestFollowUp>(sp => new AssessAfterIngest(sp.GetRequiredService<RiskDesk>(), sp.GetRequiredService<RiskSettings>()));
+        services.AddOptions<ScreeningSettings>().BindConfiguration(ScreeningSettings.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<MatchingThresholds>().BindConfiguration(MatchingThresholds.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton(sp => new ScreeningDesk(node.Code, sp.GetRequiredService<NodeDatabase>(), sp.GetRequiredService<LedgerStore>(), sp.GetRequiredService<IDeclarationStore>(),
+            sp.GetRequiredService<AlertBook>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<ScreeningSettings>>().Value,
+            sp.GetRequiredService<IOptions<MatchingThresholds>>().Value, ActionTakenReports.Sender(sp.GetRequiredService<ExchangeNode>())));
+        services.AddSingleton<IIngestFollowUp>(sp => new ScreenAfterIngest(sp.GetRequiredService<ScreeningDesk>()));
+        services.AddSingleton(sp => new ReadHits(sp.GetRequiredService<ScreeningDesk>(), sp.GetRequiredService<AccessRecorder>()));
         services.AddSingleton(sp => new IngestDeclarations(sp.GetRequiredService<IDeclarationStore>(), () => sp.GetServices<IIngestFollowUp>(), sp.GetRequiredService<ILoggerFactory>(),
             sp.GetRequiredService<IOptions<IngestSettings>>().Value));
 
@@ -202,6 +213,7 @@ public static class NodeComposition
         app.MapWitnessApi();
         app.MapRecordsApi();
         app.MapAlertsApi();
+        app.MapScreeningApi();
         app.MapRiskApi();
         app.MapBlindedApi();
         return app;

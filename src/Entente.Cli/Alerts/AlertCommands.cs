@@ -87,7 +87,11 @@ internal static class AlertCommands
         command.SetNodeAction(async (parse, node, ct) =>
         {
             var alert = await node.Get<AlertBook>().GetAsync(parse.GetValue(id)!, ct) ?? throw CliException.Refused($"no alert {parse.GetValue(id)} at {node.Node.Code}");
-            command.Print(parse, alert, o => o.WriteLine(JsonSerializer.Serialize(alert, CliOutput.Json)));
+            // Action-taken reports partners sent about this node's alert (docs/alerts.md, "Screening and hits").
+            var reports = await node.Get<Entente.Screening.ScreeningDesk>().ReportsAsync(alert.Alert.Id, ct);
+            var shown = JsonSerializer.SerializeToNode(alert, CliOutput.Json)!.AsObject();
+            if (reports.Count > 0) shown["actionTakenReports"] = new JsonArray([.. reports]);
+            command.Print(parse, shown, o => o.WriteLine(shown.ToJsonString(CliOutput.Json)));
             return ExitCodes.Success;
         });
         return command;

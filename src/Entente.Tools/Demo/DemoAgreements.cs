@@ -111,5 +111,6 @@ internal static class DemoAgreements
             handling-code: H0
             onward-transfer: forbidden
             retention: { period: P1Y, then: erase }
+            push: { to: all-parties, purpose: specific-check }
         """;
 }

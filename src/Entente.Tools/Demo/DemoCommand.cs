@@ -134,6 +134,7 @@ public static class DemoCommand
             await AskForAssistanceAsync(nodes, nl, kr, sharedMrn, output, ct);
             await RefuseWithoutLegalBasisAsync(nl, de, output, ct);
             await CheckReceiptsAsync(root, nodes, kr, nl, de, seizures[0], output, ct);
+            await AlertHitAsync(nodes, de, kr, nl, users, output, ct);
             await DemoTargeting.RunAsync(kr, data, KoreanDataSet, output, ct);
             var entries = await VerifyLedgersAsync(nodes, kr, partyRead, output, ct);
             await WitnessEachOtherAsync(nodes, firstSeen, output, ct);
@@ -432,6 +433,100 @@ public static class DemoCommand
         output.WriteLine($"     {recipients[0].Code} received: {seizure.GetRawText()}");
         output.WriteLine($"     (the officer's name was dropped and the seizure time generalised to the month by the agreement, before sealing; {recipients[1].Code} received the same)");
         return pushed;
+    }
+
+    // ---- 10b. An alert, a hit, the action-taken report ---------------------------------------------------------------
+
+    /// <summary>
+    /// DE issues alerts on a company and a container under the multilateral agreement; they reach NL and KR; KR's next
+    /// ingest hits (the company written another way), KR's officer confirms, and DE receives the action-taken report.
+    /// </summary>
+    private static async Task AlertHitAsync(IReadOnlyList<DemoNode> nodes, DemoNode de, DemoNode kr, DemoNode nl, DemoUsers users, TextWriter output, CancellationToken ct)
+    {
+        var watch = Stopwatch.StartNew();
+        var today = TimeProvider.System.GetUtcNow().ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var ids = new List<string>();
+        foreach (var (name, subject) in new[]
+        {
+            ("company", new JsonObject { ["kind"] = "company", ["names"] = new JsonArray("Nordwind Handels GmbH"), ["countryCode"] = "DE" }),
+            ("container", new JsonObject { ["kind"] = "container", ["containerNumber"] = "TGHU7654320" }),
+        })
+        {
+            var alert = new JsonObject
+            {
+                ["subject"] = subject,
+                ["category"] = "fraud",
+                ["action"] = "discreet-check",
+                ["validity"] = new JsonObject { ["from"] = today, ["until"] = "2099-12-31" },
+                ["legalBasis"] = new JsonObject { ["agreement"] = DemoAgreements.Multilateral },
+                ["handlingCode"] = "H1",
+            };
+            var file = Path.Combine(de.Home, $"alert-{name}.json");
+            await File.WriteAllTextAsync(file, alert.ToJsonString(), ct);
+            var issued = JsonNode.Parse(await de.Cli.RunAsync(ct, "alert", "add", "--home", de.Home, "--file", file, "--json"))!;
+            ids.Add(issued["alert"]!["alert"]!["id"]!.GetValue<string>());
+            Check(issued["pushed"]!.AsArray().Count(p => p!["messageId"] is not null) == 2, $"DE's alert was not pushed to NL and KR: {issued["pushed"]!.ToJsonString()}");
+        }
+        foreach (var node in new[] { nl, kr })
+        {
+            using var client = node.Liaison();
+            await EventuallyAsync(nodes, $"DE's alerts at {node.Code}", async () =>
+            {
+                foreach (var id in ids)
+                {
+                    using var response = await client.GetAsync(new Uri($"/api/alerts/{id}", UriKind.Relative), ct);
+                    if (!response.IsSuccessStatusCode) return false;
+                }
+                return true;
+            }, ct);
+        }
+        output.WriteLine($"10b. DE issues two alerts (company Nordwind Handels GmbH, container TGHU7654320; fraud, discreet check) under {DemoAgreements.Multilateral}: " +
+            $"its alerts rule pushes them to NL and KR, signed, sealed and receipted, in {Seconds(watch)}.");
+
+        // KR's next ingest: the importer written as a romanisation variant, and the container.
+        var declaration = new Declaration
+        {
+            Lrn = "KR-DEMO-ALERT-1",
+            TypeCode = "IMA",
+            DeclarationOfficeId = "KRPUS001",
+            Parties = [new Party { Role = PartyRole.Importer, Name = "NORDVIND HANDELS G.m.b.H.", Address = new Address { CountryCode = "DE" } }],
+            GoodsShipment = new GoodsShipment
+            {
+                Consignment = new Consignment { Containers = [new Container { Id = "TGHU 765432-0" }] },
+                GoodsItems = [new GoodsItem { Sequence = 1, Classification = new Classification("HS", "2022", "847130"), OriginCountryCode = "CN", Description = "laptops" }],
+            },
+        };
+        using var officer = kr.Client(users.OfficerKey);
+        using (var content = new StringContent(EntenteJson.Serialize(declaration), System.Text.Encoding.UTF8, "application/json"))
+        {
+            using var submitted = await officer.PostAsync(new Uri("/api/declarations", UriKind.Relative), content, ct);
+            Check(submitted.IsSuccessStatusCode, $"KR's ingest answered {(int)submitted.StatusCode}: {await submitted.Content.ReadAsStringAsync(ct)}");
+        }
+        var hits = (await officer.GetFromJsonAsync<JsonElement>("/api/hits?purpose=customs-control&justification=import%20KR-DEMO-ALERT-1&limit=1000", ct))
+            .EnumerateArray().Where(h => h.TryGetProperty("declarationReference", out var r) && r.GetString() == "KR-DEMO-ALERT-1").ToList();
+        Check(hits.Count == 2 && hits.All(h => ids.Contains(h.GetProperty("alertId").GetString()!)), $"KR's ingest should hit both of DE's alerts: {hits.Count} hit(s)");
+        var company = hits.Single(h => h.GetProperty("checked").GetString() == "/parties/0");
+        var nameWhy = company.GetProperty("explanation").EnumerateArray().First(e => e.GetProperty("feature").GetString() == "name").GetProperty("text").GetString();
+        output.WriteLine($"     KR ingests KR-DEMO-ALERT-1 (POST /api/declarations): screened on ingest, 2 hits, each in KR's ledger: the importer at /parties/0 " +
+            $"(score {company.GetProperty("score").GetDouble():0.00}; {nameWhy}) and the container; the issuer to be informed by {company.GetProperty("informBy").GetString()}.");
+
+        var hitId = company.GetProperty("id").GetString()!;
+        using var confirmed = await officer.PostAsJsonAsync($"/api/hits/{hitId}/confirmation",
+            new { actionTaken = "discreet check: goods released, documents copied", found = "invoice from a new supplier in Shenzhen", place = "KRPUS" }, ct);
+        var hit = await confirmed.Content.ReadFromJsonAsync<JsonElement>(ct);
+        Check(confirmed.IsSuccessStatusCode && hit.GetProperty("report").TryGetProperty("messageId", out _), $"KR's confirmation: {(int)confirmed.StatusCode} {hit}");
+        using var deLiaison = de.Liaison();
+        JsonElement report = default;
+        await EventuallyAsync(nodes, "the action-taken report at DE", async () =>
+        {
+            var reports = await deLiaison.GetFromJsonAsync<JsonElement>($"/api/alerts/{ids[0]}/reports", ct);
+            if (reports.GetArrayLength() > 0) report = reports[0];
+            return reports.GetArrayLength() > 0;
+        }, ct);
+        var form = report.GetProperty("report");
+        output.WriteLine($"     officer-kim confirms the hit; KR sends DE the action-taken report (kind alert-action-taken, under {DemoAgreements.Multilateral}), " +
+            $"stored by DE against its alert in {Seconds(watch)} from the alert: \"{form.GetProperty("actionTaken").GetString()}\" at {form.GetProperty("place").GetString()}, " +
+            $"found \"{form.GetProperty("found").GetString()}\" (well within the 12-hour clock).");
     }
 
     // ---- 8, 9. Mutual assistance: a request answered, a request refused -----------------------------------------------

@@ -180,6 +180,17 @@ public sealed class AlertBook
     public IAsyncEnumerable<StoredAlert> InForceAsync(CancellationToken cancellationToken = default) =>
         AlertStore.InForceAsync(Database, _time.GetUtcNow(), cancellationToken);
 
+    /// <summary>Changes whenever an alert is stored, changed, withdrawn or flagged (count, last change, versions, flags): how the screening knows its watch list is stale.</summary>
+    public async Task<string> StampAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await Database.ConnectAsync(cancellationToken);
+        await using var command = NodeDatabase.Command(connection, null, "SELECT COUNT(*), MAX(updated_at), SUM(version), SUM(flagged) FROM alerts");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        // Versions and flags too: two changes within the same clock tick leave the last change time as it was.
+        return $"{reader.GetValue(0)}|{(reader.IsDBNull(1) ? "" : reader.GetString(1))}|{reader.GetValue(2)}|{reader.GetValue(3)}";
+    }
+
     /// <summary>
     /// Imports alerts from a file read through a mapping: every row is checked; when any row has an error nothing is
     /// stored and the report lists them all (file, line, column); otherwise all are stored in one transaction, then pushed.

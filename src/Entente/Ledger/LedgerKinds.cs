@@ -71,6 +71,10 @@ public static class LedgerKinds
     public const string BlindedEvaluation = "blinded-evaluation";
     public const string BlindedRefused = "blinded-refused";
     public const string BlindedQuery = "blinded-query";
+    public const string HitRecorded = "hit-recorded";
+    public const string HitConfirmed = "hit-confirmed";
+    public const string HitDiscarded = "hit-discarded";
+    public const string ActionTakenReportReceived = "action-taken-report-received";
 
     /// <summary>Every kind may carry it: whom or what the entry concerns (docs/ledger.md, Subjects).</summary>
     public static BodyField Subjects { get; } = Opt(LedgerSubjects.Field, Arr, "`declaration:<id>`, `party:<tag>`, `agreement:<id>`, `message:<id>`...: whom or what the entry concerns");
@@ -221,6 +225,13 @@ public static class LedgerKinds
             Req("partners", Arr, "each partner asked"), Req("partners[].partner", Str, "its code"), Opt("partners[].agreement", Str, "the agreement it was asked under"),
             Req("partners[].outcome", Str, "hit, no-hit or error"), Opt("partners[].reference", Str, "hit: the reference to quote"),
             Req("hits", Int, "how many partners hold it"),
+        ]),
+        new(HitRecorded, "screening found a hit: a declaration's field or an officer's ad-hoc input matched an alert in force", "Screening: ingest, look-back of a new alert, `entente screen`, `POST /api/screening`", Hit()),
+        new(HitConfirmed, "an officer confirmed a hit: it is the alert's subject (on a partner's alert the action-taken report follows)", "Screening: `entente hits confirm`, `POST /api/hits/{id}/confirmation`", Hit()),
+        new(HitDiscarded, "an officer discarded a hit, with the reason: it is not the alert's subject", "Screening: `entente hits discard`, `POST /api/hits/{id}/discard`", Hit()),
+        new(ActionTakenReportReceived, "a partner's action-taken report on an alert of this node arrived and was stored against the alert", "Screening: a partner's message", [
+            Req("alert", Str, "the alert id"), Req("from", Str, "the reporting node"), Req("agreement", Str, "the agreement it came under"),
+            Req("message", Str, "the message id"), Opt("hit", Str, "the hit id at the reporting node"), Req("actionNotTaken", Bool, "true when the alert is flagged there"),
         ]),
     ];
 
@@ -373,6 +384,14 @@ public static class LedgerKinds
         Req("category", Str, "the reason category"), Req("action", Str, "the action to take"), Req("basis", Str, "agreement:<id> or national"),
         Req("digest", Str, "sha256: digest of the alert's sorted JSON (its content is not in the ledger)"),
         Opt("reason", Str, "why it was withdrawn or flagged"), Opt("list", Str, "the sanctions list it came from"),
+    ];
+
+    private static BodyField[] Hit() =>
+    [
+        Req("hit", Str, "the hit id"), Req("alert", Str, "the alert id"), Req("issuer", Str, "the alert's issuer"), Req("source", Str, "own, partner or list"),
+        Req("category", Str, "the alert's category"), Req("score", Num, "the match score"), Req("checked", Str, "the field path in the declaration, or ad-hoc (never the value)"),
+        Req("state", Str, "open, confirmed or discarded"), Req("flagged", Bool, "the alert is flagged here"), Req("informBy", Str, "when the issuer must be informed, UTC"),
+        Opt("declaration", Str, "the declaration's node id"), Opt("reason", Str, "how it was found (screening, look-back, ad-hoc:user), or why it was discarded"),
     ];
 
     private static BodyField[] Assistance(bool request = false)

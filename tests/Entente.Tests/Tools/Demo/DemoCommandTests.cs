@@ -67,13 +67,19 @@ public sealed class DemoCommandTests : IDisposable
         Assert.Equal(3, Regex.Matches(output, @"entries, verify ok, checkpoint signed at size \d+").Count);
         Assert.Equal(6, Regex.Matches(output, @"(NL|KR|DE)>(NL|KR|DE) first-seen at \d+").Count);
         Assert.Equal(6, Regex.Matches(output, @"(NL|KR|DE)>(NL|KR|DE) consistent \d+->\d+").Count);
+        Assert.Contains("its alerts rule pushes them to NL and KR", output, StringComparison.Ordinal);
+        Assert.Contains("KR ingests KR-DEMO-ALERT-1 (POST /api/declarations): screened on ingest, 2 hits", output, StringComparison.Ordinal);
+        Assert.Contains("nordvind ~ nordwind (romanisation variant)", output, StringComparison.Ordinal);
+        Assert.Contains("KR sends DE the action-taken report (kind alert-action-taken", output, StringComparison.Ordinal);
         Assert.Contains("KR puts targeting into service: rule set kr-import-targeting 1", output, StringComparison.Ordinal);
         Assert.Matches(@"\d+ declarations of the generated set assessed in .*: red \d+, yellow \d+, blue \d+, green \d+", output);
         Assert.Matches(@"Officers inspect the \d+ red declarations and record what they find", output);
         Assert.Contains("no equivocation; cosignatures each node holds of its own checkpoints: NL 4, KR 4, DE 4; every ledger verified again: ok", output, StringComparison.Ordinal);
         Assert.Contains("NL  to KR: 1 delivered, 0 waiting, 0 failed", output, StringComparison.Ordinal);
-        Assert.Contains("KR  to DE: 1 delivered, 0 waiting, 0 failed; to NL: 5 delivered, 0 waiting, 0 failed", output, StringComparison.Ordinal);
-        Assert.Contains("7 messages delivered and receipted over HTTP, 0 waiting", output, StringComparison.Ordinal);
+        // KR to DE: the seizure report and the action-taken report; DE to NL and KR: its two alerts.
+        Assert.Contains("KR  to DE: 2 delivered, 0 waiting, 0 failed; to NL: 5 delivered, 0 waiting, 0 failed", output, StringComparison.Ordinal);
+        Assert.Contains("DE  to KR: 2 delivered, 0 waiting, 0 failed; to NL: 2 delivered, 0 waiting, 0 failed", output, StringComparison.Ordinal);
+        Assert.Contains("12 messages delivered and receipted over HTTP, 0 waiting", output, StringComparison.Ordinal);
         Assert.Matches(@"Demo finished in \d+\.\d s: every step checked out\.", output);
 
         Assert.Empty(ServersServing(homes));
