@@ -1,7 +1,7 @@
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
-using Entente.Identity;
 using Entente.Exchange;
+using Entente.Identity;
 
 namespace Entente.Hosting;
 
