@@ -347,12 +347,11 @@ def open_envelope(envelope, self_node, partners, now):
 
 # ---------- receipts (§6) ----------
 
-RECEIPT_KEYS = ["id", "digest", "from", "to", "agr", "agr-hash", "received"]
 
-
-def check_receipt(receipt, envelope, receiver):
-    protected, headers, payload, signature = read_sign1(receipt)
-    if headers.get(3) != "application/entente-receipt+cbor":
+def read_acknowledgement(signed, content_type, receiver):
+    """A receipt or negative receipt: its content type, signed by the receiver's key (kid = its fingerprint), one CBOR item."""
+    protected, headers, payload, signature = read_sign1(signed)
+    if headers.get(3) != content_type:
         raise Refused("malformed", "content type")
     kid = headers.get(4)
     if not isinstance(kid, bytes) or kid.decode("utf-8", "replace") != receiver.fingerprint:
@@ -360,13 +359,19 @@ def check_receipt(receipt, envelope, receiver):
     if not verify_es256(public_key(receiver.spki), sig_structure(protected, payload), signature):
         raise Refused("bad-signature")
     try:
-        r = single_item(payload)
+        return payload, single_item(payload)
     except Exception:
         raise Refused("malformed", "payload")
+
+
+RECEIPT_KEYS = ["id", "digest", "from", "to", "agr", "agr-hash", "received"]
+
+
+def check_receipt(receipt, envelope, receiver):
+    payload, r = read_acknowledgement(receipt, "application/entente-receipt+cbor", receiver)
     if not isinstance(r, dict) or sorted(r.keys()) != sorted(RECEIPT_KEYS) or not isinstance(r["digest"], bytes) \
             or len(r["digest"]) != 32 or not TIME.match(r["received"]):
         raise Refused("malformed", "payload shape")
-    _, headers_e, _, _ = read_sign1(envelope)
     h = parse_header(raw_map_value(read_sign1(envelope)[0], "entente"))
     if r["digest"] != hashlib.sha256(envelope).digest():
         raise Refused("digest-mismatch")
@@ -386,18 +391,7 @@ REFUSAL_OPTIONAL = {"id", "from", "agr", "agr-hash"}
 
 
 def check_refusal(refusal, envelope, code, sender, receiver):
-    protected, headers, payload, signature = read_sign1(refusal)
-    if headers.get(3) != "application/entente-refusal+cbor":
-        raise Refused("malformed", "content type")
-    kid = headers.get(4)
-    if not isinstance(kid, bytes) or kid.decode("utf-8", "replace") != receiver.fingerprint:
-        raise Refused("bad-signature", "kid")
-    if not verify_es256(public_key(receiver.spki), sig_structure(protected, payload), signature):
-        raise Refused("bad-signature")
-    try:
-        r = single_item(payload)
-    except Exception:
-        raise Refused("malformed", "payload")
+    payload, r = read_acknowledgement(refusal, "application/entente-refusal+cbor", receiver)
     if not isinstance(r, dict) or any(k not in REFUSAL_KEYS for k in r) \
             or any(k not in r for k in REFUSAL_KEYS if k not in REFUSAL_OPTIONAL) \
             or list(r.keys()) != [k for k in REFUSAL_KEYS if k in r] \
