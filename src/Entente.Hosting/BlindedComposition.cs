@@ -1,4 +1,5 @@
 using Entente.Agreements;
+using Entente.Alerts;
 using Entente.Blinded;
 using Entente.Exchange;
 using Entente.Identity;
@@ -17,8 +18,9 @@ public static class BlindedComposition
     {
         services.AddOptions<BlindedOptions>().BindConfiguration(BlindedOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton(sp => new BlindedNonces(sp.GetRequiredService<NodeDatabase>()));
-        // The identifiers the index holds: declarations now; alerts add their own source beside it.
+        // The identifiers the index holds: the declarations' and the alerts' in force.
         services.AddSingleton<IBlindedIdentifierSource>(sp => new DeclarationIdentifiers(sp.GetRequiredService<NodeDatabase>()));
+        services.AddSingleton<IBlindedIdentifierSource>(sp => new AlertIdentifiers(sp.GetRequiredService<AlertBook>(), sp.GetRequiredService<NodeDatabase>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new BlindedIndexer(node.Code, () => BlindedKey.LoadOrCreate(node.Home), sp.GetServices<IBlindedIdentifierSource>().ToList(),
             sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new EvaluationLimiter(sp.GetRequiredService<IOptions<BlindedOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
@@ -33,6 +35,7 @@ public static class BlindedComposition
                 sp.GetRequiredService<LedgerStore>(), PartnerHttp.Client(book, identity), Path.Combine(node.Home, "blinded", "partners"),
                 sp.GetRequiredService<IOptions<BlindedOptions>>().Value, sp.GetRequiredService<TimeProvider>());
         });
+        services.AddSingleton(sp => new RotateBlindedKey(node.Code, node.Home, sp.GetRequiredService<LedgerStore>()));
         return services;
     }
 

@@ -144,6 +144,8 @@ public static class NodeComposition
         services.AddSingleton(_ => new AgreementShelf(Path.Combine(node.Home, "agreements")));
         services.AddSingleton(new MappingsFolder(node.MappingsPath));
         services.AddSingleton(sp => new ReadDeclaration(sp.GetRequiredService<IDeclarationStore>(), sp.GetRequiredService<AccessRecorder>()));
+        services.AddSingleton(sp => new ReadDeclarationVersions(sp.GetRequiredService<IDeclarationStore>(), sp.GetRequiredService<AccessRecorder>()));
+        services.AddSingleton(sp => new ListPendingAmendments(sp.GetRequiredService<IDeclarationStore>()));
 
         services.AddExchange(node);
         services.AddSingleton(sp => new RecordDesk(sp.GetRequiredService<ExchangeNode>(), sp.GetRequiredService<NodeDatabase>()));
@@ -205,6 +207,7 @@ public static class NodeComposition
             .RequireAuthorization(AccessPolicies.Read).WithTags("Node").WithSummary("The node's code, name and version");
         app.MapIngestEndpoints();
         app.MapDeclarationsEndpoints();
+        app.MapAmendmentsEndpoints();
         app.MapAuditApi();
         app.MapAgreementsApi();
         app.MapExchangeApi();

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using Entente.Blinded;
-using Entente.Hosting;
 
 namespace Entente.Cli.Blinded;
 
@@ -90,13 +89,12 @@ internal static class BlindedCommands
     private static Command RotateKey()
     {
         var command = new NodeCommand("rotate-key", "Replace this node's OPRF key (the old one is kept aside, no longer answered); partners see a new key id and fetch the new index", json: true);
-        command.SetNodeAction((parse, node, _) =>
+        command.SetNodeAction(async (parse, node, ct) =>
         {
-            var home = node.Get<Microsoft.Extensions.Options.IOptions<NodeOptions>>().Value.Home;
-            var key = BlindedKey.Rotate(home);
-            if (command.Json(parse)) CliOutput.WriteJson(parse, new { key = key.Id });
-            else parse.InvocationConfiguration.Output.WriteLine($"New OPRF key {key.Id} in {BlindedKey.PathIn(home)}");
-            return Task.FromResult(0);
+            var rotated = await node.Get<RotateBlindedKey>().HandleAsync(Environment.UserName, ct);
+            if (command.Json(parse)) CliOutput.WriteJson(parse, new { key = rotated.Key, @public = rotated.Public, retired = rotated.Retired });
+            else parse.InvocationConfiguration.Output.WriteLine($"New OPRF key {rotated.Key} in {rotated.File}{(rotated.Retired is null ? "" : $" (key {rotated.Retired} retired)")}; recorded in the ledger");
+            return 0;
         });
         return command;
     }

@@ -25,6 +25,8 @@ internal static class DeclarationCommands
         declarations.Add(Show());
         declarations.Add(Status());
         declarations.Add(History());
+        declarations.Add(DeclarationAmendmentCommands.Versions());
+        declarations.Add(DeclarationAmendmentCommands.PendingAmendments());
         return declarations;
     }
 

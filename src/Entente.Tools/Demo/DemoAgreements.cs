@@ -112,5 +112,11 @@ internal static class DemoAgreements
             onward-transfer: forbidden
             retention: { period: P1Y, then: erase }
             push: { to: all-parties, purpose: specific-check }
+          blinded-identifiers:
+            purposes: [risk-management, investigation]
+            disclose: [/evaluation]
+            handling-code: H1
+            onward-transfer: forbidden
+            retention: { period: P1Y, then: erase }
         """;
 }

@@ -135,6 +135,7 @@ public static class DemoCommand
             await RefuseWithoutLegalBasisAsync(nl, de, output, ct);
             await CheckReceiptsAsync(root, nodes, kr, nl, de, seizures[0], output, ct);
             await AlertHitAsync(nodes, de, kr, nl, users, output, ct);
+            await DemoBlinded.RunAsync(nl, kr, de, users.OfficerKey, output, ct);
             await DemoTargeting.RunAsync(kr, data, KoreanDataSet, output, ct);
             var entries = await VerifyLedgersAsync(nodes, kr, partyRead, output, ct);
             await WitnessEachOtherAsync(nodes, firstSeen, output, ct);

@@ -46,16 +46,25 @@ public sealed class BlindedKey
     /// Rotation: the old key is kept aside as oprf-key.retired-ID (evaluations under it are no longer answered) and a
     /// new one made; the index is then rebuilt under the new key, and partners see a new key id.
     /// </summary>
-    public static BlindedKey Rotate(string home)
+    public static BlindedKey Rotate(string home) => Rotate(home, out _);
+
+    /// <inheritdoc cref="Rotate(string)"/>
+    /// <param name="retired">The id of the key replaced, null when the home had none.</param>
+    public static BlindedKey Rotate(string home, out string? retired)
     {
         var path = PathIn(home);
+        retired = null;
         if (System.IO.File.Exists(path))
         {
             var old = Load(path);
             System.IO.File.Move(path, $"{path}.retired-{old.Id}", overwrite: true);
+            retired = old.Id;
         }
         return LoadOrCreate(home);
     }
+
+    /// <summary>The public element k·G (32 bytes): a commitment to the key that reveals nothing of it.</summary>
+    public byte[] PublicElement() => Oprf.PublicKeyOf(Scalar);
 
     /// <summary>A key from its scalar (tests and benchmarks).</summary>
     public static BlindedKey FromScalar(byte[] scalar) => new(scalar);

@@ -71,6 +71,7 @@ public static class LedgerKinds
     public const string BlindedEvaluation = "blinded-evaluation";
     public const string BlindedRefused = "blinded-refused";
     public const string BlindedQuery = "blinded-query";
+    public const string BlindedKeyRotated = "blinded-key-rotated";
     public const string HitRecorded = "hit-recorded";
     public const string HitConfirmed = "hit-confirmed";
     public const string HitDiscarded = "hit-discarded";
@@ -225,6 +226,11 @@ public static class LedgerKinds
             Req("partners", Arr, "each partner asked"), Req("partners[].partner", Str, "its code"), Opt("partners[].agreement", Str, "the agreement it was asked under"),
             Req("partners[].outcome", Str, "hit, no-hit or error"), Opt("partners[].reference", Str, "hit: the reference to quote"),
             Req("hits", Int, "how many partners hold it"),
+        ]),
+        new(BlindedKeyRotated, "this node's OPRF key was replaced: the new key's id and public element (never the secret); the old one no longer answers", "Blinded: `entente blinded rotate-key`",
+        [
+            Req("key", Str, "the new key id (16 hex digits of SHA-256 of the public element)"), Req("public", Str, "the new key's public element k·G, base64url (a commitment to k, not k)"),
+            Opt("retired", Str, "the id of the key it replaced (absent for a node's first key)"),
         ]),
         new(HitRecorded, "screening found a hit: a declaration's field or an officer's ad-hoc input matched an alert in force", "Screening: ingest, look-back of a new alert, `entente screen`, `POST /api/screening`", Hit()),
         new(HitConfirmed, "an officer confirmed a hit: it is the alert's subject (on a partner's alert the action-taken report follows)", "Screening: `entente hits confirm`, `POST /api/hits/{id}/confirmation`", Hit()),
