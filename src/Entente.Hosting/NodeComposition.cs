@@ -153,7 +153,7 @@ public static class NodeComposition
             sp.GetRequiredService<TimeProvider>(), AssistanceDesks.AgreementsInForce(node.Home, sp.GetRequiredService<TimeProvider>()),
             AssistanceExchange.Sender(sp.GetRequiredService<ExchangeNode>()), sp.GetRequiredService<IdentityHome>().LoadSubjectKey()));
         services.AddSingleton(sp => new AlertBook(node.Code, sp.GetRequiredService<LedgerStore>(), sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<AgreementShelf>().InForce, AlertExchange.Sender(sp.GetRequiredService<ExchangeNode>())));
+            sp.GetRequiredService<AgreementShelf>().InForce, AlertExchange.Outbox(sp.GetRequiredService<ExchangeNode>())));
 
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<RiskOptions>>().Value.Settings());
         services.AddSingleton(sp => new RiskDesk(node.Home, sp.GetRequiredService<NodeDatabase>(), sp.GetRequiredService<IDeclarationStore>(), sp.GetRequiredService<TimeProvider>()));
@@ -162,7 +162,7 @@ public static class NodeComposition
         services.AddOptions<MatchingThresholds>().BindConfiguration(MatchingThresholds.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton(sp => new ScreeningDesk(node.Code, sp.GetRequiredService<NodeDatabase>(), sp.GetRequiredService<LedgerStore>(), sp.GetRequiredService<IDeclarationStore>(),
             sp.GetRequiredService<AlertBook>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<ScreeningSettings>>().Value,
-            sp.GetRequiredService<IOptions<MatchingThresholds>>().Value, ActionTakenReports.Sender(sp.GetRequiredService<ExchangeNode>())));
+            sp.GetRequiredService<IOptions<MatchingThresholds>>().Value, ActionTakenReports.Reporter(sp.GetRequiredService<ExchangeNode>())));
         services.AddSingleton<IIngestFollowUp>(sp => new ScreenAfterIngest(sp.GetRequiredService<ScreeningDesk>()));
         services.AddSingleton(sp => new ReadHits(sp.GetRequiredService<ScreeningDesk>(), sp.GetRequiredService<AccessRecorder>()));
         services.AddSingleton(sp => new IngestDeclarations(sp.GetRequiredService<IDeclarationStore>(), () => sp.GetServices<IIngestFollowUp>(), sp.GetRequiredService<ILoggerFactory>(),

@@ -145,6 +145,9 @@ public sealed record CategoryRule(
 
     /// <summary>When set, this category's records go to partners automatically (a subscription the agreement makes).</summary>
     public PushRule? Push { get; init; }
+
+    /// <summary>Alerts only: within how many hours of a hit on an alert under this agreement its issuer must be informed (the node's setting when null).</summary>
+    public int? InformWithinHours { get; init; }
 }
 
 /// <summary>Which partners a pushed record goes to: every other party, or those the record involves (their traders or routes).</summary>

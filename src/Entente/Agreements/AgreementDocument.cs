@@ -23,10 +23,13 @@ public static partial class AgreementDocument
     public const int MaxDenials = 100;
     public const int MaxPatternsPerRule = 1000;
 
+    /// <summary>The longest clock an alerts rule may set for informing an alert's issuer of a hit: 30 days.</summary>
+    public const int MaxInformWithinHours = 24 * 30;
+
     private static readonly string[] TopKeys = ["agreement", "version", "kind", "title", "parties", "legal-basis", "validity", "categories", "deny", "signatures"];
     private static readonly string[] PartyKeys = ["code", "name", "fingerprint"];
     private static readonly string[] RuleKeys =
-        ["alert-categories", "roles", "purposes", "disclose", "transform", "other-fields", "handling-code", "evaluation", "onward-transfer", "retention", "answer-within", "push", "note"];
+        ["alert-categories", "roles", "purposes", "disclose", "transform", "other-fields", "handling-code", "evaluation", "onward-transfer", "retention", "answer-within", "push", "inform-within-hours", "note"];
     private static readonly string[] DenyKeys = ["reason", "parties", "categories", "purposes", "fields", "roles"];
     private static readonly string[] SignatureKeys = ["party", "public-key", "signature", "signed-at"];
 
@@ -260,8 +263,15 @@ public static partial class AgreementDocument
         var retention = ParseRetention(p, rule, path);
         var answer = p.Text(rule, "answer-within", path, required: false) is { } a ? p.Period(p.Node(rule, "answer-within"), path + ".answer-within", a) : null;
         var push = ParsePush(p, rule, path, category, purposes);
+        var informWithin = p.Node(rule, "inform-within-hours") is null ? null : p.Integer(rule, "inform-within-hours", path, 1, MaxInformWithinHours);
+        if (informWithin is not null && category != DataCategory.Alerts)
+            p.Add(p.Node(rule, "inform-within-hours"), path + ".inform-within-hours", "only the alerts category has a clock for informing an alert's issuer of a hit");
         if (p.Errors.Count > errors) return null;
-        return new CategoryRule(category, alertCategories, roles, purposes, disclose, transforms, other, handling!.Value, evaluation, onward!, retention!, answer) { Push = push };
+        return new CategoryRule(category, alertCategories, roles, purposes, disclose, transforms, other, handling!.Value, evaluation, onward!, retention!, answer)
+        {
+            Push = push,
+            InformWithinHours = informWithin,
+        };
     }
 
     private static PushRule? ParsePush(Problems p, YamlMappingNode rule, string path, DataCategory category, IReadOnlyList<Purpose> purposes)

@@ -150,6 +150,15 @@ public sealed record StoredAlert(
 
     /// <summary>Flagged here: a hit is reported, the action is not taken on this territory.</summary>
     public bool Flagged => Flags.Count > 0;
+
+    /// <summary>An own alert: the flags partners reported (their action not taken on their territory), as their messages told.</summary>
+    public IReadOnlyList<AlertFlag> PartnerFlags { get; init; } = [];
+
+    /// <summary>A partner's alert erased when its agreement's retention ended: the subject and remarks are gone, the row is evidence.</summary>
+    public DateTimeOffset? ErasedAt { get; init; }
+
+    /// <summary>What a read without a stated purpose was not shown (JSON pointers): a person's names, birth date, documents, remarks.</summary>
+    public IReadOnlyList<string>? Withheld { get; init; }
 }
 
 /// <summary>What an alert's push did for one partner: the message queued, or why not.</summary>

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Entente.Agreements;
@@ -52,27 +53,30 @@ public sealed class AlertBook
     private readonly LedgerStore _ledger;
     private readonly TimeProvider _time;
     private readonly Func<DateTimeOffset, IReadOnlyList<Agreement>> _agreementsInForce;
-    private readonly Func<StoredAlert, CancellationToken, Task<IReadOnlyList<AlertPush>>>? _push;
+    private readonly IAlertOutbox? _outbox;
 
     /// <param name="node">This node's code (the issuer of its own alerts).</param>
     /// <param name="ledger">The node's ledger, on the node's database (migrated).</param>
     /// <param name="time">The clock: validity and expiry are read from it.</param>
     /// <param name="agreementsInForce">The agreements in force at a time.</param>
-    /// <param name="push">Sends an own alert to the partners its agreement subscribes (null: kept here).</param>
-    public AlertBook(string node, LedgerStore ledger, TimeProvider time, Func<DateTimeOffset, IReadOnlyList<Agreement>> agreementsInForce,
-        Func<StoredAlert, CancellationToken, Task<IReadOnlyList<AlertPush>>>? push = null)
+    /// <param name="outbox">Queues an own alert for the partners its agreement subscribes, and a flag for a partner's alert's issuer, in the transaction that stores the change (null: kept here).</param>
+    public AlertBook(string node, LedgerStore ledger, TimeProvider time, Func<DateTimeOffset, IReadOnlyList<Agreement>> agreementsInForce, IAlertOutbox? outbox = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(node);
         Node = node;
         _ledger = ledger;
         _time = time;
         _agreementsInForce = agreementsInForce;
-        _push = push;
+        _outbox = outbox;
     }
 
     public string Node { get; }
 
     private NodeDatabase Database => _ledger.Database;
+
+    /// <summary>The agreement in force now that an alert rests on (null for a national basis, or one no longer in force).</summary>
+    public Agreement? AgreementOf(Alert alert) =>
+        alert.LegalBasis.Agreement is { } id ? _agreementsInForce(_time.GetUtcNow()).FirstOrDefault(a => a.Id == id) : null;
 
     public string NewId() => $"{Node}-AL-{_time.GetUtcNow():yyyyMMdd}-{RandomNumberGenerator.GetHexString(12, lowercase: true)}";
 
@@ -85,18 +89,23 @@ public sealed class AlertBook
             return check.OutsideAgreement ? new AlertOutcome.OutsideAgreement(check.Errors) : new AlertOutcome.Invalid(check.Errors);
         var stored = new StoredAlert(alert, AlertSource.Own, AlertLifecycle.StateAt(alert, now), [], check.Findings, now, now);
         var taken = false;
+        IReadOnlyList<AlertPush> pushed = [];
         await _ledger.AppendAsync(async (connection, transaction, ct) =>
         {
+            pushed = [];
             if (await AlertStore.ExistsAsync(connection, transaction, alert.Id, ct))
             {
                 taken = true;
                 return [];
             }
             await AlertStore.SaveAsync(connection, transaction, stored, insert: true, ct);
-            return [Entry(LedgerKinds.AlertIssued, stored, new LedgerActor(user, Node))];
+            var entries = new List<LedgerEntry> { Entry(LedgerKinds.AlertIssued, stored, new LedgerActor(user, Node)) };
+            pushed = await QueueAsync(connection, transaction, stored, entries, ct);
+            return entries;
         }, cancellationToken);
         if (taken) return new AlertOutcome.NotAllowed([new("/id", $"alert {alert.Id} exists already")]);
-        return new AlertOutcome.Done(new AlertChange(stored, await PushAsync(stored, cancellationToken)));
+        Sent(pushed);
+        return new AlertOutcome.Done(new AlertChange(stored, pushed));
     }
 
     /// <summary>Puts a draft of this node in force (and pushes it when its basis is an agreement).</summary>
@@ -138,9 +147,10 @@ public sealed class AlertBook
         var now = _time.GetUtcNow();
         AlertOutcome? refused = null;
         StoredAlert? moved = null;
-        var wasDraft = false;
+        IReadOnlyList<AlertPush> pushed = [];
         await _ledger.AppendAsync(async (connection, transaction, ct) =>
         {
+            pushed = [];
             var stored = await AlertStore.LoadAsync(Database, connection, transaction, id, lockIt: true, now, ct);
             if (stored is null)
             {
@@ -152,15 +162,29 @@ public sealed class AlertBook
                 refused = new AlertOutcome.NotAllowed([new("/id", why)]);
                 return [];
             }
-            wasDraft = stored.Alert.State == AlertState.Draft;
+            var wasDraft = stored.Alert.State == AlertState.Draft;
             moved = move(stored, now) with { UpdatedAt = now };
             moved = moved with { State = AlertLifecycle.StateAt(moved.Alert, now, moved.RetainUntil) };
             await AlertStore.SaveAsync(connection, transaction, moved, insert: false, ct);
-            return [Entry(kind, moved, new LedgerActor(user, Node), reason)];
+            var entries = new List<LedgerEntry> { Entry(kind, moved, new LedgerActor(user, Node), reason) };
+            // A flag goes to the alert's issuer; a draft withdrawn was never sent; the rest goes where the alert went.
+            if (kind == LedgerKinds.AlertFlagged)
+            {
+                if (_outbox is not null && moved.Alert.LegalBasis.Agreement is not null)
+                {
+                    var queued = await _outbox.FlagAsync(connection, transaction, moved, moved.Flags[^1], ct);
+                    entries.AddRange(queued.Entries);
+                    pushed = queued.Pushed;
+                }
+            }
+            else if (!(wasDraft && kind == LedgerKinds.AlertWithdrawn))
+            {
+                pushed = await QueueAsync(connection, transaction, moved, entries, ct);
+            }
+            return entries;
         }, cancellationToken);
         if (refused is not null) return refused;
-        // A flag stays here; a draft withdrawn was never sent.
-        var pushed = kind == LedgerKinds.AlertFlagged || (wasDraft && kind == LedgerKinds.AlertWithdrawn) ? [] : await PushAsync(moved!, cancellationToken);
+        Sent(pushed);
         return new AlertOutcome.Done(new AlertChange(moved!, pushed));
     }
 
@@ -212,12 +236,14 @@ public sealed class AlertBook
             if (!ids.Add(alert.Id)) errors.Add(row.Locate(new FieldError("/id", $"{alert.Id} is also on an earlier row")));
             alerts.Add(new StoredAlert(alert, AlertSource.Own, AlertLifecycle.StateAt(alert, now), [], check.Findings, now, now));
         }
+        var pushed = new List<AlertPush>();
         if (errors.Count == 0 && alerts.Count > 0)
         {
             var actor = new LedgerActor(user, Node);
             await _ledger.AppendAsync(async (connection, transaction, ct) =>
             {
                 errors.Clear();
+                pushed.Clear();
                 for (var i = 0; i < alerts.Count; i++)
                     if (await AlertStore.ExistsAsync(connection, transaction, alerts[i].Alert.Id, ct)) errors.Add(rows[i].Locate(new FieldError("/id", $"alert {alerts[i].Alert.Id} exists already")));
                 if (errors.Count > 0) return [];
@@ -226,13 +252,13 @@ public sealed class AlertBook
                 {
                     await AlertStore.SaveAsync(connection, transaction, stored, insert: true, ct);
                     entries.Add(Entry(LedgerKinds.AlertIssued, stored, actor));
+                    pushed.AddRange(await QueueAsync(connection, transaction, stored, entries, ct));
                 }
                 return entries;
             }, cancellationToken);
         }
         if (errors.Count > 0) return new AlertImportReport(file, rows.Count, 0, errors, []);
-        var pushed = new List<AlertPush>();
-        foreach (var stored in alerts) pushed.AddRange(await PushAsync(stored, cancellationToken));
+        Sent(pushed);
         return new AlertImportReport(file, rows.Count, alerts.Count, [], alerts.Select(a => a.Alert.Id).ToArray()) { Pushed = pushed };
     }
 
@@ -346,10 +372,112 @@ public sealed class AlertBook
         return outcome;
     }
 
-    private async Task<IReadOnlyList<AlertPush>> PushAsync(StoredAlert stored, CancellationToken cancellationToken) =>
-        _push is null || stored.Source != AlertSource.Own || stored.Alert.LegalBasis.Agreement is null || stored.Alert.State == AlertState.Draft
-            ? []
-            : await _push(stored, cancellationToken);
+    /// <summary>Queues an own alert shared under an agreement (not a draft) for its partners, in the caller's transaction; its entries join <paramref name="entries"/>.</summary>
+    private async Task<IReadOnlyList<AlertPush>> QueueAsync(DbConnection connection, DbTransaction transaction, StoredAlert stored, List<LedgerEntry> entries, CancellationToken cancellationToken)
+    {
+        if (_outbox is null || stored.Source != AlertSource.Own || stored.Alert.LegalBasis.Agreement is null || stored.Alert.State == AlertState.Draft) return [];
+        var queued = await _outbox.PushAsync(connection, transaction, stored, cancellationToken);
+        entries.AddRange(queued.Entries);
+        return queued.Pushed;
+    }
+
+    /// <summary>After the commit: a dispatcher in this process sends what was queued at once.</summary>
+    private void Sent(IEnumerable<AlertPush> pushed)
+    {
+        if (_outbox is not null && pushed.Any(p => p.MessageId is not null)) _outbox.Queued();
+    }
+
+    /// <summary>sha256: and the hex SHA-256 of a reason's text: what the ledger records of a withdrawal's, flag's or discard's reason (the text stays in the store).</summary>
+    public static string ReasonDigest(string reason) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(reason)));
+
+    /// <summary>Why a partner's message about alert <paramref name="id"/> (a report, a flag) is refused here: not an alert of this node, none such, or not under that agreement.</summary>
+    public async Task<string?> OwnAlertProblemAsync(string id, string agreementId, CancellationToken cancellationToken = default)
+    {
+        if (!id.StartsWith(Node + "-", StringComparison.Ordinal)) return $"/alert/id: {id} is not an alert of {Node}";
+        var stored = await GetAsync(id, cancellationToken);
+        if (stored is null || stored.Source == AlertSource.Partner) return $"/alert/id: {Node} holds no alert {id} of its own";
+        if (stored.Alert.LegalBasis.Agreement != agreementId) return $"/alert/id: {id} was not shared under agreement {agreementId}";
+        return null;
+    }
+
+    /// <summary>
+    /// The issuer's side of a flag: a partner tells this node it flagged one of its alerts (the action is not taken on
+    /// its territory). The flag is kept with the alert (<see cref="StoredAlert.PartnerFlags"/>) and recorded
+    /// (`alert-flag-received`, the reason by digest); the same flag told twice is kept once. Checked on receipt by <see cref="OwnAlertProblemAsync"/>.
+    /// </summary>
+    public async Task ReceiveFlagAsync(string messageId, string sender, string agreementId, JsonObject payload, CancellationToken cancellationToken = default)
+    {
+        var body = payload[AlertJson.Root]!.AsObject();
+        var id = body["id"]!.GetValue<string>();
+        var flag = body[AlertExchange.FlagMember]!.AsObject();
+        var told = new AlertFlag(sender, AlertJson.ParseTime(flag["at"]!.GetValue<string>()), flag["reason"]!.GetValue<string>());
+        var now = _time.GetUtcNow();
+        await _ledger.AppendAsync(async (connection, transaction, ct) =>
+        {
+            var stored = await AlertStore.LoadAsync(Database, connection, transaction, id, lockIt: true, now, ct);
+            if (stored is null || stored.PartnerFlags.Any(f => f.By == told.By && f.At == told.At)) return [];
+            await AlertStore.SaveAsync(connection, transaction, stored with { PartnerFlags = [.. stored.PartnerFlags, told] }, insert: false, ct);
+            return [LedgerEntry.Now(_time, LedgerKinds.AlertFlagReceived, new LedgerActor("node:" + sender, sender), new JsonObject
+            {
+                ["alert"] = id,
+                ["from"] = sender,
+                ["agreement"] = agreementId,
+                ["message"] = messageId,
+                ["flaggedAt"] = AlertJson.Time(told.At),
+                ["reasonDigest"] = ReasonDigest(told.Reason),
+                [LedgerSubjects.Field] = LedgerSubjects.ToJson([SubjectPrefix + id, LedgerSubjects.Message(messageId)]),
+            })];
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Erases the partners' alerts whose retention (their agreement's, carried by their message) has ended, in batches:
+    /// the subject and remarks leave the store, the row stays (id, issuer, version, erased at) and each erasure is in the
+    /// ledger in its transaction (`alert-erased`: the alert, issuer, agreement, retention end, digest of what was held).
+    /// </summary>
+    public async Task<int> EraseExpiredPartnerAlertsAsync(LedgerActor actor, CancellationToken cancellationToken = default)
+    {
+        var erased = 0;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var now = _time.GetUtcNow();
+            var due = await AlertStore.DueForErasureAsync(Database, now, 500, cancellationToken);
+            if (due.Count == 0) return erased;
+            var count = 0;
+            await _ledger.AppendAsync(async (connection, transaction, ct) =>
+            {
+                count = 0;
+                var entries = new List<LedgerEntry>();
+                foreach (var held in due)
+                {
+                    var gone = held with
+                    {
+                        Alert = held.Alert with { Subject = new AlertSubject { Kind = held.Alert.Subject.Kind }, Remarks = null, Links = null },
+                        Findings = [],
+                        ErasedAt = now,
+                    };
+                    await AlertStore.SaveAsync(connection, transaction, gone, insert: false, ct);
+                    var subjects = new List<string> { SubjectPrefix + held.Alert.Id };
+                    if (held.Alert.LegalBasis.Agreement is { } agreement) subjects.Add(AgreementWatch.Subject(agreement));
+                    entries.Add(LedgerEntry.Now(_time, LedgerKinds.AlertErased, actor, new JsonObject
+                    {
+                        ["alert"] = held.Alert.Id,
+                        ["issuer"] = held.Alert.Issuer,
+                        ["version"] = held.Alert.Version,
+                        ["agreement"] = held.Alert.LegalBasis.Agreement,
+                        ["retainUntil"] = AlertJson.Time(held.RetainUntil!.Value),
+                        ["digest"] = AlertJson.Digest(held.Alert),
+                        ["records"] = new JsonArray(held.Alert.Id),
+                        [LedgerSubjects.Field] = LedgerSubjects.ToJson(subjects),
+                    }));
+                    count++;
+                }
+                return entries;
+            }, cancellationToken);
+            erased += count;
+        }
+    }
 
     private LedgerEntry Entry(string kind, StoredAlert stored, LedgerActor actor, string? reason = null, string? list = null)
     {
@@ -370,7 +498,8 @@ public sealed class AlertBook
             ["digest"] = AlertJson.Digest(a),
             [LedgerSubjects.Field] = LedgerSubjects.ToJson(subjects),
         };
-        if (reason is not null) body["reason"] = reason;
+        // The reason's text stays with the alert in the store; the ledger holds its digest (it may name a person).
+        if (reason is not null) body["reasonDigest"] = ReasonDigest(reason);
         if (list is not null) body["list"] = list;
         return LedgerEntry.Now(_time, kind, actor, body);
     }

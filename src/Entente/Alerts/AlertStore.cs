@@ -11,9 +11,9 @@ public sealed record AlertFilter(AlertState? State = null, AlertSubjectKind? Kin
 /// <summary>The table of migration 0016_alerts on either provider (times and days as ISO text); callers hold the connection and transaction.</summary>
 internal static class AlertStore
 {
-    private const string Columns = "document, local, source, recorded_at, updated_at, retain_until, list_key";
+    private const string Columns = "document, local, source, recorded_at, updated_at, retain_until, list_key, erased_at";
 
-    private sealed record Local(IReadOnlyList<AlertFlag>? Flags, IReadOnlyList<string>? Findings, string? ReceivedHandlingCode);
+    private sealed record Local(IReadOnlyList<AlertFlag>? Flags, IReadOnlyList<string>? Findings, string? ReceivedHandlingCode, IReadOnlyList<AlertFlag>? PartnerFlags = null);
 
     public static async Task<StoredAlert?> LoadAsync(NodeDatabase database, DbConnection connection, DbTransaction? transaction, string id, bool lockIt, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -33,7 +33,7 @@ internal static class AlertStore
     public static async Task SaveAsync(DbConnection connection, DbTransaction transaction, StoredAlert stored, bool insert, CancellationToken cancellationToken)
     {
         var a = stored.Alert;
-        var local = JsonSerializer.Serialize(new Local(stored.Flags, stored.Findings, stored.ReceivedHandlingCode), AlertJson.Options);
+        var local = JsonSerializer.Serialize(new Local(stored.Flags, stored.Findings, stored.ReceivedHandlingCode, stored.PartnerFlags.Count == 0 ? null : stored.PartnerFlags), AlertJson.Options);
         (string, object?)[] parameters =
         [
             ("@id", a.Id), ("@issuer", a.Issuer), ("@source", AlertJson.Name(stored.Source)), ("@state", AlertJson.Name(a.State)),
@@ -42,17 +42,18 @@ internal static class AlertStore
             ("@agreement", a.LegalBasis.Agreement), ("@version", a.Version), ("@list", stored.ListKey), ("@flagged", stored.Flagged ? 1 : 0),
             ("@retain", stored.RetainUntil is { } r ? AlertJson.Time(r) : null), ("@recorded", AlertJson.Time(stored.RecordedAt)),
             ("@updated", AlertJson.Time(stored.UpdatedAt)), ("@document", AlertJson.ToJson(a).ToJsonString()), ("@local", local),
+            ("@erased", stored.ErasedAt is { } e ? AlertJson.Time(e) : null),
         ];
         var sql = insert
             ? """
               INSERT INTO alerts (id, issuer, source, state, subject_kind, category, action, valid_from, valid_until, agreement_id, version, list_key, flagged,
-                                  retain_until, recorded_at, updated_at, document, local)
-              VALUES (@id, @issuer, @source, @state, @kind, @category, @action, @from, @until, @agreement, @version, @list, @flagged, @retain, @recorded, @updated, @document, @local)
+                                  retain_until, recorded_at, updated_at, document, local, erased_at)
+              VALUES (@id, @issuer, @source, @state, @kind, @category, @action, @from, @until, @agreement, @version, @list, @flagged, @retain, @recorded, @updated, @document, @local, @erased)
               """
             : """
               UPDATE alerts SET issuer = @issuer, source = @source, state = @state, subject_kind = @kind, category = @category, action = @action,
                   valid_from = @from, valid_until = @until, agreement_id = @agreement, version = @version, list_key = @list, flagged = @flagged,
-                  retain_until = @retain, recorded_at = @recorded, updated_at = @updated, document = @document, local = @local
+                  retain_until = @retain, recorded_at = @recorded, updated_at = @updated, document = @document, local = @local, erased_at = @erased
               WHERE id = @id
               """;
         await using var command = NodeDatabase.Command(connection, transaction, sql, parameters);
@@ -96,6 +97,19 @@ internal static class AlertStore
             found[stored.ListKey!] = stored;
         }
         return found;
+    }
+
+    /// <summary>Partners' alerts whose retention (set by their agreement) has ended at <paramref name="now"/> and that are not erased yet.</summary>
+    public static async Task<IReadOnlyList<StoredAlert>> DueForErasureAsync(NodeDatabase database, DateTimeOffset now, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.ConnectAsync(cancellationToken);
+        await using var command = NodeDatabase.Command(connection, null,
+            $"SELECT {Columns} FROM alerts WHERE source = 'partner' AND erased_at IS NULL AND retain_until IS NOT NULL AND retain_until <= @now ORDER BY retain_until, id LIMIT @limit",
+            ("@now", AlertJson.Time(now)), ("@limit", limit));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var list = new List<StoredAlert>();
+        while (await reader.ReadAsync(cancellationToken)) list.Add(Read(reader, now));
+        return list;
     }
 
     private static (string Where, List<(string, object?)> Parameters) Where(AlertFilter filter, DateTimeOffset now)
@@ -148,6 +162,8 @@ internal static class AlertStore
             RetainUntil = retain,
             ListKey = reader.IsDBNull(6) ? null : reader.GetString(6),
             ReceivedHandlingCode = local.ReceivedHandlingCode,
+            PartnerFlags = local.PartnerFlags ?? [],
+            ErasedAt = reader.IsDBNull(7) ? null : AlertJson.ParseTime(reader.GetString(7)),
         };
     }
 }

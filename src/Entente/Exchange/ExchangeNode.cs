@@ -69,7 +69,7 @@ public sealed class ExchangeNode
     private readonly Func<string, CancellationToken, Task<ExchangePartner?>> _partner;
     private readonly Func<DateTimeOffset, IReadOnlyList<Agreement>> _agreements;
     private readonly Dictionary<string, Func<InboxItem, JsonObject, CancellationToken, Task>> _handlers = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, Func<EnvelopeHeader, JsonObject, string?>> _checks = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Func<EnvelopeHeader, JsonObject, CancellationToken, Task<string?>>> _checks = new(StringComparer.Ordinal);
     private readonly ILogger _logger;
     private readonly AgreedSecrets _secrets = new();
 
@@ -124,11 +124,18 @@ public sealed class ExchangeNode
     public void Handle(string kind, Func<InboxItem, JsonObject, CancellationToken, Task> handler, Func<JsonObject, string?>? check = null)
     {
         _handlers[kind] = handler;
-        if (check is not null) _checks[kind] = (_, payload) => check(payload);
+        if (check is not null) _checks[kind] = (_, payload, _) => Task.FromResult(check(payload));
     }
 
     /// <summary>As <see cref="Handle(string, Func{InboxItem, JsonObject, CancellationToken, Task}, Func{JsonObject, string?})"/>, with a check that also reads the header (sender, agreement).</summary>
     public void Handle(string kind, Func<InboxItem, JsonObject, CancellationToken, Task> handler, Func<EnvelopeHeader, JsonObject, string?> check)
+    {
+        _handlers[kind] = handler;
+        _checks[kind] = (header, payload, _) => Task.FromResult(check(header, payload));
+    }
+
+    /// <summary>As the other overloads, with a check that reads the node's store (is the alert named one of this node's?).</summary>
+    public void Handle(string kind, Func<InboxItem, JsonObject, CancellationToken, Task> handler, Func<EnvelopeHeader, JsonObject, CancellationToken, Task<string?>> check)
     {
         _handlers[kind] = handler;
         _checks[kind] = check;
@@ -147,6 +154,32 @@ public sealed class ExchangeNode
     }
 
     public async Task<IReadOnlyList<DisclosureOutcome>> DiscloseAsync(IReadOnlyList<Disclosure> disclosures, LedgerActor actor, CancellationToken cancellationToken = default)
+    {
+        IReadOnlyList<DisclosureOutcome> outcomes = [];
+        // The outbox rows and their disclosure-prepared entries (with this batch's refusals) commit in one transaction.
+        await Ledger.AppendAsync(async (connection, transaction, ct) =>
+        {
+            var within = await DiscloseWithinAsync(connection, transaction, disclosures, actor, ct);
+            outcomes = within.Outcomes;
+            return within.Entries;
+        }, cancellationToken);
+        if (outcomes.Any(o => o is DisclosureOutcome.Queued)) Queued?.Invoke();
+        return outcomes;
+    }
+
+    /// <summary>Tells a dispatcher in this process that messages were queued (after the transaction of <see cref="DiscloseWithinAsync"/> committed).</summary>
+    public void NotifyQueued() => Queued?.Invoke();
+
+    /// <summary>
+    /// As <see cref="DiscloseAsync(IReadOnlyList{Disclosure}, LedgerActor, CancellationToken)"/> inside a feature's own
+    /// ledger transaction: the outbox rows are written on <paramref name="connection"/> and <paramref name="transaction"/>,
+    /// and the ledger entries (decisions, disclosure-prepared) are returned for the caller's change to append, so what
+    /// the feature stores and the messages that announce it commit together, or neither does. Call
+    /// <see cref="NotifyQueued"/> after the commit.
+    /// </summary>
+    public async Task<(IReadOnlyList<DisclosureOutcome> Outcomes, IReadOnlyList<LedgerEntry> Entries)> DiscloseWithinAsync(
+        System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, IReadOnlyList<Disclosure> disclosures, LedgerActor actor,
+        CancellationToken cancellationToken = default)
     {
         var now = Time.GetUtcNow();
         var inForce = _agreements(now);
@@ -194,54 +227,42 @@ public sealed class ExchangeNode
             }
             queue.Add((i, header, Encoding.UTF8.GetBytes(projected.ToJsonString()), permit, projected, request with { LegalBasis = agreement.Id }));
         }
+        if (queue.Count == 0) return (outcomes.Select(o => o!).ToArray(), entries);
 
-        if (queue.Count == 0)
+        // One ephemeral key per recipient for this batch; each message still has its own content key.
+        var agreements = new Dictionary<string, EphemeralAgreement>(StringComparer.Ordinal);
+        IReadOnlyList<OutboxItem> items;
+        try
         {
-            if (entries.Count > 0) await Ledger.AppendAsync(entries, cancellationToken);
-            return outcomes.Select(o => o!).ToArray();
+            items = await ExchangeStore.EnqueueAsync(connection, transaction, queue.Select(q => (q.Header, q.Payload)).ToArray(), (header, payload) =>
+            {
+                if (!agreements.TryGetValue(header.Recipient, out var agreement))
+                    agreements[header.Recipient] = agreement = EphemeralAgreement.With(partners[header.Recipient]!.EncryptionKey);
+                return Envelope.Seal(header, payload, _signingKey, KeyId, agreement);
+            }, now, cancellationToken);
         }
-
-        // The outbox rows and their disclosure-prepared entries (with this batch's refusals) commit in one transaction.
-        await Ledger.AppendAsync(async (connection, transaction, ct) =>
+        finally
         {
-            // One ephemeral key per recipient for this batch; each message still has its own content key.
-            var agreements = new Dictionary<string, EphemeralAgreement>(StringComparer.Ordinal);
-            IReadOnlyList<OutboxItem> items;
-            try
+            foreach (var a in agreements.Values) a.Dispose();
+        }
+        for (var k = 0; k < queue.Count; k++)
+        {
+            var (index, _, _, permit, projected, request) = queue[k];
+            var item = items[k];
+            outcomes[index] = new DisclosureOutcome.Queued(item, permit, projected);
+            var body = DecisionRecord.Body(request, permit, disclosures[index].Subjects);
+            if (disclosures[index].ForwardOf is { } original) body["forwardOf"] = original;
+            body["message"] = new JsonObject
             {
-                items = await ExchangeStore.EnqueueAsync(connection, transaction, queue.Select(q => (q.Header, q.Payload)).ToArray(), (header, payload) =>
-                {
-                    if (!agreements.TryGetValue(header.Recipient, out var agreement))
-                        agreements[header.Recipient] = agreement = EphemeralAgreement.With(partners[header.Recipient]!.EncryptionKey);
-                    return Envelope.Seal(header, payload, _signingKey, KeyId, agreement);
-                }, now, ct);
-            }
-            finally
-            {
-                foreach (var a in agreements.Values) a.Dispose();
-            }
-            var recorded = new List<LedgerEntry>(entries);
-            for (var k = 0; k < queue.Count; k++)
-            {
-                var (index, _, _, permit, projected, request) = queue[k];
-                var item = items[k];
-                outcomes[index] = new DisclosureOutcome.Queued(item, permit, projected);
-                var body = DecisionRecord.Body(request, permit, disclosures[index].Subjects);
-                if (disclosures[index].ForwardOf is { } original) body["forwardOf"] = original;
-                body["message"] = new JsonObject
-                {
-                    ["id"] = item.MessageId,
-                    ["conversation"] = item.ConversationId,
-                    ["sequence"] = item.ConversationSeq,
-                    ["kind"] = item.Kind,
-                    ["digest"] = ExchangeStore.Hex(item.Digest),
-                };
-                recorded.Add(LedgerEntry.Now(Time, LedgerKinds.DisclosurePrepared, actor, body));
-            }
-            return recorded;
-        }, cancellationToken);
-        Queued?.Invoke();
-        return outcomes.Select(o => o!).ToArray();
+                ["id"] = item.MessageId,
+                ["conversation"] = item.ConversationId,
+                ["sequence"] = item.ConversationSeq,
+                ["kind"] = item.Kind,
+                ["digest"] = ExchangeStore.Hex(item.Digest),
+            };
+            entries.Add(LedgerEntry.Now(Time, LedgerKinds.DisclosurePrepared, actor, body));
+        }
+        return (outcomes.Select(o => o!).ToArray(), entries);
     }
 
     /// <summary>
@@ -393,7 +414,7 @@ public sealed class ExchangeNode
             }
             inBatch[h.MessageId] = index;
             var before = seen.GetValueOrDefault(h.MessageId);
-            switch (CheckOne(o, inForce, before.Digest, now))
+            switch (await CheckOneAsync(o, inForce, before.Digest, now, cancellationToken))
             {
                 case AcceptanceResult.Duplicate:
                     results[index] = new DeliveryResult(h.MessageId, o.Digest, before.Receipt, null, Duplicate: true);
@@ -507,16 +528,16 @@ public sealed class ExchangeNode
     /// Checks one opened message (the agreement, the header rules, the payload, the kind's own check): anything in it
     /// that a parser or check rejects, even by throwing, refuses this message and no other.
     /// </summary>
-    private AcceptanceResult CheckOne(EnvelopeOpening.Opened opened, IReadOnlyList<Agreement> inForce, byte[]? digestSeenBefore, DateTimeOffset now)
+    private async Task<AcceptanceResult> CheckOneAsync(EnvelopeOpening.Opened opened, IReadOnlyList<Agreement> inForce, byte[]? digestSeenBefore, DateTimeOffset now, CancellationToken cancellationToken)
     {
         try
         {
             var result = Acceptance.Check(opened, Code, inForce, digestSeenBefore, now);
-            if (result is AcceptanceResult.Accepted accepted && _checks.TryGetValue(opened.Header.Kind, out var check) && check(opened.Header, accepted.Payload) is { } problem)
+            if (result is AcceptanceResult.Accepted accepted && _checks.TryGetValue(opened.Header.Kind, out var check) && await check(opened.Header, accepted.Payload, cancellationToken) is { } problem)
                 return new AcceptanceResult.Refused(new Rejection(RejectionCode.InvalidPayload, $"payload{(problem.StartsWith('/') ? "" : ": ")}{problem}"), null);
             return result;
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (e is not OperationCanceledException and not System.Data.Common.DbException)
         {
             _logger.LogWarning(e, "Checking message {MessageId} from {Sender} failed; it is refused", opened.Header.MessageId, opened.Header.Sender);
             return new AcceptanceResult.Refused(new Rejection(RejectionCode.InvalidPayload, $"payload: cannot be processed ({e.GetType().Name}: {e.Message})"), null);

@@ -76,6 +76,8 @@ public static class LedgerKinds
     public const string HitConfirmed = "hit-confirmed";
     public const string HitDiscarded = "hit-discarded";
     public const string ActionTakenReportReceived = "action-taken-report-received";
+    public const string AlertFlagReceived = "alert-flag-received";
+    public const string AlertErased = "alert-erased";
 
     /// <summary>Every kind may carry it: whom or what the entry concerns (docs/ledger.md, Subjects).</summary>
     public static BodyField Subjects { get; } = Opt(LedgerSubjects.Field, Arr, "`declaration:<id>`, `party:<tag>`, `agreement:<id>`, `message:<id>`...: whom or what the entry concerns");
@@ -239,6 +241,15 @@ public static class LedgerKinds
             Req("alert", Str, "the alert id"), Req("from", Str, "the reporting node"), Req("agreement", Str, "the agreement it came under"),
             Req("message", Str, "the message id"), Opt("hit", Str, "the hit id at the reporting node"), Req("actionNotTaken", Bool, "true when the alert is flagged there"),
         ]),
+        new(AlertFlagReceived, "a partner told this node it flagged one of its alerts (the action is not taken on its territory); kept with the alert", "Alerts: a partner's message", [
+            Req("alert", Str, "the alert id"), Req("from", Str, "the flagging node"), Req("agreement", Str, "the agreement it came under"),
+            Req("message", Str, "the message id"), Req("flaggedAt", Str, "when the partner flagged it, UTC"),
+            Req("reasonDigest", Str, "sha256: digest of the reason's text (the text is kept with the alert)"),
+        ]),
+        new(AlertErased, "a partner's alert was erased when the retention its agreement set ended (the row stays as evidence, without its subject)", "Retention: the server's retention job, `entente retention run`", [
+            Req("alert", Str, "the alert id"), Req("issuer", Str, "the issuing node"), Req("version", Int, "the version erased"), Opt("agreement", Str, "the agreement it came under"),
+            Req("retainUntil", Str, "the end of retention, UTC"), Req("digest", Str, "sha256: digest of the alert as it was held"), Req("records", Arr, "the alert id"),
+        ]),
     ];
 
     private static readonly Dictionary<string, LedgerKind> ByName = All.ToDictionary(k => k.Name, StringComparer.Ordinal);
@@ -389,7 +400,7 @@ public static class LedgerKinds
         Req("state", Str, "draft, in-force or withdrawn"), Req("source", Str, "own, partner or list"), Req("subjectKind", Str, "person, company, transport, container, goods or document"),
         Req("category", Str, "the reason category"), Req("action", Str, "the action to take"), Req("basis", Str, "agreement:<id> or national"),
         Req("digest", Str, "sha256: digest of the alert's sorted JSON (its content is not in the ledger)"),
-        Opt("reason", Str, "why it was withdrawn or flagged"), Opt("list", Str, "the sanctions list it came from"),
+        Opt("reasonDigest", Str, "sha256: digest of why it was withdrawn or flagged (the text is kept with the alert)"), Opt("list", Str, "the sanctions list it came from"),
     ];
 
     private static BodyField[] Hit() =>
@@ -397,7 +408,8 @@ public static class LedgerKinds
         Req("hit", Str, "the hit id"), Req("alert", Str, "the alert id"), Req("issuer", Str, "the alert's issuer"), Req("source", Str, "own, partner or list"),
         Req("category", Str, "the alert's category"), Req("score", Num, "the match score"), Req("checked", Str, "the field path in the declaration, or ad-hoc (never the value)"),
         Req("state", Str, "open, confirmed or discarded"), Req("flagged", Bool, "the alert is flagged here"), Req("informBy", Str, "when the issuer must be informed, UTC"),
-        Opt("declaration", Str, "the declaration's node id"), Opt("reason", Str, "how it was found (screening, look-back, ad-hoc:user), or why it was discarded"),
+        Opt("declaration", Str, "the declaration's node id"), Opt("reason", Str, "how it was found (screening, look-back, ad-hoc:user)"),
+        Opt("reasonDigest", Str, "sha256: digest of why it was discarded (the text is kept with the hit)"),
     ];
 
     private static BodyField[] Assistance(bool request = false)

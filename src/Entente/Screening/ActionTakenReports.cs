@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Text.Json.Nodes;
 using Entente.Agreements;
 using Entente.Alerts;
@@ -46,29 +47,35 @@ public static class ActionTakenReports
         };
     }
 
-    /// <summary>The desk's report: one disclosure to the issuer under the alert's agreement, for the purpose its alerts rule pushes with (else its first).</summary>
-    public static Func<Hit, StoredAlert, CancellationToken, Task<HitReport>> Sender(ExchangeNode exchange) => async (hit, alert, cancellationToken) =>
+    /// <summary>The desk's reporter: one disclosure to the issuer under the alert's agreement, for the purpose its alerts rule pushes with (else its first), queued in the desk's transaction.</summary>
+    public static IHitReporter Reporter(ExchangeNode exchange) => new ExchangeReporter(exchange);
+
+    private sealed class ExchangeReporter(ExchangeNode exchange) : IHitReporter
     {
-        var now = exchange.Time.GetUtcNow();
-        if (alert.Alert.LegalBasis.Agreement is not { } agreementId) return new HitReport(now, null, "the alert rests on no agreement");
-        var rule = exchange.AgreementsInForce(now).Where(a => a.Id == agreementId).SelectMany(a => a.Rules).FirstOrDefault(r => r.Category == DataCategory.Alerts);
-        if (rule is null) return new HitReport(now, null, $"agreement {agreementId} is not in force here or has no alerts rule");
-        var purpose = rule.Push?.Purpose ?? rule.Purposes.FirstOrDefault();
-        var disclosure = new Disclosure(alert.Alert.Issuer, DataCategory.Alerts, purpose, Kind, Payload(hit, alert))
+        public async Task<HitReportQueued> QueueAsync(DbConnection connection, DbTransaction transaction, Hit hit, StoredAlert alert, CancellationToken cancellationToken)
         {
-            AgreementId = agreementId,
-            AlertCategory = AlertJson.Name(alert.Alert.Action),
-            ConversationId = alert.Alert.Id,
-            Subjects = [AlertBook.SubjectPrefix + alert.Alert.Id, ScreeningDesk.SubjectPrefix + hit.Id],
-        };
-        var outcome = (await exchange.DiscloseAsync([disclosure], new LedgerActor("screening", exchange.Code), cancellationToken))[0];
-        return outcome switch
-        {
-            DisclosureOutcome.Queued q => new HitReport(now, q.Item.MessageId, null),
-            DisclosureOutcome.Refused r => new HitReport(now, null, r.Deny.Reason),
-            _ => throw new InvalidOperationException(),
-        };
-    };
+            var now = exchange.Time.GetUtcNow();
+            if (alert.Alert.LegalBasis.Agreement is not { } agreementId) return new HitReportQueued(new HitReport(now, null, "the alert rests on no agreement"), []);
+            if (AlertExchange.Basis(exchange, agreementId) is not var (_, _, purpose))
+                return new HitReportQueued(new HitReport(now, null, $"agreement {agreementId} is not in force here or has no alerts rule"), []);
+            var disclosure = new Disclosure(alert.Alert.Issuer, DataCategory.Alerts, purpose, Kind, Payload(hit, alert))
+            {
+                AgreementId = agreementId,
+                AlertCategory = AlertJson.Name(alert.Alert.Action),
+                ConversationId = alert.Alert.Id,
+                Subjects = [AlertBook.SubjectPrefix + alert.Alert.Id, ScreeningDesk.SubjectPrefix + hit.Id],
+            };
+            var (outcomes, entries) = await exchange.DiscloseWithinAsync(connection, transaction, [disclosure], new LedgerActor("screening", exchange.Code), cancellationToken);
+            return outcomes[0] switch
+            {
+                DisclosureOutcome.Queued q => new HitReportQueued(new HitReport(now, q.Item.MessageId, null), entries),
+                DisclosureOutcome.Refused r => new HitReportQueued(new HitReport(now, null, r.Deny.Reason), entries),
+                _ => throw new InvalidOperationException(),
+            };
+        }
+
+        public void Queued() => exchange.NotifyQueued();
+    }
 
     /// <summary>What in a received report the issuer refuses: not about one of its own alerts, or without the report's members.</summary>
     public static string? Problem(EnvelopeHeader header, JsonObject payload, string node)
@@ -83,9 +90,9 @@ public static class ActionTakenReports
         return null;
     }
 
-    /// <summary>Hands every report the exchange accepts to the desk; the desk is made when the first arrives.</summary>
+    /// <summary>Hands every report the exchange accepts to the desk; the desk is made when the first arrives. A report about no alert of this node is refused (signed negative receipt, recorded) and nothing is stored.</summary>
     public static void Connect(ExchangeNode exchange, Func<ScreeningDesk> desk) =>
         exchange.Handle(Kind,
             async (item, payload, cancellationToken) => await desk().ReceiveReportAsync(item.MessageId, item.Sender, item.AgreementId, payload, cancellationToken),
-            (header, payload) => Problem(header, payload, exchange.Code));
+            async (header, payload, cancellationToken) => await desk().ReportProblemAsync(header, payload, cancellationToken));
 }

@@ -12,7 +12,23 @@ public enum HitState { Open, Confirmed, Discarded }
 public sealed record HitDecision(string By, DateTimeOffset At, string? ActionTaken = null, string? Found = null, string? Place = null, string? Reason = null);
 
 /// <summary>The action-taken report a confirmed hit on a partner's alert sent to the issuer: the message queued, or why not.</summary>
-public sealed record HitReport(DateTimeOffset At, string? MessageId, string? Refused);
+public sealed record HitReport(DateTimeOffset At, string? MessageId, string? Refused)
+{
+    /// <summary>How many times the report was tried (a refused one is tried again with a back-off).</summary>
+    public int Attempts { get; init; } = 1;
+}
+
+/// <summary>A report queued in the confirmation's transaction: the hit's report, and the exchange's ledger entries that go with it.</summary>
+public sealed record HitReportQueued(HitReport Report, IReadOnlyList<Entente.Ledger.LedgerEntry> Entries);
+
+/// <summary>The exchange as the screening desk needs it: an action-taken report queued on the desk's connection and transaction; <see cref="Queued"/> after the commit.</summary>
+public interface IHitReporter
+{
+    Task<HitReportQueued> QueueAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, Hit hit, Entente.Alerts.StoredAlert alert,
+        CancellationToken cancellationToken);
+
+    void Queued();
+}
 
 /// <summary>
 /// A hit: what was checked (a declaration and the field path of its subject, or an officer's ad-hoc input), which alert
@@ -54,7 +70,7 @@ public sealed record Hit
 
     public string? Office { get; init; }
 
-    /// <summary>When the issuer must have been informed (found + Entente:Screening:InformWithinHours).</summary>
+    /// <summary>When the issuer must have been informed: found + the alert's agreement's inform-within-hours, else Entente:Screening:InformWithinHours.</summary>
     public DateTimeOffset InformBy { get; init; }
 
     public HitState State { get; init; }

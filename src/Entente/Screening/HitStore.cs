@@ -155,6 +155,24 @@ internal static class HitStore
         }
     }
 
+    /// <summary>Confirmed hits on partners' alerts whose report is not queued yet, oldest first.</summary>
+    public static async Task<IReadOnlyList<Hit>> UnreportedAsync(NodeDatabase database, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.ConnectAsync(cancellationToken);
+        await using var command = NodeDatabase.Command(connection, null,
+            "SELECT document FROM hits WHERE state = 'confirmed' AND alert_source = 'partner' AND reported_at IS NULL ORDER BY found_at, id LIMIT @limit", ("@limit", limit));
+        return (await Strings(command, cancellationToken)).Select(Read).ToArray();
+    }
+
+    /// <summary>Whether a partner's report on this hit of its is stored already (under any message).</summary>
+    public static async Task<bool> HasReportAsync(DbConnection connection, DbTransaction transaction, string alertId, string reporter, string hitId, CancellationToken cancellationToken)
+    {
+        await using var command = NodeDatabase.Command(connection, transaction, "SELECT document FROM alert_reports WHERE alert_id = @a AND reporter = @r", ("@a", alertId), ("@r", reporter));
+        foreach (var text in await Strings(command, cancellationToken))
+            if (System.Text.Json.Nodes.JsonNode.Parse(text)?["report"]?["hit"]?.GetValue<string>() == hitId) return true;
+        return false;
+    }
+
     /// <summary>Stores a partner's action-taken report on an alert of this node; false when the message was stored already.</summary>
     public static async Task<bool> SaveReportAsync(DbConnection connection, DbTransaction transaction, string messageId, string alertId, string reporter, DateTimeOffset receivedAt,
         string document, CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Entente.Alerts;
@@ -67,16 +68,16 @@ public sealed class ScreeningDesk
     private readonly TimeProvider _time;
     private readonly ScreeningSettings _settings;
     private readonly MatchingThresholds _thresholds;
-    private readonly Func<Hit, StoredAlert, CancellationToken, Task<HitReport>>? _report;
+    private readonly IHitReporter? _report;
     private readonly SemaphoreSlim _refresh = new(1, 1);
     private readonly SemaphoreSlim _run = new(1, 1);
     private Watch _watch = new(new WatchList(), new Dictionary<string, StoredAlert>(), null);
 
     private sealed record Watch(WatchList List, IReadOnlyDictionary<string, StoredAlert> Alerts, string? Stamp);
 
-    /// <param name="report">Sends a confirmed hit's action-taken report to the issuer of a partner's alert (null: none sent).</param>
+    /// <param name="report">Queues a confirmed hit's action-taken report to the issuer of a partner's alert, in the confirmation's transaction (null: none sent).</param>
     public ScreeningDesk(string node, NodeDatabase database, LedgerStore ledger, IDeclarationStore declarations, AlertBook alerts, TimeProvider time,
-        ScreeningSettings settings, MatchingThresholds thresholds, Func<Hit, StoredAlert, CancellationToken, Task<HitReport>>? report = null)
+        ScreeningSettings settings, MatchingThresholds thresholds, IHitReporter? report = null)
     {
         Node = node;
         _database = database;
@@ -125,6 +126,7 @@ public sealed class ScreeningDesk
         await _run.WaitAsync(cancellationToken);
         try
         {
+            await ResendReportsAsync(cancellationToken);
             await RefreshAsync(cancellationToken);
             var watch = _watch;
             int declarations = 0, hits = 0;
@@ -227,9 +229,13 @@ public sealed class ScreeningDesk
         FoundAt = now,
         Node = Node,
         Office = office,
-        InformBy = now.AddHours(_settings.InformWithinHours),
+        InformBy = now.AddHours(InformWithinHours(alert)),
         State = HitState.Open,
     };
+
+    /// <summary>The clock of a hit on this alert: its agreement's alerts rule's inform-within-hours when it sets one, else Entente:Screening:InformWithinHours.</summary>
+    public int InformWithinHours(StoredAlert alert) =>
+        _alerts.AgreementOf(alert.Alert)?.Rules.FirstOrDefault(r => r.Category == Agreements.DataCategory.Alerts)?.InformWithinHours ?? _settings.InformWithinHours;
 
     /// <summary>Stores the hits not stored before (one per alert, declaration and field) with their ledger entries, and marks what was screened, in one transaction.</summary>
     private async Task<IReadOnlyList<Hit>> RecordAsync(IReadOnlyList<Hit> hits, string how, IReadOnlyList<string> declarations, IReadOnlyList<(string, int)> alerts,
@@ -349,26 +355,57 @@ public sealed class ScreeningDesk
             State = HitState.Confirmed,
             Decision = new HitDecision(user, now, actionTaken!.Trim(), found?.Trim(), place?.Trim() ?? hit.Office),
         }, null, cancellationToken);
-        if (outcome is not HitOutcome.Done { Hit: var confirmed } || !confirmed.IssuerToInform || _report is null) return outcome;
+        if (outcome is HitOutcome.Done { Hit.Report.MessageId: not null }) _report!.Queued();
+        return outcome;
+    }
+
+    /// <summary>
+    /// The report of a confirmed hit on a partner's alert, queued in the transaction that stores the decision (both or
+    /// neither); what the policy refused is kept on the hit, which stays overdue until <see cref="ResendReportsAsync"/> gets it out.
+    /// </summary>
+    private async Task<Hit> ReportAsync(DbConnection connection, DbTransaction transaction, Hit confirmed, List<LedgerEntry> entries, CancellationToken cancellationToken)
+    {
+        if (!confirmed.IssuerToInform || _report is null) return confirmed;
+        var now = _time.GetUtcNow();
         var alert = await _alerts.GetAsync(confirmed.AlertId, cancellationToken);
-        if (alert is null) return outcome;
-        HitReport report;
-        try
+        if (alert is null || alert.ErasedAt is not null)
+            return confirmed with { Report = new HitReport(now, null, $"alert {confirmed.AlertId} is no longer held here") { Attempts = (confirmed.Report?.Attempts ?? 0) + 1 } };
+        var queued = await _report.QueueAsync(connection, transaction, confirmed, alert, cancellationToken);
+        entries.AddRange(queued.Entries);
+        return confirmed with { Report = queued.Report with { Attempts = (confirmed.Report?.Attempts ?? 0) + 1 } };
+    }
+
+    /// <summary>How long after a failed attempt the report is tried again: 1, 2, 4... minutes, at most an hour (as the exchange's outbox backs off).</summary>
+    public static TimeSpan ResendAfter(int attempts) => TimeSpan.FromMinutes(Math.Min(60, Math.Pow(2, Math.Max(0, attempts - 1))));
+
+    /// <summary>
+    /// Tries again every action-taken report not queued yet (the policy refused it: the agreement not in force, the
+    /// partner not in the directory...), each in its own transaction with the hit's update, once its back-off has passed;
+    /// a report queued is never queued again (the hit is locked and its message id checked). Run by every screening pass.
+    /// </summary>
+    public async Task<int> ResendReportsAsync(CancellationToken cancellationToken = default)
+    {
+        if (_report is null) return 0;
+        var now = _time.GetUtcNow();
+        var sent = 0;
+        foreach (var pending in await HitStore.UnreportedAsync(_database, 100, cancellationToken))
         {
-            report = await _report(confirmed, alert, cancellationToken);
+            if (pending.Report is { } last && now - last.At < ResendAfter(last.Attempts)) continue;
+            Hit? after = null;
+            await _ledger.AppendAsync(async (connection, transaction, ct) =>
+            {
+                after = null;
+                var hit = await HitStore.LoadAsync(_database, connection, transaction, pending.Id, lockIt: true, ct);
+                if (hit is not { State: HitState.Confirmed } || hit.Report?.MessageId is not null) return [];
+                var entries = new List<LedgerEntry>();
+                after = await ReportAsync(connection, transaction, hit, entries, ct);
+                await HitStore.UpdateAsync(connection, transaction, after, ct);
+                return entries;
+            }, cancellationToken);
+            if (after?.Report?.MessageId is not null) sent++;
         }
-        catch (InvalidOperationException e)
-        {
-            report = new HitReport(_time.GetUtcNow(), null, e.Message);
-        }
-        var reported = confirmed with { Report = report };
-        await using (var connection = await _database.ConnectAsync(cancellationToken))
-        await using (var transaction = await _database.BeginWriteAsync(connection, cancellationToken))
-        {
-            await HitStore.UpdateAsync(connection, transaction, reported, cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-        }
-        return new HitOutcome.Done(reported);
+        if (sent > 0) _report.Queued();
+        return sent;
     }
 
     /// <summary>Discards a hit: it is not the alert's subject. The reason is kept (it feeds the precision figures).</summary>
@@ -398,8 +435,10 @@ public sealed class ScreeningDesk
                 return [];
             }
             decided = decide(hit, _time.GetUtcNow());
+            var entries = new List<LedgerEntry> { Entry(kind, decided, new LedgerActor(user, Node), reason) };
+            if (decided.State == HitState.Confirmed) decided = await ReportAsync(connection, transaction, decided, entries, ct);
             await HitStore.UpdateAsync(connection, transaction, decided, ct);
-            return [Entry(kind, decided, new LedgerActor(user, Node), reason)];
+            return entries;
         }, cancellationToken);
         return refused ?? new HitOutcome.Done(decided!);
     }
@@ -423,13 +462,20 @@ public sealed class ScreeningDesk
             [LedgerSubjects.Field] = LedgerSubjects.ToJson(subjects),
         };
         if (hit.DeclarationId is { } d) body["declaration"] = d;
-        if (reason is not null) body["reason"] = reason;
+        // How a hit was found is a word; why it was discarded is the officer's text, kept with the hit: the ledger holds its digest.
+        if (reason is not null && kind == LedgerKinds.HitDiscarded) body["reasonDigest"] = AlertBook.ReasonDigest(reason);
+        else if (reason is not null) body["reason"] = reason;
         return LedgerEntry.Now(_time, kind, actor, body);
     }
 
     /// <summary>Action-taken reports partners sent about an alert of this node, oldest first.</summary>
     public async Task<IReadOnlyList<JsonObject>> ReportsAsync(string alertId, CancellationToken cancellationToken = default) =>
         (await HitStore.ReportsAsync(_database, alertId, cancellationToken)).Select(t => (JsonNode.Parse(t) as JsonObject)!).ToArray();
+
+    /// <summary>Why a received report is refused: not a report (<see cref="ActionTakenReports.Problem"/>), or about no alert this node issued under the message's agreement.</summary>
+    public async Task<string?> ReportProblemAsync(Exchange.EnvelopeHeader header, JsonObject payload, CancellationToken cancellationToken = default) =>
+        ActionTakenReports.Problem(header, payload, Node)
+            ?? await _alerts.OwnAlertProblemAsync(payload[ActionTakenReports.Root]!["id"]!.GetValue<string>(), header.AgreementId, cancellationToken);
 
     /// <summary>Stores a partner's action-taken report on an alert of this node, with its ledger entry.</summary>
     public async Task ReceiveReportAsync(string messageId, string sender, string agreementId, JsonObject payload, CancellationToken cancellationToken = default)
@@ -446,8 +492,11 @@ public sealed class ScreeningDesk
             ["receivedAt"] = AlertJson.Time(now),
             ["report"] = report.DeepClone(),
         };
+        var hitId = report["hit"]?.GetValue<string>();
         await _ledger.AppendAsync(async (connection, transaction, ct) =>
         {
+            // One report per hit: the same hit reported again (in another message) is not stored twice.
+            if (hitId is not null && await HitStore.HasReportAsync(connection, transaction, alertId, sender, hitId, ct)) return [];
             if (!await HitStore.SaveReportAsync(connection, transaction, messageId, alertId, sender, now, document.ToJsonString(), ct)) return [];
             var body = new JsonObject
             {
