@@ -75,6 +75,7 @@ public static class LedgerKinds
     public const string HitConfirmed = "hit-confirmed";
     public const string HitDiscarded = "hit-discarded";
     public const string ActionTakenReportReceived = "action-taken-report-received";
+    public const string AnalyticsExport = "analytics-export";
 
     /// <summary>Every kind may carry it: whom or what the entry concerns (docs/ledger.md, Subjects).</summary>
     public static BodyField Subjects { get; } = Opt(LedgerSubjects.Field, Arr, "`declaration:<id>`, `party:<tag>`, `agreement:<id>`, `message:<id>`...: whom or what the entry concerns");
@@ -232,6 +233,13 @@ public static class LedgerKinds
         new(ActionTakenReportReceived, "a partner's action-taken report on an alert of this node arrived and was stored against the alert", "Screening: a partner's message", [
             Req("alert", Str, "the alert id"), Req("from", Str, "the reporting node"), Req("agreement", Str, "the agreement it came under"),
             Req("message", Str, "the message id"), Opt("hit", Str, "the hit id at the reporting node"), Req("actionNotTaken", Bool, "true when the alert is flagged there"),
+        ]),
+        new(AnalyticsExport, "the analytics store was exported to Parquet (parties' identifiers as keyed tags unless the purpose allows them)", "Intelligence: `entente analytics export`",
+        [
+            Req("folder", Str, "the export folder"), Opt("purpose", Str, "the purpose stated"), Opt("justification", Str, "the justification stated"),
+            Req("personalData", Str, "pseudonymised (keyed party tags) or clear"), Req("datasets", Arr, "what each data set wrote"),
+            Req("datasets[].dataset", Str, "declarations, items, seizures, assessments or outcomes"), Req("datasets[].months", Arr, "the months rewritten"),
+            Req("datasets[].rows", Int, "rows written"), Req("datasets[].watermark", Int, "the last row key exported"),
         ]),
     ];
 
