@@ -51,6 +51,8 @@ public static class EntenteCli
         root.Add(Screening.ScreeningCommands.Screen());
         root.Add(Screening.ScreeningCommands.Hits());
         root.Add(ConformanceCommand.Create());
+        root.Add(Intelligence.SeizureCommands.Create());
+        root.Add(Intelligence.AnalyticsCommands.Create());
         var risk = RiskModelCommands.AddTo(new Command("risk", "Risk targeting: rule sets, the learned model, assessment, outcomes, the benchmark (docs/risk.md)")
         {
             RiskRuleCommands.Create(),

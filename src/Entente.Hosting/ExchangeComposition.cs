@@ -43,6 +43,7 @@ public static class ExchangeComposition
             RiskDesk.Connect(exchange, () => sp.GetRequiredService<RiskDesk>().Store);
             AlertExchange.Connect(exchange, () => sp.GetRequiredService<AlertBook>());
             ActionTakenReports.Connect(exchange, () => sp.GetRequiredService<ScreeningDesk>());
+            Entente.Intelligence.Seizures.SeizureExchange.Connect(exchange);
             return exchange;
         });
         return services;

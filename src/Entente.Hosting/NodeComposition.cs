@@ -176,6 +176,11 @@ public static class NodeComposition
         services.AddSingleton(sp => new NewAssistanceRequest(sp.GetRequiredService<AssistanceDesk>()));
         services.AddSingleton(sp => new AnswerAssistanceRequest(sp.GetRequiredService<AssistanceDesk>()));
         services.AddBlinded(node);
+        services.AddSingleton(sp => new Entente.Intelligence.Seizures.SeizureBook(node.Code, sp.GetRequiredService<RecordDesk>(), sp.GetRequiredService<NodeDatabase>(),
+            sp.GetRequiredService<ExchangeStore>(), sp.GetRequiredService<AccessRecorder>()));
+        services.AddSingleton(sp => new Entente.Intelligence.Analytics.SeizureAnalytics(sp.GetRequiredService<Entente.Intelligence.Seizures.SeizureBook>(), sp.GetRequiredService<NodeDatabase>()));
+        services.AddSingleton(sp => new Entente.Intelligence.Analytics.AnalyticsExport(node.Code, sp.GetRequiredService<NodeDatabase>(), sp.GetRequiredService<LedgerStore>(),
+            sp.GetRequiredService<IdentityHome>().LoadSubjectKey(), sp.GetRequiredService<TimeProvider>()));
 
         // Use cases: risk models, retention, ledger.
         services.AddSingleton(sp => new Entente.Risk.Model.PromoteModel(node.Home, node.Code, sp.GetRequiredService<LedgerStore>(), sp.GetRequiredService<TimeProvider>()));
@@ -219,6 +224,8 @@ public static class NodeComposition
         app.MapScreeningApi();
         app.MapRiskApi();
         app.MapBlindedApi();
+        Entente.Intelligence.Seizures.SeizuresApi.MapSeizuresApi(app);
+        Entente.Intelligence.Analytics.AnalyticsApi.MapAnalyticsApi(app);
         return app;
     }
 

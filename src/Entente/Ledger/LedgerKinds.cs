@@ -78,6 +78,7 @@ public static class LedgerKinds
     public const string ActionTakenReportReceived = "action-taken-report-received";
     public const string AlertFlagReceived = "alert-flag-received";
     public const string AlertErased = "alert-erased";
+    public const string AnalyticsExport = "analytics-export";
 
     /// <summary>Every kind may carry it: whom or what the entry concerns (docs/ledger.md, Subjects).</summary>
     public static BodyField Subjects { get; } = Opt(LedgerSubjects.Field, Arr, "`declaration:<id>`, `party:<tag>`, `agreement:<id>`, `message:<id>`...: whom or what the entry concerns");
@@ -249,6 +250,13 @@ public static class LedgerKinds
         new(AlertErased, "a partner's alert was erased when the retention its agreement set ended (the row stays as evidence, without its subject)", "Retention: the server's retention job, `entente retention run`", [
             Req("alert", Str, "the alert id"), Req("issuer", Str, "the issuing node"), Req("version", Int, "the version erased"), Opt("agreement", Str, "the agreement it came under"),
             Req("retainUntil", Str, "the end of retention, UTC"), Req("digest", Str, "sha256: digest of the alert as it was held"), Req("records", Arr, "the alert id"),
+        ]),
+        new(AnalyticsExport, "the analytics store was exported to Parquet (parties' identifiers as keyed tags unless the purpose allows them)", "Intelligence: `entente analytics export`",
+        [
+            Req("folder", Str, "the export folder"), Opt("purpose", Str, "the purpose stated"), Opt("justification", Str, "the justification stated"),
+            Req("personalData", Str, "pseudonymised (keyed party tags) or clear"), Req("datasets", Arr, "what each data set wrote"),
+            Req("datasets[].dataset", Str, "declarations, items, seizures, assessments or outcomes"), Req("datasets[].months", Arr, "the months rewritten"),
+            Req("datasets[].rows", Int, "rows written"), Req("datasets[].watermark", Int, "the last row key exported"),
         ]),
     ];
 

@@ -33,7 +33,7 @@ public sealed record RecordProblem(string Field, string Message)
 /// <summary>Checks a record of a kind: its shape, codes (ISO countries, dates, lanes, statuses) and sizes; every problem with its pointer. Pure.</summary>
 public static class RecordValidator
 {
-    private static readonly string[] SeizureCategories = ["drugs", "counterfeits", "tobacco", "alcohol", "weapons", "cash", "wildlife", "cultural-goods", "precursors", "other"];
+    private static readonly string[] SeizureCategories = SeizureReport.Categories;
     private static readonly string[] Lanes = ["red", "yellow", "green", "blue"];
     private static readonly string[] AeoStatuses = ["certified", "suspended", "revoked"];
 
@@ -62,6 +62,7 @@ public static class RecordValidator
             OneOf(body, "category", at, problems, SeizureCategories);
             Text(body, "place", at, problems, 10, required: false);
             Countries(body, at, problems);
+            SeizureReport.Check(body, at, problems);
         }
         else if (kind == RecordKind.RiskResult)
         {
