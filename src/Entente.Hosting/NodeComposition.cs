@@ -174,6 +174,8 @@ public static class NodeComposition
         services.AddSingleton(sp => new NewAssistanceRequest(sp.GetRequiredService<AssistanceDesk>()));
         services.AddSingleton(sp => new AnswerAssistanceRequest(sp.GetRequiredService<AssistanceDesk>()));
         services.AddBlinded(node);
+        services.AddSingleton(sp => new Entente.Intelligence.Mirror.MirrorChecks(node.Code, sp.GetRequiredService<NodeDatabase>(), sp.GetRequiredService<ExchangeStore>(),
+            sp.GetRequiredService<LedgerStore>(), sp.GetRequiredService<TimeProvider>()));
 
         // Use cases: risk models, retention, ledger.
         services.AddSingleton(sp => new Entente.Risk.Model.PromoteModel(node.Home, node.Code, sp.GetRequiredService<LedgerStore>(), sp.GetRequiredService<TimeProvider>()));
@@ -216,6 +218,7 @@ public static class NodeComposition
         app.MapScreeningApi();
         app.MapRiskApi();
         app.MapBlindedApi();
+        Entente.Intelligence.Mirror.MirrorApi.MapMirrorApi(app);
         return app;
     }
 

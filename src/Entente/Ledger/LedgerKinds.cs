@@ -75,6 +75,7 @@ public static class LedgerKinds
     public const string HitConfirmed = "hit-confirmed";
     public const string HitDiscarded = "hit-discarded";
     public const string ActionTakenReportReceived = "action-taken-report-received";
+    public const string MirrorCheck = "mirror-check";
 
     /// <summary>Every kind may carry it: whom or what the entry concerns (docs/ledger.md, Subjects).</summary>
     public static BodyField Subjects { get; } = Opt(LedgerSubjects.Field, Arr, "`declaration:<id>`, `party:<tag>`, `agreement:<id>`, `message:<id>`...: whom or what the entry concerns");
@@ -232,6 +233,10 @@ public static class LedgerKinds
         new(ActionTakenReportReceived, "a partner's action-taken report on an alert of this node arrived and was stored against the alert", "Screening: a partner's message", [
             Req("alert", Str, "the alert id"), Req("from", Str, "the reporting node"), Req("agreement", Str, "the agreement it came under"),
             Req("message", Str, "the message id"), Opt("hit", Str, "the hit id at the reporting node"), Req("actionNotTaken", Bool, "true when the alert is flagged there"),
+        ]),
+        new(MirrorCheck, "a mirror check paired a partner's exports with this node's imports and wrote the discrepancies as findings on the imports", "Mirror: `entente mirror run`, `POST /api/mirror/runs`", [
+            Req("partner", Str, "the partner whose exports were read"), Req("exports", Int, "exports read"), Req("imports", Int, "imports considered"),
+            Req("pairs", Int, "pairs found"), Req("discrepancies", Int, "imports with at least one discrepancy"), Req("purpose", Str, "the purpose the exports were read for"),
         ]),
     ];
 
