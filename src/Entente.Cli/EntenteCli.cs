@@ -52,6 +52,7 @@ public static class EntenteCli
         root.Add(Screening.ScreeningCommands.Hits());
         root.Add(ConformanceCommand.Create());
         root.Add(Intelligence.MirrorCommands.Create());
+        root.Add(Intelligence.NetworkCommands.Create());
         var risk = RiskModelCommands.AddTo(new Command("risk", "Risk targeting: rule sets, the learned model, assessment, outcomes, the benchmark (docs/risk.md)")
         {
             RiskRuleCommands.Create(),

@@ -176,6 +176,9 @@ public static class NodeComposition
         services.AddBlinded(node);
         services.AddSingleton(sp => new Entente.Intelligence.Mirror.MirrorChecks(node.Code, sp.GetRequiredService<NodeDatabase>(), sp.GetRequiredService<ExchangeStore>(),
             sp.GetRequiredService<LedgerStore>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<Entente.Intelligence.Networks.ISeizureSource>(sp => new Entente.Intelligence.Networks.StoredSeizures(sp.GetRequiredService<NodeDatabase>()));
+        services.AddSingleton(sp => new Entente.Intelligence.Networks.NetworkQueries(sp.GetRequiredService<NodeDatabase>(), sp.GetRequiredService<IDeclarationStore>(),
+            sp.GetRequiredService<Entente.Intelligence.Networks.ISeizureSource>(), sp.GetRequiredService<AccessRecorder>(), sp.GetRequiredService<TimeProvider>()));
 
         // Use cases: risk models, retention, ledger.
         services.AddSingleton(sp => new Entente.Risk.Model.PromoteModel(node.Home, node.Code, sp.GetRequiredService<LedgerStore>(), sp.GetRequiredService<TimeProvider>()));
@@ -219,6 +222,7 @@ public static class NodeComposition
         app.MapRiskApi();
         app.MapBlindedApi();
         Entente.Intelligence.Mirror.MirrorApi.MapMirrorApi(app);
+        Entente.Intelligence.Networks.NetworkApi.MapNetworkApi(app);
         return app;
     }
 
