@@ -53,6 +53,8 @@ public static class EntenteCli
         root.Add(ConformanceCommand.Create());
         root.Add(Intelligence.SeizureCommands.Create());
         root.Add(Intelligence.AnalyticsCommands.Create());
+        root.Add(Intelligence.MirrorCommands.Create());
+        root.Add(Intelligence.NetworkCommands.Create());
         var risk = RiskModelCommands.AddTo(new Command("risk", "Risk targeting: rule sets, the learned model, assessment, outcomes, the benchmark (docs/risk.md)")
         {
             RiskRuleCommands.Create(),

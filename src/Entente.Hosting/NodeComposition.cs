@@ -181,6 +181,11 @@ public static class NodeComposition
         services.AddSingleton(sp => new Entente.Intelligence.Analytics.SeizureAnalytics(sp.GetRequiredService<Entente.Intelligence.Seizures.SeizureBook>(), sp.GetRequiredService<NodeDatabase>()));
         services.AddSingleton(sp => new Entente.Intelligence.Analytics.AnalyticsExport(node.Code, sp.GetRequiredService<NodeDatabase>(), sp.GetRequiredService<LedgerStore>(),
             sp.GetRequiredService<IdentityHome>().LoadSubjectKey(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new Entente.Intelligence.Mirror.MirrorChecks(node.Code, sp.GetRequiredService<NodeDatabase>(), sp.GetRequiredService<ExchangeStore>(),
+            sp.GetRequiredService<LedgerStore>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<Entente.Intelligence.Networks.ISeizureSource>(sp => new Entente.Intelligence.Networks.StoredSeizures(sp.GetRequiredService<NodeDatabase>()));
+        services.AddSingleton(sp => new Entente.Intelligence.Networks.NetworkQueries(sp.GetRequiredService<NodeDatabase>(), sp.GetRequiredService<IDeclarationStore>(),
+            sp.GetRequiredService<Entente.Intelligence.Networks.ISeizureSource>(), sp.GetRequiredService<AccessRecorder>(), sp.GetRequiredService<TimeProvider>()));
 
         // Use cases: risk models, retention, ledger.
         services.AddSingleton(sp => new Entente.Risk.Model.PromoteModel(node.Home, node.Code, sp.GetRequiredService<LedgerStore>(), sp.GetRequiredService<TimeProvider>()));
@@ -226,6 +231,8 @@ public static class NodeComposition
         app.MapBlindedApi();
         Entente.Intelligence.Seizures.SeizuresApi.MapSeizuresApi(app);
         Entente.Intelligence.Analytics.AnalyticsApi.MapAnalyticsApi(app);
+        Entente.Intelligence.Mirror.MirrorApi.MapMirrorApi(app);
+        Entente.Intelligence.Networks.NetworkApi.MapNetworkApi(app);
         return app;
     }
 

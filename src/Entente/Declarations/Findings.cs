@@ -29,6 +29,11 @@ public static class FindingCodes
     public const string ImpliedCurrency = "implied-currency";
     public const string UnmatchedAmendment = "unmatched-amendment";
     public const string UnmappedCode = "unmapped-code";
+    public const string MirrorUndervaluation = "mirror-undervaluation";
+    public const string MirrorQuantity = "mirror-quantity";
+    public const string MirrorMass = "mirror-mass";
+    public const string MirrorHs6 = "mirror-hs6";
+    public const string MirrorOrigin = "mirror-origin";
 
     /// <summary>Every code with what it means, in the order the documentation lists them.</summary>
     public static IReadOnlyDictionary<string, string> All { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -52,6 +57,11 @@ public static class FindingCodes
         [ImpliedCurrency] = "an amount named no currency: the node's national currency was taken",
         [UnmappedCode] = "a qualifier from a national code list (EDIFACT LOC, GIS, TDT) the node does not map: its value kept as national data",
         [UnmatchedAmendment] = "an amendment or cancellation names a declaration the node does not hold: kept pending, applied when it arrives",
+        [MirrorUndervaluation] = "mirror check (docs/mirror.md): the value declared here is below what the partner's export declaration of the same consignment states",
+        [MirrorQuantity] = "mirror check: the packages or supplementary quantity differ from the partner's export declaration",
+        [MirrorMass] = "mirror check: the gross mass differs from the partner's export declaration beyond the tolerance",
+        [MirrorHs6] = "mirror check: the goods are classified under other HS subheadings (6 digits) than in the partner's export declaration",
+        [MirrorOrigin] = "mirror check: the origin declared here differs from the partner's export declaration",
     };
 
     public static bool IsKnown(string code) => All.ContainsKey(code);

@@ -79,6 +79,7 @@ public static class LedgerKinds
     public const string AlertFlagReceived = "alert-flag-received";
     public const string AlertErased = "alert-erased";
     public const string AnalyticsExport = "analytics-export";
+    public const string MirrorCheck = "mirror-check";
 
     /// <summary>Every kind may carry it: whom or what the entry concerns (docs/ledger.md, Subjects).</summary>
     public static BodyField Subjects { get; } = Opt(LedgerSubjects.Field, Arr, "`declaration:<id>`, `party:<tag>`, `agreement:<id>`, `message:<id>`...: whom or what the entry concerns");
@@ -257,6 +258,10 @@ public static class LedgerKinds
             Req("personalData", Str, "pseudonymised (keyed party tags) or clear"), Req("datasets", Arr, "what each data set wrote"),
             Req("datasets[].dataset", Str, "declarations, items, seizures, assessments or outcomes"), Req("datasets[].months", Arr, "the months rewritten"),
             Req("datasets[].rows", Int, "rows written"), Req("datasets[].watermark", Int, "the last row key exported"),
+        ]),
+        new(MirrorCheck, "a mirror check paired a partner's exports with this node's imports and wrote the discrepancies as findings on the imports", "Mirror: `entente mirror run`, `POST /api/mirror/runs`", [
+            Req("partner", Str, "the partner whose exports were read"), Req("exports", Int, "exports read"), Req("imports", Int, "imports considered"),
+            Req("pairs", Int, "pairs found"), Req("discrepancies", Int, "imports with at least one discrepancy"), Req("purpose", Str, "the purpose the exports were read for"),
         ]),
     ];
 
