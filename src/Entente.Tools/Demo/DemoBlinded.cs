@@ -37,14 +37,12 @@ internal static class DemoBlinded
             using var submitted = await officer.PostAsync(new Uri("/api/declarations", UriKind.Relative), content, ct);
             if (!submitted.IsSuccessStatusCode) throw new DemoFailure($"10c. KR's ingest answered {(int)submitted.StatusCode}: {await submitted.Content.ReadAsStringAsync(ct)}");
         }
-        var tPost = watch.Elapsed;
         var before = new Dictionary<string, long>();
         foreach (var holder in new[] { kr, de }) before[holder.Code] = await LedgerSizeAsync(holder, ct);
 
         // NL has never fetched an index: the holders build theirs when NL fetches it, so KR's is fresh (the declaration just stored is in it).
         var (status, text, error) = await nl.Cli.TryAsync(ct, "blinded", "ask", "--home", nl.Home, "--type", "eori", "--value", "NL 8004 1234 5", "--purpose", "risk-management",
             "--partner", kr.Code, "--partner", de.Code, "--json");
-        var tAsk = watch.Elapsed;
         if (status != 0) throw new DemoFailure($"10c. NL's blinded ask failed ({status}): {error}{text}");
         var answers = JsonNode.Parse(text)!;
         var outcomes = answers["answers"]!.AsArray().ToDictionary(a => a!["partner"]!.GetValue<string>(), a => a!);
@@ -68,7 +66,6 @@ internal static class DemoBlinded
             var e = evaluations[^1].Body;
             recorded.Add($"{holder.Code}: blinded-evaluation {{partner {e["partner"]}, agreement {e["agreement"]}, purpose {e["purpose"]}, count {e["count"]}, key {e["key"]}}}");
         }
-        output.WriteLine($"TIMING post {tPost} ask {tAsk} answers {text}");
         if (watch.Elapsed > TimeSpan.FromSeconds(5)) output.WriteLine($"     (step 10c took {watch.Elapsed.TotalSeconds.ToString("N1", CultureInfo.InvariantCulture)} s, more than its 5 s)");
         output.WriteLine($"10c. NL asks KR and DE blinded (OPRF, RFC 9497 ristretto255) \"do you hold EORI {Eori}?\" under {DemoAgreements.Multilateral}: " +
             $"KR hit (reference {reference}; NL follows up with an ordinary assistance request), DE no-hit, in {watch.Elapsed.TotalSeconds.ToString("N1", CultureInfo.InvariantCulture)} s. " +

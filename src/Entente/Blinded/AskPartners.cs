@@ -16,9 +16,14 @@ namespace Entente.Blinded;
 public sealed record AskInput(string? Type, string? Value, string? Purpose, IReadOnlyList<string>? Partners = null, string? Country = null, string? BirthDate = null, string? Agreement = null);
 
 /// <summary>One partner's answer: hit or no-hit with the reference to quote in an assistance request, or why it could not be asked.</summary>
-public sealed record PartnerAnswer(string Partner, string? Agreement, string Outcome, string? Reference = null, long? IndexVersion = null, int? IndexSize = null, string? Error = null)
+/// <param name="IndexTransfer">How the partner's index was had: <c>kept</c> (the copy kept, unchanged), <c>not-modified</c> (revalidated: 304), <c>delta</c> (the change since the copy kept), <c>full</c> (the whole index).</param>
+/// <param name="IndexBytes">The bytes the partner sent for its index in this query (0 when kept or not modified).</param>
+public sealed record PartnerAnswer(string Partner, string? Agreement, string Outcome, string? Reference = null, long? IndexVersion = null, int? IndexSize = null, string? Error = null,
+    string? IndexTransfer = null, long? IndexBytes = null)
 {
     public const string Hit = "hit", NoHit = "no-hit", Failed = "error";
+
+    public const string Kept = "kept", NotModified = "not-modified", Delta = "delta", Full = "full";
 }
 
 /// <summary>The query's answers, partner by partner, and how long it took.</summary>
@@ -45,6 +50,9 @@ public abstract record AskOutcome
 public sealed class AskPartners(string code, ECDsa signingKey, PartnerBook partners, PartnerDirectory directory, Func<DateTimeOffset, IReadOnlyList<Agreement>> agreements,
     LedgerStore ledger, HttpClient http, string cacheFolder, BlindedOptions options, TimeProvider time)
 {
+    /// <summary>Deltas kept on top of a partner's whole index before the next fetch asks for the whole index again.</summary>
+    public const int MaxDeltasKept = 32;
+
     private readonly ConcurrentDictionary<string, (BlindedIndex Index, DateTimeOffset Fetched)> _indexes = new(StringComparer.Ordinal);
 
     public async Task<AskOutcome> HandleAsync(string user, AskInput input, CancellationToken cancellationToken = default)
@@ -142,14 +150,19 @@ public sealed class AskPartners(string code, ECDsa signingKey, PartnerBook partn
             var tag = BlindedIndex.TagOf(Oprf.Finalize(input, blind.Blind, evaluated));
             // The copy kept is used while it is the version the partner evaluated against and younger than IndexMaxAge;
             // otherwise it is revalidated (If-None-Match), which also has the partner rebuild its index if its data changed.
-            var index = Kept(partner);
-            if (index is null || index.Value.Index.KeyId != keyId || index.Value.Index.Version != version || time.GetUtcNow() - index.Value.Fetched > options.IndexMaxAge)
-                index = await IndexAsync(partner, agreement, purpose, index?.Index, timeout.Token);
-            var current = index.Value.Index;
+            var kept = Kept(partner);
+            var (current, transfer, bytes) = (kept?.Index, PartnerAnswer.Kept, 0L);
+            if (kept is not { } k || k.Index.KeyId != keyId || k.Index.Version != version || time.GetUtcNow() - k.Fetched > options.IndexMaxAge)
+            {
+                var fetched = await IndexAsync(partner, agreement, purpose, kept?.Index, timeout.Token);
+                (current, transfer, bytes) = (fetched.Kept.Index, fetched.Transfer, fetched.Bytes);
+            }
+            if (current is null) throw new InvalidOperationException("no index");
             if (current.KeyId != keyId) return new PartnerAnswer(partner.Code, agreement, PartnerAnswer.Failed, Error: $"{partner.Code} evaluated with key {keyId} but its index is under {current.KeyId}");
             return current.Contains(tag)
-                ? new PartnerAnswer(partner.Code, agreement, PartnerAnswer.Hit, $"{partner.Code}:{current.KeyId}:{current.Version}:{BlindedIndex.Hex(tag)}", current.Version, current.Count)
-                : new PartnerAnswer(partner.Code, agreement, PartnerAnswer.NoHit, null, current.Version, current.Count);
+                ? new PartnerAnswer(partner.Code, agreement, PartnerAnswer.Hit, $"{partner.Code}:{current.KeyId}:{current.Version}:{BlindedIndex.Hex(tag)}", current.Version, current.Count,
+                    IndexTransfer: transfer, IndexBytes: bytes)
+                : new PartnerAnswer(partner.Code, agreement, PartnerAnswer.NoHit, null, current.Version, current.Count, IndexTransfer: transfer, IndexBytes: bytes);
         }
         catch (Exception e) when (e is HttpRequestException or OperationCanceledException or FormatException or EnvelopeFormatException or OprfException or BlindedPartnerException)
         {
@@ -173,50 +186,138 @@ public sealed class AskPartners(string code, ECDsa signingKey, PartnerBook partn
         return (keyId, version, evaluated[0]);
     }
 
-    /// <summary>The partner's index as kept in memory, else in the home's cache folder (fetched at the file's time).</summary>
+    private string IndexFile(ExchangePartner partner) => Path.Combine(cacheFolder, partner.Code + ".index");
+
+    private string DeltasFile(ExchangePartner partner) => Path.Combine(cacheFolder, partner.Code + ".deltas");
+
+    /// <summary>
+    /// The partner's index as kept in memory, else in the home's cache folder (fetched at the file's time): its whole
+    /// index as it signed it (CODE.index) and the signed deltas applied since (CODE.deltas, each a CBOR byte string),
+    /// each verified again when read.
+    /// </summary>
     private (BlindedIndex Index, DateTimeOffset Fetched)? Kept(ExchangePartner partner)
     {
         if (_indexes.TryGetValue(partner.Code, out var kept)) return kept;
-        var file = Path.Combine(cacheFolder, partner.Code + ".index");
+        var file = IndexFile(partner);
         try
         {
             if (!File.Exists(file)) return null;
-            var read = (Verify(File.ReadAllBytes(file), partner), new DateTimeOffset(File.GetLastWriteTimeUtc(file), TimeSpan.Zero));
+            var index = Verify(File.ReadAllBytes(file), partner);
+            var fetched = File.GetLastWriteTimeUtc(file);
+            var deltas = DeltasFile(partner);
+            if (File.Exists(deltas))
+            {
+                var reader = new System.Formats.Cbor.CborReader(File.ReadAllBytes(deltas), System.Formats.Cbor.CborConformanceMode.Lax, allowMultipleRootLevelValues: true);
+                while (reader.PeekState() != System.Formats.Cbor.CborReaderState.Finished) index = VerifyDelta(reader.ReadByteString(), partner).ApplyTo(index);
+                fetched = File.GetLastWriteTimeUtc(deltas);
+            }
+            var read = (index, new DateTimeOffset(fetched, TimeSpan.Zero));
             _indexes[partner.Code] = read;
             return read;
         }
-        catch (Exception e) when (e is IOException or FormatException or EnvelopeFormatException)
+        catch (Exception e) when (e is IOException or FormatException or EnvelopeFormatException or InvalidOperationException or System.Formats.Cbor.CborContentException)
         {
             return null;
         }
     }
 
-    /// <summary>Fetches the partner's index, or confirms the copy kept (304).</summary>
-    private async Task<(BlindedIndex Index, DateTimeOffset Fetched)> IndexAsync(ExchangePartner partner, string agreement, string purpose, BlindedIndex? known, CancellationToken cancellationToken)
+    /// <summary>
+    /// Fetches the partner's index: confirms the copy kept (304), applies the change since it (a delta, when the partner
+    /// still has it and fewer than <see cref="MaxDeltasKept"/> are kept on the copy), or takes the whole index.
+    /// </summary>
+    private async Task<((BlindedIndex Index, DateTimeOffset Fetched) Kept, string Transfer, long Bytes)> IndexAsync(ExchangePartner partner, string agreement, string purpose,
+        BlindedIndex? known, CancellationToken cancellationToken)
     {
         var request = BlindedRequest.New(BlindedOperation.Index, code, partner.Code, agreement, purpose, time.GetUtcNow());
         using var message = new HttpRequestMessage(HttpMethod.Get, new Uri(partner.Endpoint, BlindedPaths.Index));
         message.Headers.Add(BlindedRequest.Header, Convert.ToBase64String(request.Sign(signingKey)).TrimEnd('=').Replace('+', '-').Replace('/', '_'));
-        if (known is not null) message.Headers.TryAddWithoutValidation("If-None-Match", known.ETag);
+        if (known is not null)
+        {
+            message.Headers.TryAddWithoutValidation("If-None-Match", known.ETag);
+            if (DeltasKept(partner) < MaxDeltasKept) message.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(BlindedIndexDelta.ContentType));
+        }
+        message.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(BlindedIndex.ContentType));
         using var response = await http.SendAsync(message, cancellationToken);
-        if (response.StatusCode == HttpStatusCode.NotModified && known is not null) return _indexes[partner.Code] = (known, time.GetUtcNow());
+        if (response.StatusCode == HttpStatusCode.NotModified && known is not null) return (_indexes[partner.Code] = (known, time.GetUtcNow()), PartnerAnswer.NotModified, 0);
         var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
         if (!response.IsSuccessStatusCode) throw new BlindedPartnerException(partner.Code, response.StatusCode, body);
+        if (response.Content.Headers.ContentType?.MediaType == BlindedIndexDelta.ContentType && known is not null)
+        {
+            BlindedIndex applied;
+            try
+            {
+                applied = VerifyDelta(body, partner).ApplyTo(known);
+            }
+            catch (Exception e) when (e is FormatException or EnvelopeFormatException)
+            {
+                // The copy kept and the partner disagree: forget the copy, so the next query takes the whole index.
+                _indexes.TryRemove(partner.Code, out _);
+                Save(() => File.Delete(IndexFile(partner)));
+                throw;
+            }
+            _indexes[partner.Code] = (applied, time.GetUtcNow());
+            Save(() =>
+            {
+                var writer = new System.Formats.Cbor.CborWriter();
+                writer.WriteByteString(body);
+                using var stream = new FileStream(DeltasFile(partner), FileMode.Append, FileAccess.Write);
+                stream.Write(writer.Encode());
+            });
+            return (_indexes[partner.Code], PartnerAnswer.Delta, body.Length);
+        }
         var index = Verify(body, partner);
         _indexes[partner.Code] = (index, time.GetUtcNow());
-        var file = Path.Combine(cacheFolder, partner.Code + ".index");
+        Save(() =>
+        {
+            var file = IndexFile(partner);
+            var temporary = file + ".tmp";
+            File.WriteAllBytes(temporary, body);
+            File.Delete(DeltasFile(partner));
+            File.Move(temporary, file, overwrite: true);
+        });
+        return (_indexes[partner.Code], PartnerAnswer.Full, body.Length);
+    }
+
+    /// <summary>How many deltas are kept on top of the partner's whole index in the cache folder.</summary>
+    private int DeltasKept(ExchangePartner partner)
+    {
+        try
+        {
+            var file = DeltasFile(partner);
+            if (!File.Exists(file)) return 0;
+            var reader = new System.Formats.Cbor.CborReader(File.ReadAllBytes(file), System.Formats.Cbor.CborConformanceMode.Lax, allowMultipleRootLevelValues: true);
+            var count = 0;
+            while (reader.PeekState() != System.Formats.Cbor.CborReaderState.Finished)
+            {
+                reader.SkipValue();
+                count++;
+            }
+            return count;
+        }
+        catch (Exception e) when (e is IOException or System.Formats.Cbor.CborContentException or InvalidOperationException)
+        {
+            return MaxDeltasKept;
+        }
+    }
+
+    private void Save(Action write)
+    {
         try
         {
             Directory.CreateDirectory(cacheFolder);
-            var temporary = file + ".tmp";
-            await File.WriteAllBytesAsync(temporary, body, cancellationToken);
-            File.Move(temporary, file, overwrite: true);
+            write();
         }
         catch (IOException)
         {
             // The cache is only a saving: the index is used from memory.
         }
-        return _indexes[partner.Code];
+    }
+
+    private static BlindedIndexDelta VerifyDelta(byte[] signed, ExchangePartner partner)
+    {
+        var delta = BlindedIndexDelta.FromCbor(SignedCbor.Verify(signed, BlindedIndexDelta.ContentType, partner.SigningKey, "index delta", $"{partner.Code}'s signing key"));
+        if (delta.Holder != partner.Code) throw new FormatException($"the index delta is {delta.Holder}'s, not {partner.Code}'s");
+        return delta;
     }
 
     private static BlindedIndex Verify(byte[] signed, ExchangePartner partner)

@@ -18,8 +18,8 @@ public static class BlindedApi
     public static IEndpointRouteBuilder MapBlindedApi(this IEndpointRouteBuilder app)
     {
         app.MapGet(BlindedPaths.Index, Index).AllowAnonymous().WithTags("Blinded")
-            .WithSummary($"A partner fetches this node's blinded index (sorted 8-byte OPRF tags, signed CBOR); the signed request in the {BlindedRequest.Header} header; If-None-Match answers 304")
-            .Produces<byte[]>(StatusCodes.Status200OK, BlindedIndex.ContentType).Produces(StatusCodes.Status304NotModified)
+            .WithSummary($"A partner fetches this node's blinded index (sorted 8-byte OPRF tags, signed CBOR); the signed request in the {BlindedRequest.Header} header; If-None-Match answers 304, or with Accept {BlindedIndexDelta.ContentType} the change since that version")
+            .Produces<byte[]>(StatusCodes.Status200OK, BlindedIndex.ContentType, BlindedIndexDelta.ContentType).Produces(StatusCodes.Status304NotModified)
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status409Conflict);
         app.MapPost(BlindedPaths.Evaluate, Evaluate).AllowAnonymous().WithTags("Blinded")
@@ -46,9 +46,11 @@ public static class BlindedApi
             signed = [];
         }
         var ifNoneMatch = request.Headers.IfNoneMatch.ToString();
-        return await holder.IndexAsync(signed, ifNoneMatch.Length > 0 ? ifNoneMatch : null, cancellationToken) switch
+        var acceptsDelta = request.Headers.Accept.ToString().Contains(BlindedIndexDelta.ContentType, StringComparison.Ordinal);
+        return await holder.IndexAsync(signed, ifNoneMatch.Length > 0 ? ifNoneMatch : null, cancellationToken, acceptsDelta) switch
         {
             HolderOutcome.Index { NotModified: true } i => WithETag(response, i.Current, Results.StatusCode(StatusCodes.Status304NotModified)),
+            HolderOutcome.Index { Delta: true } i => WithETag(response, i.Current, Results.Bytes(i.Signed, BlindedIndexDelta.ContentType)),
             HolderOutcome.Index i => WithETag(response, i.Current, Results.Bytes(i.Signed, BlindedIndex.ContentType)),
             HolderOutcome.Refused r => Problem(response, r),
             _ => throw new InvalidOperationException(),

@@ -13,8 +13,8 @@ public enum RefusalCode { Malformed, Stale, Forged, UnknownPartner, WrongRecipie
 /// <summary>What the holder answers.</summary>
 public abstract record HolderOutcome
 {
-    /// <summary>The index, signed; or <see cref="NotModified"/> when the asker's copy is current.</summary>
-    public sealed record Index(BlindedIndex Current, byte[] Signed, bool NotModified) : HolderOutcome;
+    /// <summary>The index, signed; or <see cref="NotModified"/> when the asker's copy is current; or, <see cref="Delta"/>, the signed change from the asker's copy.</summary>
+    public sealed record Index(BlindedIndex Current, byte[] Signed, bool NotModified, bool Delta = false) : HolderOutcome;
 
     public sealed record Evaluated(byte[] Signed, int Count) : HolderOutcome;
 
@@ -53,13 +53,25 @@ public sealed class BlindedHolder(string code, ECDsa signingKey, BlindedIndexer 
 {
     public string Code => code;
 
-    public async Task<HolderOutcome> IndexAsync(byte[] signedRequest, string? ifNoneMatch, CancellationToken cancellationToken = default)
+    /// <param name="ifNoneMatch">The ETag of the asker's copy ("KEYID-VERSION"), if it has one.</param>
+    /// <param name="acceptsDelta">The asker applies deltas: the change from its copy is sent instead of the whole index when this node still has it.</param>
+    public async Task<HolderOutcome> IndexAsync(byte[] signedRequest, string? ifNoneMatch, CancellationToken cancellationToken = default, bool acceptsDelta = false)
     {
         var (request, refused) = await AuthenticateAsync(signedRequest, BlindedOperation.Index, cancellationToken);
         if (refused is not null) return refused;
         var index = await indexer.CurrentAsync(cancellationToken);
         if (ifNoneMatch == index.ETag) return new HolderOutcome.Index(index, [], true);
+        if (acceptsDelta && ParseETag(ifNoneMatch) is { } since && await indexer.DeltaSinceAsync(since.KeyId, since.Version, cancellationToken) is { } delta && delta.Version == index.Version)
+            return new HolderOutcome.Index(index, SignedCbor.Sign(delta.ToCbor(), BlindedIndexDelta.ContentType, signingKey, code), false, Delta: true);
         return new HolderOutcome.Index(index, SignedCborOf(index), false);
+    }
+
+    /// <summary>"KEYID-VERSION" (quoted) to its parts; null when it is not one.</summary>
+    private static (string KeyId, long Version)? ParseETag(string? etag)
+    {
+        var text = etag?.Trim().Trim('"');
+        var dash = text?.LastIndexOf('-') ?? -1;
+        return dash > 0 && long.TryParse(text.AsSpan(dash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var version) ? (text![..dash], version) : null;
     }
 
     public async Task<HolderOutcome> EvaluateAsync(byte[] signedRequest, CancellationToken cancellationToken = default)

@@ -5,8 +5,12 @@ namespace Entente.Blinded;
 /// before under the current key (the rest come from memory), so a refresh costs what was added. The version is the
 /// build time (Unix milliseconds), strictly increasing; the same set of tags keeps its version.
 /// </summary>
-public sealed class BlindedIndexer(string holder, Func<BlindedKey> key, IReadOnlyList<IBlindedIdentifierSource> sources, TimeProvider time)
+public sealed class BlindedIndexer(string holder, Func<BlindedKey> key, IReadOnlyList<IBlindedIdentifierSource> sources, TimeProvider time, int deltaHistory = BlindedIndexer.DeltaHistory)
 {
+    /// <summary>How many successive changes of the index are kept, so an asker that many versions behind gets a delta.</summary>
+    public const int DeltaHistory = 64;
+
+    private readonly List<BlindedIndexDelta> _deltas = [];
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Dictionary<string, ulong> _evaluated = new(StringComparer.Ordinal);
     private BlindedKey? _key;
@@ -30,6 +34,7 @@ public sealed class BlindedIndexer(string holder, Func<BlindedKey> key, IReadOnl
             if (_key is null || _key.Id != current.Id)
             {
                 _evaluated.Clear();
+                _deltas.Clear();
                 _key = current;
             }
             var stamps = new List<string> { current.Id };
@@ -56,9 +61,34 @@ public sealed class BlindedIndexer(string holder, Func<BlindedKey> key, IReadOnl
             var version = _index is { } previous && previous.KeyId == current.Id && previous.Tags.AsSpan().SequenceEqual(sorted)
                 ? previous.Version
                 : Math.Max(time.GetUtcNow().ToUnixTimeMilliseconds(), (_index?.Version ?? 0) + 1);
-            _index = new BlindedIndex(holder, current.Id, version, sorted);
+            var built = new BlindedIndex(holder, current.Id, version, sorted);
+            if (_index is { } before && before.KeyId == built.KeyId && before.Version != built.Version)
+            {
+                _deltas.Add(BlindedIndexDelta.Between(before, built));
+                if (_deltas.Count > deltaHistory) _deltas.RemoveRange(0, _deltas.Count - deltaHistory);
+            }
+            _index = built;
             _stamp = stamp;
             return _index;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// The change from the asker's version to the index last built, or null when there is none to give: another key, a
+    /// version this node never built or built longer ago than the changes kept (the asker then fetches the whole index).
+    /// </summary>
+    public async Task<BlindedIndexDelta?> DeltaSinceAsync(string keyId, long version, CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (_index is null || _index.KeyId != keyId || _index.Version == version) return null;
+            var start = _deltas.FindIndex(d => d.From == version);
+            return start < 0 ? null : BlindedIndexDelta.Combine(_deltas.GetRange(start, _deltas.Count - start));
         }
         finally
         {

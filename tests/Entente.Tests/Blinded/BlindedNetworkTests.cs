@@ -44,10 +44,10 @@ public sealed class BlindedNetworkTests
         ["Entente__Blinded__EvaluationsPerMinute"] = "1",
     }, agreementYaml: Agreement());
 
-    private static async Task IngestAsync(NodeProcess node)
+    private static async Task IngestAsync(NodeProcess node, Declaration? declaration = null)
     {
         var file = Path.Combine(node.Home, "held.json");
-        await File.WriteAllTextAsync(file, EntenteJson.Serialize(SampleDeclarations.Valid()));
+        await File.WriteAllTextAsync(file, EntenteJson.Serialize(declaration ?? SampleDeclarations.Valid()));
         var (status, _, error) = await Support.Cli.Run(TestNetwork.WithDatabase(["ingest", file, "--home", node.Home], node));
         Assert.True(status == 0, error);
         File.Delete(file);
@@ -166,5 +166,55 @@ public sealed class BlindedNetworkTests
         var refusals = Ledger(kr).Where(e => e.Kind == LedgerKinds.BlindedRefused).Select(e => e.Body["code"]!.GetValue<string>()).ToList();
         Assert.Equal(["replayed", "forged", "unknown-partner", "outside-agreement", "outside-agreement", "stale", "rate-limited"], refusals);
         Assert.Equal([1, 10], Ledger(kr).Where(e => e.Kind == LedgerKinds.BlindedEvaluation).Select(e => e.Body["count"]!.GetValue<int>()));
+    }
+
+    private static async Task<JsonElement> AskAsync(TestNetwork network, string eori, string partner)
+    {
+        var (status, output, error) = await Support.Cli.Run(TestNetwork.WithDatabase(
+            ["blinded", "ask", "--home", network["NL"].Home, "--type", "eori", "--value", eori, "--purpose", "risk-management", "--partner", partner, "--json"], network["NL"]));
+        Assert.True(status == 0, error + output);
+        return JsonDocument.Parse(output).RootElement.GetProperty("answers")[0].Clone();
+    }
+
+    [Fact]
+    public async Task The_asker_keeps_a_partners_index_and_fetches_only_the_change_then_the_whole_index_under_a_new_key()
+    {
+        await using var network = await TestNetwork.StartAsync(["NL", "KR"], new Dictionary<string, string> { ["Entente__Blinded__IndexMaxAge"] = "00:00:00.300" }, agreementYaml: Agreement());
+        var kr = network["KR"];
+        // 200 containers besides the parties and the vessel: an index of some size, so that a change is worth sending alone.
+        var many = SampleDeclarations.Valid();
+        for (var i = 0; i < 200; i++) many.GoodsShipment.Consignment.Containers.Add(new Container { Id = $"MSCU{1000000 + i}" });
+        await IngestAsync(kr, many);
+        var first = await AskAsync(network, Eori, "KR");
+        Assert.Equal(("hit", "full"), (first.GetProperty("outcome").GetString(), first.GetProperty("indexTransfer").GetString()));
+        var fullBytes = first.GetProperty("indexBytes").GetInt64();
+
+        // KR stores a declaration with a new EORI: NL's next query (a new process: the copy kept is read from NL's home) gets only the change.
+        var other = SampleDeclarations.Valid("GB260115-0002");
+        other.Parties[0].Id = "GB000000000001";
+        await IngestAsync(kr, other);
+        await Task.Delay(800);
+        var second = await AskAsync(network, "GB000000000001", "KR");
+        Assert.Equal(("hit", "delta", first.GetProperty("indexSize").GetInt32() + 1),
+            (second.GetProperty("outcome").GetString(), second.GetProperty("indexTransfer").GetString(), second.GetProperty("indexSize").GetInt32()));
+        Assert.True(second.GetProperty("indexBytes").GetInt64() < fullBytes, $"the delta ({second.GetProperty("indexBytes")} bytes) is smaller than the index ({fullBytes})");
+        Assert.True(second.GetProperty("indexVersion").GetInt64() > first.GetProperty("indexVersion").GetInt64());
+        Assert.True(File.Exists(Path.Combine(network["NL"].Home, "blinded", "partners", "KR.deltas")));
+
+        // The copy with its delta answers for the old identifier too (read back from the home, verified); nothing changed at KR.
+        await Task.Delay(800);
+        var third = await AskAsync(network, Eori, "KR");
+        Assert.Equal("hit", third.GetProperty("outcome").GetString());
+        Assert.Contains(third.GetProperty("indexTransfer").GetString(), new[] { "kept", "not-modified" });
+        Assert.Equal(second.GetProperty("indexVersion").GetInt64(), third.GetProperty("indexVersion").GetInt64());
+
+        // A new key at KR: no delta can bridge it, the whole index comes again.
+        var (status, _, error) = await Support.Cli.Run(TestNetwork.WithDatabase(["blinded", "rotate-key", "--home", kr.Home], kr));
+        Assert.True(status == 0, error);
+        await Task.Delay(800);
+        var fourth = await AskAsync(network, Eori, "KR");
+        Assert.Equal(("hit", "full"), (fourth.GetProperty("outcome").GetString(), fourth.GetProperty("indexTransfer").GetString()));
+        Assert.False(File.Exists(Path.Combine(network["NL"].Home, "blinded", "partners", "KR.deltas")));
+        Assert.Single(Ledger(kr), e => e.Kind == LedgerKinds.BlindedKeyRotated);
     }
 }
