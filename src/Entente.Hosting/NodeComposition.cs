@@ -165,6 +165,8 @@ public static class NodeComposition
             sp.GetRequiredService<IOptions<MatchingThresholds>>().Value, ActionTakenReports.Reporter(sp.GetRequiredService<ExchangeNode>())));
         services.AddSingleton<IIngestFollowUp>(sp => new ScreenAfterIngest(sp.GetRequiredService<ScreeningDesk>()));
         services.AddSingleton(sp => new ReadHits(sp.GetRequiredService<ScreeningDesk>(), sp.GetRequiredService<AccessRecorder>()));
+        services.AddSingleton(sp => new ScreenAdHoc(sp.GetRequiredService<ScreeningDesk>(), sp.GetRequiredService<AccessRecorder>()));
+        services.AddSingleton(sp => new ReadAlerts(sp.GetRequiredService<AlertBook>(), sp.GetRequiredService<AccessRecorder>()));
         services.AddSingleton(sp => new IngestDeclarations(sp.GetRequiredService<IDeclarationStore>(), () => sp.GetServices<IIngestFollowUp>(), sp.GetRequiredService<ILoggerFactory>(),
             sp.GetRequiredService<IOptions<IngestSettings>>().Value));
 
@@ -191,7 +193,8 @@ public static class NodeComposition
         services.AddSingleton(sp => new Entente.Risk.Model.PromoteModel(node.Home, node.Code, sp.GetRequiredService<LedgerStore>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new RetentionStore(sp.GetRequiredService<NodeDatabase>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new RunRetention(sp.GetRequiredService<RetentionStore>(), sp.GetRequiredService<LedgerStore>(),
-            () => sp.GetRequiredService<IdentityHome>().LoadSubjectKey(), node.Code, sp.GetRequiredService<TimeProvider>(), node.RetentionPeriod, node.RetentionThen));
+            () => sp.GetRequiredService<IdentityHome>().LoadSubjectKey(), node.Code, sp.GetRequiredService<TimeProvider>(), node.RetentionPeriod, node.RetentionThen,
+            (actor, ct) => sp.GetRequiredService<AlertBook>().EraseExpiredPartnerAlertsAsync(actor, ct)));
         services.AddSingleton(sp => new VerifyLedger(sp.GetRequiredService<LedgerStore>(), () =>
         {
             if (!NodeKeys.HasSigningKey(node.Home)) return null;

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Entente.Access;
 using Entente.Alerts;
 using Entente.Common;
 
@@ -25,6 +26,12 @@ internal static class AlertCommands
     }
 
     private static string User => Environment.UserName is { Length: > 0 } u ? u : "cli";
+
+    private static LocalUser Operator(string node) => new(User, node, null);
+
+    private static (Option<string?> Purpose, Option<string?> Justification) PurposeOptions() => (
+        new Option<string?>("--purpose") { Description = $"Why a person's data is read: {string.Join(", ", PersonalData.ConsolePurposes.Order(StringComparer.Ordinal))}" },
+        new Option<string?>("--justification") { Description = "The case, control or request that needs it (recorded)" });
 
     private static Command Add()
     {
@@ -60,14 +67,23 @@ internal static class AlertCommands
         var category = new Option<string?>("--category") { Description = $"Only this category: {AlertJson.Names<AlertCategory>()}" };
         var source = new Option<string?>("--source") { Description = $"Only from: {AlertJson.Names<AlertSource>()}" };
         var limit = new Option<int>("--limit") { Description = "At most this many (1 to 10000)", DefaultValueFactory = _ => 1000 };
-        var command = new NodeCommand("list", "Alerts held here, newest first") { state, kind, category, source, limit };
+        var (purpose, justification) = PurposeOptions();
+        var command = new NodeCommand("list", "Alerts held here, newest first (a person's names only with --purpose and --justification; the read is recorded)")
+        {
+            state, kind, category, source, limit, purpose, justification,
+        };
         command.SetNodeAction(async (parse, node, ct) =>
         {
             var filter = new AlertFilter(
                 Parse<AlertState>(parse.GetValue(state), "--state"), Parse<AlertSubjectKind>(parse.GetValue(kind), "--kind"),
                 Parse<AlertCategory>(parse.GetValue(category), "--category"), Parse<AlertSource>(parse.GetValue(source), "--source"), parse.GetValue(limit));
             if (filter.Limit is < 1 or > 10_000) throw new CliException($"--limit: expected 1 to 10000, got {filter.Limit}");
-            var list = await node.Get<AlertBook>().ListAsync(filter, ct);
+            var list = await node.Get<ReadAlerts>().ListAsync(Operator(node.Node.Code), AccessRecorder.Console, filter, parse.GetValue(purpose), parse.GetValue(justification), ct) switch
+            {
+                ReadAlertsResult.Read r => r.Alerts,
+                ReadAlertsResult.Refused r => throw new CliException($"{r.Reason} (--purpose, --justification)"),
+                _ => throw new InvalidOperationException(),
+            };
             command.Print(parse, list, o =>
             {
                 foreach (var a in list)
@@ -83,12 +99,22 @@ internal static class AlertCommands
     private static Command Show()
     {
         var id = new Argument<string>("id") { Description = "The alert id" };
-        var command = new NodeCommand("show", "One alert: subject, action, validity, basis, state now, flags, findings") { id };
+        var (purpose, justification) = PurposeOptions();
+        var command = new NodeCommand("show", "One alert: subject, action, validity, basis, state now, flags, findings (a person's data only with --purpose and --justification)")
+        {
+            id, purpose, justification,
+        };
         command.SetNodeAction(async (parse, node, ct) =>
         {
-            var alert = await node.Get<AlertBook>().GetAsync(parse.GetValue(id)!, ct) ?? throw CliException.Refused($"no alert {parse.GetValue(id)} at {node.Node.Code}");
+            var (alert, personal) = await node.Get<ReadAlerts>().GetAsync(Operator(node.Node.Code), AccessRecorder.Console, parse.GetValue(id)!, parse.GetValue(purpose),
+                parse.GetValue(justification), ct) switch
+            {
+                ReadAlertsResult.Read r => (r.Alerts[0], r.PersonalDataShown),
+                ReadAlertsResult.Refused r => throw new CliException($"{r.Reason} (--purpose, --justification)"),
+                _ => throw CliException.Refused($"no alert {parse.GetValue(id)} at {node.Node.Code}"),
+            };
             // Action-taken reports partners sent about this node's alert (docs/alerts.md, "Screening and hits").
-            var reports = await node.Get<Entente.Screening.ScreeningDesk>().ReportsAsync(alert.Alert.Id, ct);
+            var reports = Entente.Screening.ActionTakenReports.Shown(await node.Get<Entente.Screening.ScreeningDesk>().ReportsAsync(alert.Alert.Id, ct), alert, personal);
             var shown = JsonSerializer.SerializeToNode(alert, CliOutput.Json)!.AsObject();
             if (reports.Count > 0) shown["actionTakenReports"] = new JsonArray([.. reports]);
             command.Print(parse, shown, o => o.WriteLine(shown.ToJsonString(CliOutput.Json)));
@@ -222,7 +248,7 @@ internal static class AlertCommands
         $"{e.File}{(e.Line is { } l ? ":" + l.ToString(CultureInfo.InvariantCulture) : "")}: {e}";
 
     private static string Label(AlertSubject s) =>
-        s.Names?.FirstOrDefault() ?? s.Eori ?? s.Tin ?? s.Imo ?? s.VehicleRegistration ?? s.Vin ?? s.AircraftRegistration ?? s.ContainerNumber ?? s.Brand ?? s.HsPrefix
+        (s.Kind == AlertSubjectKind.Person && s.Names is null ? "(names withheld: --purpose, --justification)" : null) ?? s.Names?.FirstOrDefault() ?? s.Eori ?? s.Tin ?? s.Imo ?? s.VehicleRegistration ?? s.Vin ?? s.AircraftRegistration ?? s.ContainerNumber ?? s.Brand ?? s.HsPrefix
             ?? s.DocumentNumber ?? string.Join(" ", s.Terms ?? []);
 
     private static void Write(TextWriter o, string what, AlertChange change)
@@ -231,6 +257,6 @@ internal static class AlertCommands
         o.WriteLine($"{what} {a.Alert.Id} ({AlertJson.Name(a.State)}, {AlertJson.Name(a.Alert.Subject.Kind)} {Label(a.Alert.Subject)}, {AlertJson.Name(a.Alert.Action)})");
         foreach (var f in a.Findings) o.WriteLine($"  finding: {f}");
         foreach (var p in change.Pushed)
-            o.WriteLine(p.MessageId is { } m ? $"  pushed to {p.Recipient} under {p.Agreement} for {p.Purpose}: {m}" : $"  not pushed to {p.Recipient}: {p.Refused}");
+            o.WriteLine(p.MessageId is { } m ? $"  {(what == "Flagged" ? "flag sent" : "pushed")} to {p.Recipient} under {p.Agreement} for {p.Purpose}: {m}" : $"  not sent to {p.Recipient}: {p.Refused}");
     }
 }

@@ -33,6 +33,8 @@ internal static class RetentionCommands
             var received = input.DryRun ? null : await node.Get<RunRetention>().EraseReceivedAsync(input.User, ct);
             if (received is { Erased: > 0 } && !command.Json(parse))
                 parse.InvocationConfiguration.Output.WriteLine($"{received.Erased:N0} messages received from partners erased at the end of their agreements' retention, each recorded in the ledger");
+            if (received is { AlertsErased: > 0 } && !command.Json(parse))
+                parse.InvocationConfiguration.Output.WriteLine($"{received.AlertsErased:N0} partners' alerts erased at the end of their agreements' retention, each recorded in the ledger");
             var (rule, report) = await node.Get<RunRetention>().HandleAsync(input, ct) switch
             {
                 RunRetentionResult.Ran ran => (ran.Rule, ran.Report),
@@ -52,6 +54,7 @@ internal static class RetentionCommands
                     report.DryRun,
                     ledgerEntries = report.LedgerEntries.Count,
                     receivedErased = received?.Erased ?? 0,
+                    alertsErased = received?.AlertsErased ?? 0,
                 }, Json));
                 return 0;
             }

@@ -23,19 +23,23 @@ internal static class ScreeningCommands
         var imo = new Option<string?>("--imo") { Description = "A vessel's IMO number" };
         var declaration = new Option<string?>("--declaration") { Description = "A stored declaration (id, MRN or LRN): all its parties, transport, containers, goods lines" };
         var place = new Option<string?>("--place") { Description = "Where the check is made (UN/LOCODE or office id), kept with the hits" };
-        var command = new NodeCommand("screen", "Check a name, a plate, a container, an IMO number or a stored declaration against every alert in force (own and partners'); hits are recorded")
+        var (purpose, justification) = PurposeOptions();
+        var command = new NodeCommand("screen",
+            "Check a name, a plate, a container, an IMO number or a stored declaration against every alert in force (own and partners'); hits are recorded " +
+            "(a hit on a person alert shows the names only with --purpose and --justification)")
         {
-            name, birthDate, country, plate, container, imo, declaration, place,
+            name, birthDate, country, plate, container, imo, declaration, place, purpose, justification,
         };
         command.SetNodeAction(async (parse, node, ct) =>
         {
             var check = new ScreeningCheck(parse.GetValue(name), parse.GetValue(birthDate), parse.GetValue(country), parse.GetValue(plate), parse.GetValue(container),
-                parse.GetValue(imo), parse.GetValue(declaration), parse.GetValue(place));
-            var result = await node.Get<ScreeningDesk>().CheckAsync(check, User, ct) switch
+                parse.GetValue(imo), parse.GetValue(declaration), parse.GetValue(place)) { Purpose = parse.GetValue(purpose), Justification = parse.GetValue(justification) };
+            var result = await node.Get<ScreenAdHoc>().CheckAsync(Operator(node.Node), AccessRecorder.Console, check, ct) switch
             {
-                ScreeningOutcome.Done d => d.Result,
-                ScreeningOutcome.NotFound n => throw CliException.Refused(string.Join("; ", n.Errors.Select(e => e.Message))),
-                ScreeningOutcome.Invalid i => throw new CliException(string.Join("; ", i.Errors.Select(Option))),
+                ScreenAdHocResult.Done d => d.Result,
+                ScreenAdHocResult.Refused r => throw new CliException($"{r.Reason} (--purpose, --justification)"),
+                ScreenAdHocResult.Failed { Outcome: ScreeningOutcome.NotFound n } => throw CliException.Refused(string.Join("; ", n.Errors.Select(e => e.Message))),
+                ScreenAdHocResult.Failed { Outcome: ScreeningOutcome.Invalid i } => throw new CliException(string.Join("; ", i.Errors.Select(Option))),
                 _ => throw new InvalidOperationException(),
             };
             command.Print(parse, result, o =>
@@ -184,7 +188,8 @@ internal static class ScreeningCommands
     {
         o.WriteLine($"{hit.Id} {HitJson.Name(hit.State)} score {hit.Score:0.00} (threshold {hit.Threshold:0.00})");
         o.WriteLine($"  alert {hit.AlertId} of {hit.AlertIssuer} ({hit.AlertSource}, {hit.Category}, action {hit.Action}){(hit.Flagged ? ": FLAGGED here, the action is not taken" : "")}");
-        o.WriteLine($"  checked {(hit.DeclarationReference is { } r ? $"declaration {r} {hit.Checked}" : hit.Checked)}: {hit.Input}");
+        o.WriteLine($"  checked {(hit.DeclarationReference is { } r ? $"declaration {r} {hit.Checked}" : hit.Checked)}: " +
+            (hit.Withheld is { Count: > 0 } ? "a person alert: input and explanation withheld (--purpose, --justification)" : hit.Input));
         foreach (var e in hit.Explanation) o.WriteLine($"    {e}");
         o.WriteLine($"  found {hit.FoundAt:u} at {hit.Node}{(hit.Office is { } office ? " " + office : "")}; inform the issuer by {hit.InformBy:u}");
         if (hit.Decision is { } d)

@@ -24,8 +24,12 @@ public static class AlertsApi
         api.MapPost("/", Issue).RequireAuthorization(AccessPolicies.Disclose)
             .WithSummary("Issue an alert (draft or in force); in force under an agreement it is pushed to the partners the agreement subscribes")
             .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
-        api.MapGet("/", List).RequireAuthorization(AccessPolicies.Read).WithSummary("Alerts held here, newest first: own, partners' and sanctions lists'");
-        api.MapGet("/{id}", Get).RequireAuthorization(AccessPolicies.Read).WithSummary("One alert with its state now, flags and findings").ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapGet("/", List).RequireAuthorization(AccessPolicies.Read)
+            .WithSummary("Alerts held here, newest first: own, partners' and sanctions lists' (a person's names, birth date, documents and remarks only with purpose and justification; the read is recorded)")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden);
+        api.MapGet("/{id}", Get).RequireAuthorization(AccessPolicies.Read)
+            .WithSummary("One alert with its state now, flags and findings (a person's data only with purpose and justification)")
+            .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound);
         api.MapPost("/{id}/activation", Activate).RequireAuthorization(AccessPolicies.Disclose).WithSummary("Put a draft in force (and push it)")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         api.MapPost("/{id}/withdrawal", Withdraw).RequireAuthorization(AccessPolicies.Disclose).WithSummary("Withdraw an own alert, with the reason; the withdrawal reaches the partners it was pushed to")
@@ -44,8 +48,8 @@ public static class AlertsApi
             var refused => Problem(refused),
         };
 
-    private static async Task<Results<Ok<IReadOnlyList<StoredAlert>>, ProblemHttpResult>> List(AlertBook book, string? state, string? kind, string? category, string? source, int? limit,
-        CancellationToken cancellationToken)
+    private static async Task<Results<Ok<IReadOnlyList<StoredAlert>>, ProblemHttpResult>> List(ReadAlerts read, ClaimsPrincipal user, string? state, string? kind, string? category,
+        string? source, int? limit, string? purpose, string? justification, CancellationToken cancellationToken)
     {
         var errors = new List<FieldError>();
         var filter = new AlertFilter(Limit: limit ?? 100);
@@ -55,7 +59,12 @@ public static class AlertsApi
         if (category is not null) filter = AlertJson.Parse<AlertCategory>(category) is { } categoryValue ? filter with { Category = categoryValue } : Add(errors, "category", AlertJson.Names<AlertCategory>(), filter);
         if (source is not null) filter = AlertJson.Parse<AlertSource>(source) is { } sourceValue ? filter with { Source = sourceValue } : Add(errors, "source", AlertJson.Names<AlertSource>(), filter);
         if (errors.Count > 0) return TypedResults.Problem(FieldError.Detail(errors), statusCode: 400, title: "Invalid query", extensions: Errors(errors));
-        return TypedResults.Ok(await book.ListAsync(filter, cancellationToken));
+        return await read.ListAsync(AccessPolicies.UserOf(user), AccessRecorder.Api, filter, purpose, justification, cancellationToken) switch
+        {
+            ReadAlertsResult.Read r => TypedResults.Ok(r.Alerts),
+            ReadAlertsResult.Refused r => Refused(r.Reason),
+            _ => throw new InvalidOperationException(),
+        };
     }
 
     private static AlertFilter Add(List<FieldError> errors, string name, string expected, AlertFilter filter)
@@ -64,10 +73,18 @@ public static class AlertsApi
         return filter;
     }
 
-    private static async Task<Results<Ok<StoredAlert>, ProblemHttpResult>> Get(string id, AlertBook book, CancellationToken cancellationToken) =>
-        await book.GetAsync(id, cancellationToken) is { } alert
-            ? TypedResults.Ok(alert)
-            : Problem(new AlertOutcome.NotFound([new("/id", $"no alert {id} at {book.Node}")]));
+    private static async Task<Results<Ok<StoredAlert>, ProblemHttpResult>> Get(string id, ReadAlerts read, AlertBook book, ClaimsPrincipal user, string? purpose, string? justification,
+        CancellationToken cancellationToken) =>
+        await read.GetAsync(AccessPolicies.UserOf(user), AccessRecorder.Api, id, purpose, justification, cancellationToken) switch
+        {
+            ReadAlertsResult.Read r => TypedResults.Ok(r.Alerts[0]),
+            ReadAlertsResult.Refused r => Refused(r.Reason),
+            _ => Problem(new AlertOutcome.NotFound([new("/id", $"no alert {id} at {book.Node}")])),
+        };
+
+    /// <summary>403: a purpose the reader may not state (recorded in the ledger).</summary>
+    public static ProblemHttpResult Refused(string reason) =>
+        TypedResults.Problem(reason, statusCode: 403, title: "Personal data refused", extensions: Errors([new("purpose", reason)]));
 
     private static async Task<Results<Ok<AlertChange>, ProblemHttpResult>> Activate(string id, AlertBook book, ClaimsPrincipal user, CancellationToken cancellationToken) =>
         Answer(await book.ActivateAsync(id, AccessPolicies.UserOf(user).Name, cancellationToken));

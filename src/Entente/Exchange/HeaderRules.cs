@@ -20,7 +20,7 @@ public static class HeaderRules
         [DataCategory.GoodsItems] = ["goods-items"],
         [DataCategory.PersonalPartyData] = ["personal-party-data"],
         [DataCategory.SeizureReports] = ["seizure-report", "seizure-reports"],
-        [DataCategory.Alerts] = ["alert", "alert-action-taken", "alerts"],
+        [DataCategory.Alerts] = ["alert", "alert-action-taken", "alert-flag", "alerts"],
         [DataCategory.RiskResults] = ["risk-result", "risk-results"],
         [DataCategory.AeoStatus] = ["aeo-status"],
         [DataCategory.AssistanceRequests] = ["assistance-request", "assistance-withdrawal", "assistance-requests"],

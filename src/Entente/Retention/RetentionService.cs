@@ -19,7 +19,7 @@ public sealed partial class RetentionService(RunRetention retention, RetentionRu
             try
             {
                 var received = await retention.EraseReceivedAsync("retention", stoppingToken);
-                if (received.Erased > 0) ReceivedErased(logger, received.Erased);
+                if (received.Erased + received.AlertsErased > 0) ReceivedErased(logger, received.Erased + received.AlertsErased);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -43,7 +43,7 @@ public sealed partial class RetentionService(RunRetention retention, RetentionRu
     [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Retention ({Rule}): {Erased} declarations erased, {Flagged} flagged for review")]
     private static partial void Ran(ILogger logger, string rule, long erased, long flagged);
 
-    [LoggerMessage(EventId = 3003, Level = LogLevel.Information, Message = "Retention: {Erased} messages received from partners erased at the end of their agreements' retention")]
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Information, Message = "Retention: {Erased} messages and alerts received from partners erased at the end of their agreements' retention")]
     private static partial void ReceivedErased(ILogger logger, long erased);
 
     [LoggerMessage(EventId = 3002, Level = LogLevel.Error, Message = "Retention ({Rule}) failed; it runs again at the next period")]

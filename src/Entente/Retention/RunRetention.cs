@@ -30,7 +30,11 @@ public sealed record RetentionRule(Period Period, RetentionEnd Then)
 }
 
 /// <summary>What one pass over the messages received from partners erased (their agreements' retention), and its ledger entries.</summary>
-public sealed record ReceivedRetentionReport(long Erased, IReadOnlyList<long> LedgerEntries);
+public sealed record ReceivedRetentionReport(long Erased, IReadOnlyList<long> LedgerEntries)
+{
+    /// <summary>Partners' alerts erased at the end of their agreements' retention (each with its `alert-erased` entry).</summary>
+    public long AlertsErased { get; init; }
+}
 
 public sealed record RetentionReport(DateTimeOffset Cutoff, long Erased, long Flagged, bool DryRun, IReadOnlyList<long> LedgerEntries);
 
@@ -62,8 +66,9 @@ public abstract record RunRetentionResult
 /// entries (the declaration, when it came, the rule, its parties by tag): never an erasure without its record, nor a
 /// record of an erasure that did not happen.
 /// </summary>
+/// <param name="eraseAlerts">Erases the partners' alerts whose agreement's retention has ended (the alert book's); null: none held.</param>
 public sealed class RunRetention(RetentionStore store, LedgerStore ledger, Func<byte[]> subjectKey, string nodeCode, TimeProvider time,
-    string? period = null, string then = "review")
+    string? period = null, string then = "review", Func<LedgerActor, CancellationToken, Task<int>>? eraseAlerts = null)
 {
     public const int BatchSize = 500;
 
@@ -145,7 +150,9 @@ public sealed class RunRetention(RetentionStore store, LedgerStore ledger, Func<
             }, cancellationToken));
             erased += erasedNow;
         }
-        return new ReceivedRetentionReport(erased, entries);
+        // Partners' alerts follow their agreement too: the subject goes, the row stays as evidence ("erased at retention").
+        var alerts = eraseAlerts is null ? 0 : await eraseAlerts(actor, cancellationToken);
+        return new ReceivedRetentionReport(erased, entries) { AlertsErased = alerts };
     }
 
     /// <summary>What a received message's erasure entry says: no payload, its parties by tag only.</summary>

@@ -77,6 +77,27 @@ public static class ActionTakenReports
         public void Queued() => exchange.NotifyQueued();
     }
 
+    /// <summary>
+    /// Reports as a reader is shown them: on a person alert read without a purpose, what was checked, found and
+    /// explained (it names the person) is left out of each and listed in its "withheld".
+    /// </summary>
+    public static IReadOnlyList<JsonObject> Shown(IReadOnlyList<JsonObject> reports, StoredAlert alert, bool personalDataShown)
+    {
+        if (personalDataShown || !AlertPrivacy.IsPersonal(alert)) return reports;
+        return reports.Select(stored =>
+        {
+            var copy = stored.DeepClone().AsObject();
+            var withheld = new JsonArray();
+            if (copy["report"] is JsonObject report)
+            {
+                foreach (var member in new[] { "checked", "found", "explanation", "officerNote" })
+                    if (report.Remove(member)) withheld.Add("/report/" + member);
+            }
+            copy["withheld"] = withheld;
+            return copy;
+        }).ToArray();
+    }
+
     /// <summary>What in a received report the issuer refuses: not about one of its own alerts, or without the report's members.</summary>
     public static string? Problem(EnvelopeHeader header, JsonObject payload, string node)
     {

@@ -77,6 +77,9 @@ public sealed record Hit
     public HitDecision? Decision { get; init; }
     public HitReport? Report { get; init; }
 
+    /// <summary>What a check without a stated purpose was not shown (JSON pointers): on a person alert, the input and the explanation.</summary>
+    public IReadOnlyList<string>? Withheld { get; init; }
+
     public const string AdHoc = "ad-hoc";
 
     /// <summary>The issuer is another administration, which must be told of the hit (its action-taken report).</summary>

@@ -56,3 +56,48 @@ public sealed class ReadHits(ScreeningDesk desk, AccessRecorder recorder)
 
     private static string Subject(string hitId) => ScreeningDesk.SubjectPrefix + hitId;
 }
+
+public abstract record ScreenAdHocResult
+{
+    /// <summary>The check's result; on person alerts the input and explanation withheld unless a purpose allowed them.</summary>
+    public sealed record Done(ScreeningResult Result) : ScreenAdHocResult;
+
+    /// <summary>A purpose refused (recorded): nothing was screened.</summary>
+    public sealed record Refused(string Reason) : ScreenAdHocResult;
+
+    public sealed record Failed(ScreeningOutcome Outcome) : ScreenAdHocResult;
+}
+
+/// <summary>
+/// An officer's ad-hoc check (`entente screen`, POST /api/screening): a hit on a person alert shows the person's names
+/// in its explanation, so without a purpose the hits on person alerts come back with their input and explanation
+/// withheld (the alert id, score and action shown); with a purpose the reader's role allows and a justification they
+/// are shown and the read is recorded (`personal-data-access`, filed under each such hit); a purpose refused is
+/// recorded and nothing is screened.
+/// </summary>
+public sealed class ScreenAdHoc(ScreeningDesk desk, AccessRecorder recorder)
+{
+    public async Task<ScreenAdHocResult> CheckAsync(LocalUser user, string channel, ScreeningCheck check, CancellationToken cancellationToken = default)
+    {
+        var query = recorder.Query("screen", [new("what", check.Declaration is not null ? "declaration" : check.Name is not null ? "name" : check.Plate is not null ? "plate"
+            : check.Container is not null ? "container" : check.Imo is not null ? "imo" : null), new("declaration", check.Declaration)]);
+        var access = await recorder.CheckAsync(user, channel, check.Purpose, check.Justification, query, [], cancellationToken, Subject);
+        if (access.Refused) return new ScreenAdHocResult.Refused(access.Reason!);
+        var outcome = await desk.CheckAsync(check, user.Name, cancellationToken);
+        if (outcome is not ScreeningOutcome.Done { Result: var result }) return new ScreenAdHocResult.Failed(outcome);
+        var personal = result.Hits.Where(Personal).ToArray();
+        if (access.Allowed)
+        {
+            if (personal.Length > 0) await recorder.RecordReadAsync(user, channel, access, query, personal.Select(h => (h.Id, Enumerable.Empty<string>())).ToArray(), cancellationToken, Subject);
+            return new ScreenAdHocResult.Done(result);
+        }
+        return new ScreenAdHocResult.Done(result with { Hits = result.Hits.Select(Withhold).ToArray() });
+    }
+
+    private static bool Personal(Hit hit) => hit.SubjectKind == "person";
+
+    /// <summary>A hit on a person alert without its input and explanation (the pointers listed); any other as it is.</summary>
+    public static Hit Withhold(Hit hit) => Personal(hit) ? hit with { Input = "", Explanation = [], Withheld = ["/input", "/explanation"] } : hit;
+
+    private static string Subject(string hitId) => ScreeningDesk.SubjectPrefix + hitId;
+}

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using System.Text.Json.Nodes;
 using Entente.Access;
+using Entente.Alerts;
 using Entente.Common;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -21,7 +22,7 @@ public static class ScreeningApi
     {
         app.MapPost("/api/screening", Screen).WithTags("Screening").RequireAuthorization(AccessPolicies.Submit)
             .WithSummary("Check a name (with birth date and country), a plate with its country, a container, an IMO number or a stored declaration against every alert in force; hits are recorded")
-            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound);
         var hits = app.MapGroup("/api/hits").WithTags("Screening");
         hits.MapGet("/", List).RequireAuthorization(AccessPolicies.Read)
             .WithSummary("Hits, newest first (personal data: purpose and justification required, the read is recorded); ?overdue=true: the issuer's deadline has passed")
@@ -35,16 +36,18 @@ public static class ScreeningApi
         hits.MapPost("/{id}/discard", Discard).RequireAuthorization(AccessPolicies.Submit).WithSummary("Discard a hit with the reason (kept: it feeds the precision figures)")
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         app.MapGet("/api/alerts/{id}/reports", Reports).WithTags("Alerts").RequireAuthorization(AccessPolicies.Read)
-            .WithSummary("Action-taken reports partners sent about an alert of this node");
+            .WithSummary("Action-taken reports partners sent about an alert of this node (on a person alert, what was checked and found only with purpose and justification)")
+            .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
 
-    private static async Task<Results<Ok<ScreeningResult>, ProblemHttpResult>> Screen(ScreeningCheck body, ScreeningDesk desk, ClaimsPrincipal user, CancellationToken cancellationToken) =>
-        await desk.CheckAsync(body, AccessPolicies.UserOf(user).Name, cancellationToken) switch
+    private static async Task<Results<Ok<ScreeningResult>, ProblemHttpResult>> Screen(ScreeningCheck body, ScreenAdHoc screen, ClaimsPrincipal user, CancellationToken cancellationToken) =>
+        await screen.CheckAsync(AccessPolicies.UserOf(user), AccessRecorder.Api, body, cancellationToken) switch
         {
-            ScreeningOutcome.Done d => TypedResults.Ok(d.Result),
-            ScreeningOutcome.NotFound n => Problem(404, "Not found", n.Errors),
-            ScreeningOutcome.Invalid i => Problem(400, "Invalid check", i.Errors),
+            ScreenAdHocResult.Done d => TypedResults.Ok(d.Result),
+            ScreenAdHocResult.Refused r => Problem(403, "Personal data refused", [new("purpose", r.Reason)]),
+            ScreenAdHocResult.Failed { Outcome: ScreeningOutcome.NotFound n } => Problem(404, "Not found", n.Errors),
+            ScreenAdHocResult.Failed { Outcome: ScreeningOutcome.Invalid i } => Problem(400, "Invalid check", i.Errors),
             _ => throw new InvalidOperationException(),
         };
 
@@ -84,8 +87,14 @@ public static class ScreeningApi
     private static async Task<Results<Ok<Hit>, ProblemHttpResult>> Discard(string id, HitDiscard body, ScreeningDesk desk, ClaimsPrincipal user, CancellationToken cancellationToken) =>
         Answer(await desk.DiscardAsync(id, body.Reason, AccessPolicies.UserOf(user).Name, cancellationToken));
 
-    private static async Task<Ok<IReadOnlyList<JsonObject>>> Reports(string id, ScreeningDesk desk, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await desk.ReportsAsync(id, cancellationToken));
+    private static async Task<Results<Ok<IReadOnlyList<JsonObject>>, ProblemHttpResult>> Reports(string id, ReadAlerts read, ScreeningDesk desk, ClaimsPrincipal user, string? purpose,
+        string? justification, CancellationToken cancellationToken) =>
+        await read.GetAsync(AccessPolicies.UserOf(user), AccessRecorder.Api, id, purpose, justification, cancellationToken) switch
+        {
+            ReadAlertsResult.Read r => TypedResults.Ok(ActionTakenReports.Shown(await desk.ReportsAsync(id, cancellationToken), r.Alerts[0], r.PersonalDataShown)),
+            ReadAlertsResult.Refused r => Problem(403, "Personal data refused", [new("purpose", r.Reason)]),
+            _ => Problem(404, "Not found", [new("id", $"no alert {id}")]),
+        };
 
     private static Results<Ok<Hit>, ProblemHttpResult> Answer(HitOutcome outcome) => outcome switch
     {

@@ -11,7 +11,13 @@ namespace Entente.Screening;
 
 /// <summary>An officer's ad-hoc check: one of a name (with birth date and country when known), a plate with its country, a container, an IMO number, a stored declaration.</summary>
 public sealed record ScreeningCheck(string? Name = null, string? BirthDate = null, string? Country = null, string? Plate = null, string? Container = null,
-    string? Imo = null, string? Declaration = null, string? Place = null);
+    string? Imo = null, string? Declaration = null, string? Place = null)
+{
+    /// <summary>Why, when the officer is to see the names a hit on a person alert shows (docs/alerts.md): a purpose the role allows, with a justification.</summary>
+    public string? Purpose { get; init; }
+
+    public string? Justification { get; init; }
+}
 
 /// <summary>What a screening found: what was checked, against how many alerts in force, the hits (recorded).</summary>
 public sealed record ScreeningResult(string Checked, int AlertsInForce, IReadOnlyList<Hit> Hits);

@@ -11,6 +11,7 @@ public sealed record StoredRecord(string Id, string Kind, DateTimeOffset Recorde
 public sealed record PushOutcome(string Recipient, string Agreement, string Purpose, string? MessageId, string? Refused);
 
 /// <summary>Records the node's seizure reports, risk results, AEO status and alerts, and pushes each to the partners its agreements subscribe.</summary>
+/// <remarks>The record row and the outbox rows of its push are written in one transaction: a failure between them leaves neither.</remarks>
 public sealed class RecordDesk(ExchangeNode exchange, NodeDatabase database)
 {
     /// <summary>Checks, stores and pushes a record; throws <see cref="RecordException"/> with every problem when it is not valid.</summary>
@@ -25,20 +26,37 @@ public sealed class RecordDesk(ExchangeNode exchange, NodeDatabase database)
             AgreementId = t.AgreementId,
             AlertCategory = kind == RecordKind.Alert ? (document[kind.Root]?["category"] as JsonValue)?.GetValue<string>() : null,
         }).ToArray();
-        var outcomes = disclosures.Length == 0 ? [] : await exchange.DiscloseAsync(disclosures, actor, cancellationToken);
-        var pushed = targets.Select((t, i) => outcomes[i] switch
+        PushOutcome[] pushed = [];
+        // The record and the messages that push it commit in one transaction (with their ledger entries): both or neither.
+        await exchange.Ledger.AppendAsync(async (connection, transaction, ct) =>
         {
-            DisclosureOutcome.Queued q => new PushOutcome(t.Recipient, t.AgreementId, Agreements.PolicyEngine.Name(t.Purpose), q.Item.MessageId, null),
-            DisclosureOutcome.Refused r => new PushOutcome(t.Recipient, t.AgreementId, Agreements.PolicyEngine.Name(t.Purpose), null, r.Deny.Reason),
-            _ => throw new InvalidOperationException(),
-        }).ToArray();
+            await using (var insert = NodeDatabase.Command(connection, transaction,
+                "INSERT INTO shared_records (id, kind, recorded_at, recorded_by, document, pushed) VALUES (@id, @k, @at, @by, @d, '[]')",
+                ("@id", id), ("@k", kind.Name), ("@at", now), ("@by", actor.User), ("@d", document.ToJsonString())))
+            {
+                await insert.ExecuteNonQueryAsync(ct);
+            }
+            if (disclosures.Length == 0)
+            {
+                pushed = [];
+                return [];
+            }
+            var (outcomes, entries) = await exchange.DiscloseWithinAsync(connection, transaction, disclosures, actor, ct);
+            pushed = targets.Select((t, i) => outcomes[i] switch
+            {
+                DisclosureOutcome.Queued q => new PushOutcome(t.Recipient, t.AgreementId, Agreements.PolicyEngine.Name(t.Purpose), q.Item.MessageId, null),
+                DisclosureOutcome.Refused r => new PushOutcome(t.Recipient, t.AgreementId, Agreements.PolicyEngine.Name(t.Purpose), null, r.Deny.Reason),
+                _ => throw new InvalidOperationException(),
+            }).ToArray();
+            await using (var update = NodeDatabase.Command(connection, transaction, "UPDATE shared_records SET pushed = @p WHERE id = @id",
+                ("@id", id), ("@p", System.Text.Json.JsonSerializer.Serialize(pushed))))
+            {
+                await update.ExecuteNonQueryAsync(ct);
+            }
+            return entries;
+        }, cancellationToken);
+        if (pushed.Any(p => p.MessageId is not null)) exchange.NotifyQueued();
         var record = new StoredRecord(id, kind.Name, now, actor.User, document, pushed);
-        await using var connection = await database.ConnectAsync(cancellationToken);
-        await using var insert = NodeDatabase.Command(connection, null,
-            "INSERT INTO shared_records (id, kind, recorded_at, recorded_by, document, pushed) VALUES (@id, @k, @at, @by, @d, @p)",
-            ("@id", id), ("@k", kind.Name), ("@at", now), ("@by", actor.User), ("@d", document.ToJsonString()),
-            ("@p", System.Text.Json.JsonSerializer.Serialize(pushed)));
-        await insert.ExecuteNonQueryAsync(cancellationToken);
         return record;
     }
 

@@ -156,8 +156,16 @@ public sealed class AlertCommandsTests : IAsyncLifetime
         (status, output, var error) = await Run("alert", "import", AlertsTestKit.Sample("alerts.csv"), "--mapping", mapping, "--home", _home, "--json");
         Assert.True(status == 0, error + output);
         Assert.Equal(3, JsonDocument.Parse(output).RootElement.GetProperty("imported").GetInt32());
+        // A person's names are personal data: withheld without a purpose, shown (and the read recorded) with one.
         (status, output, _) = await Run("alert", "list", "--home", _home, "--kind", "person", "--json");
+        Assert.Equal(0, status);
+        Assert.DoesNotContain("김민준", output, StringComparison.Ordinal);
+        Assert.Contains("/alert/subject/names", output, StringComparison.Ordinal);
+        (status, output, _) = await Run("alert", "list", "--home", _home, "--kind", "person", "--purpose", "customs-control", "--justification", "control at Rotterdam", "--json");
+        Assert.Equal(0, status);
         Assert.Contains("김민준", output, StringComparison.Ordinal);
+        (status, _, _) = await Run("alert", "list", "--home", _home, "--kind", "person", "--purpose", "tourism", "--justification", "x");
+        Assert.Equal(2, status);
 
         (status, _, error) = await Run("alert", "import", AlertsTestKit.Sample("alerts.csv"), "--mapping", AlertsTestKit.Sample("alerts.jsonl"), "--home", _home);
         Assert.Equal(1, status);

@@ -70,6 +70,19 @@ public sealed class AlertExchangeTests(AlertNetwork fixture) : IClassFixture<Ale
 
         var flag = await kr.PostAsJsonAsync($"/api/alerts/{id}/flags", new { reason = "a national court order forbids the check here" });
         Assert.True(flag.StatusCode == HttpStatusCode.OK, await flag.Content.ReadAsStringAsync());
+        // The flag reaches the issuer through the exchange and is kept with its alert there.
+        var flagSent = Assert.Single((await flag.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("pushed").EnumerateArray());
+        Assert.Equal("NL", flagSent.GetProperty("recipient").GetString());
+        Assert.True(flagSent.TryGetProperty("messageId", out _), flagSent.ToString());
+        JsonElement atNl = default;
+        await Net.EventuallyAsync(async () =>
+        {
+            atNl = await nl.GetFromJsonAsync<JsonElement>($"/api/alerts/{id}");
+            return atNl.TryGetProperty("partnerFlags", out var flags) && flags.GetArrayLength() == 1;
+        }, what: "KR's flag at NL");
+        Assert.Equal(("KR", "a national court order forbids the check here"),
+            (atNl.GetProperty("partnerFlags")[0].GetProperty("by").GetString(), atNl.GetProperty("partnerFlags")[0].GetProperty("reason").GetString()));
+        Assert.Equal(0, atNl.GetProperty("flags").GetArrayLength());
         var withdrawByKr = await kr.PostAsJsonAsync($"/api/alerts/{id}/withdrawal", new { reason = "not ours" });
         Assert.Equal(HttpStatusCode.Conflict, withdrawByKr.StatusCode);
 
@@ -84,6 +97,37 @@ public sealed class AlertExchangeTests(AlertNetwork fixture) : IClassFixture<Ale
         var final = await kr.GetFromJsonAsync<JsonElement>($"/api/alerts/{id}");
         Assert.Equal(1, final.GetProperty("flags").GetArrayLength());
         Assert.Equal("trader cleared by audit", final.GetProperty("alert").GetProperty("withdrawal").GetProperty("reason").GetString());
+        await Evidence.AssertLedgerVerifiesAsync(Net["KR"]);
+        await Evidence.AssertLedgerVerifiesAsync(Net["NL"]);
+    }
+
+    [Fact]
+    public async Task A_person_alert_reaches_the_partner_and_its_names_are_read_there_only_under_a_purpose()
+    {
+        using var nl = Net.Liaison("NL");
+        var person = new JsonObject
+        {
+            ["subject"] = new JsonObject { ["kind"] = "person", ["names"] = new JsonArray("Kim Min-jun", "김민준"), ["birthDate"] = "1980-02-03" },
+            ["category"] = "drugs",
+            ["action"] = "discreet-check",
+            ["validity"] = new JsonObject { ["from"] = "2025-03-01", ["until"] = "2099-12-31" },
+            ["legalBasis"] = new JsonObject { ["agreement"] = "test-network" },
+        };
+        var issued = await nl.PostAsJsonAsync("/api/alerts", person);
+        Assert.True(issued.StatusCode == HttpStatusCode.Created, await issued.Content.ReadAsStringAsync());
+        var id = (await issued.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("alert").GetProperty("alert").GetProperty("id").GetString()!;
+        using var kr = Net.Liaison("KR");
+        await Net.EventuallyAsync(async () => (await kr.GetAsync($"/api/alerts/{id}")).StatusCode == HttpStatusCode.OK, what: "NL's person alert at KR");
+
+        var plain = await kr.GetStringAsync($"/api/alerts/{id}");
+        Assert.DoesNotContain("김민준", plain, StringComparison.Ordinal);
+        Assert.DoesNotContain("1980-02-03", plain, StringComparison.Ordinal);
+        Assert.Contains("/alert/subject/names", plain, StringComparison.Ordinal);
+        var list = await kr.GetStringAsync("/api/alerts?kind=person");
+        Assert.DoesNotContain("Kim Min-jun", list, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Forbidden, (await kr.GetAsync($"/api/alerts/{id}?purpose=statistics&justification=x")).StatusCode);
+        var shown = await kr.GetStringAsync($"/api/alerts/{id}?purpose=mutual-assistance&justification=request+NL-2026-17");
+        Assert.Contains("김민준", shown, StringComparison.Ordinal);
         await Evidence.AssertLedgerVerifiesAsync(Net["KR"]);
     }
 

@@ -49,11 +49,7 @@ internal sealed class ScreeningTestKit : IAsyncDisposable
         var book = new AlertBook("NL", ledger, store.Time, _ => AlertsTestKit.Agreements);
         var reports = new List<(Hit, StoredAlert)>();
         var desk = new ScreeningDesk("NL", ledger.Database, ledger, store.Store, book, store.Time, settings ?? new ScreeningSettings(), MatchingThresholds.Default,
-            (hit, alert, _) =>
-            {
-                reports.Add((hit, alert));
-                return Task.FromResult(new HitReport(store.Time.GetUtcNow(), "message-" + reports.Count, null));
-            });
+            new ListReporter(reports, store.Time));
         return new ScreeningTestKit(store, ledger, book, desk, reports);
     }
 
@@ -112,5 +108,19 @@ internal sealed class ScreeningTestKit : IAsyncDisposable
     {
         await Ledger.DisposeAsync();
         await Store.DisposeAsync();
+    }
+}
+
+/// <summary>The reports the desk would send, kept in a list (the exchange is tested between real nodes in ActionTakenReportTests and HitFollowUpTests).</summary>
+internal sealed class ListReporter(List<(Hit, StoredAlert)> reports, TimeProvider time) : IHitReporter
+{
+    public Task<HitReportQueued> QueueAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, Hit hit, StoredAlert alert, CancellationToken cancellationToken)
+    {
+        reports.Add((hit, alert));
+        return Task.FromResult(new HitReportQueued(new HitReport(time.GetUtcNow(), "message-" + reports.Count, null), []));
+    }
+
+    public void Queued()
+    {
     }
 }
