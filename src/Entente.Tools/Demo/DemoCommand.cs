@@ -136,6 +136,7 @@ public static class DemoCommand
             await CheckReceiptsAsync(root, nodes, kr, nl, de, seizures[0], output, ct);
             await AlertHitAsync(nodes, de, kr, nl, users, output, ct);
             await DemoTargeting.RunAsync(kr, data, KoreanDataSet, output, ct);
+            await DemoIntelligence.RunAsync(kr, nl, output, ct);
             var entries = await VerifyLedgersAsync(nodes, kr, partyRead, output, ct);
             await WitnessEachOtherAsync(nodes, firstSeen, output, ct);
             var delivered = await ExchangeStatusAsync(nodes, output, ct);
