@@ -15,6 +15,11 @@ if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null && ! /usr/bin/python3 -
   { apt-get install -y -qq python3-cbor2 python3-cryptography || { apt-get update -qq && apt-get install -y -qq python3-cbor2 python3-cryptography; }; } >/dev/null 2>&1 ||
     echo "python3-cbor2 could not be installed: the Python conformance verifier will be skipped" >&2
 fi
+# Plots (docs/intelligence.md) draw their text with a system font: DejaVu, installed quietly when no font is there.
+if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null && ! { command -v fc-list >/dev/null && [[ -n $(fc-list 2>/dev/null) ]]; }; then
+  { apt-get install -y -qq fonts-dejavu-core fontconfig || { apt-get update -qq && apt-get install -y -qq fonts-dejavu-core fontconfig; }; } >/dev/null 2>&1 ||
+    echo "fonts-dejavu-core could not be installed: plots will have no text" >&2
+fi
 work=$(mktemp -d "${TMPDIR:-/tmp}/entente-test.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 

@@ -96,6 +96,14 @@ internal static class DemoAgreements
               - /seizure/container
               - /seizure/route
               - /seizure/port
+              - /seizure/drugType
+              - /seizure/brand
+              - /seizure/species
+              - /seizure/quantity
+              - /seizure/place
+              - /seizure/detectionMethod
+              - /seizure/concealmentMethod
+              - /seizure/transport
             transform:
               /seizure/seizedAt: generalise-to-month
               /seizure/officer: drop

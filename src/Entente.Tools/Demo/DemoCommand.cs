@@ -137,6 +137,7 @@ public static class DemoCommand
             await AlertHitAsync(nodes, de, kr, nl, users, output, ct);
             await DemoBlinded.RunAsync(nl, kr, de, users.OfficerKey, output, ct);
             await DemoTargeting.RunAsync(kr, data, KoreanDataSet, output, ct);
+            await DemoIntelligence.RunAsync(kr, nl, output, ct);
             var entries = await VerifyLedgersAsync(nodes, kr, partyRead, output, ct);
             await WitnessEachOtherAsync(nodes, firstSeen, output, ct);
             var delivered = await ExchangeStatusAsync(nodes, output, ct);

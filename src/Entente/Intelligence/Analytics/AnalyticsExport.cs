@@ -68,15 +68,15 @@ public sealed class AnalyticsExport(string node, NodeDatabase database, LedgerSt
         static Column S(string n) => new(n, typeof(string));
         static Column L(string n) => new(n, typeof(long?));
         static Column D(string n) => new(n, typeof(double?));
-        var month = (string date, string at) => database.IsPostgres
-            ? $"coalesce(to_char({date}, 'YYYY-MM'), to_char({at} AT TIME ZONE 'UTC', 'YYYY-MM'))"
-            : $"substr(coalesce({date}, {at}), 1, 7)";
+        var month = (string? date, string at) => database.IsPostgres
+            ? date is null ? $"to_char({at} AT TIME ZONE 'UTC', 'YYYY-MM')" : $"coalesce(to_char({date}, 'YYYY-MM'), to_char({at} AT TIME ZONE 'UTC', 'YYYY-MM'))"
+            : date is null ? $"substr({at}, 1, 7)" : $"substr(coalesce({date}, {at}), 1, 7)";
         var text = (string column) => database.IsPostgres ? $"{column}::text" : column;
         return name switch
         {
             "declarations" => new Dataset(name,
                 [L("key"), S("id"), S("lrn"), S("mrn"), S("type_code"), S("declaration_date"), S("received_at"), S("declarant"), S("importer"), L("items"), D("total_value"), S("currency")],
-                $"SELECT d.key, {month("d.declaration_date", "d.received_at")}, d.id, d.lrn, d.mrn, d.type_code, {text("d.declaration_date")}, {text("d.received_at")}, d.declarant_id, d.importer_id, d.items, " +
+                $"SELECT d.key, {month("d.declaration_date", "d.received_at")}, d.key, d.id, d.lrn, d.mrn, d.type_code, {text("d.declaration_date")}, {text("d.received_at")}, d.declarant_id, d.importer_id, d.items, " +
                 "CAST(d.total_value AS DOUBLE PRECISION), d.currency FROM declarations d WHERE d.key > @w ORDER BY d.key", new HashSet<string> { "declarant", "importer" }),
             "items" => new Dataset(name,
                 [L("declaration_key"), S("declaration_id"), L("sequence"), S("hs_code"), S("hs_chapter"), S("origin"), D("value"), S("currency")],
@@ -89,11 +89,11 @@ public sealed class AnalyticsExport(string node, NodeDatabase database, LedgerSt
                 "destination, mrn, container, assessment_id, hit_id, document FROM seizures WHERE key > @w ORDER BY key", new HashSet<string> { "offenders" }),
             "assessments" => new Dataset(name,
                 [L("id"), S("declaration_id"), S("assessed_at"), S("lane"), D("score"), L("random_selection"), S("rule_set"), S("model"), D("probability")],
-                $"SELECT id, {month("NULL", "assessed_at")}, id, declaration_id, {text("assessed_at")}, lane, score, CASE WHEN random_selection THEN 1 ELSE 0 END, rule_set, model, probability " +
+                $"SELECT id, {month(null, "assessed_at")}, id, declaration_id, {text("assessed_at")}, lane, score, CASE WHEN random_selection THEN 1 ELSE 0 END, rule_set, model, probability " +
                 "FROM risk_assessments WHERE id > @w ORDER BY id", new HashSet<string>()),
             "outcomes" => new Dataset(name,
                 [L("id"), S("declaration_id"), S("recorded_at"), L("found"), L("critical"), D("revenue")],
-                $"SELECT id, {month("NULL", "recorded_at")}, id, declaration_id, {text("recorded_at")}, CASE WHEN found THEN 1 ELSE 0 END, CASE WHEN critical THEN 1 ELSE 0 END, " +
+                $"SELECT id, {month(null, "recorded_at")}, id, declaration_id, {text("recorded_at")}, CASE WHEN found THEN 1 ELSE 0 END, CASE WHEN critical THEN 1 ELSE 0 END, " +
                 "CAST(revenue AS DOUBLE PRECISION) FROM inspection_outcomes WHERE id > @w ORDER BY id", new HashSet<string>()),
             _ => throw new ArgumentOutOfRangeException(nameof(name)),
         };
