@@ -135,6 +135,7 @@ public static class DemoCommand
             await RefuseWithoutLegalBasisAsync(nl, de, output, ct);
             await CheckReceiptsAsync(root, nodes, kr, nl, de, seizures[0], output, ct);
             await AlertHitAsync(nodes, de, kr, nl, users, output, ct);
+            await DemoMirror.RunAsync(kr, nl, output, ct);
             await DemoTargeting.RunAsync(kr, data, KoreanDataSet, output, ct);
             var entries = await VerifyLedgersAsync(nodes, kr, partyRead, output, ct);
             await WitnessEachOtherAsync(nodes, firstSeen, output, ct);
@@ -376,7 +377,7 @@ public static class DemoCommand
         var mrn = payload.TryGetProperty("mrn", out var m) ? m.GetString() : null;
         var party = payload.TryGetProperty("parties", out var p) && p.GetArrayLength() > 0 && p[0].TryGetProperty("id", out var pid) ? pid.GetString() : null;
         output.WriteLine($"6. KR shares declaration {mrn ?? declaration.Id} with NL (`entente exchange share`): for risk-management PERMIT under {shared["agreement"]}, " +
-            $"handling code {shared["handlingCode"]}; NL received {Clip(string.Join(", ", TopLevel(payload)), 60)} (each item's classification and origin; " +
+            $"handling code {shared["handlingCode"]}; NL received {Clip(string.Join(", ", TopLevel(payload)), 60)} (the fields the agreement discloses; " +
             $"party ids pseudonymised: {Clip(party ?? "-", 24)}; nothing else). For prosecution: REFUSED ({Clip(error.Trim().Replace("refused: ", "", StringComparison.Ordinal), 110)}).");
         return mrn;
     }
