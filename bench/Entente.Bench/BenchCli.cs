@@ -54,6 +54,12 @@ internal static class BenchCli
                       Blinded hit/no-hit: OPRF evaluations/s on one thread and signed batches of 100 over HTTP to a node; size
                       on the wire and build time of an index of N identifiers (default 1,000,000); one query to 3 partners
                       (`entente serve` processes on loopback) p50/p95/max.
+                  network [--declarations N] [--queries N]
+                      The trader network: graph of N consignments (default 1,000,000) built, two-hop neighbourhood p50/p95/max,
+                      components, PageRank, communities.
+                  mirror [--pairs N]
+                      Mirror matching of N partner exports against N imports (default 1,000,000): pairs/s, precision and
+                      recall per match key and of a planted undervaluation.
                 """);
             return 0;
         }
@@ -71,6 +77,8 @@ internal static class BenchCli
             "match-quality" => MatchQualityBenchmark.Run(args[1..]),
             "screening" => ScreeningBenchmark.Run(args[1..]),
             "blinded" => await BlindedBenchmark.RunAsync(args[1..]),
+            "network" => NetworkBenchmark.Run(args[1..]),
+            "mirror" => MirrorBenchmark.Run(args[1..]),
             _ => Unknown(args[0]),
         };
     }

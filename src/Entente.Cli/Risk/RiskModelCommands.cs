@@ -167,9 +167,10 @@ internal static class RiskModelCommands
         var scoresOut = new Option<string?>("--scores-out") { Description = "Write every test row's model score per seed to this CSV" };
         var boosting = BoostingOptions();
         var json = CommonOptions.Json();
+        var network = new Option<bool>("--network") { Description = "Also train with network proximity to past seizures (docs/networks.md) and report it beside the model without it" };
         var bench = new Command("bench", "The targeting benchmark: train on --train (+ --valid), score --test without its labels, report precision/recall/revenue/critical precision at the top n % and AUC beside reference selectors and the published results")
         {
-            train, valid, test, mapping, seeds, rates, scoresOut, boosting.Trainer, boosting.Trees, boosting.Leaves, boosting.LearningRate, boosting.Threads, json,
+            train, valid, test, mapping, seeds, rates, scoresOut, boosting.Trainer, boosting.Trees, boosting.Leaves, boosting.LearningRate, boosting.Threads, json, network,
         };
         bench.SetAction(parse =>
         {
@@ -195,6 +196,7 @@ internal static class RiskModelCommands
                 Rates = rateList,
                 ScoresOut = parse.GetValue(scoresOut),
                 Boosting = Boosting(parse, boosting),
+                Network = parse.GetValue(network) ? Entente.Intelligence.Networks.NetworkFeature.Add : null,
             };
             if (options.Seeds < 1) throw new CliException($"--seeds {options.Seeds}: expected at least 1");
             var output = parse.InvocationConfiguration.Output;

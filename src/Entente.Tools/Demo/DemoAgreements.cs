@@ -34,6 +34,14 @@ internal static class DemoAgreements
               - { path: /goodsShipment/goodsItems/*/classification, wco: "145" }
               - { path: /goodsShipment/goodsItems/*/originCountryCode, wco: "063" }
               - /mrn
+              # What a mirror check compares (docs/mirror.md): the consignment's identifiers, dates, totals and values.
+              - /typeCode
+              - /ucr
+              - /acceptanceDateTime
+              - /totalGrossMassKg
+              - /totalPackageQuantity
+              - /goodsShipment/exportCountryCode
+              - /goodsShipment/goodsItems/*/customsValue
             transform:
               /parties/*/id: pseudonymise
               /parties/*/name: pseudonymise

@@ -136,6 +136,7 @@ public static class DemoCommand
             await CheckReceiptsAsync(root, nodes, kr, nl, de, seizures[0], output, ct);
             await AlertHitAsync(nodes, de, kr, nl, users, output, ct);
             await DemoBlinded.RunAsync(nl, kr, de, users.OfficerKey, output, ct);
+            await DemoMirror.RunAsync(kr, nl, output, ct);
             await DemoTargeting.RunAsync(kr, data, KoreanDataSet, output, ct);
             await DemoIntelligence.RunAsync(kr, nl, output, ct);
             var entries = await VerifyLedgersAsync(nodes, kr, partyRead, output, ct);
@@ -378,7 +379,7 @@ public static class DemoCommand
         var mrn = payload.TryGetProperty("mrn", out var m) ? m.GetString() : null;
         var party = payload.TryGetProperty("parties", out var p) && p.GetArrayLength() > 0 && p[0].TryGetProperty("id", out var pid) ? pid.GetString() : null;
         output.WriteLine($"6. KR shares declaration {mrn ?? declaration.Id} with NL (`entente exchange share`): for risk-management PERMIT under {shared["agreement"]}, " +
-            $"handling code {shared["handlingCode"]}; NL received {Clip(string.Join(", ", TopLevel(payload)), 60)} (each item's classification and origin; " +
+            $"handling code {shared["handlingCode"]}; NL received {Clip(string.Join(", ", TopLevel(payload)), 60)} (the fields the agreement discloses; " +
             $"party ids pseudonymised: {Clip(party ?? "-", 24)}; nothing else). For prosecution: REFUSED ({Clip(error.Trim().Replace("refused: ", "", StringComparison.Ordinal), 110)}).");
         return mrn;
     }

@@ -40,7 +40,6 @@ public sealed record MirrorStatistic(string Partner, string Hs6, string Month, s
 /// </summary>
 public sealed class MirrorChecks(string node, NodeDatabase database, ExchangeStore exchange, LedgerStore ledger, TimeProvider time)
 {
-    public const string ExportKind = "export-declaration";
     private const int MaxExports = 1_000_000;
 
     public async Task<MirrorResult> RunAsync(MirrorRunInput input, string user, CancellationToken cancellationToken = default)
@@ -71,7 +70,7 @@ public sealed class MirrorChecks(string node, NodeDatabase database, ExchangeSto
             {
                 continue;
             }
-            if (item.Kind != ExportKind && declaration.TypeCode?.StartsWith("EX", StringComparison.OrdinalIgnoreCase) != true) continue;
+            if (declaration.TypeCode?.StartsWith("EX", StringComparison.OrdinalIgnoreCase) != true) continue;
             exports.Add((MirrorConsignment.Of(item.MessageId, declaration), declaration.Mrn));
         }
 

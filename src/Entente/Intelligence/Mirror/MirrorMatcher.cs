@@ -97,7 +97,7 @@ public static class MirrorMatcher
         if (export.Value is { } ev && import.Value is { } iv && ev > 0 && SameCurrency(export.Currency, import.Currency) && iv < ev * (1 - tolerances.Value))
         {
             found.Add(new(FindingCodes.MirrorUndervaluation, "/goodsShipment/goodsItems/*/customsValue",
-                Text($"declared {iv:0.##} {import.Currency}, the partner's export declaration states {ev:0.##} {export.Currency} ({(iv - ev) / ev:P0})"), ev, iv));
+                Text($"declared {iv:0.##} {import.Currency}, the partner's export declaration states {ev:0.##} {export.Currency} ({(iv - ev) / ev * 100:0}%)"), ev, iv));
         }
         if (export.GrossMassKg is { } em && import.GrossMassKg is { } im && em > 0 && Math.Abs(im - em) > em * tolerances.Mass)
         {

@@ -43,7 +43,9 @@ public sealed class NetworkQueries(NodeDatabase database, IDeclarationStore stor
     int hubLimit = TraderGraphBuilder.DefaultHubLimit)
 {
     private readonly SemaphoreSlim _building = new(1, 1);
-    private (TraderGraph Graph, NetworkSummary Summary, long Count, DateTimeOffset At)? _cache;
+    private sealed record Cached(TraderGraph Graph, NetworkSummary Summary, long Count, DateTimeOffset At);
+
+    private volatile Cached? _cache;
 
     /// <summary>The graph, rebuilt when the store changed or a minute passed.</summary>
     public async Task<(TraderGraph Graph, NetworkSummary Summary)> GraphAsync(CancellationToken cancellationToken = default)
@@ -79,13 +81,33 @@ public sealed class NetworkQueries(NodeDatabase database, IDeclarationStore stor
             var graph = builder.Build();
             var consignments = graph.Nodes(NetworkNodeKind.Declaration).Count() + graph.Nodes(NetworkNodeKind.Seizure).Count();
             var summary = new NetworkSummary(graph.NodeCount, graph.EdgeCount, consignments, graph.NodeCount - consignments, graph.Seized().Count(), hubLimit, now);
-            _cache = (graph, summary, count, now);
+            _cache = new Cached(graph, summary, count, now);
             return (graph, summary);
         }
         finally
         {
             _building.Release();
         }
+    }
+
+    /// <summary>
+    /// Network proximity to past seizures as a fact on <paramref name="declaration"/> before it is assessed
+    /// (<see cref="NetworkProximity.Element"/> in its national data, in memory only): the nearest seizure over the
+    /// identifiers it names, from the graph as last built (rebuilt when older than ten minutes).
+    /// </summary>
+    public async ValueTask AnnotateAsync(Declaration declaration, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(declaration);
+        var graph = _cache is { } c && time.GetUtcNow() - c.At < TimeSpan.FromMinutes(10) ? c.Graph : (await GraphAsync(cancellationToken)).Graph;
+        var links = new List<NetworkLink>();
+        TraderGraphBuilder.Links(declaration, links);
+        var best = byte.MaxValue;
+        foreach (var link in links)
+        {
+            var node = graph.Find(link.Key);
+            if (node >= 0 && graph.SeizureHops[node] < best) best = graph.SeizureHops[node];
+        }
+        declaration.NationalData[NetworkProximity.Element] = NetworkProximity.Bucket(best);
     }
 
     /// <summary>The identifiers within <see cref="NetworkQuery.Hops"/> (default 2) of a node: party:ID, container:ID, vessel:ID, declaration:ID or MRN.</summary>

@@ -39,7 +39,7 @@ public sealed class StoredSeizures(NodeDatabase database) : ISeizureSource
                 if (FromReport(reader.GetString(0), $"seizure report from {reader.GetString(1)}", reader.GetString(2)) is { } s) yield return s;
         }
         await using (var outcomes = NodeDatabase.Command(connection, null,
-            "SELECT id, declaration_id, recorded_at, what FROM inspection_outcomes WHERE found <> 0"))
+            "SELECT id, declaration_id, recorded_at, what FROM inspection_outcomes WHERE CAST(found AS INTEGER) <> 0"))
         await using (var reader = await outcomes.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
@@ -47,7 +47,7 @@ public sealed class StoredSeizures(NodeDatabase database) : ISeizureSource
                     reader.GetString(1), null, null, reader.GetFieldValue<DateTimeOffset>(2));
         }
         await using (var labels = NodeDatabase.Command(connection, null,
-            "SELECT d.id FROM inspection_labels l JOIN declarations d ON d.key = l.declaration_key WHERE l.fraud <> 0"))
+            "SELECT d.id FROM inspection_labels l JOIN declarations d ON d.key = l.declaration_key WHERE CAST(l.fraud AS INTEGER) <> 0"))
         await using (var reader = await labels.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))

@@ -31,6 +31,9 @@ public sealed class RiskDesk(string home, NodeDatabase database, IDeclarationSto
 
     public TimeProvider Time => time;
 
+    /// <summary>Adds derived facts to a declaration before it is assessed (the host connects network proximity, docs/networks.md).</summary>
+    public Func<Declaration, CancellationToken, ValueTask>? Enrich { get; init; }
+
     /// <summary>The rule set, model and lane policy in service now (loaded once per version).</summary>
     /// <exception cref="InvalidDataException">A stored rule set or model fails its checks (tampered, unreadable).</exception>
     public Targeting InService()
@@ -61,6 +64,7 @@ public sealed class RiskDesk(string home, NodeDatabase database, IDeclarationSto
         for (var i = 0; i < ids.Count; i++)
         {
             if (await declarations.GetAsync(ids[i], cancellationToken) is not { } stored) continue;
+            if (Enrich is { } enrich) await enrich(stored.Declaration, cancellationToken);
             var partners = await Store.PartnerIndicatorsAsync(References(stored.Declaration), cancellationToken);
             var assessment = RiskEngine.Assess(stored.Declaration, targeting.Rules, targeting.Model, partners, targeting.Policy, new LaneLoad(redToday), now);
             if (assessment.Lane == Lane.Red) redToday++;
@@ -78,6 +82,7 @@ public sealed class RiskDesk(string home, NodeDatabase database, IDeclarationSto
         var now = time.GetUtcNow();
         var redToday = await Store.RedSinceAsync(new DateTimeOffset(now.UtcDateTime.Date, TimeSpan.Zero), cancellationToken);
         var partners = await Store.PartnerIndicatorsAsync(References(declaration), cancellationToken);
+        if (Enrich is { } enrich) await enrich(declaration, cancellationToken);
         return RiskEngine.Assess(declaration, targeting.Rules, targeting.Model, partners, targeting.Policy, new LaneLoad(redToday), now);
     }
 

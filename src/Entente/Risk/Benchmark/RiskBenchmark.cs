@@ -19,6 +19,12 @@ public sealed record BenchmarkOptions
     public IReadOnlyList<double> Rates { get; init; } = [1, 2, 5, 10];
     public string? ScoresOut { get; init; }
     public BoostingOptions Boosting { get; init; } = new();
+
+    /// <summary>
+    /// Also train with network proximity to past seizures (docs/networks.md) and report it beside the model without it:
+    /// adds the fact to the training rows and test declarations, and returns the test rows scored by proximity alone.
+    /// </summary>
+    public Func<TrainingSet, TestDeclarations, double[]>? Network { get; init; }
 }
 
 /// <summary>The labels of the test rows, held by the harness only: the selectors are given the declarations alone.</summary>
@@ -184,6 +190,19 @@ public static class RiskBenchmark
         Record("highest value first", ScoreHighestValue(test), once.Elapsed.TotalSeconds);
         once.Restart();
         Record("HS history", ScoreHsHistory(training, test, options.Boosting.Smoothing), once.Elapsed.TotalSeconds);
+        if (options.Network is { } network)
+        {
+            once.Restart();
+            var alone = network(training, test);
+            progress?.Invoke($"network proximity added to {training.Count:N0} training rows (out of fold) and the test rows in {once.Elapsed.TotalSeconds:0.0} s");
+            Record("network proximity alone", alone, once.Elapsed.TotalSeconds);
+            for (var seed = 1; seed <= options.Seeds; seed++)
+            {
+                var clock = Stopwatch.StartNew();
+                var (features, ensemble, _) = RiskModelTrainer.Fit(training, options.Boosting, seed);
+                Record(modelName + " + network proximity", ScoreWithModel(new RiskModel(features, ensemble, BenchCard(options, seed)), test), clock.Elapsed.TotalSeconds);
+            }
+        }
 
         var selectors = runs.Select(r => Measure(r.Key, r.Value, labels, options.Rates)).ToList();
         if (options.ScoresOut is { } path) WriteScores(path, test, runs[modelName].Select(r => r.Scores).ToList());
