@@ -17,6 +17,7 @@ using Entente.Screening.Matching;
 using Entente.Sharing;
 using Entente.Storage;
 using Entente.Witnessing;
+using Entente.WebConsole;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -82,6 +83,7 @@ public static class NodeComposition
         builder.Services.AddExceptionHandler<BindingProblemHandler>();
         builder.Services.AddExceptionHandler<HttpEdgeExceptionHandler>();
         builder.Services.AddNodeOpenApi();
+        builder.Services.AddEntenteConsole();
         builder.Services.ConfigureHttpJsonOptions(json =>
         {
             json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
@@ -155,6 +157,7 @@ public static class NodeComposition
 
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<RiskOptions>>().Value.Settings());
         services.AddSingleton(sp => new RiskDesk(node.Home, sp.GetRequiredService<NodeDatabase>(), sp.GetRequiredService<IDeclarationStore>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new RiskQueue(sp.GetRequiredService<NodeDatabase>()));
         services.AddSingleton<IIngestFollowUp>(sp => new AssessAfterIngest(sp.GetRequiredService<RiskDesk>(), sp.GetRequiredService<RiskSettings>()));
         services.AddOptions<ScreeningSettings>().BindConfiguration(ScreeningSettings.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<MatchingThresholds>().BindConfiguration(MatchingThresholds.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -162,6 +165,7 @@ public static class NodeComposition
             sp.GetRequiredService<AlertBook>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<ScreeningSettings>>().Value,
             sp.GetRequiredService<IOptions<MatchingThresholds>>().Value, ActionTakenReports.Sender(sp.GetRequiredService<ExchangeNode>())));
         services.AddSingleton<IIngestFollowUp>(sp => new ScreenAfterIngest(sp.GetRequiredService<ScreeningDesk>()));
+        services.AddSingleton(sp => new AuditSubject(sp.GetRequiredService<LedgerStore>(), sp.GetRequiredService<IDeclarationStore>(), sp.GetRequiredService<AccessRecorder>()));
         services.AddSingleton(sp => new ReadHits(sp.GetRequiredService<ScreeningDesk>(), sp.GetRequiredService<AccessRecorder>()));
         services.AddSingleton(sp => new IngestDeclarations(sp.GetRequiredService<IDeclarationStore>(), () => sp.GetServices<IIngestFollowUp>(), sp.GetRequiredService<ILoggerFactory>(),
             sp.GetRequiredService<IOptions<IngestSettings>>().Value));
@@ -196,6 +200,7 @@ public static class NodeComposition
         app.UseServerEdge();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseEntenteConsole();
         app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAuthorization();
@@ -216,6 +221,7 @@ public static class NodeComposition
         app.MapScreeningApi();
         app.MapRiskApi();
         app.MapBlindedApi();
+        app.MapEntenteConsole();
         return app;
     }
 
