@@ -20,6 +20,13 @@ if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null && ! { command -v fc-li
   { apt-get install -y -qq fonts-dejavu-core fontconfig || { apt-get update -qq && apt-get install -y -qq fonts-dejavu-core fontconfig; }; } >/dev/null 2>&1 ||
     echo "fonts-dejavu-core could not be installed: plots will have no text" >&2
 fi
+# The web console's browser tests drive Debian's chromium (/usr/bin/chromium) through Playwright: installed quietly when
+# missing and this runs as root (CI); otherwise those tests are skipped and say why. Screenshots: TestResults/console.
+if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null && [[ ! -x /usr/bin/chromium ]]; then
+  { apt-get install -y -qq chromium || { apt-get update -qq && apt-get install -y -qq chromium; }; } >/dev/null 2>&1 ||
+    echo "chromium could not be installed: the web console's browser tests will be skipped" >&2
+fi
+export ENTENTE_SCREENSHOTS="${ENTENTE_SCREENSHOTS:-$PWD/TestResults/console}"
 work=$(mktemp -d "${TMPDIR:-/tmp}/entente-test.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 

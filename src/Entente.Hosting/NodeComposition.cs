@@ -17,6 +17,7 @@ using Entente.Screening.Matching;
 using Entente.Sharing;
 using Entente.Storage;
 using Entente.Witnessing;
+using Entente.WebConsole;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -82,6 +83,7 @@ public static class NodeComposition
         builder.Services.AddExceptionHandler<BindingProblemHandler>();
         builder.Services.AddExceptionHandler<HttpEdgeExceptionHandler>();
         builder.Services.AddNodeOpenApi();
+        builder.Services.AddEntenteConsole();
         builder.Services.ConfigureHttpJsonOptions(json =>
         {
             json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
@@ -160,6 +162,7 @@ public static class NodeComposition
         {
             Enrich = sp.GetRequiredService<Entente.Intelligence.Networks.NetworkQueries>().AnnotateAsync,
         });
+        services.AddSingleton(sp => new RiskQueue(sp.GetRequiredService<NodeDatabase>()));
         services.AddSingleton<IIngestFollowUp>(sp => new AssessAfterIngest(sp.GetRequiredService<RiskDesk>(), sp.GetRequiredService<RiskSettings>()));
         services.AddOptions<ScreeningSettings>().BindConfiguration(ScreeningSettings.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<MatchingThresholds>().BindConfiguration(MatchingThresholds.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -167,6 +170,7 @@ public static class NodeComposition
             sp.GetRequiredService<AlertBook>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<ScreeningSettings>>().Value,
             sp.GetRequiredService<IOptions<MatchingThresholds>>().Value, ActionTakenReports.Reporter(sp.GetRequiredService<ExchangeNode>())));
         services.AddSingleton<IIngestFollowUp>(sp => new ScreenAfterIngest(sp.GetRequiredService<ScreeningDesk>()));
+        services.AddSingleton(sp => new AuditSubject(sp.GetRequiredService<LedgerStore>(), sp.GetRequiredService<IDeclarationStore>(), sp.GetRequiredService<AccessRecorder>()));
         services.AddSingleton(sp => new ReadHits(sp.GetRequiredService<ScreeningDesk>(), sp.GetRequiredService<AccessRecorder>()));
         services.AddSingleton(sp => new ScreenAdHoc(sp.GetRequiredService<ScreeningDesk>(), sp.GetRequiredService<AccessRecorder>()));
         services.AddSingleton(sp => new ReadAlerts(sp.GetRequiredService<AlertBook>(), sp.GetRequiredService<AccessRecorder>()));
@@ -214,6 +218,7 @@ public static class NodeComposition
         app.UseServerEdge();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseEntenteConsole();
         app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAuthorization();
@@ -239,6 +244,7 @@ public static class NodeComposition
         Entente.Intelligence.Analytics.AnalyticsApi.MapAnalyticsApi(app);
         Entente.Intelligence.Mirror.MirrorApi.MapMirrorApi(app);
         Entente.Intelligence.Networks.NetworkApi.MapNetworkApi(app);
+        app.MapEntenteConsole();
         return app;
     }
 

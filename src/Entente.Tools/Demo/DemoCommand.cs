@@ -48,9 +48,10 @@ public static class DemoCommand
             DefaultValueFactory = _ => Environment.GetEnvironmentVariable("ENTENTE_DATA") is { Length: > 0 } d ? d : Path.GetFullPath(Path.Combine("..", "shared", "data")),
         };
         var json = new Option<bool>("--json") { Description = "Print the outcome and the story's lines as one JSON document at the end" };
+        var console = new Option<bool>("--console") { Description = "Keep the three nodes running after the story and print each web console's URL with sign-in keys, until Ctrl+C" };
         var command = new Command("demo", "Run the demonstration: three administrations' nodes exchange seizure reports and mutual-assistance requests over real HTTP, with receipts and verified ledgers")
         {
-            home, generated, data, json,
+            home, generated, data, json, console,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -58,7 +59,7 @@ public static class DemoCommand
             var folder = keep is not null ? Path.GetFullPath(keep) : Path.Combine(Path.GetTempPath(), $"entente-demo-{Guid.NewGuid():N}");
             try
             {
-                if (!parse.GetValue(json)) return await RunAsync(cli, folder, parse.GetValue(data)!, Math.Max(1, parse.GetValue(generated)), parse.InvocationConfiguration.Output, ct);
+                if (!parse.GetValue(json)) return await RunAsync(cli, folder, parse.GetValue(data)!, Math.Max(1, parse.GetValue(generated)), parse.InvocationConfiguration.Output, ct, parse.GetValue(console));
                 var story = new StringWriter();
                 var clock = Stopwatch.StartNew();
                 var exit = await RunAsync(cli, folder, parse.GetValue(data)!, Math.Max(1, parse.GetValue(generated)), story, ct);
@@ -89,7 +90,7 @@ public static class DemoCommand
         return command;
     }
 
-    private static async Task<int> RunAsync(DemoCli cli, string root, string data, int generatedPerFormat, TextWriter output, CancellationToken ct)
+    private static async Task<int> RunAsync(DemoCli cli, string root, string data, int generatedPerFormat, TextWriter output, CancellationToken ct, bool console = false)
     {
         var clock = Stopwatch.StartNew();
         var nodes = new List<DemoNode>();
@@ -147,6 +148,7 @@ public static class DemoCommand
                 $"0 waiting, {entries:N0} ledger entries verified. Time: nodes and agreements {S(setUp)}, declarations {S(ingested - setUp)}, " +
                 $"servers up and partners added {S(clock.Elapsed - ingested - story.Elapsed)}, the exchange and targeting story (steps 5-14) {Seconds(story)}.");
             output.WriteLine($"Demo finished in {clock.Elapsed.TotalSeconds.ToString("N1", CultureInfo.InvariantCulture)} s: every step checked out.");
+            if (console) await DemoConsole.HoldAsync(nodes, output, ct);
             return 0;
         }
         catch (DemoFailure e)

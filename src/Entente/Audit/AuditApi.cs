@@ -2,7 +2,6 @@ using System.Security.Claims;
 using Entente.Access;
 using Entente.Common;
 using Entente.Ledger;
-using Entente.Storage;
 using Entente.Witnessing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -36,26 +35,14 @@ public static class AuditApi
     }
 
     private static async Task<Results<Ok<AuditAnswer>, ProblemHttpResult>> Subject(
-        string? party, string? declaration, string? justification, LedgerStore ledger, IDeclarationStore store, AccessRecorder recorder,
-        ClaimsPrincipal principal, CancellationToken cancellationToken)
-    {
-        if ((party is null) == (declaration is null)) return Problem(400, "Bad query", new FieldError(party is null ? "party" : "declaration", "name one subject: party=ID or declaration=ID|MRN|LRN"));
-        var user = AccessPolicies.UserOf(principal);
-        if (party is not null)
+        string? party, string? declaration, string? justification, AuditSubject audit, ClaimsPrincipal principal, CancellationToken cancellationToken) =>
+        await audit.HandleAsync(AccessPolicies.UserOf(principal), AccessRecorder.Api, new AuditSubjectInput(party, declaration, justification), cancellationToken) switch
         {
-            // Asking about a person is itself a use of their data: the auditor's purpose is audit, and it is recorded.
-            var asked = recorder.Query("audit subject", [new("party", party)], "party");
-            var access = await recorder.CheckAsync(user, AccessRecorder.Api, "audit", justification, asked, cancellationToken: cancellationToken);
-            if (!access.Allowed) return Problem(403, "Personal data refused", access.Reason!);
-            var subject = recorder.PartySubject(party);
-            var events = await AuditTrail.AboutAsync(ledger, subject, cancellationToken: cancellationToken);
-            await recorder.RecordReadAsync(user, AccessRecorder.Api, access, asked, [], cancellationToken);
-            return TypedResults.Ok(new AuditAnswer(subject, events));
-        }
-        var id = (await store.FindAsync(declaration!, cancellationToken))?.Declaration.Id ?? declaration!;
-        var about = LedgerSubjects.Declaration(id);
-        return TypedResults.Ok(new AuditAnswer(about, await AuditTrail.AboutAsync(ledger, about, cancellationToken: cancellationToken)));
-    }
+            AuditSubjectResult.Answered a => TypedResults.Ok(new AuditAnswer(a.Subject, a.Events)),
+            AuditSubjectResult.Refused r => Problem(403, "Personal data refused", r.Reason),
+            AuditSubjectResult.Invalid i => Problem(400, "Bad query", new FieldError(i.Parameter, i.Message)),
+            _ => throw new InvalidOperationException(),
+        };
 
     private static async Task<Results<Ok<CheckpointAnswer>, ProblemHttpResult>> Checkpoint(LedgerStore ledger, WitnessStore witnesses, CancellationToken cancellationToken)
     {

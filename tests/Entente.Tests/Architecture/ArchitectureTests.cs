@@ -104,6 +104,16 @@ public sealed class ArchitectureTests
     }
 
     [Fact]
+    public void The_web_console_calls_use_cases_and_stores_never_the_database()
+    {
+        // The console's pages go through the node library's use cases (the same the API endpoints call): no SQL of their own.
+        var console = new ArchLoader().LoadAssemblies(typeof(Entente.WebConsole.ConsoleComposition).Assembly, NodeLibrary).Build();
+        Types().That().ResideInAssembly(typeof(Entente.WebConsole.ConsoleComposition).Assembly)
+            .Should().NotDependOnAny(Types().That().HaveFullName("Entente.Storage.NodeDatabase").Or().ResideInNamespace("System.Data.Common"))
+            .Check(console);
+    }
+
+    [Fact]
     public void The_slices_the_cycle_rule_sees_are_the_feature_folders()
     {
         // The cycle rule is only as good as its slicing: every feature folder must be a slice of its own.

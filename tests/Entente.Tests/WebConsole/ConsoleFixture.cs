@@ -1,0 +1,143 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Entente.Declarations;
+using Entente.Storage;
+using Entente.Tests.Storage;
+using Entente.Tests.Support;
+using Entente.Tools.Generation;
+using Microsoft.Playwright;
+
+namespace Entente.Tests.WebConsole;
+
+/// <summary>
+/// What the console's browser tests share: one headless Debian chromium driven by Playwright for the whole class
+/// (each test gets its own browser context, so its own cookies), and one real node per store, seeded once with users
+/// of every role, a rule set in service and declarations assessed on ingest.
+/// </summary>
+public sealed class ConsoleFixture : IAsyncLifetime
+{
+    public const string Chromium = "/usr/bin/chromium";
+
+    /// <summary>Why the browser tests cannot run here (null: they can).</summary>
+    public static string? SkipReason => File.Exists(Chromium) ? null
+        : $"Debian's chromium is not installed ({Chromium}); ./test.sh installs it as root with apt-get install chromium";
+
+    private readonly SemaphoreSlim gate = new(1, 1);
+    private readonly Dictionary<StorageProvider, ConsoleNode> nodes = [];
+    private TestStore? postgres;
+    private IPlaywright? playwright;
+
+    public IBrowser Browser { get; private set; } = null!;
+
+    /// <summary>Where the screenshots go: ENTENTE_SCREENSHOTS, else TestResults/console under the repository.</summary>
+    public string Screenshots { get; } = Environment.GetEnvironmentVariable("ENTENTE_SCREENSHOTS") is { Length: > 0 } folder
+        ? Path.GetFullPath(folder) : Path.Combine(RepositoryRoot(), "TestResults", "console");
+
+    public async Task InitializeAsync()
+    {
+        if (SkipReason is not null) return;
+        Directory.CreateDirectory(Screenshots);
+        playwright = await Playwright.CreateAsync();
+        Browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Chromium,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        });
+    }
+
+    public async Task<ConsoleNode> NodeAsync(StorageProvider provider)
+    {
+        await gate.WaitAsync();
+        try
+        {
+            if (nodes.TryGetValue(provider, out var running)) return running;
+            string? database = null;
+            if (provider == StorageProvider.PostgreSql)
+            {
+                postgres = await TestStore.CreateAsync(StorageProvider.PostgreSql, migrate: false);
+                database = postgres.Database;
+            }
+            var node = await NodeProcess.StartAsync(database);
+            var keys = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var (name, role) in new[] { ("olivia", "officer"), ("ana", "analyst"), ("audrey", "auditor"), ("liam", "liaison") })
+                keys[role] = await node.AddUserAsync(name, role, database);
+            keys["admin"] = node.AdminKey;
+            running = new ConsoleNode(node, keys);
+            await running.SeedAsync();
+            nodes[provider] = running;
+            return running;
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var running in nodes.Values) await running.Node.DisposeAsync();
+        if (postgres is not null) await postgres.DisposeAsync();
+        if (Browser is not null) await Browser.CloseAsync();
+        playwright?.Dispose();
+        gate.Dispose();
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
+        {
+            if (File.Exists(Path.Combine(folder.FullName, "Entente.slnx"))) return folder.FullName;
+        }
+        return Path.GetTempPath();
+    }
+}
+
+/// <summary>A seeded node: its process, a key per role, and the declarations submitted (with their ids at the node).</summary>
+public sealed class ConsoleNode(NodeProcess node, IReadOnlyDictionary<string, string> keys)
+{
+    public const string RuleSet = """
+        ruleset "console-test-targeting" version 1
+
+        rule heavy-item "a goods item over 1 kg":
+          if same item (net-mass > 1)
+          then red 100
+          because "a goods item declared over 1 kg"
+
+        test "a heavy consignment goes red":
+          given hs "6907221000", origin CN, value 1000, net-mass 5000
+          expect fires heavy-item
+        """;
+
+    public NodeProcess Node { get; } = node;
+    public IReadOnlyDictionary<string, string> Keys { get; } = keys;
+    public List<(Declaration Declaration, string Id)> Declarations { get; } = [];
+
+    public async Task SeedAsync()
+    {
+        var folder = Directory.CreateTempSubdirectory("entente-console-rules-");
+        await File.WriteAllTextAsync(Path.Combine(folder.FullName, "console.rules"), RuleSet);
+        string[] activate = ["risk", "rules", "activate", "--home", Node.Home, folder.FullName];
+        if (Node.Database is not null) activate = [.. activate, "--database", Node.Database];
+        var (status, _, error) = await Support.Cli.Run(activate);
+        Assert.True(status == 0, error);
+        folder.Delete(recursive: true);
+
+        using var admin = Node.Client(Node.AdminKey);
+        var generator = new DeclarationGenerator(1818, referencePrefix: "CONSOLE");
+        foreach (var record in generator.Generate(8))
+        {
+            var declaration = record.Declaration!;
+            var response = await admin.PostAsync(new Uri("/api/declarations", UriKind.Relative),
+                new StringContent(EntenteJson.Serialize(declaration), Encoding.UTF8, "application/json"));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            using var found = JsonDocument.Parse(await admin.GetStringAsync(new Uri($"/api/declarations?reference={declaration.Lrn}", UriKind.Relative)));
+            Declarations.Add((declaration, found.RootElement.GetProperty("items")[0].GetProperty("id").GetString()!));
+        }
+        // A signed checkpoint, so the ledger page and the dashboard show one.
+        string[] checkpoint = ["ledger", "checkpoint", "--home", Node.Home];
+        if (Node.Database is not null) checkpoint = [.. checkpoint, "--database", Node.Database];
+        await Support.Cli.Run(checkpoint);
+    }
+}

@@ -1,0 +1,387 @@
+using System.Text.Json;
+using System.Xml.Linq;
+using Deque.AxeCore.Commons;
+using Deque.AxeCore.Playwright;
+using Entente.Storage;
+using Microsoft.Playwright;
+
+namespace Entente.Tests.WebConsole;
+
+/// <summary>
+/// The officer console in a real browser (headless Debian chromium through Playwright) against a real node process:
+/// sign-in and sign-out, the role rules, the purpose dialog and its ledger entry, forged forms, each page's workflow,
+/// axe-core's WCAG 2.1 AA checks (no serious or critical violation) and a screenshot of every page.
+/// </summary>
+public sealed class ConsoleTests(ConsoleFixture fixture) : IClassFixture<ConsoleFixture>
+{
+    private static readonly string[] Wcag = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
+
+    [ConsoleFact]
+    public async Task An_officer_signs_in_with_a_key_sees_the_dashboard_and_signs_out()
+    {
+        var node = await fixture.NodeAsync(StorageProvider.Sqlite);
+        var page = await NewPageAsync(node);
+        await page.GotoAsync("/console/declarations");
+        Assert.EndsWith("/console/sign-in?returnUrl=%2Fconsole%2Fdeclarations", page.Url, StringComparison.Ordinal);
+        await CheckAsync(page, "sign-in");
+
+        await page.GetByLabel("API key").FillAsync(node.Keys["officer"]);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.WaitForURLAsync("**/console/declarations");
+        await page.GotoAsync("/console");
+        Assert.Equal("Dashboard", await page.Locator("h1").InnerTextAsync());
+        Assert.Contains("olivia", await page.Locator("header").InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Contains("Today's lanes", await page.Locator("main").InnerTextAsync(), StringComparison.Ordinal);
+        await CheckAsync(page, "dashboard");
+
+        var cookie = Assert.Single(await page.Context.CookiesAsync(), c => c.Name == "entente-console");
+        Assert.True(cookie.HttpOnly);
+        Assert.Equal(SameSiteAttribute.Strict, cookie.SameSite);
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+        await page.WaitForURLAsync("**/console/sign-in?signedOut=1");
+        await page.GotoAsync("/console/declarations");
+        Assert.Contains("/console/sign-in", page.Url, StringComparison.Ordinal);
+    }
+
+    [ConsoleFact]
+    public async Task A_wrong_key_is_refused_next_to_the_field_and_a_revoked_key_ends_the_session()
+    {
+        var node = await fixture.NodeAsync(StorageProvider.Sqlite);
+        var page = await NewPageAsync(node);
+        await page.GotoAsync("/console/sign-in");
+        await page.GetByLabel("API key").FillAsync("ent_not-a-key-of-anyone");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        Assert.Equal("No user has this API key.", await page.Locator("#key-error").InnerTextAsync());
+        Assert.Equal("true", await page.Locator("#Key").GetAttributeAsync("aria-invalid"));
+
+        // A named user whose key this is not.
+        await page.GetByLabel("User name (optional)").FillAsync("ana");
+        await page.GetByLabel("API key").FillAsync(node.Keys["officer"]);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        Assert.Equal("This API key does not belong to the user named.", await page.Locator("#key-error").InnerTextAsync());
+
+        // A session lives only as long as its key: revoked, the next page asks to sign in again.
+        var key = await node.Node.AddUserAsync("temporary", "officer", node.Node.Database);
+        await SignInAsync(page, key);
+        await page.GotoAsync("/console/declarations");
+        Assert.Equal("Declarations", await page.Locator("h1").InnerTextAsync());
+        string[] revoke = ["user", "revoke", "--home", node.Node.Home, "--name", "temporary"];
+        if (node.Node.Database is not null) revoke = [.. revoke, "--database", node.Node.Database];
+        Assert.Equal(0, (await Support.Cli.Run(revoke)).Status);
+        await page.GotoAsync("/console/declarations");
+        Assert.Contains("/console/sign-in", page.Url, StringComparison.Ordinal);
+    }
+
+    [ConsoleFact]
+    public async Task Party_data_is_shown_only_after_the_purpose_dialog_and_the_read_lands_in_the_ledger()
+    {
+        var node = await fixture.NodeAsync(StorageProvider.Sqlite);
+        var (declaration, id) = node.Declarations[0];
+        var partyId = declaration.Parties.Select(p => p.Id).OfType<string>().First();
+        var page = await NewPageAsync(node);
+        await SignInAsync(page, node.Keys["officer"]);
+
+        await page.GotoAsync($"/console/declarations/{id}");
+        Assert.DoesNotContain(partyId, await page.ContentAsync(), StringComparison.Ordinal);
+        Assert.Contains("Party data is withheld.", await page.Locator("#withheld-notice").InnerTextAsync(), StringComparison.Ordinal);
+        await CheckAsync(page, "declaration-withheld");
+
+        // The dialog opens on the keyboard, and refuses a read without a justification next to the field.
+        await page.Locator("#reveal").FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+        Assert.True(await page.Locator("#purpose-dialog").IsVisibleAsync());
+        await CheckAsync(page, "purpose-dialog");
+        await page.Locator("#purpose").SelectOptionAsync("investigation");
+        await page.Locator("#purpose-dialog button[type=submit]").ClickAsync();
+        await page.WaitForSelectorAsync("#purpose-dialog #Justification-error");
+        Assert.Equal("A justification is required.", await page.Locator("#Justification-error").InnerTextAsync());
+        Assert.True(await page.Locator("#purpose-dialog").IsVisibleAsync());
+        Assert.DoesNotContain(partyId, await page.ContentAsync(), StringComparison.Ordinal);
+
+        await page.Locator("#purpose").SelectOptionAsync("investigation");
+        await page.Locator("#Justification").FillAsync("case 2026/118, undervaluation of ceramic tiles");
+        await page.Locator("#purpose-dialog button[type=submit]").ClickAsync();
+        await page.WaitForSelectorAsync("#revealed-notice");
+        Assert.Contains(partyId, await page.Locator("main").InnerTextAsync(), StringComparison.Ordinal);
+        await CheckAsync(page, "declaration-revealed");
+
+        // The read is in the ledger as the API's are: same kind, purpose, justification, reader; the channel says web.
+        using var auditor = node.Node.Client(node.Keys["auditor"]);
+        using var answer = JsonDocument.Parse(await auditor.GetStringAsync(new Uri(
+            $"/api/audit/subject?party={Uri.EscapeDataString(partyId)}&justification={Uri.EscapeDataString("console test: who read this party")}", UriKind.Relative)));
+        var read = Assert.Single(answer.RootElement.GetProperty("events").EnumerateArray(),
+            e => e.GetProperty("channel").GetString() == "web" && e.GetProperty("user").GetString() == "olivia");
+        Assert.Equal("investigation", read.GetProperty("purpose").GetString());
+        Assert.Equal("case 2026/118, undervaluation of ceramic tiles", read.GetProperty("justification").GetString());
+        Assert.Contains(id, read.GetProperty("records").EnumerateArray().Select(r => r.GetString()));
+
+        // And the auditor finds it in the console too, with the accountability query.
+        var audit = await NewPageAsync(node);
+        await SignInAsync(audit, node.Keys["auditor"]);
+        await audit.GotoAsync("/console/ledger");
+        await audit.Locator("#Party").FillAsync(partyId);
+        await audit.Locator("#Justification").FillAsync("console test: accountability");
+        await audit.GetByRole(AriaRole.Button, new() { Name = "Ask" }).ClickAsync();
+        await audit.WaitForSelectorAsync("#audit-events");
+        var events = await audit.Locator("#audit-events tbody").InnerTextAsync();
+        Assert.Contains("olivia", events, StringComparison.Ordinal);
+        Assert.Contains("case 2026/118, undervaluation of ceramic tiles", events, StringComparison.Ordinal);
+        await CheckAsync(audit, "ledger-accountability");
+    }
+
+    [ConsoleFact]
+    public async Task An_analyst_cannot_do_what_an_officer_can()
+    {
+        var node = await fixture.NodeAsync(StorageProvider.Sqlite);
+        var (_, id) = node.Declarations[1];
+        var officer = await NewPageAsync(node);
+        await SignInAsync(officer, node.Keys["officer"]);
+        var analyst = await NewPageAsync(node);
+        await SignInAsync(analyst, node.Keys["analyst"]);
+
+        await officer.GotoAsync($"/console/declarations/{id}");
+        await analyst.GotoAsync($"/console/declarations/{id}");
+        Assert.Equal(1, await officer.Locator("form[action*=Move]").CountAsync());
+        Assert.Equal(0, await analyst.Locator("form[action*=Move]").CountAsync());
+
+        await officer.GotoAsync("/console/risk");
+        await analyst.GotoAsync("/console/risk");
+        Assert.True(await officer.Locator("form.outcome").CountAsync() > 0);
+        Assert.Equal(0, await analyst.Locator("form.outcome").CountAsync());
+        Assert.True(await analyst.Locator("article.queued").CountAsync() > 0, "an analyst reads the queues");
+
+        // Only an auditor sees the accountability query and proofs.
+        await analyst.GotoAsync("/console/ledger");
+        Assert.Equal(0, await analyst.Locator("#audit-h").CountAsync());
+
+        // The same move posted by the analyst with a valid form token: refused for the role, nothing changed.
+        await analyst.GotoAsync($"/console/declarations/{id}");
+        var token = await analyst.Locator("input[name=__af]").First.GetAttributeAsync("value");
+        var form = analyst.APIRequest.CreateFormData();
+        form.Set("__af", token!);
+        form.Set("NewStatus", "control");
+        var refused = await analyst.APIRequest.PostAsync($"/console/declarations/{id}?handler=Move", new() { Form = form });
+        Assert.Equal(403, refused.Status);
+        Assert.Contains("Not allowed for your role", await refused.TextAsync(), StringComparison.Ordinal);
+        await analyst.GotoAsync($"/console/declarations/{id}");
+        Assert.NotEqual("control", await analyst.Locator("#status-now").InnerTextAsync());
+        await CheckAsync(analyst, "declaration-analyst");
+    }
+
+    [ConsoleFact]
+    public async Task A_forged_form_without_a_valid_token_is_refused_and_changes_nothing()
+    {
+        var node = await fixture.NodeAsync(StorageProvider.Sqlite);
+        var (_, id) = node.Declarations[2];
+        var page = await NewPageAsync(node);
+        await SignInAsync(page, node.Keys["officer"]);
+        await page.GotoAsync($"/console/declarations/{id}");
+        var before = await page.Locator("#status-now").InnerTextAsync();
+
+        foreach (var token in new string?[] { null, "CfDJ8forged-token" })
+        {
+            var form = page.APIRequest.CreateFormData();
+            if (token is not null) form.Set("__af", token);
+            form.Set("NewStatus", "control");
+            var response = await page.APIRequest.PostAsync($"/console/declarations/{id}?handler=Move", new() { Form = form });
+            Assert.Equal(400, response.Status);
+            Assert.Contains("anti-forgery", await response.TextAsync(), StringComparison.Ordinal);
+        }
+        await page.GotoAsync($"/console/declarations/{id}");
+        Assert.Equal(before, await page.Locator("#status-now").InnerTextAsync());
+        Assert.Contains("no valid anti-forgery token", node.Node.Log, StringComparison.Ordinal);
+    }
+
+    [ConsoleFact]
+    public async Task An_officer_searches_with_the_APIs_filters_and_moves_a_status()
+    {
+        var node = await fixture.NodeAsync(StorageProvider.Sqlite);
+        var page = await NewPageAsync(node);
+        await SignInAsync(page, node.Keys["officer"]);
+        await page.GotoAsync("/console/declarations");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Search" }).First.ClickAsync();
+        Assert.Equal(node.Declarations.Count, await page.Locator("main table tbody tr").CountAsync());
+        await CheckAsync(page, "declarations");
+
+        // A filter the API refuses is refused next to its field, with the API's words.
+        await page.Locator("#origin").FillAsync("ZZ");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Search" }).First.ClickAsync();
+        Assert.Contains("expected an ISO 3166-1 alpha-2 country code", await page.Locator("#origin-error").InnerTextAsync(), StringComparison.Ordinal);
+        // A party search needs a purpose: refused next to the party field.
+        await page.Locator("#origin").FillAsync("");
+        await page.Locator("#party").FillAsync("GB123456789000");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Search" }).First.ClickAsync();
+        Assert.True(await page.Locator("#party-error").IsVisibleAsync());
+        await CheckAsync(page, "declarations-errors");
+
+        var (declaration, id) = node.Declarations[3];
+        await page.GotoAsync($"/console/declarations?reference={declaration.Lrn}");
+        await page.Locator($"a[href='/console/declarations/{id}']").ClickAsync();
+        await page.WaitForURLAsync($"**/console/declarations/{id}");
+        var options = await page.Locator("#newStatus option").AllInnerTextsAsync();
+        Assert.NotEmpty(options);
+        await page.Locator("#newStatus").SelectOptionAsync(options[0]);
+        await page.Locator("#Reason").FillAsync("documents checked at the console");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Move", Exact = true }).ClickAsync();
+        await page.WaitForSelectorAsync("p.done");
+        Assert.Equal(options[0], await page.Locator("#status-now").InnerTextAsync());
+        Assert.Contains("documents checked at the console", await page.Locator("main").InnerTextAsync(), StringComparison.Ordinal);
+    }
+
+    [ConsoleFact]
+    public Task The_risk_desk_records_an_outcome_from_the_red_queue_on_SQLite() => RiskDeskAsync(StorageProvider.Sqlite);
+
+    [ConsoleFact(postgres: true)]
+    public Task The_risk_desk_records_an_outcome_from_the_red_queue_on_PostgreSQL() => RiskDeskAsync(StorageProvider.PostgreSql);
+
+    [ConsoleFact]
+    public Task The_ledger_verifies_and_proves_an_entry_on_SQLite() => LedgerAsync(StorageProvider.Sqlite);
+
+    [ConsoleFact(postgres: true)]
+    public Task The_ledger_verifies_and_proves_an_entry_on_PostgreSQL() => LedgerAsync(StorageProvider.PostgreSql);
+
+    [ConsoleFact]
+    public async Task The_console_speaks_French_with_French_dates_and_numbers_and_works_on_a_tablet()
+    {
+        var node = await fixture.NodeAsync(StorageProvider.Sqlite);
+        var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = node.Node.BaseAddress.ToString(),
+            ViewportSize = new ViewportSize { Width = 768, Height = 1024 },
+            Locale = "fr-FR",
+        });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/console/sign-in");
+        Assert.Equal("Connexion à la console", await page.Locator("h1").InnerTextAsync());
+        await page.GetByLabel("Clé d'API").FillAsync(node.Keys["officer"]);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Se connecter" }).ClickAsync();
+        await page.WaitForURLAsync("**/console");
+        Assert.Equal("Tableau de bord", await page.Locator("h1").InnerTextAsync());
+        await page.GotoAsync($"/console/declarations/{node.Declarations[4].Id}");
+        var received = await page.Locator("dl.facts dd").Nth(5).InnerTextAsync();
+        Assert.Matches(@"^\d{2}/\d{2}/\d{4} \d{2}:\d{2} UTC$", received);
+        await CheckAsync(page, "declaration-fr-tablet");
+
+        // The language chooser, as a user without French in the browser would use it.
+        var english = await NewPageAsync(node);
+        await SignInAsync(english, node.Keys["officer"]);
+        await english.Locator("#lang-select").SelectOptionAsync("fr");
+        await english.WaitForSelectorAsync("html[lang=fr]");
+        Assert.Equal("Tableau de bord", await english.Locator("h1").InnerTextAsync());
+    }
+
+    [Fact]
+    public void Every_console_string_has_its_French_translation()
+    {
+        var folder = Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "src", "Entente.WebConsole", "Resources");
+        static Dictionary<string, string> Read(string path) =>
+            XDocument.Load(path).Root!.Elements("data").ToDictionary(d => (string)d.Attribute("name")!, d => (string)d.Element("value")!);
+        var english = Read(Path.Combine(folder, "Strings.resx"));
+        var french = Read(Path.Combine(folder, "Strings.fr.resx"));
+        Assert.Equal(english.Keys.Order(StringComparer.Ordinal), french.Keys.Order(StringComparer.Ordinal));
+        Assert.All(english.Where(e => e.Value.Length > 0), e => Assert.False(string.IsNullOrWhiteSpace(french[e.Key]), $"{e.Key} has no French text"));
+        // Every key the pages ask for exists (T["Key"] and text["Key"] in the console's sources).
+        var sources = Directory.EnumerateFiles(Path.Combine(folder, ".."), "*.*", SearchOption.AllDirectories)
+            .Where(f => f.EndsWith(".cshtml", StringComparison.Ordinal) || f.EndsWith(".cs", StringComparison.Ordinal))
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal));
+        var asked = sources.SelectMany(f => System.Text.RegularExpressions.Regex.Matches(File.ReadAllText(f), @"(?:\bT|\btext)\[""([A-Za-z0-9_]+)""").Select(m => m.Groups[1].Value))
+            .ToHashSet(StringComparer.Ordinal);
+        Assert.NotEmpty(asked);
+        Assert.All(asked, key => Assert.True(english.ContainsKey(key), $"the console asks for '{key}', which Strings.resx lacks"));
+    }
+
+    private async Task RiskDeskAsync(StorageProvider provider)
+    {
+        var node = await fixture.NodeAsync(provider);
+        var page = await NewPageAsync(node);
+        await SignInAsync(page, node.Keys["officer"]);
+        await page.GotoAsync("/console/risk");
+        var queued = page.Locator("article.queued");
+        var before = await queued.CountAsync();
+        Assert.True(before > 0, "the seeded declarations are in the red queue");
+        Assert.Contains("a goods item declared over 1 kg", await queued.First.InnerTextAsync(), StringComparison.Ordinal);
+        await CheckAsync(page, $"risk-desk-{provider.ToString().ToLowerInvariant()}");
+
+        // A revenue the API would refuse is refused next to the field; the declaration stays in the queue.
+        var first = queued.First;
+        var title = await first.Locator("h3 a").InnerTextAsync();
+        await first.GetByLabel("Found", new() { Exact = true }).CheckAsync();
+        await first.GetByLabel("Revenue recovered").FillAsync("-5");
+        await first.GetByRole(AriaRole.Button, new() { Name = "Record outcome" }).ClickAsync();
+        await page.WaitForSelectorAsync("article.queued .error");
+        Assert.Equal("Expected an amount of 0 or more.", await page.Locator("article.queued .error").InnerTextAsync());
+        Assert.Equal(before, await queued.CountAsync());
+
+        first = page.Locator("article.queued", new() { HasText = title });
+        await first.GetByLabel("Found", new() { Exact = true }).CheckAsync();
+        await first.GetByLabel("What was found").FillAsync("undeclared ceramic tiles, 2 pallets");
+        await first.GetByLabel("Revenue recovered").FillAsync("1250.50");
+        await first.GetByRole(AriaRole.Button, new() { Name = "Record outcome" }).ClickAsync();
+        await page.WaitForSelectorAsync("#outcome-done");
+        Assert.Equal(before - 1, await page.Locator("article.queued").CountAsync());
+        Assert.Equal(0, await page.Locator("article.queued", new() { HasText = title }).CountAsync());
+
+        // The outcome is the declaration's, as the API reports it.
+        var id = node.Declarations.First(d => (d.Declaration.Mrn ?? d.Declaration.Lrn ?? d.Id) == title).Id;
+        using var officer = node.Node.Client(node.Keys["officer"]);
+        using var risk = JsonDocument.Parse(await officer.GetStringAsync(new Uri($"/api/risk/declarations/{id}", UriKind.Relative)));
+        var outcome = Assert.Single(risk.RootElement.GetProperty("outcomes").EnumerateArray());
+        Assert.True(outcome.GetProperty("outcome").GetProperty("found").GetBoolean());
+        Assert.Equal(1250.50m, outcome.GetProperty("outcome").GetProperty("revenue").GetDecimal());
+        Assert.Equal("olivia", outcome.GetProperty("recordedBy").GetString());
+    }
+
+    private async Task LedgerAsync(StorageProvider provider)
+    {
+        var node = await fixture.NodeAsync(provider);
+        var page = await NewPageAsync(node);
+        await SignInAsync(page, node.Keys["auditor"]);
+        await page.GotoAsync("/console/ledger");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Verify now" }).ClickAsync();
+        await page.WaitForSelectorAsync("#verification");
+        Assert.StartsWith("Verified now:", await page.Locator("#verification").InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Contains("Signed checkpoint at", await page.Locator("main").InnerTextAsync(), StringComparison.Ordinal);
+
+        await page.Locator("#entry").FillAsync("0");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Prove" }).ClickAsync();
+        await page.WaitForSelectorAsync("#proof");
+        Assert.Contains("Leaf hash", await page.Locator("#proof").InnerTextAsync(), StringComparison.Ordinal);
+        await CheckAsync(page, $"ledger-{provider.ToString().ToLowerInvariant()}");
+
+        await page.Locator("#entry").FillAsync("99999999");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Prove" }).ClickAsync();
+        await page.WaitForSelectorAsync("#entry-error");
+        Assert.StartsWith("Expected an entry from 0 to", await page.Locator("#entry-error").InnerTextAsync(), StringComparison.Ordinal);
+    }
+
+    private async Task<IPage> NewPageAsync(ConsoleNode node)
+    {
+        var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = node.Node.BaseAddress.ToString(),
+            ViewportSize = new ViewportSize { Width = 1280, Height = 900 },
+            Locale = "en-GB",
+        });
+        context.SetDefaultTimeout(15_000);
+        return await context.NewPageAsync();
+    }
+
+    private static async Task SignInAsync(IPage page, string key)
+    {
+        await page.GotoAsync("/console/sign-in");
+        await page.GetByLabel("API key").FillAsync(key);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.WaitForURLAsync("**/console");
+    }
+
+    /// <summary>axe-core's WCAG 2.1 A and AA rules on the page as it is (no serious or critical violation), and its screenshot.</summary>
+    private async Task CheckAsync(IPage page, string name)
+    {
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(fixture.Screenshots, name + ".png"), FullPage = true });
+        var result = await page.RunAxe(new AxeRunOptions { RunOnly = new RunOnlyOptions { Type = "tag", Values = [.. Wcag] } });
+        var serious = result.Violations.Where(v => v.Impact is "serious" or "critical").ToList();
+        Assert.True(serious.Count == 0, $"{name}: " + string.Join("; ", serious.Select(v =>
+            $"{v.Id} ({v.Impact}): {v.Help} at {string.Join(", ", v.Nodes.Select(n => string.Join(" ", n.Target)))}")));
+    }
+}
