@@ -71,6 +71,8 @@ public sealed class DemoCommandTests : IDisposable
         Assert.Contains("KR ingests KR-DEMO-ALERT-1 (POST /api/declarations): screened on ingest, 2 hits", output, StringComparison.Ordinal);
         Assert.Contains("nordvind ~ nordwind (romanisation variant)", output, StringComparison.Ordinal);
         Assert.Contains("KR sends DE the action-taken report (kind alert-action-taken", output, StringComparison.Ordinal);
+        Assert.Matches(@"do you hold EORI NL800412345\?"" under nl-kr-de-seizure-reports: KR hit \(reference KR:[0-9a-f]{16}:\d+:[0-9a-f]{16};.*DE no-hit", output);
+        Assert.Equal(2, Regex.Matches(output, @"(KR|DE): blinded-evaluation \{partner NL, .*count 1, .*\}: no identifier in any entry the query caused").Count);
         Assert.Contains("KR puts targeting into service: rule set kr-import-targeting 1", output, StringComparison.Ordinal);
         Assert.Matches(@"\d+ declarations of the generated set assessed in .*: red \d+, yellow \d+, blue \d+, green \d+", output);
         Assert.Matches(@"Officers inspect the \d+ red declarations and record what they find", output);
