@@ -33,7 +33,11 @@ internal static class ScreeningCommands
         command.SetNodeAction(async (parse, node, ct) =>
         {
             var check = new ScreeningCheck(parse.GetValue(name), parse.GetValue(birthDate), parse.GetValue(country), parse.GetValue(plate), parse.GetValue(container),
-                parse.GetValue(imo), parse.GetValue(declaration), parse.GetValue(place)) { Purpose = parse.GetValue(purpose), Justification = parse.GetValue(justification) };
+                parse.GetValue(imo), parse.GetValue(declaration), parse.GetValue(place))
+            {
+                Purpose = parse.GetValue(purpose),
+                Justification = parse.GetValue(justification),
+            };
             var result = await node.Get<ScreenAdHoc>().CheckAsync(Operator(node.Node), AccessRecorder.Console, check, ct) switch
             {
                 ScreenAdHocResult.Done d => d.Result,

@@ -240,8 +240,18 @@ public sealed class ScreeningDesk
     };
 
     /// <summary>The clock of a hit on this alert: its agreement's alerts rule's inform-within-hours when it sets one, else Entente:Screening:InformWithinHours.</summary>
-    public int InformWithinHours(StoredAlert alert) =>
-        _alerts.AgreementOf(alert.Alert)?.Rules.FirstOrDefault(r => r.Category == Agreements.DataCategory.Alerts)?.InformWithinHours ?? _settings.InformWithinHours;
+    public int InformWithinHours(StoredAlert alert)
+    {
+        if (alert.Alert.LegalBasis.Agreement is not { } id) return _settings.InformWithinHours;
+        // Looked up once a minute per agreement: screening at scale finds many hits, and the shelf reads its folder.
+        var now = _time.GetUtcNow();
+        if (_clocks.TryGetValue(id, out var known) && now - known.At < TimeSpan.FromMinutes(1)) return known.Hours;
+        var hours = _alerts.AgreementOf(alert.Alert)?.Rules.FirstOrDefault(r => r.Category == Agreements.DataCategory.Alerts)?.InformWithinHours ?? _settings.InformWithinHours;
+        _clocks[id] = (now, hours);
+        return hours;
+    }
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (DateTimeOffset At, int Hours)> _clocks = new(StringComparer.Ordinal);
 
     /// <summary>Stores the hits not stored before (one per alert, declaration and field) with their ledger entries, and marks what was screened, in one transaction.</summary>
     private async Task<IReadOnlyList<Hit>> RecordAsync(IReadOnlyList<Hit> hits, string how, IReadOnlyList<string> declarations, IReadOnlyList<(string, int)> alerts,

@@ -129,8 +129,15 @@ internal sealed class HitFollowUpKit : IAsyncDisposable
             eraseAlerts: (actor, ct) => book.EraseExpiredPartnerAlertsAsync(actor, ct));
         side = new Side
         {
-            Code = code, Store = store, Ledger = ledger, Database = database, Exchange = exchange, Book = book, Desk = desk,
-            Records = new RecordDesk(exchange, database), Retention = retention,
+            Code = code,
+            Store = store,
+            Ledger = ledger,
+            Database = database,
+            Exchange = exchange,
+            Book = book,
+            Desk = desk,
+            Records = new RecordDesk(exchange, database),
+            Retention = retention,
         };
         return side;
     }
