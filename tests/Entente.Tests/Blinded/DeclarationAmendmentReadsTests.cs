@@ -61,4 +61,35 @@ public sealed class DeclarationAmendmentReadsTests
         Assert.Equal(("25NL0000000000009", "cancel", "cancel.json", "sent twice"), (waiting.Reference, waiting.Kind, waiting.SourceFile, waiting.Reason));
         Assert.Equal(kept.AmendmentId, waiting.Id);
     }
+
+    [Fact]
+    public async Task The_commands_list_a_declarations_versions_and_the_pending_amendments()
+    {
+        var directory = Directory.CreateTempSubdirectory("entente-versions-");
+        try
+        {
+            var home = Path.Combine(directory.FullName, "node");
+            Assert.Equal(0, (await Support.Cli.Run("node", "init", "--home", home, "--code", "NL", "--name", "Douane")).Status);
+            var file = Path.Combine(directory.FullName, "one.json");
+            await File.WriteAllTextAsync(file, EntenteJson.Serialize(Declarations.SampleDeclarations.Valid()));
+            Assert.Equal(0, (await Support.Cli.Run("ingest", file, "--home", home)).Status);
+
+            var (status, output, error) = await Support.Cli.Run("declarations", "versions", "GB260115-0001", "--home", home, "--json");
+            Assert.True(status == 0, error);
+            var versions = System.Text.Json.JsonDocument.Parse(output).RootElement;
+            Assert.Equal((1, 0), (versions.GetProperty("current").GetInt32(), versions.GetProperty("versions").GetArrayLength()));
+
+            (status, output, error) = await Support.Cli.Run("declarations", "pending-amendments", "--home", home, "--json");
+            Assert.True(status == 0, error);
+            Assert.Equal(0, System.Text.Json.JsonDocument.Parse(output).RootElement.GetArrayLength());
+
+            (status, _, error) = await Support.Cli.Run("declarations", "versions", "NO-SUCH", "--home", home);
+            Assert.Equal(1, status);
+            Assert.Contains("NO-SUCH", error, StringComparison.Ordinal);
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
 }
