@@ -15,23 +15,32 @@ internal static class MatchQualityBenchmark
     {
         var filler = 0;
         var errors = false;
+        string? probe = null;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
             {
                 case "--filler": filler = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--errors": errors = true; break;
+                case "--probe": probe = args[++i]; break;
                 default:
                     Console.Error.WriteLine($"entente bench match-quality: unknown option {args[i]}");
                     return 2;
             }
         }
         var thresholds = MatchingThresholds.Default;
-        var watched = NameVariantBenchmark.Watched().Concat(ScreeningData.Subjects(filler, seed: 7)).ToList();
+        var generated = ScreeningData.Subjects(filler, seed: 7).ToList();
+        var homonyms = generated.RemoveAll(NameVariantBenchmark.IsHomonym);
+        var watched = NameVariantBenchmark.Watched().Concat(generated).ToList();
         var list = WatchList.Build(watched, thresholds);
         var cases = NameVariantBenchmark.Cases();
+        if (probe is not null)
+        {
+            foreach (var m in list.Screen(Subject.Person(null, [probe]), 0.5).Take(20)) Console.WriteLine(m);
+            return 0;
+        }
         Console.WriteLine($"# entente bench match-quality{(filler > 0 ? $" --filler {filler}" : "")} on {Environment.ProcessorCount} cores, .NET {Environment.Version}");
-        Console.WriteLine($"# {watched.Count} watched subjects ({filler} generated filler), {cases.Count} labelled probes; default thresholds person {thresholds.Person}, company {thresholds.Company}");
+        Console.WriteLine($"# {watched.Count} watched subjects ({generated.Count} generated filler; {homonyms} generated subjects left out as homonyms of a labelled name), {cases.Count} labelled probes; default thresholds person {thresholds.Person}, company {thresholds.Company}");
         double[] steps = [0.70, 0.75, 0.80, 0.82, 0.84, 0.85, 0.86, 0.88, 0.90, 0.92, 0.95];
         var table = NameVariantBenchmark.Evaluate(list, cases, steps);
         foreach (var segment in table.GroupBy(r => r.Segment))

@@ -112,6 +112,22 @@ public sealed class IngestReport
 
     public long FilesFailed => Files.Count(f => f.Problem is not null);
 
+    /// <summary>At most this many stored declaration ids are kept in <see cref="StoredIds"/>.</summary>
+    public const int MaxStoredIds = 100_000;
+
+    /// <summary>The node ids of the declarations stored (committed), up to <see cref="MaxStoredIds"/>: what a follow-up (screening) looks at. Not part of the report's text.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public List<string> StoredIds { get; } = [];
+
+    internal void AddStored(List<string> ids)
+    {
+        foreach (var id in ids)
+        {
+            if (StoredIds.Count >= MaxStoredIds) return;
+            StoredIds.Add(id);
+        }
+    }
+
     /// <summary>Every file committed and no record was refused.</summary>
     public bool Succeeded => Rejected == 0 && Errors.Count == 0 && UnlistedErrors == 0 && Files.TrueForAll(f => f.Committed);
 
@@ -236,6 +252,7 @@ public sealed class DeclarationIngest(IDeclarationStore store, ILogger<Declarati
         var reader = CreateReader(format, options.Mapping);
 
         long accepted = 0, rejected = 0, duplicateCount = 0;
+        var storedIds = new List<string>();
         var failed = false;
         var storeFailed = false;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -389,6 +406,7 @@ public sealed class DeclarationIngest(IDeclarationStore store, ILogger<Declarati
                     else
                     {
                         accepted++;
+                        if (storedIds.Count < IngestReport.MaxStoredIds) storedIds.Add(pending[i].Id);
                         if (pendingRecords[i].Findings is { Count: > 0 } found) fileFindings.Add(found);
                     }
                 }
@@ -489,6 +507,7 @@ public sealed class DeclarationIngest(IDeclarationStore store, ILogger<Declarati
         // A file that could not be read through (not the format, truncated, unsafe) failed as a file, even past good records.
         if (failed && rejected == 0 && !storeFailed && errors.Count > 0) outcome = outcome with { Problem = errors[0].Message };
         report.Add(outcome, errors, duplicates, unlisted, options.MaxListedErrors);
+        if (commit) report.AddStored(storedIds);
         foreach (var found in fileFindings) report.AddFindings(found, options.MaxListedErrors);
     }
 

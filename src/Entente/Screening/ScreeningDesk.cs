@@ -62,7 +62,7 @@ public abstract record HitOutcome
 /// officer's ad-hoc checks; records every hit with its ledger entry in one transaction; confirms and discards hits and,
 /// for a partner's alert, sends the issuer the action-taken report.
 /// </summary>
-public sealed class ScreeningDesk
+public sealed partial class ScreeningDesk
 {
     public const string SubjectPrefix = "hit:";
     private const int Batch = 200;
@@ -75,11 +75,6 @@ public sealed class ScreeningDesk
     private readonly ScreeningSettings _settings;
     private readonly MatchingThresholds _thresholds;
     private readonly IHitReporter? _report;
-    private readonly SemaphoreSlim _refresh = new(1, 1);
-    private readonly SemaphoreSlim _run = new(1, 1);
-    private Watch _watch = new(new WatchList(), new Dictionary<string, StoredAlert>(), null);
-
-    private sealed record Watch(WatchList List, IReadOnlyDictionary<string, StoredAlert> Alerts, string? Stamp);
 
     /// <param name="report">Queues a confirmed hit's action-taken report to the issuer of a partner's alert, in the confirmation's transaction (null: none sent).</param>
     public ScreeningDesk(string node, NodeDatabase database, LedgerStore ledger, IDeclarationStore declarations, AlertBook alerts, TimeProvider time,
@@ -97,106 +92,6 @@ public sealed class ScreeningDesk
     }
 
     public string Node { get; }
-
-    /// <summary>Brings the watch list in line with the alerts in force when the book changed or the day turned; returns how many alerts it holds.</summary>
-    public async Task<int> RefreshAsync(CancellationToken cancellationToken = default)
-    {
-        var stamp = await _alerts.StampAsync(cancellationToken) + "|" + _time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
-        if (_watch.Stamp == stamp) return _watch.Alerts.Count;
-        await _refresh.WaitAsync(cancellationToken);
-        try
-        {
-            if (_watch.Stamp == stamp) return _watch.Alerts.Count;
-            var list = new WatchList(_thresholds);
-            var alerts = new Dictionary<string, StoredAlert>(StringComparer.Ordinal);
-            await foreach (var stored in _alerts.InForceAsync(cancellationToken))
-            {
-                list.Add(AlertSubjects.ToWatched(stored.Alert.Id, stored.Alert.Subject));
-                alerts[stored.Alert.Id] = stored;
-            }
-            _watch = new Watch(list, alerts, stamp);
-            return alerts.Count;
-        }
-        finally
-        {
-            _refresh.Release();
-        }
-    }
-
-    /// <summary>
-    /// Screens every stored declaration not screened yet against the alerts in force, then every alert version not yet
-    /// looked back over the declarations received in the last Entente:Screening:LookBackDays days. What ingest runs.
-    /// </summary>
-    public async Task<ScreeningRun> ScreenStoredAsync(CancellationToken cancellationToken = default)
-    {
-        await _run.WaitAsync(cancellationToken);
-        try
-        {
-            await ResendReportsAsync(cancellationToken);
-            await RefreshAsync(cancellationToken);
-            var watch = _watch;
-            int declarations = 0, hits = 0;
-            if (watch.Alerts.Count == 0)
-            {
-                var now = _time.GetUtcNow();
-                await using var connection = await _database.ConnectAsync(cancellationToken);
-                await using var transaction = await _database.BeginWriteAsync(connection, cancellationToken);
-                declarations = await HitStore.MarkAllAsync(connection, transaction, now, cancellationToken);
-                await transaction.CommitAsync(cancellationToken);
-                return new ScreeningRun(declarations, 0, 0);
-            }
-            while (true)
-            {
-                var ids = await HitStore.UnscreenedAsync(_database, Batch, cancellationToken);
-                if (ids.Count == 0) break;
-                var now = _time.GetUtcNow();
-                var found = new List<Hit>();
-                foreach (var id in ids)
-                {
-                    if (await _declarations.GetAsync(id, cancellationToken) is { } stored) found.AddRange(Find(stored, watch.List, watch.Alerts, now));
-                }
-                hits += (await RecordAsync(found, "screening", ids, [], cancellationToken)).Count;
-                declarations += ids.Count;
-            }
-            var (looked, lookBackHits) = await LookBackAsync(watch, cancellationToken);
-            return new ScreeningRun(declarations, looked, hits + lookBackHits);
-        }
-        finally
-        {
-            _run.Release();
-        }
-    }
-
-    private async Task<(int Alerts, int Hits)> LookBackAsync(Watch watch, CancellationToken cancellationToken)
-    {
-        var done = await HitStore.ScreenedAlertsAsync(_database, cancellationToken);
-        var fresh = watch.Alerts.Values.Where(a => !done.Contains((a.Alert.Id, a.Alert.Version))).ToList();
-        if (fresh.Count == 0) return (0, 0);
-        var list = WatchList.Build(fresh.Select(a => AlertSubjects.ToWatched(a.Alert.Id, a.Alert.Subject)), _thresholds);
-        var since = _time.GetUtcNow().AddDays(-_settings.LookBackDays);
-        var found = new List<Hit>();
-        long? before = null;
-        var inWindow = true;
-        while (inWindow && _settings.LookBackDays > 0)
-        {
-            var rows = await HitStore.RecentAsync(_database, before, Batch, cancellationToken);
-            if (rows.Count == 0) break;
-            var now = _time.GetUtcNow();
-            foreach (var (key, id) in rows)
-            {
-                before = key;
-                if (await _declarations.GetAsync(id, cancellationToken) is not { } stored) continue;
-                if (stored.ReceivedAt < since)
-                {
-                    inWindow = false;
-                    break;
-                }
-                found.AddRange(Find(stored, list, watch.Alerts, now));
-            }
-        }
-        var recorded = await RecordAsync(found, "look-back", [], fresh.Select(a => (a.Alert.Id, a.Alert.Version)).ToArray(), cancellationToken);
-        return (fresh.Count, recorded.Count);
-    }
 
     private List<Hit> Find(StoredDeclaration stored, WatchList list, IReadOnlyDictionary<string, StoredAlert> alerts, DateTimeOffset now)
     {

@@ -4,20 +4,23 @@ using Microsoft.Extensions.Logging;
 namespace Entente.Screening;
 
 /// <summary>
-/// Keeps the server's watch list warm: every few seconds (Entente:Screening:RefreshSeconds) it brings the watch list in
-/// line with the alerts in force and screens what is not screened yet — a partner's alert received, an alert issued
-/// from the CLI, declarations stored by another process — so a new alert is looked back over the window promptly.
+/// Keeps the server's watch list warm: at start it catches up (declarations stored while screening was off are screened
+/// once), then every few seconds (Entente:Screening:RefreshSeconds) it brings the watch list in line with the alert book,
+/// one changed alert at a time, and looks new alert versions back over the window — a partner's alert received, an
+/// alert issued from the CLI — so a new alert is looked back promptly.
 /// </summary>
 public sealed partial class ScreeningService(ScreeningDesk desk, TimeSpan every, TimeProvider time, ILogger<ScreeningService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(every, time);
+        var caughtUp = false;
         do
         {
             try
             {
-                var run = await desk.ScreenStoredAsync(stoppingToken);
+                var run = caughtUp ? await desk.LookBackNewAlertsAsync(stoppingToken) : await desk.ScreenStoredAsync(stoppingToken);
+                caughtUp = true;
                 if (run.Hits > 0) Screened(logger, run.Declarations, run.AlertsLookedBack, run.Hits);
             }
             catch (Exception e) when (e is not OperationCanceledException)

@@ -17,6 +17,15 @@ internal static class NameComparison
 {
     private const double TokenFloor = 0.78;
 
+    /// <summary>A romanised word against a Han or Hangul syllable: only a close spelling counts (one letter in a long syllable).</summary>
+    private const double SyllableFloor = 0.88;
+
+    /// <summary>What each syllable of a Han or Hangul name left unmatched multiplies the score by: another syllable is another given name.</summary>
+    internal const double MissingSyllable = 0.88;
+
+    /// <summary>What a Han or Hangul given name with its syllables in another order (Ho-ji for Ji-ho) multiplies the score by.</summary>
+    internal const double ReorderedSyllables = 0.75;
+
     public static double Score(PreparedName watched, PreparedName probe, List<TokenPair>? pairs, out bool reordered)
     {
         reordered = false;
@@ -33,6 +42,8 @@ internal static class NameComparison
         double matched = 0;
         var count = 0;
         var lastJ = -1;
+        Span<int> matchedI = stackalloc int[Math.Min(a.Length, b.Length)];
+        Span<int> matchedJ = stackalloc int[Math.Min(a.Length, b.Length)];
         while (true)
         {
             var best = -1;
@@ -42,6 +53,8 @@ internal static class NameComparison
             int i = best / b.Length, j = best % b.Length;
             aUsed[i] = bUsed[j] = true;
             matched += sims[best] * Math.Min(a[i].Weight, b[j].Weight);
+            matchedI[count] = i;
+            matchedJ[count] = j;
             count++;
             pairs?.Add(new TokenPair(a[i].Text, b[j].Text, sims[best], How(a[i], b[j], sims[best])));
             if (j < lastJ) reordered = true;
@@ -53,7 +66,37 @@ internal static class NameComparison
         foreach (var t in b) wb += t.Weight;
         var score = (0.6 * matched / Math.Min(wa, wb)) + (0.4 * matched / Math.Max(wa, wb));
         if (count == 1 && Math.Max(a.Length, b.Length) > 1) score *= 0.85;
+        // A Han or Hangul name (on either side) is its syllables: one left unmatched, on either side, is another given name.
+        var syllabic = HasSyllables(a) || HasSyllables(b);
+        for (var i = 0; i < a.Length; i++)
+            if (!aUsed[i] && (syllabic || a[i].Is(TokenTraits.Syllable | TokenTraits.Hyphen))) score *= MissingSyllable;
+        for (var j = 0; j < b.Length; j++)
+            if (!bUsed[j] && (syllabic || b[j].Is(TokenTraits.Syllable | TokenTraits.Hyphen))) score *= MissingSyllable;
+        // The family name may stand first or last, but the syllables of a given name keep their order (Ji-ho is not Ho-ji).
+        if (syllabic && count > 2 && !InOrderButOneEnd(matchedI[..count], matchedJ[..count], a.Length, b.Length)) score *= ReorderedSyllables;
         return Math.Min(1, score);
+    }
+
+    private static bool HasSyllables(NameToken[] tokens)
+    {
+        foreach (var t in tokens)
+            if (t.Is(TokenTraits.Syllable)) return true;
+        return false;
+    }
+
+    /// <summary>The matched pairs in the same order on both sides once one pair at an end of both names (the family name) is set aside.</summary>
+    private static bool InOrderButOneEnd(ReadOnlySpan<int> mi, ReadOnlySpan<int> mj, int aLength, int bLength)
+    {
+        for (var skip = -1; skip < mi.Length; skip++)
+        {
+            if (skip >= 0 && !((mi[skip] == 0 || mi[skip] == aLength - 1) && (mj[skip] == 0 || mj[skip] == bLength - 1))) continue;
+            var ordered = true;
+            for (var x = 0; x < mi.Length && ordered; x++)
+                for (var y = 0; y < mi.Length && ordered; y++)
+                    if (x != skip && y != skip && mi[x] < mi[y] && mj[x] > mj[y]) ordered = false;
+            if (ordered) return true;
+        }
+        return false;
     }
 
     internal static double TokenSimilarity(in NameToken a, in NameToken b)
@@ -66,13 +109,29 @@ internal static class NameComparison
             // An abjad word opening with hamza or ayn was given a leading "a" (أحمد ahmd, عمر amr): any vowel may stand for it.
             return other.Is(TokenTraits.Abjad) && other.Text[0] == 'a' && initial.Text[0] is 'a' or 'e' or 'i' or 'o' or 'u' ? 0.85 : 0;
         }
+        var syllable = a.Is(TokenTraits.Syllable) || b.Is(TokenTraits.Syllable);
+        if (syllable)
+        {
+            // A Han or Hangul syllable is one character of a closed set: a spelling close to its romanisation is most often
+            // another character (jian / yan, sung / sang), so syllables compare by romanisation, not by spelling.
+            var family = NameNormaliser.FamilyOf(a) is { } f && f == NameNormaliser.FamilyOf(b);
+            if (a.Is(TokenTraits.Syllable) && b.Is(TokenTraits.Syllable)) return a.Text == b.Text || family ? 1 : 0;
+            if (family || (a.Is(TokenTraits.Syllable) ? b.Writes(a) : a.Writes(b))) return 1;
+            // A spelling close to a syllable's that is itself a syllable is another character (yang / yan, jian / juan,
+            // yeong / gyeong); one that is no syllable is a slip (yag, minm, seoong), within two letters of its length.
+            var (word, other) = a.Is(TokenTraits.Syllable) ? (b, a) : (a, b);
+            if (Math.Abs(word.Text.Length - other.Text.Length) > 2 || NameNormaliser.IsSyllable(word.Text, other.Is(TokenTraits.Hangul))) return 0;
+            double close = 0;
+            foreach (var spelling in NameToken.Spellings(other.Text)) close = Math.Max(close, Similarity.JaroWinkler(word.Syllabic, spelling));
+            return close >= SyllableFloor ? close : 0;
+        }
         if (a.Key == b.Key) return 1;
         if (NameNormaliser.DifferentFamilies(a.Key, b.Key)) return 0;
         var s = Math.Max(Similarity.JaroWinkler(a.Key, b.Key), Similarity.JaroWinkler(a.Text, b.Text));
         if ((a.Is(TokenTraits.Abjad) || b.Is(TokenTraits.Abjad)) && a.Skeleton.Length > 0 && b.Skeleton.Length > 0)
         {
             var skeleton = a.Skeleton == b.Skeleton ? 1 : Similarity.JaroWinkler(a.Skeleton, b.Skeleton);
-            if (skeleton >= 0.88) s = Math.Max(s, 0.97 * skeleton);
+            if (skeleton >= 0.84) s = Math.Max(s, 0.97 * skeleton);
         }
         if (s < 0.85 && Swapped(a.Key, b.Key)) s = 0.85;
         if (Math.Min(a.Key.Length, b.Key.Length) <= 3 && s < 1) s -= 0.05;

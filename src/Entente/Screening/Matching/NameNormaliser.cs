@@ -18,11 +18,39 @@ internal enum TokenTraits : byte
     Minor = 8,
     /// <summary>Written with a hyphen to its neighbour (Min-ho, Young-soo): others write the two as one word.</summary>
     Hyphen = 16,
+    /// <summary>A Hangul syllable (with <see cref="Syllable"/>); a Han one has Syllable alone.</summary>
+    Hangul = 32,
 }
 
 /// <summary>One word of a name: as written (lower case ASCII after transliteration), its romanisation key and its consonant skeleton.</summary>
 internal readonly record struct NameToken(string Text, string Key, string Skeleton, TokenTraits Traits)
 {
+    /// <summary>The key compared with a Han or Hangul syllable (<see cref="NameNormaliser.SyllableKey"/>).</summary>
+    public string Syllabic { get; } = Text.Length > 8 ? Text : NameNormaliser.SyllableKey(Text);
+
+    /// <summary>
+    /// Whether a romanised word (this token is not a syllable) may write the Han or Hangul <paramref name="syllable"/>: the
+    /// same key, or ㅓ (eo) written o (Yeong as Yong), or u before a final consonant (Seong as Sung, Hyeon as Hyun). Latin eo
+    /// is only ㅓ (Yeong is not 용 yong).
+    /// </summary>
+    public bool Writes(in NameToken syllable)
+    {
+        foreach (var spelling in Spellings(syllable.Text))
+            if (Syllabic == spelling) return true;
+        return false;
+    }
+
+    /// <summary>The keys a syllable's romanisation may be written as (<see cref="Writes"/>).</summary>
+    public static IEnumerable<string> Spellings(string text)
+    {
+        yield return NameNormaliser.SyllableKey(text);
+        var eo = text.IndexOf("eo", StringComparison.Ordinal);
+        if (eo >= 0) yield return NameNormaliser.SyllableKey(text.Replace("eo", "o", StringComparison.Ordinal));
+        if (eo >= 0 && eo + 2 < text.Length) yield return NameNormaliser.SyllableKey(text.Replace("eo", "u", StringComparison.Ordinal));
+        // ㅡ (eu) is written u as often (Haneul, Ha Nul).
+        if (text.Contains("eu", StringComparison.Ordinal)) yield return NameNormaliser.SyllableKey(text.Replace("eu", "u", StringComparison.Ordinal));
+    }
+
     public bool Is(TokenTraits trait) => (Traits & trait) != 0;
     public float Weight => Is(TokenTraits.Minor) ? 0.35f : 1f;
 }
@@ -98,7 +126,7 @@ internal static class NameNormaliser
             {
                 Flush();
                 current.Append(rune.ToString());
-                traits = TokenTraits.Syllable;
+                traits = v >= 0xAC00 ? TokenTraits.Syllable | TokenTraits.Hangul : TokenTraits.Syllable;
                 Flush();
                 continue;
             }
@@ -230,10 +258,44 @@ internal static class NameNormaliser
         ("mikhail", "mikhail michail mihail mikhael"), ("yevgeny", "yevgeny evgeny evgeniy yevgeniy evgenij jewgeni"), ("pyotr", "pyotr petr piotr"),
         ("nikolai", "nikolai nikolay nicolai mykola"), ("andrei", "andrei andrey andrej andriy"), ("olga", "olga olha"), ("dmitri", "dmitri dmitry dmitriy dimitri dmytro"));
 
-    /// <summary>The family members rewritten by the rules, so a spelling the list lacks but the rules reach (Olexandr) still finds its family.</summary>
-    private static readonly Dictionary<string, string> FamiliesByRule = Families.Where(f => f.Key.Length >= 4).GroupBy(f => ApplyRules(f.Key)).Where(g => g.Key.Length >= 4).ToDictionary(g => g.Key, g => g.First().Value, StringComparer.Ordinal);
+    /// <summary>The family members rewritten by the rules, so a spelling the list lacks but the rules reach (Olexandr) still finds its family; not for keys under five letters, where y/j as i would make Young a Jung.</summary>
+    private static readonly Dictionary<string, string> FamiliesByRule = Families.Where(f => f.Key.Length >= 4).GroupBy(f => ApplyRules(f.Key)).Where(g => g.Key.Length >= 5).ToDictionary(g => g.Key, g => g.First().Value, StringComparer.Ordinal);
 
     private static readonly HashSet<string> FamilyKeys = [.. Families.Values];
+
+    /// <summary>Every syllable a Han character or a Hangul block is romanised as (AnyAscii): a word among them is a syllable, not a slip of another.</summary>
+    private static readonly Lazy<HashSet<string>> HanSyllables = new(() => Romanised(0x4E00, 0x9FFF));
+    private static readonly Lazy<HashSet<string>> HangulSyllables = new(() => Romanised(0xAC00, 0xD7A3));
+
+    private static HashSet<string> Romanised(int from, int to)
+    {
+        var set = new HashSet<string>(StringComparer.Ordinal);
+        for (var c = from; c <= to; c++)
+        {
+            var ascii = ((char)c).ToString().Transliterate();
+            var sb = new StringBuilder(ascii.Length);
+            foreach (var ch in ascii)
+                if (char.IsAsciiLetter(ch)) sb.Append(char.ToLowerInvariant(ch));
+            if (sb.Length > 0) set.Add(sb.ToString());
+        }
+        return set;
+    }
+
+    /// <summary>Whether a romanised word is itself the romanisation of some Hangul block, or Han character (yang, yan, seong, jin).</summary>
+    internal static bool IsSyllable(string word, bool hangul) => (hangul ? HangulSyllables : HanSyllables).Value.Contains(word);
+
+    /// <summary>The family a word belongs to as written (not as the rules rewrite it: Yong is not Jung); a Hangul or Han "i" is Li.</summary>
+    internal static string? FamilyOf(in NameToken t) =>
+        Families.TryGetValue(t.Text, out var family) && (t.Text.Length > 1 || t.Is(TokenTraits.Syllable)) ? family : t.Is(TokenTraits.Syllable) && t.Text == "i" ? "li" : null;
+
+    /// <summary>The key of a word compared with a Han or Hangul syllable: the rules without y/j as i (no romanisation of these scripts writes one for the other) and without eo as o (<see cref="NameToken.Writes"/>).</summary>
+    internal static string SyllableKey(string word)
+    {
+        var s = word;
+        foreach (var (from, to) in Rules)
+            if (from is not ("y" or "j" or "eo") && s.Contains(from, StringComparison.Ordinal)) s = s.Replace(from, to, StringComparison.Ordinal);
+        return s;
+    }
 
     /// <summary>Two different family keys (Cho and Choi, Li and Lim) are different names, however close their spelling.</summary>
     internal static bool DifferentFamilies(string a, string b) => a != b && FamilyKeys.Contains(a) && FamilyKeys.Contains(b);

@@ -206,24 +206,25 @@ public sealed class WatchList
 
     private void NameCandidates(PreparedName name, Dictionary<int, int> candidates)
     {
-        var lists = new List<(List<int> List, int Bit)>();
+        var lists = new List<(List<int> List, int Bit, bool Joined)>();
         var tokens = name.Tokens;
         var bit = 0;
         for (var i = 0; i < tokens.Length && bit < 30; i++)
         {
             var t = tokens[i];
-            if (i + 1 < tokens.Length && NameNormaliser.Joinable(t, tokens[i + 1]) && nameKeys.TryGetValue(NameNormaliser.Concat(t.Key, tokens[i + 1].Key), out var joined)) lists.Add((joined, 1 << bit++));
+            if (i + 1 < tokens.Length && NameNormaliser.Joinable(t, tokens[i + 1]) && nameKeys.TryGetValue(NameNormaliser.Concat(t.Key, tokens[i + 1].Key), out var joined)) lists.Add((joined, 1 << bit++, true));
             if (!Searchable(t) || bit >= 30) continue;
             var b = 1 << bit++;
-            if (nameKeys.TryGetValue(t.Key, out var l)) lists.Add((l, b));
-            if (t.Skeleton.Length >= 2 && skeletonKeys.TryGetValue(t.Skeleton, out l)) lists.Add((l, b));
+            if (nameKeys.TryGetValue(t.Key, out var l)) lists.Add((l, b, false));
+            if (t.Skeleton.Length >= 2 && skeletonKeys.TryGetValue(t.Skeleton, out l)) lists.Add((l, b, false));
         }
         if (lists.Count == 0) return;
         var fromShort = false;
-        foreach (var (list, b) in lists)
+        foreach (var (list, b, join) in lists)
         {
             if (list.Count > LongList) continue;
-            fromShort = true;
+            // Words joined (Xiao Ming as xiaoming) find the names written so, not those written apart: they do not stand for the words.
+            fromShort |= !join || lists.All(l => l.Joined);
             var force = list.Count <= ShortList ? Forced : 0;
             foreach (var slot in list)
             {
@@ -234,9 +235,10 @@ public sealed class WatchList
         if (!fromShort)
         {
             // Every word is common (Muhammad Ali): the candidates are the intersection of the two shortest lists, or the shortest one alone.
-            lists.Sort((x, y) => x.List.Count.CompareTo(y.List.Count));
-            var first = lists[0];
-            var second = lists.FirstOrDefault(l => l.Bit != first.Bit);
+            var words = lists.Where(l => !l.Joined).OrderBy(l => l.List.Count).ToList();
+            if (words.Count == 0) words = [.. lists.OrderBy(l => l.List.Count)];
+            var first = words[0];
+            var second = words.FirstOrDefault(l => l.Bit != first.Bit);
             if (second.List is null)
             {
                 foreach (var slot in first.List.Take(MaxCandidates)) candidates[slot] = candidates.GetValueOrDefault(slot) | first.Bit;
@@ -257,7 +259,7 @@ public sealed class WatchList
                 else y++;
             }
         }
-        foreach (var (list, b) in lists)
+        foreach (var (list, b, _) in lists)
         {
             if (list.Count <= LongList) continue;
             foreach (var slot in candidates.Keys)

@@ -189,6 +189,22 @@ public static class NameVariantBenchmark
         return string.Join(' ', words);
     }
 
+    /// <summary>
+    /// A generated subject that carries a name of the benchmark (a seed, a variant or a look-alike: the same letters once
+    /// transliterated, in any order) is a homonym, not an unrelated subject: a hit on it is right, so filler leaves it out.
+    /// </summary>
+    public static bool IsHomonym(Subject subject) => subject.Names.Any(n => LabelledLetters.Value.Contains(Letters(n)));
+
+    private static readonly Lazy<HashSet<string>> LabelledLetters = new(() =>
+        [.. Watched().SelectMany(s => s.Names).Concat(Cases().SelectMany(c => c.Probe.Names)).Select(Letters)]);
+
+    private static string Letters(string name)
+    {
+        var letters = string.Concat(NameNormaliser.Words(name.Normalize(NormalizationForm.FormKC)).Select(w => w.Text)).ToCharArray();
+        Array.Sort(letters);
+        return new string(letters);
+    }
+
     /// <summary>Screens every case once (keeping matches down to the lowest threshold) and counts per segment and threshold.</summary>
     public static IReadOnlyList<PrecisionRecall> Evaluate(WatchList list, IReadOnlyList<BenchmarkCase> cases, IReadOnlyList<double> thresholds)
     {
