@@ -22,8 +22,15 @@ public static class SeizureReport
     /// <summary>UN/ECE Recommendation 20 units a seizure is counted in.</summary>
     public static readonly IReadOnlyDictionary<string, string> Units = new Dictionary<string, string>(StringComparer.Ordinal)
     {
-        ["KGM"] = "kilogram", ["GRM"] = "gram", ["TNE"] = "tonne", ["LTR"] = "litre", ["MTQ"] = "cubic metre",
-        ["NAR"] = "number of articles (cigarettes, pills, items)", ["PR"] = "pair", ["H87"] = "piece", ["C62"] = "one (unit)",
+        ["KGM"] = "kilogram",
+        ["GRM"] = "gram",
+        ["TNE"] = "tonne",
+        ["LTR"] = "litre",
+        ["MTQ"] = "cubic metre",
+        ["NAR"] = "number of articles (cigarettes, pills, items)",
+        ["PR"] = "pair",
+        ["H87"] = "piece",
+        ["C62"] = "one (unit)",
     };
 
     public static readonly string[] DetectionMethods = ["risk-profile", "random", "intelligence", "scanner", "dog", "tip-off", "alert-hit", "other"];

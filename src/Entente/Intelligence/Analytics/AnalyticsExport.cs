@@ -51,7 +51,10 @@ public sealed class AnalyticsExport(string node, NodeDatabase database, LedgerSt
             ["personalData"] = personal,
             ["datasets"] = new JsonArray(results.Select(r => (JsonNode)new JsonObject
             {
-                ["dataset"] = r.Dataset, ["months"] = new JsonArray(r.Months.Select(m => (JsonNode)m).ToArray()), ["rows"] = r.Rows, ["watermark"] = r.Watermark,
+                ["dataset"] = r.Dataset,
+                ["months"] = new JsonArray(r.Months.Select(m => (JsonNode)m).ToArray()),
+                ["rows"] = r.Rows,
+                ["watermark"] = r.Watermark,
             }).ToArray()),
         };
         var index = await ledger.AppendAsync(LedgerKinds.AnalyticsExport, new LedgerActor(user, node), body, cancellationToken);
