@@ -31,8 +31,8 @@ public sealed record MirrorDiscrepancy(string Code, string Path, string Message,
 /// <summary>
 /// Pairs a partner's exports with this node's imports of the same consignment, then compares both sides. Pure: the exports
 /// are indexed once by every identifier (export MRN, UCR, transport document, container), each import looks its own
-/// identifiers up in that order, and a date window decides between candidates (the nearest wins). Each export pairs at
-/// most one import.
+/// identifiers up in that order (containers only once every exact identifier is paired), and a date window decides
+/// between candidates (the nearest wins). Each export pairs at most one import.
 /// </summary>
 public static class MirrorMatcher
 {
@@ -54,7 +54,10 @@ public static class MirrorMatcher
             foreach (var c in export.Containers) Add(byContainer, c, e);
         }
         var used = new bool[exports.Count];
+        var paired = new bool[imports.Count];
         var pairs = new List<MirrorPair>();
+        // First every exact identifier, then containers for what is left: a reused container never takes an export
+        // another import names exactly.
         for (var i = 0; i < imports.Count; i++)
         {
             var import = imports[i];
@@ -75,14 +78,18 @@ public static class MirrorMatcher
                 found = Nearest(import.TransportDocuments, byDocument, exports, import, used, tolerances);
                 key = MatchKey.TransportDocument;
             }
-            if (found < 0)
-            {
-                found = Nearest(import.Containers, byContainer, exports, import, used, tolerances);
-                key = MatchKey.Container;
-            }
             if (found < 0) continue;
             used[found] = true;
+            paired[i] = true;
             pairs.Add(new MirrorPair(i, found, key));
+        }
+        for (var i = 0; i < imports.Count; i++)
+        {
+            if (paired[i] || imports[i].Containers.Length == 0) continue;
+            var found = Nearest(imports[i].Containers, byContainer, exports, imports[i], used, tolerances);
+            if (found < 0) continue;
+            used[found] = true;
+            pairs.Add(new MirrorPair(i, found, MatchKey.Container));
         }
         return pairs;
     }
