@@ -52,7 +52,9 @@ internal static class DemoIntelligence
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < TimeSpan.FromSeconds(30))
         {
-            received = await client.GetFromJsonAsync<JsonElement>("/api/seizures?origin=KR&limit=10000", ct);
+            // Only this step's seizures (step 7's report reached NL too).
+            received = JsonSerializer.SerializeToElement((await client.GetFromJsonAsync<JsonElement>("/api/seizures?origin=KR&limit=10000", ct)).EnumerateArray()
+                .Where(s => s.GetProperty("facts").GetProperty("id").GetString()!.StartsWith("KCS-S-", StringComparison.Ordinal)).ToArray());
             if (received.GetArrayLength() >= toNl) break;
             await Task.Delay(100, ct);
         }
