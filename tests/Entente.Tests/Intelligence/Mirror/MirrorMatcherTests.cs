@@ -83,6 +83,34 @@ public sealed class MirrorMatcherTests
     }
 
     [Fact]
+    public void A_reused_container_never_takes_an_export_that_a_later_import_names_by_an_exact_identifier()
+    {
+        // The container was reused: the export named by MRN, UCR or bill of lading carried it too, nearer in date to the
+        // container-only import than that import's own export. Listed first, the container import must still leave it.
+        var exports = new[]
+        {
+            Facts("e-box", Consignment(container: "MSCU1234565", day: 0, type: "EX")),
+            Facts("e-mrn", Consignment(mrn: "25KR000000000001X1", container: "MSCU1234565", day: 15, type: "EX")),
+            Facts("e-ucr", Consignment(ucr: "5KR123456789-UCR1", container: "MSCU1234565", day: 16, type: "EX")),
+            Facts("e-bl", Consignment(billOfLading: "HDMU-BL-0042", container: "MSCU1234565", day: 17, type: "EX")),
+        };
+        var imports = new[]
+        {
+            Facts("i-box", Consignment(container: "MSCU1234565", day: 20)),
+            Facts("i-mrn", Consignment(citedMrn: "25KR000000000001X1", day: 25)),
+            Facts("i-ucr", Consignment(ucr: "5KR123456789UCR1", day: 25)),
+            Facts("i-bl", Consignment(billOfLading: "HDMUBL0042", day: 25)),
+        };
+        var pairs = MirrorMatcher.Match(exports, imports, new MirrorTolerances());
+        var byImport = pairs.ToDictionary(p => imports[p.Import].Id, p => (exports[p.Export].Id, p.Key));
+        Assert.Equal(("e-mrn", MatchKey.ExportMrn), byImport["i-mrn"]);
+        Assert.Equal(("e-ucr", MatchKey.Ucr), byImport["i-ucr"]);
+        Assert.Equal(("e-bl", MatchKey.TransportDocument), byImport["i-bl"]);
+        Assert.Equal(("e-box", MatchKey.Container), byImport["i-box"]);
+        Assert.Equal(4, pairs.Count);
+    }
+
+    [Fact]
     public void Undervaluation_mass_packages_hs6_and_origin_are_reported_beyond_their_tolerances()
     {
         var export = Facts("e", Consignment(value: 48_000m, mass: 1_000m, packages: 40, hs: "85171300", origin: "KR", type: "EX"));
