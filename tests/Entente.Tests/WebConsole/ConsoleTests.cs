@@ -271,6 +271,69 @@ public sealed class ConsoleTests(ConsoleFixture fixture) : IClassFixture<Console
         Assert.Equal("Tableau de bord", await english.Locator("h1").InnerTextAsync());
     }
 
+    [ConsoleFact]
+    public async Task A_liaison_officer_reads_the_agreements_their_status_signers_and_what_each_allows()
+    {
+        var node = await fixture.NodeAsync(StorageProvider.Sqlite);
+        await node.PartnerAsync();
+        var page = await NewPageAsync(node);
+        await SignInAsync(page, node.Keys["liaison"]);
+        await page.GetByRole(AriaRole.Link, new() { Name = "Agreements" }).ClickAsync();
+        await page.WaitForURLAsync("**/console/agreements");
+        var row = page.Locator("#agreements tr", new() { HasText = "nl-kr-test" });
+        Assert.Contains("In force", await row.InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Contains("GB, KR", await row.InnerTextAsync(), StringComparison.Ordinal);
+
+        await row.GetByRole(AriaRole.Link, new() { Name = "nl-kr-test" }).ClickAsync();
+        await page.WaitForSelectorAsync("#agreement");
+        var signers = await page.Locator("#signatures").InnerTextAsync();
+        Assert.Contains("Korea Customs Service", signers, StringComparison.Ordinal);
+        Assert.Contains("Test administration", signers, StringComparison.Ordinal);
+        Assert.Equal(2, await page.Locator("#signatures tbody tr", new() { HasText = "Signed, the signature verifies" }).CountAsync());
+        var allows = await page.Locator("#agreement").InnerTextAsync();
+        Assert.Contains("Risk management", allows, StringComparison.Ordinal);
+        Assert.Contains("/goodsShipment/goodsItems/*/classification/code", allows, StringComparison.Ordinal);
+        Assert.Contains("H2", allows, StringComparison.Ordinal);
+        Assert.Contains("agreement: nl-kr-test", await page.Locator("#agreement-text").InnerTextAsync(), StringComparison.Ordinal);
+        await CheckAsync(page, "agreements");
+
+        // An officer's role does not read agreements (the API's policy): the page is refused.
+        var officer = await NewPageAsync(node);
+        await SignInAsync(officer, node.Keys["officer"]);
+        var refused = await officer.GotoAsync("/console/agreements");
+        Assert.Equal(403, refused!.Status);
+    }
+
+    [ConsoleFact]
+    public async Task An_auditor_sees_the_partner_directory_with_fingerprints_witnessing_and_alarms()
+    {
+        var node = await fixture.NodeAsync(StorageProvider.Sqlite);
+        var korea = await node.PartnerAsync();
+        using var kr = Entente.Identity.NodeKeys.LoadSigningKey(korea.Home);
+        var page = await NewPageAsync(node);
+        await SignInAsync(page, node.Keys["auditor"]);
+        await page.GetByRole(AriaRole.Link, new() { Name = "Partners" }).ClickAsync();
+        await page.WaitForURLAsync("**/console/partners");
+        var partner = page.Locator("article.partner", new() { HasText = "KR" });
+        var text = await partner.InnerTextAsync();
+        Assert.Contains(Entente.Identity.NodeKeys.Fingerprint(kr), text, StringComparison.Ordinal);
+        Assert.Contains(korea.BaseAddress.ToString(), text, StringComparison.Ordinal);
+        Assert.Contains("nl-kr-test v1", text, StringComparison.Ordinal);
+        Assert.Contains("Witnessing", await page.Locator("main").InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Equal("No equivocation alarm.", await page.Locator("#no-alarms").InnerTextAsync());
+        await CheckAsync(page, "partners");
+
+        // A liaison officer sees the directory but not the auditors' witnessing and alarms; an analyst not the page.
+        var liaison = await NewPageAsync(node);
+        await SignInAsync(liaison, node.Keys["liaison"]);
+        await liaison.GotoAsync("/console/partners");
+        Assert.Contains(Entente.Identity.NodeKeys.Fingerprint(kr), await liaison.Locator("main").InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Equal(0, await liaison.Locator("#alarms-h").CountAsync());
+        var analyst = await NewPageAsync(node);
+        await SignInAsync(analyst, node.Keys["analyst"]);
+        Assert.Equal(403, (await analyst.GotoAsync("/console/partners"))!.Status);
+    }
+
     [Fact]
     public void Every_console_string_has_its_French_translation()
     {
