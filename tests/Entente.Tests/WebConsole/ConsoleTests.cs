@@ -314,7 +314,7 @@ public sealed class ConsoleTests(ConsoleFixture fixture) : IClassFixture<Console
         await SignInAsync(page, node.Keys["auditor"]);
         await page.GetByRole(AriaRole.Link, new() { Name = "Partners" }).ClickAsync();
         await page.WaitForURLAsync("**/console/partners");
-        var partner = page.Locator("article.partner", new() { HasText = "KR" });
+        var partner = page.Locator("article.partner[aria-labelledby=partner-KR]");
         var text = await partner.InnerTextAsync();
         Assert.Contains(Entente.Identity.NodeKeys.Fingerprint(kr), text, StringComparison.Ordinal);
         Assert.Contains(korea.BaseAddress.ToString(), text, StringComparison.Ordinal);
