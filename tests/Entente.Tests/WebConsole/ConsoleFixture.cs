@@ -77,7 +77,11 @@ public sealed class ConsoleFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        foreach (var running in nodes.Values) await running.Node.DisposeAsync();
+        foreach (var running in nodes.Values)
+        {
+            await running.Node.DisposeAsync();
+            if (running.Partner is not null) await running.Partner.DisposeAsync();
+        }
         if (postgres is not null) await postgres.DisposeAsync();
         if (Browser is not null) await Browser.CloseAsync();
         playwright?.Dispose();
@@ -113,6 +117,36 @@ public sealed class ConsoleNode(NodeProcess node, IReadOnlyDictionary<string, st
     public NodeProcess Node { get; } = node;
     public IReadOnlyDictionary<string, string> Keys { get; } = keys;
     public List<(Declaration Declaration, string Id)> Declarations { get; } = [];
+
+    /// <summary>A real partner node (KR), once <see cref="PartnerAsync"/> has made it one.</summary>
+    public NodeProcess? Partner { get; private set; }
+
+    /// <summary>
+    /// Makes a second real node (KR) this node's partner: the sample bilateral agreement between the two nodes' keys,
+    /// signed by both, in this node's agreements folder, then `partner add` from KR's endpoint (done once).
+    /// </summary>
+    public async Task<NodeProcess> PartnerAsync()
+    {
+        if (Partner is not null) return Partner;
+        var korea = await NodeProcess.StartAsync(code: "KR");
+        using (var gb = Entente.Identity.NodeKeys.LoadSigningKey(Node.Home))
+        using (var kr = Entente.Identity.NodeKeys.LoadSigningKey(korea.Home))
+        {
+            var yaml = (await File.ReadAllTextAsync(Agreements.AgreementTestKit.SamplePath("bilateral.yaml")))
+                .Replace("code: NL", "code: GB", StringComparison.Ordinal).Replace("Douane Nederland", "Test administration", StringComparison.Ordinal)
+                .Replace("{NL}", Entente.Identity.NodeKeys.Fingerprint(gb), StringComparison.Ordinal)
+                .Replace("{KR}", Entente.Identity.NodeKeys.Fingerprint(kr), StringComparison.Ordinal)
+                .Replace("from: 2026-01-01", "from: 2020-01-01", StringComparison.Ordinal)
+                .Replace("until: 2026-12-31", "until: 2099-12-31", StringComparison.Ordinal);
+            Directory.CreateDirectory(Path.Combine(Node.Home, "agreements"));
+            await File.WriteAllTextAsync(Path.Combine(Node.Home, "agreements", "gb-kr.yaml"), Agreements.AgreementTestKit.SignedText(yaml, gb, kr));
+        }
+        string[] add = ["partner", "add", "--home", Node.Home, "--code", "KR", "--endpoint", korea.BaseAddress.ToString()];
+        if (Node.Database is not null) add = [.. add, "--database", Node.Database];
+        var (status, _, error) = await Support.Cli.Run(add);
+        Assert.True(status == 0, error);
+        return Partner = korea;
+    }
 
     public async Task SeedAsync()
     {

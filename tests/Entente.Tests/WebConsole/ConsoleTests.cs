@@ -271,6 +271,139 @@ public sealed class ConsoleTests(ConsoleFixture fixture) : IClassFixture<Console
         Assert.Equal("Tableau de bord", await english.Locator("h1").InnerTextAsync());
     }
 
+    [ConsoleFact]
+    public async Task A_liaison_officer_reads_the_agreements_their_status_signers_and_what_each_allows()
+    {
+        var node = await fixture.NodeAsync(StorageProvider.Sqlite);
+        await node.PartnerAsync();
+        var page = await NewPageAsync(node);
+        await SignInAsync(page, node.Keys["liaison"]);
+        await page.GetByRole(AriaRole.Link, new() { Name = "Agreements" }).ClickAsync();
+        await page.WaitForURLAsync("**/console/agreements");
+        var row = page.Locator("#agreements tr", new() { HasText = "nl-kr-test" });
+        Assert.Contains("In force", await row.InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Contains("GB, KR", await row.InnerTextAsync(), StringComparison.Ordinal);
+
+        await row.GetByRole(AriaRole.Link, new() { Name = "nl-kr-test" }).ClickAsync();
+        await page.WaitForSelectorAsync("#agreement");
+        var signers = await page.Locator("#signatures").InnerTextAsync();
+        Assert.Contains("Korea Customs Service", signers, StringComparison.Ordinal);
+        Assert.Contains("Test administration", signers, StringComparison.Ordinal);
+        Assert.Equal(2, await page.Locator("#signatures tbody tr", new() { HasText = "Signed, the signature verifies" }).CountAsync());
+        var allows = await page.Locator("#agreement").InnerTextAsync();
+        Assert.Contains("Risk management", allows, StringComparison.Ordinal);
+        Assert.Contains("/goodsShipment/goodsItems/*/classification/code", allows, StringComparison.Ordinal);
+        Assert.Contains("H2", allows, StringComparison.Ordinal);
+        Assert.Contains("agreement: nl-kr-test", await page.Locator("#agreement-text").InnerTextAsync(), StringComparison.Ordinal);
+        await CheckAsync(page, "agreements");
+
+        // An officer's role does not read agreements (the API's policy): the page is refused.
+        var officer = await NewPageAsync(node);
+        await SignInAsync(officer, node.Keys["officer"]);
+        var refused = await officer.GotoAsync("/console/agreements");
+        Assert.Equal(403, refused!.Status);
+    }
+
+    [ConsoleFact]
+    public async Task An_auditor_sees_the_partner_directory_with_fingerprints_witnessing_and_alarms()
+    {
+        var node = await fixture.NodeAsync(StorageProvider.Sqlite);
+        var korea = await node.PartnerAsync();
+        using var kr = Entente.Identity.NodeKeys.LoadSigningKey(korea.Home);
+        var page = await NewPageAsync(node);
+        await SignInAsync(page, node.Keys["auditor"]);
+        await page.GetByRole(AriaRole.Link, new() { Name = "Partners" }).ClickAsync();
+        await page.WaitForURLAsync("**/console/partners");
+        var partner = page.Locator("article.partner[aria-labelledby=partner-KR]");
+        var text = await partner.InnerTextAsync();
+        Assert.Contains(Entente.Identity.NodeKeys.Fingerprint(kr), text, StringComparison.Ordinal);
+        Assert.Contains(korea.BaseAddress.ToString(), text, StringComparison.Ordinal);
+        Assert.Contains("nl-kr-test v1", text, StringComparison.Ordinal);
+        Assert.Contains("Witnessing", await page.Locator("main").InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Equal("No equivocation alarm.", await page.Locator("#no-alarms").InnerTextAsync());
+        await CheckAsync(page, "partners");
+
+        // A liaison officer sees the directory but not the auditors' witnessing and alarms; an analyst not the page.
+        var liaison = await NewPageAsync(node);
+        await SignInAsync(liaison, node.Keys["liaison"]);
+        await liaison.GotoAsync("/console/partners");
+        Assert.Contains(Entente.Identity.NodeKeys.Fingerprint(kr), await liaison.Locator("main").InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Equal(0, await liaison.Locator("#alarms-h").CountAsync());
+        var analyst = await NewPageAsync(node);
+        await SignInAsync(analyst, node.Keys["analyst"]);
+        Assert.Equal(403, (await analyst.GotoAsync("/console/partners"))!.Status);
+    }
+
+    [ConsoleFact]
+    public async Task An_officer_answers_a_request_received_in_parts_and_declines_another_with_grounds()
+    {
+        var node = await fixture.NodeAsync(StorageProvider.Sqlite);
+        var answered = "NL-AR-" + Guid.NewGuid().ToString("N")[..8];
+        var declined = "NL-AR-" + Guid.NewGuid().ToString("N")[..8];
+        await ReceiveAssistanceAsync(node, answered, declined);
+        var page = await NewPageAsync(node);
+        await SignInAsync(page, node.Keys["officer"]);
+        await page.GetByRole(AriaRole.Link, new() { Name = "Assistance" }).ClickAsync();
+        await page.WaitForURLAsync("**/console/assistance");
+        var request = page.Locator("#received article.request", new() { HasText = answered });
+        Assert.Contains("from NL", await request.InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Contains(Assistance.AssistanceTestKit.AgreementId, await request.InnerTextAsync(), StringComparison.Ordinal);
+        await CheckAsync(page, "assistance");
+
+        // A part, then the final part: the status moves as the API's answers move it.
+        await request.GetByLabel("Answer (a part or the whole)").FillAsync("Consignee confirmed: GB123456789000");
+        await request.GetByRole(AriaRole.Button, new() { Name = "Send answer" }).ClickAsync();
+        await page.WaitForSelectorAsync("#assistance-done");
+        Assert.Equal("partially-answered", await page.Locator("#received article.request", new() { HasText = answered }).Locator(".status").InnerTextAsync());
+        request = page.Locator("#received article.request", new() { HasText = answered });
+        await request.GetByLabel("Answer (a part or the whole)").FillAsync("No further shipments");
+        await request.GetByLabel("This is the final part").CheckAsync();
+        await request.GetByRole(AriaRole.Button, new() { Name = "Send answer" }).ClickAsync();
+        await page.WaitForSelectorAsync("#assistance-done");
+        Assert.Equal("answered", await page.Locator("#received article.request", new() { HasText = answered }).Locator(".status").InnerTextAsync());
+
+        // Declining without grounds is refused next to the field; with grounds, the request is declined.
+        var other = page.Locator("#received article.request", new() { HasText = declined });
+        await other.GetByRole(AriaRole.Button, new() { Name = "Decline" }).ClickAsync();
+        Assert.Equal("Say why the request is declined.", await page.Locator($"#grounds-error-{declined}").InnerTextAsync());
+        other = page.Locator("#received article.request", new() { HasText = declined });
+        await other.GetByLabel("Grounds for declining").FillAsync("Outside the agreement's scope");
+        await other.GetByRole(AriaRole.Button, new() { Name = "Decline" }).ClickAsync();
+        await page.WaitForSelectorAsync("#assistance-done");
+
+        using var officer = node.Node.Client(node.Keys["officer"]);
+        using var shown = JsonDocument.Parse(await officer.GetStringAsync(new Uri($"/api/assistance-requests/{answered}", UriKind.Relative)));
+        Assert.Equal("answered", shown.RootElement.GetProperty("status").GetString());
+        Assert.Equal("Consignee confirmed: GB123456789000", shown.RootElement.GetProperty("answers")[0].GetProperty("text").GetString());
+        using var refused = JsonDocument.Parse(await officer.GetStringAsync(new Uri($"/api/assistance-requests/{declined}", UriKind.Relative)));
+        Assert.Equal("declined", refused.RootElement.GetProperty("status").GetString());
+
+        // An analyst's role has no assistance desk (the API's policy).
+        var analyst = await NewPageAsync(node);
+        await SignInAsync(analyst, node.Keys["analyst"]);
+        Assert.Equal(403, (await analyst.GotoAsync("/console/assistance"))!.Status);
+    }
+
+    /// <summary>Requests from NL arrive as the transport hands them over: through the node's desk, on its database (as AssistanceApiTests do).</summary>
+    private static async Task ReceiveAssistanceAsync(ConsoleNode node, params string[] ids)
+    {
+        var home = node.Node.Home;
+        if (!File.Exists(Path.Combine(home, "agreements", Assistance.AssistanceTestKit.AgreementId + ".yaml")))
+            await Assistance.RequestCommandsTests.WriteAgreementAsync(home, "GB", "NL", node.Node.Database);
+        var options = Entente.Hosting.NodeHome.Load(home, node.Node.Database);
+        var agreement = Entente.Agreements.AgreementReference.Of(Entente.Assistance.AssistanceDesks.AgreementsInForce(options.Home, TimeProvider.System)()
+            .Single(a => a.Id == Assistance.AssistanceTestKit.AgreementId));
+        await using var services = await Entente.Hosting.NodeServices.OpenAsync(options);
+        var desk = services.Get<Entente.Assistance.AssistanceDesk>();
+        foreach (var id in ids)
+        {
+            var draft = new Entente.Assistance.AssistanceDraft("GB", Assistance.AssistanceTestKit.AgreementId, Assistance.AssistanceTestKit.Article3,
+                Entente.Agreements.Purpose.Investigation, "NL-FIOD-1", "Who is the consignee?");
+            var receipt = await desk.ReceiveAsync(Entente.Assistance.AssistanceRequest.Compose(id, "NL", draft, agreement, TimeProvider.System.GetUtcNow().AddDays(30), TimeProvider.System.GetUtcNow()));
+            Assert.Equal(Entente.Assistance.AssistanceReceiptOutcome.Applied, receipt.Outcome);
+        }
+    }
+
     [Fact]
     public void Every_console_string_has_its_French_translation()
     {
