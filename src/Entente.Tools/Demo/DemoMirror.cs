@@ -77,7 +77,7 @@ internal static class DemoMirror
         if (importer is null || importer["hops"]!.GetValue<int>() != 1 || sibling is null || sibling["hops"]!.GetValue<int>() != 2 || seizure is null)
             throw new DemoFailure($"the network around container {SeizedContainer} at NL should hold KR's seizure, the importer (1 hop) and its other container (2 hops): {network.ToJsonString()}");
 
-        output.WriteLine($"10c. Mirror check: KR shares the export declarations of {Consignments.Length} consignments NL imports (`entente exchange share`, type EXD); " +
+        output.WriteLine($"10d. Mirror check: KR shares the export declarations of {Consignments.Length} consignments NL imports (`entente exchange share`, type EXD); " +
             $"NL's `entente mirror run --partner KR` pairs {report["pairs"]} by {string.Join(", ", report["byKey"]!.AsObject().Select(k => $"{k.Key} {k.Value}"))} and finds the planted " +
             $"undervaluation on {planted["importId"]}: {finding} (finding mirror-undervaluation on the import, for rules and the model); statistics by HS6 × month ({statistics.Count} cell(s)) charted to mirror.png.");
         output.WriteLine($"    Network at NL around container {SeizedContainer} (KR's seizure report): {nodes.Count} nodes within 2 hops — the seizure, the import, " +

@@ -73,15 +73,21 @@ public sealed class DemoCommandTests : IDisposable
         Assert.Contains("KR sends DE the action-taken report (kind alert-action-taken", output, StringComparison.Ordinal);
         Assert.Matches(@"do you hold EORI NL800412345\?"" under nl-kr-de-seizure-reports: KR hit \(reference KR:[0-9a-f]{16}:\d+:[0-9a-f]{16};.*DE no-hit", output);
         Assert.Equal(2, Regex.Matches(output, @"(KR|DE): blinded-evaluation \{partner NL, .*count 1, .*\}: no identifier in any entry the query caused").Count);
+        Assert.Matches(@"10d\. Mirror check: .* finds the planted undervaluation on .*: declared 9000 USD, the partner's export declaration states 36000 USD", output);
+        Assert.Matches(@"Network at NL around container MSCU1234565 .*: \d+ nodes within 2 hops", output);
+        Assert.Matches(@"11b\. Intelligence: KR imports \d+ seizures .* NL received 20, structured", output);
+        Assert.Matches(@"flags EC→NL in \d{4}-\d{2}: \d+ seizures against a baseline of [\d.]+/month, p = [\d.]+ \(one-sided Poisson test\)", output);
         Assert.Contains("KR puts targeting into service: rule set kr-import-targeting 1", output, StringComparison.Ordinal);
         Assert.Matches(@"\d+ declarations of the generated set assessed in .*: red \d+, yellow \d+, blue \d+, green \d+", output);
         Assert.Matches(@"Officers inspect the \d+ red declarations and record what they find", output);
         Assert.Contains("no equivocation; cosignatures each node holds of its own checkpoints: NL 4, KR 4, DE 4; every ledger verified again: ok", output, StringComparison.Ordinal);
         Assert.Contains("NL  to KR: 1 delivered, 0 waiting, 0 failed", output, StringComparison.Ordinal);
-        // KR to DE: the seizure report and the action-taken report; DE to NL and KR: its two alerts.
-        Assert.Contains("KR  to DE: 2 delivered, 0 waiting, 0 failed; to NL: 5 delivered, 0 waiting, 0 failed", output, StringComparison.Ordinal);
+        // KR to DE: the seizure report, the action-taken report and the 8 imported seizures whose route ends in DE; KR to NL: the
+        // five of the exchange story, the 20 imported seizures whose route ends in NL and the 3 export declarations of the mirror
+        // check; DE to NL and KR: its two alerts.
+        Assert.Contains("KR  to DE: 10 delivered, 0 waiting, 0 failed; to NL: 28 delivered, 0 waiting, 0 failed", output, StringComparison.Ordinal);
         Assert.Contains("DE  to KR: 2 delivered, 0 waiting, 0 failed; to NL: 2 delivered, 0 waiting, 0 failed", output, StringComparison.Ordinal);
-        Assert.Contains("12 messages delivered and receipted over HTTP, 0 waiting", output, StringComparison.Ordinal);
+        Assert.Contains("43 messages delivered and receipted over HTTP, 0 waiting", output, StringComparison.Ordinal);
         Assert.Matches(@"Demo finished in \d+\.\d s: every step checked out\.", output);
 
         Assert.Empty(ServersServing(homes));
