@@ -40,7 +40,7 @@ public static class DemoCommand
 
     public static Command Create(DemoCli cli)
     {
-        var home = new Option<string?>("--home") { Description = "Keep the demo nodes' homes in this folder (default: a temporary folder, removed at the end)" };
+        var home = new Option<string?>("--home") { Description = "Keep the demo nodes' homes in this folder, charts under charts/ (default: a temporary folder, removed at the end; the charts go to a temporary folder that is kept)" };
         var generated = new Option<int>("--generated") { Description = "How many generated declarations each node takes in per format", DefaultValueFactory = _ => 500 };
         var data = new Option<string>("--data")
         {
@@ -57,12 +57,15 @@ public static class DemoCommand
         {
             var keep = parse.GetValue(home);
             var folder = keep is not null ? Path.GetFullPath(keep) : Path.Combine(Path.GetTempPath(), $"entente-demo-{Guid.NewGuid():N}");
+            // The charts outlive a temporary home, so the printed paths can be opened after the demo.
+            var charts = keep is not null ? Path.Combine(folder, "charts") : Path.Combine(Path.GetTempPath(), $"entente-demo-charts-{Guid.NewGuid().ToString("N")[..8]}");
+            Directory.CreateDirectory(charts);
             try
             {
-                if (!parse.GetValue(json)) return await RunAsync(cli, folder, parse.GetValue(data)!, Math.Max(1, parse.GetValue(generated)), parse.InvocationConfiguration.Output, ct, parse.GetValue(console));
+                if (!parse.GetValue(json)) return await RunAsync(cli, folder, charts, parse.GetValue(data)!, Math.Max(1, parse.GetValue(generated)), parse.InvocationConfiguration.Output, ct, parse.GetValue(console));
                 var story = new StringWriter();
                 var clock = Stopwatch.StartNew();
-                var exit = await RunAsync(cli, folder, parse.GetValue(data)!, Math.Max(1, parse.GetValue(generated)), story, ct);
+                var exit = await RunAsync(cli, folder, charts, parse.GetValue(data)!, Math.Max(1, parse.GetValue(generated)), story, ct);
                 parse.InvocationConfiguration.Output.WriteLine(JsonSerializer.Serialize(new
                 {
                     ok = exit == 0,
@@ -90,7 +93,7 @@ public static class DemoCommand
         return command;
     }
 
-    private static async Task<int> RunAsync(DemoCli cli, string root, string data, int generatedPerFormat, TextWriter output, CancellationToken ct, bool console = false)
+    private static async Task<int> RunAsync(DemoCli cli, string root, string charts, string data, int generatedPerFormat, TextWriter output, CancellationToken ct, bool console = false)
     {
         var clock = Stopwatch.StartNew();
         var nodes = new List<DemoNode>();
@@ -137,9 +140,9 @@ public static class DemoCommand
             await CheckReceiptsAsync(root, nodes, kr, nl, de, seizures[0], output, ct);
             await AlertHitAsync(nodes, de, kr, nl, users, output, ct);
             await DemoBlinded.RunAsync(nl, kr, de, users.OfficerKey, output, ct);
-            await DemoMirror.RunAsync(kr, nl, output, ct);
+            await DemoMirror.RunAsync(kr, nl, charts, output, ct);
             await DemoTargeting.RunAsync(kr, data, KoreanDataSet, output, ct);
-            await DemoIntelligence.RunAsync(kr, nl, output, ct);
+            await DemoIntelligence.RunAsync(kr, nl, charts, output, ct);
             var entries = await VerifyLedgersAsync(nodes, kr, partyRead, output, ct);
             await WitnessEachOtherAsync(nodes, firstSeen, output, ct);
             var delivered = await ExchangeStatusAsync(nodes, output, ct);

@@ -32,7 +32,7 @@ internal static class DemoIntelligence
           - { column: to, target: /route/destinationCountryCode }
         """;
 
-    public static async Task RunAsync(DemoNode kr, DemoNode nl, TextWriter output, CancellationToken ct)
+    public static async Task RunAsync(DemoNode kr, DemoNode nl, string charts, TextWriter output, CancellationToken ct)
     {
         var watch = Stopwatch.StartNew();
         var folder = Path.Combine(Path.GetDirectoryName(kr.Home)!, "kr-seizures");
@@ -63,7 +63,7 @@ internal static class DemoIntelligence
         Check(sample.TryGetProperty("unit", out var unit) && unit.GetString() == "KGM" && sample.TryGetProperty("concealment", out _) && sample.TryGetProperty("departure", out _),
             $"NL's copy lost its structure: {sample.GetRawText()}");
 
-        var plot = Path.Combine(folder, "kr-seizure-trend.png");
+        var plot = Path.Combine(charts, "kr-seizure-trend.png");
         var trend = JsonNode.Parse(await kr.Cli.RunAsync(ct, "analytics", "trends", "--by", "route", "--plot", plot, "--home", kr.Home, "--json"))!;
         var spikes = trend["trend"]!["flags"]!.AsArray().Where(f => f!["kind"]!.GetValue<string>() == "spike").ToList();
         Check(spikes.Any(f => f!["series"]!.GetValue<string>() == "EC→NL"), $"the planted EC→NL spike was not flagged: {trend["trend"]!["flags"]!.ToJsonString()}");

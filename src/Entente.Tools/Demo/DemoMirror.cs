@@ -23,7 +23,7 @@ internal static class DemoMirror
         ("5KR-DEMO-MIRROR-3", 18_900m, 19_750m, "CSQU3054383", "NL001122334B01"),
     ];
 
-    public static async Task RunAsync(DemoNode kr, DemoNode nl, TextWriter output, CancellationToken ct)
+    public static async Task RunAsync(DemoNode kr, DemoNode nl, string charts, TextWriter output, CancellationToken ct)
     {
         var watch = Stopwatch.StartNew();
         var exported = TimeProvider.System.GetUtcNow().AddDays(-20);
@@ -64,8 +64,8 @@ internal static class DemoMirror
         if (report["pairs"]!.GetValue<int>() < Consignments.Length || discrepant.Count != 1 || planted is null)
             throw new DemoFailure($"NL's mirror check should pair {Consignments.Length} consignments and find one undervaluation: {report.ToJsonString()}");
         var finding = planted["discrepancies"]![0]!["message"]!.GetValue<string>();
-        var statistics = JsonNode.Parse(await nl.Cli.RunAsync(ct, "mirror", "stats", "--home", nl.Home, "--partner", "KR", "--plot", Path.Combine(folder, "mirror.png"), "--json"))!.AsArray();
-        if (new FileInfo(Path.Combine(folder, "mirror.png")).Length < 5_000) throw new DemoFailure("the mirror statistics chart is empty");
+        var statistics = JsonNode.Parse(await nl.Cli.RunAsync(ct, "mirror", "stats", "--home", nl.Home, "--partner", "KR", "--plot", Path.Combine(charts, "nl-kr-mirror.png"), "--json"))!.AsArray();
+        if (new FileInfo(Path.Combine(charts, "nl-kr-mirror.png")).Length < 5_000) throw new DemoFailure("the mirror statistics chart is empty");
 
         // The network within two hops of the consignment KR's seizure report named (received at NL in step 7).
         var network = JsonNode.Parse(await nl.Cli.RunAsync(ct, "network", "node", "container:" + SeizedContainer, "--home", nl.Home, "--hops", "2",
@@ -79,7 +79,7 @@ internal static class DemoMirror
 
         output.WriteLine($"10d. Mirror check: KR shares the export declarations of {Consignments.Length} consignments NL imports (`entente exchange share`, type EXD); " +
             $"NL's `entente mirror run --partner KR` pairs {report["pairs"]} by {string.Join(", ", report["byKey"]!.AsObject().Select(k => $"{k.Key} {k.Value}"))} and finds the planted " +
-            $"undervaluation on {planted["importId"]}: {finding} (finding mirror-undervaluation on the import, for rules and the model); statistics by HS6 × month ({statistics.Count} cell(s)) charted to mirror.png.");
+            $"undervaluation on {planted["importId"]}: {finding} (finding mirror-undervaluation on the import, for rules and the model); statistics by HS6 × month ({statistics.Count} cell(s)) charted to {Path.Combine(charts, "nl-kr-mirror.png")}.");
         output.WriteLine($"    Network at NL around container {SeizedContainer} (KR's seizure report): {nodes.Count} nodes within 2 hops — the seizure, the import, " +
             $"importer {Consignments[0].Importer} (1 hop, on {importer["consignments"]} consignments), its other container {Consignments[1].Container} (2 hops); read for risk-management, in NL's ledger. " +
             $"({(watch.Elapsed.TotalSeconds).ToString("N1", CultureInfo.InvariantCulture)} s)");
