@@ -22,7 +22,7 @@ public static class BlindedComposition
         services.AddSingleton<IBlindedIdentifierSource>(sp => new DeclarationIdentifiers(sp.GetRequiredService<NodeDatabase>()));
         services.AddSingleton<IBlindedIdentifierSource>(sp => new AlertIdentifiers(sp.GetRequiredService<AlertBook>(), sp.GetRequiredService<NodeDatabase>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new BlindedIndexer(node.Code, () => BlindedKey.LoadOrCreate(node.Home), sp.GetServices<IBlindedIdentifierSource>().ToList(),
-            sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<TimeProvider>(), history: new BlindedIndexHistory(sp.GetRequiredService<NodeDatabase>())));
         services.AddSingleton(sp => new EvaluationLimiter(sp.GetRequiredService<IOptions<BlindedOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new BlindedHolder(node.Code, sp.GetRequiredService<NodeIdentity>().SigningKey, sp.GetRequiredService<BlindedIndexer>(),
             sp.GetRequiredService<BlindedNonces>(), sp.GetRequiredService<EvaluationLimiter>(), sp.GetRequiredService<LedgerStore>(), sp.GetRequiredService<PartnerBook>(),

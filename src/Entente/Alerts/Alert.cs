@@ -130,7 +130,20 @@ public sealed record Alert
 }
 
 /// <summary>A receiving administration's flag: the action is not taken on its territory, for the reason given (SIS's flag).</summary>
-public sealed record AlertFlag(string By, DateTimeOffset At, string Reason);
+public sealed record AlertFlag(string By, DateTimeOffset At, string Reason)
+{
+    /// <summary>This node's flag on a partner's alert under an agreement: how telling the issuer went (null on a flag a partner told, or one kept here).</summary>
+    public FlagDelivery? Delivery { get; init; }
+}
+
+/// <summary>
+/// How a flag was told to the alert's issuer: the message queued in the exchange's outbox (which delivers it, retrying
+/// while the issuer is unreachable), or why it was not (refused here, or refused by the issuer), and the attempts so far.
+/// </summary>
+public sealed record FlagDelivery(DateTimeOffset At, string? MessageId, string? Refused)
+{
+    public int Attempts { get; init; } = 1;
+}
 
 /// <summary>
 /// An alert as this node holds it: the issuer's alert, where it came from, its state now, this node's flags, and the

@@ -175,6 +175,8 @@ public sealed class AlertBook
                     var queued = await _outbox.FlagAsync(connection, transaction, moved, moved.Flags[^1], ct);
                     entries.AddRange(queued.Entries);
                     pushed = queued.Pushed;
+                    moved = WithDelivery(moved, moved.Flags.Count - 1, Delivery(now, pushed, 1));
+                    await AlertStore.SaveAsync(connection, transaction, moved, insert: false, ct);
                 }
             }
             else if (!(wasDraft && kind == LedgerKinds.AlertWithdrawn))
@@ -186,6 +188,67 @@ public sealed class AlertBook
         if (refused is not null) return refused;
         Sent(pushed);
         return new AlertOutcome.Done(new AlertChange(moved!, pushed));
+    }
+
+    /// <summary>How long after an attempt a flag that did not get through is told again: 1, 2, 4... minutes, at most an hour (as action-taken reports).</summary>
+    public static TimeSpan ResendAfter(int attempts) => TimeSpan.FromMinutes(Math.Min(60, Math.Pow(2, Math.Max(0, attempts - 1))));
+
+    /// <summary>How many times a flag the issuer refused (a signed negative receipt) is told again before it is left refused.</summary>
+    public const int MaxAttemptsRefusedByIssuer = 8;
+
+    /// <summary>
+    /// Tells the issuers again the flags of this node that did not get through, each in its own transaction with the
+    /// alert's update, once its back-off (<see cref="ResendAfter"/>) has passed: a flag not queued (the policy refused it
+    /// here: the agreement not in force, the issuer not in the directory...), and a flag whose message the issuer refused
+    /// (up to <see cref="MaxAttemptsRefusedByIssuer"/> attempts). A flag whose message is pending or delivered is left to
+    /// the exchange's outbox, which retries an unreachable issuer itself. The issuer keeps the same flag once (by who
+    /// and when it was flagged), however often it is told. Run by every screening pass, as the reports are.
+    /// </summary>
+    public async Task<int> ResendFlagsAsync(CancellationToken cancellationToken = default)
+    {
+        if (_outbox is null) return 0;
+        var sent = 0;
+        foreach (var id in await AlertStore.FlaggedPartnerAlertsAsync(Database, cancellationToken))
+        {
+            var now = _time.GetUtcNow();
+            var before = await GetAsync(id, cancellationToken);
+            if (before?.Flags.FirstOrDefault(f => f.By == Node)?.Delivery is not { } last || now - last.At < ResendAfter(last.Attempts)) continue;
+            string? refusedByIssuer = null;
+            if (last.MessageId is { } messageId)
+            {
+                refusedByIssuer = await _outbox.RefusedAsync(messageId, cancellationToken);
+                if (refusedByIssuer is null || last.Attempts >= MaxAttemptsRefusedByIssuer) continue;
+            }
+            IReadOnlyList<AlertPush> pushed = [];
+            await _ledger.AppendAsync(async (connection, transaction, ct) =>
+            {
+                pushed = [];
+                var stored = await AlertStore.LoadAsync(Database, connection, transaction, id, lockIt: true, now, ct);
+                var index = stored is null || stored.ErasedAt is not null || stored.Alert.LegalBasis.Agreement is null ? -1 : stored.Flags.ToList().FindIndex(f => f.By == Node);
+                if (index < 0 || stored!.Flags[index].Delivery != last) return [];
+                var queued = await _outbox.FlagAsync(connection, transaction, stored, stored.Flags[index], ct);
+                pushed = queued.Pushed;
+                var delivery = Delivery(now, pushed, last.Attempts + 1);
+                if (refusedByIssuer is not null && delivery.MessageId is null) delivery = delivery with { Refused = $"{delivery.Refused} (before: refused by {stored.Alert.Issuer}: {refusedByIssuer})" };
+                await AlertStore.SaveAsync(connection, transaction, WithDelivery(stored, index, delivery), insert: false, ct);
+                return queued.Entries;
+            }, cancellationToken);
+            if (pushed.Any(p => p.MessageId is not null)) sent++;
+        }
+        if (sent > 0) _outbox.Queued();
+        return sent;
+    }
+
+    private static FlagDelivery Delivery(DateTimeOffset now, IReadOnlyList<AlertPush> pushed, int attempts) =>
+        pushed.FirstOrDefault() is { } push
+            ? new FlagDelivery(now, push.MessageId, push.MessageId is null ? push.Refused : null) { Attempts = attempts }
+            : new FlagDelivery(now, null, "nothing queued") { Attempts = attempts };
+
+    private static StoredAlert WithDelivery(StoredAlert stored, int index, FlagDelivery delivery)
+    {
+        var flags = stored.Flags.ToArray();
+        flags[index] = flags[index] with { Delivery = delivery };
+        return stored with { Flags = flags };
     }
 
     public async Task<StoredAlert?> GetAsync(string id, CancellationToken cancellationToken = default)

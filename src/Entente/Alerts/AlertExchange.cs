@@ -87,6 +87,9 @@ public static class AlertExchange
 
         public void Queued() => exchange.NotifyQueued();
 
+        public async Task<string?> RefusedAsync(string messageId, CancellationToken cancellationToken) =>
+            await exchange.Store.GetOutboxAsync(messageId, cancellationToken) is { State: ExchangeStore.Failed } failed ? failed.LastError ?? "refused" : null;
+
         private static AlertPush Push(string recipient, string agreementId, Purpose purpose, DisclosureOutcome outcome) => outcome switch
         {
             DisclosureOutcome.Queued q => new AlertPush(recipient, agreementId, PolicyEngine.Name(purpose), q.Item.MessageId, null),
@@ -134,6 +137,9 @@ public interface IAlertOutbox
 
     /// <summary>A flag on a partner's alert, told to its issuer.</summary>
     Task<AlertQueued> FlagAsync(DbConnection connection, DbTransaction transaction, StoredAlert alert, AlertFlag flag, CancellationToken cancellationToken);
+
+    /// <summary>Why the partner refused the message queued as <paramref name="messageId"/> (its signed negative receipt); null while it is pending or once delivered.</summary>
+    Task<string?> RefusedAsync(string messageId, CancellationToken cancellationToken);
 
     void Queued();
 }

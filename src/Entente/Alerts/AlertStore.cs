@@ -99,6 +99,17 @@ internal static class AlertStore
         return found;
     }
 
+    /// <summary>The ids of partners' alerts flagged here and not erased: the flags to tell their issuers again when they did not get through.</summary>
+    public static async Task<IReadOnlyList<string>> FlaggedPartnerAlertsAsync(NodeDatabase database, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.ConnectAsync(cancellationToken);
+        await using var command = NodeDatabase.Command(connection, null, "SELECT id FROM alerts WHERE source = 'partner' AND flagged = 1 AND erased_at IS NULL ORDER BY id");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var ids = new List<string>();
+        while (await reader.ReadAsync(cancellationToken)) ids.Add(reader.GetString(0));
+        return ids;
+    }
+
     /// <summary>Partners' alerts whose retention (set by their agreement) has ended at <paramref name="now"/> and that are not erased yet.</summary>
     public static async Task<IReadOnlyList<StoredAlert>> DueForErasureAsync(NodeDatabase database, DateTimeOffset now, int limit, CancellationToken cancellationToken)
     {

@@ -3,9 +3,12 @@ namespace Entente.Blinded;
 /// <summary>
 /// Keeps the node's blinded index: rebuilt when a source's stamp changes, evaluating only identifiers not evaluated
 /// before under the current key (the rest come from memory), so a refresh costs what was added. The version is the
-/// build time (Unix milliseconds), strictly increasing; the same set of tags keeps its version.
+/// build time (Unix milliseconds), strictly increasing; the same set of tags keeps its version. With a
+/// <see cref="BlindedIndexHistory"/> the last index and the changes are kept in the database, so a restarted node keeps
+/// its version when nothing changed and still serves deltas from the versions it built before.
 /// </summary>
-public sealed class BlindedIndexer(string holder, Func<BlindedKey> key, IReadOnlyList<IBlindedIdentifierSource> sources, TimeProvider time, int deltaHistory = BlindedIndexer.DeltaHistory)
+public sealed class BlindedIndexer(string holder, Func<BlindedKey> key, IReadOnlyList<IBlindedIdentifierSource> sources, TimeProvider time, int deltaHistory = BlindedIndexer.DeltaHistory,
+    BlindedIndexHistory? history = null)
 {
     /// <summary>How many successive changes of the index are kept, so an asker that many versions behind gets a delta.</summary>
     public const int DeltaHistory = 64;
@@ -16,6 +19,7 @@ public sealed class BlindedIndexer(string holder, Func<BlindedKey> key, IReadOnl
     private BlindedKey? _key;
     private string? _stamp;
     private BlindedIndex? _index;
+    private string? _loadedKey;
 
     /// <summary>The index last built, if any (evaluations answer with its version without reading the sources).</summary>
     public BlindedIndex? Last => _index;
@@ -36,6 +40,14 @@ public sealed class BlindedIndexer(string holder, Func<BlindedKey> key, IReadOnl
                 _evaluated.Clear();
                 _deltas.Clear();
                 _key = current;
+            }
+            if (history is not null && _index is null && _loadedKey != current.Id)
+            {
+                // The first build in this process: the index and changes the node kept before start from where it left off.
+                var (kept, changes) = await history.LoadAsync(holder, current.Id, cancellationToken);
+                _loadedKey = current.Id;
+                _index = kept;
+                _deltas.AddRange(changes.TakeLast(deltaHistory));
             }
             var stamps = new List<string> { current.Id };
             foreach (var source in sources) stamps.Add($"{source.Name}={await source.StampAsync(cancellationToken)}");
@@ -62,11 +74,19 @@ public sealed class BlindedIndexer(string holder, Func<BlindedKey> key, IReadOnl
                 ? previous.Version
                 : Math.Max(time.GetUtcNow().ToUnixTimeMilliseconds(), (_index?.Version ?? 0) + 1);
             var built = new BlindedIndex(holder, current.Id, version, sorted);
+            var deltas = new List<BlindedIndexDelta>(_deltas);
+            BlindedIndexDelta? change = null;
             if (_index is { } before && before.KeyId == built.KeyId && before.Version != built.Version)
             {
-                _deltas.Add(BlindedIndexDelta.Between(before, built));
-                if (_deltas.Count > deltaHistory) _deltas.RemoveRange(0, _deltas.Count - deltaHistory);
+                change = BlindedIndexDelta.Between(before, built);
+                deltas.Add(change);
+                if (deltas.Count > deltaHistory) deltas.RemoveRange(0, deltas.Count - deltaHistory);
             }
+            // Kept in the database first: what is served from memory is never ahead of what a restart finds.
+            if (history is not null && (_index is null || _index.KeyId != built.KeyId || _index.Version != built.Version))
+                await history.SaveAsync(built, change, deltas.Count > 0 ? deltas[0].From : null, cancellationToken);
+            _deltas.Clear();
+            _deltas.AddRange(deltas);
             _index = built;
             _stamp = stamp;
             return _index;

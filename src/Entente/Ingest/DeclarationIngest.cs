@@ -128,6 +128,19 @@ public sealed class IngestReport
         }
     }
 
+    /// <summary>The declarations amendments or replacements made a new version of (node id, the new version), up to <see cref="MaxStoredIds"/>: what the screening looks at again. Not part of the report's text.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public List<(string Id, int Version)> AmendedIds { get; } = [];
+
+    internal void AddAmended(List<(string, int)> amended)
+    {
+        foreach (var one in amended)
+        {
+            if (AmendedIds.Count >= MaxStoredIds) return;
+            AmendedIds.Add(one);
+        }
+    }
+
     /// <summary>Every file committed and no record was refused.</summary>
     public bool Succeeded => Rejected == 0 && Errors.Count == 0 && UnlistedErrors == 0 && Files.TrueForAll(f => f.Committed);
 
@@ -253,6 +266,7 @@ public sealed class DeclarationIngest(IDeclarationStore store, ILogger<Declarati
 
         long accepted = 0, rejected = 0, duplicateCount = 0;
         var storedIds = new List<string>();
+        var amendedIds = new List<(string, int)>();
         var failed = false;
         var storeFailed = false;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -453,6 +467,7 @@ public sealed class DeclarationIngest(IDeclarationStore store, ILogger<Declarati
                     case AmendmentResult.Applied:
                         if (request.Kind == AmendmentKind.Cancel) cancelled++;
                         else amended++;
+                        if (request.Kind != AmendmentKind.Cancel && result.DeclarationId is { } amendedId) amendedIds.Add((amendedId, (result.SupersededVersion ?? 0) + 1));
                         if (result.Findings.Count > 0) fileFindings.Add(Locate(result.Findings, file, read));
                         break;
                     case AmendmentResult.Pending:
@@ -494,6 +509,7 @@ public sealed class DeclarationIngest(IDeclarationStore store, ILogger<Declarati
                     if (result.Result != AmendmentResult.Applied) continue;
                     if (result.To == DeclarationStatus.Invalidated) cancelled++;
                     else amended++;
+                    if (result.To != DeclarationStatus.Invalidated && result.DeclarationId is { } amendedId) amendedIds.Add((amendedId, (result.SupersededVersion ?? 0) + 1));
                 }
             }
         }
@@ -508,6 +524,7 @@ public sealed class DeclarationIngest(IDeclarationStore store, ILogger<Declarati
         if (failed && rejected == 0 && !storeFailed && errors.Count > 0) outcome = outcome with { Problem = errors[0].Message };
         report.Add(outcome, errors, duplicates, unlisted, options.MaxListedErrors);
         if (commit) report.AddStored(storedIds);
+        if (commit) report.AddAmended(amendedIds);
         foreach (var found in fileFindings) report.AddFindings(found, options.MaxListedErrors);
     }
 

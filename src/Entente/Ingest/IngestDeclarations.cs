@@ -126,7 +126,8 @@ public sealed class IngestDeclarations(IDeclarationStore store, Func<IEnumerable
 
     private async Task<IngestOutcome> FollowUpAsync(IngestReport report, IngestInput input, CancellationToken cancellationToken)
     {
-        if (report.Accepted == 0 || !report.Files.TrueForAll(f => f.Committed)) return new IngestOutcome(report, null, null);
+        // Amendments alone (nothing new stored) still follow up: each is a new version of a declaration, screened again.
+        if ((report.Accepted == 0 && report.AmendedIds.Count == 0) || !report.Files.TrueForAll(f => f.Committed)) return new IngestOutcome(report, null, null);
         long? assessed = null;
         try
         {

@@ -54,6 +54,9 @@ public sealed record Hit
 
     public string? DeclarationReference { get; init; }
 
+    /// <summary>The version of an amended declaration the hit was found on (an amendment's re-screening); null: the declaration as first stored.</summary>
+    public int? DeclarationVersion { get; init; }
+
     /// <summary>The JSON pointer of the subject in the declaration (/parties/0), or "ad-hoc".</summary>
     public required string Checked { get; init; }
 

@@ -164,6 +164,19 @@ internal static class HitStore
         return (await Strings(command, cancellationToken)).Select(Read).ToArray();
     }
 
+    /// <summary>What was found on these declarations before, as (declaration, alert, what was compared): a party unchanged by an amendment is not a new hit.</summary>
+    public static async Task<HashSet<(string Declaration, string Alert, string Input)>> FoundOnAsync(NodeDatabase database, IReadOnlyList<string> declarations, CancellationToken cancellationToken)
+    {
+        var found = new HashSet<(string, string, string)>();
+        if (declarations.Count == 0) return found;
+        var names = declarations.Select((_, i) => "@d" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        await using var connection = await database.ConnectAsync(cancellationToken);
+        await using var command = NodeDatabase.Command(connection, null, $"SELECT document FROM hits WHERE declaration_id IN ({string.Join(", ", names)})",
+            [.. declarations.Select((d, i) => (names[i], (object?)d))]);
+        foreach (var hit in (await Strings(command, cancellationToken)).Select(Read)) found.Add((hit.DeclarationId!, hit.AlertId, hit.Input));
+        return found;
+    }
+
     /// <summary>Whether a partner's report on this hit of its is stored already (under any message).</summary>
     public static async Task<bool> HasReportAsync(DbConnection connection, DbTransaction transaction, string alertId, string reporter, string hitId, CancellationToken cancellationToken)
     {

@@ -5,7 +5,7 @@ namespace Entente.Screening;
 /// <summary>
 /// Screens what an ingest stored (CLI ingest and POST /api/declarations alike) against every alert in force, by the
 /// stored ids the report lists; a report that lists fewer than it stored (a very large ingest) runs the catch-up
-/// instead. Reports no assessment count.
+/// instead; the declarations amendments made a new version of are screened again. Reports no assessment count.
 /// </summary>
 public sealed class ScreenAfterIngest(ScreeningDesk desk) : IIngestFollowUp
 {
@@ -13,6 +13,8 @@ public sealed class ScreenAfterIngest(ScreeningDesk desk) : IIngestFollowUp
     {
         if (report.StoredIds.Count >= report.Accepted) await desk.ScreenDeclarationsAsync(report.StoredIds, cancellationToken);
         else await desk.ScreenStoredAsync(cancellationToken);
+        // An amendment or replacement is a new version: screened again, its hits on that version.
+        await desk.ScreenAmendedAsync(report.AmendedIds, cancellationToken);
         return null;
     }
 }

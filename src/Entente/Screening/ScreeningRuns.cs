@@ -108,6 +108,7 @@ public sealed partial class ScreeningDesk
         try
         {
             await ResendReportsAsync(cancellationToken);
+            await _alerts.ResendFlagsAsync(cancellationToken);
             await RefreshAsync(cancellationToken);
             var watch = _watch;
             int declarations = 0, hits = 0;
@@ -144,6 +145,7 @@ public sealed partial class ScreeningDesk
         try
         {
             await ResendReportsAsync(cancellationToken);
+            await _alerts.ResendFlagsAsync(cancellationToken);
             await RefreshAsync(cancellationToken);
             var watch = _watch;
             int declarations = 0, hits = 0;
@@ -168,6 +170,47 @@ public sealed partial class ScreeningDesk
         }
     }
 
+    /// <summary>
+    /// Screens again the declarations amendments made a new version of (node id and that version): the hits are on the
+    /// new version and say so; what was found before against the same alert — the same field, or a party moved with the
+    /// same name and identifiers — is not found again. What ingest runs after applying amendments.
+    /// </summary>
+    public async Task<ScreeningRun> ScreenAmendedAsync(IReadOnlyList<(string Id, int Version)> amended, CancellationToken cancellationToken = default)
+    {
+        if (amended.Count == 0) return new ScreeningRun(0, 0, 0);
+        await _run.WaitAsync(cancellationToken);
+        try
+        {
+            await RefreshAsync(cancellationToken);
+            var watch = _watch;
+            var versions = new Dictionary<string, int>(StringComparer.Ordinal);
+            foreach (var (id, version) in amended) versions[id] = Math.Max(version, versions.GetValueOrDefault(id));
+            int declarations = 0, hits = 0;
+            foreach (var chunk in versions.Keys.Chunk(Batch))
+            {
+                declarations += chunk.Length;
+                if (watch.Alerts.IsEmpty)
+                {
+                    await RecordAsync([], "screening", chunk, [], cancellationToken);
+                    continue;
+                }
+                var page = await ScreeningQueries.ByIdsAsync(_database, chunk, cancellationToken);
+                var before = await HitStore.FoundOnAsync(_database, chunk, cancellationToken);
+                var now = _time.GetUtcNow();
+                var found = page.AsParallel().WithCancellation(cancellationToken).SelectMany(p => Find(p.Stored, watch.List, watch.Alerts, now)).ToList()
+                    .Where(h => !before.Contains((h.DeclarationId!, h.AlertId, h.Input)))
+                    .Select(h => h with { DeclarationVersion = versions[h.DeclarationId!] })
+                    .ToList();
+                hits += (await RecordAsync(found, "screening", chunk, [], cancellationToken)).Count;
+            }
+            return new ScreeningRun(declarations, 0, hits);
+        }
+        finally
+        {
+            _run.Release();
+        }
+    }
+
     /// <summary>Looks the alert versions not looked back yet over the look-back window. What the server runs every few seconds.</summary>
     public async Task<ScreeningRun> LookBackNewAlertsAsync(CancellationToken cancellationToken = default)
     {
@@ -175,6 +218,7 @@ public sealed partial class ScreeningDesk
         try
         {
             await ResendReportsAsync(cancellationToken);
+            await _alerts.ResendFlagsAsync(cancellationToken);
             await RefreshAsync(cancellationToken);
             var (looked, hits) = await LookBackAsync(_watch, cancellationToken);
             return new ScreeningRun(0, looked, hits);
