@@ -160,7 +160,7 @@ public static class NodeComposition
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<RiskOptions>>().Value.Settings());
         services.AddSingleton(sp => new RiskDesk(node.Home, sp.GetRequiredService<NodeDatabase>(), sp.GetRequiredService<IDeclarationStore>(), sp.GetRequiredService<TimeProvider>())
         {
-            Enrich = sp.GetRequiredService<Entente.Intelligence.Networks.NetworkQueries>().AnnotateAsync,
+            Enrichments = [sp.GetRequiredService<Entente.Intelligence.Networks.NetworkQueries>().Enrichment],
         });
         services.AddSingleton(sp => new RiskQueue(sp.GetRequiredService<NodeDatabase>()));
         services.AddSingleton<IIngestFollowUp>(sp => new AssessAfterIngest(sp.GetRequiredService<RiskDesk>(), sp.GetRequiredService<RiskSettings>()));

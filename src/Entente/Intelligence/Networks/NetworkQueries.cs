@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Entente.Access;
 using Entente.Common;
 using Entente.Declarations;
+using Entente.Risk.Assessment;
 using Entente.Storage;
 
 namespace Entente.Intelligence.Networks;
@@ -40,65 +41,49 @@ public sealed record NetworkQuery(string? Node = null, string? To = null, int? H
 /// otherwise replaced by their keyed tags; asking about a party needs the purpose.
 /// </summary>
 public sealed class NetworkQueries(NodeDatabase database, IDeclarationStore store, ISeizureSource seizures, AccessRecorder recorder, TimeProvider time,
-    int hubLimit = TraderGraphBuilder.DefaultHubLimit)
+    int hubLimit = TraderGraphBuilder.DefaultHubLimit) : IAsyncDisposable
 {
-    private readonly SemaphoreSlim _building = new(1, 1);
-    private sealed record Cached(TraderGraph Graph, NetworkSummary Summary, long Count, DateTimeOffset At);
+    /// <summary>How long an assessment uses the graph before a background check for changes (and a rebuild if any).</summary>
+    public static readonly TimeSpan RefreshAfter = TimeSpan.FromMinutes(10);
 
+    private sealed record Cached(TraderGraph Graph, NetworkSummary Summary, string Fingerprint);
+
+    private readonly Lock _gate = new();
+    private readonly CancellationTokenSource _closing = new();
     private volatile Cached? _cache;
+    private Task<Cached>? _refreshing;
+    private DateTimeOffset _nextBackgroundCheck = DateTimeOffset.MinValue;
 
-    /// <summary>The graph, rebuilt when the store changed or a minute passed.</summary>
+    /// <summary>The proximity fact as a risk enrichment (the desk calls it only when a rule or the model reads it).</summary>
+    public RiskEnrichment Enrichment => new(NetworkProximity.Element, AnnotateAsync);
+
+    /// <summary>The graph as of the stored data now: the one built, or a rebuild (one at a time, shared by every caller) when the data changed.</summary>
     public async Task<(TraderGraph Graph, NetworkSummary Summary)> GraphAsync(CancellationToken cancellationToken = default)
     {
-        await _building.WaitAsync(cancellationToken);
-        try
-        {
-            var count = await store.CountAsync(cancellationToken);
-            var now = time.GetUtcNow();
-            if (_cache is { } c && c.Count == count && now - c.At < TimeSpan.FromMinutes(1)) return (c.Graph, c.Summary);
-            var builder = new TraderGraphBuilder(hubLimit);
-            var byMrn = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-            await using (var connection = await database.ConnectAsync(cancellationToken))
-            await using (var command = NodeDatabase.Command(connection, null, "SELECT id, document FROM declarations"))
-            await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
-            {
-                while (await reader.ReadAsync(cancellationToken))
-                {
-                    var id = reader.GetString(0);
-                    var declaration = EntenteJson.Deserialize(reader.GetString(1));
-                    builder.Add(id, declaration);
-                    if (declaration.Mrn is { } mrn) byMrn.TryAdd(mrn.Trim(), id);
-                }
-            }
-            await foreach (var seized in seizures.ReadAsync(cancellationToken))
-            {
-                var reference = $"{seized.Reference} ({seized.Source})";
-                var id = seized.DeclarationId ?? (seized.Mrn is { } m && byMrn.TryGetValue(m, out var found) ? found : null);
-                if (id is not null && builder.MarkSeized("declaration:" + id, reference)) continue;
-                if (TraderGraphBuilder.Normal(seized.Container) is { } container)
-                    builder.Add(NetworkNodeKind.Seizure, "seizure:" + seized.Reference, [new NetworkLink(NetworkNodeKind.Container, "container:" + container, null)], reference);
-            }
-            var graph = builder.Build();
-            var consignments = graph.Nodes(NetworkNodeKind.Declaration).Count() + graph.Nodes(NetworkNodeKind.Seizure).Count();
-            var summary = new NetworkSummary(graph.NodeCount, graph.EdgeCount, consignments, graph.NodeCount - consignments, graph.Seized().Count(), hubLimit, now);
-            _cache = new Cached(graph, summary, count, now);
-            return (graph, summary);
-        }
-        finally
-        {
-            _building.Release();
-        }
+        var fingerprint = await FingerprintAsync(cancellationToken);
+        var current = _cache;
+        if (current is null || current.Fingerprint != fingerprint) current = await Refresh().WaitAsync(cancellationToken);
+        // A rebuild already under way may have started before the latest change: then one more.
+        if (current.Fingerprint != fingerprint && await FingerprintAsync(cancellationToken) != current.Fingerprint)
+            current = await Refresh().WaitAsync(cancellationToken);
+        return (current.Graph, current.Summary);
     }
 
     /// <summary>
     /// Network proximity to past seizures as a fact on <paramref name="declaration"/> before it is assessed
-    /// (<see cref="NetworkProximity.Element"/> in its national data, in memory only): the nearest seizure over the
-    /// identifiers it names, from the graph as last built (rebuilt when older than ten minutes).
+    /// (<see cref="NetworkProximity.Element"/> in its national data, in memory only), from the graph as last built.
+    /// Never waits: when that graph is older than <see cref="RefreshAfter"/>, a rebuild starts in the background (if the
+    /// data changed) and this assessment still reads the previous one. Nothing is set before the first graph is built
+    /// or when it holds no seizure.
     /// </summary>
-    public async ValueTask AnnotateAsync(Declaration declaration, CancellationToken cancellationToken = default)
+    public ValueTask AnnotateAsync(Declaration declaration, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(declaration);
-        var graph = _cache is { } c && time.GetUtcNow() - c.At < TimeSpan.FromMinutes(10) ? c.Graph : (await GraphAsync(cancellationToken)).Graph;
+        var current = _cache;
+        var now = time.GetUtcNow();
+        if (now >= _nextBackgroundCheck) RefreshInBackground(now);
+        if (current is null || current.Summary.Seized == 0) return ValueTask.CompletedTask;
+        var graph = current.Graph;
         var links = new List<NetworkLink>();
         TraderGraphBuilder.Links(declaration, links);
         var best = byte.MaxValue;
@@ -108,6 +93,96 @@ public sealed class NetworkQueries(NodeDatabase database, IDeclarationStore stor
             if (node >= 0 && graph.SeizureHops[node] < best) best = graph.SeizureHops[node];
         }
         declaration.NationalData[NetworkProximity.Element] = NetworkProximity.Bucket(best);
+        return ValueTask.CompletedTask;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _closing.CancelAsync();
+        Task? running;
+        lock (_gate) running = _refreshing;
+        if (running is not null) await running.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        _closing.Dispose();
+    }
+
+    private void RefreshInBackground(DateTimeOffset now)
+    {
+        lock (_gate)
+        {
+            if (now < _nextBackgroundCheck) return;
+            _nextBackgroundCheck = now + RefreshAfter;
+        }
+        // Observed here: a failed rebuild leaves the previous graph in service, and the next check tries again.
+        _ = Refresh().ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+    }
+
+    /// <summary>The rebuild under way, or a new one: rebuilt only when the data changed since the graph in service.</summary>
+    private Task<Cached> Refresh()
+    {
+        lock (_gate)
+        {
+            if (_refreshing is { IsCompleted: false } running) return running;
+            var token = _closing.Token;
+            return _refreshing = Task.Run(async () =>
+            {
+                var fingerprint = await FingerprintAsync(token);
+                if (_cache is { } current && current.Fingerprint == fingerprint) return current;
+                return _cache = await BuildAsync(fingerprint, token);
+            }, token);
+        }
+    }
+
+    /// <summary>What the graph depends on, cheaply: the declarations, their amendments and the seizures the node holds.</summary>
+    private async Task<string> FingerprintAsync(CancellationToken cancellationToken)
+    {
+        long declarations, versions;
+        await using (var connection = await database.ConnectAsync(cancellationToken))
+        await using (var command = NodeDatabase.Command(connection, null, "SELECT (SELECT count(*) FROM declarations), (SELECT count(*) FROM declaration_versions)"))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            await reader.ReadAsync(cancellationToken);
+            declarations = reader.GetInt64(0);
+            versions = reader.GetInt64(1);
+        }
+        var seized = await seizures.CountAsync(cancellationToken);
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{declarations}/{versions}/{seized}");
+    }
+
+    private async Task<Cached> BuildAsync(string fingerprint, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var builder = new TraderGraphBuilder(hubLimit);
+        var byMrn = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        await using (var connection = await database.ConnectAsync(cancellationToken))
+        await using (var command = NodeDatabase.Command(connection, null, "SELECT id, document FROM declarations"))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var id = reader.GetString(0);
+                var declaration = EntenteJson.Deserialize(reader.GetString(1));
+                builder.Add(id, declaration);
+                if (declaration.Mrn is { } mrn) byMrn.TryAdd(mrn.Trim(), id);
+            }
+        }
+        await foreach (var seized in seizures.ReadAsync(cancellationToken))
+        {
+            var reference = $"{seized.Reference} ({seized.Source})";
+            var id = seized.DeclarationId ?? (seized.Mrn is { } m && byMrn.TryGetValue(m, out var found) ? found : null);
+            if (id is not null && builder.MarkSeized("declaration:" + id, reference)) continue;
+            if (TraderGraphBuilder.Normal(seized.Container) is { } container)
+                builder.Add(NetworkNodeKind.Seizure, "seizure:" + seized.Reference, [new NetworkLink(NetworkNodeKind.Container, "container:" + container, null)], reference);
+        }
+        var graph = builder.Build();
+        var consignments = 0;
+        var seizedCount = 0;
+        for (var i = 0; i < graph.NodeCount; i++)
+        {
+            if (graph.IsConsignment(i)) consignments++;
+            if (graph.Seizure(i) is not null) seizedCount++;
+        }
+        var summary = new NetworkSummary(graph.NodeCount, graph.EdgeCount, consignments, graph.NodeCount - consignments, seizedCount, hubLimit, now);
+        return new Cached(graph, summary, fingerprint);
     }
 
     /// <summary>The identifiers within <see cref="NetworkQuery.Hops"/> (default 2) of a node: party:ID, container:ID, vessel:ID, declaration:ID or MRN.</summary>

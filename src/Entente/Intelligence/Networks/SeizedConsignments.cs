@@ -14,12 +14,25 @@ public sealed record SeizedConsignment(string Reference, string Source, string? 
 public interface ISeizureSource
 {
     IAsyncEnumerable<SeizedConsignment> ReadAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>How many seizure records the source holds (cheap): the network rebuilds when it changes.</summary>
+    Task<long> CountAsync(CancellationToken cancellationToken = default);
 }
 
 /// <summary>The seizures the node's database holds, from every feature that records one (read-only).</summary>
 public sealed class StoredSeizures(NodeDatabase database) : ISeizureSource
 {
     public const string SeizureReport = "seizure-report";
+
+    public async Task<long> CountAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.ConnectAsync(cancellationToken);
+        await using var command = NodeDatabase.Command(connection, null,
+            "SELECT (SELECT count(*) FROM shared_records WHERE kind = @kind) + (SELECT count(*) FROM inbox WHERE kind = @kind AND erased_at IS NULL) + " +
+            "(SELECT count(*) FROM inspection_outcomes WHERE CAST(found AS INTEGER) <> 0) + (SELECT count(*) FROM inspection_labels WHERE CAST(fraud AS INTEGER) <> 0)",
+            ("@kind", SeizureReport));
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+    }
 
     public async IAsyncEnumerable<SeizedConsignment> ReadAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
     {

@@ -14,7 +14,17 @@ public sealed record Assessed(StoredDeclaration Stored, RiskAssessment Assessmen
 public sealed record Targeting(RuleSet? Rules, RiskModel? Model, LanePolicy Policy)
 {
     public bool Active => Rules is not null || Model is not null;
+
+    /// <summary>Whether the rule set or the model in service reads the national data element <paramref name="key"/>.</summary>
+    public bool ReadsNational(string key) => Rules?.Reads(RuleFields.NationalPrefix + key) == true || Model?.ReadsNational(key) == true;
 }
+
+/// <summary>
+/// A derived fact added to a declaration before it is assessed: the national data element it sets and how. Called only
+/// when the rule set or model in service reads <paramref name="Element"/>; it answers from what is already computed
+/// (the host connects network proximity, docs/networks.md) and never waits on a rebuild.
+/// </summary>
+public sealed record RiskEnrichment(string Element, Func<Declaration, CancellationToken, ValueTask> Annotate);
 
 /// <summary>
 /// The risk desk of a node: loads what is in service (again when a new version is put into service), assesses stored
@@ -31,8 +41,8 @@ public sealed class RiskDesk(string home, NodeDatabase database, IDeclarationSto
 
     public TimeProvider Time => time;
 
-    /// <summary>Adds derived facts to a declaration before it is assessed (the host connects network proximity, docs/networks.md).</summary>
-    public Func<Declaration, CancellationToken, ValueTask>? Enrich { get; init; }
+    /// <summary>Derived facts added to a declaration before it is assessed, each only when what is in service reads it.</summary>
+    public IReadOnlyList<RiskEnrichment> Enrichments { get; init; } = [];
 
     /// <summary>The rule set, model and lane policy in service now (loaded once per version).</summary>
     /// <exception cref="InvalidDataException">A stored rule set or model fails its checks (tampered, unreadable).</exception>
@@ -59,12 +69,13 @@ public sealed class RiskDesk(string home, NodeDatabase database, IDeclarationSto
         var targeting = InService();
         var now = time.GetUtcNow();
         var redToday = await Store.RedSinceAsync(new DateTimeOffset(now.UtcDateTime.Date, TimeSpan.Zero), cancellationToken);
+        var enrichments = Needed(targeting);
         var results = new Assessed?[ids.Count];
         var assessed = new List<RiskAssessment>(ids.Count);
         for (var i = 0; i < ids.Count; i++)
         {
             if (await declarations.GetAsync(ids[i], cancellationToken) is not { } stored) continue;
-            if (Enrich is { } enrich) await enrich(stored.Declaration, cancellationToken);
+            foreach (var enrichment in enrichments) await enrichment.Annotate(stored.Declaration, cancellationToken);
             var partners = await Store.PartnerIndicatorsAsync(References(stored.Declaration), cancellationToken);
             var assessment = RiskEngine.Assess(stored.Declaration, targeting.Rules, targeting.Model, partners, targeting.Policy, new LaneLoad(redToday), now);
             if (assessment.Lane == Lane.Red) redToday++;
@@ -82,9 +93,11 @@ public sealed class RiskDesk(string home, NodeDatabase database, IDeclarationSto
         var now = time.GetUtcNow();
         var redToday = await Store.RedSinceAsync(new DateTimeOffset(now.UtcDateTime.Date, TimeSpan.Zero), cancellationToken);
         var partners = await Store.PartnerIndicatorsAsync(References(declaration), cancellationToken);
-        if (Enrich is { } enrich) await enrich(declaration, cancellationToken);
+        foreach (var enrichment in Needed(targeting)) await enrichment.Annotate(declaration, cancellationToken);
         return RiskEngine.Assess(declaration, targeting.Rules, targeting.Model, partners, targeting.Policy, new LaneLoad(redToday), now);
     }
+
+    private RiskEnrichment[] Needed(Targeting targeting) => [.. Enrichments.Where(e => targeting.ReadsNational(e.Element))];
 
     /// <summary>Assesses every stored declaration that has no assessment yet, in pages; the number assessed.</summary>
     public async Task<long> AssessPendingAsync(IProgress<long>? progress = null, CancellationToken cancellationToken = default)

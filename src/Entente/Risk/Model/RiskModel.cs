@@ -34,6 +34,9 @@ public sealed class RiskModel
         Card = card;
     }
 
+    /// <summary>Whether the model was trained with the national data element <paramref name="key"/> as a feature.</summary>
+    public bool ReadsNational(string key) => Array.IndexOf(Features.Tables.NationalKeys, key) >= 0;
+
     /// <summary>Probability of fraud, without the explanation (the fast path).</summary>
     public double Probability(Declaration declaration) => Ensemble.Probability(Raw(RiskFacts.Of(declaration)));
 

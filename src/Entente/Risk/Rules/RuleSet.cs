@@ -66,6 +66,14 @@ public sealed class RuleSet
     /// <summary>How many rules the index files under a value (the rest are evaluated for every declaration).</summary>
     public int IndexedRules => _index.Indexed;
 
+    /// <summary>Whether a rule reads <paramref name="field"/> (a friendly name or <c>national.NAME</c>).</summary>
+    public bool Reads(string field)
+    {
+        foreach (var f in _textFields) if (string.Equals(f.Name, field, StringComparison.OrdinalIgnoreCase)) return true;
+        foreach (var f in _numberFields) if (string.Equals(f.Name, field, StringComparison.OrdinalIgnoreCase)) return true;
+        return false;
+    }
+
     internal static string DigestOf(IEnumerable<RuleSetFileContent> files)
     {
         var text = new StringBuilder();
