@@ -184,6 +184,8 @@ public static class NodeComposition
         services.AddSingleton(sp => new RecordShared(sp.GetRequiredService<RecordDesk>()));
         services.AddSingleton(sp => new NewAssistanceRequest(sp.GetRequiredService<AssistanceDesk>()));
         services.AddSingleton(sp => new AnswerAssistanceRequest(sp.GetRequiredService<AssistanceDesk>()));
+        services.AddSingleton(sp => new AcknowledgeAlarm(sp.GetRequiredService<WitnessStore>(), sp.GetRequiredService<LedgerStore>(), node.Code,
+            sp.GetRequiredService<TimeProvider>()));
         services.AddBlinded(node);
         services.AddSingleton(sp => new Entente.Intelligence.Seizures.SeizureBook(node.Code, sp.GetRequiredService<RecordDesk>(), sp.GetRequiredService<NodeDatabase>(),
             sp.GetRequiredService<ExchangeStore>(), sp.GetRequiredService<AccessRecorder>()));

@@ -18,6 +18,7 @@ internal static class WitnessCommands
     {
         ledger.Add(Witness());
         ledger.Add(Alarms());
+        ledger.Add(Acknowledge());
         ledger.Add(Cosignatures());
         return ledger;
     }
@@ -104,6 +105,27 @@ internal static class WitnessCommands
             return 0;
         });
         return alarms;
+    }
+
+    private static Command Acknowledge()
+    {
+        var id = new Option<string>("--alarm") { Description = "The alarm's id (entente ledger alarms)", Required = true };
+        var acknowledge = new NodeCommand("acknowledge", "Acknowledge an equivocation alarm (recorded in the ledger); exit 1 when there is no such alarm or it was acknowledged before", json: true)
+        {
+            id,
+        };
+        acknowledge.SetNodeAction(async (parse, node, ct) =>
+        {
+            var user = new Access.LocalUser(Environment.UserName is { Length: > 0 } u ? u : "cli", node.Node.Code, null);
+            var outcome = await node.Get<AcknowledgeAlarm>().HandleAsync(user, parse.GetValue(id)!, ct);
+            if (outcome is not AlarmAcknowledgement.Done done) throw CliException.Refused($"--alarm {parse.GetValue(id)}: {outcome.Problem}");
+            var output = parse.InvocationConfiguration.Output;
+            if (acknowledge.Json(parse))
+                output.WriteLine(JsonSerializer.Serialize(new { id = done.Alarm.Id, partner = done.Alarm.Partner, acknowledgedBy = done.Alarm.AcknowledgedBy, acknowledgedAt = done.Alarm.AcknowledgedAt }, Json));
+            else output.WriteLine($"Alarm {done.Alarm.Id} ({done.Alarm.Partner}) acknowledged by {done.Alarm.AcknowledgedBy}; recorded in the ledger.");
+            return 0;
+        });
+        return acknowledge;
     }
 
     private static Command Cosignatures()

@@ -3,7 +3,6 @@ using System.Text.Json.Nodes;
 using Entente.Access;
 using Entente.Agreements;
 using Entente.Identity;
-using Entente.Ledger;
 using Entente.Partners;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -74,22 +73,14 @@ public static class WitnessApi
         TypedResults.Ok<IReadOnlyList<AlarmAnswer>>((await store.AlarmsAsync(cancellationToken))
             .Select(Answer).ToList());
 
-    private static async Task<Results<Ok<AlarmAnswer>, ProblemHttpResult>> Acknowledge(string id, WitnessStore store, LedgerStore ledger, TimeProvider time,
-        IdentityHome node, ClaimsPrincipal principal, CancellationToken cancellationToken)
-    {
-        var user = AccessPolicies.UserOf(principal);
-        var alarm = (await store.AlarmsAsync(cancellationToken)).FirstOrDefault(a => a.Id == id);
-        if (alarm is null) return TypedResults.Problem($"no alarm {id}", statusCode: 404, title: "Not found");
-        var entries = await ledger.AppendAsync(async (connection, transaction, ct) =>
-            await store.AcknowledgeAlarmAsync(connection, transaction, id, user.Name, time.GetUtcNow(), ct)
-                ? [LedgerEntry.Now(ledger.Time, WitnessRound.AlarmAcknowledgedKind, new LedgerActor(user.Name, user.Authority ?? node.Code),
-                    new JsonObject { ["alarm"] = id, ["partner"] = alarm.Partner })]
-                : [], cancellationToken);
-        if (entries.Count == 0)
-            return TypedResults.Problem($"alarm {id} was acknowledged by {alarm.AcknowledgedBy} at {alarm.AcknowledgedAt:O}", statusCode: 409, title: "Already acknowledged");
-        var acknowledged = (await store.AlarmsAsync(cancellationToken)).First(a => a.Id == id);
-        return TypedResults.Ok(Answer(acknowledged));
-    }
+    private static async Task<Results<Ok<AlarmAnswer>, ProblemHttpResult>> Acknowledge(string id, AcknowledgeAlarm acknowledge, ClaimsPrincipal principal,
+        CancellationToken cancellationToken) =>
+        await acknowledge.HandleAsync(AccessPolicies.UserOf(principal), id, cancellationToken) switch
+        {
+            AlarmAcknowledgement.Done done => TypedResults.Ok(Answer(done.Alarm)),
+            AlarmAcknowledgement.NotFound n => TypedResults.Problem(n.Problem, statusCode: 404, title: "Not found"),
+            var already => TypedResults.Problem(already.Problem, statusCode: 409, title: "Already acknowledged"),
+        };
 
     private static AlarmAnswer Answer(EquivocationAlarm a) =>
         new(a.Id, a.Partner, a.DetectedAt, a.Kind, EquivocationEvidence.DigestOf(a.Evidence), JsonNode.Parse(a.Evidence), a.AcknowledgedBy, a.AcknowledgedAt);

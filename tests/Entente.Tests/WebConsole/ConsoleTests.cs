@@ -208,12 +208,17 @@ public sealed class ConsoleTests(ConsoleFixture fixture) : IClassFixture<Console
         await page.Locator("#origin").FillAsync("ZZ");
         await page.GetByRole(AriaRole.Button, new() { Name = "Search" }).First.ClickAsync();
         Assert.Contains("expected an ISO 3166-1 alpha-2 country code", await page.Locator("#origin-error").InnerTextAsync(), StringComparison.Ordinal);
-        // A party search needs a purpose: refused next to the party field.
-        await page.Locator("#origin").FillAsync("");
-        await page.Locator("#party").FillAsync("GB123456789000");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Search" }).First.ClickAsync();
-        Assert.True(await page.Locator("#party-error").IsVisibleAsync());
         await CheckAsync(page, "declarations-errors");
+        // A party search is a POST from the purpose dialog: without a justification it comes back open, the problem next to the field.
+        await page.Locator("#origin").FillAsync("");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Search" }).First.ClickAsync();
+        await page.Locator("#party-search").ClickAsync();
+        await page.Locator("#party").FillAsync("GB123456789000");
+        await page.Locator("#purpose").SelectOptionAsync("investigation");
+        await page.Locator("#party-dialog button[type=submit]").ClickAsync();
+        await page.WaitForSelectorAsync("#party-dialog #justification-error");
+        Assert.True(await page.Locator("#party-dialog").IsVisibleAsync());
+        Assert.DoesNotContain("party=", page.Url, StringComparison.Ordinal);
 
         var (declaration, id) = node.Declarations[3];
         await page.GotoAsync($"/console/declarations?reference={declaration.Lrn}");

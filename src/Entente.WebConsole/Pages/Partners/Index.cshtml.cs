@@ -4,6 +4,8 @@ using Entente.Agreements;
 using Entente.Partners;
 using Entente.Witnessing;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Localization;
 
 namespace Entente.WebConsole.Pages.Partners;
 
@@ -13,13 +15,34 @@ namespace Entente.WebConsole.Pages.Partners;
 /// witnessed and the equivocation alarms raised against them.
 /// </summary>
 [Authorize(Policy = ConsolePolicies.Exchange)]
-public sealed class IndexModel(PartnerDirectory directory, AgreementShelf shelf, WitnessStore witnesses, TimeProvider time) : ConsolePage
+public sealed class IndexModel(PartnerDirectory directory, AgreementShelf shelf, WitnessStore witnesses, AcknowledgeAlarm acknowledge,
+    IStringLocalizer<Strings> text, TimeProvider time) : ConsolePage
 {
     public IReadOnlyList<PartnerView> Partners { get; private set; } = [];
     public IReadOnlyList<SeenCheckpoint> Witnessed { get; private set; } = [];
     public IReadOnlyList<EquivocationAlarm> Alarms { get; private set; } = [];
 
-    public async Task OnGetAsync(CancellationToken cancellationToken)
+    [BindProperty] public string? AlarmId { get; set; }
+
+    public string? Done { get; private set; }
+    public string? AlarmProblem { get; private set; }
+
+    public Task OnGetAsync(CancellationToken cancellationToken) => LoadAsync(cancellationToken);
+
+    /// <summary>An auditor acknowledges an alarm (`AcknowledgeAlarm`, as POST /api/ledger/alarms/{id}/acknowledge), recorded in the ledger.</summary>
+    public async Task<IActionResult> OnPostAcknowledgeAsync(CancellationToken cancellationToken)
+    {
+        if (!Can(AccessPolicies.Audit)) return Refuse();
+        switch (await acknowledge.HandleAsync(Me, AlarmId?.Trim() ?? "", cancellationToken))
+        {
+            case AlarmAcknowledgement.Done done: Done = text["AlarmAcknowledged", done.Alarm.Id, done.Alarm.Partner]; break;
+            case var refused: AlarmProblem = refused.Problem; break;
+        }
+        await LoadAsync(cancellationToken);
+        return Page();
+    }
+
+    private async Task LoadAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var inForce = shelf.InForce(now);

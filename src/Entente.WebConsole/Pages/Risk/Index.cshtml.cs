@@ -1,7 +1,6 @@
 using Entente.Access;
 using Entente.Risk.Assessment;
 using Entente.Risk.Rules;
-using Entente.Storage;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Localization;
@@ -14,7 +13,7 @@ namespace Entente.WebConsole.Pages.Risk;
 /// the hit rate of each lane against the base rate of random selection.
 /// </summary>
 [Authorize(Policy = ConsolePolicies.Assess)]
-public sealed class IndexModel(RiskDesk desk, RiskQueue queue, IDeclarationStore store, IStringLocalizer<Strings> text) : ConsolePage
+public sealed class IndexModel(RiskDesk desk, RiskQueue queue, IStringLocalizer<Strings> text) : ConsolePage
 {
     public const int PageSize = 25;
 
@@ -75,13 +74,14 @@ public sealed class IndexModel(RiskDesk desk, RiskQueue queue, IDeclarationStore
     private async Task LoadAsync(CancellationToken cancellationToken)
     {
         var page = await queue.PageAsync(Showing, PageSize, Before, cancellationToken);
+        // One query for the whole page: the labels and the parties whose names reasons are withheld for.
+        var known = await queue.LabelsAsync([.. page.Items.Select(i => i.DeclarationId)], cancellationToken);
         var items = new List<QueuedDeclaration>(page.Items.Count);
         foreach (var item in page.Items)
         {
-            var stored = await store.GetAsync(item.DeclarationId, cancellationToken);
-            var parties = stored?.Declaration.Parties.Select(p => p.Id).OfType<string>().ToArray() ?? [];
-            Labels[item.DeclarationId] = stored?.Declaration.Mrn ?? stored?.Declaration.Lrn ?? item.DeclarationId;
-            var shown = RiskApi.Withhold(new RiskAssessment(item.DeclarationId, item.AssessedAt, item.Score, item.Lane, item.RandomlySelected, null, null, null, [], item.Reasons), parties);
+            var found = known.GetValueOrDefault(item.DeclarationId);
+            Labels[item.DeclarationId] = found?.Label ?? item.DeclarationId;
+            var shown = RiskApi.Withhold(new RiskAssessment(item.DeclarationId, item.AssessedAt, item.Score, item.Lane, item.RandomlySelected, null, null, null, [], item.Reasons), found?.Parties ?? []);
             items.Add(item with { Reasons = shown.Reasons });
         }
         Queue = page with { Items = items };

@@ -9,6 +9,9 @@ namespace Entente.Risk.Assessment;
 public sealed record QueuedDeclaration(long AssessmentId, string DeclarationId, DateTimeOffset AssessedAt, double Score, Lane Lane, bool RandomlySelected,
     IReadOnlyList<RiskReason> Reasons);
 
+/// <summary>How the queue names a declaration (MRN, else LRN, else id) and the ids of its parties.</summary>
+public sealed record QueuedLabel(string Label, IReadOnlyList<string> Parties);
+
 /// <summary>A page of a queue; <see cref="Next"/> is the position of the following page (null: the last).</summary>
 public sealed record QueuePage(IReadOnlyList<QueuedDeclaration> Items, long? Next);
 
@@ -41,6 +44,33 @@ public sealed class RiskQueue(NodeDatabase database)
                 JsonSerializer.Deserialize<RiskReason[]>(reader.GetString(6), Json) ?? []));
         }
         return items.Count > limit ? new QueuePage(items[..limit], items[limit - 1].AssessmentId) : new QueuePage(items, null);
+    }
+
+    /// <summary>
+    /// What the queue shows of each of <paramref name="declarationIds"/> in one query: the MRN (else the LRN, else the id)
+    /// and the ids of its parties (whose names risk reasons are withheld for). Unknown ids are absent.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, QueuedLabel>> LabelsAsync(IReadOnlyList<string> declarationIds, CancellationToken cancellationToken = default)
+    {
+        var labels = new Dictionary<string, QueuedLabel>(StringComparer.Ordinal);
+        if (declarationIds.Count == 0) return labels;
+        var names = declarationIds.Distinct(StringComparer.Ordinal).Select((id, i) => ($"@d{i.ToString(CultureInfo.InvariantCulture)}", (object?)id)).ToArray();
+        await using var connection = await database.ConnectAsync(cancellationToken);
+        await using var command = NodeDatabase.Command(connection, null,
+            "SELECT d.id, coalesce(d.mrn, d.lrn, d.id), p.party_id FROM declarations d LEFT JOIN declaration_parties p ON p.declaration_key = d.key " +
+            $"WHERE d.id IN ({string.Join(", ", names.Select(n => n.Item1))})", names);
+        var parties = new Dictionary<string, SortedSet<string>>(StringComparer.Ordinal);
+        var label = new Dictionary<string, string>(StringComparer.Ordinal);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var id = reader.GetString(0);
+            label[id] = reader.GetString(1);
+            if (!parties.TryGetValue(id, out var set)) parties[id] = set = new SortedSet<string>(StringComparer.Ordinal);
+            if (!reader.IsDBNull(2)) set.Add(reader.GetString(2));
+        }
+        foreach (var (id, text) in label) labels[id] = new QueuedLabel(text, [.. parties[id]]);
+        return labels;
     }
 
     /// <summary>How many assessments went to each lane since <paramref name="since"/> (the start of the day).</summary>

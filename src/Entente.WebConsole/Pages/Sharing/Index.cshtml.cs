@@ -1,0 +1,135 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Entente.Access;
+using Entente.Exchange;
+using Entente.Sharing;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Localization;
+
+namespace Entente.WebConsole.Pages.Sharing;
+
+/// <summary>
+/// Sharing: seizure reports, risk results and AEO status records made here, where each was pushed and the partner's
+/// receipt (`RecordDesk`, as GET /api/records; the outbox), and those received from partners (the inbox's headers);
+/// for officers and liaison officers, a record written as the API's body and checked by the same use case
+/// (`RecordShared`, as POST /api/records/{kind}): every problem listed next to the document with its JSON pointer.
+/// </summary>
+[Authorize(Policy = ConsolePolicies.Read)]
+public sealed class IndexModel(RecordShared record, RecordDesk desk, ExchangeStore exchange, IStringLocalizer<Strings> text) : ConsolePage
+{
+    public const int Shown = 50;
+
+    public static readonly IReadOnlyList<string> Kinds = [RecordKind.SeizureReport.Name, RecordKind.RiskResult.Name, RecordKind.AeoStatus.Name];
+
+    /// <summary>A starting document per kind, in the API's shape (docs/exchange.md), to edit.</summary>
+    public static readonly IReadOnlyDictionary<string, string> Templates = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["seizure-report"] = """
+            {"seizure": {"id": "", "seizedAt": "2026-01-01T08:00:00Z", "category": "counterfeits", "place": "",
+              "route": {"originCountryCode": "", "itinerary": []},
+              "goods": [{"description": "", "hsCode": "", "quantity": 1}]}}
+            """,
+        ["risk-result"] = """
+            {"riskResult": {"declarationMrn": "", "lane": "red", "assessedAt": "2026-01-01T08:00:00Z",
+              "items": [{"sequence": 1, "resultCode": "", "text": ""}]}}
+            """,
+        ["aeo-status"] = """
+            {"aeo": {"id": "", "name": "", "address": {"city": "", "countryCode": ""}, "status": "certified",
+              "validatedOn": "2026-01-01"}}
+            """,
+    };
+
+    [BindProperty(SupportsGet = true)] public string? Kind { get; set; }
+    [BindProperty] public string? Document { get; set; }
+
+    public IReadOnlyList<SentRecord> Sent { get; private set; } = [];
+    public IReadOnlyList<InboxItem> Received { get; private set; } = [];
+    public IReadOnlyList<string> Problems { get; private set; } = [];
+    public StoredRecord? Recorded { get; private set; }
+
+    public bool MayRecord => Can(AccessPolicies.Disclose);
+    public bool MayList => Can(AccessPolicies.Exchange);
+
+    public string ChosenKind => Kind is { } k && Kinds.Contains(k) ? k : Kinds[0];
+
+    public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken)
+    {
+        if (!MayRecord && !MayList) return Refuse();
+        Document = Templates[ChosenKind];
+        await LoadAsync(cancellationToken);
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
+    {
+        if (!MayRecord) return Refuse();
+        JsonObject? document = null;
+        try
+        {
+            document = JsonNode.Parse(Document ?? "") as JsonObject;
+            if (document is null) Problems = ["/: " + text["ExpectedJsonObject"]];
+        }
+        catch (JsonException e)
+        {
+            Problems = [text["JsonNotRead", (e.LineNumber ?? 0) + 1, (e.BytePositionInLine ?? 0) + 1, e.Message]];
+        }
+        if (document is not null)
+        {
+            switch (await record.HandleAsync(Me, ChosenKind, document, cancellationToken))
+            {
+                case RecordSharedResult.Recorded r:
+                    Recorded = r.Record;
+                    Document = Templates[ChosenKind];
+                    break;
+                case RecordSharedResult.Invalid i:
+                    Problems = [.. i.Problems.Select(p => p.ToString())];
+                    break;
+                case RecordSharedResult.UnknownKind u:
+                    Problems = [$"'{u.Kind}' is not one of {RecordKind.Names}"];
+                    break;
+            }
+        }
+        await LoadAsync(cancellationToken);
+        return Page();
+    }
+
+    /// <summary>A push's delivery in words: refused (why), waiting (attempts, last error), or delivered with the partner's receipt.</summary>
+    public string Delivery(SentPush push) => push switch
+    {
+        { Push.Refused: { } refused } => text["PushRefused", refused],
+        { Outbox: null } => text["PushUnknown"],
+        { Receipt: { } receipt } => text["PushDelivered", receipt.Length],
+        { Outbox: { } item } => text["PushWaiting", item.State, item.Attempts, item.LastError ?? "—"],
+    };
+
+    private async Task LoadAsync(CancellationToken cancellationToken)
+    {
+        if (!MayList) return;
+        var sent = new List<SentRecord>();
+        foreach (var stored in await desk.ListAsync(null, Shown, cancellationToken))
+        {
+            if (!Kinds.Contains(stored.Kind)) continue;
+            var pushes = new List<SentPush>();
+            foreach (var push in stored.Pushed)
+            {
+                if (push.MessageId is not { } id)
+                {
+                    pushes.Add(new SentPush(push, null, null));
+                    continue;
+                }
+                pushes.Add(new SentPush(push, await exchange.GetOutboxAsync(id, cancellationToken), await exchange.ReceiptForAsync(id, cancellationToken)));
+            }
+            sent.Add(new SentRecord(stored, pushes));
+        }
+        Sent = sent;
+        var received = new List<InboxItem>();
+        foreach (var kind in Kinds) received.AddRange(await exchange.ListInboxAsync(null, kind, Shown, cancellationToken));
+        Received = [.. received.OrderByDescending(i => i.ReceivedAt).Take(Shown)];
+    }
+}
+
+/// <summary>A record made here with each push's outbox state and receipt.</summary>
+public sealed record SentRecord(StoredRecord Record, IReadOnlyList<SentPush> Pushes);
+
+public sealed record SentPush(PushOutcome Push, OutboxItem? Outbox, byte[]? Receipt);
