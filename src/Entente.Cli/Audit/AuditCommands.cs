@@ -3,8 +3,6 @@ using System.Globalization;
 using System.Text.Json;
 using Entente.Access;
 using Entente.Audit;
-using Entente.Ledger;
-using Entente.Storage;
 
 namespace Entente.Cli.Audit;
 
@@ -30,27 +28,15 @@ internal static class AuditCommands
         };
         command.SetNodeAction(async (parse, services, ct) =>
         {
-            var node = services.Node;
-            if ((parse.GetValue(party) is null) == (parse.GetValue(declaration) is null)) throw new CliException("name one subject: --party ID or --declaration REF");
-            var ledger = services.Get<LedgerStore>();
-            var recorder = services.Get<AccessRecorder>();
-            var who = new LocalUser(Environment.UserName, node.Code, null);
-            string subject;
-            if (parse.GetValue(party) is { } partyId)
+            var who = new LocalUser(Environment.UserName, services.Node.Code, null);
+            var input = new AuditSubjectInput(parse.GetValue(party), parse.GetValue(declaration), parse.GetValue(justification));
+            var (subject, events) = await services.Get<AuditSubject>().HandleAsync(who, AccessRecorder.Console, input, ct) switch
             {
-                var asked = recorder.Query("audit subject", [new("party", partyId)], "party");
-                var access = await recorder.CheckAsync(who, AccessRecorder.Console, "audit", parse.GetValue(justification), asked, cancellationToken: ct);
-                if (!access.Allowed) throw new CliException($"--justification: {access.Reason}");
-                await recorder.RecordReadAsync(who, AccessRecorder.Console, access, asked, [], ct);
-                subject = recorder.PartySubject(partyId);
-            }
-            else
-            {
-                var store = services.Get<IDeclarationStore>();
-                var reference = parse.GetValue(declaration)!;
-                subject = LedgerSubjects.Declaration((await store.FindAsync(reference, ct))?.Declaration.Id ?? reference);
-            }
-            var events = await AuditTrail.AboutAsync(ledger, subject, cancellationToken: ct);
+                AuditSubjectResult.Answered a => (a.Subject, a.Events),
+                AuditSubjectResult.Refused r => throw new CliException($"--justification: {r.Reason}"),
+                AuditSubjectResult.Invalid => throw new CliException("name one subject: --party ID or --declaration REF"),
+                _ => throw new InvalidOperationException(),
+            };
             var output = parse.InvocationConfiguration.Output;
             if (command.Json(parse))
             {

@@ -104,7 +104,7 @@ public static class LedgerKinds
             "Access (refused reads), Exchange (refused disclosures, onward transfers), Assistance (legal basis)",
         [
             Req("decision", Str, "permit or deny"),
-            Opt("channel", Str, "local refusal: api or console"),
+            Opt("channel", Str, "local refusal: api (HTTP API), console (the node's command line) or web (the officer console)"),
             Opt("role", Str, "local refusal: the user's role"),
             Opt("query", Obj, "local refusal: the action and its parameters, a party identifier replaced by its tag"),
             .. Decision(required: false),
@@ -152,7 +152,7 @@ public static class LedgerKinds
         ]),
         new(PersonalDataAccess, "a user read personal data (EU Law Enforcement Directive Art. 25, SIS Regulation Art. 12)", "Access: API and console reads",
         [
-            Req("channel", Str, "api or console"), Req("role", Str, "the user's role"),
+            Req("channel", Str, "api (HTTP API), console (the node's command line) or web (the officer console)"), Req("role", Str, "the user's role"),
             Opt("purpose", Str, "the purpose stated"), Opt("justification", Str, "the justification stated"),
             Req("query", Obj, "the action and its parameters, a party identifier replaced by its tag"),
             Req("records", Arr, "the declaration ids touched"), Req("recipient", Str, "who received the data"),
