@@ -146,7 +146,7 @@ public sealed class IntelligencePagesTests(ConsoleFixture fixture) : IClassFixtu
         var chart = page.Locator("svg#trend-chart");
         Assert.Equal("img", await chart.GetAttributeAsync("role"));
         Assert.Contains("Seizures per month by Commodity", await page.Locator("#trend-chart-title").TextContentAsync() ?? "", StringComparison.Ordinal);
-        var labels = await chart.Locator("text").AllTextContentsAsync();
+        var labels = (await chart.Locator("text").AllTextContentsAsync()).Select(l => l.Trim()).ToList();
         Assert.Contains("Month", labels);
         Assert.Contains("Seizures", labels);
         var box = await chart.BoundingBoxAsync();
@@ -277,7 +277,7 @@ public sealed class IntelligencePagesTests(ConsoleFixture fixture) : IClassFixtu
         Assert.Contains("mirror-undervaluation", finding, StringComparison.Ordinal);
         Assert.Contains("36000 USD", finding, StringComparison.Ordinal);
         Assert.Contains("851713", await page.Locator("#mirror-stats").InnerTextAsync(), StringComparison.Ordinal);
-        var labels = await page.Locator("svg#mirror-chart text").AllTextContentsAsync();
+        var labels = (await page.Locator("svg#mirror-chart text").AllTextContentsAsync()).Select(l => l.Trim()).ToList();
         Assert.Contains(Entente.Intelligence.Mirror.MirrorPlot.XAxis, labels);
         await CheckAsync(page, "intelligence-mirror");
 

@@ -120,6 +120,8 @@ public sealed class SeizuresModel(SeizureBook book, IStringLocalizer<Strings> te
                 case SeizureOutcome.Recorded:
                     Done = text["Intel_SeizureRecorded", SeizureId!.Trim()];
                     AddOpen = false;
+                    SeizureId = SeizedAt = NewCategory = DrugType = Detail = Quantity = Unit = Amount = Currency = Place = Detection = Concealment = TransportMode = null;
+                    Departure = Transit = Destination = Mrn = ContainerNumber = OffenderKind = OffenderName = OffenderId = OffenderCountry = null;
                     break;
                 case SeizureOutcome.Invalid invalid:
                     PlaceErrors(invalid.Errors);
