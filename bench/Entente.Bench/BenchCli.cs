@@ -9,7 +9,7 @@ internal static class BenchCli
             Console.WriteLine("""
                 Entente benchmarks (results go in docs/benchmarks.md with the command that produced them).
 
-                  ingest [--count N] [--formats csv,json,wco-xml,edifact] [--databases sqlite,postgres]
+                  ingest [--count N] [--formats csv,json,wco-xml,edifact] [--databases sqlite,postgres] [--screening ALERTS]
                          [--postgres CONNSTRING] [--work DIR] [--keep-files]
                       Declarations per second parsed, validated and stored, and peak memory, per format and database.
                       Input: N declarations generated from the Korea Customs Service data set ($ENTENTE_DATA) when present,

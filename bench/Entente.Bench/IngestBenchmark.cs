@@ -27,6 +27,7 @@ internal static class IngestBenchmark
         var work = Path.Combine(Path.GetTempPath(), "entente-bench");
         var keepFiles = false;
         var stages = false;
+        var screening = 0;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -38,6 +39,7 @@ internal static class IngestBenchmark
                 case "--work": work = args[++i]; break;
                 case "--keep-files": keepFiles = true; break;
                 case "--stages": stages = true; break;
+                case "--screening": screening = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 default:
                     Console.Error.WriteLine($"entente bench ingest: unknown option {args[i]}");
                     return 2;
@@ -85,6 +87,21 @@ internal static class IngestBenchmark
                 var result = await MeasureAsync(database, format, files[format], mapping, work, postgres);
                 Console.WriteLine($"| {format} | {database} | {result.Accepted:N0} | {result.Seconds:N1} | {result.Accepted / result.Seconds:N0} | {result.CpuSeconds:N1} | {result.PeakHeapMiB:N0} | {result.PeakWorkingSetMiB:N0} | {result.AllocatedPerDeclaration:N0} | {result.Collections} | {result.GcPauseSeconds:N2} |");
                 if (result.Accepted != count) Console.WriteLine($"| | | WARNING: {count - result.Accepted:N0} not stored: {result.FirstError} | | | | |");
+            }
+        }
+        if (screening > 0)
+        {
+            // The same files into a SQLite store holding N alerts in force, screened after ingest as the node does.
+            Console.WriteLine();
+            Console.WriteLine($"With the after-ingest screening on, against {screening:N0} alerts in force (SQLite; alerts imported and the watch list built before the clock starts):");
+            Console.WriteLine();
+            Console.WriteLine("| format | declarations | seconds | declarations/s | CPU s | hits | alerts imported s | watch list built s | peak working set MiB |");
+            Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+            foreach (var format in formats)
+            {
+                var r = await IngestScreeningBenchmark.MeasureAsync(format, files[format], mapping, work, screening);
+                Console.WriteLine($"| {format} | {r.Accepted:N0} | {r.Seconds:N1} | {r.Accepted / r.Seconds:N0} | {r.CpuSeconds:N1} | {r.Hits:N0} | {r.ImportSeconds:N1} | {r.BuildSeconds:N1} | {r.PeakWorkingSetMiB:N0} |");
+                if (r.Accepted != count) Console.WriteLine($"| | WARNING: {count - r.Accepted:N0} not stored: {r.FirstError} | | | | | | | |");
             }
         }
         return Finish(keepFiles, files);
