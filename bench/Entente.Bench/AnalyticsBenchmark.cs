@@ -38,25 +38,44 @@ internal static class AnalyticsBenchmark
             Console.WriteLine($"# skipped: the Korea Customs Service data set {KoreanTrain} (customs-import-declarations) is missing at {data}; set ENTENTE_DATA (it is published at github.com/Seondong/Customs-Declaration-Datasets)");
             return 0;
         }
-        if (Directory.Exists(work)) Directory.Delete(work, recursive: true);
-        Directory.CreateDirectory(work);
+        // --keep keeps the generated stores (work folder, PostgreSQL database) and reuses them when they hold N
+        // declarations: loading 10 M is setup, not what is measured. --load-only stops once they are loaded.
+        var loadOnly = args.Contains("--load-only");
+        var keep = loadOnly || args.Contains("--keep");
         var mapping = CsvMapping.Load(Path.Combine(AppContext.BaseDirectory, "mappings", "kcs-synthetic-hs6.yaml"));
         var csv = Path.Combine(work, "declarations.csv");
-        var clock = Stopwatch.StartNew();
-        WriteCsv(korean, csv, n);
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"# {n:N0} declarations written to {csv} in {clock.Elapsed.TotalSeconds:F1} s"));
-
-        // The SQLite node: loaded, then exported and queried.
         var sqlite = Path.Combine(work, "node.db");
-        var loaded = await LoadAsync(sqlite, csv, mapping);
+        long loaded;
+        if (keep && File.Exists(sqlite) && File.Exists(csv) && await CountAsync(sqlite) == n)
+        {
+            loaded = n;
+            Console.WriteLine($"# reusing the {n:N0} declarations kept in {sqlite}");
+        }
+        else
+        {
+            if (Directory.Exists(work)) Directory.Delete(work, recursive: true);
+            Directory.CreateDirectory(work);
+            var generate = Stopwatch.StartNew();
+            WriteCsv(korean, csv, n);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"# {n:N0} declarations written to {csv} in {generate.Elapsed.TotalSeconds:F1} s"));
+            // The SQLite node: loaded, then exported and queried.
+            loaded = await LoadAsync(sqlite, csv, mapping);
+        }
         if (loaded != n)
         {
             Console.WriteLine($"# stopped: {n - loaded:N0} of the generated declarations were refused");
             return 3;
         }
+        if (loadOnly)
+        {
+            if (databases.Contains("postgres") && !string.IsNullOrEmpty(postgres)) await PostgresAsync(postgres, csv, mapping, n, keep: true);
+            return 0;
+        }
         var database = NodeDatabase.Open(sqlite);
         await database.MigrateAsync(TimeProvider.System);
         var lake = Path.Combine(work, "lake");
+        if (Directory.Exists(lake)) Directory.Delete(lake, recursive: true);
+        var clock = new Stopwatch();
         long exported;
         double exportSeconds;
         double cpu;
@@ -91,23 +110,16 @@ internal static class AnalyticsBenchmark
             }
             else
             {
-                var name = $"entente_bench_analytics_{Environment.ProcessId}";
-                await AdminAsync(postgres, $"DROP DATABASE IF EXISTS {name}", $"CREATE DATABASE {name}");
+                var pg = await PostgresAsync(postgres, csv, mapping, n, keep);
                 try
                 {
-                    var connection = new NpgsqlConnectionStringBuilder(postgres) { Database = name }.ConnectionString;
-                    await LoadAsync(connection, csv, mapping);
-                    var pg = NodeDatabase.Open(connection);
-                    await using (var analyze = await pg.ConnectAsync())
-                    await using (var command = NodeDatabase.Command(analyze, null, "ANALYZE"))
-                        await command.ExecuteNonQueryAsync();
                     results.Add(await TimeStoreAsync("PostgreSQL, the node's tables", pg, runs));
                     await pg.DisposeAsync();
                 }
                 finally
                 {
                     NpgsqlConnection.ClearAllPools();
-                    await AdminAsync(postgres, $"DROP DATABASE IF EXISTS {name}");
+                    if (!keep) await AdminAsync(postgres, $"DROP DATABASE IF EXISTS {PostgresName(keep)}");
                 }
             }
         }
@@ -124,8 +136,54 @@ internal static class AnalyticsBenchmark
                 $"| {engine} | {rows:N0} | {counted:N0} | {seconds.Min():F3} | {string.Join(" · ", seconds.Select(s => s.ToString("F3", CultureInfo.InvariantCulture)))} | {seconds.Min() / duck:F1} |"));
         }
         Console.WriteLine($"# DuckDB target ≤ 1 s; load average at the end: {LoadAverage()}");
-        Directory.Delete(work, recursive: true);
+        if (!keep) Directory.Delete(work, recursive: true);
         return 0;
+    }
+
+    /// <summary>A PostgreSQL database with the N declarations: a new one per run, or with --keep one kept by name and reused when it holds them.</summary>
+    private static async Task<NodeDatabase> PostgresAsync(string postgres, string csv, CsvMapping mapping, long n, bool keep)
+    {
+        var name = PostgresName(keep);
+        var connection = new NpgsqlConnectionStringBuilder(postgres) { Database = name }.ConnectionString;
+        await using (var admin = new NpgsqlConnection(postgres))
+        {
+            await admin.OpenAsync();
+            await using var exists = new NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = @n", admin);
+            exists.Parameters.AddWithValue("n", name);
+            if (keep && await exists.ExecuteScalarAsync() is not null && await CountAsync(connection) == n)
+            {
+                Console.WriteLine($"# reusing the {n:N0} declarations kept in PostgreSQL database {name}");
+                return NodeDatabase.Open(connection);
+            }
+        }
+        await AdminAsync(postgres, $"DROP DATABASE IF EXISTS {name}", $"CREATE DATABASE {name}");
+        await LoadAsync(connection, csv, mapping);
+        var pg = NodeDatabase.Open(connection);
+        await using (var analyze = await pg.ConnectAsync())
+        await using (var command = NodeDatabase.Command(analyze, null, "ANALYZE"))
+        {
+            command.CommandTimeout = 0;
+            await command.ExecuteNonQueryAsync();
+        }
+        return pg;
+    }
+
+    private static string PostgresName(bool keep) => keep ? "entente_bench_analytics_kept" : $"entente_bench_analytics_{Environment.ProcessId}";
+
+    private static async Task<long> CountAsync(string connection)
+    {
+        try
+        {
+            await using var database = NodeDatabase.Open(connection);
+            await using var open = await database.ConnectAsync();
+            await using var command = NodeDatabase.Command(open, null, "SELECT count(*) FROM declarations");
+            command.CommandTimeout = 0;
+            return Convert.ToInt64(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
+        }
+        catch (DbException)
+        {
+            return -1;
+        }
     }
 
     private static string? Value(string[] args, string name)

@@ -60,7 +60,7 @@ internal static class BenchCli
                   mirror [--pairs N]
                       Mirror matching of N partner exports against N imports (default 1,000,000): pairs/s, precision and
                       recall per match key and of a planted undervaluation.
-                  analytics [--declarations N] [--runs N] [--databases sqlite,postgres] [--postgres CONNSTRING] [--work DIR]
+                  analytics [--declarations N] [--runs N] [--databases sqlite,postgres] [--postgres CONNSTRING] [--work DIR] [--keep] [--load-only]
                       N declarations generated from the Korean set (default 10,000,000) loaded into a SQLite node, exported to
                       Parquet (declarations/s), then the monthly trend by HS chapter with DuckDB over the files and the same
                       query straight on SQLite and PostgreSQL (the same declarations loaded there), side by side.

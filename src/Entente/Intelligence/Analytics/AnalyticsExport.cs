@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Globalization;
 using System.Text.Json.Nodes;
+using System.Threading.Channels;
 using DuckDB.NET.Data;
 using Entente.Ledger;
 using Entente.Storage;
@@ -32,7 +33,11 @@ public sealed class AnalyticsExport(string node, NodeDatabase database, LedgerSt
     /// <summary>Purposes under which parties' identifiers may leave in clear (operational work on the named traders); any other, or none, pseudonymises.</summary>
     public static readonly string[] ClearPurposes = ["investigation", "customs-control", "risk-management"];
 
-    private const int RowGroup = 200_000;
+    /// <summary>Rows per row group when a month's rows come together (as they do when declarations arrive in date order).</summary>
+    private const int RowGroup = 262_144;
+
+    /// <summary>Rows held in memory across all months: past it, the month with the most rows is written out as a row group.</summary>
+    private const int Buffered = 1_500_000;
 
     public async Task<ExportReport> ExportAsync(string folder, string? purpose, string? justification, string user, CancellationToken cancellationToken = default)
     {
@@ -40,8 +45,8 @@ public sealed class AnalyticsExport(string node, NodeDatabase database, LedgerSt
         if (clear && string.IsNullOrWhiteSpace(justification)) throw new ArgumentException("justification: an export with parties in clear needs a justification (recorded in the ledger)");
         folder = Path.GetFullPath(folder);
         Directory.CreateDirectory(folder);
-        var results = new List<DatasetExport>();
-        foreach (var dataset in Datasets) results.Add(await ExportAsync(folder, Definition(dataset), clear, cancellationToken));
+        // The data sets are read side by side (one connection each), so that reading the store and encoding Parquet use every core.
+        var results = await Task.WhenAll(Datasets.Select(dataset => Task.Run(() => ExportAsync(folder, Definition(dataset), clear, cancellationToken), cancellationToken)));
         var personal = clear ? "clear" : "pseudonymised";
         var body = new JsonObject
         {
@@ -61,129 +66,327 @@ public sealed class AnalyticsExport(string node, NodeDatabase database, LedgerSt
         return new ExportReport(folder, results, personal, index);
     }
 
-    private sealed record Column(string Name, Type Type);
+    private enum Kind { Text, Party, Offenders, Long, Double }
 
-    /// <summary>A data set: its columns, the query over rows past a watermark (key first, month second), and whether a column holds a party's identifier.</summary>
-    private sealed record Dataset(string Name, IReadOnlyList<Column> Columns, string Sql, IReadOnlySet<string> Parties);
+    private sealed record Column(string Name, Kind Kind)
+    {
+        public bool IsText => Kind is Kind.Text or Kind.Party or Kind.Offenders;
+    }
+
+    /// <summary>
+    /// A data set: its columns, the row key (the watermark's), the month each row falls in ('unknown' without a date), and
+    /// the select list (the columns, in order) over its tables.
+    /// </summary>
+    private sealed record Dataset(string Name, IReadOnlyList<Column> Columns, string Key, string Month, string Select, string From)
+    {
+        public string ChangedSql => $"SELECT {Month}, max({Key}) FROM {From} WHERE {Key} > @w GROUP BY 1";
+
+        public string RowsSql(int months) =>
+            $"SELECT {Key}, {Month}, {Select} FROM {From}" + (months == 0 ? "" : $" WHERE {Month} IN ({string.Join(", ", Enumerable.Range(0, months).Select(i => $"@m{i}"))})");
+    }
 
     private Dataset Definition(string name)
     {
-        static Column S(string n) => new(n, typeof(string));
-        static Column L(string n) => new(n, typeof(long?));
-        static Column D(string n) => new(n, typeof(double?));
-        var month = (string? date, string at) => database.IsPostgres
-            ? date is null ? $"to_char({at} AT TIME ZONE 'UTC', 'YYYY-MM')" : $"coalesce(to_char({date}, 'YYYY-MM'), to_char({at} AT TIME ZONE 'UTC', 'YYYY-MM'))"
-            : date is null ? $"substr({at}, 1, 7)" : $"substr(coalesce({date}, {at}), 1, 7)";
+        static Column S(string n) => new(n, Kind.Text);
+        static Column P(string n) => new(n, Kind.Party);
+        static Column L(string n) => new(n, Kind.Long);
+        static Column D(string n) => new(n, Kind.Double);
+        var month = (string? date, string at) => "coalesce(" + (database.IsPostgres
+            ? date is null ? $"to_char({at} AT TIME ZONE 'UTC', 'YYYY-MM')" : $"to_char({date}, 'YYYY-MM'), to_char({at} AT TIME ZONE 'UTC', 'YYYY-MM')"
+            : date is null ? $"substr({at}, 1, 7)" : $"substr(coalesce({date}, {at}), 1, 7)") + ", 'unknown')";
         var text = (string column) => database.IsPostgres ? $"{column}::text" : column;
         return name switch
         {
             "declarations" => new Dataset(name,
-                [L("key"), S("id"), S("lrn"), S("mrn"), S("type_code"), S("declaration_date"), S("received_at"), S("declarant"), S("importer"), L("items"), D("total_value"), S("currency")],
-                $"SELECT d.key, {month("d.declaration_date", "d.received_at")}, d.key, d.id, d.lrn, d.mrn, d.type_code, {text("d.declaration_date")}, {text("d.received_at")}, d.declarant_id, d.importer_id, d.items, " +
-                "CAST(d.total_value AS DOUBLE PRECISION), d.currency FROM declarations d WHERE d.key > @w ORDER BY d.key", new HashSet<string> { "declarant", "importer" }),
+                [L("key"), S("id"), S("lrn"), S("mrn"), S("type_code"), S("declaration_date"), S("received_at"), P("declarant"), P("importer"), L("items"), D("total_value"), S("currency")],
+                "d.key", month("d.declaration_date", "d.received_at"),
+                $"d.key, d.id, d.lrn, d.mrn, d.type_code, {text("d.declaration_date")}, {text("d.received_at")}, d.declarant_id, d.importer_id, d.items, CAST(d.total_value AS DOUBLE PRECISION), d.currency",
+                "declarations d"),
             "items" => new Dataset(name,
                 [L("declaration_key"), S("declaration_id"), L("sequence"), S("hs_code"), S("hs_chapter"), S("origin"), D("value"), S("currency")],
-                $"SELECT d.key, {month("d.declaration_date", "d.received_at")}, d.key, d.id, g.sequence, g.hs_code, substr(g.hs_code, 1, 2), g.origin, CAST(g.value AS DOUBLE PRECISION), g.currency " +
-                "FROM goods_items g JOIN declarations d ON d.key = g.declaration_key WHERE d.key > @w ORDER BY d.key, g.sequence", new HashSet<string>()),
+                "d.key", month("d.declaration_date", "d.received_at"),
+                "d.key, d.id, g.sequence, g.hs_code, substr(g.hs_code, 1, 2), g.origin, CAST(g.value AS DOUBLE PRECISION), g.currency",
+                "goods_items g JOIN declarations d ON d.key = g.declaration_key"),
             "seizures" => new Dataset(name,
                 [L("key"), S("id"), S("seized_on"), S("category"), S("detail"), D("quantity"), S("unit"), D("value"), S("currency"), S("place"), S("detection"), S("concealment"),
-                    S("transport_mode"), S("departure"), S("transit"), S("destination"), S("mrn"), S("container"), L("assessment_id"), S("hit_id"), S("offenders")],
-                "SELECT key, substr(seized_on, 1, 7), key, id, seized_on, category, detail, quantity, unit, value, currency, place, detection, concealment, transport_mode, departure, transit, " +
-                "destination, mrn, container, assessment_id, hit_id, document FROM seizures WHERE key > @w ORDER BY key", new HashSet<string> { "offenders" }),
+                    S("transport_mode"), S("departure"), S("transit"), S("destination"), S("mrn"), S("container"), L("assessment_id"), S("hit_id"), new("offenders", Kind.Offenders)],
+                "key", "coalesce(substr(seized_on, 1, 7), 'unknown')",
+                "key, id, seized_on, category, detail, quantity, unit, value, currency, place, detection, concealment, transport_mode, departure, transit, destination, mrn, container, assessment_id, hit_id, document",
+                "seizures"),
             "assessments" => new Dataset(name,
                 [L("id"), S("declaration_id"), S("assessed_at"), S("lane"), D("score"), L("random_selection"), S("rule_set"), S("model"), D("probability")],
-                $"SELECT id, {month(null, "assessed_at")}, id, declaration_id, {text("assessed_at")}, lane, score, CASE WHEN random_selection THEN 1 ELSE 0 END, rule_set, model, probability " +
-                "FROM risk_assessments WHERE id > @w ORDER BY id", new HashSet<string>()),
+                "id", month(null, "assessed_at"),
+                $"id, declaration_id, {text("assessed_at")}, lane, score, CASE WHEN random_selection THEN 1 ELSE 0 END, rule_set, model, probability",
+                "risk_assessments"),
             "outcomes" => new Dataset(name,
                 [L("id"), S("declaration_id"), S("recorded_at"), L("found"), L("critical"), D("revenue")],
-                $"SELECT id, {month(null, "recorded_at")}, id, declaration_id, {text("recorded_at")}, CASE WHEN found THEN 1 ELSE 0 END, CASE WHEN critical THEN 1 ELSE 0 END, " +
-                "CAST(revenue AS DOUBLE PRECISION) FROM inspection_outcomes WHERE id > @w ORDER BY id", new HashSet<string>()),
+                "id", month(null, "recorded_at"),
+                $"id, declaration_id, {text("recorded_at")}, CASE WHEN found THEN 1 ELSE 0 END, CASE WHEN critical THEN 1 ELSE 0 END, CAST(revenue AS DOUBLE PRECISION)",
+                "inspection_outcomes"),
             _ => throw new ArgumentOutOfRangeException(nameof(name)),
         };
     }
 
+    /// <summary>
+    /// One data set: the months with rows past the watermark (none asked on a first export: every month is new), then one
+    /// streaming read of those months' rows into typed column buffers per month, handed as row groups to a writer task
+    /// that encodes them into each month's file while the read goes on; the files replace the old ones once all are written.
+    /// </summary>
     private async Task<DatasetExport> ExportAsync(string folder, Dataset dataset, bool clear, CancellationToken cancellationToken)
     {
         var watermark = await WatermarkAsync(folder, dataset.Name, cancellationToken);
-        // Pass 1: the months with rows past the watermark. Pass 2: every row of those months, one file per month.
         var changed = new SortedSet<string>(StringComparer.Ordinal);
-        long last = watermark;
-        await using (var connection = await database.ConnectAsync(cancellationToken))
-        await using (var command = NodeDatabase.Command(connection, null, dataset.Sql, ("@w", watermark)))
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        var last = watermark;
+        if (watermark > 0)
         {
+            await using var connection = await database.ConnectAsync(cancellationToken);
+            await using var command = NodeDatabase.Command(connection, null, dataset.ChangedSql, ("@w", watermark));
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                last = Math.Max(last, reader.GetInt64(0));
-                changed.Add(reader.IsDBNull(1) ? "unknown" : reader.GetString(1));
+                changed.Add(reader.GetString(0));
+                last = Math.Max(last, Convert.ToInt64(reader.GetValue(1), CultureInfo.InvariantCulture));
             }
+            if (changed.Count == 0) return new DatasetExport(dataset.Name, [], 0, watermark);
         }
-        if (changed.Count == 0) return new DatasetExport(dataset.Name, [], 0, watermark);
-        var buffers = changed.ToDictionary(m => m, _ => dataset.Columns.Select(_ => new List<object?>()).ToArray(), StringComparer.Ordinal);
+
+        var schema = new ParquetSchema(dataset.Columns.Select(c => c.IsText ? (DataField)new DataField<string>(c.Name, true)
+            : c.Kind == Kind.Long ? new DataField<long?>(c.Name, true) : new DataField<double?>(c.Name, true)).ToArray());
+        var files = new Dictionary<string, MonthFile>(StringComparer.Ordinal);
+        var channel = Channel.CreateBounded<(MonthFile File, Batch Batch)>(2);
+        var writer = Task.Run(async () =>
+        {
+            try
+            {
+                await foreach (var (file, batch) in channel.Reader.ReadAllAsync(cancellationToken)) await file.WriteAsync(batch, cancellationToken);
+            }
+            catch (Exception e)
+            {
+                channel.Writer.TryComplete(e);
+                throw;
+            }
+        }, cancellationToken);
         long rows = 0;
-        await using (var connection = await database.ConnectAsync(cancellationToken))
-        await using (var command = NodeDatabase.Command(connection, null, dataset.Sql, ("@w", 0L)))
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        try
         {
-            while (await reader.ReadAsync(cancellationToken))
+            var buffered = 0;
+            var tags = new Dictionary<string, string>(StringComparer.Ordinal);
+            await using (var connection = await database.ConnectAsync(cancellationToken))
+            await using (var command = NodeDatabase.Command(connection, null, dataset.RowsSql(changed.Count), changed.Select((m, i) => ($"@m{i}", (object?)m)).ToArray()))
             {
-                var month = reader.IsDBNull(1) ? "unknown" : reader.GetString(1);
-                if (!buffers.TryGetValue(month, out var columns)) continue;
-                for (var c = 0; c < dataset.Columns.Count; c++) columns[c].Add(Value(reader, c + 2, dataset.Columns[c], dataset.Parties.Contains(dataset.Columns[c].Name), clear));
-                rows++;
-                if (columns[0].Count >= RowGroup * 4) throw new InvalidOperationException("a month over 800,000 rows: export it in parts (not built yet)");
+                command.CommandTimeout = 0;
+                await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+                var read = new ColumnReader(reader, database.IsPostgres);
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    if (watermark == 0) last = Math.Max(last, read.Long(0));
+                    var month = reader.GetString(1);
+                    if (!files.TryGetValue(month, out var file))
+                    {
+                        files[month] = file = new MonthFile(Path.Combine(folder, dataset.Name, $"month={month}"), schema, dataset.Columns);
+                        changed.Add(month);
+                    }
+                    var batch = file.Filling;
+                    var n = batch.Count;
+                    for (var c = 0; c < dataset.Columns.Count; c++)
+                    {
+                        var i = c + 2;
+                        var column = dataset.Columns[c];
+                        var slot = batch.Slots[c];
+                        if (reader.IsDBNull(i))
+                        {
+                            if (column.IsText) batch.Texts[slot][n] = null;
+                            else if (column.Kind == Kind.Long) batch.Longs[slot][n] = null;
+                            else batch.Doubles[slot][n] = null;
+                            continue;
+                        }
+                        switch (column.Kind)
+                        {
+                            case Kind.Text: batch.Texts[slot][n] = read.Text(i); break;
+                            case Kind.Party: batch.Texts[slot][n] = clear ? read.Text(i) : Tag(tags, read.Text(i)); break;
+                            case Kind.Offenders: batch.Texts[slot][n] = Offenders(read.Text(i), tags, clear); break;
+                            case Kind.Long: batch.Longs[slot][n] = read.Long(i); break;
+                            default: batch.Doubles[slot][n] = read.Double(i); break;
+                        }
+                    }
+                    batch.Count++;
+                    rows++;
+                    buffered++;
+                    if (batch.Count == batch.Capacity && batch.Capacity < RowGroup) batch.Grow(RowGroup);
+                    if (batch.Count == RowGroup)
+                    {
+                        buffered -= batch.Count;
+                        await channel.Writer.WriteAsync((file, file.Take()), cancellationToken);
+                    }
+                    else if (buffered >= Buffered)
+                    {
+                        var largest = files.Values.MaxBy(f => f.Filling.Count)!;
+                        buffered -= largest.Filling.Count;
+                        await channel.Writer.WriteAsync((largest, largest.Take()), cancellationToken);
+                    }
+                }
             }
+            foreach (var file in files.Values.Where(f => f.Filling.Count > 0)) await channel.Writer.WriteAsync((file, file.Take()), cancellationToken);
+            channel.Writer.Complete();
+            await writer;
+            foreach (var file in files.Values) await file.CommitAsync();
         }
-        foreach (var (month, columns) in buffers) await WriteAsync(Path.Combine(folder, dataset.Name, $"month={month}"), dataset, columns, cancellationToken);
+        catch
+        {
+            channel.Writer.TryComplete();
+            try
+            {
+                await writer;
+            }
+            finally
+            {
+                foreach (var file in files.Values) await file.DiscardAsync();
+            }
+            throw;
+        }
+        if (rows == 0 && watermark == 0) return new DatasetExport(dataset.Name, [], 0, watermark);
         await SaveWatermarkAsync(folder, dataset.Name, last, rows, clear, cancellationToken);
         return new DatasetExport(dataset.Name, changed.ToList(), rows, last);
     }
 
-    private object? Value(DbDataReader reader, int i, Column column, bool party, bool clear)
+    /// <summary>A party's keyed tag, computed once per distinct party in an export.</summary>
+    private string Tag(Dictionary<string, string> tags, string party)
     {
-        if (reader.IsDBNull(i)) return null;
-        if (column.Name == "offenders")
-        {
-            // The seizure's document: its offenders' identifiers (or names), as tags unless in clear.
-            if (JsonNode.Parse(reader.GetString(i))?["seizure"]?["offenders"] is not JsonArray offenders || offenders.Count == 0) return null;
-            return string.Join(",", offenders.Select(o => (o?["id"] ?? o?["name"])?.GetValue<string>()).OfType<string>().Select(id => clear ? id : LedgerSubjects.Party(subjectKey, id)));
-        }
-        if (column.Type == typeof(string))
-        {
-            var text = Convert.ToString(reader.GetValue(i), CultureInfo.InvariantCulture)!;
-            return party && !clear ? LedgerSubjects.Party(subjectKey, text) : text;
-        }
-        if (column.Type == typeof(long?)) return Convert.ToInt64(reader.GetValue(i), CultureInfo.InvariantCulture);
-        return Convert.ToDouble(reader.GetValue(i), CultureInfo.InvariantCulture);
+        if (tags.TryGetValue(party, out var tag)) return tag;
+        if (tags.Count >= 1_000_000) tags.Clear();
+        return tags[party] = LedgerSubjects.Party(subjectKey, party);
     }
 
-    private static async Task WriteAsync(string directory, Dataset dataset, List<object?>[] columns, CancellationToken cancellationToken)
+    /// <summary>The seizure's document: its offenders' identifiers (or names), as tags unless in clear.</summary>
+    private string? Offenders(string document, Dictionary<string, string> tags, bool clear)
     {
-        Directory.CreateDirectory(directory);
-        var fields = dataset.Columns.Select(c => c.Type == typeof(string) ? (DataField)new DataField<string>(c.Name, true)
-            : c.Type == typeof(long?) ? new DataField<long?>(c.Name, true) : new DataField<double?>(c.Name, true)).ToArray();
-        var schema = new ParquetSchema(fields);
-        var path = Path.Combine(directory, "part-0.parquet");
-        var temporary = path + ".tmp";
-        await using (var stream = File.Create(temporary))
+        if (JsonNode.Parse(document)?["seizure"]?["offenders"] is not JsonArray offenders || offenders.Count == 0) return null;
+        return string.Join(",", offenders.Select(o => (o?["id"] ?? o?["name"])?.GetValue<string>()).OfType<string>().Select(id => clear ? id : Tag(tags, id)));
+    }
+
+    /// <summary>
+    /// Typed reads of a row's columns. SQLite converts on read (its getters work whatever the stored type); PostgreSQL's
+    /// columns have fixed types, read with their own getter (an integer, a count, a numeric) without boxing.
+    /// </summary>
+    private sealed class ColumnReader(DbDataReader reader, bool postgres)
+    {
+        private readonly Type[] types = postgres ? Enumerable.Range(0, reader.FieldCount).Select(reader.GetFieldType).ToArray() : [];
+
+        public string Text(int i) => !postgres || types[i] == typeof(string) ? reader.GetString(i) : Convert.ToString(reader.GetValue(i), CultureInfo.InvariantCulture)!;
+
+        public long Long(int i)
         {
-            await using var writer = await ParquetWriter.CreateAsync(schema, stream, new ParquetOptions { CompressionMethod = CompressionMethod.Snappy }, false, cancellationToken);
-            var count = columns[0].Count;
-            for (var start = 0; start < count; start += RowGroup)
+            if (!postgres || types[i] == typeof(long)) return reader.GetInt64(i);
+            if (types[i] == typeof(int)) return reader.GetInt32(i);
+            if (types[i] == typeof(short)) return reader.GetInt16(i);
+            return Convert.ToInt64(reader.GetValue(i), CultureInfo.InvariantCulture);
+        }
+
+        public double Double(int i)
+        {
+            if (!postgres || types[i] == typeof(double)) return reader.GetDouble(i);
+            if (types[i] == typeof(float)) return reader.GetFloat(i);
+            if (types[i] == typeof(decimal)) return (double)reader.GetDecimal(i);
+            return Convert.ToDouble(reader.GetValue(i), CultureInfo.InvariantCulture);
+        }
+    }
+
+    /// <summary>Rows of one month being gathered: one typed array per column (texts, integers, numbers), no boxing.</summary>
+    private sealed class Batch
+    {
+        public readonly int[] Slots;
+        public readonly string?[][] Texts;
+        public readonly long?[][] Longs;
+        public readonly double?[][] Doubles;
+        public int Count;
+
+        public Batch(IReadOnlyList<Column> columns, int capacity)
+        {
+            Slots = new int[columns.Count];
+            int texts = 0, longs = 0, doubles = 0;
+            for (var c = 0; c < columns.Count; c++) Slots[c] = columns[c].IsText ? texts++ : columns[c].Kind == Kind.Long ? longs++ : doubles++;
+            Texts = new string?[texts][];
+            Longs = new long?[longs][];
+            Doubles = new double?[doubles][];
+            Capacity = capacity;
+            for (var i = 0; i < texts; i++) Texts[i] = new string?[capacity];
+            for (var i = 0; i < longs; i++) Longs[i] = new long?[capacity];
+            for (var i = 0; i < doubles; i++) Doubles[i] = new double?[capacity];
+        }
+
+        public int Capacity { get; private set; }
+
+        public void Grow(int limit)
+        {
+            Capacity = Math.Min(limit, Capacity * 2);
+            for (var i = 0; i < Texts.Length; i++) Array.Resize(ref Texts[i], Capacity);
+            for (var i = 0; i < Longs.Length; i++) Array.Resize(ref Longs[i], Capacity);
+            for (var i = 0; i < Doubles.Length; i++) Array.Resize(ref Doubles[i], Capacity);
+        }
+    }
+
+    /// <summary>One month's file: written to a temporary file row group by row group, moved over the old file at the end.</summary>
+    private sealed class MonthFile(string directory, ParquetSchema schema, IReadOnlyList<Column> columns)
+    {
+        private readonly string path = Path.Combine(directory, "part-0.parquet");
+        private FileStream? stream;
+        private ParquetWriter? writer;
+
+        public Batch Filling { get; private set; } = new(columns, 1024);
+
+        /// <summary>The rows gathered so far, for the writer task; a new batch starts, as large as this one's rows.</summary>
+        public Batch Take()
+        {
+            var full = Filling;
+            Filling = new Batch(columns, Math.Max(1024, full.Count));
+            return full;
+        }
+
+        public async Task WriteAsync(Batch batch, CancellationToken cancellationToken)
+        {
+            if (writer is null)
             {
-                var n = Math.Min(RowGroup, count - start);
-                using var group = writer.CreateRowGroup();
-                for (var c = 0; c < fields.Length; c++)
-                {
-                    var slice = columns[c].GetRange(start, n);
-                    if (dataset.Columns[c].Type == typeof(string)) await group.WriteAsync(fields[c], slice.Select(v => (string)v!).ToArray(), null);
-                    else if (dataset.Columns[c].Type == typeof(long?)) await group.WriteAsync<long>(fields[c], slice.Select(v => (long?)v).ToArray().AsMemory(), null, null, cancellationToken);
-                    else await group.WriteAsync<double>(fields[c], slice.Select(v => (double?)v).ToArray().AsMemory(), null, null, cancellationToken);
-                }
-                group.CompleteValidate();
+                Directory.CreateDirectory(directory);
+                stream = File.Create(path + ".tmp");
+                writer = await ParquetWriter.CreateAsync(schema, stream, new ParquetOptions { CompressionMethod = CompressionMethod.Snappy }, false, cancellationToken);
+            }
+            using var group = writer.CreateRowGroup();
+            var fields = schema.DataFields;
+            for (var c = 0; c < columns.Count; c++)
+            {
+                var slot = batch.Slots[c];
+                if (columns[c].IsText) await group.WriteAsync(fields[c], new ArraySegment<string>(batch.Texts[slot]!, 0, batch.Count), null);
+                else if (columns[c].Kind == Kind.Long) await group.WriteAsync<long>(fields[c], batch.Longs[slot].AsMemory(0, batch.Count), null, null, cancellationToken);
+                else await group.WriteAsync<double>(fields[c], batch.Doubles[slot].AsMemory(0, batch.Count), null, null, cancellationToken);
+            }
+            group.CompleteValidate();
+        }
+
+        public async Task CommitAsync()
+        {
+            await CloseAsync();
+            if (File.Exists(path + ".tmp")) File.Move(path + ".tmp", path, overwrite: true);
+        }
+
+        public async Task DiscardAsync()
+        {
+            try
+            {
+                await CloseAsync();
+            }
+            finally
+            {
+                File.Delete(path + ".tmp");
             }
         }
-        File.Move(temporary, path, overwrite: true);
+
+        private async Task CloseAsync()
+        {
+            if (writer is not null) await writer.DisposeAsync();
+            if (stream is not null) await stream.DisposeAsync();
+            writer = null;
+            stream = null;
+        }
     }
 
     private async Task<long> WatermarkAsync(string folder, string dataset, CancellationToken cancellationToken)
