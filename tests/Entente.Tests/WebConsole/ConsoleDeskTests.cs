@@ -116,7 +116,7 @@ public sealed class ConsoleDeskTests(ConsoleFixture fixture) : IClassFixture<Con
         var token = await TokenAsync(analyst);
         var forged = await analyst.APIRequest.PostAsync($"/console/alerts?handler=Flag&id={id}", new()
         {
-            Form = FormOf(analyst, ("AlertId", id), ("Reason", "an analyst should not"), ("__RequestVerificationToken", token)),
+            Form = FormOf(analyst, ("AlertId", id), ("Reason", "an analyst should not"), ("__af", token)),
         });
         Assert.Equal(403, forged.Status);
         // Without a token at all: refused before any page code runs.
@@ -222,7 +222,7 @@ public sealed class ConsoleDeskTests(ConsoleFixture fixture) : IClassFixture<Con
         Assert.Equal(0, await analyst.Locator("form.confirm, form.discard").CountAsync());
         var forged = await analyst.APIRequest.PostAsync("/console/hits?handler=Confirm", new()
         {
-            Form = FormOf(analyst, ("HitId", secondId), ("ActionTaken", "forged"), ("__RequestVerificationToken", await TokenAsync(analyst))),
+            Form = FormOf(analyst, ("HitId", secondId), ("ActionTaken", "forged"), ("__af", await TokenAsync(analyst))),
         });
         Assert.Equal(403, forged.Status);
     }
@@ -393,7 +393,7 @@ public sealed class ConsoleDeskTests(ConsoleFixture fixture) : IClassFixture<Con
 
     /// <summary>The anti-forgery token the page's forms carry (bound to the signed-in user).</summary>
     private static Task<string> TokenAsync(IPage page) =>
-        page.Locator("input[name=__RequestVerificationToken]").First.InputValueAsync();
+        page.Locator("input[name=__af]").First.InputValueAsync();
 
     private static StringContent Json(JsonObject body) => new(body.ToJsonString(), System.Text.Encoding.UTF8, "application/json");
 
