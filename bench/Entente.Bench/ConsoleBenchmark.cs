@@ -58,44 +58,26 @@ internal static partial class ConsoleBenchmark
             Console.WriteLine($"# skipped: the Korea Customs Service data set {KoreanTrain} is missing at {data}; set ENTENTE_DATA");
             return 0;
         }
-        if (Directory.Exists(work)) Directory.Delete(work, recursive: true);
-        Directory.CreateDirectory(work);
         var home = Path.Combine(work, "home");
         var database = Path.Combine(work, "node.db");
-        var adminKey = await NodeHome.InitAsync(new NodeOptions { Home = home, Code = "GB", Name = "Benchmark administration", Database = database }, TimeProvider.System);
-
-        // The store: N declarations through the ingest's bulk path (the first load into an empty store).
-        var clock = Stopwatch.StartNew();
-        var csv = Path.Combine(work, "declarations.csv");
-        WriteCsv(korean, csv, n);
-        var mapping = CsvMapping.Load(Path.Combine(AppContext.BaseDirectory, "mappings", "kcs-synthetic-hs6.yaml"));
-        await using (var store = DeclarationStores.Open(database, TimeProvider.System))
-        {
-            var report = await new DeclarationIngest(store).IngestFilesAsync([csv], new IngestOptions { Format = DeclarationFormat.Csv, Mapping = mapping, BulkLoad = true });
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"# filled: {report.Accepted:N0} declarations in {clock.Elapsed.TotalSeconds:F1} s (resampled CSV + bulk load){(report.Errors.Count > 0 ? $", first refusal: {report.Errors[0]}" : "")}"));
-        }
-        File.Delete(csv);
-
-        // Targeting in service, and the first declarations assessed so that the queues hold real work.
-        var rules = Path.Combine(work, "rules");
-        Directory.CreateDirectory(rules);
-        await File.WriteAllTextAsync(Path.Combine(rules, "bench.rules"), RuleSet);
-        await Cli("risk", "rules", "activate", "--home", home, rules);
-        clock.Restart();
+        var reuse = args.Contains("--reuse") && File.Exists(database) && Directory.Exists(home);
         long assessed;
         List<string> sample;
-        await using (var services = await NodeServices.OpenAsync(NodeHome.Load(home)))
+        if (reuse)
         {
-            var db = services.Get<NodeDatabase>();
-            sample = await IdsAsync(db, assess);
-            var desk = services.Get<RiskDesk>();
-            foreach (var chunk in sample.Chunk(1000)) await desk.AssessAsync(chunk);
+            // A store an earlier run kept (--keep): the same declarations and assessments, only the pages asked again.
+            await using var services = await NodeServices.OpenAsync(NodeHome.Load(home));
+            sample = await IdsAsync(services.Get<NodeDatabase>(), assess);
             assessed = sample.Count;
+            Console.WriteLine($"# reusing the store kept at {work}");
         }
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"# assessed: {assessed:N0} declarations in {clock.Elapsed.TotalSeconds:F1} s"));
-        var officerKey = Key(await Cli("user", "add", "--home", home, "--name", "bench-officer", "--role", "officer"));
-        var auditorKey = Key(await Cli("user", "add", "--home", home, "--name", "bench-auditor", "--role", "auditor"));
+        else
+        {
+            (sample, assessed) = await FillAsync(work, home, database, korean, n, assess);
+        }
+        var run = TimeProvider.System.GetUtcNow().ToString("HHmmss", CultureInfo.InvariantCulture);
+        var officerKey = Key(await Cli("user", "add", "--home", home, "--name", "bench-officer-" + run, "--role", "officer"));
+        var auditorKey = Key(await Cli("user", "add", "--home", home, "--name", "bench-auditor-" + run, "--role", "auditor"));
 
         var port = FreePort();
         var address = new Uri($"http://127.0.0.1:{port}");
@@ -103,10 +85,10 @@ internal static partial class ConsoleBenchmark
         using var process = Serve(home, address, log);
         try
         {
-            clock.Restart();
+            var clock = Stopwatch.StartNew();
             using (var probe = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(5) })
                 await WaitReadyAsync(probe, process, log);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"# node ready in {clock.Elapsed.TotalSeconds:F1} s at {address}; admin key not used by the pages ({adminKey.Length} chars)"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"# node ready in {clock.Elapsed.TotalSeconds:F1} s at {address}"));
             using var officer = await SignInAsync(address, officerKey);
             using var auditor = await SignInAsync(address, auditorKey);
 
@@ -164,8 +146,44 @@ internal static partial class ConsoleBenchmark
             if (text.Contains("Unhandled exception", StringComparison.OrdinalIgnoreCase) || text.Contains("fail:", StringComparison.Ordinal))
                 Console.WriteLine("# node log has failures:\n" + string.Join('\n', text.Split('\n').Where(l => l.Contains("fail", StringComparison.OrdinalIgnoreCase)).Take(20)));
         }
-        if (Value(args, "--keep") is null) Directory.Delete(work, recursive: true);
+        if (!args.Contains("--keep")) Directory.Delete(work, recursive: true);
         return 0;
+    }
+
+    private static async Task<(List<string> Sample, long Assessed)> FillAsync(string work, string home, string database, string korean, int n, int assess)
+    {
+        if (Directory.Exists(work)) Directory.Delete(work, recursive: true);
+        Directory.CreateDirectory(work);
+        await NodeHome.InitAsync(new NodeOptions { Home = home, Code = "GB", Name = "Benchmark administration", Database = database }, TimeProvider.System);
+
+        // The store: N declarations through the ingest's bulk path (the first load into an empty store).
+        var clock = Stopwatch.StartNew();
+        var csv = Path.Combine(work, "declarations.csv");
+        WriteCsv(korean, csv, n);
+        var mapping = CsvMapping.Load(Path.Combine(AppContext.BaseDirectory, "mappings", "kcs-synthetic-hs6.yaml"));
+        await using (var store = DeclarationStores.Open(database, TimeProvider.System))
+        {
+            var report = await new DeclarationIngest(store).IngestFilesAsync([csv], new IngestOptions { Format = DeclarationFormat.Csv, Mapping = mapping, BulkLoad = true });
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"# filled: {report.Accepted:N0} declarations in {clock.Elapsed.TotalSeconds:F1} s (resampled CSV + bulk load){(report.Errors.Count > 0 ? $", first refusal: {report.Errors[0]}" : "")}"));
+        }
+        File.Delete(csv);
+
+        // Targeting in service, and the first declarations assessed so that the queues hold real work.
+        var rules = Path.Combine(work, "rules");
+        Directory.CreateDirectory(rules);
+        await File.WriteAllTextAsync(Path.Combine(rules, "bench.rules"), RuleSet);
+        await Cli("risk", "rules", "activate", "--home", home, rules);
+        clock.Restart();
+        await using (var services = await NodeServices.OpenAsync(NodeHome.Load(home)))
+        {
+            var db = services.Get<NodeDatabase>();
+            var sample = await IdsAsync(db, assess);
+            var desk = services.Get<RiskDesk>();
+            foreach (var chunk in sample.Chunk(1000)) await desk.AssessAsync(chunk);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"# assessed: {sample.Count:N0} declarations in {clock.Elapsed.TotalSeconds:F1} s"));
+            return (sample, sample.Count);
+        }
     }
 
     private static async Task<(double Ms, int Status, long Bytes)> GetAsync(HttpClient client, string url)

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Runtime.InteropServices;
 
 namespace Entente.Tools.Demo;
 
@@ -30,9 +31,16 @@ internal static class DemoConsole
         }
         output.WriteLine("   The nodes keep running until Ctrl+C.");
         output.Flush();
+        // Ctrl+C cancels ct; SIGTERM (a service manager, `kill`) stops the nodes the same way instead of ending the process under them.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+        {
+            context.Cancel = true;
+            stop.Cancel();
+        });
         try
         {
-            await Task.Delay(Timeout.Infinite, ct);
+            await Task.Delay(Timeout.Infinite, stop.Token);
         }
         catch (OperationCanceledException)
         {

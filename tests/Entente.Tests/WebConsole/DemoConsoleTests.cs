@@ -76,7 +76,8 @@ public sealed partial class DemoConsoleTests : IDisposable
             var token = TokenField().Match(signInPage).Groups[1].Value;
             var signedIn = await http.PostAsync(new Uri(nl, "/console/sign-in"), new FormUrlEncodedContent(new Dictionary<string, string>
             {
-                ["__af"] = WebUtility.HtmlDecode(token), ["Key"] = keys[0].Key,
+                ["__af"] = WebUtility.HtmlDecode(token),
+                ["Key"] = keys[0].Key,
             }));
             Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
             var dashboard = await http.GetAsync(new Uri(nl, "/console"));
