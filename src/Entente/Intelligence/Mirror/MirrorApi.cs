@@ -53,7 +53,5 @@ public static class MirrorApi
             : TypedResults.Text(chart.GetSvgXml(1000, 600), "image/svg+xml");
     }
 
-    private static ProblemHttpResult Invalid(IReadOnlyList<FieldError> errors) =>
-        TypedResults.Problem(string.Join("; ", errors.Select(e => $"{e.Path}: {e.Message}")), statusCode: 400, title: "Invalid mirror request",
-            extensions: new Dictionary<string, object?> { ["errors"] = errors });
+    private static ProblemHttpResult Invalid(IReadOnlyList<FieldError> errors) => ProblemsApi.Problem(400, "Invalid mirror request", errors);
 }

@@ -55,13 +55,9 @@ public static class NetworkApi
     private static async Task<Results<Ok<NetworkAnswer>, ProblemHttpResult>> Answer(Task<NetworkResult> result) => await result switch
     {
         NetworkResult.Found f => TypedResults.Ok(f.Answer),
-        NetworkResult.NotFound n => Problem(404, "Not in the network", [new FieldError(n.Detail.Split(':')[0], n.Detail)]),
-        NetworkResult.Refused r => Problem(403, "Personal data refused", [new FieldError("purpose", r.Reason)]),
-        NetworkResult.Invalid i => Problem(400, "Invalid network query", i.Errors),
+        NetworkResult.NotFound n => ProblemsApi.Problem(404, "Not in the network", [new FieldError(n.Detail.Split(':')[0], n.Detail)]),
+        NetworkResult.Refused r => ProblemsApi.Problem(403, "Personal data refused", [new FieldError("purpose", r.Reason)]),
+        NetworkResult.Invalid i => ProblemsApi.Problem(400, "Invalid network query", i.Errors),
         _ => throw new InvalidOperationException(),
     };
-
-    private static ProblemHttpResult Problem(int status, string title, IReadOnlyList<FieldError> errors) =>
-        TypedResults.Problem(string.Join("; ", errors.Select(e => $"{e.Path}: {e.Message}")), statusCode: status, title: title,
-            extensions: new Dictionary<string, object?> { ["errors"] = errors });
 }

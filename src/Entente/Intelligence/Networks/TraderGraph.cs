@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using Entente.Declarations;
 
@@ -31,6 +32,7 @@ public sealed class TraderGraph
     private readonly int[] _edges;
     private readonly Dictionary<string, int> _index;
     private readonly string?[] _seizures;
+    private readonly ConcurrentBag<Marks> _marks = [];
 
     internal TraderGraph(string[] keys, NetworkNodeKind[] kinds, int[] offsets, int[] edges, Dictionary<string, int> index, string?[] seizures, int hubLimit)
     {
@@ -89,71 +91,124 @@ public sealed class TraderGraph
     /// </summary>
     public IReadOnlyList<(int Node, int Hops)> Neighbourhood(int start, int hops, int limit = 10_000)
     {
-        var seen = new Dictionary<int, int> { [start] = 0 };
-        var result = new List<(int, int)> { (start, 0) };
-        var frontier = new List<int>();
-        if (IsConsignment(start))
+        var seen = Rent();
+        try
         {
-            foreach (var e in Neighbours(start))
+            seen.TryMark(start, 0);
+            var result = new List<(int, int)> { (start, 0) };
+            var frontier = new List<int>();
+            if (IsConsignment(start))
             {
-                if (seen.TryAdd(e, 1)) { result.Add((e, 1)); frontier.Add(e); }
-            }
-        }
-        else frontier.Add(start);
-        var level = IsConsignment(start) ? 1 : 0;
-        while (level < hops && frontier.Count > 0 && result.Count < limit)
-        {
-            level++;
-            var next = new List<int>();
-            foreach (var entity in frontier)
-            {
-                if (IsHub(entity) && entity != start) continue;
-                foreach (var consignment in Neighbours(entity))
+                foreach (var e in Neighbours(start))
                 {
-                    if (!seen.TryAdd(consignment, level)) continue;
-                    result.Add((consignment, level));
-                    foreach (var other in Neighbours(consignment))
-                    {
-                        if (!seen.TryAdd(other, level)) continue;
-                        result.Add((other, level));
-                        next.Add(other);
-                        if (result.Count >= limit) return result;
-                    }
+                    if (seen.TryMark(e, 1)) { result.Add((e, 1)); frontier.Add(e); }
                 }
             }
-            frontier = next;
+            else frontier.Add(start);
+            var level = IsConsignment(start) ? 1 : 0;
+            var next = new List<int>();
+            while (level < hops && frontier.Count > 0 && result.Count < limit)
+            {
+                level++;
+                next.Clear();
+                foreach (var entity in frontier)
+                {
+                    if (IsHub(entity) && entity != start) continue;
+                    foreach (var consignment in Neighbours(entity))
+                    {
+                        if (!seen.TryMark(consignment, level)) continue;
+                        result.Add((consignment, level));
+                        foreach (var other in Neighbours(consignment))
+                        {
+                            if (!seen.TryMark(other, level)) continue;
+                            result.Add((other, level));
+                            next.Add(other);
+                            if (result.Count >= limit) return result;
+                        }
+                    }
+                }
+                (frontier, next) = (next, frontier);
+            }
+            return result;
         }
-        return result;
+        finally
+        {
+            _marks.Add(seen);
+        }
     }
 
     /// <summary>A shortest path between two nodes (identifiers and the consignments linking them), or null beyond <paramref name="maxHops"/>.</summary>
     public IReadOnlyList<int>? ShortestPath(int from, int to, int maxHops = 8)
     {
         if (from == to) return [from];
-        var parent = new Dictionary<int, int> { [from] = -1 };
-        var frontier = new List<int> { from };
-        for (var depth = 0; depth < maxHops * 2 + 2 && frontier.Count > 0; depth++)
+        var parent = Rent();
+        try
         {
+            parent.TryMark(from, -1);
+            var frontier = new List<int> { from };
             var next = new List<int>();
-            foreach (var node in frontier)
+            for (var depth = 0; depth < maxHops * 2 + 2 && frontier.Count > 0; depth++)
             {
-                if (node != from && IsHub(node)) continue;
-                foreach (var n in Neighbours(node))
+                next.Clear();
+                foreach (var node in frontier)
                 {
-                    if (!parent.TryAdd(n, node)) continue;
-                    if (n == to)
+                    if (node != from && IsHub(node)) continue;
+                    foreach (var n in Neighbours(node))
                     {
-                        var path = new List<int>();
-                        for (var at = to; at != -1; at = parent[at]) path.Add(at);
-                        path.Reverse();
-                        return path;
+                        if (!parent.TryMark(n, node)) continue;
+                        if (n == to)
+                        {
+                            var path = new List<int>();
+                            for (var at = to; at != -1; at = parent.Value(at)) path.Add(at);
+                            path.Reverse();
+                            return path;
+                        }
+                        next.Add(n);
                     }
-                    next.Add(n);
                 }
+                (frontier, next) = (next, frontier);
             }
-            frontier = next;
+            return null;
         }
-        return null;
+        finally
+        {
+            _marks.Add(parent);
+        }
+    }
+
+    /// <summary>Per-query marks over the nodes (visited, with a value), reused between queries: no dictionary on the query path.</summary>
+    private Marks Rent()
+    {
+        if (!_marks.TryTake(out var marks)) marks = new Marks(NodeCount);
+        marks.Reset();
+        return marks;
+    }
+
+    private sealed class Marks(int nodes)
+    {
+        private readonly int[] _stamp = new int[nodes];
+        private readonly int[] _value = new int[nodes];
+        private int _generation;
+
+        public void Reset()
+        {
+            if (++_generation == int.MaxValue)
+            {
+                Array.Clear(_stamp);
+                _generation = 1;
+            }
+        }
+
+        /// <summary>Marks <paramref name="node"/> with <paramref name="value"/>; false when it was marked already.</summary>
+        public bool TryMark(int node, int value)
+        {
+            if (_stamp[node] == _generation) return false;
+            _stamp[node] = _generation;
+            _value[node] = value;
+            return true;
+        }
+
+        public int Value(int node) => _value[node];
     }
 
     /// <summary>Connected components (hubs not walked through: each hub is its own): a component number per node.</summary>
@@ -326,15 +381,16 @@ public sealed class TraderGraph
 public readonly record struct NetworkLink(NetworkNodeKind Kind, string Key, string? Role);
 
 /// <summary>Builds a <see cref="TraderGraph"/> from consignments, one at a time, then freezes it into arrays.</summary>
-public sealed class TraderGraphBuilder(int hubLimit = TraderGraphBuilder.DefaultHubLimit)
+/// <remarks><c>nodes</c> and <c>links</c>: the expected sizes, when known, so nothing is regrown.</remarks>
+public sealed class TraderGraphBuilder(int hubLimit = TraderGraphBuilder.DefaultHubLimit, int nodes = 0, int links = 0)
 {
     public const int DefaultHubLimit = 500;
 
-    private readonly List<string> _keys = [];
-    private readonly List<NetworkNodeKind> _kinds = [];
-    private readonly Dictionary<string, int> _index = new(StringComparer.Ordinal);
-    private readonly List<int> _from = [];
-    private readonly List<int> _to = [];
+    private readonly List<string> _keys = new(nodes);
+    private readonly List<NetworkNodeKind> _kinds = new(nodes);
+    private readonly Dictionary<string, int> _index = new(nodes, StringComparer.Ordinal);
+    private readonly List<int> _from = new(links);
+    private readonly List<int> _to = new(links);
     private readonly Dictionary<int, string> _seizures = [];
     private readonly List<NetworkLink> _scratch = [];
 

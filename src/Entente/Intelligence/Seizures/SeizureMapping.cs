@@ -1,9 +1,5 @@
-using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Entente.Common;
-using YamlDotNet.Core;
-using YamlDotNet.RepresentationModel;
 
 namespace Entente.Intelligence.Seizures;
 
@@ -13,358 +9,56 @@ public sealed class SeizureMappingException(IReadOnlyList<FieldError> errors) : 
     public IReadOnlyList<FieldError> Errors { get; } = errors;
 }
 
-/// <summary>One column (CSV) or member (JSON) and where its value goes in the seizure (a JSON pointer), optionally split, mapped, required.</summary>
-public sealed record SeizureField(string Column, string Target, string? Split, IReadOnlyDictionary<string, string?> Map, bool Required);
-
 /// <summary>
-/// How a national seizure database's export (CSV or JSON) becomes seizure-report bodies, in the format of the alert and
-/// declaration mappings (mappings/): <c>format</c> csv or json; for CSV <c>separator</c> and <c>header</c>; <c>set</c>:
-/// values every seizure gets (pointer: value); <c>fields</c>: column, target pointer into the seizure (/category,
-/// /quantity/amount, /route/departureCountryCode, /offenders/0/name...), optional split (a list member), map (the
-/// database's values to Entente's codes), required. Amounts and ids land as numbers; a cell that is not one is an error
-/// at its line and column.
+/// How a national seizure database's export (CSV or JSON) becomes seizure-report bodies, with the shared
+/// <see cref="RecordMapping"/> engine (the format of the alert and declaration mappings, mappings/): targets are pointers
+/// into the seizure (/category, /quantity/amount, /route/departureCountryCode, /offenders/0/name...), the database's
+/// values mapped to Entente's codes. Amounts and ids land as numbers; a cell that is not one is an error at its line and column.
 /// </summary>
 public sealed class SeizureMapping
 {
     /// <summary>The members that hold a list (a split cell, or a JSON list, fills them).</summary>
-    public static readonly string[] ListMembers = ["transitCountryCodes"];
+    public static readonly IReadOnlySet<string> ListMembers = new HashSet<string>(["transitCountryCodes"], StringComparer.Ordinal);
 
     /// <summary>The members that hold a number.</summary>
-    public static readonly string[] NumberMembers = ["amount", "quantityKg", "assessmentId"];
+    public static readonly IReadOnlySet<string> NumberMembers = new HashSet<string>(["amount", "quantityKg", "assessmentId"], StringComparer.Ordinal);
 
-    private static readonly string[] TopKeys = ["name", "description", "format", "csv", "set", "fields"];
+    public static readonly MappingTarget Target = new("seizure", "a seizure", "/category, /quantity/unit...", "/category, /quantity/amount...", ListMembers, NumberMembers);
 
-    private SeizureMapping(string name, string format, char separator, bool header, IReadOnlyList<(string Target, string Value)> set, IReadOnlyList<SeizureField> fields) =>
-        (Name, Format, Separator, Header, Set, Fields) = (name, format, separator, header, set, fields);
+    private readonly RecordMapping _mapping;
 
-    public string Name { get; }
+    private SeizureMapping(RecordMapping mapping) => _mapping = mapping;
+
+    public string Name => _mapping.Name;
 
     /// <summary>csv or json (a JSON array of objects, or one object per line).</summary>
-    public string Format { get; }
+    public string Format => _mapping.Format;
 
-    public char Separator { get; }
+    public char Separator => _mapping.Separator;
 
-    public bool Header { get; }
+    public bool Header => _mapping.Header;
 
-    public IReadOnlyList<(string Target, string Value)> Set { get; }
+    public IReadOnlyList<(string Target, string Value)> Set => _mapping.Set;
 
-    public IReadOnlyList<SeizureField> Fields { get; }
+    public IReadOnlyList<MappedField> Fields => _mapping.Fields;
 
-    public static SeizureMapping Parse(string yaml, string file)
-    {
-        var errors = new List<FieldError>();
-        void Error(YamlNode? node, string path, string message) => errors.Add(new FieldError(path, message) { File = file, Line = node?.Start.Line });
-        YamlMappingNode root;
-        try
-        {
-            var stream = new YamlStream();
-            stream.Load(new StringReader(yaml));
-            root = stream.Documents.Count == 1 && stream.Documents[0].RootNode is YamlMappingNode r ? r : throw new SeizureMappingException([new FieldError("", "expected one YAML document, a mapping") { File = file, Line = 1 }]);
-        }
-        catch (YamlException e)
-        {
-            throw new SeizureMappingException([new FieldError("", e.Message) { File = file, Line = e.Start.Line }]);
-        }
-        foreach (var (key, _) in root.Children)
-            if (key is YamlScalarNode k && !TopKeys.Contains(k.Value)) Error(key, k.Value ?? "", $"not a key of a seizure mapping (expected {string.Join(", ", TopKeys)})");
-        var name = Scalar(root, "name") ?? Path.GetFileNameWithoutExtension(file);
-        var format = Scalar(root, "format") ?? "csv";
-        if (format is not ("csv" or "json")) Error(Node(root, "format"), "format", "expected csv or json");
-        var separator = ',';
-        var header = true;
-        if (Node(root, "csv") is YamlMappingNode csv)
-        {
-            if (Scalar(csv, "separator") is { } s)
-            {
-                if (s.Length == 1) separator = s[0];
-                else Error(Node(csv, "separator"), "csv.separator", "expected one character");
-            }
-            if (Scalar(csv, "header") is { } h)
-            {
-                if (bool.TryParse(h, out var b)) header = b;
-                else Error(Node(csv, "header"), "csv.header", "expected true or false");
-            }
-        }
-        var set = new List<(string, string)>();
-        if (Node(root, "set") is { } setNode)
-        {
-            if (setNode is not YamlMappingNode setMap) Error(setNode, "set", "expected pointer: value pairs");
-            else
-                foreach (var (key, value) in setMap.Children)
-                {
-                    var target = (key as YamlScalarNode)?.Value ?? "";
-                    if (!IsPointer(target)) Error(key, "set", $"'{target}' is not a JSON pointer into the seizure (/category, /quantity/unit...)");
-                    else if (value is not YamlScalarNode { Value: { } v }) Error(value, "set." + target, "expected a value");
-                    else set.Add((target, v));
-                }
-        }
-        var fields = new List<SeizureField>();
-        if (Node(root, "fields") is not YamlSequenceNode list) Error(root, "fields", "expected a list of {column, target}");
-        else
-        {
-            for (var i = 0; i < list.Children.Count; i++)
-            {
-                var at = $"fields[{i}]";
-                if (list.Children[i] is not YamlMappingNode f)
-                {
-                    Error(list.Children[i], at, "expected {column, target}");
-                    continue;
-                }
-                foreach (var (key, _) in f.Children)
-                    if (key is YamlScalarNode k && k.Value is not ("column" or "target" or "split" or "map" or "required" or "note")) Error(key, $"{at}.{k.Value}", "expected column, target, split, map, required or note");
-                var column = Scalar(f, "column");
-                var target = Scalar(f, "target");
-                if (string.IsNullOrEmpty(column)) Error(f, at + ".column", "required: the column (CSV header or number) or JSON member");
-                if (target is null || !IsPointer(target)) Error(f, at + ".target", "required: a JSON pointer into the seizure (/category, /quantity/amount...)");
-                var split = Scalar(f, "split");
-                if (split is not null && target is not null && !ListMembers.Contains(target.Split('/')[^1]))
-                    Error(Node(f, "split"), at + ".split", $"only a list member ({string.Join(", ", ListMembers)}) takes a split cell");
-                var map = new Dictionary<string, string?>(StringComparer.Ordinal);
-                if (Node(f, "map") is YamlMappingNode m)
-                    foreach (var (key, value) in m.Children)
-                        map[(key as YamlScalarNode)?.Value ?? ""] = value is YamlScalarNode { Value: var v } && v is not ("~" or "null") && !(value is YamlScalarNode { Style: ScalarStyle.Plain, Value: "" }) ? v : null;
-                var required = Scalar(f, "required") is "true";
-                if (column is not null && target is not null) fields.Add(new SeizureField(column, target, split, map, required));
-            }
-        }
-        if (errors.Count > 0) throw new SeizureMappingException(errors);
-        return new SeizureMapping(name, format, separator, header, set, fields);
-    }
+    public static SeizureMapping Parse(string yaml, string file) => new(Refused(() => RecordMapping.Parse(yaml, file, Target)));
 
     public static SeizureMapping Load(string path) => Parse(File.ReadAllText(path), Path.GetFileName(path));
 
     /// <summary>Reads every row of <paramref name="text"/> into a seizure body; a row that cannot be read carries its errors.</summary>
-    public IReadOnlyList<SeizureImportRow> Read(string text, string file) => Format == "json" ? ReadJson(text, file) : ReadCsv(text, file);
+    public IReadOnlyList<SeizureImportRow> Read(string text, string file) =>
+        [.. Refused(() => _mapping.Read(text, file)).Select(r => new SeizureImportRow(r.Document, r.File, r.Line, r.Errors, r.Columns))];
 
-    private List<SeizureImportRow> ReadCsv(string text, string file)
+    private static T Refused<T>(Func<T> read)
     {
-        var rows = new List<SeizureImportRow>();
-        var records = CsvRecords(text).ToList();
-        if (records.Count == 0) return rows;
-        string[] names;
-        var start = 0;
-        if (Header)
+        try
         {
-            names = records[0].Cells;
-            start = 1;
-            var missing = Fields.Where(f => !names.Contains(f.Column)).Select(f => f.Column).Distinct().ToList();
-            if (missing.Count > 0)
-                throw new SeizureMappingException([new FieldError("", $"the header has no column {string.Join(", ", missing.Select(m => $"'{m}'"))} (it has {string.Join(", ", names)})") { File = file, Line = 1 }]);
+            return read();
         }
-        else names = Enumerable.Range(1, records.Max(r => r.Cells.Length)).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
-        for (var r = start; r < records.Count; r++)
+        catch (RecordMappingException e)
         {
-            var (line, cells) = records[r];
-            if (cells.Length == 1 && cells[0].Trim().Length == 0) continue;
-            var errors = new List<FieldError>();
-            if (cells.Length != names.Length)
-                errors.Add(new FieldError("", $"expected {names.Length} columns, found {cells.Length}; check the separator ('{Separator}') and quotes") { File = file, Line = line });
-            var values = new Dictionary<string, string>(StringComparer.Ordinal);
-            for (var c = 0; c < Math.Min(cells.Length, names.Length); c++) values[names[c]] = cells[c];
-            rows.Add(Row(values, file, line, errors));
-        }
-        return rows;
-    }
-
-    private List<SeizureImportRow> ReadJson(string text, string file)
-    {
-        var rows = new List<SeizureImportRow>();
-        var trimmed = text.TrimStart();
-        var objects = new List<(long Line, JsonNode? Node, string? Error)>();
-        if (trimmed.StartsWith('['))
-        {
-            var bytes = Encoding.UTF8.GetBytes(text);
-            var reader = new Utf8JsonReader(bytes, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip });
-            try
-            {
-                while (reader.Read())
-                {
-                    if (reader.CurrentDepth != 1 || reader.TokenType is JsonTokenType.EndArray) continue;
-                    var line = 1 + bytes.AsSpan(0, (int)reader.TokenStartIndex).Count((byte)'\n');
-                    var begin = (int)reader.TokenStartIndex;
-                    reader.Skip();
-                    objects.Add((line, JsonNode.Parse(bytes.AsSpan(begin, (int)reader.BytesConsumed - begin)), null));
-                }
-            }
-            catch (JsonException e)
-            {
-                throw new SeizureMappingException([new FieldError("", $"not JSON: {e.Message}") { File = file, Line = (e.LineNumber ?? 0) + 1 }]);
-            }
-        }
-        else
-        {
-            var lines = text.Split('\n');
-            for (var i = 0; i < lines.Length; i++)
-            {
-                if (lines[i].Trim().Length == 0) continue;
-                try
-                {
-                    objects.Add((i + 1, JsonNode.Parse(lines[i]), null));
-                }
-                catch (JsonException e)
-                {
-                    objects.Add((i + 1, null, $"not JSON: {e.Message}"));
-                }
-            }
-        }
-        foreach (var (line, node, error) in objects)
-        {
-            var errors = new List<FieldError>();
-            var values = new Dictionary<string, string>(StringComparer.Ordinal);
-            if (error is not null) errors.Add(new FieldError("", error) { File = file, Line = line });
-            else if (node is not JsonObject obj) errors.Add(new FieldError("", "expected an object") { File = file, Line = line });
-            else
-                foreach (var (name, value) in obj)
-                {
-                    if (value is JsonValue v) values[name] = v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : v.ToJsonString();
-                    else if (value is JsonArray a && a.All(e => e is JsonValue)) values[name] = string.Join("\u001f", a.Select(e => e!.GetValueKind() == JsonValueKind.String ? e.GetValue<string>() : e.ToJsonString()));
-                    else if (value is not null) errors.Add(new FieldError("", $"member '{name}': expected a text, number or list of them") { File = file, Line = line });
-                }
-            rows.Add(Row(values, file, line, errors, jsonLists: true));
-        }
-        return rows;
-    }
-
-    private SeizureImportRow Row(Dictionary<string, string> values, string file, long line, List<FieldError> errors, bool jsonLists = false)
-    {
-        var document = new JsonObject();
-        var columns = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (target, value) in Set) Put(document, target, [value]);
-        foreach (var field in Fields)
-        {
-            var cell = values.GetValueOrDefault(field.Column)?.Trim() ?? "";
-            if (cell.Length == 0)
-            {
-                if (field.Required) errors.Add(new FieldError(field.Target, $"column '{field.Column}': required, empty") { File = file, Line = line });
-                continue;
-            }
-            var parts = field.Split is { } split ? cell.Split(split, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                : jsonLists && cell.Contains('\u001f', StringComparison.Ordinal) ? cell.Split('\u001f') : [cell];
-            var mapped = new List<string>();
-            foreach (var part in parts)
-            {
-                if (field.Map.Count > 0 && field.Map.TryGetValue(part, out var to))
-                {
-                    if (to is not null) mapped.Add(to);
-                }
-                else mapped.Add(part);
-            }
-            if (mapped.Count == 0) continue;
-            if (Put(document, field.Target, mapped) is { } problem)
-            {
-                errors.Add(new FieldError(field.Target, $"column '{field.Column}': {problem}") { File = file, Line = line });
-                continue;
-            }
-            columns[field.Target] = field.Column;
-        }
-        return new SeizureImportRow(document, file, line, errors, columns);
-    }
-
-    /// <summary>
-    /// Sets the value at a pointer, making the objects (and, for a number segment, the lists) on the way; a list member
-    /// gets every value (appended); a number member a number. Returns what is wrong, or null.
-    /// </summary>
-    private static string? Put(JsonObject document, string target, IReadOnlyList<string> values)
-    {
-        var segments = target.TrimStart('/').Split('/');
-        JsonNode at = document;
-        for (var i = 0; i < segments.Length - 1; i++)
-        {
-            var nextIsIndex = int.TryParse(segments[i + 1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _);
-            JsonNode Make() => nextIsIndex ? new JsonArray() : new JsonObject();
-            if (at is JsonArray array && int.TryParse(segments[i], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var index))
-            {
-                while (array.Count <= index) array.Add(Make());
-                at = array[index]!;
-            }
-            else if (at is JsonObject obj)
-            {
-                if (obj[segments[i]] is not { } next || (nextIsIndex ? next is not JsonArray : next is not JsonObject)) obj[segments[i]] = next = Make();
-                at = next;
-            }
-            else return $"'{target}' does not fit the values before it";
-        }
-        var last = segments[^1];
-        if (at is not JsonObject parent) return $"'{target}' does not fit the values before it";
-        if (ListMembers.Contains(last))
-        {
-            if (parent[last] is not JsonArray list) parent[last] = list = new JsonArray();
-            foreach (var v in values) list.Add(v);
-        }
-        else if (NumberMembers.Contains(last))
-        {
-            if (!double.TryParse(values[0], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var number))
-                return $"expected a number, got '{values[0]}'";
-            parent[last] = number;
-        }
-        else parent[last] = values[0];
-        return null;
-    }
-
-    private static bool IsPointer(string text) => text.Length > 1 && text[0] == '/' && !text.EndsWith('/') && !text.Contains("//", StringComparison.Ordinal);
-
-    private static YamlNode? Node(YamlMappingNode map, string key) => map.Children.TryGetValue(new YamlScalarNode(key), out var node) ? node : null;
-
-    private static string? Scalar(YamlMappingNode map, string key) => Node(map, key) is YamlScalarNode s ? s.Value : null;
-
-    /// <summary>RFC 4180 records with the line each starts on (quoted cells may hold separators, quotes doubled, line breaks).</summary>
-    private IEnumerable<(long Line, string[] Cells)> CsvRecords(string text)
-    {
-        var cells = new List<string>();
-        var cell = new StringBuilder();
-        long line = 1, start = 1;
-        var quoted = false;
-        var any = false;
-        for (var i = 0; i < text.Length; i++)
-        {
-            var c = text[i];
-            if (quoted)
-            {
-                if (c == '"' && i + 1 < text.Length && text[i + 1] == '"')
-                {
-                    cell.Append('"');
-                    i++;
-                }
-                else if (c == '"') quoted = false;
-                else
-                {
-                    if (c == '\n') line++;
-                    cell.Append(c);
-                }
-                continue;
-            }
-            if (c == '"' && cell.Length == 0)
-            {
-                quoted = true;
-                any = true;
-            }
-            else if (c == Separator)
-            {
-                cells.Add(cell.ToString());
-                cell.Clear();
-                any = true;
-            }
-            else if (c == '\n' || c == '\r')
-            {
-                if (c == '\r' && i + 1 < text.Length && text[i + 1] == '\n') i++;
-                cells.Add(cell.ToString());
-                yield return (start, cells.ToArray());
-                cells.Clear();
-                cell.Clear();
-                any = false;
-                line++;
-                start = line;
-            }
-            else
-            {
-                cell.Append(c);
-                any = true;
-            }
-        }
-        if (any || cell.Length > 0 || cells.Count > 0)
-        {
-            cells.Add(cell.ToString());
-            yield return (start, cells.ToArray());
+            throw new SeizureMappingException(e.Errors);
         }
     }
 }

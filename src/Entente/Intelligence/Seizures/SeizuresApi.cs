@@ -58,7 +58,7 @@ public static class SeizuresApi
         if (category is not null && !SeizureReport.Categories.Contains(category)) errors.Add(new("category", $"expected one of {string.Join(", ", SeizureReport.Categories)}"));
         foreach (var (name, month) in new[] { ("from", from), ("to", to) })
             if (month is not null && SeizureFacts.Date(month) is null) errors.Add(new(name, "expected a month, yyyy-MM"));
-        if (errors.Count > 0) return TypedResults.Problem(FieldError.Detail(errors), statusCode: 400, title: "Invalid query", extensions: Errors(errors));
+        if (errors.Count > 0) return ProblemsApi.Problem(400, "Invalid query", errors);
         return TypedResults.Ok(await book.ListAsync(new SeizureFilter(category, origin, from, to, limit ?? 1000), cancellationToken));
     }
 
@@ -66,8 +66,8 @@ public static class SeizuresApi
         await book.ShowAsync(AccessPolicies.UserOf(http.User), AccessRecorder.Api, id, purpose, justification, cancellationToken) switch
         {
             SeizureRead.Read r => TypedResults.Ok(r.View),
-            SeizureRead.Refused r => TypedResults.Problem(r.Reason, statusCode: 403, title: "Personal data refused"),
-            _ => TypedResults.Problem($"no seizure {id} at {book.Node}", statusCode: 404, title: "Not found", extensions: Errors([new FieldError("/id", $"no seizure {id}")])),
+            SeizureRead.Refused r => ProblemsApi.Problem(403, "Personal data refused", [new FieldError("purpose", r.Reason)], r.Reason),
+            _ => ProblemsApi.Problem(404, "Not found", [new FieldError("/id", $"no seizure {id}")], $"no seizure {id} at {book.Node}"),
         };
 
     private static Results<Created<IReadOnlyList<StoredRecord>>, ProblemHttpResult> Answer(SeizureOutcome outcome) => outcome switch
@@ -77,8 +77,5 @@ public static class SeizuresApi
         _ => throw new InvalidOperationException(),
     };
 
-    private static ProblemHttpResult Invalid(IReadOnlyList<FieldError> errors) =>
-        TypedResults.Problem(FieldError.Detail(errors), statusCode: 422, title: "Invalid seizure; nothing was recorded", extensions: Errors(errors));
-
-    private static Dictionary<string, object?> Errors(IEnumerable<FieldError> errors) => new() { ["errors"] = errors.ToArray() };
+    private static ProblemHttpResult Invalid(IReadOnlyList<FieldError> errors) => ProblemsApi.Problem(422, "Invalid seizure; nothing was recorded", errors);
 }
