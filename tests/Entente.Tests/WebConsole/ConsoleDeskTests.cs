@@ -96,9 +96,13 @@ public sealed class ConsoleDeskTests(ConsoleFixture fixture) : IClassFixture<Con
             {
                 ["alert"] = new JsonObject
                 {
-                    ["id"] = id, ["issuer"] = "NL", ["version"] = 1, ["state"] = "in-force",
+                    ["id"] = id,
+                    ["issuer"] = "NL",
+                    ["version"] = 1,
+                    ["state"] = "in-force",
                     ["subject"] = new JsonObject { ["kind"] = "container", ["containerNumber"] = "MSCU1234565" },
-                    ["category"] = "drugs", ["action"] = "specific-check",
+                    ["category"] = "drugs",
+                    ["action"] = "specific-check",
                     ["validity"] = new JsonObject { ["from"] = "2026-01-01" },
                     ["legalBasis"] = new JsonObject { ["agreement"] = "nl-gb-alerts" },
                     ["handlingCode"] = "H1",
@@ -148,7 +152,8 @@ public sealed class ConsoleDeskTests(ConsoleFixture fixture) : IClassFixture<Con
         var issue = await officer.PostAsync(new Uri("/api/alerts", UriKind.Relative), Json(new JsonObject
         {
             ["subject"] = new JsonObject { ["kind"] = "container", ["containerNumber"] = container },
-            ["category"] = "tobacco", ["action"] = "discreet-check",
+            ["category"] = "tobacco",
+            ["action"] = "discreet-check",
             ["validity"] = new JsonObject { ["from"] = "2026-01-01" },
             ["legalBasis"] = new JsonObject { ["national"] = "Customs Act s. 12" },
         }));
