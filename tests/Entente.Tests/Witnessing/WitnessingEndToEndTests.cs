@@ -233,6 +233,17 @@ public sealed class WitnessingEndToEndTests(TwoNodes nodes) : IClassFixture<TwoN
         Assert.Equal((4L, 9L), (proof.GetProperty("from").GetInt64(), proof.GetProperty("to").GetInt64()));
         Assert.Equal("FR", (await AlarmEntryAsync(alarm.GetProperty("id").GetString()!)).Body["partner"]!.GetValue<string>());
         Assert.Equal(1, partner.CosignaturesReceived);
+
+        // The auditor acknowledges it from the command line: once, recorded; a second time or an unknown id is refused.
+        var id = alarm.GetProperty("id").GetString()!;
+        var (done, output, _) = await Support.Cli.Run("ledger", "acknowledge", "--alarm", id, "--home", nodes.Nl.Home, "--json");
+        Assert.Equal(0, done);
+        Assert.Equal("FR", JsonDocument.Parse(output).RootElement.GetProperty("partner").GetString());
+        Assert.Equal(id, (await LatestEntryAsync(WitnessRound.AlarmAcknowledgedKind)).Body["alarm"]!.GetValue<string>());
+        var again = await Support.Cli.Run("ledger", "acknowledge", "--alarm", id, "--home", nodes.Nl.Home);
+        Assert.Equal(1, again.Status);
+        Assert.Contains(id, again.Error, StringComparison.Ordinal);
+        Assert.Equal(1, (await Support.Cli.Run("ledger", "acknowledge", "--alarm", "no-such-alarm", "--home", nodes.Nl.Home)).Status);
     }
 
     [Fact]
