@@ -31,16 +31,16 @@ internal static class MatchQualityBenchmark
         var thresholds = MatchingThresholds.Default;
         var generated = ScreeningData.Subjects(filler, seed: 7).ToList();
         var homonyms = generated.RemoveAll(NameVariantBenchmark.IsHomonym);
-        var watched = NameVariantBenchmark.Watched().Concat(generated).ToList();
+        var watched = NameVariantBenchmark.Watched().Concat(NameVariantBenchmark.HeldOutWatched()).Concat(generated).ToList();
         var list = WatchList.Build(watched, thresholds);
-        var cases = NameVariantBenchmark.Cases();
+        var cases = NameVariantBenchmark.Cases().Concat(NameVariantBenchmark.HeldOutCases()).ToList();
         if (probe is not null)
         {
             foreach (var m in list.Screen(Subject.Person(null, [probe]), 0.5).Take(20)) Console.WriteLine(m);
             return 0;
         }
         Console.WriteLine($"# entente bench match-quality{(filler > 0 ? $" --filler {filler}" : "")} on {Environment.ProcessorCount} cores, .NET {Environment.Version}");
-        Console.WriteLine($"# {watched.Count} watched subjects ({generated.Count} generated filler; {homonyms} generated subjects left out as homonyms of a labelled name), {cases.Count} labelled probes; default thresholds person {thresholds.Person}, company {thresholds.Company}");
+        Console.WriteLine($"# {watched.Count} watched subjects ({generated.Count} generated filler; {homonyms} generated subjects left out as homonyms of a labelled name), {cases.Count} labelled probes ({NameVariantBenchmark.HeldOutCases().Count} of them held out: persons never used to tune the rules); default thresholds person {thresholds.Person}, company {thresholds.Company}");
         double[] steps = [0.70, 0.75, 0.80, 0.82, 0.84, 0.85, 0.86, 0.88, 0.90, 0.92, 0.95];
         var table = NameVariantBenchmark.Evaluate(list, cases, steps);
         foreach (var segment in table.GroupBy(r => r.Segment))
@@ -54,6 +54,13 @@ internal static class MatchQualityBenchmark
             foreach (var r in segment)
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {r.Threshold:0.00} | {r.Precision:0.000} | {r.Recall:0.000} | {r.TruePositives} | {r.FalsePositives} |"));
         }
+        // Candidates per query: the watched subjects each probe is scored against once blocking has chosen them.
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var compared = cases.Select(c => { list.Screen(c.Probe, steps[0]); return WatchList.LastCompared; }).Order().ToArray();
+        var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+        Console.WriteLine();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"## candidates scored per probe (cap {WatchList.MaxCandidates} per name from common words): mean {compared.Average():0.0}, p50 {compared[compared.Length / 2]}, p95 {compared[(int)(compared.Length * 0.95)]}, p99 {compared[(int)(compared.Length * 0.99)]}, max {compared[^1]}; {elapsed.TotalMilliseconds / compared.Length:0.000} ms per probe on one thread"));
         if (errors)
         {
             Console.WriteLine();

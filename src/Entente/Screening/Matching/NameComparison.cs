@@ -116,13 +116,25 @@ internal static class NameComparison
             // another character (jian / yan, sung / sang), so syllables compare by romanisation, not by spelling.
             var family = NameNormaliser.FamilyOf(a) is { } f && f == NameNormaliser.FamilyOf(b);
             if (a.Is(TokenTraits.Syllable) && b.Is(TokenTraits.Syllable)) return a.Text == b.Text || family ? 1 : 0;
+            // Two different family names never match, however they are spelt (Zhou is not 朱 zhu, Cho is not 최 choe).
+            if (!family && NameNormaliser.FamilyOf(a) is not null && NameNormaliser.FamilyOf(b) is not null) return 0;
             if (family || (a.Is(TokenTraits.Syllable) ? b.Writes(a) : a.Writes(b))) return 1;
             // A spelling close to a syllable's that is itself a syllable is another character (yang / yan, jian / juan,
             // yeong / gyeong); one that is no syllable is a slip (yag, minm, seoong), within two letters of its length.
+            // Nor is a word that is a listed spelling of a family name (Yoon, Lee, Park), or that writes another syllable
+            // (Young is 영, not a slip of 경), or other syllables written together (Minjun is not a slip of 민진); a slip is one
+            // edit from a spelling of the syllable.
             var (word, other) = a.Is(TokenTraits.Syllable) ? (b, a) : (a, b);
-            if (Math.Abs(word.Text.Length - other.Text.Length) > 2 || NameNormaliser.IsSyllable(word.Text, other.Is(TokenTraits.Hangul))) return 0;
+            var hangul = other.Is(TokenTraits.Hangul);
+            var joined = !NameNormaliser.IsSyllable(other.Text, hangul);
+            if (NameNormaliser.IsSyllable(word.Text, hangul) || NameNormaliser.FamilyOf(word) is not null) return 0;
+            // One letter from the syllable as written (Seoong for 성 seong) is a slip of it, whatever the rewritten word spells.
+            var slip = !joined && Similarity.WithinOneEdit(word.Text, other.Text);
+            if (!slip && NameNormaliser.WritesSyllables(word.Syllabic, hangul, joined ? 3 : 1)) return 0;
             double close = 0;
-            foreach (var spelling in NameToken.Spellings(other.Text)) close = Math.Max(close, Similarity.JaroWinkler(word.Syllabic, spelling));
+            if (slip) close = Similarity.JaroWinkler(word.Text, other.Text);
+            foreach (var spelling in NameToken.Spellings(other.Text))
+                if (Similarity.WithinOneEdit(word.Syllabic, spelling)) close = Math.Max(close, Similarity.JaroWinkler(word.Syllabic, spelling));
             return close >= SyllableFloor ? close : 0;
         }
         if (a.Key == b.Key) return 1;

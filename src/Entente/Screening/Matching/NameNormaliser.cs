@@ -281,6 +281,28 @@ internal static class NameNormaliser
         return set;
     }
 
+    private static readonly Lazy<HashSet<string>> HanSpellings = new(() => [.. HanSyllables.Value.SelectMany(NameToken.Spellings)]);
+    private static readonly Lazy<HashSet<string>> HangulSpellings = new(() => [.. HangulSyllables.Value.SelectMany(NameToken.Spellings)]);
+
+    /// <summary>
+    /// Whether a word's syllable key (<see cref="NameToken.Syllabic"/>) is the spelling of one, or up to <paramref name="parts"/>,
+    /// Hangul blocks or Han characters written together, each of two letters or more (yung = 영; minjun = 민 + 준): then it
+    /// writes those syllables and is no slip of others.
+    /// </summary>
+    internal static bool WritesSyllables(string key, bool hangul, int parts)
+    {
+        var spellings = (hangul ? HangulSpellings : HanSpellings).Value;
+        bool Splits(int from, int left)
+        {
+            if (from == key.Length) return true;
+            if (left == 0) return false;
+            for (var end = from + 2; end <= key.Length; end++)
+                if (spellings.Contains(key[from..end]) && Splits(end, left - 1)) return true;
+            return false;
+        }
+        return Splits(0, parts);
+    }
+
     /// <summary>Whether a romanised word is itself the romanisation of some Hangul block, or Han character (yang, yan, seong, jin).</summary>
     internal static bool IsSyllable(string word, bool hangul) => (hangul ? HangulSyllables : HanSyllables).Value.Contains(word);
 

@@ -58,4 +58,20 @@ internal static class Similarity
         }
         return d[a.Length, b.Length];
     }
+
+    /// <summary>Whether two different words are one insertion, deletion, substitution or swap of neighbours apart.</summary>
+    internal static bool WithinOneEdit(string a, string b)
+    {
+        if (Math.Abs(a.Length - b.Length) > 1) return false;
+        var i = 0;
+        while (i < a.Length && i < b.Length && a[i] == b[i]) i++;
+        if (a.Length == b.Length)
+        {
+            if (i == a.Length) return true;
+            if (a.AsSpan(i + 1).SequenceEqual(b.AsSpan(i + 1))) return true;
+            return i + 1 < a.Length && a[i] == b[i + 1] && a[i + 1] == b[i] && a.AsSpan(i + 2).SequenceEqual(b.AsSpan(i + 2));
+        }
+        var (longer, shorter) = a.Length > b.Length ? (a, b) : (b, a);
+        return longer.AsSpan(i + 1).SequenceEqual(shorter.AsSpan(i));
+    }
 }

@@ -5,21 +5,22 @@ namespace Entente.Screening.Matching;
 
 /// <summary>
 /// The watched subjects in memory, with blocking keys so a probe is compared only with the few that share one:
-/// name words by romanisation key and by consonant skeleton (and joined syllables), identifiers by their
-/// normalised value, goods by HS prefix, description term, brand and origin. A name candidate must share two
-/// words with the probe (or all it has, when fewer); words so common that their lists are long are checked
-/// for the candidates the rarer words found. Subjects come and go (<see cref="Add"/>, <see cref="Remove"/>);
-/// screening may run on many threads at once. docs/matching.md.
+/// name words by romanisation key, by consonant skeleton, by the keys within one edit (a deletion neighbourhood
+/// of the name keys, for typos) and joined syllables; identifiers by their normalised value; goods by HS prefix,
+/// description term, brand and origin. A name candidate must share two words with the probe (or all it has, when
+/// fewer) unless a word it shares is rare (<see cref="ShortList"/>); rare words bring candidates, common ones are
+/// intersected pairwise and checked for the candidates found. Subjects come and go (<see cref="Add"/>,
+/// <see cref="Remove"/>); screening may run on many threads at once. docs/matching.md.
 /// </summary>
 public sealed class WatchList
 {
-    /// <summary>A posting list longer than this is not a source of candidates, only a check of them.</summary>
+    /// <summary>A word whose posting lists hold more than this (with its skeleton and neighbours) is not a source of candidates, only intersected and checked.</summary>
     internal const int LongList = 400;
 
     /// <summary>A posting list this short yields candidates even when they share a single word (a typo in the other).</summary>
     internal const int ShortList = 16;
 
-    /// <summary>At most this many candidates are compared for one probe name (a single very common word).</summary>
+    /// <summary>At most this many candidates come from common words for one probe name (their intersections, or a single very common word); rare words add at most <see cref="LongList"/> each.</summary>
     internal const int MaxCandidates = 5_000;
 
     private readonly List<Entry?> slots = [];
@@ -107,7 +108,9 @@ public sealed class WatchList
             if (!dictionary.TryGetValue(key, out var list)) continue;
             var at = list.BinarySearch(slot);
             if (at >= 0) list.RemoveAt(at);
-            if (list.Count == 0) dictionary.Remove(key);
+            if (list.Count > 0) continue;
+            dictionary.Remove(key);
+            if (index == KeyIndex.Name && Fuzzy(key)) RemoveDeletions(key);
         }
         return true;
     }
@@ -124,7 +127,8 @@ public sealed class WatchList
 
     private void Post(KeyIndex index, string key, int slot)
     {
-        ref var list = ref CollectionsMarshal.GetValueRefOrAddDefault(Index(index), key, out _);
+        ref var list = ref CollectionsMarshal.GetValueRefOrAddDefault(Index(index), key, out var known);
+        if (!known && index == KeyIndex.Name && Fuzzy(key)) AddDeletions(key);
         list ??= new List<int>(1);
         if (list.Count == 0 || list[^1] != slot) list.Add(slot);
     }
@@ -166,6 +170,9 @@ public sealed class WatchList
 
     [ThreadStatic] private static Dictionary<int, int>? candidatesCache;
 
+    /// <summary>How many watched subjects the last <see cref="Screen(Subject, double?)"/> on this thread scored (the candidates that passed blocking): the benchmark's candidates per query.</summary>
+    [ThreadStatic] internal static int LastCompared;
+
     private const int Forced = 1 << 30;
 
     internal IReadOnlyList<Match> Screen(PreparedSubject probe, double? minScore)
@@ -181,6 +188,7 @@ public sealed class WatchList
                     foreach (var slot in list) candidates[slot] = Forced;
             if (probe.Subject.Kind == SubjectKind.Goods) GoodsCandidates(probe, candidates);
             List<Match>? matches = null;
+            var compared = 0;
             var probeWords = probe.Names.Length == 0 ? 0 : probe.Names.Max(n => n.Tokens.Count(Searchable));
             foreach (var (slot, mask) in candidates)
             {
@@ -188,12 +196,14 @@ public sealed class WatchList
                 if (entry is null || !Compatible(entry.Prepared.Subject.Kind, probe.Subject.Kind)) continue;
                 if ((mask & Forced) == 0 && BitOperations.PopCount((uint)mask) < Math.Min(2, Math.Min(entry.MinTokens, probeWords))) continue;
                 var threshold = Thresholds.For(entry.Prepared.Subject.Kind);
+                compared++;
                 var score = SubjectMatcher.Score(entry.Prepared, probe, null);
                 if (score < (minScore ?? threshold)) continue;
                 var why = new List<FeatureExplanation>();
                 SubjectMatcher.Score(entry.Prepared, probe, why);
                 (matches ??= []).Add(new Match(entry.Prepared.Subject.Id!, entry.Prepared.Subject.Kind, score, threshold, why));
             }
+            LastCompared = compared;
             if (matches is null) return [];
             matches.Sort((a, b) => b.Score.CompareTo(a.Score));
             return matches;
@@ -204,69 +214,197 @@ public sealed class WatchList
     private static bool Compatible(SubjectKind watched, SubjectKind probe) =>
         watched == probe || (watched is SubjectKind.Person or SubjectKind.Company && probe is SubjectKind.Person or SubjectKind.Company);
 
+    private sealed class Position(int bit)
+    {
+        public readonly int Bit = bit;
+        public readonly List<(List<int> List, bool Force)> Lists = new(2);
+        public int Size;
+
+        public void Add(List<int> list, bool force)
+        {
+            foreach (var (l, _) in Lists)
+                if (ReferenceEquals(l, list)) return;
+            Lists.Add((list, force));
+            Size += list.Count;
+        }
+
+        public bool Contains(int slot)
+        {
+            foreach (var (list, _) in Lists)
+                if (list.BinarySearch(slot) >= 0) return true;
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// The candidates of one probe name: the watched subjects that share words with it. A word stands for its romanisation
+    /// key, its consonant skeleton and, when it is rare or unknown (a typo, most often), the keys of the index within one
+    /// edit of it (<see cref="Neighbours"/>); two words written together (Min-ho / Minho) are a word of their own. A word
+    /// whose lists are short is a source of candidates; the two or three commonest words are intersected pairwise (so a
+    /// typo in a rare word still finds the subject through its two common ones); every common word is then checked for
+    /// the candidates found. At most <see cref="MaxCandidates"/> come from the intersections and the single common word together.
+    /// </summary>
     private void NameCandidates(PreparedName name, Dictionary<int, int> candidates)
     {
-        var lists = new List<(List<int> List, int Bit, bool Joined)>();
+        var positions = new List<Position>();
         var tokens = name.Tokens;
         var bit = 0;
+        List<string>? near = null;
         for (var i = 0; i < tokens.Length && bit < 30; i++)
         {
             var t = tokens[i];
-            if (i + 1 < tokens.Length && NameNormaliser.Joinable(t, tokens[i + 1]) && nameKeys.TryGetValue(NameNormaliser.Concat(t.Key, tokens[i + 1].Key), out var joined)) lists.Add((joined, 1 << bit++, true));
+            // Any two adjacent words written together may be a watched word (Jian Guo / Jianguo), not only the pairs the index joins.
+            if (i + 1 < tokens.Length && !t.Is(TokenTraits.Initial) && !tokens[i + 1].Is(TokenTraits.Initial) && nameKeys.TryGetValue(NameNormaliser.Concat(t.Key, tokens[i + 1].Key), out var joined))
+            {
+                var p = new Position(1 << bit++);
+                p.Add(joined, joined.Count <= ShortList);
+                positions.Add(p);
+            }
             if (!Searchable(t) || bit >= 30) continue;
-            var b = 1 << bit++;
-            if (nameKeys.TryGetValue(t.Key, out var l)) lists.Add((l, b, false));
-            if (t.Skeleton.Length >= 2 && skeletonKeys.TryGetValue(t.Skeleton, out l)) lists.Add((l, b, false));
-        }
-        if (lists.Count == 0) return;
-        var fromShort = false;
-        foreach (var (list, b, join) in lists)
-        {
-            if (list.Count > LongList) continue;
-            // Words joined (Xiao Ming as xiaoming) find the names written so, not those written apart: they do not stand for the words.
-            fromShort |= !join || lists.All(l => l.Joined);
-            var force = list.Count <= ShortList ? Forced : 0;
-            foreach (var slot in list)
+            var position = new Position(1 << bit++);
+            var exact = nameKeys.TryGetValue(t.Key, out var l) ? l : null;
+            if (exact is not null) position.Add(exact, exact.Count <= ShortList);
+            if (t.Skeleton.Length >= 2 && skeletonKeys.TryGetValue(t.Skeleton, out l)) position.Add(l, l.Count <= ShortList);
+            if (exact is null || exact.Count <= LongList)
             {
-                ref var mask = ref CollectionsMarshal.GetValueRefOrAddDefault(candidates, slot, out _);
-                mask |= b | force;
+                (near ??= []).Clear();
+                Neighbours(t.Key, near);
+                // The word as written too: a slip in a word of a romanisation family (Yag for Yang) leaves the family's key two edits away.
+                if (t.Text != t.Key) Neighbours(t.Text, near);
+                foreach (var key in near) position.Add(nameKeys[key], false);
             }
+            if (position.Lists.Count > 0) positions.Add(position);
         }
-        if (!fromShort)
+        if (positions.Count == 0) return;
+        foreach (var p in positions)
         {
-            // Every word is common (Muhammad Ali): the candidates are the intersection of the two shortest lists, or the shortest one alone.
-            var words = lists.Where(l => !l.Joined).OrderBy(l => l.List.Count).ToList();
-            if (words.Count == 0) words = [.. lists.OrderBy(l => l.List.Count)];
-            var first = words[0];
-            var second = words.FirstOrDefault(l => l.Bit != first.Bit);
-            if (second.List is null)
+            if (p.Size > LongList) continue;
+            foreach (var (list, force) in p.Lists)
             {
-                foreach (var slot in first.List.Take(MaxCandidates)) candidates[slot] = candidates.GetValueOrDefault(slot) | first.Bit;
-                return;
-            }
-            int x = 0, y = 0, added = 0;
-            while (x < first.List.Count && y < second.List.Count && added < MaxCandidates)
-            {
-                var c = first.List[x].CompareTo(second.List[y]);
-                if (c == 0)
+                var mask = p.Bit | (force ? Forced : 0);
+                foreach (var slot in list)
                 {
-                    candidates[first.List[x]] = candidates.GetValueOrDefault(first.List[x]) | first.Bit | second.Bit;
-                    added++;
-                    x++;
-                    y++;
+                    ref var m = ref CollectionsMarshal.GetValueRefOrAddDefault(candidates, slot, out _);
+                    m |= mask;
                 }
-                else if (c < 0) x++;
-                else y++;
             }
         }
-        foreach (var (list, b, _) in lists)
+        var common = positions.Where(p => p.Size > LongList).OrderBy(p => p.Size).Take(3).ToList();
+        if (common.Count == 1 && positions.Count == 1)
         {
-            if (list.Count <= LongList) continue;
+            // A single common word (Muhammad): its first subjects only.
+            var taken = 0;
+            foreach (var (list, _) in common[0].Lists)
+                foreach (var slot in list)
+                {
+                    if (taken++ >= MaxCandidates) break;
+                    candidates[slot] = candidates.GetValueOrDefault(slot) | common[0].Bit;
+                }
+            return;
+        }
+        var added = 0;
+        for (var x = 0; x < common.Count && added < MaxCandidates; x++)
+        {
+            for (var y = x + 1; y < common.Count && added < MaxCandidates; y++)
+            {
+                var (a, b) = (common[x], common[y]);
+                foreach (var (list, _) in a.Lists)
+                {
+                    foreach (var slot in list)
+                    {
+                        if (!b.Contains(slot)) continue;
+                        candidates[slot] = candidates.GetValueOrDefault(slot) | a.Bit | b.Bit;
+                        if (++added >= MaxCandidates) break;
+                    }
+                    if (added >= MaxCandidates) break;
+                }
+            }
+        }
+        foreach (var p in positions)
+        {
+            if (p.Size <= LongList) continue;
             foreach (var slot in candidates.Keys)
             {
                 ref var mask = ref CollectionsMarshal.GetValueRefOrNullRef(candidates, slot);
-                if ((mask & b) == 0 && list.BinarySearch(slot) >= 0) mask |= b;
+                if ((mask & p.Bit) == 0 && p.Contains(slot)) mask |= p.Bit;
             }
+        }
+    }
+
+    /// <summary>Name keys from this length are indexed by their deletion neighbourhood; shorter ones are found only as the neighbours of a longer probe word.</summary>
+    internal const int FuzzyMinLength = 4;
+
+    private const int FuzzyMaxLength = 24;
+
+    /// <summary>
+    /// The deletion neighbourhood of the name keys in the index (SymSpell): every key of <see cref="FuzzyMinLength"/> letters
+    /// or more under the hash of each spelling with one letter deleted, so that a probe word finds the keys within one
+    /// edit (insertion, deletion, substitution, swap of two letters side by side) with a few lookups. The values are the
+    /// keys themselves (a string, or a list of them when several share a hash), checked again by <see cref="Similarity.WithinOneEdit"/>.
+    /// </summary>
+    private readonly Dictionary<ulong, object> deletionKeys = [];
+
+    private static ulong DeletionHash(string key, int skip)
+    {
+        var h = 14695981039346656037UL;
+        for (var i = 0; i < key.Length; i++)
+            if (i != skip) h = (h ^ key[i]) * 1099511628211UL;
+        return h;
+    }
+
+    private static bool Fuzzy(string key) => key.Length is >= FuzzyMinLength and <= FuzzyMaxLength;
+
+    private void AddDeletions(string key)
+    {
+        for (var p = 0; p < key.Length; p++)
+        {
+            if (p > 0 && key[p] == key[p - 1]) continue;
+            ref var value = ref CollectionsMarshal.GetValueRefOrAddDefault(deletionKeys, DeletionHash(key, p), out _);
+            if (value is null) value = key;
+            else if (value is string s) { if (s != key) value = new List<string>(2) { s, key }; }
+            else if (value is List<string> keys && !keys.Contains(key)) keys.Add(key);
+        }
+    }
+
+    private void RemoveDeletions(string key)
+    {
+        for (var p = 0; p < key.Length; p++)
+        {
+            if (p > 0 && key[p] == key[p - 1]) continue;
+            var h = DeletionHash(key, p);
+            if (!deletionKeys.TryGetValue(h, out var value)) continue;
+            if (value is string s) { if (s == key) deletionKeys.Remove(h); }
+            else if (value is List<string> keys && keys.Remove(key) && keys.Count == 1) deletionKeys[h] = keys[0];
+        }
+    }
+
+    /// <summary>Adds the keys of the index within one edit of <paramref name="key"/> (itself excluded) to <paramref name="into"/>.</summary>
+    private void Neighbours(string key, List<string> into)
+    {
+        if (key.Length < FuzzyMinLength - 1 || key.Length > FuzzyMaxLength) return;
+        void Consider(string k)
+        {
+            if (k != key && !into.Contains(k) && Similarity.WithinOneEdit(key, k)) into.Add(k);
+        }
+        void Take(ulong h)
+        {
+            if (!deletionKeys.TryGetValue(h, out var value)) return;
+            if (value is string s) Consider(s);
+            else foreach (var k in (List<string>)value) Consider(k);
+        }
+        // Keys one letter longer: a letter dropped from the probe word.
+        Take(DeletionHash(key, -1));
+        if (key.Length < FuzzyMinLength) return;
+        var shorter = nameKeys.GetAlternateLookup<ReadOnlySpan<char>>();
+        Span<char> buffer = stackalloc char[key.Length - 1];
+        for (var p = 0; p < key.Length; p++)
+        {
+            if (p > 0 && key[p] == key[p - 1]) continue;
+            // Keys of the same length (a letter changed, two swapped), and keys one letter shorter (a letter added).
+            Take(DeletionHash(key, p));
+            key.AsSpan(0, p).CopyTo(buffer);
+            key.AsSpan(p + 1).CopyTo(buffer[p..]);
+            if (shorter.TryGetValue(buffer, out var found, out _)) Consider(found);
         }
     }
 

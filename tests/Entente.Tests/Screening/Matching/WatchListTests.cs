@@ -83,5 +83,49 @@ public class WatchListTests
         Assert.Equal(NameVariantBenchmark.Watched().Count + 500, list.Count);
     }
 
+    /// <summary>
+    /// "Lukasz" is in every subject: its posting list is long, so blocking once asked for a second word in common, which a
+    /// typo in the family name took away. The keys within one edit (the deletion neighbourhood) give it back.
+    /// </summary>
+    private static WatchList CommonGivenName()
+    {
+        var subjects = Enumerable.Range(0, WatchList.LongList + 500).Select(i => Subject.Person($"L{i}", [$"Lukasz Marek Nowak{Suffix(i)}"])).ToList();
+        subjects.Add(Subject.Person("TARGET", ["Łukasz Marek Wiśniewski"], PartialDate.Parse("1987-03-21")));
+        return WatchList.Build(subjects);
+    }
+
+    [Theory]
+    [InlineData("Lukasz Wisniewdki", "one letter changed in the family name (its consonant skeleton too)")]
+    [InlineData("Lukasz Wisneiwski", "two letters of the family name swapped")]
+    [InlineData("Lukasz Wisnieweski", "one letter added to the family name")]
+    [InlineData("Lukasz Wisniewski", "the second given name dropped")]
+    [InlineData("Marek Wisniewki", "the first given name dropped and a letter of the family name missing")]
+    public void A_typo_or_a_dropped_given_name_still_makes_a_candidate(string probe, string why)
+    {
+        var list = CommonGivenName();
+        var matches = list.Screen(Subject.Person(null, [probe]), 0.01);
+        Assert.True(matches.Any(m => m.AlertId == "TARGET"), $"{why}: '{probe}' is not a candidate");
+        Assert.True(WatchList.LastCompared <= WatchList.LongList + 1, $"{WatchList.LastCompared} candidates compared");
+    }
+
+    [Fact]
+    public void An_unrelated_name_makes_no_candidate()
+    {
+        var list = CommonGivenName();
+        Assert.Empty(list.Screen(Subject.Person(null, ["Pavel Dvorak"]), 0.01));
+        Assert.Equal(0, WatchList.LastCompared);
+        Assert.DoesNotContain(list.Screen(Subject.Person(null, ["Lukasz Kowalczyk"]), 0.01), m => m.AlertId == "TARGET");
+    }
+
+    [Fact]
+    public void A_removed_subject_leaves_no_neighbour_behind()
+    {
+        var list = CommonGivenName();
+        Assert.True(list.Remove("TARGET"));
+        Assert.DoesNotContain(list.Screen(Subject.Person(null, ["Lukasz Wisniewdki"]), 0.01), m => m.AlertId == "TARGET");
+        list.Add(Subject.Person("AGAIN", ["Lukasz Wisniewski"]));
+        Assert.Equal("AGAIN", Assert.Single(list.Screen(Subject.Person(null, ["Lukasz Wisniewdki"]), 0.01)).AlertId);
+    }
+
     private static string Suffix(int i) => new([(char)('a' + (i % 26)), (char)('a' + (i / 26 % 26)), (char)('a' + (i / 676 % 26)), 'x']);
 }
