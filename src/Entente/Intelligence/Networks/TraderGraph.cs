@@ -137,43 +137,74 @@ public sealed class TraderGraph
         }
     }
 
-    /// <summary>A shortest path between two nodes (identifiers and the consignments linking them), or null beyond <paramref name="maxHops"/>.</summary>
+    /// <summary>
+    /// A shortest path between two nodes (identifiers and the consignments linking them), or null beyond <paramref name="maxHops"/>.
+    /// Searched from both ends at once, one level at a time on the smaller frontier, until the two searches meet.
+    /// </summary>
     public IReadOnlyList<int>? ShortestPath(int from, int to, int maxHops = 8)
     {
         if (from == to) return [from];
-        var parent = Rent();
+        var links = maxHops * 2 + 2;
+        var ahead = Rent();
+        var behind = Rent();
         try
         {
-            parent.TryMark(from, -1);
-            var frontier = new List<int> { from };
+            ahead.TryMark(from, -1);
+            behind.TryMark(to, -1);
+            var forward = new List<int> { from };
+            var backward = new List<int> { to };
             var next = new List<int>();
-            for (var depth = 0; depth < maxHops * 2 + 2 && frontier.Count > 0; depth++)
+            // Every level expanded adds one link to the shortest path still possible; the first meeting is at that length.
+            for (var length = 1; length <= links && forward.Count > 0 && backward.Count > 0; length++)
             {
+                int meeting;
                 next.Clear();
-                foreach (var node in frontier)
+                if (forward.Count <= backward.Count)
                 {
-                    if (node != from && IsHub(node)) continue;
-                    foreach (var n in Neighbours(node))
-                    {
-                        if (!parent.TryMark(n, node)) continue;
-                        if (n == to)
-                        {
-                            var path = new List<int>();
-                            for (var at = to; at != -1; at = parent.Value(at)) path.Add(at);
-                            path.Reverse();
-                            return path;
-                        }
-                        next.Add(n);
-                    }
+                    meeting = Expand(forward, next, ahead, behind, from, walkingBack: false);
+                    (forward, next) = (next, forward);
                 }
-                (frontier, next) = (next, frontier);
+                else
+                {
+                    meeting = Expand(backward, next, behind, ahead, from, walkingBack: true);
+                    (backward, next) = (next, backward);
+                }
+                if (meeting < 0) continue;
+                var path = new List<int>();
+                for (var at = meeting; at != -1; at = ahead.Value(at)) path.Add(at);
+                path.Reverse();
+                for (var at = behind.Value(meeting); at != -1; at = behind.Value(at)) path.Add(at);
+                return path;
             }
             return null;
         }
         finally
         {
-            _marks.Add(parent);
+            _marks.Add(ahead);
+            _marks.Add(behind);
         }
+    }
+
+    /// <summary>
+    /// One level of a path search: marks the unmarked neighbours of <paramref name="frontier"/> in <paramref name="mine"/>
+    /// (with the node they were reached from) into <paramref name="next"/>; returns the first one the other end's search
+    /// has marked already, or -1. Hubs other than <paramref name="from"/> are not walked through: searching from the
+    /// start they are not expanded, searching back from the end they are not stepped onto.
+    /// </summary>
+    private int Expand(List<int> frontier, List<int> next, Marks mine, Marks theirs, int from, bool walkingBack)
+    {
+        foreach (var node in frontier)
+        {
+            if (!walkingBack && node != from && IsHub(node)) continue;
+            foreach (var n in Neighbours(node))
+            {
+                if (walkingBack && n != from && IsHub(n)) continue;
+                if (!mine.TryMark(n, node)) continue;
+                if (theirs.IsMarked(n)) return n;
+                next.Add(n);
+            }
+        }
+        return -1;
     }
 
     /// <summary>Per-query marks over the nodes (visited, with a value), reused between queries: no dictionary on the query path.</summary>
@@ -209,6 +240,8 @@ public sealed class TraderGraph
         }
 
         public int Value(int node) => _value[node];
+
+        public bool IsMarked(int node) => _stamp[node] == _generation;
     }
 
     /// <summary>Connected components (hubs not walked through: each hub is its own): a component number per node.</summary>

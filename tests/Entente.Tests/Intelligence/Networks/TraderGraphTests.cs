@@ -64,6 +64,56 @@ public sealed class TraderGraphTests
         Assert.NotEqual(components[graph.Find("party:A")], components[graph.Find("party:E")]);
     }
 
+    /// <summary>
+    /// A chain P0 - d1 - P1 - d2 - ... - d12 - P12, a carrier H on every link of it (a hub at limit 5), and at P0 a fan of
+    /// declarations to fresh parties, so one end's frontier is much wider than the other's; with <paramref name="shortcut"/>
+    /// a declaration s also names P3 and P9.
+    /// </summary>
+    private static TraderGraph Chain(bool shortcut)
+    {
+        var builder = new TraderGraphBuilder(hubLimit: 5);
+        var hub = new NetworkLink(NetworkNodeKind.Party, "party:H", "carrier");
+        for (var i = 1; i <= 12; i++) builder.Add(NetworkNodeKind.Declaration, $"declaration:d{i}", [Party($"P{i - 1}"), Party($"P{i}"), hub]);
+        for (var f = 0; f < 3; f++)
+        {
+            builder.Add(NetworkNodeKind.Declaration, $"declaration:f{f}", [Party("P0"), Party($"F{f}")]);
+            for (var g = 0; g < 4; g++) builder.Add(NetworkNodeKind.Declaration, $"declaration:f{f}-{g}", [Party($"F{f}"), Party($"F{f}-{g}"), Party($"G{f}-{g}")]);
+        }
+        if (shortcut) builder.Add(NetworkNodeKind.Declaration, "declaration:s", [Party("P3"), Party("P9")]);
+        return builder.Build();
+    }
+
+    [Fact]
+    public void The_shortest_path_joins_the_far_ends_of_a_chain_from_either_side_and_goes_round_hubs()
+    {
+        var graph = Chain(shortcut: false);
+        int Node(string key) => graph.Find(key);
+        var chain = Enumerable.Range(1, 12).SelectMany(i => new[] { $"declaration:d{i}", $"party:P{i}" }).Prepend("party:P0").ToList();
+        Assert.Equal(chain, graph.ShortestPath(Node("party:P0"), Node("party:P12"), 12)!.Select(graph.Key));
+        Assert.Equal(Enumerable.Reverse(chain), graph.ShortestPath(Node("party:P12"), Node("party:P0"), 12)!.Select(graph.Key));
+
+        // Declaration to declaration, d1 to d12, crosses the 10 hops P1..P11: found at 10 hops, not at 9.
+        Assert.Equal(chain[1..^1], graph.ShortestPath(Node("declaration:d1"), Node("declaration:d12"), 10)!.Select(graph.Key));
+        Assert.Null(graph.ShortestPath(Node("declaration:d1"), Node("declaration:d12"), 9));
+        Assert.Null(graph.ShortestPath(Node("party:P0"), Node("party:P12"), 5));
+        Assert.Null(graph.ShortestPath(Node("party:G2-3"), Node("party:P12"), 6));
+
+        // The hub is an end of a path, never a step in one.
+        Assert.True(graph.IsHub(Node("party:H")));
+        Assert.Equal(["party:H", "declaration:d12", "party:P12"], graph.ShortestPath(Node("party:H"), Node("party:P12"))!.Select(graph.Key));
+        Assert.Equal(["party:P0", "declaration:d1", "party:H"], graph.ShortestPath(Node("party:P0"), Node("party:H"))!.Select(graph.Key));
+        Assert.Equal(["party:P5"], graph.ShortestPath(Node("party:P5"), Node("party:P5"))!.Select(graph.Key));
+
+        // A declaration naming P3 and P9 cuts the chain short, whichever end the search starts from.
+        var cut = Chain(shortcut: true);
+        string[] shorter = ["party:P0", "declaration:d1", "party:P1", "declaration:d2", "party:P2", "declaration:d3", "party:P3", "declaration:s", "party:P9",
+            "declaration:d10", "party:P10", "declaration:d11", "party:P11", "declaration:d12", "party:P12"];
+        Assert.Equal(shorter, cut.ShortestPath(cut.Find("party:P0"), cut.Find("party:P12"), 7)!.Select(cut.Key));
+        Assert.Equal(Enumerable.Reverse(shorter), cut.ShortestPath(cut.Find("party:P12"), cut.Find("party:P0"), 7)!.Select(cut.Key));
+        Assert.Equal(["party:G1-2", "declaration:f1-2", "party:F1", "declaration:f1", "party:P0", "declaration:d1", "party:P1"],
+            cut.ShortestPath(cut.Find("party:G1-2"), cut.Find("party:P1"))!.Select(cut.Key));
+    }
+
     [Fact]
     public void The_broker_between_consignments_ranks_above_a_party_on_one_and_communities_keep_rings_apart()
     {
