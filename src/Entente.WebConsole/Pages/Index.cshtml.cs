@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Entente.Access;
 using Entente.Assistance;
 using Entente.Exchange;
@@ -6,6 +5,7 @@ using Entente.Ledger;
 using Entente.Risk.Assessment;
 using Entente.Risk.Rules;
 using Entente.Screening;
+using Entente.WebConsole.Pages.Risk;
 using Entente.Witnessing;
 
 namespace Entente.WebConsole.Pages;
@@ -40,28 +40,6 @@ public sealed class IndexModel(ExchangeNode exchange, LedgerStore ledger, Witnes
         }
         HitsOpen = (await screening.ListAsync(new HitFilter(HitState.Open, Limit: 1000), cancellationToken)).Count;
         HitsOverdue = (await screening.ListAsync(new HitFilter(HitState.Open, Overdue: true, Limit: 1000), cancellationToken)).Count;
-        // Today's lanes and the hit rates read every assessment: computed at most once a minute per node (bench console:
-        // seconds with a million declarations), not on every page load.
-        var now = time.GetUtcNow();
-        var today = new DateTimeOffset(now.UtcDateTime.Date, TimeSpan.Zero);
-        var box = Figures.GetOrCreateValue(risk);
-        if (box.Latest is not { } figures || now - figures.At >= FiguresFresh || figures.Since != today)
-        {
-            figures = new RiskFigures(now, today, await queue.LanesSinceAsync(today, cancellationToken), await risk.Store.HitRatesAsync(risk.InService().Policy, cancellationToken));
-            box.Latest = figures;
-        }
-        (LanesToday, Rates) = (figures.Lanes, figures.Rates);
-    }
-
-    /// <summary>How long the dashboard's risk figures are reused before they are read again.</summary>
-    public static readonly TimeSpan FiguresFresh = TimeSpan.FromMinutes(1);
-
-    private static readonly ConditionalWeakTable<RiskDesk, FiguresBox> Figures = new();
-
-    private sealed record RiskFigures(DateTimeOffset At, DateTimeOffset Since, IReadOnlyDictionary<Lane, long> Lanes, HitRates Rates);
-
-    private sealed class FiguresBox
-    {
-        public volatile RiskFigures? Latest;
+        (LanesToday, Rates) = await RiskFigures.ReadAsync(risk, queue, time, cancellationToken);
     }
 }

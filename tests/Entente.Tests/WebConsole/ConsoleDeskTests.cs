@@ -1,7 +1,5 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using Deque.AxeCore.Commons;
-using Deque.AxeCore.Playwright;
 using Entente.Storage;
 using Microsoft.Playwright;
 
@@ -16,14 +14,12 @@ namespace Entente.Tests.WebConsole;
 /// </summary>
 public sealed class ConsoleDeskTests(ConsoleFixture fixture) : IClassFixture<ConsoleFixture>
 {
-    private static readonly string[] Wcag = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
-
     [ConsoleFact]
     public async Task An_officer_issues_an_alert_reads_its_person_under_a_purpose_recorded_and_withdraws_it()
     {
         var node = await fixture.NodeAsync(StorageProvider.Sqlite);
-        var page = await NewPageAsync(node);
-        await SignInAsync(page, node.Keys["officer"]);
+        var page = await fixture.NewPageAsync(node);
+        await ConsoleFixture.SignInAsync(page, node.Keys["officer"]);
         await page.GetByRole(AriaRole.Link, new() { Name = "Alerts", Exact = true }).ClickAsync();
         await page.WaitForURLAsync("**/console/alerts");
 
@@ -39,7 +35,7 @@ public sealed class ConsoleDeskTests(ConsoleFixture fixture) : IClassFixture<Con
         Assert.StartsWith("/legalBasis", await page.Locator("#new-agreement-error").InnerTextAsync(), StringComparison.Ordinal);
         Assert.Equal("true", await page.Locator("#new-agreement").GetAttributeAsync("aria-invalid"));
         Assert.Equal("Jana Novak", await page.Locator("#new-names").InputValueAsync());
-        await CheckAsync(page, "alerts-errors");
+        await fixture.CheckAsync(page, "alerts-errors");
 
         await page.Locator("#new-national").FillAsync("Customs Act s. 12");
         await page.Locator("#new-remarks").FillAsync("travels with a forged passport");
@@ -54,12 +50,12 @@ public sealed class ConsoleDeskTests(ConsoleFixture fixture) : IClassFixture<Con
         var row = page.Locator("#alerts tr", new() { HasText = issued });
         Assert.Contains("withheld", await row.InnerTextAsync(), StringComparison.Ordinal);
         Assert.DoesNotContain("Jana Novak", await page.Locator("main").InnerTextAsync(), StringComparison.Ordinal);
-        await CheckAsync(page, "alerts");
+        await fixture.CheckAsync(page, "alerts");
         await page.Locator("#reveal").ClickAsync();
         await page.Locator("#purpose").SelectOptionAsync("investigation");
         await page.Locator("#purpose-dialog button[type=submit]").ClickAsync();
         await page.WaitForSelectorAsync("#purpose-dialog #Justification-error");
-        await CheckAsync(page, "alerts-purpose-dialog");
+        await fixture.CheckAsync(page, "alerts-purpose-dialog");
         await page.Locator("#purpose").SelectOptionAsync("investigation");
         await page.Locator("#Justification").FillAsync("console test: a traveller stopped at the border");
         await page.Locator("#purpose-dialog button[type=submit]").ClickAsync();
@@ -75,7 +71,7 @@ public sealed class ConsoleDeskTests(ConsoleFixture fixture) : IClassFixture<Con
         Assert.Equal("withheld", await page.Locator("#subject").InnerTextAsync());
         await page.GetByRole(AriaRole.Button, new() { Name = "Withdraw" }).ClickAsync();
         Assert.Equal("Give the reason.", await page.Locator("#reason-error").InnerTextAsync());
-        await CheckAsync(page, "alert-detail");
+        await fixture.CheckAsync(page, "alert-detail");
         await page.Locator("#reason").FillAsync("the traveller was arrested");
         await page.GetByRole(AriaRole.Button, new() { Name = "Withdraw" }).ClickAsync();
         await page.WaitForSelectorAsync("#alert-done");
@@ -112,8 +108,8 @@ public sealed class ConsoleDeskTests(ConsoleFixture fixture) : IClassFixture<Con
         });
 
         // An analyst reads the alert but has no form; a flag forged with a valid token is refused (403).
-        var analyst = await NewPageAsync(node);
-        await SignInAsync(analyst, node.Keys["analyst"]);
+        var analyst = await fixture.NewPageAsync(node);
+        await ConsoleFixture.SignInAsync(analyst, node.Keys["analyst"]);
         await analyst.GotoAsync($"/console/alerts?id={id}");
         Assert.Equal("MSCU1234565", await analyst.Locator("#subject").InnerTextAsync());
         Assert.Equal(0, await analyst.Locator("form[action*=Flag], #new-alert").CountAsync());
@@ -124,8 +120,8 @@ public sealed class ConsoleDeskTests(ConsoleFixture fixture) : IClassFixture<Con
         });
         Assert.Equal(403, forged.Status);
         // Without a token at all: refused before any page code runs.
-        var liaison = await NewPageAsync(node);
-        await SignInAsync(liaison, node.Keys["liaison"]);
+        var liaison = await fixture.NewPageAsync(node);
+        await ConsoleFixture.SignInAsync(liaison, node.Keys["liaison"]);
         var tokenless = await liaison.APIRequest.PostAsync($"/console/alerts?handler=Flag&id={id}", new() { Form = FormOf(liaison, ("AlertId", id), ("Reason", "forged")) });
         Assert.Equal(400, tokenless.Status);
 
@@ -134,10 +130,10 @@ public sealed class ConsoleDeskTests(ConsoleFixture fixture) : IClassFixture<Con
         await liaison.GetByRole(AriaRole.Button, new() { Name = "Flag", Exact = true }).ClickAsync();
         await liaison.WaitForSelectorAsync("#alert-done");
         Assert.Contains("the seizure is already under way here", await liaison.Locator("#flags").InnerTextAsync(), StringComparison.Ordinal);
-        await CheckAsync(liaison, "alert-flagged");
+        await fixture.CheckAsync(liaison, "alert-flagged");
 
-        var auditor = await NewPageAsync(node);
-        await SignInAsync(auditor, node.Keys["auditor"]);
+        var auditor = await fixture.NewPageAsync(node);
+        await ConsoleFixture.SignInAsync(auditor, node.Keys["auditor"]);
         await auditor.GotoAsync("/console/alerts?source=partner");
         Assert.Equal(1, await auditor.Locator("#alerts tr", new() { HasText = id }).CountAsync());
         Assert.Equal(0, await auditor.Locator("#new-alert").CountAsync());
@@ -164,11 +160,11 @@ public sealed class ConsoleDeskTests(ConsoleFixture fixture) : IClassFixture<Con
             Assert.True(screen.IsSuccessStatusCode, await screen.Content.ReadAsStringAsync());
         }
 
-        var page = await NewPageAsync(node);
-        await SignInAsync(page, node.Keys["officer"]);
+        var page = await fixture.NewPageAsync(node);
+        await ConsoleFixture.SignInAsync(page, node.Keys["officer"]);
         await page.GotoAsync("/console/hits");
         Assert.Equal(0, await page.Locator("article.hit").CountAsync());
-        await CheckAsync(page, "hits-closed");
+        await fixture.CheckAsync(page, "hits-closed");
         await page.Locator("#read-hits").ClickAsync();
         await page.Locator("#state").SelectOptionAsync("open");
         await page.Locator("#purpose").SelectOptionAsync("investigation");
@@ -178,7 +174,7 @@ public sealed class ConsoleDeskTests(ConsoleFixture fixture) : IClassFixture<Con
         var hits = page.Locator("article.hit", new() { HasText = container });
         Assert.Equal(2, await hits.CountAsync());
         Assert.Contains("none owed", await hits.First.Locator(".report").InnerTextAsync(), StringComparison.Ordinal);
-        await CheckAsync(page, "hits");
+        await fixture.CheckAsync(page, "hits");
         var read = await LastAsync(node, "personal-data-access", e => e.Body["channel"]?.GetValue<string>() == "web");
         Assert.Equal("console test: hits on a container", read.Body["justification"]!.GetValue<string>());
 
@@ -216,8 +212,8 @@ public sealed class ConsoleDeskTests(ConsoleFixture fixture) : IClassFixture<Con
         Assert.Equal(0, await page.Locator("article.hit", new() { HasText = container }).CountAsync());
 
         // An analyst reads hits under a purpose but has no decision forms, and a forged confirmation is refused.
-        var analyst = await NewPageAsync(node);
-        await SignInAsync(analyst, node.Keys["analyst"]);
+        var analyst = await fixture.NewPageAsync(node);
+        await ConsoleFixture.SignInAsync(analyst, node.Keys["analyst"]);
         await analyst.GotoAsync("/console/hits");
         await analyst.Locator("#read-hits").ClickAsync();
         await analyst.Locator("#purpose").SelectOptionAsync(new SelectOptionValue { Index = 1 });
@@ -238,8 +234,8 @@ public sealed class ConsoleDeskTests(ConsoleFixture fixture) : IClassFixture<Con
         var node = await fixture.NodeAsync(StorageProvider.Sqlite);
         var received = "NL-AR-" + Guid.NewGuid().ToString("N")[..8];
         await ReceiveAssistanceAsync(node, received);
-        var page = await NewPageAsync(node);
-        await SignInAsync(page, node.Keys["liaison"]);
+        var page = await fixture.NewPageAsync(node);
+        await ConsoleFixture.SignInAsync(page, node.Keys["liaison"]);
         await page.GotoAsync("/console/assistance");
 
         // Refused fields come back next to their inputs, with the API's field path.
@@ -254,7 +250,7 @@ public sealed class ConsoleDeskTests(ConsoleFixture fixture) : IClassFixture<Con
         await page.WaitForSelectorAsync("#NewCase-error");
         Assert.StartsWith("/caseReference", await page.Locator("#NewCase-error").InnerTextAsync(), StringComparison.Ordinal);
         Assert.StartsWith("/declarations/1", await page.Locator("#NewDeclarations-error").InnerTextAsync(), StringComparison.Ordinal);
-        await CheckAsync(page, "assistance-new-errors");
+        await fixture.CheckAsync(page, "assistance-new-errors");
 
         await page.Locator("#NewDeclarations").FillAsync("26GB0000000000042");
         await page.Locator("#NewCase").FillAsync("GB-CASE-7");
@@ -275,7 +271,7 @@ public sealed class ConsoleDeskTests(ConsoleFixture fixture) : IClassFixture<Con
         await incoming.GetByRole(AriaRole.Button, new() { Name = "Acknowledge" }).ClickAsync();
         await page.WaitForSelectorAsync("#assistance-done");
         Assert.Equal("acknowledged", await page.Locator("#received article.request", new() { HasText = received }).Locator(".status").InnerTextAsync());
-        await CheckAsync(page, "assistance-desk");
+        await fixture.CheckAsync(page, "assistance-desk");
 
         using var liaison = node.Node.Client(node.Keys["liaison"]);
         var shown = JsonNode.Parse(await liaison.GetStringAsync(new Uri($"/api/assistance-requests/{sentId}", UriKind.Relative)))!;
@@ -293,13 +289,13 @@ public sealed class ConsoleDeskTests(ConsoleFixture fixture) : IClassFixture<Con
             return services.Get<Entente.Witnessing.WitnessStore>().RecordAlarmAsync(new Entente.Witnessing.EquivocationAlarm(id, "KR", TimeProvider.System.GetUtcNow(),
                 Entente.Witnessing.EquivocationKinds.SameSizeDifferentRoot, evidence, null, null));
         });
-        var page = await NewPageAsync(node);
-        await SignInAsync(page, node.Keys["auditor"]);
+        var page = await fixture.NewPageAsync(node);
+        await ConsoleFixture.SignInAsync(page, node.Keys["auditor"]);
         await page.GotoAsync("/console/partners");
         await page.GetByRole(AriaRole.Button, new() { Name = $"Acknowledge alarm {id}" }).ClickAsync();
         await page.WaitForSelectorAsync("#alarm-done");
         Assert.Contains("audrey", await page.Locator("#alarms tr", new() { HasText = id }).InnerTextAsync(), StringComparison.Ordinal);
-        await CheckAsync(page, "partners-alarm");
+        await fixture.CheckAsync(page, "partners-alarm");
         var entry = await LastAsync(node, "equivocation-alarm-acknowledged", e => e.Body["alarm"]?.GetValue<string>() == id);
         Assert.Equal("audrey", entry.Actor.User);
 
@@ -315,8 +311,8 @@ public sealed class ConsoleDeskTests(ConsoleFixture fixture) : IClassFixture<Con
         var node = await fixture.NodeAsync(StorageProvider.Sqlite);
         var (declaration, _) = node.Declarations[2];
         var partyId = declaration.Parties.Select(p => p.Id).OfType<string>().First();
-        var page = await NewPageAsync(node);
-        await SignInAsync(page, node.Keys["officer"]);
+        var page = await fixture.NewPageAsync(node);
+        await ConsoleFixture.SignInAsync(page, node.Keys["officer"]);
         // A party in the address is not a search by party: nothing personal asked, nothing recorded.
         await page.GotoAsync($"/console/declarations?party={partyId}");
         Assert.Equal(node.Declarations.Count, await page.Locator("main table tbody tr").CountAsync());
@@ -325,7 +321,7 @@ public sealed class ConsoleDeskTests(ConsoleFixture fixture) : IClassFixture<Con
         await page.Locator("#party").FillAsync(partyId);
         await page.Locator("#purpose").SelectOptionAsync("investigation");
         await page.Locator("#justification").FillAsync("console test: a party search");
-        await CheckAsync(page, "declarations-party-dialog");
+        await fixture.CheckAsync(page, "declarations-party-dialog");
         await page.Locator("#party-dialog button[type=submit]").ClickAsync();
         await page.WaitForSelectorAsync("main table tbody tr");
         Assert.DoesNotContain("party=", page.Url, StringComparison.Ordinal);
@@ -345,8 +341,8 @@ public sealed class ConsoleDeskTests(ConsoleFixture fixture) : IClassFixture<Con
     public async Task A_liaison_officer_records_an_AEO_status_checked_as_the_API_checks_it_and_sees_where_it_went()
     {
         var node = await fixture.NodeAsync(StorageProvider.Sqlite);
-        var page = await NewPageAsync(node);
-        await SignInAsync(page, node.Keys["liaison"]);
+        var page = await fixture.NewPageAsync(node);
+        await ConsoleFixture.SignInAsync(page, node.Keys["liaison"]);
         await page.GetByRole(AriaRole.Link, new() { Name = "Sharing" }).ClickAsync();
         await page.WaitForURLAsync("**/console/sharing");
         await page.Locator("#kind").SelectOptionAsync("aeo-status");
@@ -360,7 +356,7 @@ public sealed class ConsoleDeskTests(ConsoleFixture fixture) : IClassFixture<Con
         Assert.Contains("/aeo/id", errors, StringComparison.Ordinal);
         Assert.Contains("/aeo/name", errors, StringComparison.Ordinal);
         Assert.Equal("true", await page.Locator("#Document").GetAttributeAsync("aria-invalid"));
-        await CheckAsync(page, "sharing-errors");
+        await fixture.CheckAsync(page, "sharing-errors");
         await page.Locator("#Document").FillAsync("{\"aeo\": {");
         await page.GetByRole(AriaRole.Button, new() { Name = "Record and push" }).ClickAsync();
         Assert.StartsWith("Line 1, position", await page.Locator("#document-errors").InnerTextAsync(), StringComparison.Ordinal);
@@ -374,18 +370,18 @@ public sealed class ConsoleDeskTests(ConsoleFixture fixture) : IClassFixture<Con
         await page.WaitForSelectorAsync("#record-done");
         Assert.Contains("Pushed to no partner", await page.Locator("#record-done").InnerTextAsync(), StringComparison.Ordinal);
         Assert.Equal(1, await page.Locator("#sent article.record", new() { HasText = "aeo-status" }).CountAsync());
-        await CheckAsync(page, "sharing");
+        await fixture.CheckAsync(page, "sharing");
         using var liaison = node.Node.Client(node.Keys["liaison"]);
         Assert.Contains(trader, await liaison.GetStringAsync(new Uri("/api/records", UriKind.Relative)), StringComparison.Ordinal);
 
         // An auditor reads what was shared but records nothing; an analyst's role has neither (the API's policies).
-        var auditor = await NewPageAsync(node);
-        await SignInAsync(auditor, node.Keys["auditor"]);
+        var auditor = await fixture.NewPageAsync(node);
+        await ConsoleFixture.SignInAsync(auditor, node.Keys["auditor"]);
         await auditor.GotoAsync("/console/sharing");
         Assert.Equal(0, await auditor.Locator("#new-record").CountAsync());
         Assert.True(await auditor.Locator("#sent article.record").CountAsync() >= 1);
-        var analyst = await NewPageAsync(node);
-        await SignInAsync(analyst, node.Keys["analyst"]);
+        var analyst = await fixture.NewPageAsync(node);
+        await ConsoleFixture.SignInAsync(analyst, node.Keys["analyst"]);
         Assert.Equal(403, (await analyst.GotoAsync("/console/sharing"))!.Status);
     }
 
@@ -442,35 +438,5 @@ public sealed class ConsoleDeskTests(ConsoleFixture fixture) : IClassFixture<Con
                 TimeProvider.System.GetUtcNow().AddDays(30), TimeProvider.System.GetUtcNow()));
             Assert.Equal(Entente.Assistance.AssistanceReceiptOutcome.Applied, receipt.Outcome);
         });
-    }
-
-    private async Task<IPage> NewPageAsync(ConsoleNode node)
-    {
-        var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions
-        {
-            BaseURL = node.Node.BaseAddress.ToString(),
-            ViewportSize = new ViewportSize { Width = 1280, Height = 900 },
-            Locale = "en-GB",
-        });
-        context.SetDefaultTimeout(15_000);
-        return await context.NewPageAsync();
-    }
-
-    private static async Task SignInAsync(IPage page, string key)
-    {
-        await page.GotoAsync("/console/sign-in");
-        await page.GetByLabel("API key").FillAsync(key);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync("**/console");
-    }
-
-    /// <summary>axe-core's WCAG 2.1 A and AA rules (no serious or critical violation), and the page's screenshot.</summary>
-    private async Task CheckAsync(IPage page, string name)
-    {
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(fixture.Screenshots, name + ".png"), FullPage = true });
-        var result = await page.RunAxe(new AxeRunOptions { RunOnly = new RunOnlyOptions { Type = "tag", Values = [.. Wcag] } });
-        var serious = result.Violations.Where(v => v.Impact is "serious" or "critical").ToList();
-        Assert.True(serious.Count == 0, $"{name}: " + string.Join("; ", serious.Select(v =>
-            $"{v.Id} ({v.Impact}): {v.Help} at {string.Join(", ", v.Nodes.Select(n => string.Join(" ", n.Target)))}")));
     }
 }

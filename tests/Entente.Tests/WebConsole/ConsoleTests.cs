@@ -1,7 +1,5 @@
 using System.Text.Json;
 using System.Xml.Linq;
-using Deque.AxeCore.Commons;
-using Deque.AxeCore.Playwright;
 using Entente.Storage;
 using Microsoft.Playwright;
 
@@ -14,16 +12,14 @@ namespace Entente.Tests.WebConsole;
 /// </summary>
 public sealed class ConsoleTests(ConsoleFixture fixture) : IClassFixture<ConsoleFixture>
 {
-    private static readonly string[] Wcag = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
-
     [ConsoleFact]
     public async Task An_officer_signs_in_with_a_key_sees_the_dashboard_and_signs_out()
     {
         var node = await fixture.NodeAsync(StorageProvider.Sqlite);
-        var page = await NewPageAsync(node);
+        var page = await fixture.NewPageAsync(node);
         await page.GotoAsync("/console/declarations");
         Assert.EndsWith("/console/sign-in?returnUrl=%2Fconsole%2Fdeclarations", page.Url, StringComparison.Ordinal);
-        await CheckAsync(page, "sign-in");
+        await fixture.CheckAsync(page, "sign-in");
 
         await page.GetByLabel("API key").FillAsync(node.Keys["officer"]);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
@@ -32,7 +28,7 @@ public sealed class ConsoleTests(ConsoleFixture fixture) : IClassFixture<Console
         Assert.Equal("Dashboard", await page.Locator("h1").InnerTextAsync());
         Assert.Contains("olivia", await page.Locator("header").InnerTextAsync(), StringComparison.Ordinal);
         Assert.Contains("Today's lanes", await page.Locator("main").InnerTextAsync(), StringComparison.Ordinal);
-        await CheckAsync(page, "dashboard");
+        await fixture.CheckAsync(page, "dashboard");
 
         var cookie = Assert.Single(await page.Context.CookiesAsync(), c => c.Name == "entente-console");
         Assert.True(cookie.HttpOnly);
@@ -48,7 +44,7 @@ public sealed class ConsoleTests(ConsoleFixture fixture) : IClassFixture<Console
     public async Task A_wrong_key_is_refused_next_to_the_field_and_a_revoked_key_ends_the_session()
     {
         var node = await fixture.NodeAsync(StorageProvider.Sqlite);
-        var page = await NewPageAsync(node);
+        var page = await fixture.NewPageAsync(node);
         await page.GotoAsync("/console/sign-in");
         await page.GetByLabel("API key").FillAsync("ent_not-a-key-of-anyone");
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
@@ -63,7 +59,7 @@ public sealed class ConsoleTests(ConsoleFixture fixture) : IClassFixture<Console
 
         // A session lives only as long as its key: revoked, the next page asks to sign in again.
         var key = await node.Node.AddUserAsync("temporary", "officer", node.Node.Database);
-        await SignInAsync(page, key);
+        await ConsoleFixture.SignInAsync(page, key);
         await page.GotoAsync("/console/declarations");
         Assert.Equal("Declarations", await page.Locator("h1").InnerTextAsync());
         string[] revoke = ["user", "revoke", "--home", node.Node.Home, "--name", "temporary"];
@@ -79,19 +75,19 @@ public sealed class ConsoleTests(ConsoleFixture fixture) : IClassFixture<Console
         var node = await fixture.NodeAsync(StorageProvider.Sqlite);
         var (declaration, id) = node.Declarations[0];
         var partyId = declaration.Parties.Select(p => p.Id).OfType<string>().First();
-        var page = await NewPageAsync(node);
-        await SignInAsync(page, node.Keys["officer"]);
+        var page = await fixture.NewPageAsync(node);
+        await ConsoleFixture.SignInAsync(page, node.Keys["officer"]);
 
         await page.GotoAsync($"/console/declarations/{id}");
         Assert.DoesNotContain(partyId, await page.ContentAsync(), StringComparison.Ordinal);
         Assert.Contains("Party data is withheld.", await page.Locator("#withheld-notice").InnerTextAsync(), StringComparison.Ordinal);
-        await CheckAsync(page, "declaration-withheld");
+        await fixture.CheckAsync(page, "declaration-withheld");
 
         // The dialog opens on the keyboard, and refuses a read without a justification next to the field.
         await page.Locator("#reveal").FocusAsync();
         await page.Keyboard.PressAsync("Enter");
         Assert.True(await page.Locator("#purpose-dialog").IsVisibleAsync());
-        await CheckAsync(page, "purpose-dialog");
+        await fixture.CheckAsync(page, "purpose-dialog");
         await page.Locator("#purpose").SelectOptionAsync("investigation");
         await page.Locator("#purpose-dialog button[type=submit]").ClickAsync();
         await page.WaitForSelectorAsync("#purpose-dialog #Justification-error");
@@ -104,7 +100,7 @@ public sealed class ConsoleTests(ConsoleFixture fixture) : IClassFixture<Console
         await page.Locator("#purpose-dialog button[type=submit]").ClickAsync();
         await page.WaitForSelectorAsync("#revealed-notice");
         Assert.Contains(partyId, await page.Locator("main").InnerTextAsync(), StringComparison.Ordinal);
-        await CheckAsync(page, "declaration-revealed");
+        await fixture.CheckAsync(page, "declaration-revealed");
 
         // The read is in the ledger as the API's are: same kind, purpose, justification, reader; the channel says web.
         using var auditor = node.Node.Client(node.Keys["auditor"]);
@@ -117,8 +113,8 @@ public sealed class ConsoleTests(ConsoleFixture fixture) : IClassFixture<Console
         Assert.Contains(id, read.GetProperty("records").EnumerateArray().Select(r => r.GetString()));
 
         // And the auditor finds it in the console too, with the accountability query.
-        var audit = await NewPageAsync(node);
-        await SignInAsync(audit, node.Keys["auditor"]);
+        var audit = await fixture.NewPageAsync(node);
+        await ConsoleFixture.SignInAsync(audit, node.Keys["auditor"]);
         await audit.GotoAsync("/console/ledger");
         await audit.Locator("#Party").FillAsync(partyId);
         await audit.Locator("#Justification").FillAsync("console test: accountability");
@@ -127,7 +123,7 @@ public sealed class ConsoleTests(ConsoleFixture fixture) : IClassFixture<Console
         var events = await audit.Locator("#audit-events tbody").InnerTextAsync();
         Assert.Contains("olivia", events, StringComparison.Ordinal);
         Assert.Contains("case 2026/118, undervaluation of ceramic tiles", events, StringComparison.Ordinal);
-        await CheckAsync(audit, "ledger-accountability");
+        await fixture.CheckAsync(audit, "ledger-accountability");
     }
 
     [ConsoleFact]
@@ -135,10 +131,10 @@ public sealed class ConsoleTests(ConsoleFixture fixture) : IClassFixture<Console
     {
         var node = await fixture.NodeAsync(StorageProvider.Sqlite);
         var (_, id) = node.Declarations[1];
-        var officer = await NewPageAsync(node);
-        await SignInAsync(officer, node.Keys["officer"]);
-        var analyst = await NewPageAsync(node);
-        await SignInAsync(analyst, node.Keys["analyst"]);
+        var officer = await fixture.NewPageAsync(node);
+        await ConsoleFixture.SignInAsync(officer, node.Keys["officer"]);
+        var analyst = await fixture.NewPageAsync(node);
+        await ConsoleFixture.SignInAsync(analyst, node.Keys["analyst"]);
 
         await officer.GotoAsync($"/console/declarations/{id}");
         await analyst.GotoAsync($"/console/declarations/{id}");
@@ -166,7 +162,7 @@ public sealed class ConsoleTests(ConsoleFixture fixture) : IClassFixture<Console
         Assert.Contains("Not allowed for your role", await refused.TextAsync(), StringComparison.Ordinal);
         await analyst.GotoAsync($"/console/declarations/{id}");
         Assert.NotEqual("control", await analyst.Locator("#status-now").InnerTextAsync());
-        await CheckAsync(analyst, "declaration-analyst");
+        await fixture.CheckAsync(analyst, "declaration-analyst");
     }
 
     [ConsoleFact]
@@ -174,8 +170,8 @@ public sealed class ConsoleTests(ConsoleFixture fixture) : IClassFixture<Console
     {
         var node = await fixture.NodeAsync(StorageProvider.Sqlite);
         var (_, id) = node.Declarations[2];
-        var page = await NewPageAsync(node);
-        await SignInAsync(page, node.Keys["officer"]);
+        var page = await fixture.NewPageAsync(node);
+        await ConsoleFixture.SignInAsync(page, node.Keys["officer"]);
         await page.GotoAsync($"/console/declarations/{id}");
         var before = await page.Locator("#status-now").InnerTextAsync();
 
@@ -197,18 +193,18 @@ public sealed class ConsoleTests(ConsoleFixture fixture) : IClassFixture<Console
     public async Task An_officer_searches_with_the_APIs_filters_and_moves_a_status()
     {
         var node = await fixture.NodeAsync(StorageProvider.Sqlite);
-        var page = await NewPageAsync(node);
-        await SignInAsync(page, node.Keys["officer"]);
+        var page = await fixture.NewPageAsync(node);
+        await ConsoleFixture.SignInAsync(page, node.Keys["officer"]);
         await page.GotoAsync("/console/declarations");
         await page.GetByRole(AriaRole.Button, new() { Name = "Search" }).First.ClickAsync();
         Assert.Equal(node.Declarations.Count, await page.Locator("main table tbody tr").CountAsync());
-        await CheckAsync(page, "declarations");
+        await fixture.CheckAsync(page, "declarations");
 
         // A filter the API refuses is refused next to its field, with the API's words.
         await page.Locator("#origin").FillAsync("ZZ");
         await page.GetByRole(AriaRole.Button, new() { Name = "Search" }).First.ClickAsync();
         Assert.Contains("expected an ISO 3166-1 alpha-2 country code", await page.Locator("#origin-error").InnerTextAsync(), StringComparison.Ordinal);
-        await CheckAsync(page, "declarations-errors");
+        await fixture.CheckAsync(page, "declarations-errors");
         // A party search is a POST from the purpose dialog: without a justification it comes back open, the problem next to the field.
         await page.Locator("#origin").FillAsync("");
         await page.GetByRole(AriaRole.Button, new() { Name = "Search" }).First.ClickAsync();
@@ -266,11 +262,11 @@ public sealed class ConsoleTests(ConsoleFixture fixture) : IClassFixture<Console
         await page.GotoAsync($"/console/declarations/{node.Declarations[4].Id}");
         var received = await page.Locator("dl.facts dd").Nth(5).InnerTextAsync();
         Assert.Matches(@"^\d{2}/\d{2}/\d{4} \d{2}:\d{2} UTC$", received);
-        await CheckAsync(page, "declaration-fr-tablet");
+        await fixture.CheckAsync(page, "declaration-fr-tablet");
 
         // The language chooser, as a user without French in the browser would use it.
-        var english = await NewPageAsync(node);
-        await SignInAsync(english, node.Keys["officer"]);
+        var english = await fixture.NewPageAsync(node);
+        await ConsoleFixture.SignInAsync(english, node.Keys["officer"]);
         await english.Locator("#lang-select").SelectOptionAsync("fr");
         await english.WaitForSelectorAsync("html[lang=fr]");
         Assert.Equal("Tableau de bord", await english.Locator("h1").InnerTextAsync());
@@ -281,8 +277,8 @@ public sealed class ConsoleTests(ConsoleFixture fixture) : IClassFixture<Console
     {
         var node = await fixture.NodeAsync(StorageProvider.Sqlite);
         await node.PartnerAsync();
-        var page = await NewPageAsync(node);
-        await SignInAsync(page, node.Keys["liaison"]);
+        var page = await fixture.NewPageAsync(node);
+        await ConsoleFixture.SignInAsync(page, node.Keys["liaison"]);
         await page.GetByRole(AriaRole.Link, new() { Name = "Agreements" }).ClickAsync();
         await page.WaitForURLAsync("**/console/agreements");
         var row = page.Locator("#agreements tr", new() { HasText = "nl-kr-test" });
@@ -300,11 +296,11 @@ public sealed class ConsoleTests(ConsoleFixture fixture) : IClassFixture<Console
         Assert.Contains("/goodsShipment/goodsItems/*/classification/code", allows, StringComparison.Ordinal);
         Assert.Contains("H2", allows, StringComparison.Ordinal);
         Assert.Contains("agreement: nl-kr-test", await page.Locator("#agreement-text").InnerTextAsync(), StringComparison.Ordinal);
-        await CheckAsync(page, "agreements");
+        await fixture.CheckAsync(page, "agreements");
 
         // An officer's role does not read agreements (the API's policy): the page is refused.
-        var officer = await NewPageAsync(node);
-        await SignInAsync(officer, node.Keys["officer"]);
+        var officer = await fixture.NewPageAsync(node);
+        await ConsoleFixture.SignInAsync(officer, node.Keys["officer"]);
         var refused = await officer.GotoAsync("/console/agreements");
         Assert.Equal(403, refused!.Status);
     }
@@ -315,8 +311,8 @@ public sealed class ConsoleTests(ConsoleFixture fixture) : IClassFixture<Console
         var node = await fixture.NodeAsync(StorageProvider.Sqlite);
         var korea = await node.PartnerAsync();
         using var kr = Entente.Identity.NodeKeys.LoadSigningKey(korea.Home);
-        var page = await NewPageAsync(node);
-        await SignInAsync(page, node.Keys["auditor"]);
+        var page = await fixture.NewPageAsync(node);
+        await ConsoleFixture.SignInAsync(page, node.Keys["auditor"]);
         await page.GetByRole(AriaRole.Link, new() { Name = "Partners" }).ClickAsync();
         await page.WaitForURLAsync("**/console/partners");
         var partner = page.Locator("article.partner[aria-labelledby=partner-KR]");
@@ -326,16 +322,16 @@ public sealed class ConsoleTests(ConsoleFixture fixture) : IClassFixture<Console
         Assert.Contains("nl-kr-test v1", text, StringComparison.Ordinal);
         Assert.Contains("Witnessing", await page.Locator("main").InnerTextAsync(), StringComparison.Ordinal);
         Assert.Equal("No equivocation alarm.", await page.Locator("#no-alarms").InnerTextAsync());
-        await CheckAsync(page, "partners");
+        await fixture.CheckAsync(page, "partners");
 
         // A liaison officer sees the directory but not the auditors' witnessing and alarms; an analyst not the page.
-        var liaison = await NewPageAsync(node);
-        await SignInAsync(liaison, node.Keys["liaison"]);
+        var liaison = await fixture.NewPageAsync(node);
+        await ConsoleFixture.SignInAsync(liaison, node.Keys["liaison"]);
         await liaison.GotoAsync("/console/partners");
         Assert.Contains(Entente.Identity.NodeKeys.Fingerprint(kr), await liaison.Locator("main").InnerTextAsync(), StringComparison.Ordinal);
         Assert.Equal(0, await liaison.Locator("#alarms-h").CountAsync());
-        var analyst = await NewPageAsync(node);
-        await SignInAsync(analyst, node.Keys["analyst"]);
+        var analyst = await fixture.NewPageAsync(node);
+        await ConsoleFixture.SignInAsync(analyst, node.Keys["analyst"]);
         Assert.Equal(403, (await analyst.GotoAsync("/console/partners"))!.Status);
     }
 
@@ -346,14 +342,14 @@ public sealed class ConsoleTests(ConsoleFixture fixture) : IClassFixture<Console
         var answered = "NL-AR-" + Guid.NewGuid().ToString("N")[..8];
         var declined = "NL-AR-" + Guid.NewGuid().ToString("N")[..8];
         await ReceiveAssistanceAsync(node, answered, declined);
-        var page = await NewPageAsync(node);
-        await SignInAsync(page, node.Keys["officer"]);
+        var page = await fixture.NewPageAsync(node);
+        await ConsoleFixture.SignInAsync(page, node.Keys["officer"]);
         await page.GetByRole(AriaRole.Link, new() { Name = "Assistance" }).ClickAsync();
         await page.WaitForURLAsync("**/console/assistance");
         var request = page.Locator("#received article.request", new() { HasText = answered });
         Assert.Contains("from NL", await request.InnerTextAsync(), StringComparison.Ordinal);
         Assert.Contains(Assistance.AssistanceTestKit.AgreementId, await request.InnerTextAsync(), StringComparison.Ordinal);
-        await CheckAsync(page, "assistance");
+        await fixture.CheckAsync(page, "assistance");
 
         // A part, then the final part: the status moves as the API's answers move it.
         await request.GetByLabel("Answer (a part or the whole)").FillAsync("Consignee confirmed: GB123456789000");
@@ -384,8 +380,8 @@ public sealed class ConsoleTests(ConsoleFixture fixture) : IClassFixture<Console
         Assert.Equal("declined", refused.RootElement.GetProperty("status").GetString());
 
         // An analyst's role has no assistance desk (the API's policy).
-        var analyst = await NewPageAsync(node);
-        await SignInAsync(analyst, node.Keys["analyst"]);
+        var analyst = await fixture.NewPageAsync(node);
+        await ConsoleFixture.SignInAsync(analyst, node.Keys["analyst"]);
         Assert.Equal(403, (await analyst.GotoAsync("/console/assistance"))!.Status);
     }
 
@@ -432,14 +428,14 @@ public sealed class ConsoleTests(ConsoleFixture fixture) : IClassFixture<Console
     private async Task RiskDeskAsync(StorageProvider provider)
     {
         var node = await fixture.NodeAsync(provider);
-        var page = await NewPageAsync(node);
-        await SignInAsync(page, node.Keys["officer"]);
+        var page = await fixture.NewPageAsync(node);
+        await ConsoleFixture.SignInAsync(page, node.Keys["officer"]);
         await page.GotoAsync("/console/risk");
         var queued = page.Locator("article.queued");
         var before = await queued.CountAsync();
         Assert.True(before > 0, "the seeded declarations are in the red queue");
         Assert.Contains("a goods item declared over 1 kg", await queued.First.InnerTextAsync(), StringComparison.Ordinal);
-        await CheckAsync(page, $"risk-desk-{provider.ToString().ToLowerInvariant()}");
+        await fixture.CheckAsync(page, $"risk-desk-{provider.ToString().ToLowerInvariant()}");
 
         // A revenue the API would refuse is refused next to the field; the declaration stays in the queue.
         var first = queued.First;
@@ -473,8 +469,8 @@ public sealed class ConsoleTests(ConsoleFixture fixture) : IClassFixture<Console
     private async Task LedgerAsync(StorageProvider provider)
     {
         var node = await fixture.NodeAsync(provider);
-        var page = await NewPageAsync(node);
-        await SignInAsync(page, node.Keys["auditor"]);
+        var page = await fixture.NewPageAsync(node);
+        await ConsoleFixture.SignInAsync(page, node.Keys["auditor"]);
         await page.GotoAsync("/console/ledger");
         await page.GetByRole(AriaRole.Button, new() { Name = "Verify now" }).ClickAsync();
         await page.WaitForSelectorAsync("#verification");
@@ -485,41 +481,11 @@ public sealed class ConsoleTests(ConsoleFixture fixture) : IClassFixture<Console
         await page.GetByRole(AriaRole.Button, new() { Name = "Prove" }).ClickAsync();
         await page.WaitForSelectorAsync("#proof");
         Assert.Contains("Leaf hash", await page.Locator("#proof").InnerTextAsync(), StringComparison.Ordinal);
-        await CheckAsync(page, $"ledger-{provider.ToString().ToLowerInvariant()}");
+        await fixture.CheckAsync(page, $"ledger-{provider.ToString().ToLowerInvariant()}");
 
         await page.Locator("#entry").FillAsync("99999999");
         await page.GetByRole(AriaRole.Button, new() { Name = "Prove" }).ClickAsync();
         await page.WaitForSelectorAsync("#entry-error");
         Assert.StartsWith("Expected an entry from 0 to", await page.Locator("#entry-error").InnerTextAsync(), StringComparison.Ordinal);
-    }
-
-    private async Task<IPage> NewPageAsync(ConsoleNode node)
-    {
-        var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions
-        {
-            BaseURL = node.Node.BaseAddress.ToString(),
-            ViewportSize = new ViewportSize { Width = 1280, Height = 900 },
-            Locale = "en-GB",
-        });
-        context.SetDefaultTimeout(15_000);
-        return await context.NewPageAsync();
-    }
-
-    private static async Task SignInAsync(IPage page, string key)
-    {
-        await page.GotoAsync("/console/sign-in");
-        await page.GetByLabel("API key").FillAsync(key);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync("**/console");
-    }
-
-    /// <summary>axe-core's WCAG 2.1 A and AA rules on the page as it is (no serious or critical violation), and its screenshot.</summary>
-    private async Task CheckAsync(IPage page, string name)
-    {
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(fixture.Screenshots, name + ".png"), FullPage = true });
-        var result = await page.RunAxe(new AxeRunOptions { RunOnly = new RunOnlyOptions { Type = "tag", Values = [.. Wcag] } });
-        var serious = result.Violations.Where(v => v.Impact is "serious" or "critical").ToList();
-        Assert.True(serious.Count == 0, $"{name}: " + string.Join("; ", serious.Select(v =>
-            $"{v.Id} ({v.Impact}): {v.Help} at {string.Join(", ", v.Nodes.Select(n => string.Join(" ", n.Target)))}")));
     }
 }

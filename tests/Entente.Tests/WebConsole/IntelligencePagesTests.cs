@@ -1,8 +1,6 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using Deque.AxeCore.Commons;
-using Deque.AxeCore.Playwright;
 using Entente.Declarations;
 using Entente.Exchange;
 using Entente.Hosting;
@@ -20,17 +18,15 @@ namespace Entente.Tests.WebConsole;
 /// </summary>
 public sealed class IntelligencePagesTests(ConsoleFixture fixture) : IClassFixture<ConsoleFixture>
 {
-    private static readonly string[] Wcag = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
-
     [ConsoleFact]
     public async Task An_officer_records_a_seizure_with_a_checked_form_and_reads_its_offenders_only_under_a_purpose()
     {
         var node = await fixture.NodeAsync(StorageProvider.Sqlite);
-        var page = await NewPageAsync(node);
-        await SignInAsync(page, node.Keys["officer"]);
+        var page = await fixture.NewPageAsync(node);
+        await ConsoleFixture.SignInAsync(page, node.Keys["officer"]);
         await page.GetByRole(AriaRole.Link, new() { Name = "Intelligence" }).ClickAsync();
         await page.WaitForURLAsync("**/console/intelligence/seizures");
-        await CheckAsync(page, "intelligence-seizures");
+        await fixture.CheckAsync(page, "intelligence-seizures");
 
         // Bad input: each problem next to its field, nothing recorded.
         await page.Locator("#add-seizure summary").ClickAsync();
@@ -51,7 +47,7 @@ public sealed class IntelligencePagesTests(ConsoleFixture fixture) : IClassFixtu
         Assert.True(await page.Locator("#Quantity-error").IsVisibleAsync());
         Assert.Equal("true", await page.Locator("#Departure").GetAttributeAsync("aria-invalid"));
         Assert.Equal(0, await page.Locator("#seizures a", new() { HasText = "GB-SZ-0412" }).CountAsync());
-        await CheckAsync(page, "intelligence-seizure-invalid");
+        await fixture.CheckAsync(page, "intelligence-seizure-invalid");
 
         await page.Locator("#Quantity").FillAsync("12.5");
         await page.Locator("#Departure").FillAsync("EC");
@@ -75,7 +71,7 @@ public sealed class IntelligencePagesTests(ConsoleFixture fixture) : IClassFixtu
         await page.Locator("#seizures a", new() { HasText = "GB-SZ-0412" }).ClickAsync();
         await page.WaitForSelectorAsync("#withheld-notice");
         Assert.DoesNotContain("NL-P-778812", await page.ContentAsync(), StringComparison.Ordinal);
-        await CheckAsync(page, "intelligence-seizure-withheld");
+        await fixture.CheckAsync(page, "intelligence-seizure-withheld");
         await page.Locator("#reveal").ClickAsync();
         await page.Locator("#purpose").SelectOptionAsync("investigation");
         await page.Locator("#purpose-dialog button[type=submit]").ClickAsync();
@@ -86,7 +82,7 @@ public sealed class IntelligencePagesTests(ConsoleFixture fixture) : IClassFixtu
         await page.Locator("#purpose-dialog button[type=submit]").ClickAsync();
         await page.WaitForSelectorAsync("#revealed-notice");
         Assert.Contains("NL-P-778812", await page.Locator("#offenders").InnerTextAsync(), StringComparison.Ordinal);
-        await CheckAsync(page, "intelligence-seizure-revealed");
+        await fixture.CheckAsync(page, "intelligence-seizure-revealed");
 
         using var auditor = node.Node.Client(node.Keys["auditor"]);
         using var answer = JsonDocument.Parse(await auditor.GetStringAsync(new Uri(
@@ -97,8 +93,8 @@ public sealed class IntelligencePagesTests(ConsoleFixture fixture) : IClassFixtu
         Assert.Equal("case 2026/412, cocaine in reefer", read.GetProperty("justification").GetString());
 
         // An analyst reads seizures but has no form; a forged post with a valid token is refused for the role.
-        var analyst = await NewPageAsync(node);
-        await SignInAsync(analyst, node.Keys["analyst"]);
+        var analyst = await fixture.NewPageAsync(node);
+        await ConsoleFixture.SignInAsync(analyst, node.Keys["analyst"]);
         await analyst.GotoAsync("/console/intelligence/seizures");
         Assert.Equal(1, await analyst.Locator("#seizures a", new() { HasText = "GB-SZ-0412" }).CountAsync());
         Assert.Equal(0, await analyst.Locator("#add-seizure").CountAsync());
@@ -130,8 +126,8 @@ public sealed class IntelligencePagesTests(ConsoleFixture fixture) : IClassFixtu
             Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
         }
 
-        var page = await NewPageAsync(node);
-        await SignInAsync(page, node.Keys["analyst"]);
+        var page = await fixture.NewPageAsync(node);
+        await ConsoleFixture.SignInAsync(page, node.Keys["analyst"]);
         await page.GotoAsync("/console/intelligence/trends");
         await page.Locator("#by").SelectOptionAsync("commodity");
         await page.Locator("#from").FillAsync("2025-01");
@@ -152,7 +148,7 @@ public sealed class IntelligencePagesTests(ConsoleFixture fixture) : IClassFixtu
         var box = await chart.BoundingBoxAsync();
         Assert.True(box is { Width: > 400, Height: > 200 }, $"the chart is drawn at {box?.Width}x{box?.Height}");
         Assert.Contains("9 ▲", await page.Locator("#trend-table tr", new() { HasText = "tobacco" }).InnerTextAsync(), StringComparison.Ordinal);
-        await CheckAsync(page, "intelligence-trends");
+        await fixture.CheckAsync(page, "intelligence-trends");
 
         await page.GotoAsync("/console/intelligence/trends?by=weather");
         Assert.StartsWith("Expected commodity, route", await page.Locator("#by-error").InnerTextAsync(), StringComparison.Ordinal);
@@ -164,8 +160,8 @@ public sealed class IntelligencePagesTests(ConsoleFixture fixture) : IClassFixtu
         var node = await fixture.NodeAsync(StorageProvider.Sqlite);
         var (declaration, id) = node.Declarations.First(d => d.Declaration.Parties.Any(p => p.Id is not null));
         var partyId = declaration.Parties.Select(p => p.Id).OfType<string>().First();
-        var page = await NewPageAsync(node);
-        await SignInAsync(page, node.Keys["analyst"]);
+        var page = await fixture.NewPageAsync(node);
+        await ConsoleFixture.SignInAsync(page, node.Keys["analyst"]);
         Assert.Equal(1, await page.GetByRole(AriaRole.Link, new() { Name = "Intelligence" }).CountAsync());
 
         await page.GotoAsync("/console/intelligence/networks");
@@ -178,7 +174,7 @@ public sealed class IntelligencePagesTests(ConsoleFixture fixture) : IClassFixtu
         Assert.Contains("party:~", nodes, StringComparison.Ordinal);
         Assert.DoesNotContain(partyId, await page.ContentAsync(), StringComparison.Ordinal);
         Assert.True(await page.Locator("#withheld-notice").IsVisibleAsync());
-        await CheckAsync(page, "intelligence-network-withheld");
+        await fixture.CheckAsync(page, "intelligence-network-withheld");
 
         await page.Locator("#reveal").ClickAsync();
         await page.Locator("#purpose").SelectOptionAsync("risk-management");
@@ -186,7 +182,7 @@ public sealed class IntelligencePagesTests(ConsoleFixture fixture) : IClassFixtu
         await page.Locator("#purpose-dialog button[type=submit]").ClickAsync();
         await page.WaitForSelectorAsync("#revealed-notice");
         Assert.Contains("party:" + partyId, await page.Locator("#network-nodes").InnerTextAsync(), StringComparison.Ordinal);
-        await CheckAsync(page, "intelligence-network-revealed");
+        await fixture.CheckAsync(page, "intelligence-network-revealed");
 
         using var auditor = node.Node.Client(node.Keys["auditor"]);
         using var answer = JsonDocument.Parse(await auditor.GetStringAsync(new Uri(
@@ -202,18 +198,18 @@ public sealed class IntelligencePagesTests(ConsoleFixture fixture) : IClassFixtu
 
         await page.GotoAsync("/console/intelligence/networks?mode=communities");
         await page.WaitForSelectorAsync("#graph-summary");
-        await CheckAsync(page, "intelligence-network-communities");
+        await fixture.CheckAsync(page, "intelligence-network-communities");
         await page.GotoAsync("/console/intelligence/networks?mode=neighbourhood&node=ship:X&hops=9");
         Assert.True(await page.Locator("#Node-error").IsVisibleAsync());
         Assert.True(await page.Locator("#Hops-error").IsVisibleAsync());
 
         // Networks and mirror checks are the assessors' (officer, analyst, admin): not a liaison officer's nor an auditor's.
-        var liaison = await NewPageAsync(node);
-        await SignInAsync(liaison, node.Keys["liaison"]);
+        var liaison = await fixture.NewPageAsync(node);
+        await ConsoleFixture.SignInAsync(liaison, node.Keys["liaison"]);
         var denied = await liaison.GotoAsync("/console/intelligence/networks");
         Assert.Equal(403, denied!.Status);
-        var audit = await NewPageAsync(node);
-        await SignInAsync(audit, node.Keys["auditor"]);
+        var audit = await fixture.NewPageAsync(node);
+        await ConsoleFixture.SignInAsync(audit, node.Keys["auditor"]);
         Assert.Equal(0, await audit.GetByRole(AriaRole.Link, new() { Name = "Intelligence" }).CountAsync());
         Assert.Equal(403, (await audit.GotoAsync("/console/intelligence/mirror"))!.Status);
     }
@@ -257,10 +253,10 @@ public sealed class IntelligencePagesTests(ConsoleFixture fixture) : IClassFixtu
             ]);
         }
 
-        var page = await NewPageAsync(node);
-        await SignInAsync(page, node.Keys["analyst"]);
+        var page = await fixture.NewPageAsync(node);
+        await ConsoleFixture.SignInAsync(page, node.Keys["analyst"]);
         await page.GotoAsync("/console/intelligence/mirror");
-        await CheckAsync(page, "intelligence-mirror-empty");
+        await fixture.CheckAsync(page, "intelligence-mirror-empty");
         await page.Locator("#RunPartner").FillAsync("KR");
         await page.Locator("#WindowDays").FillAsync("0");
         await page.GetByRole(AriaRole.Button, new() { Name = "Run check" }).ClickAsync();
@@ -279,41 +275,11 @@ public sealed class IntelligencePagesTests(ConsoleFixture fixture) : IClassFixtu
         Assert.Contains("851713", await page.Locator("#mirror-stats").InnerTextAsync(), StringComparison.Ordinal);
         var labels = (await page.Locator("svg#mirror-chart text").AllTextContentsAsync()).Select(l => l.Trim()).ToList();
         Assert.Contains(Entente.Intelligence.Mirror.MirrorPlot.XAxis, labels);
-        await CheckAsync(page, "intelligence-mirror");
+        await fixture.CheckAsync(page, "intelligence-mirror");
 
         // The finding is on our import, where the officer sees it.
         await page.Locator("#mirror-findings tbody a").First.ClickAsync();
         await page.WaitForURLAsync("**/console/declarations/**");
         Assert.Contains("mirror-undervaluation", await page.Locator("main").InnerTextAsync(), StringComparison.Ordinal);
-    }
-
-    private async Task<IPage> NewPageAsync(ConsoleNode node)
-    {
-        var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions
-        {
-            BaseURL = node.Node.BaseAddress.ToString(),
-            ViewportSize = new ViewportSize { Width = 1280, Height = 900 },
-            Locale = "en-GB",
-        });
-        context.SetDefaultTimeout(20_000);
-        return await context.NewPageAsync();
-    }
-
-    private static async Task SignInAsync(IPage page, string key)
-    {
-        await page.GotoAsync("/console/sign-in");
-        await page.GetByLabel("API key").FillAsync(key);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync("**/console");
-    }
-
-    /// <summary>axe-core's WCAG 2.1 A and AA rules on the page as it is (no serious or critical violation), and its screenshot.</summary>
-    private async Task CheckAsync(IPage page, string name)
-    {
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(fixture.Screenshots, name + ".png"), FullPage = true });
-        var result = await page.RunAxe(new AxeRunOptions { RunOnly = new RunOnlyOptions { Type = "tag", Values = [.. Wcag] } });
-        var serious = result.Violations.Where(v => v.Impact is "serious" or "critical").ToList();
-        Assert.True(serious.Count == 0, $"{name}: " + string.Join("; ", serious.Select(v =>
-            $"{v.Id} ({v.Impact}): {v.Help} at {string.Join(", ", v.Nodes.Select(n => string.Join(" ", n.Target)))}")));
     }
 }

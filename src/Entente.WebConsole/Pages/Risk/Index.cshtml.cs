@@ -58,6 +58,7 @@ public sealed class IndexModel(RiskDesk desk, RiskQueue queue, IStringLocalizer<
             var outcome = new InspectionOutcome(DeclarationId!, Found == "yes", Critical, string.IsNullOrWhiteSpace(What) ? null : What.Trim(), revenue);
             if (await desk.Store.RecordOutcomeAsync(outcome, Me.Name, desk.Time.GetUtcNow(), cancellationToken))
             {
+                RiskFigures.Forget(desk);
                 Done = text["OutcomeRecorded", DeclarationId!];
                 DeclarationId = null;
                 Found = null;
@@ -86,6 +87,6 @@ public sealed class IndexModel(RiskDesk desk, RiskQueue queue, IStringLocalizer<
         }
         Queue = page with { Items = items };
         InService = desk.InService();
-        Rates = await desk.Store.HitRatesAsync(InService.Policy, cancellationToken);
+        Rates = (await RiskFigures.ReadAsync(desk, queue, desk.Time, cancellationToken)).Rates;
     }
 }
