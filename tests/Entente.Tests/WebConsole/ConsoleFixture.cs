@@ -60,7 +60,7 @@ public sealed class ConsoleFixture : IAsyncLifetime
             ViewportSize = new ViewportSize { Width = 1280, Height = 900 },
             Locale = "en-GB",
         });
-        context.SetDefaultTimeout(15_000);
+        context.SetDefaultTimeout(30_000); // a wait limit, not a timing check: a loaded 2-core machine renders the first page slowly
         return await context.NewPageAsync();
     }
 
