@@ -49,12 +49,16 @@ internal static class ScreeningBenchmark
         var decls = Enumerable.Range(0, declarations).Select(n => ScreeningData.Declaration(r, Seed, n)).ToList();
         foreach (var d in decls.Take(500)) list.Screen(d);
         long hits = 0;
+        process.Refresh();
+        var cpuBefore = process.TotalProcessorTime;
         clock.Restart();
         Parallel.ForEach(decls, new ParallelOptions { MaxDegreeOfParallelism = threads }, d => Interlocked.Add(ref hits, list.Screen(d).Count));
         var elapsed = clock.Elapsed;
+        process.Refresh();
+        var cpu = process.TotalProcessorTime - cpuBefore;
         var subjectsPerDeclaration = decls[0].Subjects.Count;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"declarations: {declarations:N0} of {subjectsPerDeclaration} subjects each screened in {elapsed.TotalSeconds:0.00} s on {threads} threads: {declarations / elapsed.TotalSeconds:N0} declarations/s ({hits:N0} hits)"));
+            $"declarations: {declarations:N0} of {subjectsPerDeclaration} subjects each screened in {elapsed.TotalSeconds:0.00} s on {threads} threads: {declarations / elapsed.TotalSeconds:N0} declarations/s ({hits:N0} hits); CPU {cpu.TotalMilliseconds * 1000 / declarations:0} µs per declaration"));
 
         var names = Enumerable.Range(0, queries).Select(_ => Subject.Person(null, [ScreeningData.PersonName(r, Seed)], r.Next(2) == 0 ? new PartialDate(1940 + r.Next(65), 1 + r.Next(12), 1 + r.Next(28)) : null)).ToList();
         foreach (var q in names.Take(200)) list.Screen(q, 0.7);

@@ -62,6 +62,29 @@ public static class SubjectMatcher
 
     private static bool IsParty(SubjectKind kind) => kind is SubjectKind.Person or SubjectKind.Company;
 
+    /// <summary>
+    /// The highest score <see cref="Score"/> can give this pair, from the attributes that are cheap to compare (a birth
+    /// date, an identifier of the same scheme, a company's country): <see cref="MatchingThresholds.ConflictFactor"/> when
+    /// one conflicts, 1 otherwise. Screening skips the name comparison of a candidate whose ceiling is below the threshold.
+    /// </summary>
+    internal static double Ceiling(PreparedSubject w, PreparedSubject p)
+    {
+        switch (w.Subject.Kind)
+        {
+            case SubjectKind.Person or SubjectKind.Company when IsParty(p.Subject.Kind):
+                var company = w.Subject.Kind == SubjectKind.Company;
+                var conflict = (!company && w.Subject.BirthDate is not null && p.Subject.BirthDate is not null && BirthDate(w.Subject.BirthDate, p.Subject.BirthDate, null) == FeatureVerdict.Conflicts)
+                    || (company && w.Countries.Length > 0 && p.Countries.Length > 0 && Countries(w, p, null, "") == FeatureVerdict.Conflicts)
+                    || (w.Identifiers.Length > 0 && p.Identifiers.Length > 0 && Identifiers(w, p, null).Verdict == FeatureVerdict.Conflicts);
+                return conflict ? MatchingThresholds.ConflictFactor : 1;
+            case SubjectKind.Transport when p.Subject.Kind == SubjectKind.Transport:
+                // Another identifier of the same scheme leaves 0.6 of the name and the 0.03 of an agreeing country (Transport below).
+                return w.Identifiers.Length > 0 && p.Identifiers.Length > 0 && Identifiers(w, p, null).Verdict == FeatureVerdict.Conflicts ? 0.63 : 1;
+            default:
+                return 1;
+        }
+    }
+
     private static string F(double x) => x.ToString("0.00", CultureInfo.InvariantCulture);
 
     private static double Party(PreparedSubject w, PreparedSubject p, List<FeatureExplanation>? why)

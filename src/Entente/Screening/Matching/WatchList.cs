@@ -24,6 +24,9 @@ public sealed class WatchList
     internal const int MaxCandidates = 5_000;
 
     private readonly List<Entry?> slots = [];
+
+    /// <summary>Per slot, what the candidate filter reads without following the entry: kind, words a name needs, birth year.</summary>
+    private readonly List<SlotFacts> facts = [];
     private readonly Dictionary<string, int> slotById = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<int>> nameKeys = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<int>> skeletonKeys = new(StringComparer.Ordinal);
@@ -38,6 +41,49 @@ public sealed class WatchList
     public int Count { get { gate.EnterReadLock(); try { return slotById.Count; } finally { gate.ExitReadLock(); } } }
 
     private sealed record Entry(PreparedSubject Prepared, int MinTokens);
+
+    /// <summary>
+    /// What the candidate filter reads of a subject without following its entry (one read per candidate instead of three):
+    /// its kind, the words a name needs, birth year, its single country and single identifier (scheme interned, value
+    /// hashed). Two different hashes are two different values, so a conflict found here is certain; an equal hash is
+    /// left to <see cref="SubjectMatcher.Ceiling"/>.
+    /// </summary>
+    private readonly record struct SlotFacts(SubjectKind Kind, bool Removed, byte MinTokens, int BirthYear, int Country, int Scheme, int Identifier)
+    {
+        public static SlotFacts Of(PreparedSubject s, int minTokens) => new(
+            s.Subject.Kind, false, (byte)Math.Min(minTokens, 255), s.Subject.BirthDate?.Year ?? 0,
+            s.Countries is [var country] ? NonZero(country.GetHashCode()) : 0,
+            s.Identifiers is [{ Scheme: { } scheme }] ? Schemes.GetOrAdd(scheme, _ => Interlocked.Increment(ref schemeCount)) : 0,
+            s.Identifiers is [var identifier] ? NonZero(identifier.Value.GetHashCode()) : 0);
+
+        private static int NonZero(int hash) => hash == 0 ? 1 : hash;
+    }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> Schemes = new(StringComparer.Ordinal);
+    private static int schemeCount;
+
+    /// <summary>The probe's facts and the score it must reach: which slots are worth comparing at all.</summary>
+    private readonly struct Filter(WatchList list, SlotFacts probe, double? minScore)
+    {
+        /// <summary>
+        /// False when the slot is gone, of a kind the probe is not compared with, or certain to score below the floor
+        /// because a cheap attribute conflicts (another birth year, a company's other country, another identifier of
+        /// the same scheme) — the same conflicts as <see cref="SubjectMatcher.Ceiling"/>, read from the facts alone.
+        /// </summary>
+        public bool Viable(int slot)
+        {
+            var f = list.facts[slot];
+            if (f.Removed || !Compatible(f.Kind, probe.Kind)) return false;
+            var floor = minScore ?? list.Thresholds.For(f.Kind);
+            if (floor <= MatchingThresholds.ConflictFactor) return true;
+            var otherIdentifier = f.Scheme != 0 && f.Scheme == probe.Scheme && f.Identifier != probe.Identifier;
+            if (f.Kind is SubjectKind.Person or SubjectKind.Company && probe.Kind is SubjectKind.Person or SubjectKind.Company)
+                return !(otherIdentifier
+                    || (f.Kind == SubjectKind.Person && f.BirthYear != 0 && probe.BirthYear != 0 && f.BirthYear != probe.BirthYear)
+                    || (f.Kind == SubjectKind.Company && f.Country != 0 && probe.Country != 0 && f.Country != probe.Country));
+            return !(f.Kind == SubjectKind.Transport && otherIdentifier && floor > 0.63);
+        }
+    }
 
     /// <summary>Builds the list from many subjects, normalising them on every core.</summary>
     public static WatchList Build(IEnumerable<Subject> subjects, MatchingThresholds? thresholds = null)
@@ -93,6 +139,7 @@ public sealed class WatchList
         if (slotById.ContainsKey(id)) RemoveLocked(id);
         var slot = slots.Count;
         slots.Add(entry);
+        facts.Add(SlotFacts.Of(entry.Prepared, entry.MinTokens));
         slotById[id] = slot;
         foreach (var (index, key) in Keys(entry.Prepared)) Post(index, key, slot);
     }
@@ -102,6 +149,7 @@ public sealed class WatchList
         if (!slotById.Remove(id, out var slot)) return false;
         var entry = slots[slot]!;
         slots[slot] = null;
+        facts[slot] = facts[slot] with { Removed = true };
         foreach (var (index, key) in Keys(entry.Prepared))
         {
             var dictionary = Index(index);
@@ -170,7 +218,7 @@ public sealed class WatchList
 
     [ThreadStatic] private static Dictionary<int, int>? candidatesCache;
 
-    /// <summary>How many watched subjects the last <see cref="Screen(Subject, double?)"/> on this thread scored (the candidates that passed blocking): the benchmark's candidates per query.</summary>
+    /// <summary>How many watched subjects the last <see cref="Screen(Subject, double?)"/> on this thread scored (the candidates that passed blocking and could still reach the floor): the benchmark's candidates per query.</summary>
     [ThreadStatic] internal static int LastCompared;
 
     private const int Forced = 1 << 30;
@@ -182,7 +230,8 @@ public sealed class WatchList
         gate.EnterReadLock();
         try
         {
-            foreach (var name in probe.Names) NameCandidates(name, candidates);
+            var filter = new Filter(this, SlotFacts.Of(probe, 0), minScore);
+            foreach (var name in probe.Names) NameCandidates(name, candidates, filter);
             foreach (var id in probe.Identifiers)
                 if (identifierKeys.TryGetValue(id.Value, out var list))
                     foreach (var slot in list) candidates[slot] = Forced;
@@ -192,10 +241,12 @@ public sealed class WatchList
             var probeWords = probe.Names.Length == 0 ? 0 : probe.Names.Max(n => n.Tokens.Count(Searchable));
             foreach (var (slot, mask) in candidates)
             {
-                var entry = slots[slot];
-                if (entry is null || !Compatible(entry.Prepared.Subject.Kind, probe.Subject.Kind)) continue;
-                if ((mask & Forced) == 0 && BitOperations.PopCount((uint)mask) < Math.Min(2, Math.Min(entry.MinTokens, probeWords))) continue;
-                var threshold = Thresholds.For(entry.Prepared.Subject.Kind);
+                var f = facts[slot];
+                if ((mask & Forced) == 0 && BitOperations.PopCount((uint)mask) < Math.Min(2, Math.Min(f.MinTokens, probeWords))) continue;
+                if (!filter.Viable(slot)) continue;
+                var threshold = Thresholds.For(f.Kind);
+                var entry = slots[slot]!;
+                if (SubjectMatcher.Ceiling(entry.Prepared, probe) < (minScore ?? threshold)) continue;
                 compared++;
                 var score = SubjectMatcher.Score(entry.Prepared, probe, null);
                 if (score < (minScore ?? threshold)) continue;
@@ -244,7 +295,7 @@ public sealed class WatchList
     /// typo in a rare word still finds the subject through its two common ones); every common word is then checked for
     /// the candidates found. At most <see cref="MaxCandidates"/> come from the intersections and the single common word together.
     /// </summary>
-    private void NameCandidates(PreparedName name, Dictionary<int, int> candidates)
+    private void NameCandidates(PreparedName name, Dictionary<int, int> candidates, Filter filter)
     {
         var positions = new List<Position>();
         var tokens = name.Tokens;
@@ -284,6 +335,7 @@ public sealed class WatchList
                 var mask = p.Bit | (force ? Forced : 0);
                 foreach (var slot in list)
                 {
+                    if (!filter.Viable(slot)) continue;
                     ref var m = ref CollectionsMarshal.GetValueRefOrAddDefault(candidates, slot, out _);
                     m |= mask;
                 }
@@ -297,6 +349,7 @@ public sealed class WatchList
             foreach (var (list, _) in common[0].Lists)
                 foreach (var slot in list)
                 {
+                    if (!filter.Viable(slot)) continue;
                     if (taken++ >= MaxCandidates) break;
                     candidates[slot] = candidates.GetValueOrDefault(slot) | common[0].Bit;
                 }
@@ -312,7 +365,7 @@ public sealed class WatchList
                 {
                     foreach (var slot in list)
                     {
-                        if (!b.Contains(slot)) continue;
+                        if (!filter.Viable(slot) || !b.Contains(slot)) continue;
                         candidates[slot] = candidates.GetValueOrDefault(slot) | a.Bit | b.Bit;
                         if (++added >= MaxCandidates) break;
                     }
@@ -326,7 +379,8 @@ public sealed class WatchList
             foreach (var slot in candidates.Keys)
             {
                 ref var mask = ref CollectionsMarshal.GetValueRefOrNullRef(candidates, slot);
-                if ((mask & p.Bit) == 0 && p.Contains(slot)) mask |= p.Bit;
+                // A candidate needs two words at most (Screen): one with two already, or forced, is not looked up again.
+                if ((mask & (p.Bit | Forced)) == 0 && BitOperations.PopCount((uint)mask) < 2 && p.Contains(slot)) mask |= p.Bit;
             }
         }
     }

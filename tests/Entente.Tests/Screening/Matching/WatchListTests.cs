@@ -128,4 +128,48 @@ public class WatchListTests
     }
 
     private static string Suffix(int i) => new([(char)('a' + (i % 26)), (char)('a' + (i / 26 % 26)), (char)('a' + (i / 676 % 26)), 'x']);
+
+    [Fact]
+    public void The_cheap_conflict_filter_never_drops_a_pair_that_could_reach_the_threshold()
+    {
+        // Every labelled probe against every labelled subject, look-alikes with another birth date, country or identifier included.
+        var watched = NameVariantBenchmark.Watched().Select(s => new PreparedSubject(s)).ToList();
+        var probes = NameVariantBenchmark.Cases().Select(c => new PreparedSubject(c.Probe)).ToList();
+        var capped = 0;
+        foreach (var w in watched)
+        {
+            foreach (var p in probes)
+            {
+                var ceiling = SubjectMatcher.Ceiling(w, p);
+                if (ceiling < 1) capped++;
+                Assert.True(SubjectMatcher.Score(w, p, null) <= ceiling + 1e-9, $"{w.Subject.Id} vs {string.Join("/", p.Subject.Names)} scores above its ceiling {ceiling}");
+            }
+        }
+        Assert.True(capped > watched.Count, "the benchmark's look-alikes give the filter conflicts to cut");
+    }
+
+    [Fact]
+    public void A_conflicting_birth_date_identifier_or_country_is_cut_at_the_threshold_but_kept_below_the_conflict_factor()
+    {
+        var list = WatchList.Build(
+        [
+            Subject.Person("P-1960", ["Hans Schmidt"], PartialDate.Parse("1960-02-14")),
+            Subject.Company("CO-RU", ["Romashka Trading"], "RU", [new Identifier(IdentifierSchemes.Eori, "RU123456789012")]),
+            Subject.Vessel("SHIP", "9074729", "Nordic Star"),
+        ]);
+        var person = Subject.Person(null, ["Hans Schmidt"], PartialDate.Parse("1975-01-01"));
+        var company = Subject.Company(null, ["Romashka Trading"], "RU", [new Identifier(IdentifierSchemes.Eori, "RU999999999999")]);
+        var otherCountry = Subject.Company(null, ["Romashka Trading"], "KZ");
+        var vessel = Subject.Vessel(null, "9999999", "Nordic Star");
+        foreach (var probe in new[] { person, company, otherCountry, vessel })
+        {
+            Assert.Empty(list.Screen(probe));
+            // Asked for everything from 0.5, the look-alike is there with its conflict in words.
+            var match = Assert.Single(list.Screen(probe, 0.5));
+            Assert.InRange(match.Score, 0.5, 0.63);
+            Assert.Contains(match.Explanation, e => e.Verdict == FeatureVerdict.Conflicts);
+        }
+        Assert.Equal("P-1960", Assert.Single(list.Screen(Subject.Person(null, ["Hans Schmidt"], PartialDate.Parse("1960-02-14")))).AlertId);
+        Assert.Equal("CO-RU", Assert.Single(list.Screen(Subject.Company(null, ["Romashka Trading"], "RU", [new Identifier(IdentifierSchemes.Eori, "RU123456789012")]))).AlertId);
+    }
 }
