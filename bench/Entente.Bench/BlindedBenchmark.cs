@@ -27,7 +27,7 @@ internal static class BlindedBenchmark
         var identifiers = Option(args, "--identifiers", 1_000_000);
         var queries = Option(args, "--queries", 300);
         var batches = Option(args, "--batches", 100);
-        Console.WriteLine($"# entente bench blinded on {Environment.ProcessorCount} cores ({CpuModel()}), {Environment.OSVersion}, .NET {Environment.Version}, suite {Oprf.Suite}");
+        Console.WriteLine($"# entente bench blinded on {Environment.ProcessorCount} cores ({CpuModel()}), {Environment.OSVersion}, .NET {Environment.Version}, suite {Voprf.Suite}");
         Evaluations(evaluations);
         await IndexAsync(identifiers);
         await NetworkAsync(queries, batches);
@@ -37,15 +37,21 @@ internal static class BlindedBenchmark
     private static void Evaluations(int count)
     {
         var key = Oprf.GenerateKey();
-        var elements = Enumerable.Range(0, 1000).Select(i => Oprf.Blind(System.Text.Encoding.UTF8.GetBytes($"eori:GB{i:D12}")).BlindedElement).ToArray();
-        for (var i = 0; i < 200; i++) Oprf.BlindEvaluate(key, elements[i % elements.Length]);
+        var pk = Oprf.PublicKeyOf(key);
+        var elements = Enumerable.Range(0, 1000).Select(i => Voprf.Blind(System.Text.Encoding.UTF8.GetBytes($"eori:GB{i:D12}")).BlindedElement).ToArray();
+        for (var i = 0; i < 200; i++) Voprf.BlindEvaluate(key, pk, [elements[i % elements.Length]]);
         var clock = Stopwatch.StartNew();
-        for (var i = 0; i < count; i++) Oprf.BlindEvaluate(key, elements[i % elements.Length]);
+        for (var i = 0; i < count; i++) Voprf.BlindEvaluate(key, pk, [elements[i % elements.Length]]);
         var seconds = clock.Elapsed.TotalSeconds;
-        Console.WriteLine($"BlindEvaluate, one thread: {count} in {seconds:F2} s = {count / seconds:F0}/s ({seconds / count * 1e6:F1} µs each)");
+        Console.WriteLine($"BlindEvaluate (VOPRF, one element and its proof), one thread: {count} in {seconds:F2} s = {count / seconds:F0}/s ({seconds / count * 1e6:F1} µs each)");
+        var batch = elements.Take(100).ToList();
+        clock.Restart();
+        for (var i = 0; i < count / 100; i++) Voprf.BlindEvaluate(key, pk, batch);
+        seconds = clock.Elapsed.TotalSeconds;
+        Console.WriteLine($"BlindEvaluate (VOPRF, batches of 100 with one proof), one thread: {count / 100 * 100 / seconds:F0} elements/s");
         clock.Restart();
         var input = "eori:GB553202734852"u8.ToArray();
-        for (var i = 0; i < count / 4; i++) Oprf.Evaluate(key, input);
+        for (var i = 0; i < count / 4; i++) Voprf.Evaluate(key, input);
         Console.WriteLine($"Evaluate (holder's own, for its index), one thread: {count / 4 / clock.Elapsed.TotalSeconds:F0}/s");
     }
 
@@ -103,7 +109,7 @@ internal static class BlindedBenchmark
             // Signed batches of 100 over HTTP to one holder, one at a time: the holder's whole path (verify, nonce, agreement, rate, evaluate, ledger).
             using (var http = new HttpClient { BaseAddress = nodes[1].Address })
             {
-                var elements = Enumerable.Range(0, 100).Select(i => Oprf.Blind(System.Text.Encoding.UTF8.GetBytes($"eori:GB{i:D12}")).BlindedElement).ToList();
+                var elements = Enumerable.Range(0, 100).Select(i => Voprf.Blind(System.Text.Encoding.UTF8.GetBytes($"eori:GB{i:D12}")).BlindedElement).ToList();
                 async Task PostAsync()
                 {
                     var request = BlindedRequest.New(BlindedOperation.Evaluate, "NL", "KR", "bench-blinded", "risk-management", TimeProvider.System.GetUtcNow(), elements);

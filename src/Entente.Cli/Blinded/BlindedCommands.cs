@@ -56,7 +56,9 @@ internal static class BlindedCommands
                         foreach (var hit in a.Answers.Answers.Where(x => x.Outcome == PartnerAnswer.Hit))
                             o.WriteLine($"Follow up: entente request new --to {hit.Partner} --agreement {hit.Agreement} --legal-basis \"...\" --purpose {a.Answers.Purpose} --case CASE --subject \"blinded hit {hit.Reference}\" --party {parse.GetValue(value)}");
                     }
-                    return a.Answers.Answers.Any(x => x.Outcome != PartnerAnswer.Failed) ? 0 : ExitCodes.Environment;
+                    // No partner answered: a refused proof is a check that failed (1), otherwise the partners could not be reached (3).
+                    return a.Answers.Answers.Any(x => x.Outcome is PartnerAnswer.Hit or PartnerAnswer.NoHit) ? 0
+                        : a.Answers.Answers.Any(x => x.Outcome == PartnerAnswer.Refused) ? ExitCodes.Refused : ExitCodes.Environment;
                 default:
                     throw new InvalidOperationException();
             }
@@ -79,8 +81,8 @@ internal static class BlindedCommands
             var holder = node.Get<BlindedHolder>();
             var index = await node.Get<BlindedIndexer>().CurrentAsync(ct);
             var bytes = holder.SignedCborOf(index).Length;
-            if (command.Json(parse)) CliOutput.WriteJson(parse, new { holder = index.Holder, suite = Oprf.Suite, key = index.KeyId, version = index.Version, identifiers = index.Count, bytes });
-            else parse.InvocationConfiguration.Output.WriteLine($"{index.Holder}: key {index.KeyId}, version {index.Version}, {index.Count} identifiers, {bytes} bytes signed on the wire ({Oprf.Suite})");
+            if (command.Json(parse)) CliOutput.WriteJson(parse, new { holder = index.Holder, suite = Voprf.Suite, key = index.KeyId, version = index.Version, identifiers = index.Count, bytes });
+            else parse.InvocationConfiguration.Output.WriteLine($"{index.Holder}: key {index.KeyId}, version {index.Version}, {index.Count} identifiers, {bytes} bytes signed on the wire ({Voprf.Suite})");
             return 0;
         });
         return command;

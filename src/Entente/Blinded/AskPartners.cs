@@ -15,13 +15,16 @@ namespace Entente.Blinded;
 /// <summary>"Do you hold this?": the identifier (its type and value; a vehicle's country, a person's birth date), the purpose, the partners (all that an agreement allows when none is named), optionally the agreement.</summary>
 public sealed record AskInput(string? Type, string? Value, string? Purpose, IReadOnlyList<string>? Partners = null, string? Country = null, string? BirthDate = null, string? Agreement = null);
 
-/// <summary>One partner's answer: hit or no-hit with the reference to quote in an assistance request, or why it could not be asked.</summary>
+/// <summary>One partner's answer: hit or no-hit with the reference to quote in an assistance request, or why it could not be asked (error) or its answer was refused (a failed proof).</summary>
 /// <param name="IndexTransfer">How the partner's index was had: <c>kept</c> (the copy kept, unchanged), <c>not-modified</c> (revalidated: 304), <c>delta</c> (the change since the copy kept), <c>full</c> (the whole index).</param>
 /// <param name="IndexBytes">The bytes the partner sent for its index in this query (0 when kept or not modified).</param>
 public sealed record PartnerAnswer(string Partner, string? Agreement, string Outcome, string? Reference = null, long? IndexVersion = null, int? IndexSize = null, string? Error = null,
     string? IndexTransfer = null, long? IndexBytes = null)
 {
     public const string Hit = "hit", NoHit = "no-hit", Failed = "error";
+
+    /// <summary>The partner answered, but its evaluation proof does not verify against its signed index's public key: no answer is taken from it.</summary>
+    public const string Refused = "refused";
 
     public const string Kept = "kept", NotModified = "not-modified", Delta = "delta", Full = "full";
 }
@@ -42,7 +45,9 @@ public abstract record AskOutcome
 
 /// <summary>
 /// The asker's use case (docs/blinded.md): blinds the identifier for each partner (a fresh blind each), has each
-/// partner evaluate it in parallel over signed requests, finalizes, and looks the tag up in the partner's blinded
+/// partner evaluate it in parallel over signed requests, verifies the partner's proof (RFC 9497 VOPRF) against the
+/// public key its signed index commits to (a failed proof is refused and recorded as blinded-proof-refused),
+/// finalizes, and looks the tag up in the partner's blinded
 /// index (cached in the home, refreshed with If-None-Match). The partner sees only a random-looking element; the
 /// asker learns hit or no-hit. The query is recorded in this node's ledger with its purpose, the identifier's type
 /// (not its value), the partners asked and their outcomes.
@@ -104,9 +109,23 @@ public sealed class AskPartners(string code, ECDsa signingKey, PartnerBook partn
         if (named) answers.AddRange(refusals.Select(r => new PartnerAnswer(r.Partner, null, PartnerAnswer.Failed, Error: r.Error.Message)));
 
         var input1 = identifier!.Input();
-        answers.AddRange(await Task.WhenAll(asked.Select(a => AskOneAsync(a.Partner, a.Agreement, purposeName, input1, cancellationToken))));
+        var asks = await Task.WhenAll(asked.Select(a => AskOneAsync(a.Partner, a.Agreement, purposeName, input1, cancellationToken)));
+        answers.AddRange(asks.Select(a => a.Answer));
         answers.Sort((a, b) => string.CompareOrdinal(a.Partner, b.Partner));
         var hits = answers.Count(a => a.Outcome == PartnerAnswer.Hit);
+
+        // A partner whose evaluation proof fails evaluated with another key than its index commits to: refused and recorded.
+        foreach (var (answer, failure) in asks.Where(a => a.ProofFailure is not null).OrderBy(a => a.Answer.Partner, StringComparer.Ordinal))
+        {
+            await ledger.AppendAsync(LedgerKinds.BlindedProofRefused, new LedgerActor(user, code), new JsonObject
+            {
+                ["partner"] = answer.Partner,
+                ["agreement"] = answer.Agreement,
+                ["key"] = failure!.KeyId,
+                ["indexVersion"] = failure.IndexVersion,
+                ["reason"] = answer.Error,
+            }, cancellationToken);
+        }
 
         await ledger.AppendAsync(LedgerKinds.BlindedQuery, new LedgerActor(user, code), new JsonObject
         {
@@ -139,15 +158,17 @@ public sealed class AskPartners(string code, ECDsa signingKey, PartnerBook partn
         return null;
     }
 
-    private async Task<PartnerAnswer> AskOneAsync(ExchangePartner partner, string agreement, string purpose, byte[] input, CancellationToken cancellationToken)
+    /// <summary>A partner's evaluation whose proof did not verify: the key it named and the version of the index checked against.</summary>
+    private sealed record ProofFailure(string KeyId, long IndexVersion);
+
+    private async Task<(PartnerAnswer Answer, ProofFailure? ProofFailure)> AskOneAsync(ExchangePartner partner, string agreement, string purpose, byte[] input, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.PartnerTimeout);
         try
         {
-            var blind = Oprf.Blind(input);
-            var (keyId, version, evaluated) = await EvaluateAsync(partner, agreement, purpose, blind.BlindedElement, timeout.Token);
-            var tag = BlindedIndex.TagOf(Oprf.Finalize(input, blind.Blind, evaluated));
+            var blind = Voprf.Blind(input);
+            var (keyId, version, evaluated, proof) = await EvaluateAsync(partner, agreement, purpose, blind.BlindedElement, timeout.Token);
             // The copy kept is used while it is the version the partner evaluated against and younger than IndexMaxAge;
             // otherwise it is revalidated (If-None-Match), which also has the partner rebuild its index if its data changed.
             var kept = Kept(partner);
@@ -158,20 +179,34 @@ public sealed class AskPartners(string code, ECDsa signingKey, PartnerBook partn
                 (current, transfer, bytes) = (fetched.Kept.Index, fetched.Transfer, fetched.Bytes);
             }
             if (current is null) throw new InvalidOperationException("no index");
-            if (current.KeyId != keyId) return new PartnerAnswer(partner.Code, agreement, PartnerAnswer.Failed, Error: $"{partner.Code} evaluated with key {keyId} but its index is under {current.KeyId}");
-            return current.Contains(tag)
+            if (current.KeyId != keyId) return (new PartnerAnswer(partner.Code, agreement, PartnerAnswer.Failed, Error: $"{partner.Code} evaluated with key {keyId} but its index is under {current.KeyId}"), null);
+            byte[] output;
+            try
+            {
+                // VOPRF Finalize: the proof must show the evaluation used the key whose public element the signed index carries.
+                output = Voprf.Finalize(input, blind.Blind, evaluated, blind.BlindedElement, current.PublicKey, proof);
+            }
+            catch (OprfProofException)
+            {
+                var why = $"{partner.Code}'s evaluation is refused: its proof does not verify against the public key of its signed index (key {current.KeyId}, version {current.Version}), " +
+                    $"so {partner.Code} evaluated with another key than the one its index commits to; no answer is taken from it";
+                return (new PartnerAnswer(partner.Code, agreement, PartnerAnswer.Refused, Error: why, IndexVersion: current.Version, IndexSize: current.Count, IndexTransfer: transfer,
+                    IndexBytes: bytes), new ProofFailure(keyId, current.Version));
+            }
+            var tag = BlindedIndex.TagOf(output);
+            return (current.Contains(tag)
                 ? new PartnerAnswer(partner.Code, agreement, PartnerAnswer.Hit, $"{partner.Code}:{current.KeyId}:{current.Version}:{BlindedIndex.Hex(tag)}", current.Version, current.Count,
                     IndexTransfer: transfer, IndexBytes: bytes)
-                : new PartnerAnswer(partner.Code, agreement, PartnerAnswer.NoHit, null, current.Version, current.Count, IndexTransfer: transfer, IndexBytes: bytes);
+                : new PartnerAnswer(partner.Code, agreement, PartnerAnswer.NoHit, null, current.Version, current.Count, IndexTransfer: transfer, IndexBytes: bytes), null);
         }
         catch (Exception e) when (e is HttpRequestException or OperationCanceledException or FormatException or EnvelopeFormatException or OprfException or BlindedPartnerException)
         {
             var why = e is OperationCanceledException && !cancellationToken.IsCancellationRequested ? $"no answer within {options.PartnerTimeout.TotalSeconds} s" : e.Message;
-            return new PartnerAnswer(partner.Code, agreement, PartnerAnswer.Failed, Error: why);
+            return (new PartnerAnswer(partner.Code, agreement, PartnerAnswer.Failed, Error: why), null);
         }
     }
 
-    private async Task<(string KeyId, long Version, byte[] Evaluated)> EvaluateAsync(ExchangePartner partner, string agreement, string purpose, byte[] blinded, CancellationToken cancellationToken)
+    private async Task<(string KeyId, long Version, byte[] Evaluated, byte[] Proof)> EvaluateAsync(ExchangePartner partner, string agreement, string purpose, byte[] blinded, CancellationToken cancellationToken)
     {
         var request = BlindedRequest.New(BlindedOperation.Evaluate, code, partner.Code, agreement, purpose, time.GetUtcNow(), [blinded]);
         using var content = new ByteArrayContent(request.Sign(signingKey));
@@ -180,10 +215,10 @@ public sealed class AskPartners(string code, ECDsa signingKey, PartnerBook partn
         var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
         if (!response.IsSuccessStatusCode) throw new BlindedPartnerException(partner.Code, response.StatusCode, body);
         var payload = SignedCbor.Verify(body, BlindedRequest.EvaluationContentType, partner.SigningKey, "evaluation", $"{partner.Code}'s signing key");
-        var (keyId, version, nonce, evaluated) = BlindedRequest.ReadEvaluation(payload);
+        var (keyId, version, nonce, evaluated, proof) = BlindedRequest.ReadEvaluation(payload);
         if (!nonce.AsSpan().SequenceEqual(request.Nonce)) throw new FormatException($"{partner.Code}'s evaluation answers another request (nonce)");
         if (evaluated.Count != 1) throw new FormatException($"{partner.Code} returned {evaluated.Count} evaluated elements for 1");
-        return (keyId, version, evaluated[0]);
+        return (keyId, version, evaluated[0], proof);
     }
 
     private string IndexFile(ExchangePartner partner) => Path.Combine(cacheFolder, partner.Code + ".index");

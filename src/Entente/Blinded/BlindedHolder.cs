@@ -100,6 +100,8 @@ public sealed class BlindedHolder(string code, ECDsa signingKey, BlindedIndexer 
                 return await RefuseAsync(new HolderOutcome.Refused(RefusalCode.Malformed, $"request/elements/{i}", e.Message), request, cancellationToken);
             }
         }
+        // One batched DLEQ proof (RFC 9497 mode 0x01) that every element was evaluated with the key the index commits to.
+        var proof = key.Prove(request.Elements, evaluated);
         var entry = LedgerEntry.Now(time, LedgerKinds.BlindedEvaluation, new LedgerActor("partner:" + request.From, request.From), new JsonObject
         {
             ["partner"] = request.From,
@@ -120,7 +122,8 @@ public sealed class BlindedHolder(string code, ECDsa signingKey, BlindedIndexer 
         {
             return await RefuseAsync(Replayed(request), request, cancellationToken);
         }
-        return new HolderOutcome.Evaluated(BlindedRequest.SignEvaluation(code, key.Id, index.Version, request.Nonce, evaluated, signingKey), evaluated.Length);
+        return new HolderOutcome.Evaluated(BlindedRequest.SignEvaluation(code, key.Id, index.Version, request.Nonce, evaluated, proof, signingKey),
+            evaluated.Length);
     }
 
     public byte[] SignedCborOf(BlindedIndex index) => SignedCbor.Sign(index.ToCbor(), BlindedIndex.ContentType, signingKey, code);

@@ -15,10 +15,11 @@ public sealed class BlindedIndex
 
     public const string ContentType = "application/entente-blinded-index+cbor";
 
-    public BlindedIndex(string holder, string keyId, long version, ulong[] sortedTags)
+    public BlindedIndex(string holder, string keyId, byte[] publicKey, long version, ulong[] sortedTags)
     {
         Holder = holder;
         KeyId = keyId;
+        PublicKey = publicKey;
         Version = version;
         Tags = sortedTags;
     }
@@ -26,6 +27,9 @@ public sealed class BlindedIndex
     public string Holder { get; }
 
     public string KeyId { get; }
+
+    /// <summary>pkS = k·G of the key the tags were made with (32 bytes): every evaluation's proof is verified against it.</summary>
+    public byte[] PublicKey { get; }
 
     public long Version { get; }
 
@@ -42,18 +46,19 @@ public sealed class BlindedIndex
 
     public static string Hex(ulong tag) => tag.ToString("x16", System.Globalization.CultureInfo.InvariantCulture);
 
-    /// <summary>The CBOR payload: {"holder", "suite", "key", "version", "tagBytes", "count", "tags": one byte string of count × 8 bytes}.</summary>
+    /// <summary>The CBOR payload: {"holder", "suite", "key", "pk", "version", "tagBytes", "count", "tags": one byte string of count × 8 bytes}.</summary>
     public byte[] ToCbor()
     {
         var writer = new CborWriter(CborConformanceMode.Canonical, initialCapacity: Tags.Length * TagBytes + 256);
-        writer.WriteStartMap(7);
+        writer.WriteStartMap(8);
+        writer.WriteTextString("pk"); writer.WriteByteString(PublicKey);
         writer.WriteTextString("key"); writer.WriteTextString(KeyId);
         writer.WriteTextString("tags");
         var bytes = new byte[Tags.Length * TagBytes];
         for (var i = 0; i < Tags.Length; i++) BinaryPrimitives.WriteUInt64BigEndian(bytes.AsSpan(i * TagBytes), Tags[i]);
         writer.WriteByteString(bytes);
         writer.WriteTextString("count"); writer.WriteInt32(Tags.Length);
-        writer.WriteTextString("suite"); writer.WriteTextString(Oprf.Suite);
+        writer.WriteTextString("suite"); writer.WriteTextString(Voprf.Suite);
         writer.WriteTextString("holder"); writer.WriteTextString(Holder);
         writer.WriteTextString("version"); writer.WriteInt64(Version);
         writer.WriteTextString("tagBytes"); writer.WriteInt32(TagBytes);
@@ -82,7 +87,8 @@ public sealed class BlindedIndex
             }
             string Text(string k) => fields.GetValueOrDefault(k) as string ?? throw new FormatException($"index: '{k}' missing or not text");
             long Number(string k) => fields.GetValueOrDefault(k) is long n ? n : throw new FormatException($"index: '{k}' missing or not a number");
-            if (Text("suite") != Oprf.Suite) throw new FormatException($"index: suite '{Text("suite")}', expected {Oprf.Suite}");
+            if (Text("suite") != Voprf.Suite)
+                throw new FormatException($"index: suite '{Text("suite")}', expected '{Voprf.Suite}' (RFC 9497 mode 0x01; an index from a node still on the base OPRF cannot be checked)");
             if (Number("tagBytes") != TagBytes) throw new FormatException($"index: tagBytes {Number("tagBytes")}, expected {TagBytes}");
             var bytes = fields.GetValueOrDefault("tags") as byte[] ?? throw new FormatException("index: 'tags' missing or not bytes");
             if (bytes.Length != Number("count") * TagBytes) throw new FormatException($"index: {bytes.Length} bytes of tags for a count of {Number("count")}");
@@ -92,7 +98,11 @@ public sealed class BlindedIndex
                 tags[i] = BinaryPrimitives.ReadUInt64BigEndian(bytes.AsSpan(i * TagBytes));
                 if (i > 0 && tags[i] <= tags[i - 1]) throw new FormatException($"index: tag {i} is not above the one before (tags are sorted and distinct)");
             }
-            return new BlindedIndex(Text("holder"), Text("key"), Number("version"), tags);
+            var pk = fields.GetValueOrDefault("pk") as byte[] ?? throw new FormatException("index: 'pk' (the public key the index commits to) missing or not bytes");
+            if (pk.Length != Oprf.ElementBytes || !Sodium.IsValidPoint(pk) || pk.AsSpan().IndexOfAnyExcept((byte)0) < 0)
+                throw new FormatException($"index: 'pk' is not a ristretto255 element ({pk.Length} bytes)");
+            if (BlindedKey.IdOf(pk) != Text("key")) throw new FormatException($"index: key '{Text("key")}' is not the id of its 'pk' ({BlindedKey.IdOf(pk)})");
+            return new BlindedIndex(Text("holder"), Text("key"), pk, Number("version"), tags);
         }
         catch (CborContentException e)
         {

@@ -92,7 +92,7 @@ public sealed class BlindedIndexDelta(string holder, string keyId, long from, lo
         }
         if (r != Removed.Length) throw new FormatException("delta: a tag it removes is not in the index kept");
         if (tags.Count != Count) throw new FormatException($"delta: {tags.Count} tags after applying it, the holder says {Count}");
-        return new BlindedIndex(Holder, KeyId, Version, [.. tags]);
+        return new BlindedIndex(Holder, KeyId, known.PublicKey, Version, [.. tags]);
     }
 
     /// <summary>{"holder", "suite", "key", "from", "version", "tagBytes", "count", "added": bytes, "removed": bytes}.</summary>
@@ -104,7 +104,7 @@ public sealed class BlindedIndexDelta(string holder, string keyId, long from, lo
         writer.WriteTextString("from"); writer.WriteInt64(From);
         writer.WriteTextString("added"); writer.WriteByteString(Bytes(Added));
         writer.WriteTextString("count"); writer.WriteInt32(Count);
-        writer.WriteTextString("suite"); writer.WriteTextString(Oprf.Suite);
+        writer.WriteTextString("suite"); writer.WriteTextString(Voprf.Suite);
         writer.WriteTextString("holder"); writer.WriteTextString(Holder);
         writer.WriteTextString("removed"); writer.WriteByteString(Bytes(Removed));
         writer.WriteTextString("version"); writer.WriteInt64(Version);
@@ -133,7 +133,7 @@ public sealed class BlindedIndexDelta(string holder, string keyId, long from, lo
             }
             string Text(string k) => fields.GetValueOrDefault(k) as string ?? throw new FormatException($"delta: '{k}' missing or not text");
             long Number(string k) => fields.GetValueOrDefault(k) is long v ? v : throw new FormatException($"delta: '{k}' missing or not a number");
-            if (Text("suite") != Oprf.Suite) throw new FormatException($"delta: suite '{Text("suite")}', expected {Oprf.Suite}");
+            if (Text("suite") != Voprf.Suite) throw new FormatException($"delta: suite '{Text("suite")}', expected '{Voprf.Suite}'");
             if (Number("tagBytes") != BlindedIndex.TagBytes) throw new FormatException($"delta: tagBytes {Number("tagBytes")}, expected {BlindedIndex.TagBytes}");
             if (Number("count") > int.MaxValue) throw new FormatException("delta: 'count' too large");
             return new BlindedIndexDelta(Text("holder"), Text("key"), Number("from"), Number("version"), (int)Number("count"), Tags(fields, "added"), Tags(fields, "removed"));

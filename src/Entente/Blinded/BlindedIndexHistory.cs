@@ -11,15 +11,16 @@ namespace Entente.Blinded;
 /// </summary>
 public sealed class BlindedIndexHistory(NodeDatabase database)
 {
-    /// <summary>The last index built under <paramref name="keyId"/> and the changes kept up to it, oldest first (none: never built under that key).</summary>
-    public async Task<(BlindedIndex? Last, List<BlindedIndexDelta> Deltas)> LoadAsync(string holder, string keyId, CancellationToken cancellationToken = default)
+    /// <summary>The last index built under <paramref name="key"/> and the changes kept up to it, oldest first (none: never built under that key).</summary>
+    public async Task<(BlindedIndex? Last, List<BlindedIndexDelta> Deltas)> LoadAsync(string holder, BlindedKey key, CancellationToken cancellationToken = default)
     {
+        var keyId = key.Id;
         await using var connection = await database.ConnectAsync(cancellationToken);
         BlindedIndex? last = null;
         await using (var command = NodeDatabase.Command(connection, null, "SELECT version, tags FROM blinded_index WHERE key_id = @k", ("@k", keyId)))
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
-            if (await reader.ReadAsync(cancellationToken)) last = new BlindedIndex(holder, keyId, reader.GetInt64(0), Tags((byte[])reader.GetValue(1)));
+            if (await reader.ReadAsync(cancellationToken)) last = new BlindedIndex(holder, keyId, key.PublicElement(), reader.GetInt64(0), Tags((byte[])reader.GetValue(1)));
         }
         var deltas = new List<BlindedIndexDelta>();
         if (last is null) return (null, deltas);

@@ -44,7 +44,7 @@ public sealed class BlindedIndexer(string holder, Func<BlindedKey> key, IReadOnl
             if (history is not null && _index is null && _loadedKey != current.Id)
             {
                 // The first build in this process: the index and changes the node kept before start from where it left off.
-                var (kept, changes) = await history.LoadAsync(holder, current.Id, cancellationToken);
+                var (kept, changes) = await history.LoadAsync(holder, current, cancellationToken);
                 _loadedKey = current.Id;
                 _index = kept;
                 _deltas.AddRange(changes.TakeLast(deltaHistory));
@@ -73,7 +73,7 @@ public sealed class BlindedIndexer(string holder, Func<BlindedKey> key, IReadOnl
             var version = _index is { } previous && previous.KeyId == current.Id && previous.Tags.AsSpan().SequenceEqual(sorted)
                 ? previous.Version
                 : Math.Max(time.GetUtcNow().ToUnixTimeMilliseconds(), (_index?.Version ?? 0) + 1);
-            var built = new BlindedIndex(holder, current.Id, version, sorted);
+            var built = new BlindedIndex(holder, current.Id, current.PublicElement(), version, sorted);
             var deltas = new List<BlindedIndexDelta>(_deltas);
             BlindedIndexDelta? change = null;
             if (_index is { } before && before.KeyId == built.KeyId && before.Version != built.Version)

@@ -6,7 +6,8 @@ namespace Entente.Blinded;
 /// <summary>
 /// The node's OPRF key k (a ristretto255 scalar), kept in the home beside its other keys (keys/oprf-key, base64,
 /// readable by the node's account only), never in the repository nor the database. <see cref="Id"/> (16 hex digits of
-/// SHA-256 of the public element k·G) names the key in the index and in evaluations, so an asker sees a rotation.
+/// SHA-256 of the public element k·G) names the key in the index and in evaluations, so an asker sees a rotation; the
+/// index also carries the public element itself, against which the asker checks each evaluation's proof (VOPRF).
 /// </summary>
 public sealed class BlindedKey
 {
@@ -15,8 +16,14 @@ public sealed class BlindedKey
     private BlindedKey(byte[] scalar)
     {
         Scalar = scalar;
-        Id = Convert.ToHexStringLower(SHA256.HashData(Oprf.PublicKeyOf(scalar)).AsSpan(0, 8));
+        Public = Oprf.PublicKeyOf(scalar);
+        Id = IdOf(Public);
     }
+
+    private byte[] Public { get; }
+
+    /// <summary>The id of the key whose public element is <paramref name="publicElement"/>: 16 hex digits of its SHA-256.</summary>
+    public static string IdOf(ReadOnlySpan<byte> publicElement) => Convert.ToHexStringLower(SHA256.HashData(publicElement).AsSpan(0, 8));
 
     internal byte[] Scalar { get; }
 
@@ -63,8 +70,8 @@ public sealed class BlindedKey
         return LoadOrCreate(home);
     }
 
-    /// <summary>The public element k·G (32 bytes): a commitment to the key that reveals nothing of it.</summary>
-    public byte[] PublicElement() => Oprf.PublicKeyOf(Scalar);
+    /// <summary>The public element pkS = k·G (32 bytes): a commitment to the key that reveals nothing of it; the index carries it and every evaluation's proof is checked against it.</summary>
+    public byte[] PublicElement() => [.. Public];
 
     /// <summary>A key from its scalar (tests and benchmarks).</summary>
     public static BlindedKey FromScalar(byte[] scalar) => new(scalar);
@@ -84,7 +91,11 @@ public sealed class BlindedKey
     }
 
     /// <summary>The index tag of one identifier: the first <see cref="BlindedIndex.TagBytes"/> bytes of F_k(input), as a big-endian number.</summary>
-    public ulong Tag(BlindedIdentifier identifier) => BlindedIndex.TagOf(Oprf.Evaluate(Scalar, identifier.Input()));
+    public ulong Tag(BlindedIdentifier identifier) => BlindedIndex.TagOf(Voprf.Evaluate(Scalar, identifier.Input()));
 
-    public byte[] Evaluate(ReadOnlySpan<byte> blindedElement) => Oprf.BlindEvaluate(Scalar, blindedElement);
+    /// <summary>k·blindedElement for one element (<see cref="OprfException"/> when it is not a valid one).</summary>
+    public byte[] Evaluate(ReadOnlySpan<byte> blindedElement) => Voprf.EvaluateElement(Scalar, blindedElement);
+
+    /// <summary>The batched DLEQ proof (RFC 9497 mode 0x01) that each evaluated element is k times its blinded element, for the k of <see cref="PublicElement"/>.</summary>
+    public byte[] Prove(IReadOnlyList<byte[]> blindedElements, IReadOnlyList<byte[]> evaluatedElements) => Voprf.GenerateProof(Scalar, Public, blindedElements, evaluatedElements);
 }

@@ -105,13 +105,18 @@ public sealed record BlindedRequest(BlindedOperation Operation, string From, str
         }
     }
 
-    /// <summary>The holder's signed answer to an evaluation: its code, key id, index version, the request's nonce and the evaluated elements in order.</summary>
-    public static byte[] SignEvaluation(string holder, string keyId, long indexVersion, byte[] nonce, IReadOnlyList<byte[]> evaluated, ECDsa key)
+    /// <summary>
+    /// The holder's signed answer to an evaluation: its code, the suite, key id, index version, the request's nonce,
+    /// the evaluated elements in order and the batched DLEQ proof (c || s) for them all.
+    /// </summary>
+    public static byte[] SignEvaluation(string holder, string keyId, long indexVersion, byte[] nonce, IReadOnlyList<byte[]> evaluated, byte[] proof, ECDsa key)
     {
         var writer = new CborWriter(CborConformanceMode.Canonical);
-        writer.WriteStartMap(5);
+        writer.WriteStartMap(7);
         writer.WriteTextString("key"); writer.WriteTextString(keyId);
         writer.WriteTextString("nonce"); writer.WriteByteString(nonce);
+        writer.WriteTextString("proof"); writer.WriteByteString(proof);
+        writer.WriteTextString("suite"); writer.WriteTextString(Voprf.Suite);
         writer.WriteTextString("holder"); writer.WriteTextString(holder);
         writer.WriteTextString("version"); writer.WriteInt64(indexVersion);
         writer.WriteTextString("evaluated");
@@ -122,8 +127,8 @@ public sealed record BlindedRequest(BlindedOperation Operation, string From, str
         return SignedCbor.Sign(writer.Encode(), EvaluationContentType, key, holder);
     }
 
-    /// <summary>Reads a verified evaluation payload: key id, index version, nonce, evaluated elements.</summary>
-    public static (string KeyId, long Version, byte[] Nonce, IReadOnlyList<byte[]> Evaluated) ReadEvaluation(ReadOnlyMemory<byte> payload)
+    /// <summary>Reads a verified evaluation payload: key id, index version, nonce, evaluated elements, proof; <see cref="FormatException"/> for another suite or no proof.</summary>
+    public static (string KeyId, long Version, byte[] Nonce, IReadOnlyList<byte[]> Evaluated, byte[] Proof) ReadEvaluation(ReadOnlyMemory<byte> payload)
     {
         try
         {
@@ -131,13 +136,16 @@ public sealed record BlindedRequest(BlindedOperation Operation, string From, str
             var count = reader.ReadStartMap() ?? throw new FormatException("evaluation: an indefinite map");
             string? key = null;
             long version = 0;
-            byte[]? nonce = null;
+            byte[]? nonce = null, proof = null;
+            string? suite = null;
             var evaluated = new List<byte[]>();
             for (var i = 0; i < count; i++)
             {
                 switch (reader.ReadTextString())
                 {
                     case "key": key = reader.ReadTextString(); break;
+                    case "suite": suite = reader.ReadTextString(); break;
+                    case "proof": proof = reader.ReadByteString(); break;
                     case "version": version = reader.ReadInt64(); break;
                     case "nonce": nonce = reader.ReadByteString(); break;
                     case "evaluated":
@@ -148,7 +156,12 @@ public sealed record BlindedRequest(BlindedOperation Operation, string From, str
                     default: reader.SkipValue(); break;
                 }
             }
-            return (key ?? throw new FormatException("evaluation/key: missing"), version, nonce ?? throw new FormatException("evaluation/nonce: missing"), evaluated);
+            if (suite != Voprf.Suite)
+                throw new FormatException(suite is null
+                    ? $"evaluation/suite: missing (an evaluation without a proof, from a node still on the base OPRF); expected '{Voprf.Suite}'"
+                    : $"evaluation/suite: '{suite}', expected '{Voprf.Suite}'");
+            if (proof is not { Length: Voprf.ProofBytes }) throw new FormatException($"evaluation/proof: expected {Voprf.ProofBytes} bytes (c || s), got {proof?.Length.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}");
+            return (key ?? throw new FormatException("evaluation/key: missing"), version, nonce ?? throw new FormatException("evaluation/nonce: missing"), evaluated, proof);
         }
         catch (Exception e) when (e is CborContentException or InvalidOperationException)
         {

@@ -22,11 +22,10 @@ public static class Oprf
     public const int ElementBytes = Sodium.ElementBytes, ScalarBytes = Sodium.ScalarBytes, OutputBytes = 64;
 
     /// <summary>"OPRFV1-" || I2OSP(mode, 1) || "-" || identifier, mode 0x00.</summary>
-    public static readonly byte[] ContextString = [.. "OPRFV1-"u8, 0x00, .. "-ristretto255-SHA512"u8];
+    public static byte[] ContextString => [.. Base.ContextString];
 
-    private static readonly byte[] HashToGroupDst = [.. "HashToGroup-"u8, .. ContextString];
-    private static readonly byte[] HashToScalarDst = [.. "HashToScalar-"u8, .. ContextString];
-    private static readonly byte[] DeriveKeyPairDst = [.. "DeriveKeyPair"u8, .. ContextString];
+    internal static readonly OprfContext Base = new(0x00);
+
     private static readonly byte[] FinalizeLabel = "Finalize"u8.ToArray();
 
     /// <summary>expand_message_xmd with SHA-512 (b_in_bytes 64, s_in_bytes 128), RFC 9380 §5.3.1.</summary>
@@ -60,23 +59,29 @@ public static class Oprf
     }
 
     /// <summary>hash_to_ristretto255 (RFC 9380 Appendix B) with DST "HashToGroup-" || contextString.</summary>
-    public static byte[] HashToGroup(ReadOnlySpan<byte> input)
+    public static byte[] HashToGroup(ReadOnlySpan<byte> input) => HashToGroup(Base, input);
+
+    internal static byte[] HashToGroup(OprfContext context, ReadOnlySpan<byte> input)
     {
         var element = new byte[ElementBytes];
-        Sodium.FromHash(ExpandMessageXmd(input, HashToGroupDst, 64), element);
+        Sodium.FromHash(ExpandMessageXmd(input, context.HashToGroupDst, 64), element);
         return element;
     }
 
     /// <summary>HashToScalar: 64 uniform bytes, little-endian, reduced mod L; DST "HashToScalar-" || contextString unless given.</summary>
-    public static byte[] HashToScalar(ReadOnlySpan<byte> input, ReadOnlySpan<byte> dst = default)
+    public static byte[] HashToScalar(ReadOnlySpan<byte> input, ReadOnlySpan<byte> dst = default) => HashToScalar(Base, input, dst);
+
+    internal static byte[] HashToScalar(OprfContext context, ReadOnlySpan<byte> input, ReadOnlySpan<byte> dst = default)
     {
         var scalar = new byte[ScalarBytes];
-        Sodium.Reduce(ExpandMessageXmd(input, dst.IsEmpty ? HashToScalarDst : dst, 64), scalar);
+        Sodium.Reduce(ExpandMessageXmd(input, dst.IsEmpty ? context.HashToScalarDst : dst, 64), scalar);
         return scalar;
     }
 
     /// <summary>DeriveKeyPair(seed, info), RFC 9497 §3.2.1: the private scalar and the public element.</summary>
-    public static (byte[] PrivateKey, byte[] PublicKey) DeriveKeyPair(ReadOnlySpan<byte> seed, ReadOnlySpan<byte> info)
+    public static (byte[] PrivateKey, byte[] PublicKey) DeriveKeyPair(ReadOnlySpan<byte> seed, ReadOnlySpan<byte> info) => DeriveKeyPair(Base, seed, info);
+
+    internal static (byte[] PrivateKey, byte[] PublicKey) DeriveKeyPair(OprfContext context, ReadOnlySpan<byte> seed, ReadOnlySpan<byte> info)
     {
         if (seed.Length != 32) throw new ArgumentException("the seed is 32 bytes", nameof(seed));
         var deriveInput = new byte[seed.Length + 2 + info.Length + 1];
@@ -86,7 +91,7 @@ public static class Oprf
         for (var counter = 0; counter <= 255; counter++)
         {
             deriveInput[^1] = (byte)counter;
-            var key = HashToScalar(deriveInput, DeriveKeyPairDst);
+            var key = HashToScalar(context, deriveInput, context.DeriveKeyPairDst);
             if (key.AsSpan().IndexOfAnyExcept((byte)0) < 0) continue;
             return (key, PublicKeyOf(key));
         }
@@ -109,18 +114,15 @@ public static class Oprf
     }
 
     /// <summary>Blind(input) with a fresh random blind.</summary>
-    public static OprfBlind Blind(ReadOnlySpan<byte> input)
-    {
-        var blind = new byte[ScalarBytes];
-        do Sodium.RandomScalar(blind); while (blind.AsSpan().IndexOfAnyExcept((byte)0) < 0);
-        return Blind(input, blind);
-    }
+    public static OprfBlind Blind(ReadOnlySpan<byte> input) => Blind(input, GenerateKey());
 
     /// <summary>Blind(input) with a given blind (the RFC's test vectors fix it).</summary>
-    public static OprfBlind Blind(ReadOnlySpan<byte> input, byte[] blind)
+    public static OprfBlind Blind(ReadOnlySpan<byte> input, byte[] blind) => Blind(Base, input, blind);
+
+    internal static OprfBlind Blind(OprfContext context, ReadOnlySpan<byte> input, byte[] blind)
     {
         var blinded = new byte[ElementBytes];
-        if (!Sodium.ScalarMult(blind, HashToGroup(input), blinded)) throw new OprfException("InvalidInputError: the input hashes to the identity element");
+        if (!Sodium.ScalarMult(blind, HashToGroup(context, input), blinded)) throw new OprfException("InvalidInputError: the input hashes to the identity element");
         return new OprfBlind(blind, blinded);
     }
 
@@ -134,7 +136,10 @@ public static class Oprf
     }
 
     /// <summary>Finalize(input, blind, evaluatedElement): SHA-512 over the input and blind⁻¹·evaluatedElement, RFC 9497 §3.3.1.</summary>
-    public static byte[] Finalize(ReadOnlySpan<byte> input, ReadOnlySpan<byte> blind, ReadOnlySpan<byte> evaluatedElement)
+    public static byte[] Finalize(ReadOnlySpan<byte> input, ReadOnlySpan<byte> blind, ReadOnlySpan<byte> evaluatedElement) => Unblind(input, blind, evaluatedElement);
+
+    /// <summary>blind⁻¹·evaluatedElement hashed with the input: the last step of Finalize in both modes (no context string in it).</summary>
+    internal static byte[] Unblind(ReadOnlySpan<byte> input, ReadOnlySpan<byte> blind, ReadOnlySpan<byte> evaluatedElement)
     {
         if (!Sodium.IsValidPoint(evaluatedElement)) throw new OprfException("DeserializeError: the evaluated element is not a valid ristretto255 element");
         Span<byte> inverse = stackalloc byte[ScalarBytes];
@@ -145,14 +150,16 @@ public static class Oprf
     }
 
     /// <summary>Evaluate(skS, input), RFC 9497 §3.3.1: what the holder computes for its own identifiers, equal to the client's Finalize.</summary>
-    public static byte[] Evaluate(ReadOnlySpan<byte> privateKey, ReadOnlySpan<byte> input)
+    public static byte[] Evaluate(ReadOnlySpan<byte> privateKey, ReadOnlySpan<byte> input) => Evaluate(Base, privateKey, input);
+
+    internal static byte[] Evaluate(OprfContext context, ReadOnlySpan<byte> privateKey, ReadOnlySpan<byte> input)
     {
         var element = new byte[ElementBytes];
-        if (!Sodium.ScalarMult(privateKey, HashToGroup(input), element)) throw new OprfException("InvalidInputError: the input hashes to the identity element");
+        if (!Sodium.ScalarMult(privateKey, HashToGroup(context, input), element)) throw new OprfException("InvalidInputError: the input hashes to the identity element");
         return FinalHash(input, element);
     }
 
-    private static byte[] FinalHash(ReadOnlySpan<byte> input, ReadOnlySpan<byte> element)
+    internal static byte[] FinalHash(ReadOnlySpan<byte> input, ReadOnlySpan<byte> element)
     {
         if (input.Length > ushort.MaxValue) throw new OprfException("the input is longer than 65535 bytes");
         var hashInput = new byte[2 + input.Length + 2 + element.Length + FinalizeLabel.Length];
@@ -163,4 +170,27 @@ public static class Oprf
         FinalizeLabel.CopyTo(hashInput.AsSpan(4 + input.Length + element.Length));
         return SHA512.HashData(hashInput);
     }
+}
+
+/// <summary>The domain separation tags of one mode: contextString = "OPRFV1-" || I2OSP(mode, 1) || "-ristretto255-SHA512" (RFC 9497 §3.1).</summary>
+internal sealed class OprfContext
+{
+    public OprfContext(byte mode)
+    {
+        ContextString = [.. "OPRFV1-"u8, mode, .. "-ristretto255-SHA512"u8];
+        HashToGroupDst = [.. "HashToGroup-"u8, .. ContextString];
+        HashToScalarDst = [.. "HashToScalar-"u8, .. ContextString];
+        DeriveKeyPairDst = [.. "DeriveKeyPair"u8, .. ContextString];
+        SeedDst = [.. "Seed-"u8, .. ContextString];
+    }
+
+    public byte[] ContextString { get; }
+
+    public byte[] HashToGroupDst { get; }
+
+    public byte[] HashToScalarDst { get; }
+
+    public byte[] DeriveKeyPairDst { get; }
+
+    public byte[] SeedDst { get; }
 }

@@ -41,6 +41,15 @@ internal static unsafe partial class Sodium
     [LibraryImport(Library)]
     private static partial void crypto_core_ristretto255_scalar_reduce(byte* r, byte* s);
 
+    [LibraryImport(Library)]
+    private static partial int crypto_core_ristretto255_add(byte* r, byte* p, byte* q);
+
+    [LibraryImport(Library)]
+    private static partial void crypto_core_ristretto255_scalar_mul(byte* z, byte* x, byte* y);
+
+    [LibraryImport(Library)]
+    private static partial void crypto_core_ristretto255_scalar_sub(byte* z, byte* x, byte* y);
+
     /// <summary>The ristretto255 one-way map of 64 uniform bytes (RFC 9496 §4.3.4).</summary>
     public static void FromHash(ReadOnlySpan<byte> uniform64, Span<byte> element)
     {
@@ -100,6 +109,39 @@ internal static unsafe partial class Sodium
         fixed (byte* s = wide64)
         fixed (byte* r = scalar)
             crypto_core_ristretto255_scalar_reduce(r, s);
+    }
+
+    /// <summary>p + q; false when either is not a canonical encoding.</summary>
+    public static bool Add(ReadOnlySpan<byte> p, ReadOnlySpan<byte> q, Span<byte> result)
+    {
+        Check(p, ElementBytes, result, ElementBytes);
+        if (q.Length != ElementBytes) throw new ArgumentException("an element is 32 bytes", nameof(q));
+        fixed (byte* a = p)
+        fixed (byte* b = q)
+        fixed (byte* r = result)
+            return crypto_core_ristretto255_add(r, a, b) == 0;
+    }
+
+    /// <summary>x·y mod L.</summary>
+    public static void ScalarMul(ReadOnlySpan<byte> x, ReadOnlySpan<byte> y, Span<byte> result)
+    {
+        Check(x, ScalarBytes, result, ScalarBytes);
+        if (y.Length != ScalarBytes) throw new ArgumentException("a scalar is 32 bytes", nameof(y));
+        fixed (byte* a = x)
+        fixed (byte* b = y)
+        fixed (byte* z = result)
+            crypto_core_ristretto255_scalar_mul(z, a, b);
+    }
+
+    /// <summary>x − y mod L.</summary>
+    public static void ScalarSub(ReadOnlySpan<byte> x, ReadOnlySpan<byte> y, Span<byte> result)
+    {
+        Check(x, ScalarBytes, result, ScalarBytes);
+        if (y.Length != ScalarBytes) throw new ArgumentException("a scalar is 32 bytes", nameof(y));
+        fixed (byte* a = x)
+        fixed (byte* b = y)
+        fixed (byte* z = result)
+            crypto_core_ristretto255_scalar_sub(z, a, b);
     }
 
     private static void Check(ReadOnlySpan<byte> input, int inputBytes, Span<byte> output, int outputBytes)

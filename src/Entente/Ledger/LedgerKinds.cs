@@ -72,6 +72,7 @@ public static class LedgerKinds
     public const string BlindedRefused = "blinded-refused";
     public const string BlindedQuery = "blinded-query";
     public const string BlindedKeyRotated = "blinded-key-rotated";
+    public const string BlindedProofRefused = "blinded-proof-refused";
     public const string HitRecorded = "hit-recorded";
     public const string HitConfirmed = "hit-confirmed";
     public const string HitDiscarded = "hit-discarded";
@@ -228,13 +229,20 @@ public static class LedgerKinds
         [
             Req("purpose", Str, "the purpose stated"), Req("type", Str, "the identifier type (eori, imo, container...)"),
             Req("partners", Arr, "each partner asked"), Req("partners[].partner", Str, "its code"), Opt("partners[].agreement", Str, "the agreement it was asked under"),
-            Req("partners[].outcome", Str, "hit, no-hit or error"), Opt("partners[].reference", Str, "hit: the reference to quote"),
+            Req("partners[].outcome", Str, "hit, no-hit, error or refused (its evaluation proof failed)"), Opt("partners[].reference", Str, "hit: the reference to quote"),
             Req("hits", Int, "how many partners hold it"),
         ]),
         new(BlindedKeyRotated, "this node's OPRF key was replaced: the new key's id and public element (never the secret); the old one no longer answers", "Blinded: `entente blinded rotate-key`",
         [
             Req("key", Str, "the new key id (16 hex digits of SHA-256 of the public element)"), Req("public", Str, "the new key's public element k·G, base64url (a commitment to k, not k)"),
             Opt("retired", Str, "the id of the key it replaced (absent for a node's first key)"),
+        ]),
+        new(BlindedProofRefused, "a partner's blinded evaluation was refused: its proof (RFC 9497 VOPRF) does not verify against the public key its signed index commits to, so no answer was taken from it",
+            "Blinded: `entente blinded ask`, POST /api/blinded/queries",
+        [
+            Req("partner", Str, "the partner that evaluated"), Req("agreement", Str, "the agreement it was asked under"),
+            Req("key", Str, "the key id its evaluation and its index name"), Req("indexVersion", Int, "the version of its index whose public key the proof was checked against"),
+            Req("reason", Str, "why, in words"),
         ]),
         new(HitRecorded, "screening found a hit: a declaration's field or an officer's ad-hoc input matched an alert in force", "Screening: ingest, look-back of a new alert, `entente screen`, `POST /api/screening`", Hit()),
         new(HitConfirmed, "an officer confirmed a hit: it is the alert's subject (on a partner's alert the action-taken report follows)", "Screening: `entente hits confirm`, `POST /api/hits/{id}/confirmation`", Hit()),

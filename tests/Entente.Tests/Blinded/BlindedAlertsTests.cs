@@ -18,9 +18,10 @@ public sealed class BlindedAlertsTests
     private static bool Ask(BlindedKey holderKey, BlindedIndex index, BlindedIdentifier identifier)
     {
         var input = identifier.Input();
-        var blind = Oprf.Blind(input);
+        var blind = Voprf.Blind(input);
         var evaluated = holderKey.Evaluate(blind.BlindedElement);
-        return index.Contains(BlindedIndex.TagOf(Oprf.Finalize(input, blind.Blind, evaluated)));
+        var proof = holderKey.Prove([blind.BlindedElement], [evaluated]);
+        return index.Contains(BlindedIndex.TagOf(Voprf.Finalize(input, blind.Blind, evaluated, blind.BlindedElement, index.PublicKey, proof)));
     }
 
     private static JsonObject Person(string name, string birthDate) => new()

@@ -41,7 +41,7 @@ public sealed class BlindedIdentifierTests
         var key = BlindedKey.FromScalar(Oprf.GenerateKey());
         var held = new[] { "GB553202734852", "GB603202734852", "DE123456789" }.Select(v => BlindedIdentifier.Of(IdentifierType.Eori, v)).ToArray();
         var tags = held.Select(key.Tag).Order().ToArray();
-        var index = BlindedIndex.FromCbor(new BlindedIndex("KR", key.Id, 7, tags).ToCbor());
+        var index = BlindedIndex.FromCbor(new BlindedIndex("KR", key.Id, key.PublicElement(), 7, tags).ToCbor());
         Assert.Equal(("KR", key.Id, 7L, 3), (index.Holder, index.KeyId, index.Version, index.Count));
         Assert.All(held, h => Assert.True(index.Contains(key.Tag(h))));
         Assert.False(index.Contains(key.Tag(BlindedIdentifier.Of(IdentifierType.Eori, "NL000000001"))));
@@ -51,7 +51,17 @@ public sealed class BlindedIdentifierTests
     [Fact]
     public void An_index_with_tags_out_of_order_is_refused()
     {
-        var bytes = new BlindedIndex("KR", "k", 1, [5UL, 3UL]).ToCbor();
+        var key = BlindedKey.FromScalar(Oprf.GenerateKey());
+        var bytes = new BlindedIndex("KR", key.Id, key.PublicElement(), 1, [5UL, 3UL]).ToCbor();
         Assert.Contains("sorted", Assert.Throws<FormatException>(() => BlindedIndex.FromCbor(bytes)).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_index_whose_key_id_is_not_that_of_its_public_key_is_refused()
+    {
+        var key = BlindedKey.FromScalar(Oprf.GenerateKey());
+        var other = BlindedKey.FromScalar(Oprf.GenerateKey());
+        var bytes = new BlindedIndex("KR", key.Id, other.PublicElement(), 1, [3UL, 5UL]).ToCbor();
+        Assert.Contains($"key '{key.Id}' is not the id of its 'pk'", Assert.Throws<FormatException>(() => BlindedIndex.FromCbor(bytes)).Message, StringComparison.Ordinal);
     }
 }

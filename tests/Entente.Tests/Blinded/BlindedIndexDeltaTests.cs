@@ -5,7 +5,9 @@ namespace Entente.Tests.Blinded;
 /// <summary>The change between two versions of an index: computed, combined, read back from CBOR and applied; a delta that does not fit is refused.</summary>
 public sealed class BlindedIndexDeltaTests
 {
-    private static BlindedIndex Index(long version, params ulong[] tags) => new("KR", "0123456789abcdef", version, tags);
+    private static readonly byte[] PublicKey = Oprf.PublicKeyOf(Oprf.GenerateKey());
+
+    private static BlindedIndex Index(long version, params ulong[] tags) => new("KR", "0123456789abcdef", PublicKey, version, tags);
 
     [Fact]
     public void A_delta_turns_the_older_index_into_the_newer_and_successive_deltas_combine()

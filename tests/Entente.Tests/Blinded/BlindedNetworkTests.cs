@@ -121,7 +121,7 @@ public sealed class BlindedNetworkTests
         var kr = network["KR"];
         using var http = new HttpClient { BaseAddress = kr.BaseAddress };
         using var nlKey = NodeKeys.LoadSigningKey(network["NL"].Home);
-        var element = Oprf.Blind("eori:GB553202734852"u8).BlindedElement;
+        var element = Voprf.Blind("eori:GB553202734852"u8).BlindedElement;
         var now = TimeProvider.System.GetUtcNow();
 
         async Task<(HttpStatusCode Status, JsonElement Problem, HttpResponseMessage Response)> PostAsync(byte[] signed)
@@ -156,7 +156,7 @@ public sealed class BlindedNetworkTests
         Assert.Equal((HttpStatusCode.Unauthorized, "stale"), (stale.Status, stale.Problem.GetProperty("code").GetString()));
 
         // A flood: 20 at once, refilled at 1 a minute; the first evaluation took one, a batch of 10 passes, the next does not.
-        var batch = Enumerable.Range(0, 10).Select(i => Oprf.Blind(Encoding.UTF8.GetBytes($"eori:GB{i:D12}")).BlindedElement).ToList();
+        var batch = Enumerable.Range(0, 10).Select(i => Voprf.Blind(Encoding.UTF8.GetBytes($"eori:GB{i:D12}")).BlindedElement).ToList();
         Assert.Equal(HttpStatusCode.OK, (await PostAsync(BlindedRequest.New(BlindedOperation.Evaluate, "NL", "KR", "test-network", "risk-management", now, batch).Sign(nlKey))).Status);
         var flood = await PostAsync(BlindedRequest.New(BlindedOperation.Evaluate, "NL", "KR", "test-network", "risk-management", now, batch).Sign(nlKey));
         Assert.Equal((HttpStatusCode.TooManyRequests, "rate-limited"), (flood.Status, flood.Problem.GetProperty("code").GetString()));
@@ -216,5 +216,47 @@ public sealed class BlindedNetworkTests
         Assert.Equal(("hit", "full"), (fourth.GetProperty("outcome").GetString(), fourth.GetProperty("indexTransfer").GetString()));
         Assert.False(File.Exists(Path.Combine(network["NL"].Home, "blinded", "partners", "KR.deltas")));
         Assert.Single(Ledger(kr), e => e.Kind == LedgerKinds.BlindedKeyRotated);
+    }
+
+    [Fact]
+    public async Task A_holder_that_evaluates_with_another_key_than_its_signed_index_commits_to_is_refused_and_recorded()
+    {
+        await using var network = await TestNetwork.StartAsync(["NL", "KR"], agreementYaml: Agreement());
+        var (nl, kr) = (network["NL"], network["KR"]);
+        await IngestAsync(kr);
+        Assert.Equal("hit", (await AskAsync(network, Eori, "KR")).GetProperty("outcome").GetString());
+        var signedIndex = await File.ReadAllBytesAsync(Path.Combine(nl.Home, "blinded", "partners", "KR.index"));
+        var committed = BlindedIndex.FromCbor(Entente.Exchange.SignedCbor.Read(signedIndex, BlindedIndex.ContentType, "index").Payload);
+
+        // KR's node is replaced at its address by a holder with KR's signing key, serving the index KR signed.
+        await kr.KillAsync();
+        using var signing = NodeKeys.LoadSigningKey(kr.Home);
+        await using var rogue = await RogueHolder.StartAsync(kr.BaseAddress, "KR", signing, signedIndex);
+        // Under KR's own OPRF key it answers as KR did: the stand-in is faithful.
+        rogue.Key = Convert.FromBase64String((await File.ReadAllTextAsync(BlindedKey.PathIn(kr.Home))).Trim());
+        Assert.Equal("hit", (await AskAsync(network, Eori, "KR")).GetProperty("outcome").GetString());
+
+        // Under another key (proved honestly for that key, claiming the index's key id): without the proof check NL
+        // would read a no-hit; it refuses the answer, says why naming KR, and exits 1.
+        rogue.Key = Oprf.GenerateKey();
+        string[] ask = ["blinded", "ask", "--home", nl.Home, "--type", "eori", "--value", Eori, "--purpose", "risk-management", "--partner", "KR"];
+        var (status, output, error) = await Support.Cli.Run(TestNetwork.WithDatabase([.. ask, "--json"], nl));
+        Assert.True(status == 1, $"exit {status}: {error}{output}");
+        var answers = JsonDocument.Parse(output).RootElement;
+        var answer = answers.GetProperty("answers")[0];
+        Assert.Equal(("KR", "refused", 0), (answer.GetProperty("partner").GetString(), answer.GetProperty("outcome").GetString(), answers.GetProperty("hits").GetInt32()));
+        Assert.False(answer.TryGetProperty("reference", out var reference) && reference.ValueKind != JsonValueKind.Null);
+        Assert.Contains("KR's evaluation is refused: its proof does not verify against the public key of its signed index", answer.GetProperty("error").GetString(), StringComparison.Ordinal);
+        (status, output, error) = await Support.Cli.Run(TestNetwork.WithDatabase(ask, nl));
+        Assert.True(status == 1, $"exit {status}: {error}{output}");
+        Assert.Contains("KR       refused KR's evaluation is refused", output, StringComparison.Ordinal);
+
+        // Both refusals are in NL's ledger, and the queries record the outcome.
+        var refusals = Ledger(nl).Where(e => e.Kind == LedgerKinds.BlindedProofRefused).ToList();
+        Assert.Equal(2, refusals.Count);
+        Assert.All(refusals, r => Assert.Equal(("KR", "test-network", committed.KeyId, committed.Version),
+            (r.Body["partner"]!.GetValue<string>(), r.Body["agreement"]!.GetValue<string>(), r.Body["key"]!.GetValue<string>(), r.Body["indexVersion"]!.GetValue<long>())));
+        Assert.Equal(["hit", "hit", "refused", "refused"],
+            Ledger(nl).Where(e => e.Kind == LedgerKinds.BlindedQuery).Select(q => q.Body["partners"]![0]!["outcome"]!.GetValue<string>()));
     }
 }
