@@ -43,6 +43,5 @@ public static class AnalyticsApi
     private static async Task<Ok<HitRatesOverTime>> HitRates(SeizureAnalytics analytics, CancellationToken cancellationToken) =>
         TypedResults.Ok(await analytics.HitRatesAsync(cancellationToken));
 
-    private static ProblemHttpResult Problem(List<FieldError> errors) =>
-        TypedResults.Problem(FieldError.Detail(errors), statusCode: 400, title: "Invalid query", extensions: new Dictionary<string, object?> { ["errors"] = errors.ToArray() });
+    private static ProblemHttpResult Problem(List<FieldError> errors) => ProblemsApi.Problem(400, "Invalid query", errors);
 }

@@ -216,8 +216,7 @@ public sealed class NetworkQueries(NodeDatabase database, IDeclarationStore stor
         if (to < 0) return new NetworkResult.NotFound($"to: '{query.To}' is not in the network");
         var path = graph.ShortestPath(from, to, query.Hops ?? 6);
         if (path is null) return new NetworkResult.NotFound($"no path of at most {query.Hops ?? 6} hops between '{query.Node}' and '{query.To}' (hubs of more than {graph.HubLimit} consignments are not walked through)");
-        var hops = 0;
-        var nodes = path.Select(n => View(graph, n, graph.IsConsignment(n) ? hops : hops++)).ToList();
+        var nodes = path.Select((n, i) => View(graph, n, TraderGraph.PathHops(graph.IsConsignment(from), i))).ToList();
         return await AnswerAsync(user, channel, access.Decision!, asked, graph, summary, nodes, [], cancellationToken);
     }
 

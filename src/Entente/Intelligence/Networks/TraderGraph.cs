@@ -138,13 +138,15 @@ public sealed class TraderGraph
     }
 
     /// <summary>
-    /// A shortest path between two nodes (identifiers and the consignments linking them), or null beyond <paramref name="maxHops"/>.
+    /// A shortest path between two nodes (identifiers and the consignments linking them), or null when the far end is more
+    /// than <paramref name="maxHops"/> away, hops counted as <see cref="Neighbourhood"/> counts them (<see cref="PathHops"/>):
+    /// at most 2 × maxHops links between identifiers, one fewer from a consignment, two fewer between consignments.
     /// Searched from both ends at once, one level at a time on the smaller frontier, until the two searches meet.
     /// </summary>
     public IReadOnlyList<int>? ShortestPath(int from, int to, int maxHops = 8)
     {
         if (from == to) return [from];
-        var links = maxHops * 2 + 2;
+        var links = 2 * maxHops - (IsConsignment(from) ? 1 : 0);
         var ahead = Rent();
         var behind = Rent();
         try
@@ -184,6 +186,13 @@ public sealed class TraderGraph
             _marks.Add(behind);
         }
     }
+
+    /// <summary>
+    /// The hops from the start of a path to the node <paramref name="links"/> links along it, as <see cref="Neighbourhood"/>
+    /// counts them: from an identifier, each consignment and the identifiers on it one hop further; from a consignment,
+    /// the identifiers on it at hop 1.
+    /// </summary>
+    public static int PathHops(bool fromConsignment, int links) => links == 0 ? 0 : fromConsignment ? links / 2 + 1 : (links + 1) / 2;
 
     /// <summary>
     /// One level of a path search: marks the unmarked neighbours of <paramref name="frontier"/> in <paramref name="mine"/>

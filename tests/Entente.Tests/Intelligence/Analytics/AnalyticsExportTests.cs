@@ -61,6 +61,68 @@ public sealed class AnalyticsExportTests
         }
     }
 
+    [StoreTheory, BothStores]
+    public async Task The_monthly_trend_read_from_the_chapter_aggregate_equals_a_straight_count_over_the_items(StorageProvider provider)
+    {
+        await using var database = await TestStore.CreateAsync(provider, migrate: false);
+        var home = Directory.CreateTempSubdirectory("entente-analytics-").FullName;
+        try
+        {
+            await NodeHome.InitAsync(new NodeOptions { Home = home, Code = "NL", Name = "Douane", Database = database.Database }, TimeProvider.System);
+            await using var node = await NodeServices.OpenAsync(NodeHome.Load(home, database.Database));
+            await IngestAsync(node, new DeclarationGenerator(21).Generate(600).Select(r => r.Declaration!));
+            // The first declaration's items written again after all the others (as an amendment does): read in the
+            // store's order, its month's items no longer come one declaration after another in key order.
+            await using (var connection = await node.Get<NodeDatabase>().ConnectAsync())
+            {
+                foreach (var sql in new[]
+                {
+                    "CREATE TEMPORARY TABLE moved AS SELECT * FROM goods_items WHERE declaration_key = (SELECT min(key) FROM declarations)",
+                    "DELETE FROM goods_items WHERE declaration_key = (SELECT min(key) FROM declarations)",
+                    "INSERT INTO goods_items SELECT * FROM moved",
+                })
+                {
+                    await using var command = NodeDatabase.Command(connection, null, sql);
+                    await command.ExecuteNonQueryAsync();
+                }
+            }
+
+            var folder = Path.Combine(home, "lake");
+            var export = node.Get<AnalyticsExport>();
+            await export.ExportAsync(folder, null, null, "analyst");
+            // Declarations with several items of one chapter (counted once) and of several chapters (once in each) are there.
+            Assert.True(Long(Rows(folder, "SELECT count(*) FROM (SELECT declaration_key FROM items GROUP BY declaration_key, hs_chapter HAVING count(*) > 1)")[0][0]) > 0);
+            Assert.True(Long(Rows(folder, "SELECT count(*) FROM (SELECT declaration_key FROM items GROUP BY declaration_key HAVING count(DISTINCT hs_chapter) > 1)")[0][0]) > 0);
+            AssertSameTrend(folder);
+            var items = Rows(folder, "SELECT CAST(sum(items) AS BIGINT) FROM items_by_chapter")[0][0];
+            Assert.Equal(Long(Rows(folder, "SELECT count(*) FROM items")[0][0]), Long(items));
+
+            // A late declaration in the first month: the aggregate of that month follows, the others stay as they were.
+            var first = (string)Rows(folder, "SELECT min(month) FROM items")[0][0]!;
+            var before = Rows(folder, $"SELECT month, hs_chapter, declarations, items FROM items_by_chapter WHERE month <> '{first}' ORDER BY ALL");
+            var late = new DeclarationGenerator(22, firstDay: DateOnly.ParseExact(first + "-03", "yyyy-MM-dd", CultureInfo.InvariantCulture), days: 1, referencePrefix: "LATE").Generate(3).Select(r => r.Declaration!).ToList();
+            await IngestAsync(node, late);
+            Assert.Equal([first], (await export.ExportAsync(folder, null, null, "analyst")).Datasets.Single(d => d.Dataset == "items").Months);
+            AssertSameTrend(folder);
+            Assert.Equal(before, Rows(folder, $"SELECT month, hs_chapter, declarations, items FROM items_by_chapter WHERE month <> '{first}' ORDER BY ALL"));
+            Assert.Equal(Long(Rows(folder, "SELECT count(*) FROM items")[0][0]), Long(Rows(folder, "SELECT CAST(sum(items) AS BIGINT) FROM items_by_chapter")[0][0]));
+        }
+        finally
+        {
+            Directory.Delete(home, recursive: true);
+        }
+    }
+
+    /// <summary>The trend from the aggregate is the trend counted over the raw items: the same months, chapters and declarations, the same value to the cent.</summary>
+    private static void AssertSameTrend(string folder)
+    {
+        var fast = Rows(folder, AnalyticsExport.ChapterTrendSql);
+        var straight = Rows(folder, AnalyticsExport.ChapterTrendFromItemsSql);
+        Assert.True(straight.Count >= 50);
+        Assert.Equal(straight.Select(r => (r[0], r[1], Long(r[2]))), fast.Select(r => (r[0], r[1], Long(r[2]))));
+        Assert.All(straight.Zip(fast), p => Assert.Equal(Convert.ToDouble(p.First[3], CultureInfo.InvariantCulture), Convert.ToDouble(p.Second[3], CultureInfo.InvariantCulture), 2));
+    }
+
     private static string Month(Declaration declaration) => (declaration.AcceptanceDateTime ?? declaration.IssueDateTime)!.Value.DateTime.ToString("yyyy-MM", CultureInfo.InvariantCulture);
 
     private static long Long(object? value) => Convert.ToInt64(value, CultureInfo.InvariantCulture);

@@ -92,9 +92,14 @@ public sealed class TraderGraphTests
         Assert.Equal(chain, graph.ShortestPath(Node("party:P0"), Node("party:P12"), 12)!.Select(graph.Key));
         Assert.Equal(Enumerable.Reverse(chain), graph.ShortestPath(Node("party:P12"), Node("party:P0"), 12)!.Select(graph.Key));
 
-        // Declaration to declaration, d1 to d12, crosses the 10 hops P1..P11: found at 10 hops, not at 9.
-        Assert.Equal(chain[1..^1], graph.ShortestPath(Node("declaration:d1"), Node("declaration:d12"), 10)!.Select(graph.Key));
-        Assert.Null(graph.ShortestPath(Node("declaration:d1"), Node("declaration:d12"), 9));
+        // Exactly as many hops as asked: P0 to P12 is 12 hops (24 links), not found at 11.
+        Assert.Null(graph.ShortestPath(Node("party:P0"), Node("party:P12"), 11));
+        // From a declaration its parties are at hop 1: d1 to P12 is 12 hops, d1 to d12 too (d12 one hop past P11).
+        Assert.Equal(chain[1..], graph.ShortestPath(Node("declaration:d1"), Node("party:P12"), 12)!.Select(graph.Key));
+        Assert.Null(graph.ShortestPath(Node("declaration:d1"), Node("party:P12"), 11));
+        Assert.Null(graph.ShortestPath(Node("party:P12"), Node("declaration:d1"), 11));
+        Assert.Equal(chain[1..^1], graph.ShortestPath(Node("declaration:d1"), Node("declaration:d12"), 12)!.Select(graph.Key));
+        Assert.Null(graph.ShortestPath(Node("declaration:d1"), Node("declaration:d12"), 11));
         Assert.Null(graph.ShortestPath(Node("party:P0"), Node("party:P12"), 5));
         Assert.Null(graph.ShortestPath(Node("party:G2-3"), Node("party:P12"), 6));
 
@@ -112,6 +117,27 @@ public sealed class TraderGraphTests
         Assert.Equal(Enumerable.Reverse(shorter), cut.ShortestPath(cut.Find("party:P12"), cut.Find("party:P0"), 7)!.Select(cut.Key));
         Assert.Equal(["party:G1-2", "declaration:f1-2", "party:F1", "declaration:f1", "party:P0", "declaration:d1", "party:P1"],
             cut.ShortestPath(cut.Find("party:G1-2"), cut.Find("party:P1"))!.Select(cut.Key));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_path_is_found_within_N_hops_exactly_when_the_neighbourhood_of_N_hops_reaches_the_far_end(bool shortcut)
+    {
+        var graph = Chain(shortcut);
+        for (var hops = 1; hops <= 7; hops++)
+        {
+            for (var from = 0; from < graph.NodeCount; from++)
+            {
+                var within = graph.Neighbourhood(from, hops).ToDictionary(n => n.Node, n => n.Hops);
+                for (var to = 0; to < graph.NodeCount; to++)
+                {
+                    var path = graph.ShortestPath(from, to, hops);
+                    Assert.True(within.ContainsKey(to) == (path is not null), $"{graph.Key(from)} to {graph.Key(to)} within {hops} hops: neighbourhood {within.ContainsKey(to)}, path {path is not null}");
+                    if (path is not null) Assert.Equal(within[to], TraderGraph.PathHops(graph.IsConsignment(from), path.Count - 1));
+                }
+            }
+        }
     }
 
     [Fact]
