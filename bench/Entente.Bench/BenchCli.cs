@@ -64,9 +64,11 @@ internal static class BenchCli
                       N declarations generated from the Korean set (default 10,000,000) loaded into a SQLite node, exported to
                       Parquet (declarations/s), then the monthly trend by HS chapter with DuckDB over the files and the same
                       query straight on SQLite and PostgreSQL (the same declarations loaded there), side by side.
-                  console [--declarations N] [--assess N] [--requests N] [--work DIR] [--keep 1]
-                      The officer console's pages with N declarations (default 1,000,000, the Korean set resampled, bulk-loaded)
-                      in a real node, N assessed: signed in through the form, each page asked over HTTP; p50/p95/max ms.
+                  console [--declarations N] [--assess N] [--requests N] [--databases sqlite,postgres] [--postgres CONNSTRING]
+                          [--work DIR] [--keep] [--reuse]
+                      Every officer console page with N declarations (default 1,000,000, the Korean set resampled, bulk-loaded)
+                      in a real node, N assessed, alerts, hits, seizures and assistance requests in proportion: signed in
+                      through the form, each page asked over HTTP; p50/p95/max ms against the 100 ms target.
                 """);
             return 0;
         }

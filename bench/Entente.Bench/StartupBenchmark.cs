@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 using System.Text;
 using Entente.Declarations;
 using Entente.Hosting;
@@ -55,17 +53,17 @@ internal static class StartupBenchmark
             var key = await NodeHome.InitAsync(new NodeOptions { Home = home, Code = "GB", Name = "Benchmark administration" }, TimeProvider.System);
             var generator = new DeclarationGenerator(seed: run, referencePrefix: $"S{run}");
             var bodies = Enumerable.Range(0, clients * bursts).Select(n => EntenteJson.Serialize(generator.Next(out _))).ToArray();
-            var port = FreePort();
+            var port = BenchSupport.FreePort();
             var address = new Uri($"http://127.0.0.1:{port}");
             var log = new StringBuilder();
-            using var process = Serve(home, address, environment, log);
+            using var process = BenchSupport.Serve(home, address, log, environment);
             try
             {
                 var clock = Stopwatch.StartNew();
                 using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = clients + 2, PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
                 using var http = new HttpClient(handler, disposeHandler: false) { BaseAddress = address, Timeout = timeout };
                 http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
-                await WaitReadyAsync(http, process, log);
+                await BenchSupport.WaitReadyAsync(http, process, log, TimeSpan.FromMinutes(2), TimeSpan.FromMilliseconds(20));
                 var ready = clock.Elapsed.TotalSeconds;
                 for (var b = 0; b < bursts; b++)
                 {
@@ -76,11 +74,7 @@ internal static class StartupBenchmark
             }
             finally
             {
-                if (!process.HasExited)
-                {
-                    process.Kill(entireProcessTree: true);
-                    await process.WaitForExitAsync();
-                }
+                await BenchSupport.StopAsync(process);
                 string text;
                 lock (log) text = log.ToString();
                 var problems = text.Split('\n').Count(l => l.Contains("Unhandled exception", StringComparison.OrdinalIgnoreCase) || l.Contains("database is locked", StringComparison.OrdinalIgnoreCase));
@@ -160,55 +154,7 @@ internal static class StartupBenchmark
             $"{samples.Count(s => s.Status == 0),7} {P(0.50),8:F0} {P(0.95),8:F0} {P(0.99),8:F0} {(times.Length == 0 ? 0 : times[^1]),8:F0}";
     }
 
-    private static Process Serve(string home, Uri address, IReadOnlyDictionary<string, string> environment, StringBuilder log)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "Entente.Cli.dll"), "serve", "--home", home, "--urls", address.ToString().TrimEnd('/') })
-            start.ArgumentList.Add(arg);
-        foreach (var (name, value) in environment) start.Environment[name] = value;
-        var process = Process.Start(start) ?? throw new InvalidOperationException("cannot start entente serve");
-        void Append(string? line)
-        {
-            if (line is null) return;
-            lock (log) log.AppendLine(line);
-        }
-        process.OutputDataReceived += (_, e) => Append(e.Data);
-        process.ErrorDataReceived += (_, e) => Append(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
-
-    private static async Task WaitReadyAsync(HttpClient http, Process process, StringBuilder log)
-    {
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromMinutes(2))
-        {
-            if (process.HasExited)
-            {
-                lock (log) throw new InvalidOperationException($"entente serve exited with {process.ExitCode}:\n{log}");
-            }
-            try
-            {
-                using var answer = await http.GetAsync(new Uri("/health/ready", UriKind.Relative));
-                if (answer.StatusCode == HttpStatusCode.OK) return;
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-            {
-            }
-            await Task.Delay(20);
-        }
-        lock (log) throw new TimeoutException($"entente serve was not ready within two minutes:\n{log}");
-    }
-
     private static int Int(string text) => int.Parse(text, CultureInfo.InvariantCulture);
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private static string Load() => File.Exists("/proc/loadavg") ? string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "?";
 

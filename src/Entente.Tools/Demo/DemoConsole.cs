@@ -29,15 +29,16 @@ internal static class DemoConsole
                 output.WriteLine($"      {role,-8} {key}");
             }
         }
-        output.WriteLine("   The nodes keep running until Ctrl+C.");
-        output.Flush();
         // Ctrl+C cancels ct; SIGTERM (a service manager, `kill`) stops the nodes the same way instead of ending the process under them.
+        // Registered before the line below says the nodes are up: whoever reads it may send SIGTERM at once.
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
         {
             context.Cancel = true;
             stop.Cancel();
         });
+        output.WriteLine("   The nodes keep running until Ctrl+C.");
+        output.Flush();
         try
         {
             await Task.Delay(Timeout.Infinite, stop.Token);

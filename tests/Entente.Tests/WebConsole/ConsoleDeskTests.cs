@@ -12,7 +12,8 @@ namespace Entente.Tests.WebConsole;
 /// search as a POST; the role rules (an analyst cannot flag or confirm, an auditor only reads), forged POSTs refused,
 /// axe-core on every page and screenshots.
 /// </summary>
-public sealed class ConsoleDeskTests(ConsoleFixture fixture) : IClassFixture<ConsoleFixture>
+[Collection(ConsoleCollection.Name)]
+public sealed class ConsoleDeskTests(ConsoleFixture fixture)
 {
     [ConsoleFact]
     public async Task An_officer_issues_an_alert_reads_its_person_under_a_purpose_recorded_and_withdraws_it()
@@ -315,7 +316,7 @@ public sealed class ConsoleDeskTests(ConsoleFixture fixture) : IClassFixture<Con
         await ConsoleFixture.SignInAsync(page, node.Keys["officer"]);
         // A party in the address is not a search by party: nothing personal asked, nothing recorded.
         await page.GotoAsync($"/console/declarations?party={partyId}");
-        Assert.Equal(node.Declarations.Count, await page.Locator("main table tbody tr").CountAsync());
+        await ConsoleTests.AssertListedAsync(page, node);
 
         await page.Locator("#party-search").ClickAsync();
         await page.Locator("#party").FillAsync(partyId);

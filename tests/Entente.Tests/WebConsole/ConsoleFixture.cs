@@ -13,7 +13,18 @@ using Microsoft.Playwright;
 namespace Entente.Tests.WebConsole;
 
 /// <summary>
-/// What the console's browser tests share: one headless Debian chromium driven by Playwright for the whole class
+/// The console's browser test classes run as one collection sharing one <see cref="ConsoleFixture"/>: one browser and
+/// one node per store for all of them instead of one per class (the classes' tests run one after another; each test
+/// asserts on the data it creates or on the fixture's seeded declarations, never on totals other tests change).
+/// </summary>
+[CollectionDefinition(Name)]
+public sealed class ConsoleCollection : ICollectionFixture<ConsoleFixture>
+{
+    public const string Name = "console";
+}
+
+/// <summary>
+/// What the console's browser tests share: one headless Debian chromium driven by Playwright for the whole collection
 /// (each test gets its own browser context, so its own cookies), and one real node per store, seeded once with users
 /// of every role, a rule set in service and declarations assessed on ingest.
 /// </summary>

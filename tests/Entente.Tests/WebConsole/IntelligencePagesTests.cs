@@ -16,7 +16,8 @@ namespace Entente.Tests.WebConsole;
 /// its test and the chart; networks with party identities behind the purpose dialog; a mirror check finding a planted
 /// undervaluation. Role rules, axe-core (no serious or critical violation) and screenshots on every page.
 /// </summary>
-public sealed class IntelligencePagesTests(ConsoleFixture fixture) : IClassFixture<ConsoleFixture>
+[Collection(ConsoleCollection.Name)]
+public sealed class IntelligencePagesTests(ConsoleFixture fixture)
 {
     [ConsoleFact]
     public async Task An_officer_records_a_seizure_with_a_checked_form_and_reads_its_offenders_only_under_a_purpose()
