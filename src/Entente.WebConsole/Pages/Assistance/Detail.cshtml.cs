@@ -108,12 +108,13 @@ public sealed class DetailModel(AssistanceDesk desk, AnswerAssistanceRequest ans
         return await LoadAsync(cancellationToken);
     }
 
-    /// <summary>Each problem next to the field its path names (/text, /data), else next to <paramref name="fallback"/>.</summary>
+    /// <summary>Each problem next to the field its path names (/answer/data, /grounds), else next to <paramref name="fallback"/>.</summary>
     private void Place(IReadOnlyList<AssistanceProblem> problems, string fallback)
     {
         foreach (var problem in problems)
         {
-            var field = problem.Field.TrimStart('/').Split('/')[0] switch
+            var segments = problem.Field.TrimStart('/').Split('/');
+            var field = (segments is ["answer", var member, ..] ? member : segments[0]) switch
             {
                 "data" => "Data",
                 "grounds" => "Grounds",

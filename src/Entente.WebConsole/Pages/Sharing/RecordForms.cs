@@ -59,7 +59,7 @@ public static class RecordForms
             new("/route/departureCountryCode", "Intel_Departure", Upper: true),
             new("/route/destinationCountryCode", "Intel_Destination", Upper: true),
         ]),
-        new("Intel_Transit", [new("", "CountryCode", Upper: true)], "/route/transitCountryCodes", Repeated: true, StartRows: 1),
+        new("Share_Transit", [new("", "CountryCode", Upper: true)], "/route/transitCountryCodes", Repeated: true, StartRows: 1),
         new("Share_Links", [
             new("/declarationMrn", "Mrn", Upper: true),
             new("/container", "Container", Upper: true),
@@ -160,7 +160,8 @@ public static class RecordForms
             }
             if (list.Count > 0) Put(body, section.Pointer!, list);
         }
-        return new JsonObject { [form.Root.TrimStart('/')] = body };
+        // Written and read back: the use case sees the document exactly as the API's body reader would give it.
+        return (JsonObject)JsonNode.Parse(new JsonObject { [form.Root.TrimStart('/')] = body }.ToJsonString())!;
     }
 
     /// <summary>
@@ -201,9 +202,7 @@ public static class RecordForms
         switch (input.Input)
         {
             case InputKind.Number:
-                return decimal.TryParse(text, NumberStyles.Number, CultureInfo.InvariantCulture, out var number)
-                    ? number == decimal.Truncate(number) && Math.Abs(number) < int.MaxValue ? JsonValue.Create((int)number) : JsonValue.Create(number)
-                    : JsonValue.Create(text);
+                return decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) ? JsonValue.Create(number) : JsonValue.Create(text);
             case InputKind.DateTime:
                 // The browser's date-and-time field (yyyy-MM-ddTHH:mm, UTC as the label says) as ISO 8601 with its zone.
                 return DateTime.TryParseExact(text, ["yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd'T'HH:mm:ss"], CultureInfo.InvariantCulture, DateTimeStyles.None, out var at)
