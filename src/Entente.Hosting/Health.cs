@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 
 namespace Entente.Hosting;
 
@@ -35,7 +36,28 @@ public static class Health
         var live = new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteAsync };
         app.MapHealthChecks("/health", live).AllowAnonymous();
         app.MapHealthChecks("/health/live", live).AllowAnonymous();
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains(Ready), ResponseWriter = WriteAsync }).AllowAnonymous();
+        // Before the warm-up is done the node is not ready, and says so, without running the checks: a probe that
+        // arrives early is the expected start-up, not a failing check (the health check service logs each unhealthy
+        // check as an error). Once warmed up, every check runs and a real failure is answered 503 and logged.
+        var ready = new HealthCheckOptions { Predicate = c => c.Tags.Contains(Ready), ResponseWriter = WriteAsync };
+        var pipeline = app.CreateApplicationBuilder()
+            .Use(async (context, next) =>
+            {
+                if (context.RequestServices.GetRequiredService<NodeWarmUp>().Done.IsCompleted)
+                {
+                    await next(context);
+                    return;
+                }
+                context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                context.Response.Headers.CacheControl = "no-store, no-cache";
+                await WriteAsync(context, new HealthReport(new Dictionary<string, HealthReportEntry>(StringComparer.Ordinal)
+                {
+                    ["warm-up"] = new(HealthStatus.Unhealthy, "warming up", TimeSpan.Zero, null, null),
+                }, TimeSpan.Zero));
+            })
+            .UseMiddleware<HealthCheckMiddleware>(Options.Create(ready))
+            .Build();
+        app.Map("/health/ready", pipeline).WithDisplayName("Health checks").AllowAnonymous();
         return app;
     }
 

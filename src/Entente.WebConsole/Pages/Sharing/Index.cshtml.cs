@@ -12,8 +12,9 @@ namespace Entente.WebConsole.Pages.Sharing;
 /// <summary>
 /// Sharing: seizure reports, risk results and AEO status records made here, where each was pushed and the partner's
 /// receipt (`RecordDesk`, as GET /api/records; the outbox), and those received from partners (the inbox's headers);
-/// for officers and liaison officers, a record written as the API's body and checked by the same use case
-/// (`RecordShared`, as POST /api/records/{kind}): every problem listed next to the document with its JSON pointer.
+/// for officers and liaison officers, a record made with a form per kind (a field per member, selects for the code
+/// lists, rows added for the repeated members) or, for integrators, written as the API's body, and checked by the same
+/// use case (`RecordShared`, as POST /api/records/{kind}): every problem next to the field its JSON pointer names.
 /// </summary>
 [Authorize(Policy = ConsolePolicies.Read)]
 public sealed class IndexModel(RecordShared record, RecordDesk desk, ExchangeStore exchange, IStringLocalizer<Strings> text) : ConsolePage
@@ -48,6 +49,17 @@ public sealed class IndexModel(RecordShared record, RecordDesk desk, ExchangeSto
     public IReadOnlyList<string> Problems { get; private set; } = [];
     public StoredRecord? Recorded { get; private set; }
 
+    /// <summary>The structured form's values by field name (its pointer), as submitted.</summary>
+    public Dictionary<string, string?> Values { get; } = new(StringComparer.Ordinal);
+    /// <summary>The problems by the field name (or section pointer) they are shown next to.</summary>
+    public Dictionary<string, List<string>> FieldProblems { get; } = new(StringComparer.Ordinal);
+    /// <summary>Problems no field of the form caused (the record as a whole).</summary>
+    public List<string> FormProblems { get; } = [];
+    /// <summary>The rows each repeated section shows, by its field name prefix ("/seizure/offenders").</summary>
+    public Dictionary<string, int> RowCounts { get; } = new(StringComparer.Ordinal);
+
+    public RecordForm Form => RecordForms.Of(ChosenKind);
+
     public bool MayRecord => Can(AccessPolicies.Disclose);
     public bool MayList => Can(AccessPolicies.Exchange);
 
@@ -57,13 +69,78 @@ public sealed class IndexModel(RecordShared record, RecordDesk desk, ExchangeSto
     {
         if (!MayRecord && !MayList) return Refuse();
         Document = Templates[ChosenKind];
+        CountRows(_ => null);
         await LoadAsync(cancellationToken);
         return Page();
     }
 
+    /// <summary>
+    /// The record made with the form: built into the API's document and checked by the same use case; each problem next
+    /// to the field its pointer names. "Add a row" (a submit button naming its section) only adds a row, recording nothing.
+    /// </summary>
+    public async Task<IActionResult> OnPostFormAsync(CancellationToken cancellationToken)
+    {
+        if (!MayRecord) return Refuse();
+        Document = Templates[ChosenKind];
+        var form = Form;
+        string? Field(string name) => Request.Form.TryGetValue(name, out var v) ? v.ToString() : null;
+        foreach (var key in Request.Form.Keys.Where(k => k.StartsWith(form.Root + "/", StringComparison.Ordinal))) Values[key] = Field(key);
+        CountRows(Field);
+        if (Field("add") is { } add && RowCounts.ContainsKey(add))
+        {
+            RowCounts[add] = Math.Min(RowCounts[add] + 1, 50);
+            FocusRow = add;
+        }
+        else
+        {
+            var document = RecordForms.Build(form, Field, out var rowOf);
+            switch (await record.HandleAsync(Me, ChosenKind, document, cancellationToken))
+            {
+                case RecordSharedResult.Recorded r:
+                    Recorded = r.Record;
+                    Values.Clear();
+                    RowCounts.Clear();
+                    CountRows(_ => null);
+                    break;
+                case RecordSharedResult.Invalid i:
+                    foreach (var problem in i.Problems)
+                    {
+                        if (RecordForms.Target(form, problem.Field, rowOf) is { } target)
+                        {
+                            if (!FieldProblems.TryGetValue(target, out var list)) FieldProblems[target] = list = [];
+                            list.Add(problem.ToString());
+                        }
+                        else FormProblems.Add(problem.ToString());
+                    }
+                    break;
+                case RecordSharedResult.UnknownKind u:
+                    FormProblems.Add($"'{u.Kind}' is not one of {RecordKind.Names}");
+                    break;
+            }
+        }
+        await LoadAsync(cancellationToken);
+        return Page();
+    }
+
+    /// <summary>The section a row was just added to (its new row's first field is described as such).</summary>
+    public string? FocusRow { get; private set; }
+
+    public string? Value(string name) => Values.TryGetValue(name, out var v) ? v : null;
+
+    public IReadOnlyList<string> ProblemsAt(string name) => FieldProblems.TryGetValue(name, out var list) ? list : [];
+
+    public string Label(string key) => text[key] is { ResourceNotFound: false } label ? label.Value : key;
+
+    private void CountRows(Func<string, string?> field)
+    {
+        foreach (var section in Form.Sections.Where(s => s.Repeated)) RowCounts[Form.Root + section.Pointer] = RecordForms.Rows(section, field, Form.Root);
+    }
+
+    /// <summary>The record written as the API's body (for integrators): checked by the same use case.</summary>
     public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
     {
         if (!MayRecord) return Refuse();
+        CountRows(_ => null);
         JsonObject? document = null;
         try
         {
@@ -102,6 +179,10 @@ public sealed class IndexModel(RecordShared record, RecordDesk desk, ExchangeSto
         { Receipt: { } receipt } => text["PushDelivered", receipt.Length],
         { Outbox: { } item } => text["PushWaiting", item.State, item.Attempts, item.LastError ?? "—"],
     };
+
+    /// <summary>The pushes of the record just made, with their delivery (from the list of records sent).</summary>
+    public IReadOnlyList<SentPush> RecordedPushes => Recorded is { } r && Sent.FirstOrDefault(s => s.Record.Id == r.Id) is { } sent ? sent.Pushes
+        : Recorded?.Pushed.Select(p => new SentPush(p, null, null)).ToList() ?? [];
 
     private async Task LoadAsync(CancellationToken cancellationToken)
     {
