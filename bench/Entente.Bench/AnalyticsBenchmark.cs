@@ -57,7 +57,7 @@ internal static class AnalyticsBenchmark
             if (Directory.Exists(work)) Directory.Delete(work, recursive: true);
             Directory.CreateDirectory(work);
             var generate = Stopwatch.StartNew();
-            WriteCsv(korean, csv, n);
+            BenchSupport.ResampleKorean(korean, csv, n);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"# {n:N0} declarations written to {csv} in {generate.Elapsed.TotalSeconds:F1} s"));
             // The SQLite node: loaded, then exported and queried.
             loaded = await LoadAsync(sqlite, csv, mapping);
@@ -196,25 +196,6 @@ internal static class AnalyticsBenchmark
     {
         var i = Array.IndexOf(args, name);
         return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-    }
-
-    /// <summary>The Korean rows resampled: a fresh declaration id each, and the year moved so that the months spread over five leap years (2020, 2024 ... 2036: the set has 29 February).</summary>
-    private static void WriteCsv(string korean, string path, int count)
-    {
-        var lines = File.ReadAllLines(korean);
-        using var writer = new StreamWriter(path);
-        writer.WriteLine(lines[0]);
-        var rows = lines.Length - 1;
-        for (var i = 0; i < count; i++)
-        {
-            var line = lines[1 + i % rows];
-            var comma = line.IndexOf(',', StringComparison.Ordinal);
-            // The second column is the date, 2020-MM-DD.
-            writer.Write((300_000_000 + i).ToString(CultureInfo.InvariantCulture));
-            writer.Write(',');
-            writer.Write((2020 + 4 * (i / rows % 5)).ToString(CultureInfo.InvariantCulture));
-            writer.WriteLine(line.AsSpan(comma + 5));
-        }
     }
 
     private static async Task<long> LoadAsync(string connection, string csv, CsvMapping mapping)

@@ -15,20 +15,9 @@ public sealed class AlertFlagRetryTests
     [Fact]
     public async Task A_flag_told_while_the_issuer_is_down_reaches_it_when_it_comes_back()
     {
-        var yaml = await File.ReadAllTextAsync(Path.Combine(Support.SharedData.RepositoryRoot, "tests", "Entente.Tests", "Exchange", "Samples", "network.yaml"));
-        const string alerts = "    disclose: [/alert]\n    handling-code: H0\n    onward-transfer: forbidden\n    retention: { period: P1Y, then: erase }\n";
-        yaml = yaml.Replace(alerts, alerts + "    push: { to: all-parties, purpose: specific-check }\n", StringComparison.Ordinal);
-        await using var net = await TestNetwork.StartAsync(["NL", "KR"], new Dictionary<string, string> { ["Entente__Screening__RefreshSeconds"] = "1" }, agreementYaml: yaml);
-        string id;
-        using (var nl = net.Liaison("NL"))
-        {
-            var issued = await nl.PostAsJsonAsync("/api/alerts", AlertsTestKit.Company(agreement: "test-network", until: "2099-12-31"));
-            var body = await issued.Content.ReadFromJsonAsync<JsonElement>();
-            Assert.True(issued.StatusCode == HttpStatusCode.Created, body.ToString());
-            id = body.GetProperty("alert").GetProperty("alert").GetProperty("id").GetString()!;
-        }
+        await using var net = await StartAsync();
+        var id = await IssueAtNlAsync(net);
         using var kr = net.Liaison("KR");
-        await net.EventuallyAsync(async () => (await kr.GetAsync($"/api/alerts/{id}")).StatusCode == HttpStatusCode.OK, what: "NL's alert at KR");
 
         await net["NL"].KillAsync();
         var flagged = await kr.PostAsJsonAsync($"/api/alerts/{id}/flags", new { reason = "a national court order forbids the seizure here" });
@@ -64,20 +53,9 @@ public sealed class AlertFlagRetryTests
     [Fact]
     public async Task A_flag_the_issuer_refuses_because_it_lost_the_alert_is_told_again_and_accepted_once_the_alert_is_back()
     {
-        var yaml = await File.ReadAllTextAsync(Path.Combine(Support.SharedData.RepositoryRoot, "tests", "Entente.Tests", "Exchange", "Samples", "network.yaml"));
-        const string alerts = "    disclose: [/alert]\n    handling-code: H0\n    onward-transfer: forbidden\n    retention: { period: P1Y, then: erase }\n";
-        yaml = yaml.Replace(alerts, alerts + "    push: { to: all-parties, purpose: specific-check }\n", StringComparison.Ordinal);
-        await using var net = await TestNetwork.StartAsync(["NL", "KR"], new Dictionary<string, string> { ["Entente__Screening__RefreshSeconds"] = "1" }, agreementYaml: yaml);
-        string id;
-        using (var nl = net.Liaison("NL"))
-        {
-            var issued = await nl.PostAsJsonAsync("/api/alerts", AlertsTestKit.Company(agreement: "test-network", until: "2099-12-31"));
-            var body = await issued.Content.ReadFromJsonAsync<JsonElement>();
-            Assert.True(issued.StatusCode == HttpStatusCode.Created, body.ToString());
-            id = body.GetProperty("alert").GetProperty("alert").GetProperty("id").GetString()!;
-        }
+        await using var net = await StartAsync();
+        var id = await IssueAtNlAsync(net);
         using var kr = net.Liaison("KR");
-        await net.EventuallyAsync(async () => (await kr.GetAsync($"/api/alerts/{id}")).StatusCode == HttpStatusCode.OK, what: "NL's alert at KR");
 
         // NL's database is restored from a backup taken before the alert: NL no longer holds it (the row is kept aside).
         var nlDatabase = $"Data Source={Path.Combine(net["NL"].Home, "entente.db")};Pooling=False";
@@ -141,5 +119,30 @@ public sealed class AlertFlagRetryTests
         Assert.Equal((second, 2), ((await DeliveryAsync()).GetProperty("messageId").GetString(), (await DeliveryAsync()).GetProperty("attempts").GetInt32()));
         Assert.Equal(2, (await Evidence.OutboxAsync(net["KR"])).Count(o => o.Recipient == "NL" && o.ConversationId == id));
         await Evidence.AssertLedgerVerifiesAsync(net["KR"]);
+    }
+
+    /// <summary>NL and KR under an agreement that pushes alerts to all parties, screening refreshed every second.</summary>
+    private static async Task<TestNetwork> StartAsync()
+    {
+        var yaml = await File.ReadAllTextAsync(Path.Combine(Support.SharedData.RepositoryRoot, "tests", "Entente.Tests", "Exchange", "Samples", "network.yaml"));
+        const string alerts = "    disclose: [/alert]\n    handling-code: H0\n    onward-transfer: forbidden\n    retention: { period: P1Y, then: erase }\n";
+        yaml = yaml.Replace(alerts, alerts + "    push: { to: all-parties, purpose: specific-check }\n", StringComparison.Ordinal);
+        return await TestNetwork.StartAsync(["NL", "KR"], new Dictionary<string, string> { ["Entente__Screening__RefreshSeconds"] = "1" }, agreementYaml: yaml);
+    }
+
+    /// <summary>NL issues a company alert under the agreement; its id, once KR holds it.</summary>
+    private static async Task<string> IssueAtNlAsync(TestNetwork net)
+    {
+        string id;
+        using (var nl = net.Liaison("NL"))
+        {
+            var issued = await nl.PostAsJsonAsync("/api/alerts", AlertsTestKit.Company(agreement: "test-network", until: "2099-12-31"));
+            var body = await issued.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.True(issued.StatusCode == HttpStatusCode.Created, body.ToString());
+            id = body.GetProperty("alert").GetProperty("alert").GetProperty("id").GetString()!;
+        }
+        using var kr = net.Liaison("KR");
+        await net.EventuallyAsync(async () => (await kr.GetAsync($"/api/alerts/{id}")).StatusCode == HttpStatusCode.OK, what: "NL's alert at KR");
+        return id;
     }
 }
