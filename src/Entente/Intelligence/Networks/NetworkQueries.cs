@@ -255,9 +255,16 @@ public sealed class NetworkQueries(NodeDatabase database, IDeclarationStore stor
         var access = await AccessAsync(user, channel, query, asked, null, cancellationToken);
         if (access.Refusal is { } refusal) return refusal;
         var (graph, summary) = await GraphAsync(cancellationToken);
-        var labels = group(graph);
+        var all = graph.Memo(action, g => Groups(g, group(g)));
+        var groups = all.Take(query.Limit ?? 20).ToList();
+        return await AnswerAsync(user, channel, access.Decision!, asked, graph, summary, [], groups, cancellationToken);
+    }
+
+    /// <summary>Every group of at least two identifiers, those with the most seizures and identifiers first, its 25 best-ranked members listed.</summary>
+    private List<NetworkGroup> Groups(TraderGraph graph, int[] labels)
+    {
         var rank = graph.PageRank();
-        var groups = Enumerable.Range(0, graph.NodeCount).GroupBy(n => labels[n])
+        return Enumerable.Range(0, graph.NodeCount).GroupBy(n => labels[n])
             .Select(g => (Id: g.Key, Nodes: g.ToList()))
             .Where(g => g.Nodes.Count(n => !graph.IsConsignment(n)) >= 2)
             .Select(g =>
@@ -268,8 +275,7 @@ public sealed class NetworkQueries(NodeDatabase database, IDeclarationStore stor
                     .Select(n => View(graph, n, 0) with { Rank = Math.Round(rank[n], 3) }).ToList();
                 return new NetworkGroup(g.Id, identifiers.Count, g.Nodes.Count - identifiers.Count, seized, members);
             })
-            .OrderByDescending(g => g.Seized).ThenByDescending(g => g.Identifiers).Take(query.Limit ?? 20).ToList();
-        return await AnswerAsync(user, channel, access.Decision!, asked, graph, summary, [], groups, cancellationToken);
+            .OrderByDescending(g => g.Seized).ThenByDescending(g => g.Identifiers).ToList();
     }
 
     private async Task<NetworkResult> AnswerAsync(LocalUser user, string channel, PersonalDataDecision access, JsonObject asked, TraderGraph graph, NetworkSummary summary,

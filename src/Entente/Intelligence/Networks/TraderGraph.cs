@@ -26,6 +26,7 @@ public enum NetworkNodeKind : byte
 /// </summary>
 public sealed class TraderGraph
 {
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<object>> _memo = new(StringComparer.Ordinal);
     private readonly string[] _keys;
     private readonly NetworkNodeKind[] _kinds;
     private readonly int[] _offsets;
@@ -313,6 +314,14 @@ public sealed class TraderGraph
         for (var i = 0; i < n; i++) rank[i] *= n;
         return rank;
     }
+
+    /// <summary>
+    /// What <paramref name="compute"/> makes of this graph, computed once: a graph never changes once built, so whole-graph
+    /// answers (communities, components with their ranks) are worked out on the first request after a build and served
+    /// from then on. <paramref name="key"/> names the computation.
+    /// </summary>
+    public T Memo<T>(string key, Func<TraderGraph, T> compute) where T : class =>
+        (T)_memo.GetOrAdd(key, _ => new Lazy<object>(() => compute(this), LazyThreadSafetyMode.ExecutionAndPublication)).Value;
 
     /// <summary>
     /// Communities by label propagation (hubs take no part): every node takes the label most of its neighbours carry,

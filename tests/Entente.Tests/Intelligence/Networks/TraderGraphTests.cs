@@ -152,4 +152,23 @@ public sealed class TraderGraphTests
         Assert.Equal(communities[graph.Find("party:E")], communities[graph.Find("party:G")]);
         Assert.NotEqual(communities[graph.Find("party:A")], communities[graph.Find("party:E")]);
     }
+
+    [Fact]
+    public void A_whole_graph_answer_is_worked_out_once_per_graph_even_when_asked_at_once()
+    {
+        var graph = Rings();
+        var runs = 0;
+        int[] Compute(TraderGraph g)
+        {
+            Interlocked.Increment(ref runs);
+            return g.Communities();
+        }
+        var answers = Enumerable.Range(0, 8).AsParallel().Select(_ => graph.Memo("communities", Compute)).ToList();
+        Assert.Equal(1, runs);
+        Assert.All(answers, a => Assert.Same(answers[0], a));
+        Assert.Equal(graph.Communities(), answers[0]);
+        // Another graph (a rebuild) works it out again.
+        Assert.NotSame(answers[0], Rings().Memo("communities", Compute));
+        Assert.Equal(2, runs);
+    }
 }
