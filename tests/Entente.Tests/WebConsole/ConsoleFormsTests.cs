@@ -164,7 +164,7 @@ public sealed class ConsoleFormsTests(ConsoleFixture fixture) : IClassFixture<Co
         var node = await fixture.NodeAsync(StorageProvider.Sqlite);
         var answered = "NL-AR-" + Guid.NewGuid().ToString("N")[..8];
         var declined = "NL-AR-" + Guid.NewGuid().ToString("N")[..8];
-        await ReceiveAssistanceAsync(node, answered, declined);
+        await ConsoleTests.ReceiveAssistanceAsync(node, answered, declined);
         var page = await fixture.NewPageAsync(node);
         await ConsoleFixture.SignInAsync(page, node.Keys["officer"]);
         await page.GotoAsync("/console/assistance");
@@ -230,7 +230,7 @@ public sealed class ConsoleFormsTests(ConsoleFixture fixture) : IClassFixture<Co
     {
         var node = await fixture.NodeAsync(StorageProvider.Sqlite);
         var id = "NL-AR-" + Guid.NewGuid().ToString("N")[..8];
-        await ReceiveAssistanceAsync(node, id);
+        await ConsoleTests.ReceiveAssistanceAsync(node, id);
         var officer = await fixture.NewPageAsync(node);
         await ConsoleFixture.SignInAsync(officer, node.Keys["officer"]);
         await officer.GotoAsync($"/console/assistance/{id}");
@@ -359,25 +359,5 @@ public sealed class ConsoleFormsTests(ConsoleFixture fixture) : IClassFixture<Co
         var form = page.APIRequest.CreateFormData();
         foreach (var (name, value) in fields) form.Set(name, value);
         return form;
-    }
-
-    /// <summary>Requests from NL arrive as the transport hands them over: through the node's desk, on its database (as AssistanceApiTests do).</summary>
-    private static async Task ReceiveAssistanceAsync(ConsoleNode node, params string[] ids)
-    {
-        var home = node.Node.Home;
-        if (!File.Exists(Path.Combine(home, "agreements", Assistance.AssistanceTestKit.AgreementId + ".yaml")))
-            await Assistance.RequestCommandsTests.WriteAgreementAsync(home, "GB", "NL", node.Node.Database);
-        var options = Entente.Hosting.NodeHome.Load(home, node.Node.Database);
-        var agreement = Entente.Agreements.AgreementReference.Of(Entente.Assistance.AssistanceDesks.AgreementsInForce(options.Home, TimeProvider.System)()
-            .Single(a => a.Id == Assistance.AssistanceTestKit.AgreementId));
-        await using var services = await Entente.Hosting.NodeServices.OpenAsync(options);
-        var desk = services.Get<Entente.Assistance.AssistanceDesk>();
-        foreach (var id in ids)
-        {
-            var draft = new Entente.Assistance.AssistanceDraft("GB", Assistance.AssistanceTestKit.AgreementId, Assistance.AssistanceTestKit.Article3,
-                Entente.Agreements.Purpose.Investigation, "NL-FIOD-1", "Who is the consignee?");
-            var receipt = await desk.ReceiveAsync(Entente.Assistance.AssistanceRequest.Compose(id, "NL", draft, agreement, TimeProvider.System.GetUtcNow().AddDays(30), TimeProvider.System.GetUtcNow()));
-            Assert.Equal(Entente.Assistance.AssistanceReceiptOutcome.Applied, receipt.Outcome);
-        }
     }
 }

@@ -395,7 +395,7 @@ public sealed class ConsoleTests(ConsoleFixture fixture)
     }
 
     /// <summary>Requests from NL arrive as the transport hands them over: through the node's desk, on its database (as AssistanceApiTests do).</summary>
-    private static async Task ReceiveAssistanceAsync(ConsoleNode node, params string[] ids)
+    internal static async Task ReceiveAssistanceAsync(ConsoleNode node, params string[] ids)
     {
         var home = node.Node.Home;
         if (!File.Exists(Path.Combine(home, "agreements", Assistance.AssistanceTestKit.AgreementId + ".yaml")))
