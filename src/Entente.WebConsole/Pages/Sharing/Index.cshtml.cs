@@ -76,7 +76,8 @@ public sealed class IndexModel(RecordShared record, RecordDesk desk, ExchangeSto
 
     /// <summary>
     /// The record made with the form: built into the API's document and checked by the same use case; each problem next
-    /// to the field its pointer names. "Add a row" (a submit button naming its section) only adds a row, recording nothing.
+    /// to the field its pointer names. "Add a row" (a submit button naming its section) only adds a row, and a row's
+    /// "Remove" (naming the row) only takes it out, keeping every other value typed: neither records anything.
     /// </summary>
     public async Task<IActionResult> OnPostFormAsync(CancellationToken cancellationToken)
     {
@@ -90,6 +91,11 @@ public sealed class IndexModel(RecordShared record, RecordDesk desk, ExchangeSto
         {
             RowCounts[add] = Math.Min(RowCounts[add] + 1, 50);
             FocusRow = add;
+        }
+        else if (Field("remove") is { } remove && RecordForms.RemoveRow(form, remove, Values, RowCounts) is { } section)
+        {
+            var row = int.Parse(remove[(remove.LastIndexOf('/') + 1)..], System.Globalization.CultureInfo.InvariantCulture) + 1;
+            RowRemoved = text["Share_RowRemoved", Label(form.Sections.First(s => form.Root + s.Pointer == section).Legend), row];
         }
         else
         {
@@ -124,6 +130,9 @@ public sealed class IndexModel(RecordShared record, RecordDesk desk, ExchangeSto
 
     /// <summary>The section a row was just added to (its new row's first field is described as such).</summary>
     public string? FocusRow { get; private set; }
+
+    /// <summary>Which row "Remove" just took out, said to the user (the page comes back without it).</summary>
+    public string? RowRemoved { get; private set; }
 
     public string? Value(string name) => Values.TryGetValue(name, out var v) ? v : null;
 

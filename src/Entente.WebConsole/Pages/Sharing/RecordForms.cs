@@ -127,6 +127,31 @@ public static class RecordForms
     }
 
     /// <summary>
+    /// A repeated section's row taken out (<paramref name="row"/> is its name, "/seizure/offenders/0"): the rows after it
+    /// move up one with their values, so everything else typed stays. Returns the section's name, or null when
+    /// <paramref name="row"/> is not a row the form shows.
+    /// </summary>
+    public static string? RemoveRow(RecordForm form, string row, IDictionary<string, string?> values, IDictionary<string, int> rowCounts)
+    {
+        var slash = row.LastIndexOf('/');
+        if (slash <= 0 || !int.TryParse(row[(slash + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var index)) return null;
+        var sectionName = row[..slash];
+        var section = form.Sections.FirstOrDefault(s => s.Repeated && form.Root + s.Pointer == sectionName);
+        if (section is null || !rowCounts.TryGetValue(sectionName, out var rows) || index >= rows) return null;
+        for (var at = index; at < rows; at++)
+        {
+            foreach (var input in section.Inputs)
+            {
+                var name = Name(form, section, input, at);
+                if (at + 1 < rows && values.TryGetValue(Name(form, section, input, at + 1), out var next)) values[name] = next;
+                else values.Remove(name);
+            }
+        }
+        rowCounts[sectionName] = rows - 1;
+        return sectionName;
+    }
+
+    /// <summary>
     /// The record as the API receives it, built from the submitted fields: blank inputs are left out (an empty row of a
     /// repeated section too: the record's list is the filled rows, <paramref name="rowOf"/> says which row each item came
     /// from); a number or a time that cannot be read stays as typed, so the use case refuses it at its pointer.
