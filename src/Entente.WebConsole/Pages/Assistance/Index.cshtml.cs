@@ -8,25 +8,16 @@ using Microsoft.Extensions.Localization;
 namespace Entente.WebConsole.Pages.Assistance;
 
 /// <summary>
-/// Assistance: the requests this node received and sent, with their deadlines (the API's list), and for a received
-/// request still open, an answer in parts (`AnswerAssistanceRequest`, as `POST .../answers`) or a refusal with grounds
-/// (the desk's decline, as `POST .../decline`); a received request acknowledged (as `POST .../acknowledge`); a new
-/// request to a partner under an agreement (`NewAssistanceRequest`, as `POST /api/assistance-requests`, each problem
-/// next to its field with the API's field path); a sent request withdrawn (as `POST .../withdraw`).
+/// Assistance: the requests this node received and sent, each linking to its page (where it is acknowledged, answered
+/// in parts, declined or withdrawn), with its deadline and whether it is overdue (the API's list); and a new request to
+/// a partner under an agreement (`NewAssistanceRequest`, as `POST /api/assistance-requests`, each problem next to its
+/// field with the API's field path).
 /// </summary>
 [Authorize(Policy = ConsolePolicies.Assistance)]
-public sealed class IndexModel(AssistanceDesk desk, AnswerAssistanceRequest answer, NewAssistanceRequest create, AgreementShelf shelf, PartnerDirectory directory,
+public sealed class IndexModel(AssistanceDesk desk, NewAssistanceRequest create, AgreementShelf shelf, PartnerDirectory directory,
     TimeProvider time, IStringLocalizer<Strings> text) : ConsolePage
 {
     public const int Shown = 100;
-
-    [BindProperty] public string? Id { get; set; }
-    [BindProperty] public string? Text { get; set; }
-    [BindProperty] public bool Final { get; set; }
-    [BindProperty] public string? Grounds { get; set; }
-
-    [BindProperty] public string? Reference { get; set; }
-    [BindProperty] public string? Reason { get; set; }
 
     [BindProperty] public string? NewTo { get; set; }
     [BindProperty] public string? NewAgreement { get; set; }
@@ -47,46 +38,9 @@ public sealed class IndexModel(AssistanceDesk desk, AnswerAssistanceRequest answ
     public IReadOnlyList<AssistanceSummary> Received { get; private set; } = [];
     public IReadOnlyList<AssistanceSummary> Sent { get; private set; } = [];
     public DateTimeOffset Now { get; private set; }
-    /// <summary>Problems by request id and field ("answer" or "grounds").</summary>
-    public Dictionary<(string Id, string Field), string> Problems { get; } = [];
     public string? Done { get; private set; }
 
     public Task OnGetAsync(CancellationToken cancellationToken) => LoadAsync(cancellationToken);
-
-    public async Task OnPostAnswerAsync(CancellationToken cancellationToken)
-    {
-        var id = Id?.Trim() ?? "";
-        switch (await answer.HandleAsync(Me.Name, new AnswerAssistanceRequestInput(id, string.IsNullOrWhiteSpace(Text) ? null : Text.Trim(), null, Final), cancellationToken))
-        {
-            case AssistanceOutcome.Done d:
-                Done = text["AnswerSent", d.Request.Id, Name(d.Request.Status)];
-                break;
-            case AssistanceOutcome.Invalid i: Problems[(id, "answer")] = AssistanceOutcome.Message(i.Problems); break;
-            case AssistanceOutcome.NotAllowed n: Problems[(id, "answer")] = AssistanceOutcome.Message(n.Problems); break;
-            case AssistanceOutcome.NotFound n: Problems[(id, "answer")] = AssistanceOutcome.Message(n.Problems); break;
-            case AssistanceOutcome.NoLegalBasis n: Problems[(id, "answer")] = AssistanceOutcome.Message(n.Problems); break;
-        }
-        await LoadAsync(cancellationToken);
-    }
-
-    public async Task OnPostDeclineAsync(CancellationToken cancellationToken)
-    {
-        var id = Id?.Trim() ?? "";
-        if (string.IsNullOrWhiteSpace(Grounds)) Problems[(id, "grounds")] = text["GroundsRequired"];
-        else
-        {
-            try
-            {
-                var declined = await desk.DeclineAsync(id, Grounds.Trim(), Me.Name, cancellationToken);
-                Done = text["RequestDeclined", declined.Id];
-            }
-            catch (AssistanceException e)
-            {
-                Problems[(id, "grounds")] = AssistanceOutcome.Message(e.Problems);
-            }
-        }
-        await LoadAsync(cancellationToken);
-    }
 
     /// <summary>A new request to a partner, checked and sent by the use case the API calls; refused fields come back next to the form's fields.</summary>
     public async Task OnPostNewAsync(CancellationToken cancellationToken)
@@ -117,31 +71,9 @@ public sealed class IndexModel(AssistanceDesk desk, AnswerAssistanceRequest answ
         await LoadAsync(cancellationToken);
     }
 
-    /// <summary>The requested authority acknowledges a received request, optionally with its own reference (the desk's move, as the API's).</summary>
-    public Task OnPostAcknowledgeAsync(CancellationToken cancellationToken) =>
-        MoveAsync("acknowledge", id => desk.AcknowledgeAsync(id, Me.Name, Blank(Reference), cancellationToken), r => text["RequestAcknowledged", r.Id], cancellationToken);
-
-    /// <summary>The applicant withdraws a sent request before it is answered, optionally saying why.</summary>
-    public Task OnPostWithdrawAsync(CancellationToken cancellationToken) =>
-        MoveAsync("withdraw", id => desk.WithdrawAsync(id, Blank(Reason), Me.Name, cancellationToken), r => text["RequestWithdrawn", r.Id], cancellationToken);
-
     public string? NewProblem(string field) => NewProblems.TryGetValue(field, out var p) ? p : null;
 
     public string PurposeLabel(string purpose) => text["Purpose_" + purpose] is { ResourceNotFound: false } label ? label.Value : purpose;
-
-    private async Task MoveAsync(string field, Func<string, Task<AssistanceRequest>> move, Func<AssistanceRequest, string> said, CancellationToken cancellationToken)
-    {
-        var id = Id?.Trim() ?? "";
-        try
-        {
-            Done = said(await move(id));
-        }
-        catch (AssistanceException e)
-        {
-            Problems[(id, field)] = AssistanceOutcome.Message(e.Problems);
-        }
-        await LoadAsync(cancellationToken);
-    }
 
     /// <summary>Each problem next to the field its path names (the first segment: "/declarations/1" is the declarations field), with the path.</summary>
     private void Place(IReadOnlyList<AssistanceProblem> problems)
@@ -160,11 +92,7 @@ public sealed class IndexModel(AssistanceDesk desk, AnswerAssistanceRequest answ
     private static string[]? List(string? value) =>
         string.IsNullOrWhiteSpace(value) ? null : value.Split([',', ' ', '\n', '\r', ';'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
-    public string? Problem(string id, string field) => Problems.TryGetValue((id, field), out var p) ? p : null;
-
     public static string Name<T>(T value) where T : struct, Enum => Entente.Agreements.PolicyEngine.Name(value);
-
-    public static bool Open(AssistanceStatus status) => status is AssistanceStatus.Sent or AssistanceStatus.Acknowledged or AssistanceStatus.PartiallyAnswered;
 
     private async Task LoadAsync(CancellationToken cancellationToken)
     {
