@@ -234,7 +234,7 @@ public sealed class ConsoleDeskTests(ConsoleFixture fixture)
     {
         var node = await fixture.NodeAsync(StorageProvider.Sqlite);
         var received = "NL-AR-" + Guid.NewGuid().ToString("N")[..8];
-        await ReceiveAssistanceAsync(node, received);
+        await ConsoleTests.ReceiveAssistanceAsync(node, received);
         var page = await fixture.NewPageAsync(node);
         await ConsoleFixture.SignInAsync(page, node.Keys["liaison"]);
         await page.GotoAsync("/console/assistance");
@@ -259,19 +259,31 @@ public sealed class ConsoleDeskTests(ConsoleFixture fixture)
         await page.WaitForSelectorAsync("#assistance-done");
         var sentId = System.Text.RegularExpressions.Regex.Match(await page.Locator("#assistance-done").InnerTextAsync(), @"Request (\S+) sent to NL").Groups[1].Value;
         Assert.NotEmpty(sentId);
-        var sent = page.Locator("#sent article.request", new() { HasText = sentId });
+        var sent = page.Locator("#sent tr.request", new() { HasText = sentId });
         Assert.Equal("sent", await sent.Locator(".status").InnerTextAsync());
+        Assert.Contains("to NL", await sent.InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Contains("GB-CASE-7", await sent.InnerTextAsync(), StringComparison.Ordinal);
 
-        await sent.GetByLabel("Reason for withdrawing (optional)").FillAsync("the case was closed");
-        await sent.GetByRole(AriaRole.Button, new() { Name = "Withdraw" }).ClickAsync();
+        // Withdrawn from its page, with a reason; the list then says so.
+        await sent.GetByRole(AriaRole.Link, new() { Name = sentId, Exact = true }).ClickAsync();
+        await page.WaitForURLAsync($"**/console/assistance/{sentId}");
+        Assert.Equal(0, await page.GetByRole(AriaRole.Button, new() { Name = "Send answer" }).CountAsync());
+        await page.GetByLabel("Reason for withdrawing (optional)").FillAsync("the case was closed");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Withdraw" }).ClickAsync();
         await page.WaitForSelectorAsync("#assistance-done");
-        Assert.Equal("withdrawn", await page.Locator("#sent article.request", new() { HasText = sentId }).Locator(".status").InnerTextAsync());
+        Assert.Equal("withdrawn", await page.Locator("#request-status").InnerTextAsync());
+        await page.GotoAsync("/console/assistance");
+        Assert.Equal("withdrawn", await page.Locator("#sent tr.request", new() { HasText = sentId }).Locator(".status").InnerTextAsync());
 
-        var incoming = page.Locator("#received article.request", new() { HasText = received });
-        await incoming.GetByLabel("Your reference (optional)").FillAsync("GB-REF-1");
-        await incoming.GetByRole(AriaRole.Button, new() { Name = "Acknowledge" }).ClickAsync();
+        // A request received, acknowledged from its page with this side's reference.
+        await page.Locator("#received tr.request", new() { HasText = received }).GetByRole(AriaRole.Link, new() { Name = received, Exact = true }).ClickAsync();
+        await page.WaitForURLAsync($"**/console/assistance/{received}");
+        await page.GetByLabel("Your reference (optional)").FillAsync("GB-REF-1");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Acknowledge" }).ClickAsync();
         await page.WaitForSelectorAsync("#assistance-done");
-        Assert.Equal("acknowledged", await page.Locator("#received article.request", new() { HasText = received }).Locator(".status").InnerTextAsync());
+        Assert.Equal("acknowledged", await page.Locator("#request-status").InnerTextAsync());
+        await page.GotoAsync("/console/assistance");
+        Assert.Equal("acknowledged", await page.Locator("#received tr.request", new() { HasText = received }).Locator(".status").InnerTextAsync());
         await fixture.CheckAsync(page, "assistance-desk");
 
         using var liaison = node.Node.Client(node.Keys["liaison"]);
@@ -421,23 +433,5 @@ public sealed class ConsoleDeskTests(ConsoleFixture fixture)
         var options = Entente.Hosting.NodeHome.Load(node.Node.Home, node.Node.Database);
         await using var services = await Entente.Hosting.NodeServices.OpenAsync(options);
         await action(services);
-    }
-
-    /// <summary>A request from NL arrives as the transport hands it over: through the node's desk, on its database (as AssistanceApiTests do).</summary>
-    private static async Task ReceiveAssistanceAsync(ConsoleNode node, string id)
-    {
-        var home = node.Node.Home;
-        if (!File.Exists(Path.Combine(home, "agreements", Assistance.AssistanceTestKit.AgreementId + ".yaml")))
-            await Assistance.RequestCommandsTests.WriteAgreementAsync(home, "GB", "NL", node.Node.Database);
-        await WithServicesAsync(node, async services =>
-        {
-            var agreement = Entente.Agreements.AgreementReference.Of(Entente.Assistance.AssistanceDesks.AgreementsInForce(home, TimeProvider.System)()
-                .Single(a => a.Id == Assistance.AssistanceTestKit.AgreementId));
-            var draft = new Entente.Assistance.AssistanceDraft("GB", Assistance.AssistanceTestKit.AgreementId, Assistance.AssistanceTestKit.Article3,
-                Entente.Agreements.Purpose.Investigation, "NL-FIOD-1", "Who is the consignee?");
-            var receipt = await services.Get<Entente.Assistance.AssistanceDesk>().ReceiveAsync(Entente.Assistance.AssistanceRequest.Compose(id, "NL", draft, agreement,
-                TimeProvider.System.GetUtcNow().AddDays(30), TimeProvider.System.GetUtcNow()));
-            Assert.Equal(Entente.Assistance.AssistanceReceiptOutcome.Applied, receipt.Outcome);
-        });
     }
 }

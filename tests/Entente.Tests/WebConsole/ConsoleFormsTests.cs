@@ -10,9 +10,12 @@ namespace Entente.Tests.WebConsole;
 /// with a form per kind (selects for the code lists, rows added for the repeated members, every problem next to the
 /// field its JSON pointer names, as the API refuses it); an assistance request's detail page as the workflow
 /// (acknowledge, answer in parts with data, decline with grounds, its history); a seizure file imported through a
-/// mapping with its per-line errors; the role rules and forged POSTs refused; axe-core and screenshots.
+/// mapping with its per-line errors; a repeated row removed; a seizure report pushed to a real partner node and its
+/// receipt shown; the role rules and forged POSTs refused; axe-core and screenshots. In the console collection: every
+/// test asserts on what it makes (unique ids), so the shared node serves (the partner test starts its own two nodes).
 /// </summary>
-public sealed class ConsoleFormsTests(ConsoleFixture fixture) : IClassFixture<ConsoleFixture>
+[Collection(ConsoleCollection.Name)]
+public sealed class ConsoleFormsTests(ConsoleFixture fixture)
 {
     [ConsoleFact]
     public async Task An_officer_records_a_seizure_report_with_the_form_each_problem_next_to_its_field()
@@ -87,6 +90,88 @@ public sealed class ConsoleFormsTests(ConsoleFixture fixture) : IClassFixture<Co
         Assert.Equal(["PA", "ES"], seizure["route"]!["transitCountryCodes"]!.AsArray().Select(c => c!.GetValue<string>()));
         var offender = Assert.Single(seizure["offenders"]!.AsArray())!;
         Assert.Equal(("person", "Jan de Vries", "NL"), (offender["kind"]!.GetValue<string>(), offender["name"]!.GetValue<string>(), offender["countryCode"]!.GetValue<string>()));
+    }
+
+    [ConsoleFact]
+    public async Task A_repeated_row_removed_from_the_form_leaves_the_others_and_everything_typed_and_the_record_holds_only_those_kept()
+    {
+        var node = await fixture.NodeAsync(StorageProvider.Sqlite);
+        var page = await fixture.NewPageAsync(node);
+        await ConsoleFixture.SignInAsync(page, node.Keys["officer"]);
+        await page.GotoAsync("/console/sharing");
+        var id = "GB-S-" + Guid.NewGuid().ToString("N")[..8];
+        await page.Locator("#f-seizure-id").FillAsync(id);
+        await page.Locator("#f-seizure-seizedAt").FillAsync("2026-11-21T09:30");
+        await page.Locator("#f-seizure-category").SelectOptionAsync("tobacco");
+        await page.Locator("#f-seizure-route-transitCountryCodes-0").FillAsync("BE");
+        await page.Locator("#f-seizure-offenders-0-kind").SelectOptionAsync("person");
+        await page.Locator("#f-seizure-offenders-0-name").FillAsync("Named By Mistake");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add a row: Offenders" }).ClickAsync();
+        await page.Locator("#f-seizure-offenders-1-kind").SelectOptionAsync("company");
+        await page.Locator("#f-seizure-offenders-1-name").FillAsync("Scheldt Trading BV");
+        await page.Locator("#f-seizure-offenders-1-countryCode").FillAsync("NL");
+
+        // The first offender's own button: a post back without that row (no script), the second moved up, the rest kept.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Remove Offenders 1", Exact = true }).ClickAsync();
+        await page.WaitForSelectorAsync("#row-removed");
+        Assert.Contains("Offenders 1 removed", await page.Locator("#row-removed").InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Equal(0, await page.Locator("#f-seizure-offenders-1-name").CountAsync());
+        Assert.Equal("Scheldt Trading BV", await page.Locator("#f-seizure-offenders-0-name").InputValueAsync());
+        Assert.Equal("company", await page.Locator("#f-seizure-offenders-0-kind").InputValueAsync());
+        Assert.Equal("NL", await page.Locator("#f-seizure-offenders-0-countryCode").InputValueAsync());
+        Assert.Equal(id, await page.Locator("#f-seizure-id").InputValueAsync());
+        Assert.Equal("tobacco", await page.Locator("#f-seizure-category").InputValueAsync());
+        Assert.Equal("BE", await page.Locator("#f-seizure-route-transitCountryCodes-0").InputValueAsync());
+        // Removing a row records nothing.
+        Assert.Null(await RecordAsync(node, "seizure", id));
+        Assert.Equal(0, await page.Locator("#record-done").CountAsync());
+        await fixture.CheckAsync(page, "sharing-row-removed");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Record and share" }).ClickAsync();
+        await page.WaitForSelectorAsync("#record-done");
+        var seizure = (await RecordAsync(node, "seizure", id))!["document"]!["seizure"]!;
+        var offender = Assert.Single(seizure["offenders"]!.AsArray())!;
+        Assert.Equal(("company", "Scheldt Trading BV", "NL"), (offender["kind"]!.GetValue<string>(), offender["name"]!.GetValue<string>(), offender["countryCode"]!.GetValue<string>()));
+        Assert.Equal(["BE"], seizure["route"]!["transitCountryCodes"]!.AsArray().Select(c => c!.GetValue<string>()));
+    }
+
+    [ConsoleFact]
+    public async Task A_seizure_report_recorded_on_the_sharing_page_is_pushed_to_the_partner_and_shown_delivered_with_its_signed_receipt()
+    {
+        // Two real nodes on loopback, GB and KR, bound by an agreement whose seizure reports go to the parties they involve.
+        await using var network = await Exchange.TestNetwork.StartAsync(["GB", "KR"]);
+        var gb = new ConsoleNode(network["GB"], new Dictionary<string, string>(StringComparer.Ordinal) { ["liaison"] = network.LiaisonKeys[0] });
+        var page = await fixture.NewPageAsync(gb);
+        await ConsoleFixture.SignInAsync(page, gb.Keys["liaison"]);
+        await page.GotoAsync("/console/sharing");
+        var id = "GB-S-" + Guid.NewGuid().ToString("N")[..8];
+        await page.Locator("#f-seizure-id").FillAsync(id);
+        await page.Locator("#f-seizure-seizedAt").FillAsync("2026-11-22T07:15");
+        await page.Locator("#f-seizure-category").SelectOptionAsync("counterfeits");
+        await page.Locator("#f-seizure-route-departureCountryCode").FillAsync("CN");
+        await page.Locator("#f-seizure-route-destinationCountryCode").FillAsync("KR");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Record and share" }).ClickAsync();
+        await page.WaitForSelectorAsync("#record-done");
+        var recordId = (await RecordAsync(gb, "seizure", id))!["id"]!.GetValue<string>();
+        Assert.Contains("Pushed to KR under test-network", await page.Locator("#record-done").InnerTextAsync(), StringComparison.Ordinal);
+
+        // The sharing page asked again until the push is delivered (bounded): the partner's signed receipt is held.
+        var pushes = page.Locator($"article.record[aria-labelledby='rec-{recordId}'] .pushes");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        string shown;
+        while (!(shown = await pushes.InnerTextAsync()).Contains("delivered; the partner's signed receipt is held", StringComparison.Ordinal))
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"not delivered within 60 s; the page says: {shown}\n--- GB\n{network["GB"].Log}\n--- KR\n{network["KR"].Log}");
+            await page.WaitForTimeoutAsync(250);
+            await page.GotoAsync("/console/sharing");
+        }
+        Assert.Contains("KR (test-network, risk-management", shown, StringComparison.Ordinal);
+        await fixture.CheckAsync(page, "sharing-delivered");
+
+        // KR holds it in its inbox, and GB the receipt the page counted.
+        using var kr = network.Liaison("KR");
+        var inbox = JsonNode.Parse(await kr.GetStringAsync(new Uri("/api/exchange/inbox?kind=seizure-report", UriKind.Relative)))!.AsArray();
+        Assert.Single(inbox);
     }
 
     [ConsoleFact]

@@ -337,48 +337,42 @@ public sealed class ConsoleTests(ConsoleFixture fixture)
     }
 
     [ConsoleFact]
-    public async Task An_officer_answers_a_request_received_in_parts_and_declines_another_with_grounds()
+    public async Task An_officer_finds_each_request_received_in_the_list_with_its_deadline_and_works_it_on_its_page()
     {
         var node = await fixture.NodeAsync(StorageProvider.Sqlite);
-        var answered = "NL-AR-" + Guid.NewGuid().ToString("N")[..8];
-        var declined = "NL-AR-" + Guid.NewGuid().ToString("N")[..8];
-        await ReceiveAssistanceAsync(node, answered, declined);
+        var id = "NL-AR-" + Guid.NewGuid().ToString("N")[..8];
+        await ReceiveAssistanceAsync(node, id);
         var page = await fixture.NewPageAsync(node);
         await ConsoleFixture.SignInAsync(page, node.Keys["officer"]);
         await page.GetByRole(AriaRole.Link, new() { Name = "Assistance" }).ClickAsync();
         await page.WaitForURLAsync("**/console/assistance");
-        var request = page.Locator("#received article.request", new() { HasText = answered });
-        Assert.Contains("from NL", await request.InnerTextAsync(), StringComparison.Ordinal);
-        Assert.Contains(Assistance.AssistanceTestKit.AgreementId, await request.InnerTextAsync(), StringComparison.Ordinal);
+        var row = page.Locator("#received tr.request", new() { HasText = id });
+        var listed = await row.InnerTextAsync();
+        Assert.Contains("from NL", listed, StringComparison.Ordinal);
+        Assert.Contains(Assistance.AssistanceTestKit.AgreementId, listed, StringComparison.Ordinal);
+        Assert.Contains("NL-FIOD-1", listed, StringComparison.Ordinal);
+        Assert.Equal("sent", await row.Locator(".status").InnerTextAsync());
+        Assert.Contains("UTC", await row.Locator(".deadline").InnerTextAsync(), StringComparison.Ordinal);
+        Assert.DoesNotContain("Overdue", await row.Locator(".deadline").InnerTextAsync(), StringComparison.Ordinal);
+        // A list: the workflows are on each request's page, not repeated here.
+        Assert.Equal(0, await page.Locator("#received form, #sent form").CountAsync());
         await fixture.CheckAsync(page, "assistance");
 
-        // A part, then the final part: the status moves as the API's answers move it.
-        await request.GetByLabel("Answer (a part or the whole)").FillAsync("Consignee confirmed: GB123456789000");
-        await request.GetByRole(AriaRole.Button, new() { Name = "Send answer" }).ClickAsync();
+        // Its page answers it in one final part; back in the list it is answered.
+        await row.GetByRole(AriaRole.Link, new() { Name = id, Exact = true }).ClickAsync();
+        await page.WaitForURLAsync($"**/console/assistance/{id}");
+        await page.GetByLabel("Answer (a part or the whole)").FillAsync("No shipment to that consignee since 2024");
+        await page.GetByLabel("This is the final part").CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Send answer" }).ClickAsync();
         await page.WaitForSelectorAsync("#assistance-done");
-        Assert.Equal("partially-answered", await page.Locator("#received article.request", new() { HasText = answered }).Locator(".status").InnerTextAsync());
-        request = page.Locator("#received article.request", new() { HasText = answered });
-        await request.GetByLabel("Answer (a part or the whole)").FillAsync("No further shipments");
-        await request.GetByLabel("This is the final part").CheckAsync();
-        await request.GetByRole(AriaRole.Button, new() { Name = "Send answer" }).ClickAsync();
-        await page.WaitForSelectorAsync("#assistance-done");
-        Assert.Equal("answered", await page.Locator("#received article.request", new() { HasText = answered }).Locator(".status").InnerTextAsync());
-
-        // Declining without grounds is refused next to the field; with grounds, the request is declined.
-        var other = page.Locator("#received article.request", new() { HasText = declined });
-        await other.GetByRole(AriaRole.Button, new() { Name = "Decline" }).ClickAsync();
-        Assert.Equal("Say why the request is declined.", await page.Locator($"#grounds-error-{declined}").InnerTextAsync());
-        other = page.Locator("#received article.request", new() { HasText = declined });
-        await other.GetByLabel("Grounds for declining").FillAsync("Outside the agreement's scope");
-        await other.GetByRole(AriaRole.Button, new() { Name = "Decline" }).ClickAsync();
-        await page.WaitForSelectorAsync("#assistance-done");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Back to the assistance requests" }).ClickAsync();
+        await page.WaitForURLAsync("**/console/assistance");
+        Assert.Equal("answered", await page.Locator("#received tr.request", new() { HasText = id }).Locator(".status").InnerTextAsync());
 
         using var officer = node.Node.Client(node.Keys["officer"]);
-        using var shown = JsonDocument.Parse(await officer.GetStringAsync(new Uri($"/api/assistance-requests/{answered}", UriKind.Relative)));
+        using var shown = JsonDocument.Parse(await officer.GetStringAsync(new Uri($"/api/assistance-requests/{id}", UriKind.Relative)));
         Assert.Equal("answered", shown.RootElement.GetProperty("status").GetString());
-        Assert.Equal("Consignee confirmed: GB123456789000", shown.RootElement.GetProperty("answers")[0].GetProperty("text").GetString());
-        using var refused = JsonDocument.Parse(await officer.GetStringAsync(new Uri($"/api/assistance-requests/{declined}", UriKind.Relative)));
-        Assert.Equal("declined", refused.RootElement.GetProperty("status").GetString());
+        Assert.Equal("No shipment to that consignee since 2024", shown.RootElement.GetProperty("answers")[0].GetProperty("text").GetString());
 
         // An analyst's role has no assistance desk (the API's policy).
         var analyst = await fixture.NewPageAsync(node);
