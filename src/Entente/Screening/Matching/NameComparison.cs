@@ -26,6 +26,9 @@ internal static class NameComparison
     /// <summary>What a Han or Hangul given name with its syllables in another order (Ho-ji for Ji-ho) multiplies the score by.</summary>
     internal const double ReorderedSyllables = 0.75;
 
+    /// <summary>What a name matched through an initial multiplies the score by when none of its other words is the same (only close).</summary>
+    internal const double InitialWithoutSureWord = 0.9;
+
     public static double Score(PreparedName watched, PreparedName probe, List<TokenPair>? pairs, out bool reordered)
     {
         reordered = false;
@@ -41,6 +44,8 @@ internal static class NameComparison
         Span<bool> bUsed = stackalloc bool[b.Length];
         double matched = 0;
         var count = 0;
+        var initials = 0;
+        var sure = false;
         var lastJ = -1;
         Span<int> matchedI = stackalloc int[Math.Min(a.Length, b.Length)];
         Span<int> matchedJ = stackalloc int[Math.Min(a.Length, b.Length)];
@@ -53,6 +58,8 @@ internal static class NameComparison
             int i = best / b.Length, j = best % b.Length;
             aUsed[i] = bUsed[j] = true;
             matched += sims[best] * Math.Min(a[i].Weight, b[j].Weight);
+            if (a[i].Is(TokenTraits.Initial) || b[j].Is(TokenTraits.Initial)) initials++;
+            else if (sims[best] >= 1 || SameConsonants(a[i], b[j])) sure = true;
             matchedI[count] = i;
             matchedJ[count] = j;
             count++;
@@ -66,6 +73,8 @@ internal static class NameComparison
         foreach (var t in b) wb += t.Weight;
         var score = (0.6 * matched / Math.Min(wa, wb)) + (0.4 * matched / Math.Max(wa, wb));
         if (count == 1 && Math.Max(a.Length, b.Length) > 1) score *= 0.85;
+        // An initial is weak evidence: with it, at least one other word must be the same, not only close (Y. Zhukov is not Yamkogri Zhuelov).
+        if (initials > 0 && !sure) score *= InitialWithoutSureWord;
         // A Han or Hangul name (on either side) is its syllables: one left unmatched, on either side, is another given name.
         var syllabic = HasSyllables(a) || HasSyllables(b);
         for (var i = 0; i < a.Length; i++)
@@ -76,6 +85,10 @@ internal static class NameComparison
         if (syllabic && count > 2 && !InOrderButOneEnd(matchedI[..count], matchedJ[..count], a.Length, b.Length)) score *= ReorderedSyllables;
         return Math.Min(1, score);
     }
+
+    /// <summary>A word against an abjad word with the same consonants: as close as two scripts can be.</summary>
+    private static bool SameConsonants(in NameToken a, in NameToken b) =>
+        (a.Is(TokenTraits.Abjad) || b.Is(TokenTraits.Abjad)) && a.Skeleton.Length > 0 && a.Skeleton == b.Skeleton;
 
     private static bool HasSyllables(NameToken[] tokens)
     {
@@ -138,11 +151,14 @@ internal static class NameComparison
             return close >= SyllableFloor ? close : 0;
         }
         if (a.Key == b.Key) return 1;
+        // The syllables of a hyphenated given name in two romanisations (Hye-kyo / Hye Gyo).
+        if ((a.Is(TokenTraits.Hyphen) || b.Is(TokenTraits.Hyphen)) && NameNormaliser.SamePlainInitial(a.Text, b.Text)) return 1;
         if (NameNormaliser.DifferentFamilies(a.Key, b.Key)) return 0;
         var s = Math.Max(Similarity.JaroWinkler(a.Key, b.Key), Similarity.JaroWinkler(a.Text, b.Text));
         if ((a.Is(TokenTraits.Abjad) || b.Is(TokenTraits.Abjad)) && a.Skeleton.Length > 0 && b.Skeleton.Length > 0)
         {
-            var skeleton = a.Skeleton == b.Skeleton ? 1 : Similarity.JaroWinkler(a.Skeleton, b.Skeleton);
+            // Two consonants say little: only the same two count (Omar and عمر), not a close pair.
+            var skeleton = a.Skeleton == b.Skeleton ? 1 : Math.Min(a.Skeleton.Length, b.Skeleton.Length) <= 2 ? 0 : Similarity.JaroWinkler(a.Skeleton, b.Skeleton);
             if (skeleton >= 0.84) s = Math.Max(s, 0.97 * skeleton);
         }
         if (s < 0.85 && Swapped(a.Key, b.Key)) s = 0.85;
@@ -163,6 +179,7 @@ internal static class NameComparison
     {
         if (a.Is(TokenTraits.Initial) || b.Is(TokenTraits.Initial)) return TokenMatchKind.Initial;
         if (a.Text == b.Text) return a.Is(TokenTraits.Abjad | TokenTraits.Syllable) || b.Is(TokenTraits.Abjad | TokenTraits.Syllable) ? TokenMatchKind.Transliterated : TokenMatchKind.Identical;
+        if (a.Key != b.Key && NameNormaliser.SamePlainInitial(a.Text, b.Text) && similarity >= 1) return TokenMatchKind.Romanisation;
         if (a.Key == b.Key) return a.Text.Length != b.Text.Length && (a.Text.Contains(b.Text) || b.Text.Contains(a.Text)) && (a.Is(TokenTraits.Syllable) || b.Is(TokenTraits.Syllable)) ? TokenMatchKind.Joined : TokenMatchKind.Romanisation;
         if ((a.Is(TokenTraits.Abjad) || b.Is(TokenTraits.Abjad)) && similarity >= 0.97 * Similarity.JaroWinkler(a.Skeleton, b.Skeleton) - 1e-9 && a.Skeleton.Length > 0) return TokenMatchKind.Skeleton;
         return TokenMatchKind.Typo;
@@ -188,7 +205,7 @@ internal static class NameComparison
                 var s = key == o.Key ? 1 : joinable ? Similarity.JaroWinkler(key, o.Key) : 0;
                 if (s < 0.88 || s <= Similarity.JaroWinkler(x.Key, o.Key)) continue;
                 list ??= [.. tokens];
-                list[i] = new NameToken(x.Text + y.Text, key, NameNormaliser.Skeleton(key), (x.Traits | y.Traits) & ~TokenTraits.Minor);
+                list[i] = new NameToken(x.Text + y.Text, key, NameNormaliser.Skeleton(x.Text + y.Text), (x.Traits | y.Traits) & ~TokenTraits.Minor);
                 list.RemoveAt(i + 1);
                 i--;
                 break;

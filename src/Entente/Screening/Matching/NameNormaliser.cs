@@ -49,6 +49,9 @@ internal readonly record struct NameToken(string Text, string Key, string Skelet
         if (eo >= 0 && eo + 2 < text.Length) yield return NameNormaliser.SyllableKey(text.Replace("eo", "u", StringComparison.Ordinal));
         // ㅡ (eu) is written u as often (Haneul, Ha Nul).
         if (text.Contains("eu", StringComparison.Ordinal)) yield return NameNormaliser.SyllableKey(text.Replace("eu", "u", StringComparison.Ordinal));
+        // McCune-Reischauer and Wade-Giles write the plain initials k, t, p, ch where Revised Romanisation and pinyin write
+        // g, d, b, j (교 gyo / kyo, 동 dong / tong, 재 jae / chae; 江 jiang / chiang).
+        if (NameNormaliser.PlainInitial(text) is { } other) yield return NameNormaliser.SyllableKey(other);
     }
 
     public bool Is(TokenTraits trait) => (Traits & trait) != 0;
@@ -92,6 +95,8 @@ internal static class NameNormaliser
 
     internal record struct Word(string Text, TokenTraits Traits);
 
+    private static readonly System.Text.RegularExpressions.Regex GreekDiphthong = new("([AaEeIi])([Yy])([KkXxPpSsTtFfCc])?", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
     /// <summary>Words of a name in lower-case ASCII. Han and Hangul give one word per syllable; Arabic and Hebrew words are marked abjad.</summary>
     internal static List<Word> Words(string text)
     {
@@ -107,6 +112,8 @@ internal static class NameNormaliser
             if ((traits & TokenTraits.Abjad) != 0 && ascii.Length > 1 && ascii[0] is '\'' or '`') ascii = "a" + ascii[1..];
             // AnyAscii writes Greek ου as "oy"; every romanisation writes "ou".
             if (greek) ascii = ascii.Replace("oy", "ou", StringComparison.Ordinal).Replace("OY", "OU", StringComparison.Ordinal).Replace("Oy", "Ou", StringComparison.Ordinal);
+            // And αυ, ευ, ηυ as "ay", "ey", "iy", which ELOT 743 and every passport write av, ev, iv (af, ef, if before a voiceless consonant): Μαυρίδης Mavridis, Ευστάθιος Efstathios.
+            if (greek) ascii = GreekDiphthong.Replace(ascii, m => $"{m.Groups[1].Value}{(m.Groups[2].Value.Length > 0 && char.IsUpper(m.Groups[2].Value[0]) ? (m.Groups[3].Success ? "F" : "V") : (m.Groups[3].Success ? "f" : "v"))}{m.Groups[3].Value}");
             var sb = new StringBuilder(ascii.Length);
             foreach (var c in ascii)
             {
@@ -222,7 +229,7 @@ internal static class NameNormaliser
         if (text.Length == 1 && (traits & (TokenTraits.Syllable | TokenTraits.Abjad)) == 0 && !char.IsAsciiDigit(text[0])) traits |= TokenTraits.Initial;
         if ((traits & TokenTraits.Initial) == 0 && (company ? GenericCompanyWords : Particles).Contains(text)) traits |= TokenTraits.Minor;
         var key = (traits & TokenTraits.Initial) != 0 ? text : RomanisationKey(text, (traits & TokenTraits.Syllable) != 0);
-        return new NameToken(text, key, Skeleton(key), traits);
+        return new NameToken(text, key, Skeleton(text), traits);
     }
 
     private static readonly HashSet<string> Particles =
@@ -303,6 +310,20 @@ internal static class NameNormaliser
         return Splits(0, parts);
     }
 
+    /// <summary>The other spelling of a syllable's plain initial consonant (g/k, d/t, b/p, j/ch), or null.</summary>
+    internal static string? PlainInitial(string syllable) => syllable switch
+    {
+        ['g', _, ..] => "k" + syllable[1..],
+        ['d', _, ..] => "t" + syllable[1..],
+        ['b', _, ..] => "p" + syllable[1..],
+        ['j', _, ..] => "ch" + syllable[1..],
+        _ => null,
+    };
+
+    /// <summary>Whether two short romanised words are one syllable with its plain initial written both ways (Gyo / Kyo, Jae / Chae).</summary>
+    internal static bool SamePlainInitial(string a, string b) =>
+        a.Length <= 5 && b.Length <= 5 && (PlainInitial(a) == b || PlainInitial(b) == a);
+
     /// <summary>Whether a romanised word is itself the romanisation of some Hangul block, or Han character (yang, yan, seong, jin).</summary>
     internal static bool IsSyllable(string word, bool hangul) => (hangul ? HangulSyllables : HanSyllables).Value.Contains(word);
 
@@ -360,17 +381,24 @@ internal static class NameNormaliser
     internal static bool Joinable(in NameToken a, in NameToken b) =>
         !a.Is(TokenTraits.Initial) && !b.Is(TokenTraits.Initial) && (a.Is(TokenTraits.Syllable | TokenTraits.Hyphen) || b.Is(TokenTraits.Syllable) || a.Text.Length <= 3);
 
-    /// <summary>The consonants of a key (sh as s, f as p, no vowels, w, v or y): what an abjad script writes.</summary>
-    internal static string Skeleton(string key)
+    /// <summary>
+    /// The consonants of a word as written (sh, kh, th as s, k, t; f and ph as p; c and q as k; no vowels, w, v or y), what an
+    /// abjad script writes; from the spelling, not the romanisation key, whose rules are for Latin spellings (zh is j in
+    /// Zhang, not ز + ه in الزهراء). A word with w, v or y first keeps it, as و and ي are consonants there (Yusuf is y-s-f,
+    /// not s-f; Vasileiou is not شحل).
+    /// </summary>
+    internal static string Skeleton(string text)
     {
-        Span<char> buffer = stackalloc char[key.Length];
+        Span<char> buffer = stackalloc char[text.Length + 1];
         var n = 0;
-        for (var i = 0; i < key.Length; i++)
+        if (text.Length > 1 && text[0] is 'y' or 'w' or 'v') buffer[n++] = text[0] == 'y' ? 'y' : 'v';
+        for (var i = 0; i < text.Length; i++)
         {
-            var c = key[i];
+            var c = text[i];
             if (c is 'a' or 'e' or 'i' or 'o' or 'u' or 'v' or 'w' or 'y') continue;
-            if (c == 'h' && n > 0 && buffer[n - 1] is 's' or 'c' or 't' or 'k' or 'g' or 'd') continue;
+            if (c == 'h' && n > 0 && buffer[n - 1] is 's' or 'c' or 't' or 'k' or 'g' or 'd' or 'p') continue;
             if (c == 'f') c = 'p';
+            if (c is 'q' or 'c') c = 'k';
             if (n == 0 || buffer[n - 1] != c) buffer[n++] = c;
         }
         if (n > 2 && buffer[n - 1] == 'h') n--;

@@ -65,6 +65,8 @@ public sealed class WatchList
     /// <summary>The probe's facts and the score it must reach: which slots are worth comparing at all.</summary>
     private readonly struct Filter(WatchList list, SlotFacts probe, double? minScore)
     {
+        public SubjectKind ProbeKind => probe.Kind;
+
         /// <summary>
         /// False when the slot is gone, of a kind the probe is not compared with, or certain to score below the floor
         /// because a cheap attribute conflicts (another birth year, a company's other country, another identifier of
@@ -265,9 +267,12 @@ public sealed class WatchList
     private static bool Compatible(SubjectKind watched, SubjectKind probe) =>
         watched == probe || (watched is SubjectKind.Person or SubjectKind.Company && probe is SubjectKind.Person or SubjectKind.Company);
 
-    private sealed class Position(int bit)
+    private sealed class Position(int bit, bool consonants = false)
     {
         public readonly int Bit = bit;
+
+        /// <summary>The skeletons within one edit of a word's: intersected with other words, never alone.</summary>
+        public readonly bool Consonants = consonants;
         public readonly List<(List<int> List, bool Force)> Lists = new(2);
         public int Size;
 
@@ -284,6 +289,32 @@ public sealed class WatchList
             foreach (var (list, _) in Lists)
                 if (list.BinarySearch(slot) >= 0) return true;
             return false;
+        }
+
+        /// <summary>A thread's bit per slot: a long position's slots marked there answer <see cref="Contains"/> in one read.</summary>
+        [ThreadStatic] private static ulong[]? marks;
+
+        /// <summary>
+        /// Marks this position's slots in the thread's bits when testing <paramref name="probes"/> slots that way (marking and
+        /// clearing every slot) costs less than a binary search of every list per slot; null when it does not.
+        /// </summary>
+        public ulong[]? MarkIfCheaper(int probes, int slotCount)
+        {
+            double search = 0;
+            foreach (var (list, _) in Lists) search += Math.Log2(list.Count + 1);
+            if (probes * search <= 2.0 * Size) return null;
+            if (marks is null || marks.Length * 64 < slotCount) marks = new ulong[(slotCount / 64) + 1024];
+            foreach (var (list, _) in Lists)
+                foreach (var slot in list) marks[slot >> 6] |= 1UL << slot;
+            return marks;
+        }
+
+        public static bool Marked(ulong[] marks, int slot) => (marks[slot >> 6] & (1UL << slot)) != 0;
+
+        public void Unmark(ulong[] marks)
+        {
+            foreach (var (list, _) in Lists)
+                foreach (var slot in list) marks[slot >> 6] = 0;
         }
     }
 
@@ -315,14 +346,36 @@ public sealed class WatchList
             var position = new Position(1 << bit++);
             var exact = nameKeys.TryGetValue(t.Key, out var l) ? l : null;
             if (exact is not null) position.Add(exact, exact.Count <= ShortList);
-            if (t.Skeleton.Length >= 2 && skeletonKeys.TryGetValue(t.Skeleton, out l)) position.Add(l, l.Count <= ShortList);
-            if (exact is null || exact.Count <= LongList)
+            if (t.Skeleton.Length >= 2 && skeletonKeys.TryGetValue(t.Skeleton, out l))
+            {
+                // A known word's consonants, when many words share them (Acme's k-m is Kim's), are only intersected: they must not
+                // make the word itself common.
+                if (exact is null || l.Count <= LongList) position.Add(l, l.Count <= ShortList);
+                else
+                {
+                    var consonants = new Position(position.Bit, consonants: true);
+                    consonants.Add(l, false);
+                    positions.Add(consonants);
+                }
+            }
+            // Words within one edit of a word: of any word of a person's name short of common, but only of an unknown word of a
+            // company's (a company's known word one letter off is most often another company: Nur, Anur).
+            if (exact is null || (exact.Count <= LongList && filter.ProbeKind == SubjectKind.Person))
             {
                 (near ??= []).Clear();
                 Neighbours(t.Key, near);
                 // The word as written too: a slip in a word of a romanisation family (Yag for Yang) leaves the family's key two edits away.
                 if (t.Text != t.Key) Neighbours(t.Text, near);
                 foreach (var key in near) position.Add(nameKeys[key], false);
+                // A person's name: the consonants within one edit too (Ibahim for إبراهيم, Lebedff for Lebedev), a word of their
+                // own at the same place, so a long list of them is only intersected and never makes the word's own lists common.
+                // Not for a company's, where a consonant less is most often another company (Al Nour, Anur).
+                if (t.Skeleton.Length >= 3 && filter.ProbeKind == SubjectKind.Person)
+                {
+                    var consonants = new Position(position.Bit, consonants: true);
+                    SkeletonNeighbours(t.Skeleton, consonants);
+                    if (consonants.Lists.Count > 0) positions.Add(consonants);
+                }
             }
             if (position.Lists.Count > 0) positions.Add(position);
         }
@@ -342,9 +395,11 @@ public sealed class WatchList
             }
         }
         var common = positions.Where(p => p.Size > LongList).OrderBy(p => p.Size).Take(3).ToList();
-        if (common.Count == 1 && positions.Count == 1)
+        var words = positions.Where(p => !p.Consonants).ToList();
+        if (words.Count > 0 && words.All(p => p.Bit == words[0].Bit) && common.FirstOrDefault(p => !p.Consonants) is { } only)
         {
-            // A single common word (Muhammad): its first subjects only.
+            common = [only];
+            // A single common word (Muhammad), whatever consonants another word is near: its first subjects only.
             var taken = 0;
             foreach (var (list, _) in common[0].Lists)
                 foreach (var slot in list)
@@ -361,28 +416,55 @@ public sealed class WatchList
             for (var y = x + 1; y < common.Count && added < MaxCandidates; y++)
             {
                 var (a, b) = (common[x], common[y]);
+                if (a.Bit == b.Bit) continue;
+                var marked = b.MarkIfCheaper(a.Size, slots.Count);
                 foreach (var (list, _) in a.Lists)
                 {
                     foreach (var slot in list)
                     {
-                        if (!filter.Viable(slot) || !b.Contains(slot)) continue;
+                        if (!(marked is null ? b.Contains(slot) : Position.Marked(marked, slot)) || !filter.Viable(slot)) continue;
                         candidates[slot] = candidates.GetValueOrDefault(slot) | a.Bit | b.Bit;
                         if (++added >= MaxCandidates) break;
                     }
                     if (added >= MaxCandidates) break;
                 }
+                if (marked is not null) b.Unmark(marked);
             }
         }
         foreach (var p in positions)
         {
             if (p.Size <= LongList) continue;
+            var marked = p.MarkIfCheaper(candidates.Count, slots.Count);
             foreach (var slot in candidates.Keys)
             {
                 ref var mask = ref CollectionsMarshal.GetValueRefOrNullRef(candidates, slot);
                 // A candidate needs two words at most (Screen): one with two already, or forced, is not looked up again.
-                if ((mask & (p.Bit | Forced)) == 0 && BitOperations.PopCount((uint)mask) < 2 && p.Contains(slot)) mask |= p.Bit;
+                if ((mask & (p.Bit | Forced)) == 0 && BitOperations.PopCount((uint)mask) < 2 && (marked is null ? p.Contains(slot) : Position.Marked(marked, slot))) mask |= p.Bit;
             }
+            if (marked is not null) p.Unmark(marked);
         }
+    }
+
+    /// <summary>What blocking sees of a name: per word its key, skeleton, posting list sizes and neighbours (a diagnostic for the benchmark's --blocking).</summary>
+    internal IEnumerable<string> DescribeBlocking(string name, bool company)
+    {
+        gate.EnterReadLock();
+        try
+        {
+            var lines = new List<string>();
+            foreach (var t in NameNormaliser.Prepare(name, company).Tokens)
+            {
+                var near = new List<string>();
+                if (!nameKeys.TryGetValue(t.Key, out var exact) || exact.Count <= LongList)
+                {
+                    Neighbours(t.Key, near);
+                    if (t.Text != t.Key) Neighbours(t.Text, near);
+                }
+                lines.Add($"{t.Text}: key {t.Key} ({exact?.Count ?? 0}), skeleton {t.Skeleton} ({(skeletonKeys.TryGetValue(t.Skeleton, out var sk) ? sk.Count : 0)}), traits {t.Traits}, neighbours {string.Join(" ", near.Select(k => $"{k} ({nameKeys[k].Count})"))}");
+            }
+            return lines;
+        }
+        finally { gate.ExitReadLock(); }
     }
 
     /// <summary>Name keys from this length are indexed by their deletion neighbourhood; shorter ones are found only as the neighbours of a longer probe word.</summary>
@@ -459,6 +541,44 @@ public sealed class WatchList
             key.AsSpan(0, p).CopyTo(buffer);
             key.AsSpan(p + 1).CopyTo(buffer[p..]);
             if (shorter.TryGetValue(buffer, out var found, out _)) Consider(found);
+        }
+    }
+
+    private const string Consonants = "bdghjklmnprstvxyz";
+
+    /// <summary>Adds the skeleton keys within one edit of <paramref name="skeleton"/> (itself excluded) to <paramref name="into"/>.</summary>
+    private void SkeletonNeighbours(string skeleton, Position into)
+    {
+        var lookup = skeletonKeys.GetAlternateLookup<ReadOnlySpan<char>>();
+        Span<char> buffer = stackalloc char[skeleton.Length + 1];
+        void Take(ReadOnlySpan<char> key)
+        {
+            if (!key.SequenceEqual(skeleton) && key.Length >= 2 && lookup.TryGetValue(key, out var list)) into.Add(list, false);
+        }
+        for (var p = 0; p < skeleton.Length; p++)
+        {
+            // A consonant dropped.
+            skeleton.AsSpan(0, p).CopyTo(buffer);
+            skeleton.AsSpan(p + 1).CopyTo(buffer[p..]);
+            Take(buffer[..(skeleton.Length - 1)]);
+            // A consonant changed.
+            skeleton.AsSpan().CopyTo(buffer);
+            foreach (var c in Consonants)
+            {
+                buffer[p] = c;
+                Take(buffer[..skeleton.Length]);
+            }
+        }
+        // A consonant added.
+        for (var p = 0; p <= skeleton.Length; p++)
+        {
+            skeleton.AsSpan(0, p).CopyTo(buffer);
+            skeleton.AsSpan(p).CopyTo(buffer[(p + 1)..]);
+            foreach (var c in Consonants)
+            {
+                buffer[p] = c;
+                Take(buffer[..(skeleton.Length + 1)]);
+            }
         }
     }
 

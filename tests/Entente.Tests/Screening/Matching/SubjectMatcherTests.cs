@@ -20,6 +20,48 @@ public class SubjectMatcherTests
     }
 
     [Fact]
+    public void An_initial_with_a_family_name_only_close_does_not_hit()
+    {
+        var watched = Subject.Person("ALERT-Z", ["Yamkogri Zhuelov"]);
+        var close = Check(Subject.Person(null, ["Y. Zhukov"]), watched);
+        Assert.False(close.IsHit, close.ToString());
+        Assert.True(Check(Subject.Person(null, ["Y. Zhuelov"]), watched).IsHit);
+    }
+
+    [Theory]
+    [InlineData("Youssef", "يوسف", true, "y-s-f both")]
+    [InlineData("Youssef", "وسف", false, "w-s-f is another word: the y of Yusuf is a consonant")]
+    [InlineData("Vasileiou", "شحل", false, "s-l alone is too little, and Vasileiou opens with v")]
+    [InlineData("Fatma Alzahraa", "فاطمة الزهراء", true, "the z and h of الزهراء are two letters, not the zh of Zhang")]
+    public void Latin_and_arabic_words_compare_by_their_consonants_as_written(string latin, string arabic, bool hit, string why)
+    {
+        var watched = Subject.Person("ALERT-A", [arabic.Contains(' ', StringComparison.Ordinal) ? arabic : $"أحمد {arabic}"]);
+        var probe = Subject.Person(null, [latin.Contains(' ', StringComparison.Ordinal) ? latin : $"Ahmed {latin}"]);
+        var match = Check(probe, watched);
+        Assert.True(match.IsHit == hit, $"{why}: {match}");
+    }
+
+    [Theory]
+    [InlineData("Μαυρίδης", "Mavridis")]
+    [InlineData("Ευστάθιος Παπαδόπουλος", "Efstathios Papadopoulos")]
+    public void Greek_diphthongs_are_written_as_passports_write_them(string greek, string latin)
+    {
+        var match = Check(Subject.Person(null, [latin]), Subject.Person("ALERT-G", [greek]));
+        Assert.True(match.IsHit && match.Score >= 0.99, match.ToString());
+    }
+
+    [Theory]
+    [InlineData("Song Hye-kyo", "송혜교")]
+    [InlineData("Song Hye Gyo", "Song Hye-kyo")]
+    [InlineData("Kim Tong-won", "김동원")]
+    [InlineData("Chiang Kai", "蒋凯")]
+    public void Korean_and_chinese_plain_initials_are_the_same_in_both_romanisations(string probe, string watched)
+    {
+        var match = Check(Subject.Person(null, [probe]), Subject.Person("ALERT-K", [watched]));
+        Assert.True(match.IsHit, match.ToString());
+    }
+
+    [Fact]
     public void A_typo_still_hits_and_the_explanation_says_the_spelling_differs()
     {
         var match = Check(Subject.Person(null, ["Sergei Ivnaov"], Born));

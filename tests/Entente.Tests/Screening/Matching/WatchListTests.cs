@@ -109,6 +109,17 @@ public class WatchListTests
     }
 
     [Fact]
+    public void A_family_name_two_letters_off_is_found_through_its_consonants_when_the_given_name_is_common()
+    {
+        // "Evgeniy" is in every subject; "Lebedff" is two edits from Lebedev, out of reach of the words within one edit.
+        var subjects = Enumerable.Range(0, WatchList.LongList + 500).Select(i => Subject.Person($"E{i}", [$"Evgeniy Petrov{Suffix(i)}"])).ToList();
+        subjects.Add(Subject.Person("TARGET", ["Евгений Лебедев"], PartialDate.Parse("1975-02-28")));
+        var list = WatchList.Build(subjects);
+        var hits = list.Screen(Subject.Person(null, ["Evgeniy Lebedff"], PartialDate.Parse("1975-02-28")));
+        Assert.Equal("TARGET", Assert.Single(hits).AlertId);
+    }
+
+    [Fact]
     public void An_unrelated_name_makes_no_candidate()
     {
         var list = CommonGivenName();
