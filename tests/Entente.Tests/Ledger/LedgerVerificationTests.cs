@@ -1,4 +1,3 @@
-using System.Data.Common;
 using System.Security.Cryptography;
 using Entente.Ledger;
 using Entente.Storage;
@@ -81,6 +80,10 @@ public class LedgerVerificationTests
         await using (store)
         await using (ledger)
         {
+            // One connection for the hundreds of changes and restores (an unpooled connection per statement would be a
+            // new PostgreSQL backend each time).
+            await using var tamper = store.Connect();
+            await tamper.OpenAsync();
             var (select, update, column) = place switch
             {
                 "entry" => ("SELECT entry FROM ledger_entries WHERE idx = {0}", "UPDATE ledger_entries SET entry = @v WHERE idx = {0}", 17),
@@ -98,10 +101,10 @@ public class LedgerVerificationTests
                 foreach (var position in positions.Where(p => note[p] != '\n'))
                 {
                     var changed = note[..position] + (char)(note[position] == 'A' ? 'B' : note[position] == '1' ? '2' : 'A') + note[(position + 1)..];
-                    await LedgerStoreTests.ExecuteAsync(store, "UPDATE ledger_checkpoints SET note = @v WHERE tree_size = 17", ("@v", changed));
+                    await LedgerStoreTests.ExecuteAsync(tamper, "UPDATE ledger_checkpoints SET note = @v WHERE tree_size = 17", ("@v", changed));
                     var result = await ledger.VerifyAsync(publicKey);
                     Assert.False(result.Ok, $"note changed at {position} went unnoticed");
-                    await LedgerStoreTests.ExecuteAsync(store, "UPDATE ledger_checkpoints SET note = @v WHERE tree_size = 17", ("@v", note));
+                    await LedgerStoreTests.ExecuteAsync(tamper, "UPDATE ledger_checkpoints SET note = @v WHERE tree_size = 17", ("@v", note));
                 }
                 Assert.True((await ledger.VerifyAsync(publicKey)).Ok);
                 return;
@@ -117,26 +120,19 @@ public class LedgerVerificationTests
             // Every row of the column, every byte of the value, one bit each.
             for (var row = 0; row < column; row++)
             {
-                var original = await ReadAsync(store, string.Format(System.Globalization.CultureInfo.InvariantCulture, select, place == "node" ? 2 * row + 1 : row));
+                var original = await LedgerStoreTests.ScalarAsync(tamper, string.Format(System.Globalization.CultureInfo.InvariantCulture, select, place == "node" ? 2 * row + 1 : row));
                 for (var i = 0; i < original.Length; i += place == "entry" ? 7 : 1)
                 {
                     var changed = original.ToArray();
                     changed[i] ^= 0x01;
                     var sql = string.Format(System.Globalization.CultureInfo.InvariantCulture, update, place == "node" ? 2 * row + 1 : row);
-                    await LedgerStoreTests.ExecuteAsync(store, sql, ("@v", changed));
+                    await LedgerStoreTests.ExecuteAsync(tamper, sql, ("@v", changed));
                     var result = await ledger.VerifyAsync(publicKey);
                     Assert.False(result.Ok, $"{place} {row} byte {i} changed went unnoticed");
-                    await LedgerStoreTests.ExecuteAsync(store, sql, ("@v", original));
+                    await LedgerStoreTests.ExecuteAsync(tamper, sql, ("@v", original));
                 }
             }
             Assert.True((await ledger.VerifyAsync(publicKey)).Ok);
         }
-    }
-
-    private static async Task<byte[]> ReadAsync(TestStore store, string sql)
-    {
-        await using DbConnection connection = store.Connect();
-        await connection.OpenAsync();
-        return await LedgerStoreTests.ScalarAsync(connection, sql);
     }
 }

@@ -1,4 +1,6 @@
 using System.Data.Common;
+using System.Security.Cryptography;
+using System.Text;
 using Entente.Storage;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Time.Testing;
@@ -67,12 +69,63 @@ public sealed class TestStore : IAsyncDisposable
         {
             var server = TestDatabases.RequirePostgres();
             var name = "entente_test_" + Guid.NewGuid().ToString("N");
-            await AdminAsync(server, $"CREATE DATABASE \"{name}\"");
+            // A migrated store is a copy of the migrated template; MigrateAsync below then finds its schema current.
+            await AdminAsync(server, migrate ? $"CREATE DATABASE \"{name}\" TEMPLATE \"{await MigratedTemplateAsync(server)}\"" : $"CREATE DATABASE \"{name}\"");
             var builder = new NpgsqlConnectionStringBuilder(server) { Database = name };
             store = new TestStore(provider, builder.ConnectionString, time, () => AdminAsync(server, $"DROP DATABASE \"{name}\" WITH (FORCE)"));
         }
         if (migrate) await store.Store.MigrateAsync();
         return store;
+    }
+
+    private static readonly SemaphoreSlim TemplateGate = new(1, 1);
+    private static string? _template;
+
+    /// <summary>
+    /// A PostgreSQL database with every migration applied, named after the migrations' text, from which each migrated
+    /// test store is copied (CREATE DATABASE ... TEMPLATE): the schema of running every script, without running them
+    /// for each of the hundreds of stores. Built under a name of its own and renamed when complete, so a test run
+    /// beside this one never copies a half-migrated template; kept on the server for the next run.
+    /// </summary>
+    private static async Task<string> MigratedTemplateAsync(string server)
+    {
+        await TemplateGate.WaitAsync();
+        try
+        {
+            if (_template is not null) return _template;
+            var text = string.Join("\n", Migrations.For("postgres").Select(m => $"{m.Version} {m.Name}\n{m.Sql}"));
+            var name = "entente_template_" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..16];
+            if (!await TemplateExistsAsync(server, name))
+            {
+                var building = name + "_" + Guid.NewGuid().ToString("N")[..8];
+                await AdminAsync(server, $"CREATE DATABASE \"{building}\"");
+                var database = new NpgsqlConnectionStringBuilder(server) { Database = building, Pooling = false }.ConnectionString;
+                await using (var store = DeclarationStores.Open(database, new FakeTimeProvider(Start))) await store.MigrateAsync();
+                try
+                {
+                    await AdminAsync(server, $"ALTER DATABASE \"{building}\" RENAME TO \"{name}\"");
+                }
+                catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.DuplicateDatabase)
+                {
+                    // Another test run made it meanwhile, from the same migrations.
+                    await AdminAsync(server, $"DROP DATABASE \"{building}\" WITH (FORCE)");
+                }
+            }
+            return _template = name;
+        }
+        finally
+        {
+            TemplateGate.Release();
+        }
+    }
+
+    private static async Task<bool> TemplateExistsAsync(string server, string name)
+    {
+        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(server) { Pooling = false }.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT count(*) FROM pg_database WHERE datname = @name", connection);
+        command.Parameters.AddWithValue("name", name);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture) == 1;
     }
 
     /// <summary>Another store instance on the same database, as a second replica of the node would open it.</summary>
