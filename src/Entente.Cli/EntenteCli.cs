@@ -64,6 +64,9 @@ public static class EntenteCli
         return root;
     }
 
+    /// <summary>How long a command has to finish after Ctrl+C or SIGTERM: the ASP.NET Core host's default shutdown timeout.</summary>
+    internal static readonly TimeSpan ShutdownGrace = TimeSpan.FromSeconds(30);
+
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
     {
         var root = Build();
@@ -79,7 +82,9 @@ public static class EntenteCli
         if (parse.Errors.Count > 0 && parse.Action is not { ClearsParseErrors: true }) return CliOutput.ParseErrors(parse, output, error);
         try
         {
-            return await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false }, cancellationToken);
+            // Ctrl+C or SIGTERM cancels the command; a serving node (or the demo's three) then gets the web host's own 30 s to
+            // stop gracefully (System.CommandLine's default is 2 s, after which it exits 143 with the nodes half stopped).
+            return await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = ShutdownGrace }, cancellationToken);
         }
         catch (Exception e)
         {

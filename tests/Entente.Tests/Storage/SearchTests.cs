@@ -186,4 +186,38 @@ public class SearchTests
         Assert.Null(rest.Next);
         Assert.Single((await test.Store.SearchAsync(new() { Limit = 0 })).Items);
     }
+    [StoreTheory, BothStores]
+    public async Task Goods_filters_give_the_same_pages_whether_few_or_many_items_match(StorageProvider provider)
+    {
+        // 2,100 declarations with a heading 8471 item from CN, 30 of them with a second item from VN: the VN filter is
+        // answered from the few matching items' keys, the CN one by walking declarations in id order; both page alike.
+        await using var test = await TestStore.CreateAsync(provider);
+        var declarations = Enumerable.Range(0, 2100).Select(i =>
+        {
+            var d = DeclarationBuilder.Import($"M{i:D4}").Item("84713000", "CN", 10m);
+            return i % 70 == 0 ? d.Item("84715000", "VN", 5m) : d;
+        }).ToArray();
+        Assert.All(await test.Store.IngestAsync(declarations.Select(d => d.Pending()).ToArray()), Assert.Null);
+        var ids = declarations.Select(d => d.Build().Id!).Order(StringComparer.Ordinal).ToList();
+        var vietnam = declarations.Where((_, i) => i % 70 == 0).Select(d => d.Build().Id!).Order(StringComparer.Ordinal).ToList();
+
+        async Task<List<string>> AllAsync(DeclarationQuery query)
+        {
+            var found = new List<string>();
+            string? after = null;
+            do
+            {
+                var page = await test.Store.SearchAsync(query with { Limit = 400, After = after });
+                found.AddRange(page.Items.Select(i => i.Id));
+                after = page.Next;
+            }
+            while (after is not null);
+            return found;
+        }
+
+        Assert.Equal(ids, await AllAsync(new() { HsPrefix = "8471", OriginCountryCode = "CN" }));
+        Assert.Equal(vietnam, await AllAsync(new() { HsPrefix = "8471", OriginCountryCode = "VN" }));
+        Assert.Equal(vietnam, await AllAsync(new() { OriginCountryCode = "VN" }));
+        Assert.Empty(await AllAsync(new() { HsPrefix = "0901", OriginCountryCode = "VN" }));
+    }
 }
