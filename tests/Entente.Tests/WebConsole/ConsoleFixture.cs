@@ -81,7 +81,16 @@ public sealed class ConsoleFixture : IAsyncLifetime
         await page.GetByLabel("API key").FillAsync(key);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         // The dashboard after sign-in is the first page of a new session: on a loaded machine it may take longer than the page limit.
-        await page.WaitForURLAsync("**/console", new() { Timeout = 90_000 });
+        try
+        {
+            await page.WaitForURLAsync("**/console", new() { Timeout = 90_000 });
+        }
+        catch (TimeoutException e)
+        {
+            // Where the browser is instead, and what that page says: a refusal next to the key, an error page, or nothing yet.
+            var said = await page.Locator("body").InnerTextAsync(new() { Timeout = 5_000 }).ContinueWith(t => t.IsCompletedSuccessfully ? t.Result : "(no page)", TaskScheduler.Default);
+            throw new TimeoutException($"sign-in did not reach the dashboard: at {page.Url}, showing: {said[..Math.Min(said.Length, 600)]}", e);
+        }
     }
 
     /// <summary>axe-core's WCAG 2.1 A and AA rules on the page as it is (no serious or critical violation), and its screenshot.</summary>
