@@ -92,11 +92,8 @@ public sealed class IndexModel(RecordShared record, RecordDesk desk, ExchangeSto
             RowCounts[add] = Math.Min(RowCounts[add] + 1, 50);
             FocusRow = add;
         }
-        else if (Field("remove") is { } remove && RecordForms.RemoveRow(form, remove, Values, RowCounts) is { } section)
-        {
-            var row = int.Parse(remove[(remove.LastIndexOf('/') + 1)..], System.Globalization.CultureInfo.InvariantCulture) + 1;
-            RowRemoved = text["Share_RowRemoved", Label(form.Sections.First(s => form.Root + s.Pointer == section).Legend), row];
-        }
+        else if (Field("remove") is { } remove && RecordForms.RemoveRow(form, remove, Values, RowCounts) is { } removed)
+            RowRemoved = text["Share_RowRemoved", Label(removed.Section.Legend), removed.Index + 1];
         else
         {
             var document = RecordForms.Build(form, Field, out var rowOf);

@@ -128,10 +128,10 @@ public static class RecordForms
 
     /// <summary>
     /// A repeated section's row taken out (<paramref name="row"/> is its name, "/seizure/offenders/0"): the rows after it
-    /// move up one with their values, so everything else typed stays. Returns the section's name, or null when
-    /// <paramref name="row"/> is not a row the form shows.
+    /// move up one with their values, so everything else typed stays. Returns the section and the row's index, or null
+    /// when <paramref name="row"/> is not a row the form shows.
     /// </summary>
-    public static string? RemoveRow(RecordForm form, string row, IDictionary<string, string?> values, IDictionary<string, int> rowCounts)
+    public static (FormSection Section, int Index)? RemoveRow(RecordForm form, string row, IDictionary<string, string?> values, IDictionary<string, int> rowCounts)
     {
         var slash = row.LastIndexOf('/');
         if (slash <= 0 || !int.TryParse(row[(slash + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var index)) return null;
@@ -148,7 +148,7 @@ public static class RecordForms
             }
         }
         rowCounts[sectionName] = rows - 1;
-        return sectionName;
+        return (section, index);
     }
 
     /// <summary>

@@ -95,7 +95,8 @@ internal static class NameNormaliser
 
     internal record struct Word(string Text, TokenTraits Traits);
 
-    private static readonly System.Text.RegularExpressions.Regex GreekDiphthong = new("([AaEeIi])([Yy])([KkXxPpSsTtFfCc])?", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+    /// <summary>Greek αυ, ευ, ηυ as AnyAscii writes them (ay, ey, iy), with the voiceless consonant after, if any (the words are lower-cased next).</summary>
+    private static readonly System.Text.RegularExpressions.Regex GreekDiphthong = new("([aei])y([kxpstfc])?", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant);
 
     /// <summary>Words of a name in lower-case ASCII. Han and Hangul give one word per syllable; Arabic and Hebrew words are marked abjad.</summary>
     internal static List<Word> Words(string text)
@@ -113,7 +114,7 @@ internal static class NameNormaliser
             // AnyAscii writes Greek ου as "oy"; every romanisation writes "ou".
             if (greek) ascii = ascii.Replace("oy", "ou", StringComparison.Ordinal).Replace("OY", "OU", StringComparison.Ordinal).Replace("Oy", "Ou", StringComparison.Ordinal);
             // And αυ, ευ, ηυ as "ay", "ey", "iy", which ELOT 743 and every passport write av, ev, iv (af, ef, if before a voiceless consonant): Μαυρίδης Mavridis, Ευστάθιος Efstathios.
-            if (greek) ascii = GreekDiphthong.Replace(ascii, m => $"{m.Groups[1].Value}{(m.Groups[2].Value.Length > 0 && char.IsUpper(m.Groups[2].Value[0]) ? (m.Groups[3].Success ? "F" : "V") : (m.Groups[3].Success ? "f" : "v"))}{m.Groups[3].Value}");
+            if (greek) ascii = GreekDiphthong.Replace(ascii, m => m.Groups[1].Value + (m.Groups[2].Success ? "f" : "v") + m.Groups[2].Value);
             var sb = new StringBuilder(ascii.Length);
             foreach (var c in ascii)
             {

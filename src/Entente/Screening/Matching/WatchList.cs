@@ -358,9 +358,7 @@ public sealed class WatchList
                     positions.Add(consonants);
                 }
             }
-            // Words within one edit of a word: of any word of a person's name short of common, but only of an unknown word of a
-            // company's (a company's known word one letter off is most often another company: Nur, Anur).
-            if (exact is null || (exact.Count <= LongList && filter.ProbeKind == SubjectKind.Person))
+            if (UsesNeighbours(exact, filter.ProbeKind))
             {
                 (near ??= []).Clear();
                 Neighbours(t.Key, near);
@@ -395,8 +393,7 @@ public sealed class WatchList
             }
         }
         var common = positions.Where(p => p.Size > LongList).OrderBy(p => p.Size).Take(3).ToList();
-        var words = positions.Where(p => !p.Consonants).ToList();
-        if (words.Count > 0 && words.All(p => p.Bit == words[0].Bit) && common.FirstOrDefault(p => !p.Consonants) is { } only)
+        if (OneWord(positions) && common.FirstOrDefault(p => !p.Consonants) is { } only)
         {
             common = [only];
             // A single common word (Muhammad), whatever consonants another word is near: its first subjects only.
@@ -445,7 +442,14 @@ public sealed class WatchList
         }
     }
 
-    /// <summary>What blocking sees of a name: per word its key, skeleton, posting list sizes and neighbours (a diagnostic for the benchmark's --blocking).</summary>
+    /// <summary>
+    /// Whether a probe word also looks for the words within one edit of it: any word of a person's name short of common,
+    /// but only an unknown word of a company's (a company's known word one letter off is most often another company: Nur, Anur).
+    /// </summary>
+    private static bool UsesNeighbours(List<int>? exact, SubjectKind probe) =>
+        exact is null || (exact.Count <= LongList && probe == SubjectKind.Person);
+
+    /// <summary>What blocking sees of a name: per word its key, skeleton, posting list sizes and neighbours (a diagnostic for the benchmark's --probe).</summary>
     internal IEnumerable<string> DescribeBlocking(string name, bool company)
     {
         gate.EnterReadLock();
@@ -455,7 +459,7 @@ public sealed class WatchList
             foreach (var t in NameNormaliser.Prepare(name, company).Tokens)
             {
                 var near = new List<string>();
-                if (!nameKeys.TryGetValue(t.Key, out var exact) || exact.Count <= LongList)
+                if (UsesNeighbours(nameKeys.TryGetValue(t.Key, out var exact) ? exact : null, company ? SubjectKind.Company : SubjectKind.Person))
                 {
                     Neighbours(t.Key, near);
                     if (t.Text != t.Key) Neighbours(t.Text, near);
@@ -465,6 +469,19 @@ public sealed class WatchList
             return lines;
         }
         finally { gate.ExitReadLock(); }
+    }
+
+    /// <summary>Whether the probe name's positions are one word (its consonants within one edit aside).</summary>
+    private static bool OneWord(List<Position> positions)
+    {
+        var bit = 0;
+        foreach (var p in positions)
+        {
+            if (p.Consonants) continue;
+            if (bit != 0 && p.Bit != bit) return false;
+            bit = p.Bit;
+        }
+        return bit != 0;
     }
 
     /// <summary>Name keys from this length are indexed by their deletion neighbourhood; shorter ones are found only as the neighbours of a longer probe word.</summary>
